@@ -1,0 +1,67 @@
+//! Paths and error shape of the central HTTP API, shared by the server, the sync engine and the
+//! UI's web backend so a path is spelled once.
+
+use serde::{Deserialize, Serialize};
+
+pub const STATUS: &str = "/api/v1/status";
+/// `GET ?since=R`: a [`crate::FeedPage`] with everything after revision R.
+pub const FEED: &str = "/api/v1/feed";
+/// `GET`: a server-sent event `revision` with the new revision number after each import.
+pub const EVENTS: &str = "/api/v1/events";
+/// Read endpoints for the UI running as a plain web page (no local cache).
+pub const CATALOG: &str = "/api/v1/catalog";
+pub const MAP: &str = "/api/v1/map";
+pub const SERIES: &str = "/api/v1/series";
+
+/// Machine-readable error classes. Clients branch on these, never on the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    NotFound,
+    BadRequest,
+    Offline,
+    InvalidAnswer,
+    Internal,
+}
+
+/// The error body of every HTTP and IPC error: `{ code, message }`. `message` is German and
+/// meant for people; internal details are logged, not sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError { code, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Query of [`MAP`] and argument of the `map_values` command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapQuery {
+    pub indicator: String,
+    pub year: u16,
+}
+
+/// Query of [`SERIES`] and argument of the `area_series` command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesQuery {
+    pub indicator: String,
+    pub area: String,
+}
+
+/// Query of [`FEED`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FeedQuery {
+    pub since: crate::Revision,
+}

@@ -1,0 +1,331 @@
+//! Domain and wire types shared by the Leptos UI, the Tauri shell, the sync engine and the server.
+//!
+//! Invariant: this crate depends on `serde` only, so it compiles to wasm32 and never drags an IO
+//! runtime into the UI. `cargo xtask test` checks this mechanically.
+
+pub mod api;
+pub mod classify;
+pub mod ipc;
+
+use serde::{Deserialize, Serialize};
+
+/// A server-side data version. Every import or publish creates exactly one new revision; the
+/// cache remembers the last revision it applied completely.
+pub type Revision = u64;
+
+/// The first and last year of the Sozialbericht's time series.
+pub const FIRST_YEAR: u16 = 2015;
+pub const LAST_YEAR: u16 = 2030;
+
+/// What kind of territory an [`Area`] is. The 18 map areas of Kreis Pinneberg are Ämter
+/// (administrative unions of small Gemeinden) and amtsfreie Gemeinden (towns that run their own
+/// administration); Kreis, Land and Bund are reference values shown beside the map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AreaKind {
+    Amt,
+    AmtsfreieGemeinde,
+    Kreis,
+    Land,
+    Bund,
+}
+
+impl AreaKind {
+    /// True for the areas drawn on the map; false for the reference areas.
+    pub fn is_map_area(self) -> bool {
+        matches!(self, AreaKind::Amt | AreaKind::AmtsfreieGemeinde)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AreaKind::Amt => "amt",
+            AreaKind::AmtsfreieGemeinde => "amtsfreie_gemeinde",
+            AreaKind::Kreis => "kreis",
+            AreaKind::Land => "land",
+            AreaKind::Bund => "bund",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AreaKind> {
+        [AreaKind::Amt, AreaKind::AmtsfreieGemeinde, AreaKind::Kreis, AreaKind::Land, AreaKind::Bund]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
+
+    /// Sort order of reference areas: the Kreis first, the Bund last.
+    pub fn rank(self) -> u8 {
+        match self {
+            AreaKind::Amt | AreaKind::AmtsfreieGemeinde => 0,
+            AreaKind::Kreis => 1,
+            AreaKind::Land => 2,
+            AreaKind::Bund => 3,
+        }
+    }
+}
+
+/// A territory values are reported for. `id` is the official Regionalschlüssel (ARS) where one
+/// exists: 9 digits for Ämter and amtsfreie Gemeinden, `01056` for the Kreis, `01` for the Land;
+/// the Bund is `DG` as in Destatis tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Area {
+    pub id: String,
+    pub name: String,
+    pub kind: AreaKind,
+    /// Inhabitants (Zensus 2022) where known.
+    pub population: Option<u64>,
+}
+
+/// Whether a higher value of an indicator is good, bad or neither. Drives the colour ramp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Polarity {
+    HigherIsBetter,
+    HigherIsWorse,
+    Neutral,
+}
+
+impl Polarity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Polarity::HigherIsBetter => "higher_is_better",
+            Polarity::HigherIsWorse => "higher_is_worse",
+            Polarity::Neutral => "neutral",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Polarity> {
+        [Polarity::HigherIsBetter, Polarity::HigherIsWorse, Polarity::Neutral]
+            .into_iter()
+            .find(|polarity| polarity.as_str() == text)
+    }
+}
+
+/// A Kennzahl of the Sozialbericht, e.g. the SGB-II-Quote. `handlungsfeld` is the policy field
+/// (Handlungsfeld) a German Sozialbericht groups its indicators by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Indicator {
+    pub id: String,
+    pub name: String,
+    pub short_name: String,
+    pub unit: String,
+    pub decimals: u8,
+    pub polarity: Polarity,
+    pub handlungsfeld: String,
+    pub definition: String,
+    pub source: String,
+}
+
+/// Why a cell has no value. Statistical tables mark both cases differently (`.` and `x`), and
+/// the UI must say which one applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gap {
+    /// The source has no value for this cell.
+    NoData,
+    /// The value exists but is withheld for data protection (too few cases).
+    Suppressed,
+}
+
+impl Gap {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gap::NoData => "no_data",
+            Gap::Suppressed => "suppressed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Gap> {
+        [Gap::NoData, Gap::Suppressed].into_iter().find(|gap| gap.as_str() == text)
+    }
+
+    /// German label shown in the UI and in tooltips.
+    pub fn label_de(self) -> &'static str {
+        match self {
+            Gap::NoData => "keine Daten",
+            Gap::Suppressed => "geheim gehalten (Datenschutz)",
+        }
+    }
+}
+
+/// The content of one cell: a value or a marked gap.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cell {
+    Value(f64),
+    Gap(Gap),
+}
+
+impl Cell {
+    pub fn value(self) -> Option<f64> {
+        match self {
+            Cell::Value(value) => Some(value),
+            Cell::Gap(_) => None,
+        }
+    }
+}
+
+/// The key of one observation: indicator × area × year.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ObservationKey {
+    pub indicator: String,
+    pub area: String,
+    pub year: u16,
+}
+
+/// One value of the Sozialbericht.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    #[serde(flatten)]
+    pub key: ObservationKey,
+    pub cell: Cell,
+}
+
+/// What the served dataset is. `demo` is shown prominently in the UI so generated numbers are
+/// never mistaken for official ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetInfo {
+    pub title: String,
+    pub demo: bool,
+}
+
+/// One entry of the server's revision log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionInfo {
+    pub revision: Revision,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// What created it, e.g. `Import bi-export-2026.csv`.
+    pub label: String,
+}
+
+/// The answer of the change feed: everything that changed after `since` up to and including
+/// `revision`. Applying it to a cache at `since` yields the server's state at `revision`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedPage {
+    pub since: Revision,
+    pub revision: Revision,
+    pub dataset: Option<DatasetInfo>,
+    pub revisions: Vec<RevisionInfo>,
+    pub indicators: Vec<Indicator>,
+    pub areas: Vec<Area>,
+    pub observations: Vec<Observation>,
+    pub deleted_observations: Vec<ObservationKey>,
+}
+
+impl FeedPage {
+    pub fn is_empty(&self) -> bool {
+        self.indicators.is_empty()
+            && self.areas.is_empty()
+            && self.observations.is_empty()
+            && self.deleted_observations.is_empty()
+            && self.dataset.is_none()
+    }
+}
+
+/// Monitoring view of the server: `GET /api/v1/status`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerStatus {
+    pub revision: Revision,
+    pub indicators: u64,
+    pub areas: u64,
+    pub observations: u64,
+}
+
+/// What the UI needs to build its pickers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub revision: Revision,
+    pub dataset: Option<DatasetInfo>,
+    pub indicators: Vec<Indicator>,
+    pub areas: Vec<Area>,
+    /// Years with at least one observation, ascending.
+    pub years: Vec<u16>,
+}
+
+/// The value of one area in a map or reference list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaValue {
+    pub area: String,
+    pub name: String,
+    pub kind: AreaKind,
+    pub cell: Option<Cell>,
+}
+
+/// Everything the choropleth needs for one indicator and year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapView {
+    pub indicator: Indicator,
+    pub year: u16,
+    /// The 18 map areas, in id order.
+    pub areas: Vec<AreaValue>,
+    /// Kreis, Land, Bund, in that order.
+    pub references: Vec<AreaValue>,
+    /// Upper bounds of the classes but the last; see [`classify`].
+    pub breaks: Vec<f64>,
+}
+
+/// One line of a time-series chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesLine {
+    pub area: String,
+    pub name: String,
+    pub kind: AreaKind,
+    /// `(year, value)`; `None` where the cell is a gap or missing.
+    pub points: Vec<(u16, Option<f64>)>,
+}
+
+/// An area against Kreis, Land and Bund over the years.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaSeries {
+    pub indicator: Indicator,
+    pub years: Vec<u16>,
+    /// The selected area first, then the references.
+    pub lines: Vec<SeriesLine>,
+}
+
+/// The local cache's sync state as the UI shows it ("Stand: …", "offline").
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncState {
+    /// Last revision applied completely; 0 for an empty cache.
+    pub revision: Revision,
+    /// Unix seconds of the last successful sync, if any.
+    pub last_success: Option<i64>,
+    /// Whether the last attempt reached the server.
+    pub online: bool,
+    pub syncing: bool,
+    /// A German message for the last failure that was not simply "offline".
+    pub problem: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn observation_wire_format_is_flat_and_readable() {
+        let observation = Observation {
+            key: ObservationKey { indicator: "sgb2_quote".into(), area: "01056".into(), year: 2020 },
+            cell: Cell::Gap(Gap::Suppressed),
+        };
+        let json = serde_json::to_string(&observation).unwrap();
+        assert_eq!(
+            json, r#"{"indicator":"sgb2_quote","area":"01056","year":2020,"cell":{"gap":"suppressed"}}"#,
+            "the key is flattened so feed rows stay small and greppable"
+        );
+        let back: Observation = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, observation, "wire format round-trips");
+    }
+
+    #[test]
+    fn enums_round_trip_through_their_text_form() {
+        for kind in [AreaKind::Amt, AreaKind::AmtsfreieGemeinde, AreaKind::Kreis, AreaKind::Land, AreaKind::Bund] {
+            assert_eq!(AreaKind::parse(kind.as_str()), Some(kind), "stored as text in SQLite");
+        }
+        for polarity in [Polarity::HigherIsBetter, Polarity::HigherIsWorse, Polarity::Neutral] {
+            assert_eq!(Polarity::parse(polarity.as_str()), Some(polarity), "stored as text in SQLite");
+        }
+        for gap in [Gap::NoData, Gap::Suppressed] {
+            assert_eq!(Gap::parse(gap.as_str()), Some(gap), "stored as text in SQLite");
+        }
+    }
+}
