@@ -1,0 +1,106 @@
+//! The SQLite store behind both the app's offline cache and the server's database: one schema,
+//! one set of queries, so what the server serves and what the app shows cannot drift apart.
+//!
+//! Read paths live in [`read`], write paths in [`write`]. Every write is one transaction: the
+//! cache is always at the old or the new revision, never between.
+
+mod read;
+mod schema;
+mod write;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use schema::SCHEMA_VERSION;
+pub use write::{ApplySummary, Changes, CommitSummary};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the database has schema version {found}, this build knows up to {supported}; update the app")]
+    SchemaTooNew { found: usize, supported: usize },
+    #[error("migrating the database failed: {0}")]
+    Migration(String),
+    #[error("{what} `{id}` does not exist")]
+    NotFound { what: &'static str, id: String },
+    #[error("the feed starts at revision {since}, but the cache is at {local}")]
+    FeedMismatch { local: u64, since: u64 },
+    #[error("the feed's revision {remote} is behind the cache's {local}")]
+    RevisionBackwards { local: u64, remote: u64 },
+    #[error("invalid row: {0}")]
+    InvalidRow(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open database. Not `Sync`: share it behind a mutex, or open one per thread (WAL lets
+/// readers and one writer work side by side).
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // WAL + synchronous=NORMAL: a commit survives a process kill; a power cut can lose the
+        // last commit but never corrupts, and the next sync refetches what was lost.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Store::prepare(conn)
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        Store::prepare(Connection::open_in_memory()?)
+    }
+
+    fn prepare(mut conn: Connection) -> Result<Store> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let found: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew { found, supported: SCHEMA_VERSION });
+        }
+        schema::migrations().to_latest(&mut conn).map_err(|error| StoreError::Migration(error.to_string()))?;
+        Ok(Store { conn })
+    }
+
+    /// The last revision applied completely; 0 for an empty database.
+    pub fn revision(&self) -> Result<u64> {
+        Ok(self.meta("revision")?.and_then(|text| text.parse().ok()).unwrap_or(0))
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0)).optional()?)
+    }
+
+    fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Unix seconds of the last successful sync (client side).
+    pub fn last_sync(&self) -> Result<Option<i64>> {
+        Ok(self.meta("last_sync")?.and_then(|text| text.parse().ok()))
+    }
+
+    pub fn set_last_sync(&self, unix_seconds: i64) -> Result<()> {
+        Store::set_meta(&self.conn, "last_sync", &unix_seconds.to_string())
+    }
+
+    /// `PRAGMA integrity_check`: true when SQLite finds nothing wrong.
+    pub fn integrity_ok(&self) -> Result<bool> {
+        let answer: String = self.conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+        Ok(answer == "ok")
+    }
+}

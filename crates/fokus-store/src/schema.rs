@@ -1,0 +1,86 @@
+//! Numbered, forward-only migrations. Never edit a released migration; add the next one.
+
+use rusqlite_migration::{Migrations, M};
+
+/// Migration 1: the Sozialbericht's catalogue, areas and observations. Every row carries the
+/// revision that last changed it, so the server can answer "everything since R" with an index
+/// range scan and the cache knows where it stands.
+const M1_INITIAL: &str = "
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE area (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    population INTEGER,
+    revision   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE indicator (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    short_name    TEXT NOT NULL,
+    unit          TEXT NOT NULL,
+    decimals      INTEGER NOT NULL,
+    polarity      TEXT NOT NULL,
+    handlungsfeld TEXT NOT NULL,
+    definition    TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    revision      INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- A cell holds a value or a gap marker, never both, never neither.
+CREATE TABLE observation (
+    indicator TEXT NOT NULL REFERENCES indicator(id),
+    year      INTEGER NOT NULL,
+    area      TEXT NOT NULL REFERENCES area(id),
+    value     REAL,
+    gap       TEXT,
+    revision  INTEGER NOT NULL,
+    PRIMARY KEY (indicator, year, area),
+    CHECK ((value IS NULL) <> (gap IS NULL))
+) WITHOUT ROWID;
+CREATE INDEX observation_by_area ON observation(indicator, area, year);
+CREATE INDEX observation_by_revision ON observation(revision);
+
+-- Server side: deleted cells, so the feed can tell clients to drop them.
+CREATE TABLE tombstone (
+    indicator TEXT NOT NULL,
+    year      INTEGER NOT NULL,
+    area      TEXT NOT NULL,
+    revision  INTEGER NOT NULL,
+    PRIMARY KEY (indicator, year, area)
+) WITHOUT ROWID;
+
+CREATE TABLE revision_log (
+    revision   INTEGER PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    label      TEXT NOT NULL
+);
+";
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(M1_INITIAL)])
+}
+
+/// The schema version this build writes; a database with a higher one came from a newer build.
+pub const SCHEMA_VERSION: usize = 1;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok(), "every migration applies to an empty database");
+        assert_eq!(super::migrations_len(), super::SCHEMA_VERSION, "SCHEMA_VERSION counts the migrations");
+    }
+}
+
+#[cfg(test)]
+fn migrations_len() -> usize {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    migrations().to_latest(&mut conn).unwrap();
+    conn.pragma_query_value(None, "user_version", |row| row.get::<_, usize>(0)).unwrap()
+}
