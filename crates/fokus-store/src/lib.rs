@@ -23,7 +23,7 @@ pub enum StoreError {
     SchemaTooNew { found: usize, supported: usize },
     #[error("migrating the database failed: {0}")]
     Migration(String),
-    #[error("{what} `{id}` does not exist")]
+    #[error("{what} `{id}` gibt es nicht")]
     NotFound { what: &'static str, id: String },
     #[error("the feed starts at revision {since}, but the cache is at {local}")]
     FeedMismatch { local: u64, since: u64 },

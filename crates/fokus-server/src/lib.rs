@@ -1,0 +1,200 @@
+//! The central FOKUS API. `main.rs` parses the command line and serves; this crate's [`app`]
+//! builds the router so tests drive it without a socket.
+//!
+//! The server's database uses the same schema and queries as the app's cache (`fokus-store`),
+//! so the web build's read endpoints answer exactly what the app would show offline.
+
+pub mod areas;
+pub mod demo;
+pub mod import;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use fokus_model::api::{self, ApiError, ErrorCode, FeedQuery, MapQuery, SeriesQuery};
+use fokus_store::{CommitSummary, Store, StoreError};
+use futures_util::stream::Stream;
+use tokio::sync::watch;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// Shared by all handlers. SQLite work runs on the blocking pool behind one mutex; the
+/// skeleton's load does not need a pool of connections.
+#[derive(Clone)]
+pub struct AppState {
+    store: Arc<Mutex<Store>>,
+    revision: watch::Sender<u64>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> anyhow::Result<AppState> {
+        let revision = store.revision()?;
+        Ok(AppState { store: Arc::new(Mutex::new(store)), revision: watch::channel(revision).0 })
+    }
+
+    /// Notices revisions committed by other processes (`fokus-server import` while serving) and
+    /// announces them to server-sent-event listeners.
+    pub async fn watch_revisions(self, interval: Duration) {
+        loop {
+            tokio::time::sleep(interval).await;
+            if let Ok(revision) = self.read(|store| store.revision()).await {
+                self.revision.send_if_modified(|current| std::mem::replace(current, revision) != revision);
+            }
+        }
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&Store) -> fokus_store::Result<T> + Send + 'static,
+    ) -> Result<T, HttpError> {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || {
+            let store = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            query(&store)
+        })
+        .await
+        .map_err(|error| HttpError::internal(error.to_string()))?
+        .map_err(HttpError::from)
+    }
+}
+
+/// An error as the API sends it: `{ code, message }` with a matching status.
+#[derive(Debug)]
+pub struct HttpError {
+    status: StatusCode,
+    body: ApiError,
+}
+
+impl HttpError {
+    fn internal(detail: String) -> HttpError {
+        tracing::error!(%detail, "internal error");
+        HttpError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            body: ApiError::new(ErrorCode::Internal, "Interner Fehler des Servers; bitte später erneut versuchen"),
+        }
+    }
+}
+
+impl From<StoreError> for HttpError {
+    fn from(error: StoreError) -> HttpError {
+        match error {
+            StoreError::NotFound { .. } => {
+                HttpError { status: StatusCode::NOT_FOUND, body: ApiError::new(ErrorCode::NotFound, error.to_string()) }
+            }
+            other => HttpError::internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+/// The API router; with `web_dir`, also serves the web build of the UI from it.
+pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
+    let router = Router::new()
+        .route(api::STATUS, get(status))
+        .route(api::FEED, get(feed))
+        .route(api::EVENTS, get(events))
+        .route(api::CATALOG, get(catalog))
+        .route(api::MAP, get(map))
+        .route(api::SERIES, get(series))
+        .with_state(state)
+        .layer(CompressionLayer::new());
+    match web_dir {
+        Some(dir) => router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        None => router,
+    }
+}
+
+async fn status(State(state): State<AppState>) -> Result<Response, HttpError> {
+    Ok(Json(state.read(|store| store.status()).await?).into_response())
+}
+
+/// The change feed. The ETag names the range, so a client that is current gets a 304 with no body.
+async fn feed(State(state): State<AppState>, Query(query): Query<FeedQuery>, headers: HeaderMap) -> Result<Response, HttpError> {
+    let revision = *state.revision.borrow();
+    let current = state.read(|store| store.revision()).await?.max(revision);
+    let etag = format!("\"feed-{}-{current}\"", query.since);
+    let matches = headers.get(header::IF_NONE_MATCH).and_then(|value| value.to_str().ok()) == Some(etag.as_str());
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let since = query.since;
+    let page = state.read(move |store| store.feed_since(since)).await?;
+    if page.since > page.revision {
+        let body = ApiError::new(ErrorCode::BadRequest, format!("Revision {since} ist neuer als die des Servers ({})", page.revision));
+        return Err(HttpError { status: StatusCode::BAD_REQUEST, body });
+    }
+    let etag = format!("\"feed-{since}-{}\"", page.revision);
+    Ok(([(header::ETAG, etag), (header::CACHE_CONTROL, "no-cache".to_owned())], Json(page)).into_response())
+}
+
+async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
+    let receiver = state.revision.subscribe();
+    let stream = futures_util::stream::unfold((receiver, true), |(mut receiver, first)| async move {
+        if !first && receiver.changed().await.is_err() {
+            return None;
+        }
+        let revision = *receiver.borrow_and_update();
+        Some((Ok(Event::default().event("revision").data(revision.to_string())), (receiver, false)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+async fn catalog(State(state): State<AppState>) -> Result<Response, HttpError> {
+    Ok(Json(state.read(|store| store.catalog()).await?).into_response())
+}
+
+async fn map(State(state): State<AppState>, Query(query): Query<MapQuery>) -> Result<Response, HttpError> {
+    Ok(Json(state.read(move |store| store.map_view(&query.indicator, query.year)).await?).into_response())
+}
+
+async fn series(State(state): State<AppState>, Query(query): Query<SeriesQuery>) -> Result<Response, HttpError> {
+    Ok(Json(state.read(move |store| store.area_series(&query.indicator, &query.area)).await?).into_response())
+}
+
+/// Where the server keeps its database inside `--data-dir`.
+pub fn database_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("fokus-server.sqlite3")
+}
+
+/// Loads the demo dataset as one revision (no-op if it is already there).
+pub fn load_demo(store: &mut Store, now: i64) -> anyhow::Result<CommitSummary> {
+    Ok(store.commit_revision("Demodaten", now, &demo::demo_changes())?)
+}
+
+/// Validates `bytes` and, unless `dry_run`, commits them as one revision.
+pub fn import_bytes(
+    store: &mut Store,
+    bytes: &[u8],
+    label: &str,
+    now: i64,
+    dry_run: bool,
+) -> anyhow::Result<Result<CommitSummary, import::ImportError>> {
+    let catalog = store.catalog()?;
+    let observations = match import::parse_csv(bytes, &catalog) {
+        Ok(observations) => observations,
+        Err(error) => return Ok(Err(error)),
+    };
+    let changes = fokus_store::Changes { observations, ..Default::default() };
+    if dry_run {
+        // Commit into a throw-away copy of the counts: compare without writing.
+        let mut scratch = Store::open_in_memory()?;
+        let current = store.feed_since(0)?;
+        scratch.apply_feed(&current)?;
+        let mut summary = scratch.commit_revision(label, now, &changes)?;
+        summary.revision = None;
+        return Ok(Ok(summary));
+    }
+    Ok(Ok(store.commit_revision(label, now, &changes)?))
+}

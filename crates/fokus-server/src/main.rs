@@ -1,0 +1,121 @@
+//! `fokus-server`: serve the central API, import BI exports, load the demo dataset.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use fokus_server::{app, database_path, import_bytes, load_demo, AppState};
+use fokus_store::Store;
+
+#[derive(Parser)]
+#[command(name = "fokus-server", version, about = "Zentraler FOKUS-Server: API, Import, Demodaten")]
+struct Cli {
+    /// Folder for the server's SQLite database.
+    #[arg(long, global = true, default_value = "fokus-data")]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (and, with --web-dir, the web build of the UI).
+    Serve {
+        /// Load the demo dataset first if the database does not have it.
+        #[arg(long)]
+        demo: bool,
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// 0 picks a free port; the chosen address is printed on stdout.
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+        /// Folder with the built web UI (trunk's dist).
+        #[arg(long)]
+        web_dir: Option<PathBuf>,
+    },
+    /// Import a CSV export (kennzahl;gebiet;jahr;wert) as one new revision.
+    Import {
+        file: PathBuf,
+        /// Check the file and report what would change, without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Load the demo dataset.
+    Demo,
+}
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
+fn open_store(data_dir: &std::path::Path) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let path = database_path(data_dir);
+    Store::open(&path).with_context(|| format!("opening {}", path.display()))
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let mut store = open_store(&cli.data_dir)?;
+    match cli.command {
+        Command::Demo => {
+            let summary = load_demo(&mut store, now())?;
+            println!("Demodaten: {} neu, {} geändert, {} unverändert", summary.new, summary.changed, summary.unchanged);
+        }
+        Command::Import { file, dry_run } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let label = format!("Import {}", file.file_name().map(|name| name.to_string_lossy()).unwrap_or_default());
+            match import_bytes(&mut store, &bytes, &label, now(), dry_run)? {
+                Ok(summary) => {
+                    let outcome = match (dry_run, summary.revision) {
+                        (true, _) => "Probelauf, nichts gespeichert".to_owned(),
+                        (false, Some(revision)) => format!("Revision {revision}"),
+                        (false, None) => "keine Änderung, keine neue Revision".to_owned(),
+                    };
+                    println!(
+                        "Import {}: {} neu, {} geändert, {} unverändert ({outcome})",
+                        file.display(),
+                        summary.new,
+                        summary.changed,
+                        summary.unchanged
+                    );
+                }
+                Err(error) => {
+                    eprintln!("{error}");
+                    std::process::exit(2);
+                }
+            }
+        }
+        Command::Serve { demo, host, port, web_dir } => {
+            if demo {
+                load_demo(&mut store, now())?;
+            }
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(serve(store, SocketAddr::new(host, port), web_dir))?;
+        }
+    }
+    Ok(())
+}
+
+async fn serve(store: Store, address: SocketAddr, web_dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let state = AppState::new(store)?;
+    tokio::spawn(state.clone().watch_revisions(Duration::from_millis(500)));
+    let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
+    let bound = listener.local_addr()?;
+    // Tests and xtask read this line to find the port.
+    println!("FOKUS-Server läuft auf http://{bound}");
+    tracing::info!(%bound, web = ?web_dir, "serving");
+    let router = app(state, web_dir.as_deref());
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
