@@ -1,0 +1,171 @@
+//! The UI's one door to data. In the Tauri app it calls the shell's typed commands (which read
+//! the local cache); in a plain browser it calls the central server's read endpoints. Pages do
+//! not know which: the web build runs the same UI for browser tests.
+
+use fokus_model::api::{self, ApiError, ErrorCode};
+use fokus_model::ipc::{self, AppEvent, Command};
+use fokus_model::SyncState;
+use js_sys::{Function, Promise, Reflect};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Inside the Tauri shell: IPC to the local cache.
+    Tauri,
+    /// In a browser: HTTP to the server that served the page.
+    Web,
+}
+
+/// How a command maps onto the server's HTTP API for the web backend.
+pub trait WebRoute: Command {
+    fn url(args: &Self::Args) -> String;
+}
+
+impl WebRoute for ipc::CatalogGet {
+    fn url(_: &Self::Args) -> String {
+        api::CATALOG.to_owned()
+    }
+}
+
+impl WebRoute for ipc::MapValues {
+    fn url(args: &Self::Args) -> String {
+        format!("{}?indicator={}&year={}", api::MAP, encode(&args.indicator), args.year)
+    }
+}
+
+impl WebRoute for ipc::AreaSeriesGet {
+    fn url(args: &Self::Args) -> String {
+        format!("{}?indicator={}&area={}", api::SERIES, encode(&args.indicator), encode(&args.area))
+    }
+}
+
+fn encode(text: &str) -> String {
+    js_sys::encode_uri_component(text).into()
+}
+
+fn js_error(context: &str, error: JsValue) -> ApiError {
+    // A Tauri command error arrives as our `{ code, message }` object.
+    if let Ok(api_error) = serde_wasm_bindgen::from_value::<ApiError>(error.clone()) {
+        return api_error;
+    }
+    let detail = error.as_string().unwrap_or_else(|| format!("{error:?}"));
+    ApiError::new(ErrorCode::Offline, format!("{context}: {detail}"))
+}
+
+fn tauri_namespace(path: &[&str]) -> Option<JsValue> {
+    let mut value: JsValue = web_sys::window()?.into();
+    for key in path {
+        value = Reflect::get(&value, &JsValue::from_str(key)).ok()?;
+        if value.is_undefined() {
+            return None;
+        }
+    }
+    Some(value)
+}
+
+impl Backend {
+    pub fn detect() -> Backend {
+        if tauri_namespace(&["__TAURI__", "core", "invoke"]).is_some() {
+            Backend::Tauri
+        } else {
+            Backend::Web
+        }
+    }
+
+    /// Calls a command: IPC in the app, HTTP GET in the browser.
+    pub async fn call<C: WebRoute>(self, args: C::Args) -> Result<C::Output, ApiError> {
+        match self {
+            Backend::Tauri => invoke::<C::Args, C::Output>(C::NAME, &args).await,
+            Backend::Web => fetch_json(&C::url(&args)).await,
+        }
+    }
+
+    pub async fn sync_status(self) -> Result<SyncState, ApiError> {
+        match self {
+            Backend::Tauri => invoke::<_, SyncState>(ipc::SyncStatus::NAME, &ipc::NoArgs {}).await,
+            Backend::Web => web_sync_state().await,
+        }
+    }
+
+    /// "Jetzt aktualisieren": sync the cache (app) or re-read the server (web).
+    pub async fn sync_run(self) -> Result<SyncState, ApiError> {
+        match self {
+            Backend::Tauri => invoke::<_, SyncState>(ipc::SyncRun::NAME, &ipc::NoArgs {}).await,
+            Backend::Web => web_sync_state().await,
+        }
+    }
+
+    /// Calls `on_event` for every event of the shell (app) or every new server revision (web).
+    pub fn listen(self, on_event: impl Fn(AppEvent) + 'static) {
+        match self {
+            Backend::Tauri => {
+                let Some(listen) = tauri_namespace(&["__TAURI__", "event", "listen"]) else { return };
+                let callback = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+                    let payload = Reflect::get(&event, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+                    if let Ok(app_event) = serde_wasm_bindgen::from_value::<AppEvent>(payload) {
+                        on_event(app_event);
+                    }
+                });
+                let listen: Function = listen.unchecked_into();
+                let _ = listen.call2(&JsValue::NULL, &JsValue::from_str(ipc::EVENT), callback.as_ref());
+                // The listener lives as long as the page.
+                callback.forget();
+            }
+            Backend::Web => {
+                let Ok(source) = web_sys::EventSource::new(api::EVENTS) else { return };
+                let callback = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |message: web_sys::MessageEvent| {
+                    if let Some(revision) = message.data().as_string().and_then(|data| data.parse().ok()) {
+                        on_event(AppEvent::DataChanged { revision, summary: None });
+                    }
+                });
+                let _ = source.add_event_listener_with_callback("revision", callback.as_ref().unchecked_ref());
+                callback.forget();
+                std::mem::forget(source);
+            }
+        }
+    }
+}
+
+async fn invoke<A: Serialize, T: DeserializeOwned>(name: &str, args: &A) -> Result<T, ApiError> {
+    let invoke: Function = tauri_namespace(&["__TAURI__", "core", "invoke"])
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "Tauri-Schnittstelle fehlt"))?
+        .unchecked_into();
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let args = args.serialize(&serializer).map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
+    let wrapped = js_sys::Object::new();
+    Reflect::set(&wrapped, &JsValue::from_str(ipc::ARGS_KEY), &args).map_err(|error| js_error(name, error))?;
+    let promise: Promise = invoke
+        .call2(&JsValue::NULL, &JsValue::from_str(name), &wrapped)
+        .map_err(|error| js_error(name, error))?
+        .unchecked_into();
+    let value = JsFuture::from(promise).await.map_err(|error| js_error(name, error))?;
+    serde_wasm_bindgen::from_value(value).map_err(|error| ApiError::new(ErrorCode::InvalidAnswer, error.to_string()))
+}
+
+async fn fetch_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    let window = web_sys::window().ok_or_else(|| ApiError::new(ErrorCode::Internal, "kein Fenster"))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|error| js_error("Server nicht erreichbar", error))?
+        .unchecked_into();
+    let json = JsFuture::from(response.json().map_err(|error| js_error(url, error))?)
+        .await
+        .map_err(|error| js_error(url, error))?;
+    if !response.ok() {
+        return Err(serde_wasm_bindgen::from_value::<ApiError>(json)
+            .unwrap_or_else(|_| ApiError::new(ErrorCode::Internal, format!("HTTP {}", response.status()))));
+    }
+    serde_wasm_bindgen::from_value(json).map_err(|error| ApiError::new(ErrorCode::InvalidAnswer, error.to_string()))
+}
+
+/// The web build has no cache: it is "in sync" whenever the server answers.
+async fn web_sync_state() -> Result<SyncState, ApiError> {
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    match fetch_json::<fokus_model::ServerStatus>(api::STATUS).await {
+        Ok(status) => Ok(SyncState { revision: status.revision, last_success: Some(now), online: true, syncing: false, problem: None }),
+        Err(_) => Ok(SyncState { online: false, ..SyncState::default() }),
+    }
+}

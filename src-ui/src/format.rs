@@ -1,0 +1,63 @@
+//! German number and date formatting for what people read.
+
+use fokus_model::{Cell, Gap};
+
+/// `1234.5` with 1 decimal → `1.234,5`.
+pub fn number(value: f64, decimals: u8) -> String {
+    let fixed = format!("{:.*}", usize::from(decimals), value.abs());
+    let (whole, fraction) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let mut grouped = String::new();
+    for (digit_idx, digit) in whole.chars().enumerate() {
+        if digit_idx > 0 && (whole.len() - digit_idx) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(digit);
+    }
+    let sign = if value < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{fraction}")
+    }
+}
+
+/// A cell with its unit, or the reason it is empty.
+pub fn cell(cell: Option<Cell>, decimals: u8, unit: &str) -> String {
+    match cell {
+        Some(Cell::Value(value)) => with_unit(&number(value, decimals), unit),
+        Some(Cell::Gap(gap)) => gap.label_de().to_owned(),
+        None => Gap::NoData.label_de().to_owned(),
+    }
+}
+
+pub fn with_unit(number: &str, unit: &str) -> String {
+    if unit == "%" {
+        format!("{number} %")
+    } else {
+        format!("{number} {unit}")
+    }
+}
+
+/// Unix seconds → `25.11.2026, 14:05` in the device's time zone.
+pub fn date_time(unix_seconds: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_seconds as f64 * 1000.0));
+    format!(
+        "{:02}.{:02}.{}, {:02}:{:02}",
+        date.get_date(),
+        date.get_month() + 1,
+        date.get_full_year(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn german_numbers() {
+        let cases = [(1234.5, 1, "1.234,5"), (7.0, 1, "7,0"), (-0.04, 1, "0,0"), (1_000_000.0, 0, "1.000.000"), (-12.25, 2, "-12,25")];
+        for (value, decimals, expected) in cases {
+            assert_eq!(super::number(value, decimals), expected, "{value} with {decimals} decimals");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! Entry point of the FOKUS UI (wasm32): mounts the Leptos app.
+
+mod app;
+mod backend;
+mod components;
+mod format;
+mod pages;
+
+fn main() {
+    console_error_panic_hook_install();
+    leptos::mount::mount_to_body(app::App);
+}
+
+/// Panics end up in the browser console instead of vanishing.
+fn console_error_panic_hook_install() {
+    std::panic::set_hook(Box::new(|info| {
+        web_sys_console_error(&info.to_string());
+    }));
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn web_sys_console_error(message: &str);
+}
