@@ -1,0 +1,122 @@
+//! The background sync: on start, on an interval, on the server's revision events and on
+//! "Jetzt aktualisieren". Offline is a normal state: it backs off quietly and tells the UI.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use fokus_model::ipc::{self, AppEvent};
+use fokus_model::SyncState;
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::Shell;
+
+/// Regular sync interval; `FOKUS_SYNC_INTERVAL_SECS` overrides it.
+const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
+const MIN_BACKOFF: Duration = Duration::from_secs(5);
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
+fn interval() -> Duration {
+    std::env::var("FOKUS_SYNC_INTERVAL_SECS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .map_or(DEFAULT_INTERVAL, Duration::from_secs)
+}
+
+fn emit(app: &AppHandle, event: AppEvent) {
+    if let Err(error) = app.emit(ipc::EVENT, event) {
+        tracing::warn!(%error, "could not send an event to the UI");
+    }
+}
+
+pub fn start(app: AppHandle) {
+    let events_app = app.clone();
+    tauri::async_runtime::spawn(sync_loop(app));
+    tauri::async_runtime::spawn(watch_server(events_app));
+}
+
+/// One sync, with state updates and the notification. Returns the state afterwards.
+pub async fn sync_now(app: &AppHandle) -> SyncState {
+    let shell = app.state::<Shell>();
+    let started = shell.update_sync_state(|state| state.syncing = true);
+    emit(app, AppEvent::SyncState { state: started });
+    let result = shell.syncer.sync_once(now()).await;
+    let state = shell.update_sync_state(|state| {
+        state.syncing = false;
+        match &result {
+            Ok(outcome) => {
+                state.revision = outcome.revision;
+                state.last_success = Some(now());
+                state.online = true;
+                state.problem = None;
+            }
+            Err(error) if error.is_offline() => state.online = false,
+            Err(error) => {
+                state.online = true;
+                state.problem = Some(format!("Aktualisierung fehlgeschlagen: {error}"));
+            }
+        }
+    });
+    match result {
+        Ok(outcome) if outcome.revision != outcome.revision_before => {
+            tracing::info!(revision = outcome.revision, news = ?outcome.news, "synced");
+            if let Some(news) = &outcome.news {
+                notify(app, news);
+            }
+            emit(app, AppEvent::DataChanged { revision: outcome.revision, summary: outcome.news });
+        }
+        Ok(_) => {}
+        Err(error) => tracing::info!(%error, "sync did not complete"),
+    }
+    emit(app, AppEvent::SyncState { state: state.clone() });
+    state
+}
+
+fn notify(app: &AppHandle, body: &str) {
+    if let Err(error) = app.notification().builder().title("FOKUS PI").body(body).show() {
+        tracing::warn!(%error, "notification could not be shown");
+    }
+}
+
+async fn sync_loop(app: AppHandle) {
+    let regular = interval();
+    let mut backoff = MIN_BACKOFF;
+    loop {
+        let state = sync_now(&app).await;
+        let wait = if state.online {
+            backoff = MIN_BACKOFF;
+            regular
+        } else {
+            backoff = (backoff * 2).min(regular);
+            backoff
+        };
+        let shell = app.state::<Shell>();
+        let _ = tokio::time::timeout(wait, shell.wake.notified()).await;
+    }
+}
+
+/// Keeps a server-sent-events connection open while online and wakes the sync loop when the
+/// server announces a revision newer than the cache's.
+async fn watch_server(app: AppHandle) {
+    let mut backoff = MIN_BACKOFF;
+    loop {
+        let shell = app.state::<Shell>();
+        let result = shell
+            .syncer
+            .watch_revisions(|revision| {
+                if revision > shell.sync_state().revision {
+                    shell.wake.notify_one();
+                }
+            })
+            .await;
+        if let Err(error) = result {
+            tracing::debug!(%error, "event stream unavailable");
+            backoff = (backoff * 2).min(Duration::from_secs(300));
+        } else {
+            backoff = MIN_BACKOFF;
+        }
+        tokio::time::sleep(backoff).await;
+    }
+}

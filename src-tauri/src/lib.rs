@@ -1,0 +1,85 @@
+//! The Tauri shell of FOKUS PI: window, plugins, the command table and the background sync.
+//! Command bodies are a few lines that call `fokus-store`; sync logic lives in `fokus-sync`.
+
+mod background;
+mod commands;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use anyhow::Context;
+use fokus_model::SyncState;
+use fokus_store::Store;
+use fokus_sync::Syncer;
+use tauri::Manager;
+use tokio::sync::Notify;
+
+/// Where the central server is unless `FOKUS_SERVER_URL` says otherwise.
+pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8787";
+
+/// State shared by commands and the background sync.
+pub struct Shell {
+    /// The read connection for the UI's queries. The sync writes through its own connection;
+    /// SQLite's WAL keeps reads consistent while it does.
+    reader: Mutex<Store>,
+    syncer: Syncer,
+    sync_state: Mutex<SyncState>,
+    /// Wakes the background sync ("Jetzt aktualisieren", a server event).
+    wake: Notify,
+}
+
+impl Shell {
+    fn sync_state(&self) -> SyncState {
+        self.sync_state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn update_sync_state(&self, change: impl FnOnce(&mut SyncState)) -> SyncState {
+        let mut state = self.sync_state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        change(&mut state);
+        state.clone()
+    }
+}
+
+/// The cache folder: `FOKUS_CACHE_DIR` (tests, portable installs) or the platform's app data dir.
+fn cache_dir(app: &tauri::App) -> anyhow::Result<PathBuf> {
+    match std::env::var_os("FOKUS_CACHE_DIR") {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => app.path().app_data_dir().context("no app data folder on this platform"),
+    }
+}
+
+fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
+    let dir = cache_dir(app)?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let cache_path = dir.join("fokus-cache.sqlite3");
+    let reader = Store::open(&cache_path).with_context(|| format!("opening {}", cache_path.display()))?;
+    let initial = SyncState {
+        revision: reader.revision()?,
+        last_success: reader.last_sync()?,
+        online: false,
+        syncing: true,
+        problem: None,
+    };
+    let server_url = std::env::var("FOKUS_SERVER_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.to_owned());
+    tracing::info!(cache = %cache_path.display(), server = %server_url, "starting");
+    app.manage(Shell {
+        reader: Mutex::new(reader),
+        syncer: Syncer::new(&server_url, &cache_path),
+        sync_state: Mutex::new(initial),
+        wake: Notify::new(),
+    });
+    background::start(app.handle().clone());
+    Ok(())
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .invoke_handler(commands::handler())
+        .setup(|app| setup(app).map_err(Into::into))
+        .run(tauri::generate_context!())
+        .expect("the FOKUS window could not be opened");
+}

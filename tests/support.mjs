@@ -1,0 +1,84 @@
+// Shared helpers of the end-to-end tests: start the real server on a free loopback port with the
+// demo dataset in a fresh folder, import into it, and launch Debian's Chromium without any
+// background traffic. Binaries come from `cargo xtask test` through environment variables.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const SERVER_BIN = process.env.FOKUS_SERVER_BIN ?? join(ROOT, 'target/debug/fokus-server');
+export const APP_BIN = process.env.FOKUS_APP_BIN ?? join(ROOT, 'target/debug/fokus-app');
+export const WEB_DIR = process.env.FOKUS_WEB_DIR ?? join(ROOT, 'src-ui/dist');
+export const SCREENSHOTS = join(ROOT, 'target/screenshots');
+mkdirSync(SCREENSHOTS, { recursive: true });
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), `fokus-${prefix}-`));
+}
+
+/** Starts `fokus-server serve --demo` on port 0; resolves with { url, dataDir, stop }. */
+export async function startServer(dataDir = tempDir('server')) {
+  const child = spawn(SERVER_BIN, ['--data-dir', dataDir, 'serve', '--demo', '--port', '0', '--web-dir', WEB_DIR], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 30_000);
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = seen.match(/läuft auf (http:\/\/[0-9.:]+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGKILL');
+    });
+  return { url, dataDir, stop };
+}
+
+/** Runs `fokus-server import` against the server's data folder; returns its stdout. */
+export function importCsv(dataDir, csv, name = 'bi-export.csv') {
+  const file = join(tempDir('import'), name);
+  writeFileSync(file, csv);
+  return execFileSync(SERVER_BIN, ['--data-dir', dataDir, 'import', file], { encoding: 'utf8' });
+}
+
+/** A CSV with a new year for every demo indicator in two areas, as a BI export would bring it. */
+export const NEW_YEAR_CSV = [
+  'kennzahl;gebiet;jahr;wert',
+  'sgb2_quote;010560015;2026;9,9',
+  'sgb2_quote;01056;2026;7,1',
+  'arbeitslosenquote;010560015;2026;6,4',
+  'arbeitslosenquote;01056;2026;5,0',
+  'altenquotient;010560015;2026;36,2',
+  'altenquotient;01056;2026;37,0',
+].join('\n');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];
+
+export async function waitFor(check, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}

@@ -1,0 +1,202 @@
+//! `cargo xtask run | test | icons`: the project's only entry points for setup, building,
+//! running and testing. Plain Rust and std::process, so it works wherever cargo does; it
+//! installs what is missing and says what it cannot install.
+
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+  run     install what is missing, build, start the demo server and open the app
+  test    install what is missing (and the test drivers), run every test
+  icons   regenerate icons/ from assets/brand/fokus-icon.svg";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let started = Instant::now();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("test") => test(),
+        Some("icons") => icons(),
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    eprintln!("xtask: {:?} took {:.0?}", args.first().map(String::as_str).unwrap_or_default(), started.elapsed());
+    result
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_owned()
+}
+
+/// Runs a command in the workspace root, echoing it, failing on a non-zero exit.
+pub fn sh(program: &str, args: &[&str]) -> Result<()> {
+    sh_env(program, args, &[])
+}
+
+pub fn sh_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("could not start `{program}`"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Output of a command, or `None` if it cannot run.
+pub fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).current_dir(root()).stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+fn build_ui() -> Result<()> {
+    let trunk = setup::cargo_bin("trunk");
+    eprintln!("$ (src-ui) trunk build");
+    let status = Command::new(&trunk).arg("build").current_dir(root().join("src-ui")).status().context("starting trunk")?;
+    if !status.success() {
+        bail!("trunk build failed");
+    }
+    Ok(())
+}
+
+fn build_binaries() -> Result<()> {
+    sh(&cargo(), &["build", "-p", "fokus-server", "-p", "fokus-sync", "-p", "fokus-app"])
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
+fn exe(name: &str) -> PathBuf {
+    target_dir().join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// Starts the demo server on `port` with its data in `data_dir`; waits until it answers.
+fn start_server(data_dir: &Path, port: u16) -> Result<Child> {
+    let child = Command::new(exe("fokus-server"))
+        .args(["--data-dir"])
+        .arg(data_dir)
+        .args(["serve", "--demo", "--port", &port.to_string(), "--web-dir"])
+        .arg(root().join("src-ui/dist"))
+        .spawn()
+        .context("starting fokus-server")?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(child);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    bail!("fokus-server did not answer on port {port} within 30 s")
+}
+
+fn has_display() -> bool {
+    !cfg!(target_os = "linux") || std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+fn run() -> Result<()> {
+    setup::ensure(setup::Purpose::Run)?;
+    build_ui()?;
+    build_binaries()?;
+    let data_dir = target_dir().join("fokus-run/server");
+    std::fs::create_dir_all(&data_dir)?;
+    let port = 8787;
+    let mut server = start_server(&data_dir, port)?;
+    eprintln!("Demo-Server läuft: http://127.0.0.1:{port} (Web-Version im Browser öffnen)");
+    if !has_display() {
+        let _ = server.kill();
+        bail!(
+            "no display: the app needs a graphical session. Run it under a virtual display:\n  \
+             xvfb-run -a dbus-run-session -- cargo xtask run"
+        );
+    }
+    let status = Command::new(exe("fokus-app"))
+        .env("FOKUS_SERVER_URL", format!("http://127.0.0.1:{port}"))
+        .env("FOKUS_CACHE_DIR", target_dir().join("fokus-run/cache"))
+        .status()
+        .context("starting the app");
+    let _ = server.kill();
+    let _ = server.wait();
+    if !status?.success() {
+        bail!("the app ended with an error");
+    }
+    Ok(())
+}
+
+/// Checks that the pure crates stay pure: they compile to wasm32 and pull in no IO runtime.
+fn check_pure_core() -> Result<()> {
+    for crate_name in ["fokus-model", "fokus-map"] {
+        sh(&cargo(), &["check", "-p", crate_name, "--target", "wasm32-unknown-unknown"])?;
+        let tree = output(&cargo(), &["tree", "-p", crate_name, "-e", "normal", "--prefix", "none"])
+            .context("cargo tree failed")?;
+        for forbidden in ["tokio ", "rusqlite ", "reqwest ", "tauri ", "axum "] {
+            if tree.lines().any(|line| line.starts_with(forbidden)) {
+                bail!("{crate_name} depends on {}; it must stay free of IO runtimes", forbidden.trim());
+            }
+        }
+        eprintln!("ok: {crate_name} compiles to wasm32 and has no IO runtime in its tree");
+    }
+    Ok(())
+}
+
+fn test() -> Result<()> {
+    setup::ensure(setup::Purpose::Test)?;
+    sh(&cargo(), &["fmt", "--all", "--check"])?;
+    check_pure_core()?;
+    build_ui()?;
+    sh(&cargo(), &["clippy", "--workspace", "--all-targets", "--exclude", "fokus-ui", "--", "-D", "warnings"])?;
+    sh(&cargo(), &["clippy", "-p", "fokus-ui", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])?;
+    sh(&cargo(), &["test", "--workspace", "--exclude", "fokus-ui"])?;
+    build_binaries()?;
+    let env = [
+        ("FOKUS_SERVER_BIN", exe("fokus-server").display().to_string()),
+        ("FOKUS_APP_BIN", exe("fokus-app").display().to_string()),
+        ("FOKUS_WEB_DIR", root().join("src-ui/dist").display().to_string()),
+        ("FOKUS_TAURI_DRIVER", setup::cargo_bin("tauri-driver").display().to_string()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    sh_env("node", &["--test", "--test-reporter=spec", "tests/web.test.mjs"], &env)?;
+    let app_test = ["-a", "dbus-run-session", "--", "node", "--test", "--test-reporter=spec", "tests/app.test.mjs"];
+    sh_env("xvfb-run", &app_test, &env)?;
+    eprintln!("xtask: all tests passed");
+    Ok(())
+}
+
+/// Regenerates the icon set from the one source SVG (needs rsvg-convert, ImageMagick, png2icns).
+fn icons() -> Result<()> {
+    setup::ensure_apt(&["librsvg2-bin", "imagemagick", "icnsutils"])?;
+    let source = "assets/brand/fokus-icon.svg";
+    let tmp = target_dir().join("icons");
+    std::fs::create_dir_all(&tmp)?;
+    let png = |size: u32, path: &str| sh("rsvg-convert", &["-w", &size.to_string(), "-h", &size.to_string(), source, "-o", path]);
+    png(32, "icons/32x32.png")?;
+    png(128, "icons/128x128.png")?;
+    png(256, "icons/128x128@2x.png")?;
+    png(512, "icons/icon.png")?;
+    let mut ico_parts = Vec::new();
+    for size in [16, 24, 48, 64] {
+        let path = tmp.join(format!("{size}.png")).display().to_string();
+        png(size, &path)?;
+        ico_parts.push(path);
+    }
+    let mut convert_args: Vec<&str> = ico_parts.iter().map(String::as_str).collect();
+    convert_args.extend(["icons/32x32.png", "icons/128x128.png", "icons/128x128@2x.png", "icons/icon.ico"]);
+    sh("/usr/bin/convert", &convert_args)?;
+    sh("png2icns", &["icons/icon.icns", "icons/icon.png", "icons/128x128.png", "icons/32x32.png"])
+}
