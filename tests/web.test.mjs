@@ -68,7 +68,12 @@ test('selecting an area by mouse and by keyboard shows its time series', async (
 test('an import on the server reaches the open page without a reload', async () => {
   const printed = importCsv(server.dataDir, NEW_YEAR_CSV);
   assert.match(printed, /6 neu/, `the import adds six values: ${printed}`);
-  await waitFor(async () => (await page.$$eval('[data-testid=year-select] option', (options) => options.map((o) => o.value))).includes('2026'), 'year 2026 offered');
+  const offeredYears = () => page.$$eval('[data-testid=year-select] option', (options) => options.map((o) => o.value));
+  await page.selectOption('[data-testid=indicator-select]', 'sgb2_quote');
+  await waitFor(async () => (await offeredYears()).includes('2026'), 'year 2026 offered for the SGB-II-Quote');
+  await page.selectOption('[data-testid=indicator-select]', 'grundsicherung_alter');
+  await waitFor(async () => (await page.getAttribute('[data-testid=map]', 'data-indicator')) === 'grundsicherung_alter', 'switch');
+  assert.ok(!(await offeredYears()).includes('2026'), 'an indicator without 2026 data does not offer 2026');
   await page.selectOption('[data-testid=indicator-select]', 'sgb2_quote');
   await page.selectOption('[data-testid=year-select]', '2026');
   await waitFor(async () => (await page.getAttribute('[data-testid=area-010560015]', 'data-value')) === '9.9', 'imported value on the map');

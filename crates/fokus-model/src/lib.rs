@@ -240,6 +240,25 @@ pub struct Catalog {
     pub areas: Vec<Area>,
     /// Years with at least one observation, ascending.
     pub years: Vec<u16>,
+    /// Per indicator, the years it has observations for, ascending. Indicators are updated at
+    /// different times; the year picker offers only what the chosen indicator has.
+    pub indicator_years: Vec<IndicatorYears>,
+}
+
+impl Catalog {
+    /// The years `indicator_id` has data for (empty if none).
+    pub fn years_of(&self, indicator_id: &str) -> &[u16] {
+        self.indicator_years
+            .iter()
+            .find(|entry| entry.indicator == indicator_id)
+            .map_or(&[], |entry| entry.years.as_slice())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorYears {
+    pub indicator: String,
+    pub years: Vec<u16>,
 }
 
 /// The value of one area in a map or reference list.

@@ -247,7 +247,7 @@ mod tests {
 
     fn catalog() -> Catalog {
         let demo = demo_changes();
-        Catalog { revision: 1, dataset: None, indicators: demo.indicators, areas: demo.areas, years: vec![] }
+        Catalog { revision: 1, dataset: None, indicators: demo.indicators, areas: demo.areas, years: vec![], indicator_years: vec![] }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use fokus_model::classify::quantile_breaks;
 use fokus_model::{
-    Area, AreaKind, AreaSeries, AreaValue, Catalog, Cell, DatasetInfo, FeedPage, Gap, Indicator, Observation,
+    Area, AreaKind, AreaSeries, AreaValue, Catalog, Cell, DatasetInfo, FeedPage, Gap, Indicator, IndicatorYears, Observation,
     ObservationKey, Polarity, RevisionInfo, SeriesLine, ServerStatus, MapView,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -79,12 +79,23 @@ impl Store {
     pub fn catalog(&self) -> Result<Catalog> {
         let mut statement = self.conn.prepare_cached("SELECT DISTINCT year FROM observation ORDER BY year")?;
         let years = statement.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut pairs_statement =
+            self.conn.prepare_cached("SELECT DISTINCT indicator, year FROM observation ORDER BY indicator, year")?;
+        let mut indicator_years: Vec<IndicatorYears> = Vec::new();
+        for pair in pairs_statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, u16>(1)?)))? {
+            let (indicator, year) = pair?;
+            match indicator_years.last_mut() {
+                Some(entry) if entry.indicator == indicator => entry.years.push(year),
+                _ => indicator_years.push(IndicatorYears { indicator, years: vec![year] }),
+            }
+        }
         Ok(Catalog {
             revision: self.revision()?,
             dataset: self.dataset()?,
             indicators: indicators_where(&self.conn, "revision >= ?1", 0)?,
             areas: areas_where(&self.conn, "revision >= ?1", 0)?,
             years,
+            indicator_years,
         })
     }
 

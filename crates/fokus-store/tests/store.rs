@@ -94,6 +94,9 @@ fn delta_carries_only_changes_and_deletions() {
     assert_eq!(page.deleted_observations.len(), 1, "the deletion is announced");
     assert!(page.indicators.is_empty() && page.areas.is_empty(), "catalogue unchanged");
     client.apply_feed(&page).unwrap();
+    let catalog = client.catalog().unwrap();
+    assert_eq!(catalog.years_of("sgb2"), &[2015, 2016, 2017, 2018], "the new year is offered for the indicator");
+    assert_eq!(catalog.years_of("unknown"), &[] as &[u16], "no years for an unknown indicator");
     let map = client.map_view("sgb2", 2018).unwrap();
     let erased = map.areas.iter().find(|value| value.area == "010560015").unwrap();
     assert_eq!(erased.cell, None, "the deleted cell is gone on the client");

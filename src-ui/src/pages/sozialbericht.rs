@@ -35,9 +35,11 @@ pub fn SozialberichtPage() -> impl IntoView {
         let known = |id: &String| catalog.indicators.iter().any(|indicator| &indicator.id == id);
         wanted.filter(known).or_else(|| catalog.indicators.first().map(|indicator| indicator.id.clone()))
     });
+    // Keep the chosen year while the indicator has it; otherwise its latest year.
     let year = Memo::new(move |_| {
         let catalog = loaded_catalog()?;
-        chosen_year.get().filter(|year| catalog.years.contains(year)).or_else(|| catalog.years.last().copied())
+        let years = catalog.years_of(&indicator_id.get()?).to_vec();
+        chosen_year.get().filter(|year| years.contains(year)).or_else(|| years.last().copied())
     });
     let map = LocalResource::new(move || {
         data_version.track();
@@ -63,9 +65,13 @@ pub fn SozialberichtPage() -> impl IntoView {
 
     let controls = move || {
         loaded_catalog().map(|catalog| {
+            let years = move || {
+                let catalog = loaded_catalog()?;
+                Some(catalog.years_of(&indicator_id.get()?).to_vec())
+            };
             view! {
-                <IndicatorPicker catalog=catalog.clone() current=indicator_id chosen=chosen_indicator/>
-                <YearPicker years=catalog.years.clone() current=year chosen=chosen_year/>
+                <IndicatorPicker catalog=catalog current=indicator_id chosen=chosen_indicator/>
+                {move || years().map(|years| view! { <YearPicker years=years current=year chosen=chosen_year/> })}
             }
         })
     };
