@@ -15,7 +15,9 @@ const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
 const MIN_BACKOFF: Duration = Duration::from_secs(5);
 
 fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
 }
 
 fn interval() -> Duration {
@@ -65,17 +67,34 @@ pub async fn sync_now(app: &AppHandle) -> SyncState {
             if let Some(news) = &outcome.news {
                 notify(app, news);
             }
-            emit(app, AppEvent::DataChanged { revision: outcome.revision, summary: outcome.news });
+            emit(
+                app,
+                AppEvent::DataChanged {
+                    revision: outcome.revision,
+                    summary: outcome.news,
+                },
+            );
         }
         Ok(_) => {}
         Err(error) => tracing::info!(%error, "sync did not complete"),
     }
-    emit(app, AppEvent::SyncState { state: state.clone() });
+    emit(
+        app,
+        AppEvent::SyncState {
+            state: state.clone(),
+        },
+    );
     state
 }
 
 fn notify(app: &AppHandle, body: &str) {
-    if let Err(error) = app.notification().builder().title("FOKUS PI").body(body).show() {
+    if let Err(error) = app
+        .notification()
+        .builder()
+        .title("FOKUS PI")
+        .body(body)
+        .show()
+    {
         tracing::warn!(%error, "notification could not be shown");
     }
 }

@@ -14,13 +14,22 @@ fn api_error(error: StoreError) -> ApiError {
         StoreError::NotFound { .. } => ApiError::new(ErrorCode::NotFound, error.to_string()),
         other => {
             tracing::error!(%other, "cache query failed");
-            ApiError::new(ErrorCode::Internal, "Der lokale Speicher konnte nicht gelesen werden.")
+            ApiError::new(
+                ErrorCode::Internal,
+                "Der lokale Speicher konnte nicht gelesen werden.",
+            )
         }
     }
 }
 
-fn read<T>(shell: &Shell, query: impl FnOnce(&Store) -> fokus_store::Result<T>) -> Result<T, ApiError> {
-    let store = shell.reader.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+fn read<T>(
+    shell: &Shell,
+    query: impl FnOnce(&Store) -> fokus_store::Result<T>,
+) -> Result<T, ApiError> {
+    let store = shell
+        .reader
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     query(&store).map_err(api_error)
 }
 
@@ -37,7 +46,9 @@ async fn map_values(shell: State<'_, Shell>, args: MapQuery) -> Result<MapView, 
 
 #[tauri::command]
 async fn area_series(shell: State<'_, Shell>, args: SeriesQuery) -> Result<AreaSeries, ApiError> {
-    read(&shell, |store| store.area_series(&args.indicator, &args.area))
+    read(&shell, |store| {
+        store.area_series(&args.indicator, &args.area)
+    })
 }
 
 #[tauri::command]
@@ -74,6 +85,9 @@ mod tests {
         let mut declared = fokus_model::ipc::COMMAND_NAMES.to_vec();
         registered.sort_unstable();
         declared.sort_unstable();
-        assert_eq!(registered, declared, "fokus_model::ipc and the Tauri command table must agree");
+        assert_eq!(
+            registered, declared,
+            "fokus_model::ipc and the Tauri command table must agree"
+        );
     }
 }

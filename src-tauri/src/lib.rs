@@ -30,11 +30,17 @@ pub struct Shell {
 
 impl Shell {
     fn sync_state(&self) -> SyncState {
-        self.sync_state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        self.sync_state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     fn update_sync_state(&self, change: impl FnOnce(&mut SyncState)) -> SyncState {
-        let mut state = self.sync_state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut state = self
+            .sync_state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         change(&mut state);
         state.clone()
     }
@@ -44,7 +50,10 @@ impl Shell {
 fn cache_dir(app: &tauri::App) -> anyhow::Result<PathBuf> {
     match std::env::var_os("FOKUS_CACHE_DIR") {
         Some(dir) => Ok(PathBuf::from(dir)),
-        None => app.path().app_data_dir().context("no app data folder on this platform"),
+        None => app
+            .path()
+            .app_data_dir()
+            .context("no app data folder on this platform"),
     }
 }
 
@@ -52,7 +61,8 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
     let dir = cache_dir(app)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let cache_path = dir.join("fokus-cache.sqlite3");
-    let reader = Store::open(&cache_path).with_context(|| format!("opening {}", cache_path.display()))?;
+    let reader =
+        Store::open(&cache_path).with_context(|| format!("opening {}", cache_path.display()))?;
     let initial = SyncState {
         revision: reader.revision()?,
         last_success: reader.last_sync()?,
@@ -60,7 +70,8 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
         syncing: true,
         problem: None,
     };
-    let server_url = std::env::var("FOKUS_SERVER_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.to_owned());
+    let server_url =
+        std::env::var("FOKUS_SERVER_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.to_owned());
     tracing::info!(cache = %cache_path.display(), server = %server_url, "starting");
     app.manage(Shell {
         reader: Mutex::new(reader),
@@ -74,7 +85,9 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
 
 pub fn run() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .init();
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())

@@ -25,7 +25,11 @@ pub fn use_app() -> AppContext {
 #[component]
 pub fn App() -> impl IntoView {
     let backend = Backend::detect();
-    let context = AppContext { backend, data_version: RwSignal::new(0), sync_state: RwSignal::new(None) };
+    let context = AppContext {
+        backend,
+        data_version: RwSignal::new(0),
+        sync_state: RwSignal::new(None),
+    };
     provide_context(context);
 
     spawn_local(async move {

@@ -32,13 +32,23 @@ impl WebRoute for ipc::CatalogGet {
 
 impl WebRoute for ipc::MapValues {
     fn url(args: &Self::Args) -> String {
-        format!("{}?indicator={}&year={}", api::MAP, encode(&args.indicator), args.year)
+        format!(
+            "{}?indicator={}&year={}",
+            api::MAP,
+            encode(&args.indicator),
+            args.year
+        )
     }
 }
 
 impl WebRoute for ipc::AreaSeriesGet {
     fn url(args: &Self::Args) -> String {
-        format!("{}?indicator={}&area={}", api::SERIES, encode(&args.indicator), encode(&args.area))
+        format!(
+            "{}?indicator={}&area={}",
+            api::SERIES,
+            encode(&args.indicator),
+            encode(&args.area)
+        )
     }
 }
 
@@ -102,26 +112,47 @@ impl Backend {
     pub fn listen(self, on_event: impl Fn(AppEvent) + 'static) {
         match self {
             Backend::Tauri => {
-                let Some(listen) = tauri_namespace(&["__TAURI__", "event", "listen"]) else { return };
+                let Some(listen) = tauri_namespace(&["__TAURI__", "event", "listen"]) else {
+                    return;
+                };
                 let callback = Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
-                    let payload = Reflect::get(&event, &JsValue::from_str("payload")).unwrap_or(JsValue::NULL);
+                    let payload = Reflect::get(&event, &JsValue::from_str("payload"))
+                        .unwrap_or(JsValue::NULL);
                     if let Ok(app_event) = serde_wasm_bindgen::from_value::<AppEvent>(payload) {
                         on_event(app_event);
                     }
                 });
                 let listen: Function = listen.unchecked_into();
-                let _ = listen.call2(&JsValue::NULL, &JsValue::from_str(ipc::EVENT), callback.as_ref());
+                let _ = listen.call2(
+                    &JsValue::NULL,
+                    &JsValue::from_str(ipc::EVENT),
+                    callback.as_ref(),
+                );
                 // The listener lives as long as the page.
                 callback.forget();
             }
             Backend::Web => {
-                let Ok(source) = web_sys::EventSource::new(api::EVENTS) else { return };
-                let callback = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |message: web_sys::MessageEvent| {
-                    if let Some(revision) = message.data().as_string().and_then(|data| data.parse().ok()) {
-                        on_event(AppEvent::DataChanged { revision, summary: None });
-                    }
-                });
-                let _ = source.add_event_listener_with_callback("revision", callback.as_ref().unchecked_ref());
+                let Ok(source) = web_sys::EventSource::new(api::EVENTS) else {
+                    return;
+                };
+                let callback = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+                    move |message: web_sys::MessageEvent| {
+                        if let Some(revision) = message
+                            .data()
+                            .as_string()
+                            .and_then(|data| data.parse().ok())
+                        {
+                            on_event(AppEvent::DataChanged {
+                                revision,
+                                summary: None,
+                            });
+                        }
+                    },
+                );
+                let _ = source.add_event_listener_with_callback(
+                    "revision",
+                    callback.as_ref().unchecked_ref(),
+                );
                 callback.forget();
                 std::mem::forget(source);
             }
@@ -134,19 +165,26 @@ async fn invoke<A: Serialize, T: DeserializeOwned>(name: &str, args: &A) -> Resu
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "Tauri-Schnittstelle fehlt"))?
         .unchecked_into();
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let args = args.serialize(&serializer).map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
+    let args = args
+        .serialize(&serializer)
+        .map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
     let wrapped = js_sys::Object::new();
-    Reflect::set(&wrapped, &JsValue::from_str(ipc::ARGS_KEY), &args).map_err(|error| js_error(name, error))?;
+    Reflect::set(&wrapped, &JsValue::from_str(ipc::ARGS_KEY), &args)
+        .map_err(|error| js_error(name, error))?;
     let promise: Promise = invoke
         .call2(&JsValue::NULL, &JsValue::from_str(name), &wrapped)
         .map_err(|error| js_error(name, error))?
         .unchecked_into();
-    let value = JsFuture::from(promise).await.map_err(|error| js_error(name, error))?;
-    serde_wasm_bindgen::from_value(value).map_err(|error| ApiError::new(ErrorCode::InvalidAnswer, error.to_string()))
+    let value = JsFuture::from(promise)
+        .await
+        .map_err(|error| js_error(name, error))?;
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|error| ApiError::new(ErrorCode::InvalidAnswer, error.to_string()))
 }
 
 async fn fetch_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
-    let window = web_sys::window().ok_or_else(|| ApiError::new(ErrorCode::Internal, "kein Fenster"))?;
+    let window =
+        web_sys::window().ok_or_else(|| ApiError::new(ErrorCode::Internal, "kein Fenster"))?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
         .await
         .map_err(|error| js_error("Server nicht erreichbar", error))?
@@ -155,17 +193,30 @@ async fn fetch_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
         .await
         .map_err(|error| js_error(url, error))?;
     if !response.ok() {
-        return Err(serde_wasm_bindgen::from_value::<ApiError>(json)
-            .unwrap_or_else(|_| ApiError::new(ErrorCode::Internal, format!("HTTP {}", response.status()))));
+        return Err(
+            serde_wasm_bindgen::from_value::<ApiError>(json).unwrap_or_else(|_| {
+                ApiError::new(ErrorCode::Internal, format!("HTTP {}", response.status()))
+            }),
+        );
     }
-    serde_wasm_bindgen::from_value(json).map_err(|error| ApiError::new(ErrorCode::InvalidAnswer, error.to_string()))
+    serde_wasm_bindgen::from_value(json)
+        .map_err(|error| ApiError::new(ErrorCode::InvalidAnswer, error.to_string()))
 }
 
 /// The web build has no cache: it is "in sync" whenever the server answers.
 async fn web_sync_state() -> Result<SyncState, ApiError> {
     let now = (js_sys::Date::now() / 1000.0) as i64;
     match fetch_json::<fokus_model::ServerStatus>(api::STATUS).await {
-        Ok(status) => Ok(SyncState { revision: status.revision, last_success: Some(now), online: true, syncing: false, problem: None }),
-        Err(_) => Ok(SyncState { online: false, ..SyncState::default() }),
+        Ok(status) => Ok(SyncState {
+            revision: status.revision,
+            last_success: Some(now),
+            online: true,
+            syncing: false,
+            problem: None,
+        }),
+        Err(_) => Ok(SyncState {
+            online: false,
+            ..SyncState::default()
+        }),
     }
 }

@@ -13,7 +13,11 @@ pub fn number(value: f64, decimals: u8) -> String {
         }
         grouped.push(digit);
     }
-    let sign = if value < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
+    let sign = if value < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
     if fraction.is_empty() {
         format!("{sign}{grouped}")
     } else {
@@ -40,7 +44,9 @@ pub fn with_unit(number: &str, unit: &str) -> String {
 
 /// Unix seconds → `25.11.2026, 14:05` in the device's time zone.
 pub fn date_time(unix_seconds: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_seconds as f64 * 1000.0));
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        unix_seconds as f64 * 1000.0,
+    ));
     format!(
         "{:02}.{:02}.{}, {:02}:{:02}",
         date.get_date(),
@@ -55,9 +61,19 @@ pub fn date_time(unix_seconds: i64) -> String {
 mod tests {
     #[test]
     fn german_numbers() {
-        let cases = [(1234.5, 1, "1.234,5"), (7.0, 1, "7,0"), (-0.04, 1, "0,0"), (1_000_000.0, 0, "1.000.000"), (-12.25, 2, "-12,25")];
+        let cases = [
+            (1234.5, 1, "1.234,5"),
+            (7.0, 1, "7,0"),
+            (-0.04, 1, "0,0"),
+            (1_000_000.0, 0, "1.000.000"),
+            (-12.25, 2, "-12,25"),
+        ];
         for (value, decimals, expected) in cases {
-            assert_eq!(super::number(value, decimals), expected, "{value} with {decimals} decimals");
+            assert_eq!(
+                super::number(value, decimals),
+                expected,
+                "{value} with {decimals} decimals"
+            );
         }
     }
 }

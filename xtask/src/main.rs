@@ -28,12 +28,19 @@ fn main() -> Result<()> {
             std::process::exit(2);
         }
     };
-    eprintln!("xtask: {:?} took {:.0?}", args.first().map(String::as_str).unwrap_or_default(), started.elapsed());
+    eprintln!(
+        "xtask: {:?} took {:.0?}",
+        args.first().map(String::as_str).unwrap_or_default(),
+        started.elapsed()
+    );
     result
 }
 
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
 }
 
 /// Runs a command in the workspace root, echoing it, failing on a non-zero exit.
@@ -57,8 +64,15 @@ pub fn sh_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<()> 
 
 /// Output of a command, or `None` if it cannot run.
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
-    let out = Command::new(program).args(args).current_dir(root()).stderr(Stdio::null()).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn cargo() -> String {
@@ -68,7 +82,11 @@ fn cargo() -> String {
 fn build_ui() -> Result<()> {
     let trunk = setup::cargo_bin("trunk");
     eprintln!("$ (src-ui) trunk build");
-    let status = Command::new(&trunk).arg("build").current_dir(root().join("src-ui")).status().context("starting trunk")?;
+    let status = Command::new(&trunk)
+        .arg("build")
+        .current_dir(root().join("src-ui"))
+        .status()
+        .context("starting trunk")?;
     if !status.success() {
         bail!("trunk build failed");
     }
@@ -76,7 +94,18 @@ fn build_ui() -> Result<()> {
 }
 
 fn build_binaries() -> Result<()> {
-    sh(&cargo(), &["build", "-p", "fokus-server", "-p", "fokus-sync", "-p", "fokus-app"])
+    sh(
+        &cargo(),
+        &[
+            "build",
+            "-p",
+            "fokus-server",
+            "-p",
+            "fokus-sync",
+            "-p",
+            "fokus-app",
+        ],
+    )
 }
 
 pub fn target_dir() -> PathBuf {
@@ -84,7 +113,9 @@ pub fn target_dir() -> PathBuf {
 }
 
 fn exe(name: &str) -> PathBuf {
-    target_dir().join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+    target_dir()
+        .join("debug")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// Starts the demo server on `port` with its data in `data_dir`; waits until it answers.
@@ -107,7 +138,9 @@ fn start_server(data_dir: &Path, port: u16) -> Result<Child> {
 }
 
 fn has_display() -> bool {
-    !cfg!(target_os = "linux") || std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+    !cfg!(target_os = "linux")
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
 
 fn run() -> Result<()> {
@@ -142,12 +175,27 @@ fn run() -> Result<()> {
 /// Checks that the pure crates stay pure: they compile to wasm32 and pull in no IO runtime.
 fn check_pure_core() -> Result<()> {
     for crate_name in ["fokus-model", "fokus-map"] {
-        sh(&cargo(), &["check", "-p", crate_name, "--target", "wasm32-unknown-unknown"])?;
-        let tree = output(&cargo(), &["tree", "-p", crate_name, "-e", "normal", "--prefix", "none"])
-            .context("cargo tree failed")?;
+        sh(
+            &cargo(),
+            &[
+                "check",
+                "-p",
+                crate_name,
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
+        )?;
+        let tree = output(
+            &cargo(),
+            &["tree", "-p", crate_name, "-e", "normal", "--prefix", "none"],
+        )
+        .context("cargo tree failed")?;
         for forbidden in ["tokio ", "rusqlite ", "reqwest ", "tauri ", "axum "] {
             if tree.lines().any(|line| line.starts_with(forbidden)) {
-                bail!("{crate_name} depends on {}; it must stay free of IO runtimes", forbidden.trim());
+                bail!(
+                    "{crate_name} depends on {}; it must stay free of IO runtimes",
+                    forbidden.trim()
+                );
             }
         }
         eprintln!("ok: {crate_name} compiles to wasm32 and has no IO runtime in its tree");
@@ -160,19 +208,67 @@ fn test() -> Result<()> {
     sh(&cargo(), &["fmt", "--all", "--check"])?;
     check_pure_core()?;
     build_ui()?;
-    sh(&cargo(), &["clippy", "--workspace", "--all-targets", "--exclude", "fokus-ui", "--", "-D", "warnings"])?;
-    sh(&cargo(), &["clippy", "-p", "fokus-ui", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])?;
+    sh(
+        &cargo(),
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--exclude",
+            "fokus-ui",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    sh(
+        &cargo(),
+        &[
+            "clippy",
+            "-p",
+            "fokus-ui",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
     sh(&cargo(), &["test", "--workspace", "--exclude", "fokus-ui"])?;
     build_binaries()?;
     let env = [
-        ("FOKUS_SERVER_BIN", exe("fokus-server").display().to_string()),
+        (
+            "FOKUS_SERVER_BIN",
+            exe("fokus-server").display().to_string(),
+        ),
         ("FOKUS_APP_BIN", exe("fokus-app").display().to_string()),
-        ("FOKUS_WEB_DIR", root().join("src-ui/dist").display().to_string()),
-        ("FOKUS_TAURI_DRIVER", setup::cargo_bin("tauri-driver").display().to_string()),
+        (
+            "FOKUS_WEB_DIR",
+            root().join("src-ui/dist").display().to_string(),
+        ),
+        (
+            "FOKUS_TAURI_DRIVER",
+            setup::cargo_bin("tauri-driver").display().to_string(),
+        ),
     ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(key, value)| (*key, value.as_str())).collect();
-    sh_env("node", &["--test", "--test-reporter=spec", "tests/web.test.mjs"], &env)?;
-    let app_test = ["-a", "dbus-run-session", "--", "node", "--test", "--test-reporter=spec", "tests/app.test.mjs"];
+    let env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|(key, value)| (*key, value.as_str()))
+        .collect();
+    sh_env(
+        "node",
+        &["--test", "--test-reporter=spec", "tests/web.test.mjs"],
+        &env,
+    )?;
+    let app_test = [
+        "-a",
+        "dbus-run-session",
+        "--",
+        "node",
+        "--test",
+        "--test-reporter=spec",
+        "tests/app.test.mjs",
+    ];
     sh_env("xvfb-run", &app_test, &env)?;
     eprintln!("xtask: all tests passed");
     Ok(())
@@ -184,7 +280,20 @@ fn icons() -> Result<()> {
     let source = "assets/brand/fokus-icon.svg";
     let tmp = target_dir().join("icons");
     std::fs::create_dir_all(&tmp)?;
-    let png = |size: u32, path: &str| sh("rsvg-convert", &["-w", &size.to_string(), "-h", &size.to_string(), source, "-o", path]);
+    let png = |size: u32, path: &str| {
+        sh(
+            "rsvg-convert",
+            &[
+                "-w",
+                &size.to_string(),
+                "-h",
+                &size.to_string(),
+                source,
+                "-o",
+                path,
+            ],
+        )
+    };
     png(32, "icons/32x32.png")?;
     png(128, "icons/128x128.png")?;
     png(256, "icons/128x128@2x.png")?;
@@ -196,7 +305,20 @@ fn icons() -> Result<()> {
         ico_parts.push(path);
     }
     let mut convert_args: Vec<&str> = ico_parts.iter().map(String::as_str).collect();
-    convert_args.extend(["icons/32x32.png", "icons/128x128.png", "icons/128x128@2x.png", "icons/icon.ico"]);
+    convert_args.extend([
+        "icons/32x32.png",
+        "icons/128x128.png",
+        "icons/128x128@2x.png",
+        "icons/icon.ico",
+    ]);
     sh("/usr/bin/convert", &convert_args)?;
-    sh("png2icns", &["icons/icon.icns", "icons/icon.png", "icons/128x128.png", "icons/32x32.png"])
+    sh(
+        "png2icns",
+        &[
+            "icons/icon.icns",
+            "icons/icon.png",
+            "icons/128x128.png",
+            "icons/32x32.png",
+        ],
+    )
 }

@@ -64,19 +64,31 @@ pub fn ensure(purpose: Purpose) -> Result<()> {
 }
 
 fn is_installed(package: &str) -> bool {
-    output("dpkg-query", &["-W", "-f=${Status}", package]).is_some_and(|status| status.contains("install ok installed"))
+    output("dpkg-query", &["-W", "-f=${Status}", package])
+        .is_some_and(|status| status.contains("install ok installed"))
 }
 
 /// Installs the missing ones of `packages` with apt-get (as root, or through sudo).
 pub fn ensure_apt(packages: &[&str]) -> Result<()> {
-    let missing: Vec<&str> = packages.iter().copied().filter(|package| !is_installed(package)).collect();
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|package| !is_installed(package))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
     let is_root = output("id", &["-u"]).is_some_and(|uid| uid.trim() == "0");
-    let (program, prefix): (&str, Vec<&str>) = if is_root { ("apt-get", vec![]) } else { ("sudo", vec!["apt-get"]) };
+    let (program, prefix): (&str, Vec<&str>) = if is_root {
+        ("apt-get", vec![])
+    } else {
+        ("sudo", vec!["apt-get"])
+    };
     if !is_root && output("sudo", &["-n", "true"]).is_none() {
-        bail!("missing Debian packages; install them with:\n  sudo apt-get install -y {}", missing.join(" "));
+        bail!(
+            "missing Debian packages; install them with:\n  sudo apt-get install -y {}",
+            missing.join(" ")
+        );
     }
     let mut update = prefix.clone();
     update.extend(["update", "-qq"]);
@@ -90,7 +102,10 @@ pub fn ensure_apt(packages: &[&str]) -> Result<()> {
 fn ensure_wasm_target() -> Result<()> {
     let installed = output("rustup", &["target", "list", "--installed"])
         .context("rustup is needed to add the wasm32 target; install Rust with rustup")?;
-    if !installed.lines().any(|line| line.trim() == "wasm32-unknown-unknown") {
+    if !installed
+        .lines()
+        .any(|line| line.trim() == "wasm32-unknown-unknown")
+    {
         sh("rustup", &["target", "add", "wasm32-unknown-unknown"])?;
     }
     Ok(())
@@ -102,7 +117,8 @@ pub fn cargo_bin(name: &str) -> PathBuf {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
         .unwrap_or_else(|| PathBuf::from(".cargo"));
-    home.join("bin").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+    home.join("bin")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// Installs `crate_name` at `version` unless `binary --version` already reports it.
@@ -125,7 +141,10 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|line| line.strip_prefix("version = \"")) {
+            if let Some(version) = lines
+                .next()
+                .and_then(|line| line.strip_prefix("version = \""))
+            {
                 return Ok(version.trim_end_matches('"').to_owned());
             }
         }
@@ -135,9 +154,12 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
 
 fn ensure_wasm_bindgen() -> Result<()> {
     let version = locked_wasm_bindgen_version()?;
-    let trunk_toml = std::fs::read_to_string(root().join("src-ui/Trunk.toml")).context("reading src-ui/Trunk.toml")?;
+    let trunk_toml = std::fs::read_to_string(root().join("src-ui/Trunk.toml"))
+        .context("reading src-ui/Trunk.toml")?;
     if !trunk_toml.contains(&format!("wasm_bindgen = \"{version}\"")) {
-        bail!("src-ui/Trunk.toml must pin wasm_bindgen = \"{version}\" (the version in Cargo.lock)");
+        bail!(
+            "src-ui/Trunk.toml must pin wasm_bindgen = \"{version}\" (the version in Cargo.lock)"
+        );
     }
     // Not --locked: the registry mirror lacks one of the CLI's pinned dependencies.
     ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", &version, false)
@@ -146,7 +168,11 @@ fn ensure_wasm_bindgen() -> Result<()> {
 fn ensure_npm_packages() -> Result<()> {
     let lock = root().join("package-lock.json");
     let installed = root().join("node_modules/.package-lock.json");
-    let modified = |path: &PathBuf| std::fs::metadata(path).and_then(|meta| meta.modified()).ok();
+    let modified = |path: &PathBuf| {
+        std::fs::metadata(path)
+            .and_then(|meta| meta.modified())
+            .ok()
+    };
     let current = matches!((modified(&lock), modified(&installed)), (Some(lock), Some(installed)) if installed >= lock);
     if !current {
         sh("npm", &["ci", "--no-audit", "--no-fund"])?;

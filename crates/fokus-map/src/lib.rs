@@ -7,7 +7,8 @@ use geo::{BoundingRect, Coord, Geometry, InteriorPoint, MapCoords, MultiPolygon,
 
 /// The boundaries bundled with the app: the 18 Ämter and amtsfreie Gemeinden of Kreis
 /// Pinneberg. © GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2-0.
-pub const PINNEBERG_AREAS_GEOJSON: &str = include_str!("../../../assets/geo/pinneberg_aemter.geojson");
+pub const PINNEBERG_AREAS_GEOJSON: &str =
+    include_str!("../../../assets/geo/pinneberg_aemter.geojson");
 
 /// Licence notice that must be visible wherever the map is shown.
 pub const ATTRIBUTION: &str = "© GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2-0";
@@ -21,7 +22,10 @@ pub enum MapError {
     #[error("GeoJSON is not readable: {0}")]
     Parse(String),
     #[error("feature {index} has no `{property}` property")]
-    MissingProperty { index: usize, property: &'static str },
+    MissingProperty {
+        index: usize,
+        property: &'static str,
+    },
     #[error("feature {id} has no polygon geometry")]
     NotAPolygon { id: String },
     #[error("no features to draw")]
@@ -58,8 +62,9 @@ struct Feature {
 
 /// Reads features with an id property (`id_property`) and a `name` property.
 fn read_features(geojson_text: &str, id_property: &'static str) -> Result<Vec<Feature>, MapError> {
-    let collection: geojson::FeatureCollection =
-        geojson_text.parse().map_err(|error: geojson::Error| MapError::Parse(error.to_string()))?;
+    let collection: geojson::FeatureCollection = geojson_text
+        .parse()
+        .map_err(|error: geojson::Error| MapError::Parse(error.to_string()))?;
     let mut features = Vec::with_capacity(collection.features.len());
     for (index, feature) in collection.features.into_iter().enumerate() {
         let text_property = |property: &'static str| {
@@ -71,15 +76,23 @@ fn read_features(geojson_text: &str, id_property: &'static str) -> Result<Vec<Fe
         };
         let area = text_property(id_property)?;
         let name = text_property("name")?;
-        let geometry = feature.geometry.clone().ok_or_else(|| MapError::NotAPolygon { id: area.clone() })?;
-        let geometry: Geometry<f64> =
-            geometry.try_into().map_err(|_| MapError::NotAPolygon { id: area.clone() })?;
+        let geometry = feature
+            .geometry
+            .clone()
+            .ok_or_else(|| MapError::NotAPolygon { id: area.clone() })?;
+        let geometry: Geometry<f64> = geometry
+            .try_into()
+            .map_err(|_| MapError::NotAPolygon { id: area.clone() })?;
         let polygons = match geometry {
             Geometry::Polygon(polygon) => MultiPolygon(vec![polygon]),
             Geometry::MultiPolygon(polygons) => polygons,
             _ => return Err(MapError::NotAPolygon { id: area }),
         };
-        features.push(Feature { area, name, polygons });
+        features.push(Feature {
+            area,
+            name,
+            polygons,
+        });
     }
     Ok(features)
 }
@@ -87,14 +100,23 @@ fn read_features(geojson_text: &str, id_property: &'static str) -> Result<Vec<Fe
 /// Equirectangular projection at the map's mean latitude: for a county-sized area the distortion
 /// is far below what the eye sees, and unlike Web Mercator it keeps north up and distances even.
 fn project(polygons: &MultiPolygon<f64>, cos_lat: f64) -> MultiPolygon<f64> {
-    polygons.map_coords(|Coord { x, y }| Coord { x: x * cos_lat, y: -y })
+    polygons.map_coords(|Coord { x, y }| Coord {
+        x: x * cos_lat,
+        y: -y,
+    })
 }
 
 fn union_rect(rects: impl Iterator<Item = Rect<f64>>) -> Option<Rect<f64>> {
     rects.reduce(|a, b| {
         Rect::new(
-            Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-            Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+            Coord {
+                x: a.min().x.min(b.min().x),
+                y: a.min().y.min(b.min().y),
+            },
+            Coord {
+                x: a.max().x.max(b.max().x),
+                y: a.max().y.max(b.max().y),
+            },
         )
     })
 }
@@ -128,17 +150,29 @@ pub fn layout(
     const INSET_MARGIN: f64 = 10.0;
 
     let features = read_features(geojson_text, id_property)?;
-    let all_bounds = union_rect(features.iter().filter_map(|feature| feature.polygons.bounding_rect()))
-        .ok_or(MapError::Empty)?;
+    let all_bounds = union_rect(
+        features
+            .iter()
+            .filter_map(|feature| feature.polygons.bounding_rect()),
+    )
+    .ok_or(MapError::Empty)?;
     let cos_lat = (all_bounds.center().y.to_radians()).cos();
-    let (inset_features, main_features): (Vec<&Feature>, Vec<&Feature>) =
-        features.iter().partition(|feature| insets.contains(&feature.area.as_str()));
+    let (inset_features, main_features): (Vec<&Feature>, Vec<&Feature>) = features
+        .iter()
+        .partition(|feature| insets.contains(&feature.area.as_str()));
 
-    let projected_main: Vec<MultiPolygon<f64>> =
-        main_features.iter().map(|feature| project(&feature.polygons, cos_lat)).collect();
-    let main_bounds =
-        union_rect(projected_main.iter().filter_map(|polygons| polygons.bounding_rect())).ok_or(MapError::Empty)?;
-    let scale = ((width - 2.0 * PADDING) / main_bounds.width()).min((height - 2.0 * PADDING) / main_bounds.height());
+    let projected_main: Vec<MultiPolygon<f64>> = main_features
+        .iter()
+        .map(|feature| project(&feature.polygons, cos_lat))
+        .collect();
+    let main_bounds = union_rect(
+        projected_main
+            .iter()
+            .filter_map(|polygons| polygons.bounding_rect()),
+    )
+    .ok_or(MapError::Empty)?;
+    let scale = ((width - 2.0 * PADDING) / main_bounds.width())
+        .min((height - 2.0 * PADDING) / main_bounds.height());
     let offset_x = (width - main_bounds.width() * scale) / 2.0;
     let offset_y = (height - main_bounds.height() * scale) / 2.0;
     let to_main = |polygons: &MultiPolygon<f64>| {
@@ -155,10 +189,16 @@ pub fn layout(
 
     let mut inset_frame = None;
     if !inset_features.is_empty() {
-        let projected_inset: Vec<MultiPolygon<f64>> =
-            inset_features.iter().map(|feature| project(&feature.polygons, cos_lat)).collect();
-        let inset_bounds = union_rect(projected_inset.iter().filter_map(|polygons| polygons.bounding_rect()))
-            .ok_or(MapError::Empty)?;
+        let projected_inset: Vec<MultiPolygon<f64>> = inset_features
+            .iter()
+            .map(|feature| project(&feature.polygons, cos_lat))
+            .collect();
+        let inset_bounds = union_rect(
+            projected_inset
+                .iter()
+                .filter_map(|polygons| polygons.bounding_rect()),
+        )
+        .ok_or(MapError::Empty)?;
         let inset_scale = scale * INSET_ZOOM;
         let frame_width = inset_bounds.width() * inset_scale + 2.0 * INSET_MARGIN;
         let frame_height = inset_bounds.height() * inset_scale + 2.0 * INSET_MARGIN;
@@ -173,12 +213,26 @@ pub fn layout(
         inset_frame = Some(frame);
     }
     shapes.sort_by(|a, b| a.area.cmp(&b.area));
-    Ok(MapLayout { width, height, shapes, inset_frame })
+    Ok(MapLayout {
+        width,
+        height,
+        shapes,
+        inset_frame,
+    })
 }
 
 fn shape(feature: &Feature, placed: &MultiPolygon<f64>, in_inset: bool) -> MapShape {
-    let label = placed.interior_point().map(|point| (point.x(), point.y())).unwrap_or_default();
-    MapShape { area: feature.area.clone(), name: feature.name.clone(), path: path_data(placed), label, in_inset }
+    let label = placed
+        .interior_point()
+        .map(|point| (point.x(), point.y()))
+        .unwrap_or_default();
+    MapShape {
+        area: feature.area.clone(),
+        name: feature.name.clone(),
+        path: path_data(placed),
+        label,
+        in_inset,
+    }
 }
 
 /// Five-class sequential ramps (ColorBrewer), colour-blind safe. Darker means "more attention":
@@ -190,7 +244,11 @@ const RAMP_NEUTRAL: [&str; 5] = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#0
 pub fn class_colour(class_idx: usize, n_classes: usize, polarity: Polarity) -> &'static str {
     let n_classes = n_classes.clamp(1, 5);
     // Spread fewer classes over the whole ramp so they stay distinguishable.
-    let step = if n_classes == 1 { 0 } else { class_idx.min(n_classes - 1) * 4 / (n_classes - 1) };
+    let step = if n_classes == 1 {
+        0
+    } else {
+        class_idx.min(n_classes - 1) * 4 / (n_classes - 1)
+    };
     match polarity {
         Polarity::HigherIsWorse => RAMP_WORSE[step],
         Polarity::HigherIsBetter => RAMP_WORSE[4 - step],
@@ -203,8 +261,12 @@ pub const GAP_COLOUR: &str = "#d9d9d9";
 
 /// Text colour with enough contrast (WCAG AA) on a class fill.
 pub fn text_colour_on(fill: &str) -> &'static str {
-    let channel = |start: usize| u8::from_str_radix(fill.get(start..start + 2).unwrap_or("ff"), 16).unwrap_or(255);
-    let luminance = 0.2126 * f64::from(channel(1)) + 0.7152 * f64::from(channel(3)) + 0.0722 * f64::from(channel(5));
+    let channel = |start: usize| {
+        u8::from_str_radix(fill.get(start..start + 2).unwrap_or("ff"), 16).unwrap_or(255)
+    };
+    let luminance = 0.2126 * f64::from(channel(1))
+        + 0.7152 * f64::from(channel(3))
+        + 0.0722 * f64::from(channel(5));
     if luminance > 140.0 {
         "#111111"
     } else {
@@ -218,40 +280,79 @@ mod tests {
 
     #[test]
     fn pinneberg_layout_has_all_18_areas_inside_the_box() {
-        let map = layout(PINNEBERG_AREAS_GEOJSON, "verband_ars", PINNEBERG_INSETS, 800.0, 600.0).unwrap();
+        let map = layout(
+            PINNEBERG_AREAS_GEOJSON,
+            "verband_ars",
+            PINNEBERG_INSETS,
+            800.0,
+            600.0,
+        )
+        .unwrap();
         assert_eq!(map.shapes.len(), 18, "5 Ämter + 13 amtsfreie Gemeinden");
         for shape in &map.shapes {
-            assert!(shape.path.starts_with('M') && shape.path.ends_with('Z'), "{} is a closed path", shape.name);
+            assert!(
+                shape.path.starts_with('M') && shape.path.ends_with('Z'),
+                "{} is a closed path",
+                shape.name
+            );
             let (x, y) = shape.label;
-            assert!((0.0..=800.0).contains(&x) && (0.0..=600.0).contains(&y), "{} label inside: {x},{y}", shape.name);
+            assert!(
+                (0.0..=800.0).contains(&x) && (0.0..=600.0).contains(&y),
+                "{} label inside: {x},{y}",
+                shape.name
+            );
         }
-        let helgoland = map.shapes.iter().find(|shape| shape.name == "Helgoland").unwrap();
+        let helgoland = map
+            .shapes
+            .iter()
+            .find(|shape| shape.name == "Helgoland")
+            .unwrap();
         assert!(helgoland.in_inset, "Helgoland is drawn in the inset");
         let frame = map.inset_frame.expect("an inset frame for Helgoland");
-        assert!(frame.2 < 200.0 && frame.3 < 200.0, "the inset stays small: {frame:?}");
+        assert!(
+            frame.2 < 200.0 && frame.3 < 200.0,
+            "the inset stays small: {frame:?}"
+        );
     }
 
     #[test]
     fn broken_geojson_is_a_clear_error() {
         let cases: &[(&str, &str)] = &[
             ("not json", "GeoJSON is not readable"),
-            (r#"{"type":"FeatureCollection","features":[]}"#, "no features to draw"),
+            (
+                r#"{"type":"FeatureCollection","features":[]}"#,
+                "no features to draw",
+            ),
             (
                 r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"X"},"geometry":null}]}"#,
                 "feature 0 has no `verband_ars` property",
             ),
         ];
         for (input, expected) in cases {
-            let error = layout(input, "verband_ars", &[], 100.0, 100.0).unwrap_err().to_string();
+            let error = layout(input, "verband_ars", &[], 100.0, 100.0)
+                .unwrap_err()
+                .to_string();
             assert!(error.contains(expected), "{input:?} gave {error:?}");
         }
     }
 
     #[test]
     fn ramps_follow_polarity_and_text_stays_readable() {
-        assert_eq!(class_colour(4, 5, Polarity::HigherIsWorse), "#b30000", "high and bad is darkest");
-        assert_eq!(class_colour(4, 5, Polarity::HigherIsBetter), "#fef0d9", "high and good is lightest");
-        assert_eq!(class_colour(1, 2, Polarity::Neutral), "#08519c", "two classes use both ends");
+        assert_eq!(
+            class_colour(4, 5, Polarity::HigherIsWorse),
+            "#b30000",
+            "high and bad is darkest"
+        );
+        assert_eq!(
+            class_colour(4, 5, Polarity::HigherIsBetter),
+            "#fef0d9",
+            "high and good is lightest"
+        );
+        assert_eq!(
+            class_colour(1, 2, Polarity::Neutral),
+            "#08519c",
+            "two classes use both ends"
+        );
         assert_eq!(text_colour_on("#b30000"), "#ffffff", "white on dark red");
         assert_eq!(text_colour_on("#fef0d9"), "#111111", "black on cream");
     }

@@ -4,7 +4,11 @@
 /// `breaks.iter().filter(|b| v > **b).count()`. Fewer distinct values than classes give fewer
 /// breaks; an empty input gives none.
 pub fn quantile_breaks(values: &[f64], n_classes: usize) -> Vec<f64> {
-    let mut sorted: Vec<f64> = values.iter().copied().filter(|value| value.is_finite()).collect();
+    let mut sorted: Vec<f64> = values
+        .iter()
+        .copied()
+        .filter(|value| value.is_finite())
+        .collect();
     if sorted.is_empty() || n_classes < 2 {
         return Vec::new();
     }
@@ -36,15 +40,49 @@ mod tests {
     fn quantile_breaks_cases() {
         let cases: &[(&[f64], usize, &[f64], &str)] = &[
             (&[], 5, &[], "no values, no breaks"),
-            (&[3.0, 3.0, 3.0], 5, &[], "one distinct value needs a single class"),
-            (&[1.0, 2.0, 3.0, 4.0, 5.0], 5, &[1.0, 2.0, 3.0, 4.0], "one value per class"),
-            (&[5.0, 1.0, 4.0, 2.0, 3.0], 5, &[1.0, 2.0, 3.0, 4.0], "order of input does not matter"),
-            (&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], 2, &[5.0], "median split"),
-            (&[1.0, 1.0, 1.0, 2.0], 4, &[1.0], "ties collapse into one break"),
-            (&[1.0, f64::NAN, 2.0], 2, &[1.0], "non-finite values are ignored"),
+            (
+                &[3.0, 3.0, 3.0],
+                5,
+                &[],
+                "one distinct value needs a single class",
+            ),
+            (
+                &[1.0, 2.0, 3.0, 4.0, 5.0],
+                5,
+                &[1.0, 2.0, 3.0, 4.0],
+                "one value per class",
+            ),
+            (
+                &[5.0, 1.0, 4.0, 2.0, 3.0],
+                5,
+                &[1.0, 2.0, 3.0, 4.0],
+                "order of input does not matter",
+            ),
+            (
+                &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0],
+                2,
+                &[5.0],
+                "median split",
+            ),
+            (
+                &[1.0, 1.0, 1.0, 2.0],
+                4,
+                &[1.0],
+                "ties collapse into one break",
+            ),
+            (
+                &[1.0, f64::NAN, 2.0],
+                2,
+                &[1.0],
+                "non-finite values are ignored",
+            ),
         ];
         for (values, n_classes, expected, why) in cases {
-            assert_eq!(quantile_breaks(values, *n_classes), expected.to_vec(), "{why}");
+            assert_eq!(
+                quantile_breaks(values, *n_classes),
+                expected.to_vec(),
+                "{why}"
+            );
         }
     }
 
@@ -53,12 +91,23 @@ mod tests {
         let values: Vec<f64> = (0..18).map(|idx| (idx * 7 % 18) as f64 * 1.5).collect();
         let breaks = quantile_breaks(&values, 5);
         assert_eq!(breaks.len(), 4, "18 distinct values fill 5 classes");
-        assert_eq!(class_of(0.0, &breaks), 0, "the minimum is in the lowest class");
-        assert_eq!(class_of(25.5, &breaks), 4, "the maximum is in the highest class");
+        assert_eq!(
+            class_of(0.0, &breaks),
+            0,
+            "the minimum is in the lowest class"
+        );
+        assert_eq!(
+            class_of(25.5, &breaks),
+            4,
+            "the maximum is in the highest class"
+        );
         let mut counts = [0usize; 5];
         for value in &values {
             counts[class_of(*value, &breaks)] += 1;
         }
-        assert!(counts.iter().all(|count| (3..=4).contains(count)), "quantiles balance classes: {counts:?}");
+        assert!(
+            counts.iter().all(|count| (3..=4).contains(count)),
+            "quantiles balance classes: {counts:?}"
+        );
     }
 }

@@ -60,8 +60,13 @@ command!(
 );
 
 /// Every command name, for the shell's registration check.
-pub const COMMAND_NAMES: [&str; 5] =
-    [CatalogGet::NAME, MapValues::NAME, AreaSeriesGet::NAME, SyncStatus::NAME, SyncRun::NAME];
+pub const COMMAND_NAMES: [&str; 5] = [
+    CatalogGet::NAME,
+    MapValues::NAME,
+    AreaSeriesGet::NAME,
+    SyncStatus::NAME,
+    SyncRun::NAME,
+];
 
 /// Events from the shell to the UI, one tagged enum on one channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,5 +75,8 @@ pub enum AppEvent {
     /// The sync state changed (started, finished, went offline).
     SyncState { state: SyncState },
     /// New data was applied; views should reload. `summary` is the German notification text.
-    DataChanged { revision: crate::Revision, summary: Option<String> },
+    DataChanged {
+        revision: crate::Revision,
+        summary: Option<String>,
+    },
 }

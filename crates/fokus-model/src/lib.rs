@@ -47,9 +47,15 @@ impl AreaKind {
     }
 
     pub fn parse(text: &str) -> Option<AreaKind> {
-        [AreaKind::Amt, AreaKind::AmtsfreieGemeinde, AreaKind::Kreis, AreaKind::Land, AreaKind::Bund]
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
+        [
+            AreaKind::Amt,
+            AreaKind::AmtsfreieGemeinde,
+            AreaKind::Kreis,
+            AreaKind::Land,
+            AreaKind::Bund,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
     }
 
     /// Sort order of reference areas: the Kreis first, the Bund last.
@@ -94,9 +100,13 @@ impl Polarity {
     }
 
     pub fn parse(text: &str) -> Option<Polarity> {
-        [Polarity::HigherIsBetter, Polarity::HigherIsWorse, Polarity::Neutral]
-            .into_iter()
-            .find(|polarity| polarity.as_str() == text)
+        [
+            Polarity::HigherIsBetter,
+            Polarity::HigherIsWorse,
+            Polarity::Neutral,
+        ]
+        .into_iter()
+        .find(|polarity| polarity.as_str() == text)
     }
 }
 
@@ -135,7 +145,9 @@ impl Gap {
     }
 
     pub fn parse(text: &str) -> Option<Gap> {
-        [Gap::NoData, Gap::Suppressed].into_iter().find(|gap| gap.as_str() == text)
+        [Gap::NoData, Gap::Suppressed]
+            .into_iter()
+            .find(|gap| gap.as_str() == text)
     }
 
     /// German label shown in the UI and in tooltips.
@@ -323,12 +335,17 @@ mod tests {
     #[test]
     fn observation_wire_format_is_flat_and_readable() {
         let observation = Observation {
-            key: ObservationKey { indicator: "sgb2_quote".into(), area: "01056".into(), year: 2020 },
+            key: ObservationKey {
+                indicator: "sgb2_quote".into(),
+                area: "01056".into(),
+                year: 2020,
+            },
             cell: Cell::Gap(Gap::Suppressed),
         };
         let json = serde_json::to_string(&observation).unwrap();
         assert_eq!(
-            json, r#"{"indicator":"sgb2_quote","area":"01056","year":2020,"cell":{"gap":"suppressed"}}"#,
+            json,
+            r#"{"indicator":"sgb2_quote","area":"01056","year":2020,"cell":{"gap":"suppressed"}}"#,
             "the key is flattened so feed rows stay small and greppable"
         );
         let back: Observation = serde_json::from_str(&json).unwrap();
@@ -337,14 +354,36 @@ mod tests {
 
     #[test]
     fn enums_round_trip_through_their_text_form() {
-        for kind in [AreaKind::Amt, AreaKind::AmtsfreieGemeinde, AreaKind::Kreis, AreaKind::Land, AreaKind::Bund] {
-            assert_eq!(AreaKind::parse(kind.as_str()), Some(kind), "stored as text in SQLite");
+        for kind in [
+            AreaKind::Amt,
+            AreaKind::AmtsfreieGemeinde,
+            AreaKind::Kreis,
+            AreaKind::Land,
+            AreaKind::Bund,
+        ] {
+            assert_eq!(
+                AreaKind::parse(kind.as_str()),
+                Some(kind),
+                "stored as text in SQLite"
+            );
         }
-        for polarity in [Polarity::HigherIsBetter, Polarity::HigherIsWorse, Polarity::Neutral] {
-            assert_eq!(Polarity::parse(polarity.as_str()), Some(polarity), "stored as text in SQLite");
+        for polarity in [
+            Polarity::HigherIsBetter,
+            Polarity::HigherIsWorse,
+            Polarity::Neutral,
+        ] {
+            assert_eq!(
+                Polarity::parse(polarity.as_str()),
+                Some(polarity),
+                "stored as text in SQLite"
+            );
         }
         for gap in [Gap::NoData, Gap::Suppressed] {
-            assert_eq!(Gap::parse(gap.as_str()), Some(gap), "stored as text in SQLite");
+            assert_eq!(
+                Gap::parse(gap.as_str()),
+                Some(gap),
+                "stored as text in SQLite"
+            );
         }
     }
 }

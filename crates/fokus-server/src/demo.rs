@@ -1,7 +1,9 @@
 //! The deterministic demo dataset: real areas and populations of Kreis Pinneberg, generated
 //! values. Labelled as demo data everywhere it is shown.
 
-use fokus_model::{Area, AreaKind, Cell, DatasetInfo, Gap, Indicator, Observation, ObservationKey, Polarity};
+use fokus_model::{
+    Area, AreaKind, Cell, DatasetInfo, Gap, Indicator, Observation, ObservationKey, Polarity,
+};
 use fokus_store::Changes;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -109,8 +111,14 @@ fn round1(value: f64) -> f64 {
 /// Builds the whole demo dataset. Same output on every machine and every run.
 pub fn demo_changes() -> Changes {
     let areas = pinneberg_areas();
-    let map_areas: Vec<&Area> = areas.iter().filter(|area| area.kind.is_map_area()).collect();
-    let total_population: f64 = map_areas.iter().filter_map(|area| area.population).sum::<u64>() as f64;
+    let map_areas: Vec<&Area> = areas
+        .iter()
+        .filter(|area| area.kind.is_map_area())
+        .collect();
+    let total_population: f64 = map_areas
+        .iter()
+        .filter_map(|area| area.population)
+        .sum::<u64>() as f64;
     let mean_population = total_population / map_areas.len() as f64;
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let mut observations = Vec::new();
@@ -122,13 +130,18 @@ pub fn demo_changes() -> Changes {
             .iter()
             .map(|area| {
                 let size = (area.population.unwrap_or(1) as f64 / mean_population).ln();
-                (1.0 + profile.spread * symmetric(&mut rng) + profile.urban_tilt * size * 0.5).max(0.2)
+                (1.0 + profile.spread * symmetric(&mut rng) + profile.urban_tilt * size * 0.5)
+                    .max(0.2)
             })
             .collect();
         for year in FIRST_DEMO_YEAR..=LAST_DEMO_YEAR {
             let elapsed = f64::from(year - FIRST_DEMO_YEAR);
             // A dip in 2020 for labour-market indicators makes the series look like real ones.
-            let shock = if indicator_id.contains("quote") && (2020..=2021).contains(&year) { 1.04 } else { 1.0 };
+            let shock = if indicator_id.contains("quote") && (2020..=2021).contains(&year) {
+                1.04
+            } else {
+                1.0
+            };
             let kreis_trend = (profile.kreis_level + profile.trend * elapsed) * shock;
             let mut weighted_sum = 0.0;
             let mut weight = 0.0;
@@ -141,10 +154,21 @@ pub fn demo_changes() -> Changes {
                 observations.push(observation(indicator_id, &area.id, year, cell));
             }
             let kreis = round1(weighted_sum / weight);
-            let land = round1((profile.land_level + profile.trend * elapsed * 0.9) * shock * (1.0 + 0.01 * symmetric(&mut rng)));
-            let bund = round1((profile.bund_level + profile.trend * elapsed * 0.8) * shock * (1.0 + 0.01 * symmetric(&mut rng)));
+            let land = round1(
+                (profile.land_level + profile.trend * elapsed * 0.9)
+                    * shock
+                    * (1.0 + 0.01 * symmetric(&mut rng)),
+            );
+            let bund = round1(
+                (profile.bund_level + profile.trend * elapsed * 0.8)
+                    * shock
+                    * (1.0 + 0.01 * symmetric(&mut rng)),
+            );
             for (area_id, value) in [("01056", kreis), ("01", land), ("DG", bund)] {
-                let cell = if indicator_id == "betreuungsquote_u3" && year == FIRST_DEMO_YEAR && area_id == "01056" {
+                let cell = if indicator_id == "betreuungsquote_u3"
+                    && year == FIRST_DEMO_YEAR
+                    && area_id == "01056"
+                {
                     Cell::Gap(Gap::NoData)
                 } else {
                     Cell::Value(value)
@@ -154,8 +178,14 @@ pub fn demo_changes() -> Changes {
         }
     }
     Changes {
-        dataset: Some(DatasetInfo { title: DEMO_TITLE.into(), demo: true }),
-        indicators: profiles.into_iter().map(|profile| profile.indicator).collect(),
+        dataset: Some(DatasetInfo {
+            title: DEMO_TITLE.into(),
+            demo: true,
+        }),
+        indicators: profiles
+            .into_iter()
+            .map(|profile| profile.indicator)
+            .collect(),
         areas,
         observations,
         deletions: Vec::new(),
@@ -169,14 +199,22 @@ fn demo_gap(indicator_id: &str, area: &Area, year: u16) -> Option<Gap> {
     if is_tiny && indicator_id == "sgb2_quote_u15" {
         return Some(Gap::Suppressed);
     }
-    if indicator_id == "betreuungsquote_u3" && year == FIRST_DEMO_YEAR && area.kind == AreaKind::Amt {
+    if indicator_id == "betreuungsquote_u3" && year == FIRST_DEMO_YEAR && area.kind == AreaKind::Amt
+    {
         return Some(Gap::NoData);
     }
     None
 }
 
 fn observation(indicator: &str, area: &str, year: u16, cell: Cell) -> Observation {
-    Observation { key: ObservationKey { indicator: indicator.into(), area: area.into(), year }, cell }
+    Observation {
+        key: ObservationKey {
+            indicator: indicator.into(),
+            area: area.into(),
+            year,
+        },
+        cell,
+    }
 }
 
 #[cfg(test)]
@@ -187,13 +225,30 @@ mod tests {
     fn demo_is_deterministic_and_complete() {
         let first = demo_changes();
         let second = demo_changes();
-        assert_eq!(first.observations, second.observations, "seeded: the same on every run");
+        assert_eq!(
+            first.observations, second.observations,
+            "seeded: the same on every run"
+        );
         let n_indicators = first.indicators.len();
         let n_years = usize::from(LAST_DEMO_YEAR - FIRST_DEMO_YEAR + 1);
         assert_eq!(first.areas.len(), 21, "18 map areas + Kreis, Land, Bund");
-        assert_eq!(first.observations.len(), n_indicators * n_years * 21, "every indicator x year x area has a cell");
-        assert!(n_indicators >= 3, "the skeleton needs at least 3 indicators");
-        let gaps = first.observations.iter().filter(|o| matches!(o.cell, Cell::Gap(_))).count();
-        assert!(gaps > 0 && gaps < first.observations.len() / 10, "a few gaps, not many: {gaps}");
+        assert_eq!(
+            first.observations.len(),
+            n_indicators * n_years * 21,
+            "every indicator x year x area has a cell"
+        );
+        assert!(
+            n_indicators >= 3,
+            "the skeleton needs at least 3 indicators"
+        );
+        let gaps = first
+            .observations
+            .iter()
+            .filter(|o| matches!(o.cell, Cell::Gap(_)))
+            .count();
+        assert!(
+            gaps > 0 && gaps < first.observations.len() / 10,
+            "a few gaps, not many: {gaps}"
+        );
     }
 }

@@ -42,11 +42,22 @@ pub struct ImportError {
 }
 
 fn render(problems: &[Problem]) -> String {
-    problems.iter().map(|problem| format!("- {problem}")).collect::<Vec<_>>().join("\n")
+    problems
+        .iter()
+        .map(|problem| format!("- {problem}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn whole_file(reason: &str) -> ImportError {
-    ImportError { problems: vec![Problem { line: 0, column: None, value: None, reason: reason.to_owned() }] }
+    ImportError {
+        problems: vec![Problem {
+            line: 0,
+            column: None,
+            value: None,
+            reason: reason.to_owned(),
+        }],
+    }
 }
 
 /// Files with more problems than this are cut short: the first ones are what the person needs.
@@ -90,12 +101,17 @@ fn decode(bytes: &[u8]) -> Result<String, ImportError> {
         return Err(whole_file("Die Datei ist leer"));
     }
     if bytes.contains(&0) {
-        return Err(whole_file("Die Datei ist keine Textdatei (enthält Binärdaten); erwartet wird CSV"));
+        return Err(whole_file(
+            "Die Datei ist keine Textdatei (enthält Binärdaten); erwartet wird CSV",
+        ));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_owned()),
-        Err(_) => Ok(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()),
+        Err(_) => Ok(encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned()),
     }
 }
 
@@ -107,10 +123,16 @@ fn parse_value(text: &str, decimal_comma: bool) -> Result<Cell, String> {
         "." => return Ok(Cell::Gap(Gap::NoData)),
         "x" | "X" => return Ok(Cell::Gap(Gap::Suppressed)),
         "-" => return Ok(Cell::Value(0.0)),
-        "" => return Err("leer; für fehlende Werte `.` eintragen, für geheim gehaltene `x`".into()),
+        "" => {
+            return Err("leer; für fehlende Werte `.` eintragen, für geheim gehaltene `x`".into())
+        }
         _ => {}
     }
-    let normalised = if decimal_comma { text.replace('.', "").replace(',', ".") } else { text.to_owned() };
+    let normalised = if decimal_comma {
+        text.replace('.', "").replace(',', ".")
+    } else {
+        text.to_owned()
+    };
     match normalised.parse::<f64>() {
         Ok(value) if value.is_finite() => Ok(Cell::Value(value)),
         _ if !decimal_comma && text.contains(',') => {
@@ -135,12 +157,18 @@ pub fn parse_csv(bytes: &[u8], catalog: &Catalog) -> Result<Vec<Observation>, Im
         .flexible(true)
         .from_reader(text.as_bytes());
 
-    let headers = reader.headers().map_err(|_| header_problem(header_line))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|_| header_problem(header_line))?
+        .clone();
     let columns: Vec<Option<Column>> = headers.iter().map(Column::from_header).collect();
     let position = |wanted: Column| columns.iter().position(|column| *column == Some(wanted));
-    let (Some(indicator_idx), Some(area_idx), Some(year_idx), Some(value_idx)) =
-        (position(Column::Indicator), position(Column::Area), position(Column::Year), position(Column::Value))
-    else {
+    let (Some(indicator_idx), Some(area_idx), Some(year_idx), Some(value_idx)) = (
+        position(Column::Indicator),
+        position(Column::Area),
+        position(Column::Year),
+        position(Column::Value),
+    ) else {
         return Err(header_problem(header_line));
     };
 
@@ -149,14 +177,24 @@ pub fn parse_csv(bytes: &[u8], catalog: &Catalog) -> Result<Vec<Observation>, Im
     let mut seen: HashMap<ObservationKey, u64> = HashMap::new();
     for record in reader.records() {
         if problems.len() >= MAX_PROBLEMS {
-            problems.push(Problem { line: 0, column: None, value: None, reason: format!("mehr als {MAX_PROBLEMS} Probleme; Prüfung abgebrochen") });
+            problems.push(Problem {
+                line: 0,
+                column: None,
+                value: None,
+                reason: format!("mehr als {MAX_PROBLEMS} Probleme; Prüfung abgebrochen"),
+            });
             break;
         }
         let record = match record {
             Ok(record) => record,
             Err(error) => {
                 let line = error.position().map_or(0, csv::Position::line);
-                problems.push(Problem { line, column: None, value: None, reason: "Zeile ist kein gültiges CSV".into() });
+                problems.push(Problem {
+                    line,
+                    column: None,
+                    value: None,
+                    reason: "Zeile ist kein gültiges CSV".into(),
+                });
                 continue;
             }
         };
@@ -168,14 +206,28 @@ pub fn parse_csv(bytes: &[u8], catalog: &Catalog) -> Result<Vec<Observation>, Im
             problems.push(Problem {
                 line,
                 column: None,
-                value: Some(record.iter().collect::<Vec<_>>().join(&char::from(delimiter).to_string())),
-                reason: format!("{} Felder statt {}; Trennzeichen gemischt?", record.len(), headers.len()),
+                value: Some(
+                    record
+                        .iter()
+                        .collect::<Vec<_>>()
+                        .join(&char::from(delimiter).to_string()),
+                ),
+                reason: format!(
+                    "{} Felder statt {}; Trennzeichen gemischt?",
+                    record.len(),
+                    headers.len()
+                ),
             });
             continue;
         }
         let field = |idx: usize| record.get(idx).unwrap_or_default().trim();
         let mut problem = |column: Column, value: &str, reason: String| {
-            problems.push(Problem { line, column: Some(column.name()), value: Some(value.to_owned()), reason });
+            problems.push(Problem {
+                line,
+                column: Some(column.name()),
+                value: Some(value.to_owned()),
+                reason,
+            });
         };
         let indicator = field(indicator_idx);
         let indicator_ok = catalog.indicators.iter().any(|known| known.id == indicator);
@@ -185,13 +237,21 @@ pub fn parse_csv(bytes: &[u8], catalog: &Catalog) -> Result<Vec<Observation>, Im
         let area = field(area_idx);
         let area_ok = catalog.areas.iter().any(|known| known.id == area);
         if !area_ok {
-            problem(Column::Area, area, "unbekanntes Gebiet (erwartet wird der Regionalschlüssel)".into());
+            problem(
+                Column::Area,
+                area,
+                "unbekanntes Gebiet (erwartet wird der Regionalschlüssel)".into(),
+            );
         }
         let year_text = field(year_idx);
         let year = match year_text.parse::<u16>() {
             Ok(year) if (FIRST_YEAR..=LAST_YEAR).contains(&year) => Some(year),
             Ok(_) => {
-                problem(Column::Year, year_text, format!("Jahr außerhalb von {FIRST_YEAR} bis {LAST_YEAR}"));
+                problem(
+                    Column::Year,
+                    year_text,
+                    format!("Jahr außerhalb von {FIRST_YEAR} bis {LAST_YEAR}"),
+                );
                 None
             }
             Err(_) => {
@@ -207,8 +267,14 @@ pub fn parse_csv(bytes: &[u8], catalog: &Catalog) -> Result<Vec<Observation>, Im
                 None
             }
         };
-        let (Some(year), Some(cell), true, true) = (year, cell, indicator_ok, area_ok) else { continue };
-        let key = ObservationKey { indicator: indicator.to_owned(), area: area.to_owned(), year };
+        let (Some(year), Some(cell), true, true) = (year, cell, indicator_ok, area_ok) else {
+            continue;
+        };
+        let key = ObservationKey {
+            indicator: indicator.to_owned(),
+            area: area.to_owned(),
+            year,
+        };
         if let Some(first_line) = seen.insert(key.clone(), line) {
             problems.push(Problem {
                 line,
@@ -247,19 +313,54 @@ mod tests {
 
     fn catalog() -> Catalog {
         let demo = demo_changes();
-        Catalog { revision: 1, dataset: None, indicators: demo.indicators, areas: demo.areas, years: vec![], indicator_years: vec![] }
+        Catalog {
+            revision: 1,
+            dataset: None,
+            indicators: demo.indicators,
+            areas: demo.areas,
+            years: vec![],
+            indicator_years: vec![],
+        }
     }
 
     #[test]
     fn accepted_files() {
         let cases: &[(&[u8], Cell, &str)] = &[
-            (b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;7,4\n", Cell::Value(7.4), "German CSV with decimal comma"),
-            (b"indicator,area,year,value\nsgb2_quote,01056,2026,7.4\n", Cell::Value(7.4), "English CSV with decimal point"),
-            (b"\xEF\xBB\xBFkennzahl;gebiet;jahr;wert\r\nsgb2_quote;01056;2026;1.234,5\r\n", Cell::Value(1234.5), "BOM, CRLF, thousands dot"),
-            (b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;x\n", Cell::Gap(Gap::Suppressed), "x marks suppressed"),
-            (b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;.\n", Cell::Gap(Gap::NoData), ". marks no data"),
-            (b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;-\n", Cell::Value(0.0), "- is zero"),
-            (b"Kennzahl;Gebiet;Jahr;Wert;Bemerkung\nsgb2_quote;01056;2026;3;Gr\xF6\xDFe\n", Cell::Value(3.0), "Windows-1252, extra column ignored"),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;7,4\n",
+                Cell::Value(7.4),
+                "German CSV with decimal comma",
+            ),
+            (
+                b"indicator,area,year,value\nsgb2_quote,01056,2026,7.4\n",
+                Cell::Value(7.4),
+                "English CSV with decimal point",
+            ),
+            (
+                b"\xEF\xBB\xBFkennzahl;gebiet;jahr;wert\r\nsgb2_quote;01056;2026;1.234,5\r\n",
+                Cell::Value(1234.5),
+                "BOM, CRLF, thousands dot",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;x\n",
+                Cell::Gap(Gap::Suppressed),
+                "x marks suppressed",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;.\n",
+                Cell::Gap(Gap::NoData),
+                ". marks no data",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;-\n",
+                Cell::Value(0.0),
+                "- is zero",
+            ),
+            (
+                b"Kennzahl;Gebiet;Jahr;Wert;Bemerkung\nsgb2_quote;01056;2026;3;Gr\xF6\xDFe\n",
+                Cell::Value(3.0),
+                "Windows-1252, extra column ignored",
+            ),
         ];
         for (input, expected, why) in cases {
             let parsed = parse_csv(input, &catalog());
@@ -274,20 +375,50 @@ mod tests {
             (b"", "Datei: Die Datei ist leer"),
             (b"\x00\x01\x02PK", "Datei: Die Datei ist keine Textdatei"),
             (b"a;b;c\n1;2;3\n", "Zeile 1: Kopfzeile nicht erkannt"),
-            (b"kennzahl;gebiet;jahr;wert\nfoo;01056;2026;1\n", "Zeile 2, Spalte `kennzahl`: unbekannte Kennzahl: `foo`"),
-            (b"kennzahl;gebiet;jahr;wert\nsgb2_quote;99999;2026;1\n", "Zeile 2, Spalte `gebiet`: unbekanntes Gebiet"),
-            (b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;1999;1\n", "Zeile 2, Spalte `jahr`: Jahr außerhalb von 2015 bis 2030: `1999`"),
-            (b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;12,5%\n", "Zeile 2, Spalte `wert`: keine Zahl: `12,5%`"),
-            (b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;\n", "Zeile 2, Spalte `wert`: leer"),
-            (b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;1\nsgb2_quote;01056;2026;2\n", "Zeile 3: doppelt, steht schon in Zeile 2"),
-            (b"kennzahl;gebiet;jahr;wert\nsgb2_quote,01056,2026,1\n", "Zeile 2: 1 Felder statt 4"),
-            (b"kennzahl,gebiet,jahr,wert\nsgb2_quote,01056,2026,7,4\n", "Zeile 2: 5 Felder statt 4"),
-            (b"kennzahl;gebiet;jahr;wert\n", "Datei: Die Datei enthält keine Datenzeilen"),
+            (
+                b"kennzahl;gebiet;jahr;wert\nfoo;01056;2026;1\n",
+                "Zeile 2, Spalte `kennzahl`: unbekannte Kennzahl: `foo`",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;99999;2026;1\n",
+                "Zeile 2, Spalte `gebiet`: unbekanntes Gebiet",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;1999;1\n",
+                "Zeile 2, Spalte `jahr`: Jahr außerhalb von 2015 bis 2030: `1999`",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;12,5%\n",
+                "Zeile 2, Spalte `wert`: keine Zahl: `12,5%`",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;\n",
+                "Zeile 2, Spalte `wert`: leer",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;1\nsgb2_quote;01056;2026;2\n",
+                "Zeile 3: doppelt, steht schon in Zeile 2",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote,01056,2026,1\n",
+                "Zeile 2: 1 Felder statt 4",
+            ),
+            (
+                b"kennzahl,gebiet,jahr,wert\nsgb2_quote,01056,2026,7,4\n",
+                "Zeile 2: 5 Felder statt 4",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\n",
+                "Datei: Die Datei enthält keine Datenzeilen",
+            ),
         ];
         for (input, expected) in cases {
             let error = parse_csv(input, &catalog()).expect_err(expected);
             let message = error.to_string();
-            assert!(message.contains(expected), "expected {expected:?} in:\n{message}");
+            assert!(
+                message.contains(expected),
+                "expected {expected:?} in:\n{message}"
+            );
         }
     }
 }

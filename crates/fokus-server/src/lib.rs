@@ -36,7 +36,10 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store) -> anyhow::Result<AppState> {
         let revision = store.revision()?;
-        Ok(AppState { store: Arc::new(Mutex::new(store)), revision: watch::channel(revision).0 })
+        Ok(AppState {
+            store: Arc::new(Mutex::new(store)),
+            revision: watch::channel(revision).0,
+        })
     }
 
     /// Notices revisions committed by other processes (`fokus-server import` while serving) and
@@ -45,7 +48,8 @@ impl AppState {
         loop {
             tokio::time::sleep(interval).await;
             if let Ok(revision) = self.read(|store| store.revision()).await {
-                self.revision.send_if_modified(|current| std::mem::replace(current, revision) != revision);
+                self.revision
+                    .send_if_modified(|current| std::mem::replace(current, revision) != revision);
             }
         }
     }
@@ -56,7 +60,9 @@ impl AppState {
     ) -> Result<T, HttpError> {
         let store = Arc::clone(&self.store);
         tokio::task::spawn_blocking(move || {
-            let store = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let store = store
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             query(&store)
         })
         .await
@@ -77,7 +83,10 @@ impl HttpError {
         tracing::error!(%detail, "internal error");
         HttpError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
-            body: ApiError::new(ErrorCode::Internal, "Interner Fehler des Servers; bitte später erneut versuchen"),
+            body: ApiError::new(
+                ErrorCode::Internal,
+                "Interner Fehler des Servers; bitte später erneut versuchen",
+            ),
         }
     }
 }
@@ -85,9 +94,10 @@ impl HttpError {
 impl From<StoreError> for HttpError {
     fn from(error: StoreError) -> HttpError {
         match error {
-            StoreError::NotFound { .. } => {
-                HttpError { status: StatusCode::NOT_FOUND, body: ApiError::new(ErrorCode::NotFound, error.to_string()) }
-            }
+            StoreError::NotFound { .. } => HttpError {
+                status: StatusCode::NOT_FOUND,
+                body: ApiError::new(ErrorCode::NotFound, error.to_string()),
+            },
             other => HttpError::internal(other.to_string()),
         }
     }
@@ -111,7 +121,8 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
         .with_state(state)
         .layer(CompressionLayer::new());
     match web_dir {
-        Some(dir) => router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        Some(dir) => router
+            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => router,
     }
 }
@@ -121,33 +132,64 @@ async fn status(State(state): State<AppState>) -> Result<Response, HttpError> {
 }
 
 /// The change feed. The ETag names the range, so a client that is current gets a 304 with no body.
-async fn feed(State(state): State<AppState>, Query(query): Query<FeedQuery>, headers: HeaderMap) -> Result<Response, HttpError> {
+async fn feed(
+    State(state): State<AppState>,
+    Query(query): Query<FeedQuery>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
     let revision = *state.revision.borrow();
     let current = state.read(|store| store.revision()).await?.max(revision);
     let etag = format!("\"feed-{}-{current}\"", query.since);
-    let matches = headers.get(header::IF_NONE_MATCH).and_then(|value| value.to_str().ok()) == Some(etag.as_str());
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        == Some(etag.as_str());
     if matches {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
     let since = query.since;
     let page = state.read(move |store| store.feed_since(since)).await?;
     if page.since > page.revision {
-        let body = ApiError::new(ErrorCode::BadRequest, format!("Revision {since} ist neuer als die des Servers ({})", page.revision));
-        return Err(HttpError { status: StatusCode::BAD_REQUEST, body });
+        let body = ApiError::new(
+            ErrorCode::BadRequest,
+            format!(
+                "Revision {since} ist neuer als die des Servers ({})",
+                page.revision
+            ),
+        );
+        return Err(HttpError {
+            status: StatusCode::BAD_REQUEST,
+            body,
+        });
     }
     let etag = format!("\"feed-{since}-{}\"", page.revision);
-    Ok(([(header::ETAG, etag), (header::CACHE_CONTROL, "no-cache".to_owned())], Json(page)).into_response())
+    Ok((
+        [
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, "no-cache".to_owned()),
+        ],
+        Json(page),
+    )
+        .into_response())
 }
 
-async fn events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
+async fn events(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
     let receiver = state.revision.subscribe();
-    let stream = futures_util::stream::unfold((receiver, true), |(mut receiver, first)| async move {
-        if !first && receiver.changed().await.is_err() {
-            return None;
-        }
-        let revision = *receiver.borrow_and_update();
-        Some((Ok(Event::default().event("revision").data(revision.to_string())), (receiver, false)))
-    });
+    let stream =
+        futures_util::stream::unfold((receiver, true), |(mut receiver, first)| async move {
+            if !first && receiver.changed().await.is_err() {
+                return None;
+            }
+            let revision = *receiver.borrow_and_update();
+            Some((
+                Ok(Event::default()
+                    .event("revision")
+                    .data(revision.to_string())),
+                (receiver, false),
+            ))
+        });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
@@ -155,12 +197,28 @@ async fn catalog(State(state): State<AppState>) -> Result<Response, HttpError> {
     Ok(Json(state.read(|store| store.catalog()).await?).into_response())
 }
 
-async fn map(State(state): State<AppState>, Query(query): Query<MapQuery>) -> Result<Response, HttpError> {
-    Ok(Json(state.read(move |store| store.map_view(&query.indicator, query.year)).await?).into_response())
+async fn map(
+    State(state): State<AppState>,
+    Query(query): Query<MapQuery>,
+) -> Result<Response, HttpError> {
+    Ok(Json(
+        state
+            .read(move |store| store.map_view(&query.indicator, query.year))
+            .await?,
+    )
+    .into_response())
 }
 
-async fn series(State(state): State<AppState>, Query(query): Query<SeriesQuery>) -> Result<Response, HttpError> {
-    Ok(Json(state.read(move |store| store.area_series(&query.indicator, &query.area)).await?).into_response())
+async fn series(
+    State(state): State<AppState>,
+    Query(query): Query<SeriesQuery>,
+) -> Result<Response, HttpError> {
+    Ok(Json(
+        state
+            .read(move |store| store.area_series(&query.indicator, &query.area))
+            .await?,
+    )
+    .into_response())
 }
 
 /// Where the server keeps its database inside `--data-dir`.
@@ -186,7 +244,10 @@ pub fn import_bytes(
         Ok(observations) => observations,
         Err(error) => return Ok(Err(error)),
     };
-    let changes = fokus_store::Changes { observations, ..Default::default() };
+    let changes = fokus_store::Changes {
+        observations,
+        ..Default::default()
+    };
     if dry_run {
         // Commit into a throw-away copy of the counts: compare without writing.
         let mut scratch = Store::open_in_memory()?;

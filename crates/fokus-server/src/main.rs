@@ -10,7 +10,11 @@ use fokus_server::{app, database_path, import_bytes, load_demo, AppState};
 use fokus_store::Store;
 
 #[derive(Parser)]
-#[command(name = "fokus-server", version, about = "Zentraler FOKUS-Server: API, Import, Demodaten")]
+#[command(
+    name = "fokus-server",
+    version,
+    about = "Zentraler FOKUS-Server: API, Import, Demodaten"
+)]
 struct Cli {
     /// Folder for the server's SQLite database.
     #[arg(long, global = true, default_value = "fokus-data")]
@@ -47,18 +51,23 @@ enum Command {
 }
 
 fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
 }
 
 fn open_store(data_dir: &std::path::Path) -> anyhow::Result<Store> {
-    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
     let path = database_path(data_dir);
     Store::open(&path).with_context(|| format!("opening {}", path.display()))
 }
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -66,11 +75,20 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Demo => {
             let summary = load_demo(&mut store, now())?;
-            println!("Demodaten: {} neu, {} geändert, {} unverändert", summary.new, summary.changed, summary.unchanged);
+            println!(
+                "Demodaten: {} neu, {} geändert, {} unverändert",
+                summary.new, summary.changed, summary.unchanged
+            );
         }
         Command::Import { file, dry_run } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let label = format!("Import {}", file.file_name().map(|name| name.to_string_lossy()).unwrap_or_default());
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let label = format!(
+                "Import {}",
+                file.file_name()
+                    .map(|name| name.to_string_lossy())
+                    .unwrap_or_default()
+            );
             match import_bytes(&mut store, &bytes, &label, now(), dry_run)? {
                 Ok(summary) => {
                     let outcome = match (dry_run, summary.revision) {
@@ -92,7 +110,12 @@ fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Serve { demo, host, port, web_dir } => {
+        Command::Serve {
+            demo,
+            host,
+            port,
+            web_dir,
+        } => {
             if demo {
                 load_demo(&mut store, now())?;
             }
@@ -106,7 +129,9 @@ fn main() -> anyhow::Result<()> {
 async fn serve(store: Store, address: SocketAddr, web_dir: Option<PathBuf>) -> anyhow::Result<()> {
     let state = AppState::new(store)?;
     tokio::spawn(state.clone().watch_revisions(Duration::from_millis(500)));
-    let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("binding {address}"))?;
     let bound = listener.local_addr()?;
     // Tests and xtask read this line to find the port.
     println!("FOKUS-Server läuft auf http://{bound}");

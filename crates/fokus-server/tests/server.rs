@@ -14,15 +14,32 @@ fn demo_store() -> Store {
     store
 }
 
-async fn get(router: &axum::Router, uri: &str, etag: Option<&str>) -> (StatusCode, Option<String>, Vec<u8>) {
+async fn get(
+    router: &axum::Router,
+    uri: &str,
+    etag: Option<&str>,
+) -> (StatusCode, Option<String>, Vec<u8>) {
     let mut request = Request::get(uri);
     if let Some(etag) = etag {
         request = request.header(header::IF_NONE_MATCH, etag);
     }
-    let response = router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let response = router
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = response.status();
-    let etag = response.headers().get(header::ETAG).map(|value| value.to_str().unwrap().to_owned());
-    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let etag = response
+        .headers()
+        .get(header::ETAG)
+        .map(|value| value.to_str().unwrap().to_owned());
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     (status, etag, body)
 }
 
@@ -34,7 +51,11 @@ async fn status_counts_the_demo() {
     let server_status: ServerStatus = serde_json::from_slice(&body).unwrap();
     assert_eq!(server_status.revision, 1, "the demo is one revision");
     assert_eq!(server_status.areas, 21, "18 map areas + 3 references");
-    assert_eq!(server_status.observations, server_status.indicators * 11 * 21, "11 years x 21 areas per indicator");
+    assert_eq!(
+        server_status.observations,
+        server_status.indicators * 11 * 21,
+        "11 years x 21 areas per indicator"
+    );
 }
 
 #[tokio::test]
@@ -45,56 +66,122 @@ async fn feed_is_complete_then_304_when_current() {
     let page: FeedPage = serde_json::from_slice(&body).unwrap();
     assert_eq!((page.since, page.revision), (0, 1), "full feed from 0 to 1");
     assert_eq!(page.areas.len(), 21, "all areas in the first sync");
-    assert!(page.dataset.is_some_and(|dataset| dataset.demo), "demo data is flagged as such");
+    assert!(
+        page.dataset.is_some_and(|dataset| dataset.demo),
+        "demo data is flagged as such"
+    );
     let (status, _, body) = get(&router, &format!("{}?since=0", api::FEED), etag.as_deref()).await;
-    assert_eq!(status, StatusCode::NOT_MODIFIED, "same range, same ETag: no body");
+    assert_eq!(
+        status,
+        StatusCode::NOT_MODIFIED,
+        "same range, same ETag: no body"
+    );
     assert!(body.is_empty(), "a 304 has no body");
     let (status, _, body) = get(&router, &format!("{}?since=1", api::FEED), None).await;
     let page: FeedPage = serde_json::from_slice(&body).unwrap();
     assert_eq!(status, StatusCode::OK);
     assert!(page.is_empty(), "nothing after the current revision");
     let (status, _, _) = get(&router, &format!("{}?since=9", api::FEED), None).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "a client from the future is told so");
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a client from the future is told so"
+    );
 }
 
 #[tokio::test]
 async fn errors_are_code_and_german_message() {
     let router = app(AppState::new(demo_store()).unwrap(), None);
-    let (status, _, body) = get(&router, &format!("{}?indicator=gibtsnicht&year=2020", api::MAP), None).await;
+    let (status, _, body) = get(
+        &router,
+        &format!("{}?indicator=gibtsnicht&year=2020", api::MAP),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let error: api::ApiError = serde_json::from_slice(&body).unwrap();
-    assert_eq!(error.code, api::ErrorCode::NotFound, "clients branch on the code");
-    assert!(error.message.contains("gibtsnicht"), "the message names what was not found: {}", error.message);
+    assert_eq!(
+        error.code,
+        api::ErrorCode::NotFound,
+        "clients branch on the code"
+    );
+    assert!(
+        error.message.contains("gibtsnicht"),
+        "the message names what was not found: {}",
+        error.message
+    );
 }
 
 #[tokio::test]
 async fn import_creates_a_revision_that_the_feed_and_map_show() {
     let mut store = demo_store();
-    let csv = "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\nsgb2_quote;01056;2026;7,1\n";
-    let summary = import_bytes(&mut store, csv.as_bytes(), "Import test.csv", 2, false).unwrap().unwrap();
-    assert_eq!((summary.revision, summary.new), (Some(2), 2), "two new values, one revision");
+    let csv =
+        "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\nsgb2_quote;01056;2026;7,1\n";
+    let summary = import_bytes(&mut store, csv.as_bytes(), "Import test.csv", 2, false)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (summary.revision, summary.new),
+        (Some(2), 2),
+        "two new values, one revision"
+    );
 
     let router = app(AppState::new(store).unwrap(), None);
     let (_, _, body) = get(&router, &format!("{}?since=1", api::FEED), None).await;
     let page: FeedPage = serde_json::from_slice(&body).unwrap();
-    assert_eq!(page.observations.len(), 2, "the delta holds exactly the imported rows");
-    assert_eq!(page.revisions[0].label, "Import test.csv", "the revision says where it came from");
-    let (_, _, body) = get(&router, &format!("{}?indicator=sgb2_quote&year=2026", api::MAP), None).await;
+    assert_eq!(
+        page.observations.len(),
+        2,
+        "the delta holds exactly the imported rows"
+    );
+    assert_eq!(
+        page.revisions[0].label, "Import test.csv",
+        "the revision says where it came from"
+    );
+    let (_, _, body) = get(
+        &router,
+        &format!("{}?indicator=sgb2_quote&year=2026", api::MAP),
+        None,
+    )
+    .await;
     let map: MapView = serde_json::from_slice(&body).unwrap();
-    let elmshorn = map.areas.iter().find(|value| value.area == "010560015").unwrap();
-    assert_eq!(elmshorn.cell.and_then(|cell| cell.value()), Some(9.9), "the map shows the imported value");
+    let elmshorn = map
+        .areas
+        .iter()
+        .find(|value| value.area == "010560015")
+        .unwrap();
+    assert_eq!(
+        elmshorn.cell.and_then(|cell| cell.value()),
+        Some(9.9),
+        "the map shows the imported value"
+    );
 }
 
 #[tokio::test]
 async fn a_refused_import_and_a_dry_run_write_nothing() {
     let mut store = demo_store();
-    let bad = "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\nsgb2_quote;01056;2026;viel\n";
+    let bad =
+        "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\nsgb2_quote;01056;2026;viel\n";
     let refused = import_bytes(&mut store, bad.as_bytes(), "bad", 2, false).unwrap();
     assert!(refused.is_err(), "one bad row refuses the file");
-    assert_eq!(store.revision().unwrap(), 1, "not even the good row was written");
+    assert_eq!(
+        store.revision().unwrap(),
+        1,
+        "not even the good row was written"
+    );
 
     let good = "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\n";
-    let dry = import_bytes(&mut store, good.as_bytes(), "dry", 2, true).unwrap().unwrap();
-    assert_eq!((dry.new, dry.revision), (1, None), "a dry run counts but does not commit");
-    assert_eq!(store.revision().unwrap(), 1, "still revision 1 after the dry run");
+    let dry = import_bytes(&mut store, good.as_bytes(), "dry", 2, true)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (dry.new, dry.revision),
+        (1, None),
+        "a dry run counts but does not commit"
+    );
+    assert_eq!(
+        store.revision().unwrap(),
+        1,
+        "still revision 1 after the dry run"
+    );
 }

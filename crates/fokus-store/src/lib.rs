@@ -47,7 +47,9 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         // WAL + synchronous=NORMAL: a commit survives a process kill; a power cut can lose the
         // last commit but never corrupts, and the next sync refetches what was lost.
@@ -65,20 +67,33 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let found: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
         if found > SCHEMA_VERSION {
-            return Err(StoreError::SchemaTooNew { found, supported: SCHEMA_VERSION });
+            return Err(StoreError::SchemaTooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
-        schema::migrations().to_latest(&mut conn).map_err(|error| StoreError::Migration(error.to_string()))?;
+        schema::migrations()
+            .to_latest(&mut conn)
+            .map_err(|error| StoreError::Migration(error.to_string()))?;
         Ok(Store { conn })
     }
 
     /// The last revision applied completely; 0 for an empty database.
     pub fn revision(&self) -> Result<u64> {
-        Ok(self.meta("revision")?.and_then(|text| text.parse().ok()).unwrap_or(0))
+        Ok(self
+            .meta("revision")?
+            .and_then(|text| text.parse().ok())
+            .unwrap_or(0))
     }
 
     fn meta(&self, key: &str) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
-        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?)
     }
 
     fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
@@ -100,7 +115,9 @@ impl Store {
 
     /// `PRAGMA integrity_check`: true when SQLite finds nothing wrong.
     pub fn integrity_ok(&self) -> Result<bool> {
-        let answer: String = self.conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+        let answer: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
         Ok(answer == "ok")
     }
 }

@@ -2,8 +2,9 @@
 
 use fokus_model::classify::quantile_breaks;
 use fokus_model::{
-    Area, AreaKind, AreaSeries, AreaValue, Catalog, Cell, DatasetInfo, FeedPage, Gap, Indicator, IndicatorYears, Observation,
-    ObservationKey, Polarity, RevisionInfo, SeriesLine, ServerStatus, MapView,
+    Area, AreaKind, AreaSeries, AreaValue, Catalog, Cell, DatasetInfo, FeedPage, Gap, Indicator,
+    IndicatorYears, MapView, Observation, ObservationKey, Polarity, RevisionInfo, SeriesLine,
+    ServerStatus,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -13,7 +14,9 @@ use crate::{Result, Store, StoreError};
 pub const N_CLASSES: usize = 5;
 
 fn kind_of(text: &str) -> rusqlite::Result<AreaKind> {
-    AreaKind::parse(text).ok_or_else(|| rusqlite::Error::InvalidColumnType(0, text.into(), rusqlite::types::Type::Text))
+    AreaKind::parse(text).ok_or_else(|| {
+        rusqlite::Error::InvalidColumnType(0, text.into(), rusqlite::types::Type::Text)
+    })
 }
 
 fn cell_of(value: Option<f64>, gap: Option<String>) -> Option<Cell> {
@@ -44,11 +47,18 @@ fn indicator_of(row: &Row<'_>) -> rusqlite::Result<Indicator> {
 
 fn area_of(row: &Row<'_>) -> rusqlite::Result<Area> {
     let kind: String = row.get(2)?;
-    Ok(Area { id: row.get(0)?, name: row.get(1)?, kind: kind_of(&kind)?, population: row.get(3)? })
+    Ok(Area {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        kind: kind_of(&kind)?,
+        population: row.get(3)?,
+    })
 }
 
 fn indicators_where(conn: &Connection, filter: &str, param: u64) -> Result<Vec<Indicator>> {
-    let sql = format!("SELECT {INDICATOR_COLUMNS} FROM indicator WHERE {filter} ORDER BY handlungsfeld, id");
+    let sql = format!(
+        "SELECT {INDICATOR_COLUMNS} FROM indicator WHERE {filter} ORDER BY handlungsfeld, id"
+    );
     let mut statement = conn.prepare_cached(&sql)?;
     let rows = statement.query_map([param], indicator_of)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -65,7 +75,10 @@ impl Store {
     pub fn dataset(&self) -> Result<Option<DatasetInfo>> {
         let title = self.meta("dataset_title")?;
         let demo = self.meta("dataset_demo")?;
-        Ok(title.map(|title| DatasetInfo { title, demo: demo.as_deref() == Some("1") }))
+        Ok(title.map(|title| DatasetInfo {
+            title,
+            demo: demo.as_deref() == Some("1"),
+        }))
     }
 
     pub fn indicator(&self, id: &str) -> Result<Indicator> {
@@ -73,20 +86,33 @@ impl Store {
         self.conn
             .query_row(&sql, [id], indicator_of)
             .optional()?
-            .ok_or_else(|| StoreError::NotFound { what: "Kennzahl", id: id.to_owned() })
+            .ok_or_else(|| StoreError::NotFound {
+                what: "Kennzahl",
+                id: id.to_owned(),
+            })
     }
 
     pub fn catalog(&self) -> Result<Catalog> {
-        let mut statement = self.conn.prepare_cached("SELECT DISTINCT year FROM observation ORDER BY year")?;
-        let years = statement.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
-        let mut pairs_statement =
-            self.conn.prepare_cached("SELECT DISTINCT indicator, year FROM observation ORDER BY indicator, year")?;
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT DISTINCT year FROM observation ORDER BY year")?;
+        let years = statement
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut pairs_statement = self.conn.prepare_cached(
+            "SELECT DISTINCT indicator, year FROM observation ORDER BY indicator, year",
+        )?;
         let mut indicator_years: Vec<IndicatorYears> = Vec::new();
-        for pair in pairs_statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, u16>(1)?)))? {
+        for pair in pairs_statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, u16>(1)?))
+        })? {
             let (indicator, year) = pair?;
             match indicator_years.last_mut() {
                 Some(entry) if entry.indicator == indicator => entry.years.push(year),
-                _ => indicator_years.push(IndicatorYears { indicator, years: vec![year] }),
+                _ => indicator_years.push(IndicatorYears {
+                    indicator,
+                    years: vec![year],
+                }),
             }
         }
         Ok(Catalog {
@@ -116,12 +142,23 @@ impl Store {
                 cell: cell_of(row.get(3)?, row.get(4)?),
             })
         })?;
-        let (areas, mut references): (Vec<AreaValue>, Vec<AreaValue>) =
-            rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().partition(|value| value.kind.is_map_area());
+        let (areas, mut references): (Vec<AreaValue>, Vec<AreaValue>) = rows
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .partition(|value| value.kind.is_map_area());
         references.sort_by_key(|value| value.kind.rank());
-        let values: Vec<f64> = areas.iter().filter_map(|value| value.cell.and_then(Cell::value)).collect();
+        let values: Vec<f64> = areas
+            .iter()
+            .filter_map(|value| value.cell.and_then(Cell::value))
+            .collect();
         let breaks = quantile_breaks(&values, N_CLASSES);
-        Ok(MapView { indicator, year, areas, references, breaks })
+        Ok(MapView {
+            indicator,
+            year,
+            areas,
+            references,
+            breaks,
+        })
     }
 
     /// An area against the reference areas over all years of the indicator.
@@ -129,41 +166,77 @@ impl Store {
         let indicator = self.indicator(indicator_id)?;
         let selected = self
             .conn
-            .query_row("SELECT id, name, kind, population FROM area WHERE id = ?1", [area_id], area_of)
+            .query_row(
+                "SELECT id, name, kind, population FROM area WHERE id = ?1",
+                [area_id],
+                area_of,
+            )
             .optional()?
-            .ok_or_else(|| StoreError::NotFound { what: "Gebiet", id: area_id.to_owned() })?;
+            .ok_or_else(|| StoreError::NotFound {
+                what: "Gebiet",
+                id: area_id.to_owned(),
+            })?;
         let mut lines_areas = vec![selected];
-        let mut references: Vec<Area> = areas_where(&self.conn, "kind IN ('kreis', 'land', 'bund') AND revision >= ?1", 0)?
-            .into_iter()
-            .filter(|area| area.id != area_id)
-            .collect();
+        let mut references: Vec<Area> = areas_where(
+            &self.conn,
+            "kind IN ('kreis', 'land', 'bund') AND revision >= ?1",
+            0,
+        )?
+        .into_iter()
+        .filter(|area| area.id != area_id)
+        .collect();
         references.sort_by_key(|area| area.kind.rank());
         lines_areas.extend(references);
 
-        let mut years_statement =
-            self.conn.prepare_cached("SELECT DISTINCT year FROM observation WHERE indicator = ?1 ORDER BY year")?;
-        let years: Vec<u16> =
-            years_statement.query_map([indicator_id], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut years_statement = self.conn.prepare_cached(
+            "SELECT DISTINCT year FROM observation WHERE indicator = ?1 ORDER BY year",
+        )?;
+        let years: Vec<u16> = years_statement
+            .query_map([indicator_id], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut points_statement = self.conn.prepare_cached(
             "SELECT year, value FROM observation WHERE indicator = ?1 AND area = ?2 ORDER BY year",
         )?;
         let mut lines = Vec::with_capacity(lines_areas.len());
         for area in lines_areas {
             let by_year: Vec<(u16, Option<f64>)> = points_statement
-                .query_map(rusqlite::params![indicator_id, area.id], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .query_map(rusqlite::params![indicator_id, area.id], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
                 .collect::<rusqlite::Result<_>>()?;
             let points = years
                 .iter()
-                .map(|year| (*year, by_year.iter().find(|(y, _)| y == year).and_then(|(_, value)| *value)))
+                .map(|year| {
+                    (
+                        *year,
+                        by_year
+                            .iter()
+                            .find(|(y, _)| y == year)
+                            .and_then(|(_, value)| *value),
+                    )
+                })
                 .collect();
-            lines.push(SeriesLine { area: area.id, name: area.name, kind: area.kind, points });
+            lines.push(SeriesLine {
+                area: area.id,
+                name: area.name,
+                kind: area.kind,
+                points,
+            });
         }
-        Ok(AreaSeries { indicator, years, lines })
+        Ok(AreaSeries {
+            indicator,
+            years,
+            lines,
+        })
     }
 
     pub fn status(&self) -> Result<ServerStatus> {
         let count = |table: &str| -> Result<u64> {
-            Ok(self.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))?)
+            Ok(self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+                    row.get(0)
+                })?)
         };
         Ok(ServerStatus {
             revision: self.revision()?,
@@ -180,7 +253,13 @@ impl Store {
             .conn
             .prepare_cached("SELECT revision, created_at, label FROM revision_log WHERE revision > ?1 ORDER BY revision")?;
         let revisions = log_statement
-            .query_map([since], |row| Ok(RevisionInfo { revision: row.get(0)?, created_at: row.get(1)?, label: row.get(2)? }))?
+            .query_map([since], |row| {
+                Ok(RevisionInfo {
+                    revision: row.get(0)?,
+                    created_at: row.get(1)?,
+                    label: row.get(2)?,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let mut observation_statement = self.conn.prepare_cached(
             "SELECT indicator, area, year, value, gap FROM observation WHERE revision > ?1 ORDER BY indicator, year, area",
@@ -189,7 +268,11 @@ impl Store {
             .query_map([since], |row| {
                 let cell = cell_of(row.get(3)?, row.get(4)?).unwrap_or(Cell::Gap(Gap::NoData));
                 Ok(Observation {
-                    key: ObservationKey { indicator: row.get(0)?, area: row.get(1)?, year: row.get(2)? },
+                    key: ObservationKey {
+                        indicator: row.get(0)?,
+                        area: row.get(1)?,
+                        year: row.get(2)?,
+                    },
                     cell,
                 })
             })?
@@ -198,13 +281,26 @@ impl Store {
             .conn
             .prepare_cached("SELECT indicator, area, year FROM tombstone WHERE revision > ?1 ORDER BY indicator, year, area")?;
         let deleted_observations = tombstone_statement
-            .query_map([since], |row| Ok(ObservationKey { indicator: row.get(0)?, area: row.get(1)?, year: row.get(2)? }))?
+            .query_map([since], |row| {
+                Ok(ObservationKey {
+                    indicator: row.get(0)?,
+                    area: row.get(1)?,
+                    year: row.get(2)?,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?;
-        let dataset_revision: u64 = self.meta("dataset_revision")?.and_then(|text| text.parse().ok()).unwrap_or(0);
+        let dataset_revision: u64 = self
+            .meta("dataset_revision")?
+            .and_then(|text| text.parse().ok())
+            .unwrap_or(0);
         Ok(FeedPage {
             since,
             revision,
-            dataset: if dataset_revision > since { self.dataset()? } else { None },
+            dataset: if dataset_revision > since {
+                self.dataset()?
+            } else {
+                None
+            },
             revisions,
             indicators: indicators_where(&self.conn, "revision > ?1", since)?,
             areas: areas_where(&self.conn, "revision > ?1", since)?,

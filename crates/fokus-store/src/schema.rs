@@ -71,16 +71,23 @@ pub const SCHEMA_VERSION: usize = 1;
 
 #[cfg(test)]
 mod tests {
+    fn migrations_len() -> usize {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        conn.pragma_query_value(None, "user_version", |row| row.get::<_, usize>(0))
+            .unwrap()
+    }
+
     #[test]
     fn migrations_are_valid() {
-        assert!(super::migrations().validate().is_ok(), "every migration applies to an empty database");
-        assert_eq!(super::migrations_len(), super::SCHEMA_VERSION, "SCHEMA_VERSION counts the migrations");
+        assert!(
+            super::migrations().validate().is_ok(),
+            "every migration applies to an empty database"
+        );
+        assert_eq!(
+            migrations_len(),
+            super::SCHEMA_VERSION,
+            "SCHEMA_VERSION counts the migrations"
+        );
     }
-}
-
-#[cfg(test)]
-fn migrations_len() -> usize {
-    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-    migrations().to_latest(&mut conn).unwrap();
-    conn.pragma_query_value(None, "user_version", |row| row.get::<_, usize>(0)).unwrap()
 }

@@ -1,7 +1,10 @@
 //! Write paths: the server commits a batch of changes as one new revision; the client applies a
 //! feed page. Both run in one transaction each.
 
-use fokus_model::{Area, Cell, DatasetInfo, FeedPage, Indicator, Observation, ObservationKey, FIRST_YEAR, LAST_YEAR};
+use fokus_model::{
+    Area, Cell, DatasetInfo, FeedPage, Indicator, Observation, ObservationKey, FIRST_YEAR,
+    LAST_YEAR,
+};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::{Result, Store, StoreError};
@@ -45,11 +48,17 @@ fn split(cell: Cell) -> (Option<f64>, Option<&'static str>) {
 fn check_observation(observation: &Observation) -> Result<()> {
     let key = &observation.key;
     if !(FIRST_YEAR..=LAST_YEAR).contains(&key.year) {
-        return Err(StoreError::InvalidRow(format!("{}/{}: year {} out of range", key.indicator, key.area, key.year)));
+        return Err(StoreError::InvalidRow(format!(
+            "{}/{}: year {} out of range",
+            key.indicator, key.area, key.year
+        )));
     }
     if let Cell::Value(value) = observation.cell {
         if !value.is_finite() {
-            return Err(StoreError::InvalidRow(format!("{}/{}/{}: value is not finite", key.indicator, key.area, key.year)));
+            return Err(StoreError::InvalidRow(format!(
+                "{}/{}/{}: value is not finite",
+                key.indicator, key.area, key.year
+            )));
         }
     }
     Ok(())
@@ -84,11 +93,21 @@ fn upsert_area(tx: &Transaction<'_>, area: &Area, revision: u64) -> Result<()> {
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
            population = excluded.population, revision = excluded.revision",
     )?
-    .execute(params![area.id, area.name, area.kind.as_str(), area.population, revision])?;
+    .execute(params![
+        area.id,
+        area.name,
+        area.kind.as_str(),
+        area.population,
+        revision
+    ])?;
     Ok(())
 }
 
-fn upsert_observation(tx: &Transaction<'_>, observation: &Observation, revision: u64) -> Result<()> {
+fn upsert_observation(
+    tx: &Transaction<'_>,
+    observation: &Observation,
+    revision: u64,
+) -> Result<()> {
     let (value, gap) = split(observation.cell);
     let key = &observation.key;
     tx.prepare_cached(
@@ -109,7 +128,12 @@ fn set_dataset(tx: &Transaction<'_>, dataset: &DatasetInfo, revision: u64) -> Re
 impl Store {
     /// Commits `changes` as one new revision labelled `label` at `now` (unix seconds). Rows equal
     /// to what is stored keep their old revision, so the feed carries only real changes.
-    pub fn commit_revision(&mut self, label: &str, now: i64, changes: &Changes) -> Result<CommitSummary> {
+    pub fn commit_revision(
+        &mut self,
+        label: &str,
+        now: i64,
+        changes: &Changes,
+    ) -> Result<CommitSummary> {
         let revision = self.revision()? + 1;
         let dataset_changed = match &changes.dataset {
             Some(dataset) => self.dataset()?.as_ref() != Some(dataset),
@@ -144,7 +168,9 @@ impl Store {
                 .optional()?;
             let (value, gap) = split(observation.cell);
             match stored {
-                Some((stored_value, stored_gap)) if stored_value == value && stored_gap.as_deref() == gap => {
+                Some((stored_value, stored_gap))
+                    if stored_value == value && stored_gap.as_deref() == gap =>
+                {
                     summary.unchanged += 1;
                     continue;
                 }
@@ -152,13 +178,17 @@ impl Store {
                 None => summary.new += 1,
             }
             upsert_observation(&tx, observation, revision)?;
-            tx.prepare_cached("DELETE FROM tombstone WHERE indicator = ?1 AND year = ?2 AND area = ?3")?
-                .execute(params![key.indicator, key.year, key.area])?;
+            tx.prepare_cached(
+                "DELETE FROM tombstone WHERE indicator = ?1 AND year = ?2 AND area = ?3",
+            )?
+            .execute(params![key.indicator, key.year, key.area])?;
             touched = true;
         }
         for key in &changes.deletions {
             let n_deleted = tx
-                .prepare_cached("DELETE FROM observation WHERE indicator = ?1 AND year = ?2 AND area = ?3")?
+                .prepare_cached(
+                    "DELETE FROM observation WHERE indicator = ?1 AND year = ?2 AND area = ?3",
+                )?
                 .execute(params![key.indicator, key.year, key.area])?;
             if n_deleted > 0 {
                 tx.prepare_cached(
@@ -173,7 +203,10 @@ impl Store {
             // Dropping the transaction rolls it back; there is nothing to publish.
             return Ok(summary);
         }
-        tx.execute("INSERT INTO revision_log (revision, created_at, label) VALUES (?1, ?2, ?3)", params![revision, now, label])?;
+        tx.execute(
+            "INSERT INTO revision_log (revision, created_at, label) VALUES (?1, ?2, ?3)",
+            params![revision, now, label],
+        )?;
         Store::set_meta(&tx, "revision", &revision.to_string())?;
         tx.commit()?;
         summary.revision = Some(revision);
@@ -193,13 +226,21 @@ impl Store {
     pub fn apply_feed(&mut self, page: &FeedPage) -> Result<ApplySummary> {
         let local = self.revision()?;
         if page.since != local {
-            return Err(StoreError::FeedMismatch { local, since: page.since });
+            return Err(StoreError::FeedMismatch {
+                local,
+                since: page.since,
+            });
         }
         if page.revision < local {
-            return Err(StoreError::RevisionBackwards { local, remote: page.revision });
+            return Err(StoreError::RevisionBackwards {
+                local,
+                remote: page.revision,
+            });
         }
         if page.revision == local && !page.is_empty() {
-            return Err(StoreError::InvalidRow(format!("changes without a new revision (still {local})")));
+            return Err(StoreError::InvalidRow(format!(
+                "changes without a new revision (still {local})"
+            )));
         }
         for observation in &page.observations {
             check_observation(observation)?;
@@ -221,7 +262,9 @@ impl Store {
         let mut deleted = 0;
         for key in &page.deleted_observations {
             deleted += tx
-                .prepare_cached("DELETE FROM observation WHERE indicator = ?1 AND year = ?2 AND area = ?3")?
+                .prepare_cached(
+                    "DELETE FROM observation WHERE indicator = ?1 AND year = ?2 AND area = ?3",
+                )?
                 .execute(params![key.indicator, key.year, key.area])?;
         }
         for info in &page.revisions {
@@ -232,6 +275,10 @@ impl Store {
         }
         Store::set_meta(&tx, "revision", &revision.to_string())?;
         tx.commit()?;
-        Ok(ApplySummary { revision, observations: page.observations.len(), deleted })
+        Ok(ApplySummary {
+            revision,
+            observations: page.observations.len(),
+            deleted,
+        })
     }
 }

@@ -21,23 +21,51 @@ fn indicator(id: &str) -> Indicator {
 }
 
 fn area(id: &str, kind: AreaKind) -> Area {
-    Area { id: id.into(), name: format!("Gebiet {id}"), kind, population: Some(1000) }
+    Area {
+        id: id.into(),
+        name: format!("Gebiet {id}"),
+        kind,
+        population: Some(1000),
+    }
 }
 
 fn observation(indicator: &str, area: &str, year: u16, cell: Cell) -> Observation {
-    Observation { key: ObservationKey { indicator: indicator.into(), area: area.into(), year }, cell }
+    Observation {
+        key: ObservationKey {
+            indicator: indicator.into(),
+            area: area.into(),
+            year,
+        },
+        cell,
+    }
 }
 
 fn base_changes() -> Changes {
     let mut observations = Vec::new();
-    for (area_idx, area_id) in ["010560002", "010560015", "01056", "01", "DG"].iter().enumerate() {
+    for (area_idx, area_id) in ["010560002", "010560015", "01056", "01", "DG"]
+        .iter()
+        .enumerate()
+    {
         for year in 2015..=2017 {
-            observations.push(observation("sgb2", area_id, year, Cell::Value(area_idx as f64 + f64::from(year - 2015))));
+            observations.push(observation(
+                "sgb2",
+                area_id,
+                year,
+                Cell::Value(area_idx as f64 + f64::from(year - 2015)),
+            ));
         }
     }
-    observations.push(observation("sgb2", "010560015", 2018, Cell::Gap(Gap::Suppressed)));
+    observations.push(observation(
+        "sgb2",
+        "010560015",
+        2018,
+        Cell::Gap(Gap::Suppressed),
+    ));
     Changes {
-        dataset: Some(DatasetInfo { title: "Testdaten".into(), demo: true }),
+        dataset: Some(DatasetInfo {
+            title: "Testdaten".into(),
+            demo: true,
+        }),
         indicators: vec![indicator("sgb2")],
         areas: vec![
             area("010560002", AreaKind::AmtsfreieGemeinde),
@@ -54,20 +82,37 @@ fn base_changes() -> Changes {
 #[test]
 fn feed_from_zero_reproduces_the_server_state() {
     let mut server = Store::open_in_memory().unwrap();
-    let summary = server.commit_revision("Demo", 1_700_000_000, &base_changes()).unwrap();
+    let summary = server
+        .commit_revision("Demo", 1_700_000_000, &base_changes())
+        .unwrap();
     assert_eq!(summary.revision, Some(1), "first commit is revision 1");
     assert_eq!(summary.new, 16, "5 areas x 3 years + 1 suppressed cell");
 
     let mut client = Store::open_in_memory().unwrap();
     client.apply_feed(&server.feed_since(0).unwrap()).unwrap();
-    assert_eq!(client.revision().unwrap(), 1, "client reaches the server's revision");
-    assert_eq!(client.map_view("sgb2", 2016).unwrap(), server.map_view("sgb2", 2016).unwrap(), "same map");
+    assert_eq!(
+        client.revision().unwrap(),
+        1,
+        "client reaches the server's revision"
+    );
+    assert_eq!(
+        client.map_view("sgb2", 2016).unwrap(),
+        server.map_view("sgb2", 2016).unwrap(),
+        "same map"
+    );
     assert_eq!(
         client.area_series("sgb2", "010560015").unwrap(),
         server.area_series("sgb2", "010560015").unwrap(),
         "same series"
     );
-    assert_eq!(client.dataset().unwrap(), Some(DatasetInfo { title: "Testdaten".into(), demo: true }), "demo flag travels");
+    assert_eq!(
+        client.dataset().unwrap(),
+        Some(DatasetInfo {
+            title: "Testdaten".into(),
+            demo: true
+        }),
+        "demo flag travels"
+    );
 }
 
 #[test]
@@ -83,24 +128,64 @@ fn delta_carries_only_changes_and_deletions() {
             observation("sgb2", "01056", 2016, Cell::Value(99.0)),      // changed
             observation("sgb2", "01056", 2018, Cell::Value(7.5)),       // new
         ],
-        deletions: vec![ObservationKey { indicator: "sgb2".into(), area: "010560015".into(), year: 2018 }],
+        deletions: vec![ObservationKey {
+            indicator: "sgb2".into(),
+            area: "010560015".into(),
+            year: 2018,
+        }],
         ..Changes::default()
     };
     let summary = server.commit_revision("Import", 2, &update).unwrap();
-    assert_eq!((summary.new, summary.changed, summary.unchanged, summary.deleted), (1, 1, 1, 1), "counts per kind");
+    assert_eq!(
+        (
+            summary.new,
+            summary.changed,
+            summary.unchanged,
+            summary.deleted
+        ),
+        (1, 1, 1, 1),
+        "counts per kind"
+    );
 
     let page = server.feed_since(1).unwrap();
-    assert_eq!(page.observations.len(), 2, "unchanged rows are not sent again");
-    assert_eq!(page.deleted_observations.len(), 1, "the deletion is announced");
-    assert!(page.indicators.is_empty() && page.areas.is_empty(), "catalogue unchanged");
+    assert_eq!(
+        page.observations.len(),
+        2,
+        "unchanged rows are not sent again"
+    );
+    assert_eq!(
+        page.deleted_observations.len(),
+        1,
+        "the deletion is announced"
+    );
+    assert!(
+        page.indicators.is_empty() && page.areas.is_empty(),
+        "catalogue unchanged"
+    );
     client.apply_feed(&page).unwrap();
     let catalog = client.catalog().unwrap();
-    assert_eq!(catalog.years_of("sgb2"), &[2015, 2016, 2017, 2018], "the new year is offered for the indicator");
-    assert_eq!(catalog.years_of("unknown"), &[] as &[u16], "no years for an unknown indicator");
+    assert_eq!(
+        catalog.years_of("sgb2"),
+        &[2015, 2016, 2017, 2018],
+        "the new year is offered for the indicator"
+    );
+    assert_eq!(
+        catalog.years_of("unknown"),
+        &[] as &[u16],
+        "no years for an unknown indicator"
+    );
     let map = client.map_view("sgb2", 2018).unwrap();
-    let erased = map.areas.iter().find(|value| value.area == "010560015").unwrap();
+    let erased = map
+        .areas
+        .iter()
+        .find(|value| value.area == "010560015")
+        .unwrap();
     assert_eq!(erased.cell, None, "the deleted cell is gone on the client");
-    assert_eq!(client.status().unwrap().observations, server.status().unwrap().observations, "same row count");
+    assert_eq!(
+        client.status().unwrap().observations,
+        server.status().unwrap().observations,
+        "same row count"
+    );
 }
 
 #[test]
@@ -122,22 +207,46 @@ fn bad_pages_are_refused_and_write_nothing() {
     let mut client = Store::open_in_memory().unwrap();
     let mut wrong_start = full.clone();
     wrong_start.since = 5;
-    assert!(matches!(client.apply_feed(&wrong_start), Err(StoreError::FeedMismatch { local: 0, since: 5 })), "gap in history");
+    assert!(
+        matches!(
+            client.apply_feed(&wrong_start),
+            Err(StoreError::FeedMismatch { local: 0, since: 5 })
+        ),
+        "gap in history"
+    );
 
     let mut unknown_area = full.clone();
-    unknown_area.observations.push(observation("sgb2", "nowhere", 2016, Cell::Value(1.0)));
-    assert!(client.apply_feed(&unknown_area).is_err(), "foreign key violation aborts the page");
-    assert_eq!(client.status().unwrap().observations, 0, "nothing of the refused page was written");
+    unknown_area
+        .observations
+        .push(observation("sgb2", "nowhere", 2016, Cell::Value(1.0)));
+    assert!(
+        client.apply_feed(&unknown_area).is_err(),
+        "foreign key violation aborts the page"
+    );
+    assert_eq!(
+        client.status().unwrap().observations,
+        0,
+        "nothing of the refused page was written"
+    );
     assert_eq!(client.revision().unwrap(), 0, "revision unchanged");
 
     let mut not_finite = full.clone();
     not_finite.observations[0].cell = Cell::Value(f64::INFINITY);
-    assert!(matches!(client.apply_feed(&not_finite), Err(StoreError::InvalidRow(_))), "non-finite values refused");
+    assert!(
+        matches!(
+            client.apply_feed(&not_finite),
+            Err(StoreError::InvalidRow(_))
+        ),
+        "non-finite values refused"
+    );
 
     client.apply_feed(&full).unwrap();
     let mut backwards = server.feed_since(1).unwrap();
     backwards.revision = 0;
-    assert!(client.apply_feed(&backwards).is_err(), "a revision going backwards is refused");
+    assert!(
+        client.apply_feed(&backwards).is_err(),
+        "a revision going backwards is refused"
+    );
     assert_eq!(client.revision().unwrap(), 1, "still at the good revision");
 }
 
@@ -160,7 +269,10 @@ fn file_database_survives_reopen_and_refuses_newer_schema() {
     conn.pragma_update(None, "user_version", 99).unwrap();
     drop(conn);
     assert!(
-        matches!(Store::open(&path), Err(StoreError::SchemaTooNew { found: 99, .. })),
+        matches!(
+            Store::open(&path),
+            Err(StoreError::SchemaTooNew { found: 99, .. })
+        ),
         "a newer schema is refused, not migrated down"
     );
 }

@@ -48,19 +48,32 @@ pub fn describe_news(page: &FeedPage, indicators: &[Indicator]) -> Option<String
     if page.since == 0 || page.is_empty() {
         return None;
     }
-    let mut years: Vec<u16> = page.observations.iter().map(|observation| observation.key.year).collect();
+    let mut years: Vec<u16> = page
+        .observations
+        .iter()
+        .map(|observation| observation.key.year)
+        .collect();
     years.sort_unstable();
     years.dedup();
-    let mut indicator_ids: Vec<&str> = page.observations.iter().map(|observation| observation.key.indicator.as_str()).collect();
+    let mut indicator_ids: Vec<&str> = page
+        .observations
+        .iter()
+        .map(|observation| observation.key.indicator.as_str())
+        .collect();
     indicator_ids.sort_unstable();
     indicator_ids.dedup();
     let what = match indicator_ids.as_slice() {
-        [] if !page.deleted_observations.is_empty() => return Some("Daten im Sozialbericht wurden korrigiert".into()),
+        [] if !page.deleted_observations.is_empty() => {
+            return Some("Daten im Sozialbericht wurden korrigiert".into())
+        }
         [] => return Some("Sozialbericht aktualisiert".into()),
         [only] => indicators
             .iter()
             .find(|indicator| indicator.id == *only)
-            .map_or_else(|| format!("Kennzahl {only}"), |indicator| indicator.name.clone()),
+            .map_or_else(
+                || format!("Kennzahl {only}"),
+                |indicator| indicator.name.clone(),
+            ),
         many => format!("{} Kennzahlen", many.len()),
     };
     let when = match years.as_slice() {
@@ -86,7 +99,11 @@ impl Syncer {
             .timeout(Duration::from_secs(120))
             .build()
             .expect("a TLS backend is compiled in");
-        Syncer { http, base_url: base_url.trim_end_matches('/').to_owned(), cache_path: cache_path.to_owned() }
+        Syncer {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            cache_path: cache_path.to_owned(),
+        }
     }
 
     pub fn base_url(&self) -> &str {
@@ -107,7 +124,9 @@ impl Syncer {
             work(&mut store)
         })
         .await
-        .map_err(|error| SyncError::InvalidAnswer(format!("Hintergrundaufgabe abgebrochen: {error}")))?
+        .map_err(|error| {
+            SyncError::InvalidAnswer(format!("Hintergrundaufgabe abgebrochen: {error}"))
+        })?
         .map_err(SyncError::from)
     }
 
@@ -119,47 +138,77 @@ impl Syncer {
         let response = self
             .http
             .get(&url)
-            .header(reqwest::header::IF_NONE_MATCH, format!("\"feed-{local}-{local}\""))
+            .header(
+                reqwest::header::IF_NONE_MATCH,
+                format!("\"feed-{local}-{local}\""),
+            )
             .send()
             .await
             .map_err(|error| SyncError::Offline(error.to_string()))?;
         if response.status() == reqwest::StatusCode::NOT_MODIFIED {
             self.blocking(move |store| store.set_last_sync(now)).await?;
-            return Ok(SyncOutcome { revision_before: local, revision: local, applied: None, news: None });
+            return Ok(SyncOutcome {
+                revision_before: local,
+                revision: local,
+                applied: None,
+                news: None,
+            });
         }
         if !response.status().is_success() {
-            return Err(SyncError::InvalidAnswer(format!("HTTP {}", response.status())));
+            return Err(SyncError::InvalidAnswer(format!(
+                "HTTP {}",
+                response.status()
+            )));
         }
-        if response.content_length().is_some_and(|length| length as usize > MAX_FEED_BYTES) {
+        if response
+            .content_length()
+            .is_some_and(|length| length as usize > MAX_FEED_BYTES)
+        {
             return Err(SyncError::InvalidAnswer("Antwort zu groß".into()));
         }
         let mut body = Vec::new();
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|error| SyncError::Offline(format!("Verbindung abgebrochen: {error}")))?;
+            let chunk = chunk
+                .map_err(|error| SyncError::Offline(format!("Verbindung abgebrochen: {error}")))?;
             if body.len() + chunk.len() > MAX_FEED_BYTES {
                 return Err(SyncError::InvalidAnswer("Antwort zu groß".into()));
             }
             body.extend_from_slice(&chunk);
         }
-        let page: FeedPage =
-            serde_json::from_slice(&body).map_err(|error| SyncError::InvalidAnswer(format!("kein gültiger Feed: {error}")))?;
+        let page: FeedPage = serde_json::from_slice(&body)
+            .map_err(|error| SyncError::InvalidAnswer(format!("kein gültiger Feed: {error}")))?;
         if page.since != local {
-            return Err(SyncError::InvalidAnswer(format!("Feed ab Revision {} statt {local}", page.since)));
+            return Err(SyncError::InvalidAnswer(format!(
+                "Feed ab Revision {} statt {local}",
+                page.since
+            )));
         }
         if page.revision < local {
-            return Err(SyncError::InvalidAnswer(format!("Revision ging zurück: {} < {local}", page.revision)));
+            return Err(SyncError::InvalidAnswer(format!(
+                "Revision ging zurück: {} < {local}",
+                page.revision
+            )));
         }
         let (applied, news) = self
             .blocking(move |store| {
-                let applied = if page.revision == local && page.is_empty() { None } else { Some(store.apply_feed(&page)?) };
+                let applied = if page.revision == local && page.is_empty() {
+                    None
+                } else {
+                    Some(store.apply_feed(&page)?)
+                };
                 store.set_last_sync(now)?;
                 let news = describe_news(&page, &store.catalog()?.indicators);
                 Ok((applied, news))
             })
             .await?;
         let revision = applied.map_or(local, |applied| applied.revision);
-        Ok(SyncOutcome { revision_before: local, revision, applied, news })
+        Ok(SyncOutcome {
+            revision_before: local,
+            revision,
+            applied,
+            news,
+        })
     }
 
     /// Listens to the server's revision events and calls `on_revision` for each. Returns when the
@@ -170,9 +219,16 @@ impl Syncer {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .map_err(|error| SyncError::Offline(error.to_string()))?;
-        let response = client.get(&url).send().await.map_err(|error| SyncError::Offline(error.to_string()))?;
+        let response = client
+            .get(&url)
+            .send()
+            .await
+            .map_err(|error| SyncError::Offline(error.to_string()))?;
         if !response.status().is_success() {
-            return Err(SyncError::InvalidAnswer(format!("HTTP {}", response.status())));
+            return Err(SyncError::InvalidAnswer(format!(
+                "HTTP {}",
+                response.status()
+            )));
         }
         let mut stream = response.bytes_stream();
         let mut pending = String::new();
@@ -181,7 +237,11 @@ impl Syncer {
             pending.push_str(&String::from_utf8_lossy(&chunk));
             while let Some(end) = pending.find('\n') {
                 let line: String = pending.drain(..=end).collect();
-                if let Some(revision) = line.trim().strip_prefix("data:").and_then(|data| data.trim().parse().ok()) {
+                if let Some(revision) = line
+                    .trim()
+                    .strip_prefix("data:")
+                    .and_then(|data| data.trim().parse().ok())
+                {
                     on_revision(revision);
                 }
             }
@@ -207,7 +267,11 @@ mod tests {
             observations: rows
                 .iter()
                 .map(|(indicator, year)| Observation {
-                    key: ObservationKey { indicator: (*indicator).into(), area: "01056".into(), year: *year },
+                    key: ObservationKey {
+                        indicator: (*indicator).into(),
+                        area: "01056".into(),
+                        year: *year,
+                    },
                     cell: Cell::Value(1.0),
                 })
                 .collect(),
@@ -229,14 +293,34 @@ mod tests {
             source: String::new(),
         }];
         let cases: &[(FeedPage, Option<&str>, &str)] = &[
-            (page(0, &[("sgb2_quote", 2025)]), None, "the first sync is no news"),
+            (
+                page(0, &[("sgb2_quote", 2025)]),
+                None,
+                "the first sync is no news",
+            ),
             (page(3, &[]), None, "an empty page is no news"),
-            (page(3, &[("sgb2_quote", 2026), ("sgb2_quote", 2026)]), Some("Neue Daten im Sozialbericht: SGB-II-Quote für 2026"), "one indicator by name"),
-            (page(3, &[("a", 2026), ("b", 2026), ("c", 2026)]), Some("Neue Daten im Sozialbericht: 3 Kennzahlen für 2026"), "several counted"),
-            (page(3, &[("a", 2024), ("b", 2026)]), Some("Neue Daten im Sozialbericht: 2 Kennzahlen für 2024–2026"), "a year range"),
+            (
+                page(3, &[("sgb2_quote", 2026), ("sgb2_quote", 2026)]),
+                Some("Neue Daten im Sozialbericht: SGB-II-Quote für 2026"),
+                "one indicator by name",
+            ),
+            (
+                page(3, &[("a", 2026), ("b", 2026), ("c", 2026)]),
+                Some("Neue Daten im Sozialbericht: 3 Kennzahlen für 2026"),
+                "several counted",
+            ),
+            (
+                page(3, &[("a", 2024), ("b", 2026)]),
+                Some("Neue Daten im Sozialbericht: 2 Kennzahlen für 2024–2026"),
+                "a year range",
+            ),
         ];
         for (input, expected, why) in cases {
-            assert_eq!(describe_news(input, &indicators).as_deref(), *expected, "{why}");
+            assert_eq!(
+                describe_news(input, &indicators).as_deref(),
+                *expected,
+                "{why}"
+            );
         }
     }
 }

@@ -8,7 +8,11 @@ use clap::Parser;
 use fokus_sync::Syncer;
 
 #[derive(Parser)]
-#[command(name = "fokus-sync", version, about = "Synchronisiert einen FOKUS-Cache einmal mit dem Server")]
+#[command(
+    name = "fokus-sync",
+    version,
+    about = "Synchronisiert einen FOKUS-Cache einmal mit dem Server"
+)]
 struct Cli {
     /// Base URL of the central server, e.g. http://127.0.0.1:8787
     #[arg(long)]
@@ -20,9 +24,14 @@ struct Cli {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter("warn").init();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter("warn")
+        .init();
     let cli = Cli::parse();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs() as i64);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64);
     match Syncer::new(&cli.server, &cli.cache).sync_once(now).await {
         Ok(outcome) => {
             println!("Revision {}", outcome.revision);

@@ -21,35 +21,74 @@ async fn first_sync_then_nothing_then_a_delta_with_news() {
     let server_path = dir.path().join("server.sqlite3");
     let mut server_store = Store::open(&server_path).unwrap();
     load_demo(&mut server_store, 1).unwrap();
-    let address = spawn(app(AppState::new(Store::open(&server_path).unwrap()).unwrap(), None)).await;
-    let syncer = Syncer::new(&format!("http://{address}"), &dir.path().join("cache.sqlite3"));
+    let address = spawn(app(
+        AppState::new(Store::open(&server_path).unwrap()).unwrap(),
+        None,
+    ))
+    .await;
+    let syncer = Syncer::new(
+        &format!("http://{address}"),
+        &dir.path().join("cache.sqlite3"),
+    );
 
     let first = syncer.sync_once(100).await.unwrap();
-    assert_eq!((first.revision_before, first.revision), (0, 1), "empty cache catches up to revision 1");
+    assert_eq!(
+        (first.revision_before, first.revision),
+        (0, 1),
+        "empty cache catches up to revision 1"
+    );
     assert_eq!(first.news, None, "the first sync is not announced");
     let cache = Store::open(syncer.cache_path()).unwrap();
-    assert_eq!(cache.status().unwrap(), server_store.status().unwrap(), "cache holds what the server holds");
+    assert_eq!(
+        cache.status().unwrap(),
+        server_store.status().unwrap(),
+        "cache holds what the server holds"
+    );
     assert_eq!(cache.last_sync().unwrap(), Some(100), "sync time recorded");
 
     let again = syncer.sync_once(200).await.unwrap();
-    assert_eq!((again.revision, again.applied), (1, None), "nothing new: nothing applied");
+    assert_eq!(
+        (again.revision, again.applied),
+        (1, None),
+        "nothing new: nothing applied"
+    );
 
     let csv = "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\narbeitslosenquote;010560015;2026;6,1\n";
-    import_bytes(&mut server_store, csv.as_bytes(), "Import", 3, false).unwrap().unwrap();
+    import_bytes(&mut server_store, csv.as_bytes(), "Import", 3, false)
+        .unwrap()
+        .unwrap();
     let delta = syncer.sync_once(300).await.unwrap();
     assert_eq!(delta.revision, 2, "the import's revision arrives");
-    assert_eq!(delta.applied.map(|applied| applied.observations), Some(2), "only the two imported rows travel");
-    assert_eq!(delta.news.as_deref(), Some("Neue Daten im Sozialbericht: 2 Kennzahlen für 2026"), "news names what is new");
+    assert_eq!(
+        delta.applied.map(|applied| applied.observations),
+        Some(2),
+        "only the two imported rows travel"
+    );
+    assert_eq!(
+        delta.news.as_deref(),
+        Some("Neue Daten im Sozialbericht: 2 Kennzahlen für 2026"),
+        "news names what is new"
+    );
 }
 
 #[tokio::test]
 async fn offline_is_reported_as_offline() {
     let dir = tempfile::tempdir().unwrap();
     // Bind and drop to get a port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let syncer = Syncer::new(&format!("http://127.0.0.1:{port}"), &dir.path().join("cache.sqlite3"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let syncer = Syncer::new(
+        &format!("http://127.0.0.1:{port}"),
+        &dir.path().join("cache.sqlite3"),
+    );
     let error = syncer.sync_once(1).await.unwrap_err();
-    assert!(error.is_offline(), "connection refused means offline, not broken: {error}");
+    assert!(
+        error.is_offline(),
+        "connection refused means offline, not broken: {error}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,17 +104,35 @@ async fn hostile_answers_leave_the_cache_untouched() {
 
     let cases: Vec<(&str, String)> = vec![
         ("truncated JSON", truncated),
-        ("not JSON at all", "<html>Wartungsarbeiten</html>".to_owned()),
+        (
+            "not JSON at all",
+            "<html>Wartungsarbeiten</html>".to_owned(),
+        ),
         ("feed for another revision", backwards),
     ];
     for (why, body) in cases {
-        let router = axum::Router::new().route(fokus_model::api::FEED, get(move || async move { body }));
+        let router =
+            axum::Router::new().route(fokus_model::api::FEED, get(move || async move { body }));
         let address = spawn(router).await;
-        let syncer = Syncer::new(&format!("http://{address}"), &dir.path().join("cache.sqlite3"));
+        let syncer = Syncer::new(
+            &format!("http://{address}"),
+            &dir.path().join("cache.sqlite3"),
+        );
         let error = syncer.sync_once(1).await.unwrap_err();
-        assert!(matches!(error, SyncError::InvalidAnswer(_)), "{why}: {error}");
+        assert!(
+            matches!(error, SyncError::InvalidAnswer(_)),
+            "{why}: {error}"
+        );
         let cache = Store::open(syncer.cache_path()).unwrap();
-        assert_eq!(cache.revision().unwrap(), 0, "{why}: cache stays at its revision");
-        assert_eq!(cache.status().unwrap().observations, 0, "{why}: nothing written");
+        assert_eq!(
+            cache.revision().unwrap(),
+            0,
+            "{why}: cache stays at its revision"
+        );
+        assert_eq!(
+            cache.status().unwrap().observations,
+            0,
+            "{why}: nothing written"
+        );
     }
 }

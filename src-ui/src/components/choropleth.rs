@@ -9,18 +9,33 @@ use crate::format;
 
 /// The bundled boundaries laid out once; they never change at run time.
 pub fn pinneberg_layout() -> Option<MapLayout> {
-    fokus_map::layout(fokus_map::PINNEBERG_AREAS_GEOJSON, "verband_ars", fokus_map::PINNEBERG_INSETS, 800.0, 600.0).ok()
+    fokus_map::layout(
+        fokus_map::PINNEBERG_AREAS_GEOJSON,
+        "verband_ars",
+        fokus_map::PINNEBERG_INSETS,
+        800.0,
+        600.0,
+    )
+    .ok()
 }
 
 pub fn fill_for(view: &MapView, cell: Option<Cell>) -> &'static str {
     match cell.and_then(Cell::value) {
-        Some(value) => class_colour(class_of(value, &view.breaks), view.breaks.len() + 1, view.indicator.polarity),
+        Some(value) => class_colour(
+            class_of(value, &view.breaks),
+            view.breaks.len() + 1,
+            view.indicator.polarity,
+        ),
         None => GAP_COLOUR,
     }
 }
 
 #[component]
-pub fn Choropleth(view: MapView, layout: StoredValue<Option<MapLayout>>, selected: RwSignal<Option<String>>) -> impl IntoView {
+pub fn Choropleth(
+    view: MapView,
+    layout: StoredValue<Option<MapLayout>>,
+    selected: RwSignal<Option<String>>,
+) -> impl IntoView {
     let Some(layout) = layout.get_value() else {
         return view! { <p class="error">"Die Kartengeometrie ist nicht lesbar."</p> }.into_any();
     };
@@ -39,7 +54,10 @@ pub fn Choropleth(view: MapView, layout: StoredValue<Option<MapLayout>>, selecte
             let area_for_key = shape.area.clone();
             let area_for_class = shape.area.clone();
             let is_selected = move || selected.get().as_deref() == Some(area_for_class.as_str());
-            let data_value = cell.and_then(Cell::value).map(|value| value.to_string()).unwrap_or_default();
+            let data_value = cell
+                .and_then(Cell::value)
+                .map(|value| value.to_string())
+                .unwrap_or_default();
             view! {
                 <path
                     d=shape.path.clone()
@@ -68,7 +86,9 @@ pub fn Choropleth(view: MapView, layout: StoredValue<Option<MapLayout>>, selecte
     let outline_shapes = layout.shapes.clone();
     let outline = move || {
         let selected_id = selected.get()?;
-        let shape = outline_shapes.iter().find(|shape| shape.area == selected_id)?;
+        let shape = outline_shapes
+            .iter()
+            .find(|shape| shape.area == selected_id)?;
         Some(view! { <path d=shape.path.clone() class="selection-outline" aria-hidden="true"/> })
     };
     let inset = layout.inset_frame.map(|(x, y, width, height)| {
@@ -100,7 +120,11 @@ pub fn Choropleth(view: MapView, layout: StoredValue<Option<MapLayout>>, selecte
 /// The legend: one swatch per class with its value range, plus the gap colour.
 #[component]
 pub fn Legend(view: MapView) -> impl IntoView {
-    let values: Vec<f64> = view.areas.iter().filter_map(|value| value.cell.and_then(Cell::value)).collect();
+    let values: Vec<f64> = view
+        .areas
+        .iter()
+        .filter_map(|value| value.cell.and_then(Cell::value))
+        .collect();
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let decimals = view.indicator.decimals;
@@ -108,14 +132,21 @@ pub fn Legend(view: MapView) -> impl IntoView {
     let mut bounds = vec![min];
     bounds.extend(view.breaks.iter().copied());
     bounds.push(max);
-    let has_gaps = view.areas.iter().any(|value| value.cell.and_then(Cell::value).is_none());
+    let has_gaps = view
+        .areas
+        .iter()
+        .any(|value| value.cell.and_then(Cell::value).is_none());
     let rows = (0..n_classes)
         .filter(|_| !values.is_empty())
         .map(|class_idx| {
             let colour = class_colour(class_idx, n_classes, view.indicator.polarity);
             let from = format::number(bounds[class_idx], decimals);
             let to = format::number(bounds[class_idx + 1], decimals);
-            let text = if class_idx == 0 { format!("{from} bis {to}") } else { format!("über {from} bis {to}") };
+            let text = if class_idx == 0 {
+                format!("{from} bis {to}")
+            } else {
+                format!("über {from} bis {to}")
+            };
             view! {
                 <li><span class="swatch" style=format!("background:{colour}")></span>{text}</li>
             }

@@ -29,9 +29,18 @@ pub fn build_chart(series: &AreaSeries) -> Chart {
     let years: Vec<String> = series.years.iter().map(u16::to_string).collect();
     let mut chart = Chart::new()
         .grid(Grid::new().left(64).right(24).top(56).bottom(48))
-        .legend(Legend::new().top(8).text_style(TextStyle::new().font_size(16)))
+        .legend(
+            Legend::new()
+                .top(8)
+                .text_style(TextStyle::new().font_size(16)),
+        )
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .x_axis(Axis::new().type_(AxisType::Category).data(years).axis_label(charming::element::AxisLabel::new().font_size(15)))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(years)
+                .axis_label(charming::element::AxisLabel::new().font_size(15)),
+        )
         .y_axis(
             Axis::new()
                 .type_(AxisType::Value)
@@ -64,16 +73,20 @@ pub fn build_chart(series: &AreaSeries) -> Chart {
 
 /// Disposes the chart ECharts may already hold for the element, so the new one replaces it
 /// instead of merging into it.
-fn dispose_previous(element: &web_sys::Element) {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(echarts) = Reflect::get(&window, &JsValue::from_str("echarts")) else { return };
-    let Ok(get_instance) = Reflect::get(&echarts, &JsValue::from_str("getInstanceByDom")) else { return };
-    let Ok(get_instance) = get_instance.dyn_into::<js_sys::Function>() else { return };
-    if let Ok(instance) = get_instance.call1(&echarts, element) {
-        if let Ok(dispose) = Reflect::get(&instance, &JsValue::from_str("dispose")).and_then(|d| d.dyn_into::<js_sys::Function>().map_err(Into::into)) {
-            let _ = dispose.call0(&instance);
-        }
-    }
+fn dispose_previous(element: &web_sys::Element) -> Option<()> {
+    let method = |target: &JsValue, name: &str| -> Option<js_sys::Function> {
+        Reflect::get(target, &JsValue::from_str(name))
+            .ok()?
+            .dyn_into()
+            .ok()
+    };
+    let window: JsValue = web_sys::window()?.into();
+    let echarts = Reflect::get(&window, &JsValue::from_str("echarts")).ok()?;
+    let instance = method(&echarts, "getInstanceByDom")?
+        .call1(&echarts, element)
+        .ok()?;
+    method(&instance, "dispose")?.call0(&instance).ok()?;
+    Some(())
 }
 
 #[component]
@@ -83,11 +96,23 @@ pub fn SeriesChart(series: AreaSeries) -> impl IntoView {
     let description = format!(
         "Liniendiagramm {}: {} im Vergleich mit {}",
         series.indicator.name,
-        series.lines.first().map(|line| line.name.as_str()).unwrap_or_default(),
-        series.lines.iter().skip(1).map(|line| line.name.as_str()).collect::<Vec<_>>().join(", ")
+        series
+            .lines
+            .first()
+            .map(|line| line.name.as_str())
+            .unwrap_or_default(),
+        series
+            .lines
+            .iter()
+            .skip(1)
+            .map(|line| line.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     Effect::new(move |_| {
-        let Some(element) = container.get() else { return };
+        let Some(element) = container.get() else {
+            return;
+        };
         let width = element.client_width().max(320) as u32;
         dispose_previous(&element);
         if let Err(error) = WasmRenderer::new(width, CHART_HEIGHT).render(CHART_ID, &chart) {

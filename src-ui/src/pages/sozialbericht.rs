@@ -32,18 +32,34 @@ pub fn SozialberichtPage() -> impl IntoView {
     let indicator_id = Memo::new(move |_| {
         let catalog = loaded_catalog()?;
         let wanted = chosen_indicator.get();
-        let known = |id: &String| catalog.indicators.iter().any(|indicator| &indicator.id == id);
-        wanted.filter(known).or_else(|| catalog.indicators.first().map(|indicator| indicator.id.clone()))
+        let known = |id: &String| {
+            catalog
+                .indicators
+                .iter()
+                .any(|indicator| &indicator.id == id)
+        };
+        wanted.filter(known).or_else(|| {
+            catalog
+                .indicators
+                .first()
+                .map(|indicator| indicator.id.clone())
+        })
     });
     // Keep the chosen year while the indicator has it; otherwise its latest year.
     let year = Memo::new(move |_| {
         let catalog = loaded_catalog()?;
         let years = catalog.years_of(&indicator_id.get()?).to_vec();
-        chosen_year.get().filter(|year| years.contains(year)).or_else(|| years.last().copied())
+        chosen_year
+            .get()
+            .filter(|year| years.contains(year))
+            .or_else(|| years.last().copied())
     });
     let map = LocalResource::new(move || {
         data_version.track();
-        let query = indicator_id.get().zip(year.get()).map(|(indicator, year)| MapQuery { indicator, year });
+        let query = indicator_id
+            .get()
+            .zip(year.get())
+            .map(|(indicator, year)| MapQuery { indicator, year });
         async move {
             match query {
                 Some(query) => Some(backend.call::<MapValues>(query).await),
@@ -54,7 +70,9 @@ pub fn SozialberichtPage() -> impl IntoView {
     let series = LocalResource::new(move || {
         data_version.track();
         let area = selected_area.get().unwrap_or_else(|| KREIS_ID.to_owned());
-        let query = indicator_id.get().map(|indicator| SeriesQuery { indicator, area });
+        let query = indicator_id
+            .get()
+            .map(|indicator| SeriesQuery { indicator, area });
         async move {
             match query {
                 Some(query) => Some(backend.call::<AreaSeriesGet>(query).await),
@@ -76,15 +94,19 @@ pub fn SozialberichtPage() -> impl IntoView {
         })
     };
     let demo_banner = move || {
-        loaded_catalog().and_then(|catalog| catalog.dataset).filter(|dataset| dataset.demo).map(|dataset| {
-            view! {
-                <p class="demo-banner" role="note" data-testid="demo-banner">
-                    <strong>"Demodaten: "</strong>{dataset.title}
-                </p>
-            }
-        })
+        loaded_catalog()
+            .and_then(|catalog| catalog.dataset)
+            .filter(|dataset| dataset.demo)
+            .map(|dataset| {
+                view! {
+                    <p class="demo-banner" role="note" data-testid="demo-banner">
+                        <strong>"Demodaten: "</strong>{dataset.title}
+                    </p>
+                }
+            })
     };
-    let empty_or_error = move || match catalog.get() {
+    let empty_or_error = move || {
+        match catalog.get() {
         Some(Err(error)) => Some(view! { <p class="error" role="alert">{error.message}</p> }.into_any()),
         Some(Ok(catalog)) if catalog.indicators.is_empty() => Some(
             view! {
@@ -95,6 +117,7 @@ pub fn SozialberichtPage() -> impl IntoView {
             .into_any(),
         ),
         _ => None,
+    }
     };
 
     view! {
@@ -129,10 +152,17 @@ pub fn SozialberichtPage() -> impl IntoView {
 }
 
 #[component]
-fn IndicatorPicker(catalog: Catalog, current: Memo<Option<String>>, chosen: RwSignal<Option<String>>) -> impl IntoView {
+fn IndicatorPicker(
+    catalog: Catalog,
+    current: Memo<Option<String>>,
+    chosen: RwSignal<Option<String>>,
+) -> impl IntoView {
     let mut fields: Vec<(String, Vec<Indicator>)> = Vec::new();
     for indicator in catalog.indicators {
-        match fields.iter_mut().find(|(field, _)| *field == indicator.handlungsfeld) {
+        match fields
+            .iter_mut()
+            .find(|(field, _)| *field == indicator.handlungsfeld)
+        {
             Some((_, list)) => list.push(indicator),
             None => fields.push((indicator.handlungsfeld.clone(), vec![indicator])),
         }
@@ -162,7 +192,11 @@ fn IndicatorPicker(catalog: Catalog, current: Memo<Option<String>>, chosen: RwSi
 }
 
 #[component]
-fn YearPicker(years: Vec<u16>, current: Memo<Option<u16>>, chosen: RwSignal<Option<u16>>) -> impl IntoView {
+fn YearPicker(
+    years: Vec<u16>,
+    current: Memo<Option<u16>>,
+    chosen: RwSignal<Option<u16>>,
+) -> impl IntoView {
     let options = years
         .into_iter()
         .rev()
@@ -182,7 +216,11 @@ fn YearPicker(years: Vec<u16>, current: Memo<Option<u16>>, chosen: RwSignal<Opti
 }
 
 #[component]
-fn MapPanel(view: MapView, layout: StoredValue<Option<fokus_map::MapLayout>>, selected: RwSignal<Option<String>>) -> impl IntoView {
+fn MapPanel(
+    view: MapView,
+    layout: StoredValue<Option<fokus_map::MapLayout>>,
+    selected: RwSignal<Option<String>>,
+) -> impl IntoView {
     let title = format!("{} {}", view.indicator.name, view.year);
     let hint = "Gebiet anklicken oder mit Tab wählen und Eingabetaste drücken: Zeitreihe unten.";
     view! {
@@ -241,9 +279,17 @@ fn ReferencePanel(view: MapView) -> impl IntoView {
 
 #[component]
 fn SeriesPanel(series: AreaSeries, selected: RwSignal<Option<String>>) -> impl IntoView {
-    let area_name = series.lines.first().map(|line| line.name.clone()).unwrap_or_default();
+    let area_name = series
+        .lines
+        .first()
+        .map(|line| line.name.clone())
+        .unwrap_or_default();
     let decimals = series.indicator.decimals;
-    let header = series.lines.iter().map(|line| view! { <th scope="col">{line.name.clone()}</th> }).collect_view();
+    let header = series
+        .lines
+        .iter()
+        .map(|line| view! { <th scope="col">{line.name.clone()}</th> })
+        .collect_view();
     let body = series
         .years
         .iter()
@@ -253,7 +299,11 @@ fn SeriesPanel(series: AreaSeries, selected: RwSignal<Option<String>>) -> impl I
                 .lines
                 .iter()
                 .map(|line| {
-                    let text = line.points.get(year_idx).and_then(|(_, value)| *value).map_or("–".to_owned(), |value| format::number(value, decimals));
+                    let text = line
+                        .points
+                        .get(year_idx)
+                        .and_then(|(_, value)| *value)
+                        .map_or("–".to_owned(), |value| format::number(value, decimals));
                     view! { <td>{text}</td> }
                 })
                 .collect_view();
