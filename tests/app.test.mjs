@@ -53,7 +53,12 @@ async function openApp() {
     const png = await webdriver('GET', `/session/${id}/screenshot`);
     writeFileSync(join(SCREENSHOTS, name), Buffer.from(png, 'base64'));
   };
-  return { id, run, close, screenshot };
+  const click = async (selector) => {
+    const element = await webdriver('POST', `/session/${id}/element`, { using: 'css selector', value: selector });
+    const elementId = Object.values(element)[0];
+    await webdriver('POST', `/session/${id}/element/${elementId}/click`, {});
+  };
+  return { id, run, click, close, screenshot };
 }
 
 const mapState = `
@@ -106,6 +111,17 @@ test('the app syncs, redraws the map for another indicator and announces an impo
       return state?.indicator === 'arbeitslosenquote' ? state : null;
     }, 'the map for the Arbeitslosenquote');
     assert.notEqual(switched.fills, first.fills, 'the colours follow the picked indicator');
+
+    await app.click('[data-testid=area-010560015]');
+    await waitFor(
+      async () => /Elmshorn im Vergleich/.test(await app.run(`return document.querySelector('[data-testid=chart-title]')?.textContent`)),
+      'the time series of the clicked area',
+    );
+    await app.run(`document.querySelector('[data-testid=chart-title]').scrollIntoView({ block: 'center' })`);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // let the chart's animation finish for the picture
+    await app.screenshot('app-chart.png');
+    await app.run('window.scrollTo(0, 0)');
+    await app.screenshot('app-map.png');
 
     const printed = importCsv(server.dataDir, NEW_YEAR_CSV);
     assert.match(printed, /Revision 2/, 'the import is revision 2');

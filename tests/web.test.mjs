@@ -58,6 +58,11 @@ test('selecting an area by mouse and by keyboard shows its time series', async (
   await page.click('[data-testid=area-010560015]');
   await waitFor(async () => /Elmshorn im Vergleich/.test(await page.textContent('[data-testid=chart-title]')), 'Elmshorn chart');
   await page.waitForSelector('[data-testid=series-chart] canvas');
+  const axisText = await page.evaluate(() => {
+    const chart = window.echarts.getInstanceByDom(document.querySelector('[data-testid=series-chart]'));
+    return chart.getOption().yAxis[0].axisLabel.formatter(1234.5);
+  });
+  assert.equal(axisText, '1.234,5', 'the chart axis uses German number format');
 
   await page.focus('[data-testid=area-010560050]');
   await page.keyboard.press('Enter');

@@ -11,7 +11,10 @@ use fokus_model::{AreaKind, AreaSeries};
 use js_sys::Reflect;
 use leptos::html::Div;
 use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+
+use crate::format;
 
 const CHART_ID: &str = "series-chart";
 const CHART_HEIGHT: u32 = 380;
@@ -89,6 +92,39 @@ fn dispose_previous(element: &web_sys::Element) -> Option<()> {
     Some(())
 }
 
+/// ECharts formats numbers the English way ("6.9"); German readers expect "6,9". Formatters
+/// are JS functions, which charming's option types cannot carry, so they are set afterwards.
+fn german_numbers(instance: &JsValue, decimals: u8, unit: &str) -> Option<()> {
+    let unit = unit.to_owned();
+    let axis =
+        Closure::<dyn Fn(f64) -> String>::new(move |value: f64| format::number(value, decimals))
+            .into_js_value();
+    let tooltip =
+        Closure::<dyn Fn(JsValue) -> String>::new(move |value: JsValue| match value.as_f64() {
+            Some(value) => format::with_unit(&format::number(value, decimals), &unit),
+            None => "keine Daten".to_owned(),
+        })
+        .into_js_value();
+    let set = |target: &js_sys::Object, key: &str, value: &JsValue| {
+        Reflect::set(target, &JsValue::from_str(key), value).ok()
+    };
+    let axis_label = js_sys::Object::new();
+    set(&axis_label, "formatter", &axis)?;
+    let y_axis = js_sys::Object::new();
+    set(&y_axis, "axisLabel", &axis_label)?;
+    let tooltip_option = js_sys::Object::new();
+    set(&tooltip_option, "valueFormatter", &tooltip)?;
+    let option = js_sys::Object::new();
+    set(&option, "yAxis", &y_axis)?;
+    set(&option, "tooltip", &tooltip_option)?;
+    let set_option: js_sys::Function = Reflect::get(instance, &JsValue::from_str("setOption"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    set_option.call1(instance, &option).ok()?;
+    Some(())
+}
+
 #[component]
 pub fn SeriesChart(series: AreaSeries) -> impl IntoView {
     let container = NodeRef::<Div>::new();
@@ -109,14 +145,19 @@ pub fn SeriesChart(series: AreaSeries) -> impl IntoView {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let decimals = series.indicator.decimals;
+    let unit = series.indicator.unit.clone();
     Effect::new(move |_| {
         let Some(element) = container.get() else {
             return;
         };
         let width = element.client_width().max(320) as u32;
         dispose_previous(&element);
-        if let Err(error) = WasmRenderer::new(width, CHART_HEIGHT).render(CHART_ID, &chart) {
-            leptos::logging::error!("Diagramm: {error:?}");
+        match WasmRenderer::new(width, CHART_HEIGHT).render(CHART_ID, &chart) {
+            Ok(instance) => {
+                german_numbers(&instance, decimals, &unit);
+            }
+            Err(error) => leptos::logging::error!("Diagramm: {error:?}"),
         }
     });
     view! {
