@@ -144,6 +144,12 @@ fn has_display() -> bool {
 }
 
 fn run() -> Result<()> {
+    if !has_display() {
+        bail!(
+            "no display: the app needs a graphical session. Run it under a virtual display:\n  \
+             xvfb-run -a dbus-run-session -- cargo xtask run"
+        );
+    }
     setup::ensure(setup::Purpose::Run)?;
     build_ui()?;
     build_binaries()?;
@@ -151,14 +157,7 @@ fn run() -> Result<()> {
     std::fs::create_dir_all(&data_dir)?;
     let port = 8787;
     let mut server = start_server(&data_dir, port)?;
-    eprintln!("Demo-Server läuft: http://127.0.0.1:{port} (Web-Version im Browser öffnen)");
-    if !has_display() {
-        let _ = server.kill();
-        bail!(
-            "no display: the app needs a graphical session. Run it under a virtual display:\n  \
-             xvfb-run -a dbus-run-session -- cargo xtask run"
-        );
-    }
+    eprintln!("Demo-Server läuft: http://127.0.0.1:{port} (die Web-Version des UI ist dort auch erreichbar)");
     let status = Command::new(exe("fokus-app"))
         .env("FOKUS_SERVER_URL", format!("http://127.0.0.1:{port}"))
         .env("FOKUS_CACHE_DIR", target_dir().join("fokus-run/cache"))
