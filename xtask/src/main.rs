@@ -16,7 +16,7 @@ usage: cargo xtask <command>
   test    install what is missing (and the test drivers), run every test
   icons   regenerate icons/ from assets/brand/fokus-icon.svg";
 
-fn main() -> Result<()> {
+fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let started = Instant::now();
     let result = match args.first().map(String::as_str) {
@@ -28,12 +28,13 @@ fn main() -> Result<()> {
             std::process::exit(2);
         }
     };
-    eprintln!(
-        "xtask: {:?} took {:.0?}",
-        args.first().map(String::as_str).unwrap_or_default(),
-        started.elapsed()
-    );
-    result
+    let command = args.first().map(String::as_str).unwrap_or_default();
+    eprintln!("xtask: {command:?} took {:.0?}", started.elapsed());
+    if let Err(error) = result {
+        // The message is for a person; a backtrace of xtask itself would only bury it.
+        eprintln!("error: {error:#}");
+        std::process::exit(1);
+    }
 }
 
 pub fn root() -> PathBuf {
