@@ -83,7 +83,13 @@ fn cargo() -> String {
 fn build_ui() -> Result<()> {
     let trunk = setup::cargo_bin("trunk");
     eprintln!("$ (src-ui) trunk build");
+    // trunk looks wasm-bindgen up on PATH; make sure it finds the one setup installed.
+    let bin_dir = trunk.parent().map(Path::to_path_buf).unwrap_or_default();
+    let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))?;
     let status = Command::new(&trunk)
+        .env("PATH", path)
         .arg("build")
         .current_dir(root().join("src-ui"))
         .status()
@@ -121,7 +127,11 @@ fn exe(name: &str) -> PathBuf {
 
 /// Starts the demo server on `port` with its data in `data_dir`; waits until it answers.
 fn start_server(data_dir: &Path, port: u16) -> Result<Child> {
-    let child = Command::new(exe("fokus-server"))
+    // Something else answering on the port would be mistaken for our server.
+    if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+        bail!("port {port} is already in use (another fokus-server?); stop that process and try again");
+    }
+    let mut child = Command::new(exe("fokus-server"))
         .args(["--data-dir"])
         .arg(data_dir)
         .args(["serve", "--demo", "--port", &port.to_string(), "--web-dir"])
@@ -130,11 +140,15 @@ fn start_server(data_dir: &Path, port: u16) -> Result<Child> {
         .context("starting fokus-server")?;
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
+        if let Some(status) = child.try_wait()? {
+            bail!("fokus-server ended before it answered ({status})");
+        }
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return Ok(child);
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+    let _ = child.kill();
     bail!("fokus-server did not answer on port {port} within 30 s")
 }
 

@@ -192,6 +192,19 @@ pub struct Observation {
     pub cell: Cell,
 }
 
+impl Observation {
+    pub fn new(indicator: &str, area: &str, year: u16, cell: Cell) -> Observation {
+        Observation {
+            key: ObservationKey {
+                indicator: indicator.into(),
+                area: area.into(),
+                year,
+            },
+            cell,
+        }
+    }
+}
+
 /// What the served dataset is. `demo` is shown prominently in the UI so generated numbers are
 /// never mistaken for official ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

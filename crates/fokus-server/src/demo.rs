@@ -1,9 +1,7 @@
 //! The deterministic demo dataset: real areas and populations of Kreis Pinneberg, generated
 //! values. Labelled as demo data everywhere it is shown.
 
-use fokus_model::{
-    Area, AreaKind, Cell, DatasetInfo, Gap, Indicator, Observation, ObservationKey, Polarity,
-};
+use fokus_model::{Area, AreaKind, Cell, DatasetInfo, Gap, Indicator, Observation, Polarity};
 use fokus_store::Changes;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -151,7 +149,7 @@ pub fn demo_changes() -> Changes {
                 weighted_sum += value * population;
                 weight += population;
                 let cell = demo_gap(indicator_id, area, year).map_or(Cell::Value(value), Cell::Gap);
-                observations.push(observation(indicator_id, &area.id, year, cell));
+                observations.push(Observation::new(indicator_id, &area.id, year, cell));
             }
             let kreis = round1(weighted_sum / weight);
             let land = round1(
@@ -173,7 +171,7 @@ pub fn demo_changes() -> Changes {
                 } else {
                     Cell::Value(value)
                 };
-                observations.push(observation(indicator_id, area_id, year, cell));
+                observations.push(Observation::new(indicator_id, area_id, year, cell));
             }
         }
     }
@@ -204,17 +202,6 @@ fn demo_gap(indicator_id: &str, area: &Area, year: u16) -> Option<Gap> {
         return Some(Gap::NoData);
     }
     None
-}
-
-fn observation(indicator: &str, area: &str, year: u16, cell: Cell) -> Observation {
-    Observation {
-        key: ObservationKey {
-            indicator: indicator.into(),
-            area: area.into(),
-            year,
-        },
-        cell,
-    }
 }
 
 #[cfg(test)]

@@ -29,17 +29,6 @@ fn area(id: &str, kind: AreaKind) -> Area {
     }
 }
 
-fn observation(indicator: &str, area: &str, year: u16, cell: Cell) -> Observation {
-    Observation {
-        key: ObservationKey {
-            indicator: indicator.into(),
-            area: area.into(),
-            year,
-        },
-        cell,
-    }
-}
-
 fn base_changes() -> Changes {
     let mut observations = Vec::new();
     for (area_idx, area_id) in ["010560002", "010560015", "01056", "01", "DG"]
@@ -47,7 +36,7 @@ fn base_changes() -> Changes {
         .enumerate()
     {
         for year in 2015..=2017 {
-            observations.push(observation(
+            observations.push(Observation::new(
                 "sgb2",
                 area_id,
                 year,
@@ -55,7 +44,7 @@ fn base_changes() -> Changes {
             ));
         }
     }
-    observations.push(observation(
+    observations.push(Observation::new(
         "sgb2",
         "010560015",
         2018,
@@ -124,9 +113,9 @@ fn delta_carries_only_changes_and_deletions() {
 
     let update = Changes {
         observations: vec![
-            observation("sgb2", "01056", 2015, Cell::Value(0.0 + 2.0)), // unchanged: area_idx 2, year 0
-            observation("sgb2", "01056", 2016, Cell::Value(99.0)),      // changed
-            observation("sgb2", "01056", 2018, Cell::Value(7.5)),       // new
+            Observation::new("sgb2", "01056", 2015, Cell::Value(0.0 + 2.0)), // unchanged: area_idx 2, year 0
+            Observation::new("sgb2", "01056", 2016, Cell::Value(99.0)),      // changed
+            Observation::new("sgb2", "01056", 2018, Cell::Value(7.5)),       // new
         ],
         deletions: vec![ObservationKey {
             indicator: "sgb2".into(),
@@ -218,7 +207,7 @@ fn bad_pages_are_refused_and_write_nothing() {
     let mut unknown_area = full.clone();
     unknown_area
         .observations
-        .push(observation("sgb2", "nowhere", 2016, Cell::Value(1.0)));
+        .push(Observation::new("sgb2", "nowhere", 2016, Cell::Value(1.0)));
     assert!(
         client.apply_feed(&unknown_area).is_err(),
         "foreign key violation aborts the page"

@@ -252,7 +252,7 @@ impl Syncer {
 
 #[cfg(test)]
 mod tests {
-    use fokus_model::{Cell, Observation, ObservationKey, Polarity};
+    use fokus_model::{Cell, Observation, Polarity};
 
     use super::*;
 
@@ -266,13 +266,8 @@ mod tests {
             areas: vec![],
             observations: rows
                 .iter()
-                .map(|(indicator, year)| Observation {
-                    key: ObservationKey {
-                        indicator: (*indicator).into(),
-                        area: "01056".into(),
-                        year: *year,
-                    },
-                    cell: Cell::Value(1.0),
+                .map(|(indicator, year)| {
+                    Observation::new(indicator, "01056", *year, Cell::Value(1.0))
                 })
                 .collect(),
             deleted_observations: vec![],

@@ -1,0 +1,148 @@
+//! Crash safety: `kill -9` a syncing `fokus-sync` process at random moments, many times, while
+//! the server keeps publishing revisions. After every kill the cache must pass SQLite's
+//! integrity check and hold exactly the server's state at the revision it records; at the end
+//! a sync must complete. `FOKUS_KILL_RUNS` sets the count (default 200).
+
+use std::process::Command;
+use std::time::Duration;
+
+use fokus_model::{Cell, Observation};
+use fokus_server::{app, load_demo, AppState};
+use fokus_store::{Changes, Store};
+
+/// xorshift64*: the test's randomness comes from a fixed seed so a failure can be replayed.
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, bound: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % bound
+    }
+}
+
+#[test]
+fn kill_9_at_random_points_never_corrupts_the_cache() {
+    let runs: usize = std::env::var("FOKUS_KILL_RUNS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(200);
+    let dir = tempfile::tempdir().unwrap();
+    let server_path = dir.path().join("server.sqlite3");
+    let mut server = Store::open(&server_path).unwrap();
+    load_demo(&mut server, 1).unwrap();
+    // Observation count at each revision: what a cache at that revision must hold.
+    let mut counts = vec![0, server.status().unwrap().observations];
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let address = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let router = app(
+            AppState::new(Store::open(&server_path).unwrap()).unwrap(),
+            None,
+        );
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        address
+    });
+    let url = format!("http://{address}");
+    // Kill within 1.5x the time a whole first sync takes here, so the kills spread over process
+    // start, download, apply and exit whatever the machine's speed.
+    let timed = std::time::Instant::now();
+    let first = Command::new(env!("CARGO_BIN_EXE_fokus-sync"))
+        .args(["--server", &url, "--cache"])
+        .arg(dir.path().join("timing.sqlite3"))
+        .output()
+        .unwrap();
+    assert!(first.status.success(), "an undisturbed sync works");
+    let window_us = (timed.elapsed().as_micros() as u64 * 3 / 2).max(1_000);
+
+    let cache = dir.path().join("cache.sqlite3");
+    let mut random = Random(0x5EED_F0C5);
+    let (mut unchanged, mut advanced) = (0usize, 0usize);
+
+    for run in 0..runs {
+        if run % 4 == 0 {
+            // A new revision with a few hundred new cells, so kills also hit delta syncs.
+            let year = 2026 + (run / 4 % 5) as u16;
+            let observations = server
+                .catalog()
+                .unwrap()
+                .areas
+                .iter()
+                .flat_map(|area| {
+                    ["sgb2_quote", "arbeitslosenquote"].map(|indicator| {
+                        Observation::new(indicator, &area.id, year, Cell::Value(run as f64 + 0.5))
+                    })
+                })
+                .collect();
+            let summary = server
+                .commit_revision(
+                    "Import",
+                    run as i64,
+                    &Changes {
+                        observations,
+                        ..Changes::default()
+                    },
+                )
+                .unwrap();
+            assert!(summary.revision.is_some(), "every import brings new values");
+            counts.push(server.status().unwrap().observations);
+        }
+        let before = Store::open(&cache)
+            .map(|store| store.revision().unwrap())
+            .unwrap_or(0);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fokus-sync"))
+            .args(["--server", &url, "--cache"])
+            .arg(&cache)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(random.below(window_us)));
+        child.kill().unwrap(); // SIGKILL on Unix: no destructor, no rollback hook runs
+        child.wait().unwrap();
+
+        let store = Store::open(&cache).expect("the cache opens after a kill");
+        assert!(
+            store.integrity_ok().unwrap(),
+            "run {run}: PRAGMA integrity_check passes"
+        );
+        let revision = store.revision().unwrap();
+        let observations = store.status().unwrap().observations;
+        assert_eq!(
+            observations, counts[revision as usize],
+            "run {run}: the cache is exactly at revision {revision}"
+        );
+        if revision == before {
+            unchanged += 1;
+        } else {
+            advanced += 1;
+        }
+    }
+
+    let outcome = Command::new(env!("CARGO_BIN_EXE_fokus-sync"))
+        .args(["--server", &url, "--cache"])
+        .arg(&cache)
+        .output()
+        .unwrap();
+    assert!(
+        outcome.status.success(),
+        "a sync after all the kills completes"
+    );
+    let store = Store::open(&cache).unwrap();
+    assert_eq!(
+        store.status().unwrap(),
+        server.status().unwrap(),
+        "and reaches the server's state"
+    );
+    eprintln!(
+        "kill test: {runs} kills within {window_us} µs of start: {advanced} after a completed apply, \
+         {unchanged} before or during one"
+    );
+    assert!(
+        runs < 20 || (advanced > 0 && unchanged > 0),
+        "kills landed both before and after commits"
+    );
+}
