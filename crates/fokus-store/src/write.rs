@@ -139,8 +139,8 @@ impl Store {
             Some(dataset) => self.dataset()?.as_ref() != Some(dataset),
             None => false,
         };
-        let current_indicators = self.catalog_indicators()?;
-        let current_areas = self.catalog_areas()?;
+        let current = self.catalog()?;
+        let (current_indicators, current_areas) = (current.indicators, current.areas);
         let tx = self.conn.transaction()?;
         let mut summary = CommitSummary::default();
         let mut touched = dataset_changed;
@@ -211,14 +211,6 @@ impl Store {
         tx.commit()?;
         summary.revision = Some(revision);
         Ok(summary)
-    }
-
-    fn catalog_indicators(&self) -> Result<Vec<Indicator>> {
-        Ok(self.catalog()?.indicators)
-    }
-
-    fn catalog_areas(&self) -> Result<Vec<Area>> {
-        Ok(self.catalog()?.areas)
     }
 
     /// Applies a feed page from the server (client side). Refuses pages that do not start at the
