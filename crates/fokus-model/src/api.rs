@@ -12,6 +12,10 @@ pub const EVENTS: &str = "/api/v1/events";
 pub const CATALOG: &str = "/api/v1/catalog";
 pub const MAP: &str = "/api/v1/map";
 pub const SERIES: &str = "/api/v1/series";
+/// `POST ?dry_run=true&name=FILE`, body = the BI export, `Authorization: Bearer TOKEN`: import
+/// as one revision. 200 with an [`ImportReport`], 422 with an [`ImportRejected`], 401 without
+/// a valid token.
+pub const ADMIN_IMPORT: &str = "/api/v1/admin/import";
 
 /// Machine-readable error classes. Clients branch on these, never on the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +26,12 @@ pub enum ErrorCode {
     Offline,
     InvalidAnswer,
     Internal,
+    /// No or a wrong bearer token.
+    Unauthorized,
+    /// The server has no admin token configured, so the admin API is off.
+    NotConfigured,
+    /// An import file was refused; see [`ImportRejected::problems`].
+    InvalidImport,
 }
 
 /// The error body of every HTTP and IPC error: `{ code, message }`. `message` is German and
@@ -67,4 +77,43 @@ pub struct SeriesQuery {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FeedQuery {
     pub since: crate::Revision,
+}
+
+/// Query of [`ADMIN_IMPORT`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportQuery {
+    #[serde(default)]
+    pub dry_run: bool,
+    /// The file name, for the revision log ("Import bi-2026.csv").
+    pub name: Option<String>,
+}
+
+/// What an accepted import did (or, with `dry_run`, would do).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    /// The new revision; `None` for a dry run or when nothing changed.
+    pub revision: Option<crate::Revision>,
+    pub new: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+}
+
+/// One problem of a refused import file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProblem {
+    /// 1-based line; 0 for the file as a whole.
+    pub line: u64,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    /// German, for the person who made the file.
+    pub reason: String,
+}
+
+/// The answer to a refused import: nothing was written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRejected {
+    pub code: ErrorCode,
+    pub message: String,
+    pub problems: Vec<ImportProblem>,
 }

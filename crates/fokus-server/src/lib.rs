@@ -12,13 +12,17 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use fokus_model::api::{self, ApiError, ErrorCode, FeedQuery, MapQuery, SeriesQuery};
+use fokus_model::api::{
+    self, ApiError, ErrorCode, FeedQuery, ImportProblem, ImportQuery, ImportRejected, ImportReport,
+    MapQuery, SeriesQuery,
+};
 use fokus_store::{CommitSummary, Store, StoreError};
 use futures_util::stream::Stream;
 use tokio::sync::watch;
@@ -31,6 +35,8 @@ use tower_http::services::{ServeDir, ServeFile};
 pub struct AppState {
     store: Arc<Mutex<Store>>,
     revision: watch::Sender<u64>,
+    /// Bearer token of the admin API; `None` switches it off.
+    admin_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -39,7 +45,14 @@ impl AppState {
         Ok(AppState {
             store: Arc::new(Mutex::new(store)),
             revision: watch::channel(revision).0,
+            admin_token: None,
         })
+    }
+
+    /// Enables the admin API (BI import over HTTP) for requests bearing `token`.
+    pub fn with_admin_token(mut self, token: &str) -> AppState {
+        self.admin_token = Some(Arc::from(token));
+        self
     }
 
     /// Notices revisions committed by other processes (`fokus-server import` while serving) and
@@ -52,6 +65,22 @@ impl AppState {
                     .send_if_modified(|current| std::mem::replace(current, revision) != revision);
             }
         }
+    }
+
+    async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Store) -> anyhow::Result<T> + Send + 'static,
+    ) -> Result<T, HttpError> {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || {
+            let mut store = store
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            work(&mut store)
+        })
+        .await
+        .map_err(|error| HttpError::internal(error.to_string()))?
+        .map_err(|error| HttpError::internal(format!("{error:#}")))
     }
 
     async fn read<T: Send + 'static>(
@@ -118,6 +147,10 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
         .route(api::CATALOG, get(catalog))
         .route(api::MAP, get(map))
         .route(api::SERIES, get(series))
+        .route(
+            api::ADMIN_IMPORT,
+            post(admin_import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+        )
         .with_state(state)
         .layer(CompressionLayer::new());
     match web_dir {
@@ -219,6 +252,100 @@ async fn series(
             .await?,
     )
     .into_response())
+}
+
+/// BI exports larger than this are refused before they are read; a county's full yearly export
+/// is a few MB.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Compares without an early exit, so the time taken does not reveal how much of a guess was right.
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+}
+
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), HttpError> {
+    let Some(expected) = &state.admin_token else {
+        let body = ApiError::new(
+            ErrorCode::NotConfigured,
+            "Import über die API ist nicht eingerichtet (Server ohne --admin-token-file gestartet)",
+        );
+        return Err(HttpError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            body,
+        });
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if same_secret(given.as_bytes(), expected.as_bytes()) {
+        return Ok(());
+    }
+    let body = ApiError::new(
+        ErrorCode::Unauthorized,
+        "Anmeldung fehlt oder ist falsch: erwartet wird `Authorization: Bearer <Token>`",
+    );
+    Err(HttpError {
+        status: StatusCode::UNAUTHORIZED,
+        body,
+    })
+}
+
+/// The BI system's door: validates and imports a CSV export as one revision, all or nothing.
+async fn admin_import(
+    State(state): State<AppState>,
+    Query(query): Query<ImportQuery>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, HttpError> {
+    authorize(&state, &headers)?;
+    let label = format!("Import {}", query.name.as_deref().unwrap_or("über die API"));
+    let dry_run = query.dry_run;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64);
+    let outcome = state
+        .write(move |store| import_bytes(store, &body, &label, now, dry_run))
+        .await?;
+    match outcome {
+        Ok(summary) => {
+            if let Some(revision) = summary.revision {
+                state.revision.send_replace(revision);
+            }
+            let report = ImportReport {
+                dry_run,
+                revision: summary.revision,
+                new: summary.new as u64,
+                changed: summary.changed as u64,
+                unchanged: summary.unchanged as u64,
+            };
+            Ok(Json(report).into_response())
+        }
+        Err(error) => {
+            let problems = error
+                .problems
+                .iter()
+                .map(|problem| ImportProblem {
+                    line: problem.line,
+                    column: problem.column.map(str::to_owned),
+                    value: problem.value.clone(),
+                    reason: problem.reason.clone(),
+                })
+                .collect();
+            let rejected = ImportRejected {
+                code: ErrorCode::InvalidImport,
+                message: error.to_string(),
+                problems,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(rejected)).into_response())
+        }
+    }
 }
 
 /// Where the server keeps its database inside `--data-dir`.

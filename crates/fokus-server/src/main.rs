@@ -38,6 +38,10 @@ enum Command {
         /// Folder with the built web UI (trunk's dist).
         #[arg(long)]
         web_dir: Option<PathBuf>,
+        /// File holding the bearer token that enables `POST /api/v1/admin/import` for the BI
+        /// system. Without it the admin API is off.
+        #[arg(long, env = "FOKUS_ADMIN_TOKEN_FILE")]
+        admin_token_file: Option<PathBuf>,
     },
     /// Import a CSV export (kennzahl;gebiet;jahr;wert) as one new revision.
     Import {
@@ -63,7 +67,15 @@ fn open_store(data_dir: &std::path::Path) -> anyhow::Result<Store> {
     Store::open(&path).with_context(|| format!("opening {}", path.display()))
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() {
+    if let Err(error) = run() {
+        // One clear message for the operator; a backtrace of our own code would only bury it.
+        eprintln!("Fehler: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -115,19 +127,48 @@ fn main() -> anyhow::Result<()> {
             host,
             port,
             web_dir,
+            admin_token_file,
         } => {
             if demo {
                 load_demo(&mut store, now())?;
             }
             let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(serve(store, SocketAddr::new(host, port), web_dir))?;
+            let admin_token = admin_token_file.map(|path| read_token(&path)).transpose()?;
+            runtime.block_on(serve(
+                store,
+                SocketAddr::new(host, port),
+                web_dir,
+                admin_token,
+            ))?;
         }
     }
     Ok(())
 }
 
-async fn serve(store: Store, address: SocketAddr, web_dir: Option<PathBuf>) -> anyhow::Result<()> {
-    let state = AppState::new(store)?;
+/// Reads the admin token; a short or empty one is refused rather than silently accepted.
+fn read_token(path: &std::path::Path) -> anyhow::Result<String> {
+    let token = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the admin token from {}", path.display()))?;
+    let token = token.trim().to_owned();
+    if token.len() < 16 {
+        anyhow::bail!(
+            "the admin token in {} is shorter than 16 characters",
+            path.display()
+        );
+    }
+    Ok(token)
+}
+
+async fn serve(
+    store: Store,
+    address: SocketAddr,
+    web_dir: Option<PathBuf>,
+    admin_token: Option<String>,
+) -> anyhow::Result<()> {
+    let mut state = AppState::new(store)?;
+    if let Some(token) = &admin_token {
+        state = state.with_admin_token(token);
+    }
     tokio::spawn(state.clone().watch_revisions(Duration::from_millis(500)));
     let listener = tokio::net::TcpListener::bind(address)
         .await

@@ -185,3 +185,124 @@ async fn a_refused_import_and_a_dry_run_write_nothing() {
         "still revision 1 after the dry run"
     );
 }
+
+const TOKEN: &str = "bi-system-secret-0123456789";
+
+async fn post_import(
+    router: &axum::Router,
+    query: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (StatusCode, Vec<u8>) {
+    let mut request = Request::post(format!("{}{query}", api::ADMIN_IMPORT));
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let response = router
+        .clone()
+        .oneshot(request.body(Body::from(body.to_owned())).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    (
+        status,
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+}
+
+#[tokio::test]
+async fn admin_import_needs_the_bearer_token() {
+    let good = "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\n";
+    let off = app(AppState::new(demo_store()).unwrap(), None);
+    let (status, _) = post_import(&off, "", Some(TOKEN), good).await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "without a configured token the admin API is off"
+    );
+
+    let router = app(
+        AppState::new(demo_store()).unwrap().with_admin_token(TOKEN),
+        None,
+    );
+    for (token, why) in [
+        (None, "no token"),
+        (Some("wrong"), "wrong token"),
+        (Some("bi-system-secret-012345678X"), "same length, wrong"),
+    ] {
+        let (status, body) = post_import(&router, "", token, good).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{why}");
+        let error: api::ApiError = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            error.code,
+            api::ErrorCode::Unauthorized,
+            "{why}: clients branch on the code"
+        );
+    }
+    let (_, _, body) = get(&router, api::STATUS, None).await;
+    let status: ServerStatus = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status.revision, 1, "refused requests wrote nothing");
+}
+
+#[tokio::test]
+async fn admin_import_reports_problems_dry_runs_and_imports() {
+    let router = app(
+        AppState::new(demo_store()).unwrap().with_admin_token(TOKEN),
+        None,
+    );
+    let bad = "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\nsgb2_quote;010560015;2026;12,5%\n";
+    let (status, body) = post_import(&router, "?name=bi.csv", Some(TOKEN), bad).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a bad file is refused"
+    );
+    let rejected: api::ImportRejected = serde_json::from_slice(&body).unwrap();
+    assert_eq!(rejected.code, api::ErrorCode::InvalidImport);
+    let problem = &rejected.problems[0];
+    assert_eq!(
+        (
+            problem.line,
+            problem.column.as_deref(),
+            problem.value.as_deref()
+        ),
+        (3, Some("wert"), Some("12,5%")),
+        "the problem names line, column and value: {problem:?}"
+    );
+
+    let good =
+        "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\nsgb2_quote;01056;2026;7,1\n";
+    let (status, body) = post_import(&router, "?dry_run=true", Some(TOKEN), good).await;
+    let report: api::ImportReport = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (report.dry_run, report.revision, report.new),
+        (true, None, 2),
+        "a dry run counts, writes nothing"
+    );
+
+    let (status, body) = post_import(&router, "?name=bi-2026.csv", Some(TOKEN), good).await;
+    let report: api::ImportReport = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (status, report.revision, report.new),
+        (StatusCode::OK, Some(2), 2),
+        "the import is revision 2"
+    );
+    let (_, _, body) = get(&router, &format!("{}?since=1", api::FEED), None).await;
+    let page: FeedPage = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        page.revisions[0].label, "Import bi-2026.csv",
+        "the revision log names the file"
+    );
+    assert_eq!(
+        page.observations.len(),
+        2,
+        "the feed carries the two imported values"
+    );
+}
