@@ -97,6 +97,8 @@ pub struct ImportReport {
     pub new: u64,
     pub changed: u64,
     pub unchanged: u64,
+    /// Values stored as "suppressed" because they rest on too few cases.
+    pub suppressed: u64,
 }
 
 /// One problem of a refused import file.

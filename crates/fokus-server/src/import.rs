@@ -65,12 +65,40 @@ const MAX_PROBLEMS: usize = 200;
 
 pub const EXPECTED_HEADER: &str = "kennzahl;gebiet;jahr;wert";
 
+/// BI exports larger than this are refused; a county's full yearly export is a few MB.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Data-protection rules applied while importing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportRules {
+    /// Values based on fewer cases than this (optional column `fallzahl`) are stored only as
+    /// "suppressed": the number itself never enters the database, so it can never leave it.
+    pub min_cases: u64,
+}
+
+impl Default for ImportRules {
+    /// 3 is the smallest case count German statistical offices publish for person-level data.
+    fn default() -> ImportRules {
+        ImportRules { min_cases: 3 }
+    }
+}
+
+/// A parsed, valid file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub observations: Vec<Observation>,
+    /// How many values were turned into "suppressed" by [`ImportRules::min_cases`].
+    pub suppressed: usize,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Column {
     Indicator,
     Area,
     Year,
     Value,
+    /// Optional: the case count behind the value, for the data-protection rule.
+    Cases,
 }
 
 impl Column {
@@ -80,6 +108,7 @@ impl Column {
             Column::Area => "gebiet",
             Column::Year => "jahr",
             Column::Value => "wert",
+            Column::Cases => "fallzahl",
         }
     }
 
@@ -89,6 +118,7 @@ impl Column {
             "gebiet" | "ars" | "area" => Some(Column::Area),
             "jahr" | "year" => Some(Column::Year),
             "wert" | "value" => Some(Column::Value),
+            "fallzahl" | "faelle" | "fälle" | "cases" => Some(Column::Cases),
             _ => None,
         }
     }
@@ -97,8 +127,20 @@ impl Column {
 /// Decodes UTF-8 (with or without BOM) or, failing that, Windows-1252, the two encodings BI tools
 /// and Excel on German Windows write.
 fn decode(bytes: &[u8]) -> Result<String, ImportError> {
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(whole_file(&format!(
+            "Die Datei ist zu groß ({} MB); höchstens {} MB je Import, größere Lieferungen bitte aufteilen",
+            bytes.len() / (1024 * 1024),
+            MAX_IMPORT_BYTES / (1024 * 1024)
+        )));
+    }
     if bytes.is_empty() || bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(whole_file("Die Datei ist leer"));
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(whole_file(
+            "Die Datei ist UTF-16-kodiert (Excel: \u{201e}Unicode-Text\u{201c}); bitte als CSV UTF-8 oder CSV (Trennzeichen-getrennt) speichern",
+        ));
     }
     if bytes.contains(&0) {
         return Err(whole_file(
@@ -115,6 +157,43 @@ fn decode(bytes: &[u8]) -> Result<String, ImportError> {
     }
 }
 
+/// True for `1.234` or `-12.345.678`: a dot is a thousands separator only between groups of
+/// three digits. Anything else with a dot is read as a decimal point, never silently as 74 for
+/// `7.4`.
+fn is_grouped(integer: &str) -> bool {
+    let mut groups = integer.strip_prefix('-').unwrap_or(integer).split('.');
+    let first_ok = groups.next().is_some_and(|first| {
+        (1..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_digit())
+    });
+    let rest: Vec<&str> = groups.collect();
+    first_ok
+        && !rest.is_empty()
+        && rest
+            .iter()
+            .all(|group| group.len() == 3 && group.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// German notation (`1.234,5`) to Rust's (`1234.5`); `None` if the dots are not thousands groups.
+fn german_notation(text: &str) -> Option<String> {
+    let (integer, fraction) = match text.split_once(',') {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (text, None),
+    };
+    let integer = if integer.contains('.') {
+        if !is_grouped(integer) {
+            // `7.4` without a comma is a decimal point; `12.5,3` is nonsense.
+            return fraction.is_none().then(|| text.to_owned());
+        }
+        integer.replace('.', "")
+    } else {
+        integer.to_owned()
+    };
+    Some(match fraction {
+        Some(fraction) => format!("{integer}.{fraction}"),
+        None => integer,
+    })
+}
+
 /// Parses a value cell. `decimal_comma` is true for `;`-separated files, where `1.234,5` is
 /// German notation.
 fn parse_value(text: &str, decimal_comma: bool) -> Result<Cell, String> {
@@ -129,9 +208,12 @@ fn parse_value(text: &str, decimal_comma: bool) -> Result<Cell, String> {
         _ => {}
     }
     let normalised = if decimal_comma {
-        text.replace('.', "").replace(',', ".")
+        german_notation(text)
     } else {
-        text.to_owned()
+        Some(text.to_owned())
+    };
+    let Some(normalised) = normalised else {
+        return Err("keine Zahl".into());
     };
     match normalised.parse::<f64>() {
         Ok(value) if value.is_finite() => Ok(Cell::Value(value)),
@@ -144,7 +226,11 @@ fn parse_value(text: &str, decimal_comma: bool) -> Result<Cell, String> {
 
 /// Parses and validates a CSV file against the catalogue. Returns every observation or every
 /// problem.
-pub fn parse_csv(bytes: &[u8], catalog: &Catalog) -> Result<Vec<Observation>, ImportError> {
+pub fn parse_csv(
+    bytes: &[u8],
+    catalog: &Catalog,
+    rules: ImportRules,
+) -> Result<Parsed, ImportError> {
     let text = decode(bytes)?;
     let header_line = text.lines().next().unwrap_or_default();
     let delimiter = [b';', b'\t', b',']
@@ -172,8 +258,10 @@ pub fn parse_csv(bytes: &[u8], catalog: &Catalog) -> Result<Vec<Observation>, Im
         return Err(header_problem(header_line));
     };
 
+    let cases_idx = position(Column::Cases);
     let mut problems = Vec::new();
     let mut observations = Vec::new();
+    let mut suppressed = 0;
     let mut seen: HashMap<ObservationKey, u64> = HashMap::new();
     for record in reader.records() {
         if problems.len() >= MAX_PROBLEMS {
@@ -267,6 +355,26 @@ pub fn parse_csv(bytes: &[u8], catalog: &Catalog) -> Result<Vec<Observation>, Im
                 None
             }
         };
+        let cases_text = cases_idx.map(field).filter(|text| !text.is_empty());
+        let cases = match cases_text.map(str::parse::<u64>) {
+            Some(Ok(cases)) => Some(cases),
+            Some(Err(_)) => {
+                problem(
+                    Column::Cases,
+                    cases_text.unwrap_or_default(),
+                    "keine ganze Zahl".into(),
+                );
+                continue;
+            }
+            None => None,
+        };
+        let cell = match (cell, cases) {
+            (Some(Cell::Value(_)), Some(cases)) if cases < rules.min_cases => {
+                suppressed += 1;
+                Some(Cell::Gap(Gap::Suppressed))
+            }
+            (cell, _) => cell,
+        };
         let (Some(year), Some(cell), true, true) = (year, cell, indicator_ok, area_ok) else {
             continue;
         };
@@ -292,7 +400,10 @@ pub fn parse_csv(bytes: &[u8], catalog: &Catalog) -> Result<Vec<Observation>, Im
     if observations.is_empty() {
         return Err(whole_file("Die Datei enthält keine Datenzeilen"));
     }
-    Ok(observations)
+    Ok(Parsed {
+        observations,
+        suppressed,
+    })
 }
 
 fn header_problem(found: &str) -> ImportError {
@@ -342,6 +453,21 @@ mod tests {
                 "BOM, CRLF, thousands dot",
             ),
             (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;7.4\n",
+                Cell::Value(7.4),
+                "a decimal point in a ;-file stays a decimal point, never 74",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;12.345\n",
+                Cell::Value(12345.0),
+                "German thousands groups",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;-1.234,5\n",
+                Cell::Value(-1234.5),
+                "negative German notation",
+            ),
+            (
                 b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;x\n",
                 Cell::Gap(Gap::Suppressed),
                 "x marks suppressed",
@@ -363,8 +489,8 @@ mod tests {
             ),
         ];
         for (input, expected, why) in cases {
-            let parsed = parse_csv(input, &catalog());
-            let cell = parsed.as_ref().map(|observations| observations[0].cell);
+            let parsed = parse_csv(input, &catalog(), ImportRules::default());
+            let cell = parsed.as_ref().map(|parsed| parsed.observations[0].cell);
             assert_eq!(cell.as_ref().ok(), Some(expected), "{why}: {parsed:?}");
         }
     }
@@ -413,7 +539,7 @@ mod tests {
             ),
         ];
         for (input, expected) in cases {
-            let error = parse_csv(input, &catalog()).expect_err(expected);
+            let error = parse_csv(input, &catalog(), ImportRules::default()).expect_err(expected);
             let message = error.to_string();
             assert!(
                 message.contains(expected),

@@ -37,6 +37,7 @@ pub struct AppState {
     revision: watch::Sender<u64>,
     /// Bearer token of the admin API; `None` switches it off.
     admin_token: Option<Arc<str>>,
+    rules: import::ImportRules,
 }
 
 impl AppState {
@@ -46,7 +47,13 @@ impl AppState {
             store: Arc::new(Mutex::new(store)),
             revision: watch::channel(revision).0,
             admin_token: None,
+            rules: import::ImportRules::default(),
         })
+    }
+
+    pub fn with_import_rules(mut self, rules: import::ImportRules) -> AppState {
+        self.rules = rules;
+        self
     }
 
     /// Enables the admin API (BI import over HTTP) for requests bearing `token`.
@@ -149,7 +156,8 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
         .route(api::SERIES, get(series))
         .route(
             api::ADMIN_IMPORT,
-            post(admin_import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+            // One byte over the import limit still reaches the handler, which explains the limit.
+            post(admin_import).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES + 1)),
         )
         .with_state(state)
         .layer(CompressionLayer::new());
@@ -254,10 +262,6 @@ async fn series(
     .into_response())
 }
 
-/// BI exports larger than this are refused before they are read; a county's full yearly export
-/// is a few MB.
-pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
-
 /// Compares without an early exit, so the time taken does not reveal how much of a guess was right.
 fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     given.len() == expected.len()
@@ -310,11 +314,15 @@ async fn admin_import(
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs() as i64);
+    let rules = state.rules;
     let outcome = state
-        .write(move |store| import_bytes(store, &body, &label, now, dry_run))
+        .write(move |store| import_bytes(store, &body, &label, now, dry_run, rules))
         .await?;
     match outcome {
-        Ok(summary) => {
+        Ok(ImportSummary {
+            commit: summary,
+            suppressed,
+        }) => {
             if let Some(revision) = summary.revision {
                 state.revision.send_replace(revision);
             }
@@ -324,6 +332,7 @@ async fn admin_import(
                 new: summary.new as u64,
                 changed: summary.changed as u64,
                 unchanged: summary.unchanged as u64,
+                suppressed: suppressed as u64,
             };
             Ok(Json(report).into_response())
         }
@@ -358,6 +367,14 @@ pub fn load_demo(store: &mut Store, now: i64) -> anyhow::Result<CommitSummary> {
     Ok(store.commit_revision("Demodaten", now, &demo::demo_changes())?)
 }
 
+/// What an accepted import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub commit: CommitSummary,
+    /// Values stored as "suppressed" because of the minimum case count.
+    pub suppressed: usize,
+}
+
 /// Validates `bytes` and, unless `dry_run`, commits them as one revision.
 pub fn import_bytes(
     store: &mut Store,
@@ -365,24 +382,30 @@ pub fn import_bytes(
     label: &str,
     now: i64,
     dry_run: bool,
-) -> anyhow::Result<Result<CommitSummary, import::ImportError>> {
+    rules: import::ImportRules,
+) -> anyhow::Result<Result<ImportSummary, import::ImportError>> {
     let catalog = store.catalog()?;
-    let observations = match import::parse_csv(bytes, &catalog) {
-        Ok(observations) => observations,
+    let parsed = match import::parse_csv(bytes, &catalog, rules) {
+        Ok(parsed) => parsed,
         Err(error) => return Ok(Err(error)),
     };
     let changes = fokus_store::Changes {
-        observations,
+        observations: parsed.observations,
         ..Default::default()
     };
-    if dry_run {
-        // Commit into a throw-away copy of the counts: compare without writing.
+    let commit = if dry_run {
+        // Commit into a throw-away copy: counts what would change without writing.
         let mut scratch = Store::open_in_memory()?;
-        let current = store.feed_since(0)?;
-        scratch.apply_feed(&current)?;
-        let mut summary = scratch.commit_revision(label, now, &changes)?;
-        summary.revision = None;
-        return Ok(Ok(summary));
-    }
-    Ok(Ok(store.commit_revision(label, now, &changes)?))
+        scratch.apply_feed(&store.feed_since(0)?)?;
+        CommitSummary {
+            revision: None,
+            ..scratch.commit_revision(label, now, &changes)?
+        }
+    } else {
+        store.commit_revision(label, now, &changes)?
+    };
+    Ok(Ok(ImportSummary {
+        commit,
+        suppressed: parsed.suppressed,
+    }))
 }

@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use fokus_server::{app, database_path, import_bytes, load_demo, AppState};
+use fokus_server::import::ImportRules;
+use fokus_server::{app, database_path, import_bytes, load_demo, AppState, ImportSummary};
 use fokus_store::Store;
 
 #[derive(Parser)]
@@ -19,6 +20,10 @@ struct Cli {
     /// Folder for the server's SQLite database.
     #[arg(long, global = true, default_value = "fokus-data")]
     data_dir: PathBuf,
+    /// Data protection: values resting on fewer cases (column `fallzahl`) are stored only as
+    /// "suppressed" and never leave the server.
+    #[arg(long, global = true, env = "FOKUS_MIN_CASES", default_value_t = ImportRules::default().min_cases)]
+    min_cases: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -101,15 +106,22 @@ fn run() -> anyhow::Result<()> {
                     .map(|name| name.to_string_lossy())
                     .unwrap_or_default()
             );
-            match import_bytes(&mut store, &bytes, &label, now(), dry_run)? {
-                Ok(summary) => {
+            let rules = ImportRules {
+                min_cases: cli.min_cases,
+            };
+            match import_bytes(&mut store, &bytes, &label, now(), dry_run, rules)? {
+                Ok(ImportSummary {
+                    commit: summary,
+                    suppressed,
+                }) => {
                     let outcome = match (dry_run, summary.revision) {
                         (true, _) => "Probelauf, nichts gespeichert".to_owned(),
                         (false, Some(revision)) => format!("Revision {revision}"),
                         (false, None) => "keine Änderung, keine neue Revision".to_owned(),
                     };
                     println!(
-                        "Import {}: {} neu, {} geändert, {} unverändert ({outcome})",
+                        "Import {}: {} neu, {} geändert, {} unverändert, {suppressed} wegen kleiner Fallzahl \
+                         geheim gehalten ({outcome})",
                         file.display(),
                         summary.new,
                         summary.changed,
@@ -134,12 +146,14 @@ fn run() -> anyhow::Result<()> {
             }
             let runtime = tokio::runtime::Runtime::new()?;
             let admin_token = admin_token_file.map(|path| read_token(&path)).transpose()?;
-            runtime.block_on(serve(
-                store,
-                SocketAddr::new(host, port),
-                web_dir,
-                admin_token,
-            ))?;
+            let state = AppState::new(store)?.with_import_rules(ImportRules {
+                min_cases: cli.min_cases,
+            });
+            let state = match &admin_token {
+                Some(token) => state.with_admin_token(token),
+                None => state,
+            };
+            runtime.block_on(serve(state, SocketAddr::new(host, port), web_dir))?;
         }
     }
     Ok(())
@@ -160,15 +174,10 @@ fn read_token(path: &std::path::Path) -> anyhow::Result<String> {
 }
 
 async fn serve(
-    store: Store,
+    state: AppState,
     address: SocketAddr,
     web_dir: Option<PathBuf>,
-    admin_token: Option<String>,
 ) -> anyhow::Result<()> {
-    let mut state = AppState::new(store)?;
-    if let Some(token) = &admin_token {
-        state = state.with_admin_token(token);
-    }
     tokio::spawn(state.clone().watch_revisions(Duration::from_millis(500)));
     let listener = tokio::net::TcpListener::bind(address)
         .await

@@ -2,7 +2,8 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use fokus_model::{api, FeedPage, MapView, ServerStatus};
+use fokus_model::{api, Cell, FeedPage, Gap, MapView, ServerStatus};
+use fokus_server::import::ImportRules;
 use fokus_server::{app, import_bytes, load_demo, AppState};
 use fokus_store::Store;
 use http_body_util::BodyExt;
@@ -117,9 +118,17 @@ async fn import_creates_a_revision_that_the_feed_and_map_show() {
     let mut store = demo_store();
     let csv =
         "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\nsgb2_quote;01056;2026;7,1\n";
-    let summary = import_bytes(&mut store, csv.as_bytes(), "Import test.csv", 2, false)
-        .unwrap()
-        .unwrap();
+    let summary = import_bytes(
+        &mut store,
+        csv.as_bytes(),
+        "Import test.csv",
+        2,
+        false,
+        ImportRules::default(),
+    )
+    .unwrap()
+    .unwrap()
+    .commit;
     assert_eq!(
         (summary.revision, summary.new),
         (Some(2), 2),
@@ -162,7 +171,15 @@ async fn a_refused_import_and_a_dry_run_write_nothing() {
     let mut store = demo_store();
     let bad =
         "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\nsgb2_quote;01056;2026;viel\n";
-    let refused = import_bytes(&mut store, bad.as_bytes(), "bad", 2, false).unwrap();
+    let refused = import_bytes(
+        &mut store,
+        bad.as_bytes(),
+        "bad",
+        2,
+        false,
+        ImportRules::default(),
+    )
+    .unwrap();
     assert!(refused.is_err(), "one bad row refuses the file");
     assert_eq!(
         store.revision().unwrap(),
@@ -171,9 +188,17 @@ async fn a_refused_import_and_a_dry_run_write_nothing() {
     );
 
     let good = "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\n";
-    let dry = import_bytes(&mut store, good.as_bytes(), "dry", 2, true)
-        .unwrap()
-        .unwrap();
+    let dry = import_bytes(
+        &mut store,
+        good.as_bytes(),
+        "dry",
+        2,
+        true,
+        ImportRules::default(),
+    )
+    .unwrap()
+    .unwrap()
+    .commit;
     assert_eq!(
         (dry.new, dry.revision),
         (1, None),
@@ -305,4 +330,123 @@ async fn admin_import_reports_problems_dry_runs_and_imports() {
         2,
         "the feed carries the two imported values"
     );
+}
+
+#[test]
+fn values_on_too_few_cases_are_stored_only_as_suppressed() {
+    let mut store = demo_store();
+    let csv = "kennzahl;gebiet;jahr;wert;fallzahl\n\
+               sgb2_quote;010560025;2026;4,237;2\n\
+               sgb2_quote;010560015;2026;9,9;812\n\
+               sgb2_quote;01056;2026;7,1;\n";
+    let rules = ImportRules { min_cases: 5 };
+    let summary = import_bytes(&mut store, csv.as_bytes(), "Import", 2, false, rules)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        summary.suppressed, 1,
+        "Helgoland's 2 cases are below the minimum of 5"
+    );
+    let map = store.map_view("sgb2_quote", 2026).unwrap();
+    let cell = |area: &str| {
+        map.areas
+            .iter()
+            .chain(&map.references)
+            .find(|value| value.area == area)
+            .unwrap()
+            .cell
+    };
+    assert_eq!(
+        cell("010560025"),
+        Some(Cell::Gap(Gap::Suppressed)),
+        "the value itself was never stored"
+    );
+    assert_eq!(
+        cell("010560015"),
+        Some(Cell::Value(9.9)),
+        "812 cases are published"
+    );
+    assert_eq!(
+        cell("01056"),
+        Some(Cell::Value(7.1)),
+        "no case count given: no rule to apply"
+    );
+    let feed = serde_json::to_string(&store.feed_since(0).unwrap()).unwrap();
+    assert!(
+        !feed.contains("4.237"),
+        "the suppressed number cannot leave the server"
+    );
+
+    let bad = "kennzahl;gebiet;jahr;wert;fallzahl\nsgb2_quote;010560015;2027;9,9;viele\n";
+    let error = import_bytes(&mut store, bad.as_bytes(), "bad", 3, false, rules)
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("Zeile 2, Spalte `fallzahl`: keine ganze Zahl: `viele`"),
+        "{error}"
+    );
+}
+
+/// Every file in `tests/import-corpus` is a malformed BI export; `EXPECTED.tsv` names the message
+/// each must be refused with. Each refusal must leave the database exactly as it was.
+#[test]
+fn malformed_corpus_is_refused_with_the_right_message_and_writes_nothing() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import-corpus");
+    let expected_text = std::fs::read_to_string(corpus.join("EXPECTED.tsv")).unwrap();
+    let expected: Vec<(&str, &str)> = expected_text
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .map(|line| line.split_once('\t').expect("file<TAB>message"))
+        .collect();
+    let mut files: Vec<String> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".csv"))
+        .collect();
+    files.sort();
+    let listed: Vec<&str> = expected.iter().map(|(file, _)| *file).collect();
+    assert_eq!(
+        files, listed,
+        "every corpus file has an expected message and every message a file"
+    );
+    assert!(
+        files.len() >= 30,
+        "the corpus holds at least 30 malformed files"
+    );
+
+    let mut store = demo_store();
+    let before = store.status().unwrap();
+    let mut cases: Vec<(String, Vec<u8>, &str)> = expected
+        .iter()
+        .map(|(file, message)| {
+            (
+                (*file).to_owned(),
+                std::fs::read(corpus.join(file)).unwrap(),
+                *message,
+            )
+        })
+        .collect();
+    let mut huge = b"kennzahl;gebiet;jahr;wert\n".to_vec();
+    huge.resize(fokus_server::import::MAX_IMPORT_BYTES + 1, b'7');
+    cases.push((
+        "(generated) 64 MiB + 1 byte".into(),
+        huge,
+        "Datei: Die Datei ist zu groß (64 MB); höchstens 64 MB",
+    ));
+    for (name, bytes, message) in &cases {
+        let outcome =
+            import_bytes(&mut store, bytes, name, 2, false, ImportRules::default()).unwrap();
+        let error = outcome.expect_err(name).to_string();
+        assert!(
+            error.contains(message),
+            "{name}: expected {message:?} in\n{error}"
+        );
+        assert_eq!(
+            store.status().unwrap(),
+            before,
+            "{name}: nothing was written"
+        );
+    }
 }

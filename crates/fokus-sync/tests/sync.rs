@@ -54,9 +54,16 @@ async fn first_sync_then_nothing_then_a_delta_with_news() {
     );
 
     let csv = "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\narbeitslosenquote;010560015;2026;6,1\n";
-    import_bytes(&mut server_store, csv.as_bytes(), "Import", 3, false)
-        .unwrap()
-        .unwrap();
+    import_bytes(
+        &mut server_store,
+        csv.as_bytes(),
+        "Import",
+        3,
+        false,
+        Default::default(),
+    )
+    .unwrap()
+    .unwrap();
     let delta = syncer.sync_once(300).await.unwrap();
     assert_eq!(delta.revision, 2, "the import's revision arrives");
     assert_eq!(
