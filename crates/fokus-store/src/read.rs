@@ -280,15 +280,20 @@ impl Store {
         let mut tombstone_statement = self
             .conn
             .prepare_cached("SELECT indicator, area, year FROM tombstone WHERE revision > ?1 ORDER BY indicator, year, area")?;
-        let deleted_observations = tombstone_statement
-            .query_map([since], |row| {
-                Ok(ObservationKey {
-                    indicator: row.get(0)?,
-                    area: row.get(1)?,
-                    year: row.get(2)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        // A client starting from nothing has nothing to delete.
+        let deleted_observations = if since == 0 {
+            Vec::new()
+        } else {
+            tombstone_statement
+                .query_map([since], |row| {
+                    Ok(ObservationKey {
+                        indicator: row.get(0)?,
+                        area: row.get(1)?,
+                        year: row.get(2)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?
+        };
         let dataset_revision: u64 = self
             .meta("dataset_revision")?
             .and_then(|text| text.parse().ok())

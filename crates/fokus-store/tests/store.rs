@@ -265,3 +265,83 @@ fn file_database_survives_reopen_and_refuses_newer_schema() {
         "a newer schema is refused, not migrated down"
     );
 }
+
+/// One change in a generated import: set a cell (value or gap) or delete it.
+#[derive(Debug, Clone)]
+enum Op {
+    Set {
+        area_idx: usize,
+        year: u16,
+        cell: Cell,
+    },
+    Delete {
+        area_idx: usize,
+        year: u16,
+    },
+}
+
+const PROP_AREAS: [&str; 5] = ["010560002", "010560015", "01056", "01", "DG"];
+
+fn op_strategy() -> impl proptest::strategy::Strategy<Value = Op> {
+    use proptest::prelude::*;
+    let cell = prop_oneof![
+        (0u8..4).prop_map(|value| Cell::Value(f64::from(value))),
+        Just(Cell::Gap(Gap::NoData)),
+        Just(Cell::Gap(Gap::Suppressed)),
+    ];
+    prop_oneof![
+        3 => (0..PROP_AREAS.len(), 2015u16..2019, cell).prop_map(|(area_idx, year, cell)| Op::Set { area_idx, year, cell }),
+        1 => (0..PROP_AREAS.len(), 2015u16..2019).prop_map(|(area_idx, year)| Op::Delete { area_idx, year }),
+    ]
+}
+
+/// Everything a client can observe, in a canonical order.
+fn state_of(store: &Store) -> (u64, fokus_model::FeedPage) {
+    let mut page = store.feed_since(0).unwrap();
+    page.revisions.clear(); // the log is history, not state
+    (store.revision().unwrap(), page)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Applying the feed since any revision to a copy at that revision yields the server's state.
+    #[test]
+    fn feed_from_any_revision_reproduces_the_server(batches in proptest::collection::vec(proptest::collection::vec(op_strategy(), 0..12), 1..7)) {
+        let mut server = Store::open_in_memory().unwrap();
+        server.commit_revision("Katalog", 0, &Changes { observations: vec![], ..base_changes() }).unwrap();
+        // A copy of the server's full state at each revision, as a client at that revision holds it.
+        let mut copies = vec![(server.revision().unwrap(), server.feed_since(0).unwrap())];
+        for (batch_idx, batch) in batches.iter().enumerate() {
+            let mut changes = Changes::default();
+            for op in batch {
+                match op {
+                    Op::Set { area_idx, year, cell } => {
+                        let key = ObservationKey { indicator: "sgb2".into(), area: PROP_AREAS[*area_idx].into(), year: *year };
+                        // A batch means "these upserts, then these deletions"; keep the ops' order.
+                        changes.deletions.retain(|deleted| *deleted != key);
+                        changes.observations.retain(|o: &Observation| o.key != key);
+                        changes.observations.push(Observation { key, cell: *cell });
+                    }
+                    Op::Delete { area_idx, year } => {
+                        let key = ObservationKey { indicator: "sgb2".into(), area: PROP_AREAS[*area_idx].into(), year: *year };
+                        changes.observations.retain(|o: &Observation| o.key != key);
+                        changes.deletions.push(key);
+                    }
+                }
+            }
+            let summary = server.commit_revision("Import", batch_idx as i64 + 1, &changes).unwrap();
+            if summary.revision.is_some() {
+                copies.push((server.revision().unwrap(), server.feed_since(0).unwrap()));
+            }
+        }
+        let expected = state_of(&server);
+        for (revision, full_page) in &copies {
+            let mut client = Store::open_in_memory().unwrap();
+            client.apply_feed(full_page).unwrap();
+            proptest::prop_assert_eq!(client.revision().unwrap(), *revision, "the copy is at its revision");
+            client.apply_feed(&server.feed_since(*revision).unwrap()).unwrap();
+            proptest::prop_assert_eq!(state_of(&client), expected.clone(), "from revision {} the feed reaches the server's state", revision);
+        }
+    }
+}
