@@ -104,8 +104,11 @@ pub struct ImportReport {
 /// One problem of a refused import file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportProblem {
-    /// 1-based line; 0 for the file as a whole.
+    /// 1-based line; 0 for the file as a whole or a JSON entry.
     pub line: u64,
+    /// 1-based entry of a JSON list.
+    #[serde(default)]
+    pub entry: Option<u64>,
     pub column: Option<String>,
     pub value: Option<String>,
     /// German, for the person who made the file.

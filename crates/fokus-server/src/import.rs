@@ -8,8 +8,10 @@ use fokus_model::{Catalog, Cell, Gap, Observation, ObservationKey, FIRST_YEAR, L
 /// One thing wrong with an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// 1-based line in the file; 0 for the file as a whole.
+    /// 1-based line in the file; 0 for the file as a whole or a JSON entry.
     pub line: u64,
+    /// 1-based entry of a JSON list.
+    pub entry: Option<u64>,
     pub column: Option<&'static str>,
     pub value: Option<String>,
     /// German, for the person who made the file.
@@ -18,10 +20,10 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line > 0 {
-            write!(formatter, "Zeile {}", self.line)?;
-        } else {
-            write!(formatter, "Datei")?;
+        match (self.entry, self.line) {
+            (Some(entry), _) => write!(formatter, "Eintrag {entry}")?,
+            (None, 0) => write!(formatter, "Datei")?,
+            (None, line) => write!(formatter, "Zeile {line}")?,
         }
         if let Some(column) = self.column {
             write!(formatter, ", Spalte `{column}`")?;
@@ -49,14 +51,21 @@ fn render(problems: &[Problem]) -> String {
         .join("\n")
 }
 
-fn whole_file(reason: &str) -> ImportError {
-    ImportError {
-        problems: vec![Problem {
+impl Problem {
+    fn file(reason: &str) -> Problem {
+        Problem {
             line: 0,
+            entry: None,
             column: None,
             value: None,
             reason: reason.to_owned(),
-        }],
+        }
+    }
+}
+
+fn whole_file(reason: &str) -> ImportError {
+    ImportError {
+        problems: vec![Problem::file(reason)],
     }
 }
 
@@ -91,7 +100,7 @@ pub struct Parsed {
     pub suppressed: usize,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Column {
     Indicator,
     Area,
@@ -194,9 +203,19 @@ fn german_notation(text: &str) -> Option<String> {
     })
 }
 
-/// Parses a value cell. `decimal_comma` is true for `;`-separated files, where `1.234,5` is
-/// German notation.
-fn parse_value(text: &str, decimal_comma: bool) -> Result<Cell, String> {
+/// How numbers are written in the file at hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NumberStyle {
+    /// `;`-separated: German notation, `1.234,5`.
+    GermanCsv,
+    /// `,`-separated: decimal point.
+    PointCsv,
+    /// JSON: numbers are JSON numbers; strings may carry the markers.
+    Json,
+}
+
+/// Parses a value cell.
+fn parse_value(text: &str, style: NumberStyle) -> Result<Cell, String> {
     let text = text.trim();
     match text {
         "." => return Ok(Cell::Gap(Gap::NoData)),
@@ -207,31 +226,299 @@ fn parse_value(text: &str, decimal_comma: bool) -> Result<Cell, String> {
         }
         _ => {}
     }
-    let normalised = if decimal_comma {
-        german_notation(text)
-    } else {
-        Some(text.to_owned())
+    let normalised = match style {
+        NumberStyle::GermanCsv => german_notation(text),
+        NumberStyle::PointCsv | NumberStyle::Json => Some(text.to_owned()),
     };
     let Some(normalised) = normalised else {
         return Err("keine Zahl".into());
     };
     match normalised.parse::<f64>() {
         Ok(value) if value.is_finite() => Ok(Cell::Value(value)),
-        _ if !decimal_comma && text.contains(',') => {
+        _ if style == NumberStyle::PointCsv && text.contains(',') => {
             Err("keine Zahl; in einer Datei mit `,` als Trennzeichen steht der Dezimalpunkt".into())
         }
+        _ if style == NumberStyle::Json && text.contains(',') => Err(
+            "keine Zahl; in JSON Zahlen ohne Anführungszeichen und mit Dezimalpunkt schreiben"
+                .into(),
+        ),
         _ => Err("keine Zahl".into()),
     }
 }
 
-/// Parses and validates a CSV file against the catalogue. Returns every observation or every
-/// problem.
-pub fn parse_csv(
+/// Where a record is: a line of a CSV file or an entry of a JSON list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Line(u64),
+    Entry(u64),
+}
+
+/// One record's fields as text, whatever the file format.
+struct RawRecord<'a> {
+    indicator: &'a str,
+    area: &'a str,
+    year: &'a str,
+    value: &'a str,
+    cases: Option<&'a str>,
+}
+
+/// Validates records one by one and collects observations or problems; CSV and JSON share it,
+/// so both formats obey exactly the same rules.
+struct Checker<'c> {
+    catalog: &'c Catalog,
+    rules: ImportRules,
+    style: NumberStyle,
+    problems: Vec<Problem>,
+    observations: Vec<Observation>,
+    suppressed: usize,
+    seen: HashMap<ObservationKey, Place>,
+}
+
+impl<'c> Checker<'c> {
+    fn new(catalog: &'c Catalog, rules: ImportRules, style: NumberStyle) -> Checker<'c> {
+        Checker {
+            catalog,
+            rules,
+            style,
+            problems: Vec::new(),
+            observations: Vec::new(),
+            suppressed: 0,
+            seen: HashMap::new(),
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.problems.len() >= MAX_PROBLEMS
+    }
+
+    fn report(
+        &mut self,
+        place: Place,
+        column: Option<Column>,
+        value: Option<&str>,
+        reason: String,
+    ) {
+        let (line, entry) = match place {
+            Place::Line(line) => (line, None),
+            Place::Entry(entry) => (0, Some(entry)),
+        };
+        self.problems.push(Problem {
+            line,
+            entry,
+            column: column.map(Column::name),
+            value: value.map(str::to_owned),
+            reason,
+        });
+    }
+
+    fn check(&mut self, place: Place, raw: RawRecord<'_>) {
+        let n_before = self.problems.len();
+        let indicator_ok = self
+            .catalog
+            .indicators
+            .iter()
+            .any(|known| known.id == raw.indicator);
+        if !indicator_ok {
+            self.report(
+                place,
+                Some(Column::Indicator),
+                Some(raw.indicator),
+                "unbekannte Kennzahl".into(),
+            );
+        }
+        if !self.catalog.areas.iter().any(|known| known.id == raw.area) {
+            let reason = "unbekanntes Gebiet (erwartet wird der Regionalschlüssel)".into();
+            self.report(place, Some(Column::Area), Some(raw.area), reason);
+        }
+        let year = match raw.year.parse::<u16>() {
+            Ok(year) if (FIRST_YEAR..=LAST_YEAR).contains(&year) => Some(year),
+            Ok(_) => {
+                let reason = format!("Jahr außerhalb von {FIRST_YEAR} bis {LAST_YEAR}");
+                self.report(place, Some(Column::Year), Some(raw.year), reason);
+                None
+            }
+            Err(_) => {
+                self.report(
+                    place,
+                    Some(Column::Year),
+                    Some(raw.year),
+                    "kein Jahr".into(),
+                );
+                None
+            }
+        };
+        let cell = match parse_value(raw.value, self.style) {
+            Ok(cell) => Some(cell),
+            Err(reason) => {
+                self.report(place, Some(Column::Value), Some(raw.value), reason);
+                None
+            }
+        };
+        let cases = match raw
+            .cases
+            .filter(|text| !text.is_empty())
+            .map(|text| (text, text.parse::<u64>()))
+        {
+            Some((_, Ok(cases))) => Some(cases),
+            Some((text, Err(_))) => {
+                self.report(
+                    place,
+                    Some(Column::Cases),
+                    Some(text),
+                    "keine ganze Zahl".into(),
+                );
+                None
+            }
+            None => None,
+        };
+        let (Some(year), Some(mut cell)) = (year, cell) else {
+            return;
+        };
+        if self.problems.len() > n_before {
+            return;
+        }
+        if let (Cell::Value(_), Some(cases)) = (cell, cases) {
+            if cases < self.rules.min_cases {
+                self.suppressed += 1;
+                cell = Cell::Gap(Gap::Suppressed);
+            }
+        }
+        let key = ObservationKey {
+            indicator: raw.indicator.to_owned(),
+            area: raw.area.to_owned(),
+            year,
+        };
+        if let Some(first) = self.seen.insert(key.clone(), place) {
+            let reason = match first {
+                Place::Line(line) => format!("doppelt, steht schon in Zeile {line}"),
+                Place::Entry(entry) => format!("doppelt, steht schon in Eintrag {entry}"),
+            };
+            let value = format!("{}/{}/{year}", raw.indicator, raw.area);
+            self.report(place, None, Some(&value), reason);
+            return;
+        }
+        self.observations.push(Observation { key, cell });
+    }
+
+    fn finish(mut self) -> Result<Parsed, ImportError> {
+        if self.is_full() {
+            self.problems.push(Problem::file(&format!(
+                "mehr als {MAX_PROBLEMS} Probleme; Prüfung abgebrochen"
+            )));
+        }
+        if !self.problems.is_empty() {
+            return Err(ImportError {
+                problems: self.problems,
+            });
+        }
+        if self.observations.is_empty() {
+            return Err(whole_file("Die Datei enthält keine Datenzeilen"));
+        }
+        Ok(Parsed {
+            observations: self.observations,
+            suppressed: self.suppressed,
+        })
+    }
+}
+
+/// Parses and validates a BI export, CSV or JSON (recognised by its first character), against the
+/// catalogue. Returns every observation or every problem.
+pub fn parse_export(
     bytes: &[u8],
     catalog: &Catalog,
     rules: ImportRules,
 ) -> Result<Parsed, ImportError> {
     let text = decode(bytes)?;
+    match text.trim_start().chars().next() {
+        Some('[' | '{') => parse_json(&text, catalog, rules),
+        _ => parse_csv(&text, catalog, rules),
+    }
+}
+
+/// JSON as BI tools write it: a list of objects (or `{"werte": [...]}`) with the CSV's column
+/// names as keys; values are numbers or the markers `"."`, `"x"`, `"-"`.
+fn parse_json(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed, ImportError> {
+    let document: serde_json::Value = serde_json::from_str(text).map_err(|error| ImportError {
+        problems: vec![Problem {
+            line: error.line() as u64,
+            entry: None,
+            column: None,
+            value: None,
+            reason: format!("kein gültiges JSON (Spalte {}): {error}", error.column()),
+        }],
+    })?;
+    let entries = match &document {
+        serde_json::Value::Array(entries) => entries,
+        serde_json::Value::Object(object) => match object.get("werte").or_else(|| object.get("values")) {
+            Some(serde_json::Value::Array(entries)) => entries,
+            _ => return Err(whole_file("JSON-Objekt ohne Liste `werte`; erwartet wird `[{...}, ...]` oder `{\"werte\": [...]}`")),
+        },
+        _ => return Err(whole_file("JSON muss eine Liste von Einträgen sein")),
+    };
+    let mut checker = Checker::new(catalog, rules, NumberStyle::Json);
+    for (entry_idx, entry) in entries.iter().enumerate() {
+        if checker.is_full() {
+            break;
+        }
+        let place = Place::Entry(entry_idx as u64 + 1);
+        let Some(object) = entry.as_object() else {
+            checker.report(place, None, None, "Eintrag ist kein Objekt `{...}`".into());
+            continue;
+        };
+        let mut fields: HashMap<Column, String> = HashMap::new();
+        for (key, value) in object {
+            let Some(column) = Column::from_header(key) else {
+                continue;
+            };
+            let text = match value {
+                serde_json::Value::String(text) => text.clone(),
+                serde_json::Value::Number(number) => number.to_string(),
+                serde_json::Value::Null => String::new(),
+                other => {
+                    checker.report(
+                        place,
+                        Some(column),
+                        Some(&other.to_string()),
+                        "weder Zahl noch Text".into(),
+                    );
+                    continue;
+                }
+            };
+            fields.insert(column, text);
+        }
+        let missing: Vec<&str> = [Column::Indicator, Column::Area, Column::Year, Column::Value]
+            .into_iter()
+            .filter(|column| !fields.contains_key(column))
+            .map(Column::name)
+            .collect();
+        if !missing.is_empty() {
+            checker.report(
+                place,
+                None,
+                None,
+                format!("es fehlt: {}", missing.join(", ")),
+            );
+            continue;
+        }
+        let field = |column: Column| {
+            fields
+                .get(&column)
+                .map(|text| text.trim())
+                .unwrap_or_default()
+        };
+        let raw = RawRecord {
+            indicator: field(Column::Indicator),
+            area: field(Column::Area),
+            year: field(Column::Year),
+            value: field(Column::Value),
+            cases: fields.get(&Column::Cases).map(|text| text.trim()),
+        };
+        checker.check(place, raw);
+    }
+    checker.finish()
+}
+
+fn parse_csv(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed, ImportError> {
     let header_line = text.lines().next().unwrap_or_default();
     let delimiter = [b';', b'\t', b',']
         .into_iter()
@@ -242,7 +529,6 @@ pub fn parse_csv(
         .has_headers(true)
         .flexible(true)
         .from_reader(text.as_bytes());
-
     let headers = reader
         .headers()
         .map_err(|_| header_problem(header_line))?
@@ -257,159 +543,65 @@ pub fn parse_csv(
     ) else {
         return Err(header_problem(header_line));
     };
-
     let cases_idx = position(Column::Cases);
-    let mut problems = Vec::new();
-    let mut observations = Vec::new();
-    let mut suppressed = 0;
-    let mut seen: HashMap<ObservationKey, u64> = HashMap::new();
+    let style = if delimiter == b';' {
+        NumberStyle::GermanCsv
+    } else {
+        NumberStyle::PointCsv
+    };
+    let mut checker = Checker::new(catalog, rules, style);
     for record in reader.records() {
-        if problems.len() >= MAX_PROBLEMS {
-            problems.push(Problem {
-                line: 0,
-                column: None,
-                value: None,
-                reason: format!("mehr als {MAX_PROBLEMS} Probleme; Prüfung abgebrochen"),
-            });
+        if checker.is_full() {
             break;
         }
         let record = match record {
             Ok(record) => record,
             Err(error) => {
                 let line = error.position().map_or(0, csv::Position::line);
-                problems.push(Problem {
-                    line,
-                    column: None,
-                    value: None,
-                    reason: "Zeile ist kein gültiges CSV".into(),
-                });
+                checker.report(
+                    Place::Line(line),
+                    None,
+                    None,
+                    "Zeile ist kein gültiges CSV".into(),
+                );
                 continue;
             }
         };
-        let line = record.position().map_or(0, csv::Position::line);
+        let place = Place::Line(record.position().map_or(0, csv::Position::line));
         if record.iter().all(|field| field.trim().is_empty()) {
             continue;
         }
         if record.len() != headers.len() {
-            problems.push(Problem {
-                line,
-                column: None,
-                value: Some(
-                    record
-                        .iter()
-                        .collect::<Vec<_>>()
-                        .join(&char::from(delimiter).to_string()),
-                ),
-                reason: format!(
-                    "{} Felder statt {}; Trennzeichen gemischt?",
-                    record.len(),
-                    headers.len()
-                ),
-            });
+            let joined = record
+                .iter()
+                .collect::<Vec<_>>()
+                .join(&char::from(delimiter).to_string());
+            let reason = format!(
+                "{} Felder statt {}; Trennzeichen gemischt?",
+                record.len(),
+                headers.len()
+            );
+            checker.report(place, None, Some(&joined), reason);
             continue;
         }
         let field = |idx: usize| record.get(idx).unwrap_or_default().trim();
-        let mut problem = |column: Column, value: &str, reason: String| {
-            problems.push(Problem {
-                line,
-                column: Some(column.name()),
-                value: Some(value.to_owned()),
-                reason,
-            });
+        let raw = RawRecord {
+            indicator: field(indicator_idx),
+            area: field(area_idx),
+            year: field(year_idx),
+            value: field(value_idx),
+            cases: cases_idx.map(field),
         };
-        let indicator = field(indicator_idx);
-        let indicator_ok = catalog.indicators.iter().any(|known| known.id == indicator);
-        if !indicator_ok {
-            problem(Column::Indicator, indicator, "unbekannte Kennzahl".into());
-        }
-        let area = field(area_idx);
-        let area_ok = catalog.areas.iter().any(|known| known.id == area);
-        if !area_ok {
-            problem(
-                Column::Area,
-                area,
-                "unbekanntes Gebiet (erwartet wird der Regionalschlüssel)".into(),
-            );
-        }
-        let year_text = field(year_idx);
-        let year = match year_text.parse::<u16>() {
-            Ok(year) if (FIRST_YEAR..=LAST_YEAR).contains(&year) => Some(year),
-            Ok(_) => {
-                problem(
-                    Column::Year,
-                    year_text,
-                    format!("Jahr außerhalb von {FIRST_YEAR} bis {LAST_YEAR}"),
-                );
-                None
-            }
-            Err(_) => {
-                problem(Column::Year, year_text, "kein Jahr".into());
-                None
-            }
-        };
-        let value_text = field(value_idx);
-        let cell = match parse_value(value_text, delimiter == b';') {
-            Ok(cell) => Some(cell),
-            Err(reason) => {
-                problem(Column::Value, value_text, reason);
-                None
-            }
-        };
-        let cases_text = cases_idx.map(field).filter(|text| !text.is_empty());
-        let cases = match cases_text.map(str::parse::<u64>) {
-            Some(Ok(cases)) => Some(cases),
-            Some(Err(_)) => {
-                problem(
-                    Column::Cases,
-                    cases_text.unwrap_or_default(),
-                    "keine ganze Zahl".into(),
-                );
-                continue;
-            }
-            None => None,
-        };
-        let cell = match (cell, cases) {
-            (Some(Cell::Value(_)), Some(cases)) if cases < rules.min_cases => {
-                suppressed += 1;
-                Some(Cell::Gap(Gap::Suppressed))
-            }
-            (cell, _) => cell,
-        };
-        let (Some(year), Some(cell), true, true) = (year, cell, indicator_ok, area_ok) else {
-            continue;
-        };
-        let key = ObservationKey {
-            indicator: indicator.to_owned(),
-            area: area.to_owned(),
-            year,
-        };
-        if let Some(first_line) = seen.insert(key.clone(), line) {
-            problems.push(Problem {
-                line,
-                column: None,
-                value: Some(format!("{indicator}/{area}/{year}")),
-                reason: format!("doppelt, steht schon in Zeile {first_line}"),
-            });
-            continue;
-        }
-        observations.push(Observation { key, cell });
+        checker.check(place, raw);
     }
-    if !problems.is_empty() {
-        return Err(ImportError { problems });
-    }
-    if observations.is_empty() {
-        return Err(whole_file("Die Datei enthält keine Datenzeilen"));
-    }
-    Ok(Parsed {
-        observations,
-        suppressed,
-    })
+    checker.finish()
 }
 
 fn header_problem(found: &str) -> ImportError {
     ImportError {
         problems: vec![Problem {
             line: 1,
+            entry: None,
             column: None,
             value: Some(found.chars().take(120).collect()),
             reason: format!("Kopfzeile nicht erkannt; erwartet wird `{EXPECTED_HEADER}` (Trennzeichen `;` oder `,`)"),
@@ -489,9 +681,41 @@ mod tests {
             ),
         ];
         for (input, expected, why) in cases {
-            let parsed = parse_csv(input, &catalog(), ImportRules::default());
+            let parsed = parse_export(input, &catalog(), ImportRules::default());
             let cell = parsed.as_ref().map(|parsed| parsed.observations[0].cell);
             assert_eq!(cell.as_ref().ok(), Some(expected), "{why}: {parsed:?}");
+        }
+    }
+
+    #[test]
+    fn accepted_json() {
+        let cases: &[(&str, &[Cell], &str)] = &[
+            (
+                r#"[{"kennzahl": "sgb2_quote", "gebiet": "01056", "jahr": 2026, "wert": 7.4}]"#,
+                &[Cell::Value(7.4)],
+                "a list of objects",
+            ),
+            (
+                r#"{"werte": [{"Kennzahl": "sgb2_quote", "Gebiet": "01056", "Jahr": "2026", "Wert": "x"},
+                              {"indicator": "sgb2_quote", "area": "01", "year": 2026, "value": "."}]}"#,
+                &[Cell::Gap(Gap::Suppressed), Cell::Gap(Gap::NoData)],
+                "an object with `werte`, mixed key spellings, markers as strings, year as string",
+            ),
+            (
+                r#"[{"kennzahl": "sgb2_quote", "gebiet": "01056", "jahr": 2026, "wert": 7.4, "fallzahl": 2}]"#,
+                &[Cell::Gap(Gap::Suppressed)],
+                "the minimum case count applies to JSON too",
+            ),
+        ];
+        for (input, expected, why) in cases {
+            let parsed =
+                parse_export(input.as_bytes(), &catalog(), ImportRules::default()).expect(why);
+            let cells: Vec<Cell> = parsed
+                .observations
+                .iter()
+                .map(|observation| observation.cell)
+                .collect();
+            assert_eq!(cells, expected.to_vec(), "{why}");
         }
     }
 
@@ -539,7 +763,8 @@ mod tests {
             ),
         ];
         for (input, expected) in cases {
-            let error = parse_csv(input, &catalog(), ImportRules::default()).expect_err(expected);
+            let error =
+                parse_export(input, &catalog(), ImportRules::default()).expect_err(expected);
             let message = error.to_string();
             assert!(
                 message.contains(expected),

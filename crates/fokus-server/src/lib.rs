@@ -342,6 +342,7 @@ async fn admin_import(
                 .iter()
                 .map(|problem| ImportProblem {
                     line: problem.line,
+                    entry: problem.entry,
                     column: problem.column.map(str::to_owned),
                     value: problem.value.clone(),
                     reason: problem.reason.clone(),
@@ -385,7 +386,7 @@ pub fn import_bytes(
     rules: import::ImportRules,
 ) -> anyhow::Result<Result<ImportSummary, import::ImportError>> {
     let catalog = store.catalog()?;
-    let parsed = match import::parse_csv(bytes, &catalog, rules) {
+    let parsed = match import::parse_export(bytes, &catalog, rules) {
         Ok(parsed) => parsed,
         Err(error) => return Ok(Err(error)),
     };

@@ -403,7 +403,7 @@ fn malformed_corpus_is_refused_with_the_right_message_and_writes_nothing() {
     let mut files: Vec<String> = std::fs::read_dir(&corpus)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".csv"))
+        .filter(|name| name.ends_with(".csv") || name.ends_with(".json"))
         .collect();
     files.sort();
     let listed: Vec<&str> = expected.iter().map(|(file, _)| *file).collect();
