@@ -69,22 +69,21 @@ const mapState = `
            fills: areas.map((a) => a.dataset.fill).join(','),
            status: document.querySelector('[data-testid=sync-status]')?.textContent ?? '' };`;
 
-before(async () => {
-  server = await startServer();
-  monitor = spawn('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications',member='Notify'"]);
-  monitor.stdout.on('data', (chunk) => { notifications += chunk; });
+async function startDriver(env) {
   const port = await freePort();
   const nativePort = await freePort();
   driverUrl = `http://127.0.0.1:${port}`;
   driver = spawn(DRIVER_BIN, ['--port', String(port), '--native-port', String(nativePort)], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: {
-      ...process.env,
-      FOKUS_SERVER_URL: server.url,
-      FOKUS_CACHE_DIR: cacheDir,
-      FOKUS_SYNC_INTERVAL_SECS: '30',
-    },
+    env: { ...process.env, FOKUS_SYNC_INTERVAL_SECS: '30', ...env },
   });
+}
+
+before(async () => {
+  server = await startServer();
+  monitor = spawn('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications',member='Notify'"]);
+  monitor.stdout.on('data', (chunk) => { notifications += chunk; });
+  await startDriver({ FOKUS_SERVER_URL: server.url, FOKUS_CACHE_DIR: cacheDir });
 });
 
 after(async () => {
@@ -150,6 +149,26 @@ test('with the server gone, a restarted app shows the cached data and says it is
     await app.screenshot('app-offline.png');
     assert.ok(!state.fills.split(',').every((fill) => fill === '#d9d9d9'), `the map is coloured from the cache: ${JSON.stringify(state)}`);
     await app.screenshot('app-offline.png');
+  } finally {
+    await app.close();
+  }
+});
+
+test('a fresh install without any network shows the data it shipped with', async () => {
+  driver.kill();
+  // A port nobody listens on, and a cache folder never used: the very first start, offline.
+  await startDriver({ FOKUS_SERVER_URL: `http://127.0.0.1:${await freePort()}`, FOKUS_CACHE_DIR: tempDir('fresh-cache') });
+  const app = await openApp();
+  try {
+    const state = await waitFor(async () => {
+      const current = await app.run(mapState);
+      return current && current.count === 18 && /offline/.test(current.status) ? current : null;
+    }, 'the bundled map on a first offline start');
+    assert.match(state.status, /offline · mitgelieferter Datenstand/, 'says the data came with the app');
+    assert.ok(!state.fills.split(',').every((fill) => fill === '#d9d9d9'), 'the map is coloured from the bundled data');
+    const indicators = await app.run(`return document.querySelectorAll('[data-testid=indicator-select] option').length`);
+    assert.equal(indicators, 73, 'the whole catalogue shipped with the app');
+    await app.screenshot('app-first-start-offline.png');
   } finally {
     await app.close();
   }

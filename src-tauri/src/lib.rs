@@ -46,6 +46,23 @@ impl Shell {
     }
 }
 
+/// What was published when this app was built (`fokus-server snapshot`), or empty.
+const SNAPSHOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/snapshot.json"));
+
+/// Fills an empty cache from the bundled snapshot, so the first start works without network;
+/// the first sync then fetches only what changed since.
+fn apply_snapshot(store: &mut Store) -> anyhow::Result<()> {
+    let page: fokus_model::FeedPage =
+        serde_json::from_slice(SNAPSHOT).context("the bundled snapshot is not a feed page")?;
+    let summary = store.apply_feed(&page)?;
+    tracing::info!(
+        revision = summary.revision,
+        values = summary.observations,
+        "applied the bundled snapshot"
+    );
+    Ok(())
+}
+
 /// The cache folder: `FOKUS_CACHE_DIR` (tests, portable installs) or the platform's app data dir.
 fn cache_dir(app: &tauri::App) -> anyhow::Result<PathBuf> {
     match std::env::var_os("FOKUS_CACHE_DIR") {
@@ -61,8 +78,11 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
     let dir = cache_dir(app)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let cache_path = dir.join("fokus-cache.sqlite3");
-    let reader =
+    let mut reader =
         Store::open(&cache_path).with_context(|| format!("opening {}", cache_path.display()))?;
+    if reader.revision()? == 0 && !SNAPSHOT.is_empty() {
+        apply_snapshot(&mut reader).context("applying the bundled data")?;
+    }
     let initial = SyncState {
         revision: reader.revision()?,
         last_success: reader.last_sync()?,

@@ -103,16 +103,30 @@ fn build_ui() -> Result<()> {
 fn build_binaries() -> Result<()> {
     sh(
         &cargo(),
-        &[
-            "build",
-            "-p",
-            "fokus-server",
-            "-p",
-            "fokus-sync",
-            "-p",
-            "fokus-app",
-        ],
-    )
+        &["build", "-p", "fokus-server", "-p", "fokus-sync"],
+    )?;
+    make_snapshot()?;
+    sh(&cargo(), &["build", "-p", "fokus-app"])
+}
+
+/// Builds the data the app ships for its first start (here: the demo the server publishes) and
+/// points the app's build script at it through `FOKUS_SNAPSHOT`, for this and every later cargo
+/// call of this xtask run, so they all build the app the same way.
+fn make_snapshot() -> Result<()> {
+    let data_dir = target_dir().join("fokus-snapshot/server");
+    let out = target_dir().join("fokus-snapshot/snapshot.json");
+    let _ = std::fs::remove_dir_all(&data_dir);
+    std::fs::create_dir_all(&data_dir)?;
+    let server = exe("fokus-server").display().to_string();
+    let data = data_dir.display().to_string();
+    sh(&server, &["--data-dir", &data, "demo"])?;
+    sh(
+        &server,
+        &["--data-dir", &data, "snapshot", &out.display().to_string()],
+    )?;
+    // Edition 2021: setting our own process environment before spawning children is fine.
+    std::env::set_var("FOKUS_SNAPSHOT", &out);
+    Ok(())
 }
 
 pub fn target_dir() -> PathBuf {
@@ -222,6 +236,7 @@ fn test() -> Result<()> {
     sh(&cargo(), &["fmt", "--all", "--check"])?;
     check_pure_core()?;
     build_ui()?;
+    build_binaries()?;
     sh(
         &cargo(),
         &[
@@ -249,7 +264,6 @@ fn test() -> Result<()> {
         ],
     )?;
     sh(&cargo(), &["test", "--workspace", "--exclude", "fokus-ui"])?;
-    build_binaries()?;
     let env = [
         (
             "FOKUS_SERVER_BIN",

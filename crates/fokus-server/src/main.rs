@@ -57,6 +57,9 @@ enum Command {
     },
     /// Load the demo dataset.
     Demo,
+    /// Write everything published (the feed since revision 0) as JSON, for apps to ship as their
+    /// first-start data.
+    Snapshot { out: PathBuf },
 }
 
 fn now() -> i64 {
@@ -95,6 +98,18 @@ fn run() -> anyhow::Result<()> {
             println!(
                 "Demodaten: {} neu, {} geändert, {} unverändert",
                 summary.new, summary.changed, summary.unchanged
+            );
+        }
+        Command::Snapshot { out } => {
+            let page = store.feed_since(0)?;
+            let json = serde_json::to_vec(&page)?;
+            std::fs::write(&out, &json).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "Snapshot: Revision {}, {} Werte, {} Bytes in {}",
+                page.revision,
+                page.observations.len(),
+                json.len(),
+                out.display()
             );
         }
         Command::Import { file, dry_run } => {

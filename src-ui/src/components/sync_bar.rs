@@ -19,6 +19,9 @@ pub fn SyncBar() -> impl IntoView {
                 (true, Some(stand)) => format!("Stand: {stand}"),
                 (true, None) => "verbunden".to_owned(),
                 (false, Some(stand)) => format!("offline · Stand: {stand}"),
+                (false, None) if state.revision > 0 => {
+                    "offline · mitgelieferter Datenstand".to_owned()
+                }
                 (false, None) => "offline · noch nicht synchronisiert".to_owned(),
             }
         }
