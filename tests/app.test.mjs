@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { APP_BIN, SCREENSHOTS, startServer, importCsv, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
@@ -73,8 +73,11 @@ async function startDriver(env) {
   const port = await freePort();
   const nativePort = await freePort();
   driverUrl = `http://127.0.0.1:${port}`;
+  // Logs go to a file, not to our pipes: an app that outlives its driver must not hold the test
+  // runner's stdout open (the runner would wait for it forever).
+  const log = openSync(join(SCREENSHOTS, 'app-test.log'), 'a');
   driver = spawn(DRIVER_BIN, ['--port', String(port), '--native-port', String(nativePort)], {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', log, log],
     env: { ...process.env, FOKUS_SYNC_INTERVAL_SECS: '30', ...env },
   });
 }

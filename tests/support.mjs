@@ -38,7 +38,7 @@ export async function startServer(dataDir = tempDir('server')) {
   });
   const stop = () =>
     new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', resolve);
       child.kill('SIGKILL');
     });

@@ -283,12 +283,20 @@ fn test() -> Result<()> {
         .iter()
         .map(|(key, value)| (*key, value.as_str()))
         .collect();
-    sh_env(
+    // A hang guard, not a timing check: a stuck browser or app fails the run with a clear
+    // message instead of eating CI's whole time budget. Each suite takes well under a minute.
+    let guard = ["--kill-after=10", "900"];
+    let mut web_test = guard.to_vec();
+    web_test.extend([
         "node",
-        &["--test", "--test-reporter=spec", "tests/web.test.mjs"],
-        &env,
-    )?;
-    let app_test = [
+        "--test",
+        "--test-reporter=spec",
+        "tests/web.test.mjs",
+    ]);
+    sh_env("timeout", &web_test, &env)?;
+    let mut app_test = guard.to_vec();
+    app_test.extend([
+        "xvfb-run",
         "-a",
         "dbus-run-session",
         "--",
@@ -296,8 +304,8 @@ fn test() -> Result<()> {
         "--test",
         "--test-reporter=spec",
         "tests/app.test.mjs",
-    ];
-    sh_env("xvfb-run", &app_test, &env)?;
+    ]);
+    sh_env("timeout", &app_test, &env)?;
     eprintln!("xtask: all tests passed");
     Ok(())
 }

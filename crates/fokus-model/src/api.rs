@@ -73,6 +73,12 @@ pub struct SeriesQuery {
     pub area: String,
 }
 
+/// The ETag of a feed answer. It names the server instance and the range, so a client predicts
+/// it from what it holds: equal means "nothing new for you", and a rebuilt server never matches.
+pub fn feed_etag(instance: &str, since: crate::Revision, revision: crate::Revision) -> String {
+    format!("\"feed-{instance}-{since}-{revision}\"")
+}
+
 /// Query of [`FEED`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FeedQuery {

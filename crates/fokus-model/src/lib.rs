@@ -227,6 +227,10 @@ pub struct RevisionInfo {
 /// `revision`. Applying it to a cache at `since` yields the server's state at `revision`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedPage {
+    /// Identity of the server database that produced the page. Revisions are only comparable
+    /// within one instance: a client holding another instance's data must resync in full.
+    #[serde(default)]
+    pub instance: String,
     pub since: Revision,
     pub revision: Revision,
     pub dataset: Option<DatasetInfo>,

@@ -38,16 +38,20 @@ pub struct AppState {
     /// Bearer token of the admin API; `None` switches it off.
     admin_token: Option<Arc<str>>,
     rules: import::ImportRules,
+    /// The database's identity; it never changes while serving.
+    instance: Arc<str>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> anyhow::Result<AppState> {
         let revision = store.revision()?;
+        let store_instance = store.instance()?;
         Ok(AppState {
             store: Arc::new(Mutex::new(store)),
             revision: watch::channel(revision).0,
             admin_token: None,
             rules: import::ImportRules::default(),
+            instance: Arc::from(store_instance.as_str()),
         })
     }
 
@@ -180,7 +184,7 @@ async fn feed(
 ) -> Result<Response, HttpError> {
     let revision = *state.revision.borrow();
     let current = state.read(|store| store.revision()).await?.max(revision);
-    let etag = format!("\"feed-{}-{current}\"", query.since);
+    let etag = api::feed_etag(&state.instance, query.since, current);
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
@@ -203,7 +207,7 @@ async fn feed(
             body,
         });
     }
-    let etag = format!("\"feed-{since}-{}\"", page.revision);
+    let etag = api::feed_etag(&page.instance, since, page.revision);
     Ok((
         [
             (header::ETAG, etag),

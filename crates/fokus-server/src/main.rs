@@ -72,7 +72,10 @@ fn open_store(data_dir: &std::path::Path) -> anyhow::Result<Store> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
     let path = database_path(data_dir);
-    Store::open(&path).with_context(|| format!("opening {}", path.display()))
+    let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    // A new database gets an identity once, so clients can tell it from a rebuilt one.
+    store.ensure_instance(&uuid::Uuid::new_v4().to_string())?;
+    Ok(store)
 }
 
 fn main() {

@@ -31,6 +31,8 @@ pub enum StoreError {
     RevisionBackwards { local: u64, remote: u64 },
     #[error("invalid row: {0}")]
     InvalidRow(String),
+    #[error("the feed comes from server instance `{remote}`, the cache holds `{local}`")]
+    OtherInstance { local: String, remote: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -102,6 +104,23 @@ impl Store {
             [key, value],
         )?;
         Ok(())
+    }
+
+    /// The server database whose revisions this store holds: on the server its own identity, in a
+    /// cache the identity of the server it mirrors. Empty until set.
+    pub fn instance(&self) -> Result<String> {
+        Ok(self.meta("instance")?.unwrap_or_default())
+    }
+
+    /// Gives a server database its identity once, on first use; `new_id` is used only then.
+    pub fn ensure_instance(&self, new_id: &str) -> Result<String> {
+        match self.meta("instance")? {
+            Some(existing) => Ok(existing),
+            None => {
+                Store::set_meta(&self.conn, "instance", new_id)?;
+                Ok(new_id.to_owned())
+            }
+        }
     }
 
     /// Unix seconds of the last successful sync (client side).

@@ -299,6 +299,7 @@ impl Store {
             .and_then(|text| text.parse().ok())
             .unwrap_or(0);
         Ok(FeedPage {
+            instance: self.instance()?,
             since,
             revision,
             dataset: if dataset_revision > since {

@@ -214,7 +214,8 @@ impl Store {
     }
 
     /// Applies a feed page from the server (client side). Refuses pages that do not start at the
-    /// cache's revision or that go backwards; on any error nothing is written.
+    /// cache's revision, go backwards or come from another server instance; on any error nothing
+    /// is written.
     pub fn apply_feed(&mut self, page: &FeedPage) -> Result<ApplySummary> {
         let local = self.revision()?;
         if page.since != local {
@@ -234,43 +235,79 @@ impl Store {
                 "changes without a new revision (still {local})"
             )));
         }
+        let instance = self.instance()?;
+        if local > 0 && instance != page.instance {
+            return Err(StoreError::OtherInstance {
+                local: instance,
+                remote: page.instance.clone(),
+            });
+        }
         for observation in &page.observations {
             check_observation(observation)?;
         }
-        let revision = page.revision;
         let tx = self.conn.transaction()?;
-        if let Some(dataset) = &page.dataset {
-            set_dataset(&tx, dataset, revision)?;
-        }
-        for indicator in &page.indicators {
-            upsert_indicator(&tx, indicator, revision)?;
-        }
-        for area in &page.areas {
-            upsert_area(&tx, area, revision)?;
+        let summary = apply_in(&tx, page)?;
+        tx.commit()?;
+        Ok(summary)
+    }
+
+    /// Replaces the whole content with a full page (`since == 0`), in one transaction: for a
+    /// cache whose server was rebuilt or replaced, so old and new revisions cannot mix.
+    pub fn replace_all(&mut self, page: &FeedPage) -> Result<ApplySummary> {
+        if page.since != 0 {
+            return Err(StoreError::FeedMismatch {
+                local: 0,
+                since: page.since,
+            });
         }
         for observation in &page.observations {
-            upsert_observation(&tx, observation, revision)?;
+            check_observation(observation)?;
         }
-        let mut deleted = 0;
-        for key in &page.deleted_observations {
-            deleted += tx
-                .prepare_cached(
-                    "DELETE FROM observation WHERE indicator = ?1 AND year = ?2 AND area = ?3",
-                )?
-                .execute(params![key.indicator, key.year, key.area])?;
-        }
-        for info in &page.revisions {
-            tx.execute(
-                "INSERT OR REPLACE INTO revision_log (revision, created_at, label) VALUES (?1, ?2, ?3)",
-                params![info.revision, info.created_at, info.label],
-            )?;
-        }
-        Store::set_meta(&tx, "revision", &revision.to_string())?;
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM observation; DELETE FROM tombstone; DELETE FROM indicator; DELETE FROM area;
+             DELETE FROM revision_log; DELETE FROM meta WHERE key IN ('dataset_title', 'dataset_demo', 'dataset_revision');",
+        )?;
+        let summary = apply_in(&tx, page)?;
         tx.commit()?;
-        Ok(ApplySummary {
-            revision,
-            observations: page.observations.len(),
-            deleted,
-        })
+        Ok(summary)
     }
+}
+
+/// Writes a checked page inside the caller's transaction.
+fn apply_in(tx: &Transaction<'_>, page: &FeedPage) -> Result<ApplySummary> {
+    let revision = page.revision;
+    if let Some(dataset) = &page.dataset {
+        set_dataset(tx, dataset, revision)?;
+    }
+    for indicator in &page.indicators {
+        upsert_indicator(tx, indicator, revision)?;
+    }
+    for area in &page.areas {
+        upsert_area(tx, area, revision)?;
+    }
+    for observation in &page.observations {
+        upsert_observation(tx, observation, revision)?;
+    }
+    let mut deleted = 0;
+    for key in &page.deleted_observations {
+        deleted += tx
+            .prepare_cached(
+                "DELETE FROM observation WHERE indicator = ?1 AND year = ?2 AND area = ?3",
+            )?
+            .execute(params![key.indicator, key.year, key.area])?;
+    }
+    for info in &page.revisions {
+        tx.execute(
+            "INSERT OR REPLACE INTO revision_log (revision, created_at, label) VALUES (?1, ?2, ?3)",
+            params![info.revision, info.created_at, info.label],
+        )?;
+    }
+    Store::set_meta(tx, "instance", &page.instance)?;
+    Store::set_meta(tx, "revision", &revision.to_string())?;
+    Ok(ApplySummary {
+        revision,
+        observations: page.observations.len(),
+        deleted,
+    })
 }

@@ -237,6 +237,25 @@ fn bad_pages_are_refused_and_write_nothing() {
         "a revision going backwards is refused"
     );
     assert_eq!(client.revision().unwrap(), 1, "still at the good revision");
+
+    let mut foreign = server.feed_since(1).unwrap();
+    foreign.instance = "another-server".into();
+    foreign.revision = 2;
+    foreign
+        .observations
+        .push(Observation::new("sgb2", "01056", 2016, Cell::Value(5.0)));
+    assert!(
+        matches!(
+            client.apply_feed(&foreign),
+            Err(StoreError::OtherInstance { .. })
+        ),
+        "revisions of another server instance are never applied as a delta"
+    );
+    assert_eq!(
+        client.revision().unwrap(),
+        1,
+        "still at the good revision after the foreign page"
+    );
 }
 
 #[test]

@@ -32,6 +32,13 @@ impl SyncError {
     }
 }
 
+/// Why a fetch gave no page.
+enum Fetch {
+    /// The server has fewer revisions than the cache: it was rebuilt.
+    ServerBehind,
+    Failed(SyncError),
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncOutcome {
@@ -130,66 +137,95 @@ impl Syncer {
         .map_err(SyncError::from)
     }
 
-    /// Fetches and applies everything after the cache's revision. One round trip when nothing
-    /// changed (the server answers 304 to the ETag the client predicts).
-    pub async fn sync_once(&self, now: i64) -> Result<SyncOutcome, SyncError> {
-        let local = self.blocking(|store| store.revision()).await?;
-        let url = format!("{}{}?since={local}", self.base_url, api::FEED);
+    /// Fetches the feed since `since`; `None` when the server answers 304 to the ETag a current
+    /// client predicts. `Err(ServerBehind)` when the server has fewer revisions than asked for.
+    async fn fetch(&self, instance: &str, since: u64) -> Result<Option<FeedPage>, Fetch> {
+        let url = format!("{}{}?since={since}", self.base_url, api::FEED);
         let response = self
             .http
             .get(&url)
             .header(
                 reqwest::header::IF_NONE_MATCH,
-                format!("\"feed-{local}-{local}\""),
+                api::feed_etag(instance, since, since),
             )
             .send()
             .await
-            .map_err(|error| SyncError::Offline(error.to_string()))?;
-        if response.status() == reqwest::StatusCode::NOT_MODIFIED {
-            self.blocking(move |store| store.set_last_sync(now)).await?;
-            return Ok(SyncOutcome {
-                revision_before: local,
-                revision: local,
-                applied: None,
-                news: None,
-            });
-        }
-        if !response.status().is_success() {
-            return Err(SyncError::InvalidAnswer(format!(
-                "HTTP {}",
-                response.status()
-            )));
+            .map_err(|error| Fetch::Failed(SyncError::Offline(error.to_string())))?;
+        match response.status() {
+            reqwest::StatusCode::NOT_MODIFIED => return Ok(None),
+            reqwest::StatusCode::BAD_REQUEST => return Err(Fetch::ServerBehind),
+            status if !status.is_success() => {
+                return Err(Fetch::Failed(SyncError::InvalidAnswer(format!(
+                    "HTTP {status}"
+                ))))
+            }
+            _ => {}
         }
         if response
             .content_length()
             .is_some_and(|length| length as usize > MAX_FEED_BYTES)
         {
-            return Err(SyncError::InvalidAnswer("Antwort zu groß".into()));
+            return Err(Fetch::Failed(SyncError::InvalidAnswer(
+                "Antwort zu groß".into(),
+            )));
         }
         let mut body = Vec::new();
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk
-                .map_err(|error| SyncError::Offline(format!("Verbindung abgebrochen: {error}")))?;
+            let chunk = chunk.map_err(|error| {
+                Fetch::Failed(SyncError::Offline(format!(
+                    "Verbindung abgebrochen: {error}"
+                )))
+            })?;
             if body.len() + chunk.len() > MAX_FEED_BYTES {
-                return Err(SyncError::InvalidAnswer("Antwort zu groß".into()));
+                return Err(Fetch::Failed(SyncError::InvalidAnswer(
+                    "Antwort zu groß".into(),
+                )));
             }
             body.extend_from_slice(&chunk);
         }
-        let page: FeedPage = serde_json::from_slice(&body)
-            .map_err(|error| SyncError::InvalidAnswer(format!("kein gültiger Feed: {error}")))?;
-        if page.since != local {
-            return Err(SyncError::InvalidAnswer(format!(
-                "Feed ab Revision {} statt {local}",
+        let page: FeedPage = serde_json::from_slice(&body).map_err(|error| {
+            Fetch::Failed(SyncError::InvalidAnswer(format!(
+                "kein gültiger Feed: {error}"
+            )))
+        })?;
+        if page.since != since {
+            return Err(Fetch::Failed(SyncError::InvalidAnswer(format!(
+                "Feed ab Revision {} statt {since}",
                 page.since
-            )));
+            ))));
         }
-        if page.revision < local {
-            return Err(SyncError::InvalidAnswer(format!(
-                "Revision ging zurück: {} < {local}",
+        if page.revision < since {
+            return Err(Fetch::Failed(SyncError::InvalidAnswer(format!(
+                "Revision ging zurück: {} < {since}",
                 page.revision
-            )));
+            ))));
         }
+        Ok(Some(page))
+    }
+
+    /// Fetches and applies everything after the cache's revision. One round trip when nothing
+    /// changed (the server answers 304 to the ETag the client predicts). If the server is another
+    /// instance than the one the cache mirrors (rebuilt, replaced, or the app's bundled data came
+    /// from elsewhere), the cache is replaced in full in one transaction.
+    pub async fn sync_once(&self, now: i64) -> Result<SyncOutcome, SyncError> {
+        let (local, instance) = self
+            .blocking(|store| Ok((store.revision()?, store.instance()?)))
+            .await?;
+        let page = match self.fetch(&instance, local).await {
+            Ok(None) => {
+                self.blocking(move |store| store.set_last_sync(now)).await?;
+                return Ok(SyncOutcome {
+                    revision_before: local,
+                    revision: local,
+                    applied: None,
+                    news: None,
+                });
+            }
+            Ok(Some(page)) if local == 0 || page.instance == instance => page,
+            Ok(Some(_)) | Err(Fetch::ServerBehind) => return self.resync_in_full(local, now).await,
+            Err(Fetch::Failed(error)) => return Err(error),
+        };
         let (applied, news) = self
             .blocking(move |store| {
                 let applied = if page.revision == local && page.is_empty() {
@@ -208,6 +244,35 @@ impl Syncer {
             revision,
             applied,
             news,
+        })
+    }
+
+    async fn resync_in_full(&self, local: u64, now: i64) -> Result<SyncOutcome, SyncError> {
+        tracing::info!(
+            local,
+            "the server is another instance or behind the cache: replacing the cache in full"
+        );
+        let page = match self.fetch("", 0).await {
+            Ok(Some(page)) => page,
+            Ok(None) | Err(Fetch::ServerBehind) => {
+                return Err(SyncError::InvalidAnswer(
+                    "Server liefert keinen vollständigen Datenstand".into(),
+                ))
+            }
+            Err(Fetch::Failed(error)) => return Err(error),
+        };
+        let applied = self
+            .blocking(move |store| {
+                let applied = store.replace_all(&page)?;
+                store.set_last_sync(now)?;
+                Ok(applied)
+            })
+            .await?;
+        Ok(SyncOutcome {
+            revision_before: local,
+            revision: applied.revision,
+            applied: Some(applied),
+            news: None,
         })
     }
 
@@ -258,6 +323,7 @@ mod tests {
 
     fn page(since: u64, rows: &[(&str, u16)]) -> FeedPage {
         FeedPage {
+            instance: String::new(),
             since,
             revision: since + 1,
             dataset: None,
