@@ -146,21 +146,40 @@ async fn hostile_answers_leave_the_cache_untouched() {
 
 /// A server rebuilt from scratch (new database, new identity) must not be mixed with what the
 /// cache holds from the old one: the client replaces its cache in full, whether the new server
-/// is behind the cache's revision or ahead of it.
+/// is behind the cache's revision, at the same revision number, or ahead of it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rebuilt_server_makes_the_client_replace_its_cache() {
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache.sqlite3");
-    let serve = |name: &str, instance: &str, extra_imports: usize| {
-        let path = dir.path().join(name);
-        let mut store = Store::open(&path).unwrap();
-        store.ensure_instance(instance).unwrap();
-        load_demo(&mut store, 1).unwrap();
-        for import_idx in 0..extra_imports {
+    // (server instance, imports after the demo = revision - 1, why)
+    let servers: [(&str, usize, &str); 4] = [
+        (
+            "old-server",
+            2,
+            "an empty cache fills from the first server",
+        ),
+        (
+            "rebuilt-server",
+            0,
+            "a server behind the cache (revision 1 < 3)",
+        ),
+        (
+            "twin-server",
+            0,
+            "another instance at the same revision number",
+        ),
+        ("other-server", 3, "another instance ahead of the cache"),
+    ];
+    for (now, (instance, n_imports, why)) in servers.into_iter().enumerate() {
+        let path = dir.path().join(format!("{instance}.sqlite3"));
+        let mut server = Store::open(&path).unwrap();
+        server.ensure_instance(instance).unwrap();
+        load_demo(&mut server, 1).unwrap();
+        for import_idx in 0..n_imports {
             let csv =
                 format!("kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;{import_idx},5\n");
             import_bytes(
-                &mut store,
+                &mut server,
                 csv.as_bytes(),
                 "Import",
                 2,
@@ -170,96 +189,41 @@ async fn a_rebuilt_server_makes_the_client_replace_its_cache() {
             .unwrap()
             .unwrap();
         }
-        (path, store)
-    };
+        let address = spawn(app(
+            AppState::new(Store::open(&path).unwrap()).unwrap(),
+            None,
+        ))
+        .await;
+        let outcome = Syncer::new(&format!("http://{address}"), &cache)
+            .sync_once(now as i64)
+            .await
+            .unwrap();
 
-    let (old_path, _old) = serve("old.sqlite3", "old-server", 2);
-    let old_address = spawn(app(
-        AppState::new(Store::open(&old_path).unwrap()).unwrap(),
-        None,
-    ))
-    .await;
-    let synced = Syncer::new(&format!("http://{old_address}"), &cache)
-        .sync_once(1)
-        .await
-        .unwrap();
-    assert_eq!(
-        synced.revision, 3,
-        "the cache mirrors the old server at revision 3"
-    );
-
-    let (behind_path, behind) = serve("behind.sqlite3", "rebuilt-server", 0);
-    let behind_address = spawn(app(
-        AppState::new(Store::open(&behind_path).unwrap()).unwrap(),
-        None,
-    ))
-    .await;
-    let resynced = Syncer::new(&format!("http://{behind_address}"), &cache)
-        .sync_once(2)
-        .await
-        .unwrap();
-    assert_eq!(
-        resynced.revision, 1,
-        "a server behind the cache: the cache starts over at its revision"
-    );
-    let store = Store::open(&cache).unwrap();
-    assert_eq!(
-        store.instance().unwrap(),
-        "rebuilt-server",
-        "the cache now mirrors the rebuilt server"
-    );
-    assert_eq!(
-        store.status().unwrap(),
-        behind.status().unwrap(),
-        "and holds exactly its data"
-    );
-    assert!(store.integrity_ok().unwrap());
-    let elmshorn_2026 = store.map_view("sgb2_quote", 2026).unwrap();
-    assert!(
-        elmshorn_2026.areas.iter().all(|value| value.cell.is_none()),
-        "nothing of the old server's 2026 imports survives"
-    );
-    drop(store);
-
-    let (twin_path, _twin) = serve("twin.sqlite3", "twin-server", 0);
-    let twin_address = spawn(app(
-        AppState::new(Store::open(&twin_path).unwrap()).unwrap(),
-        None,
-    ))
-    .await;
-    let twin_sync = Syncer::new(&format!("http://{twin_address}"), &cache)
-        .sync_once(3)
-        .await
-        .unwrap();
-    assert!(
-        twin_sync.applied.is_some(),
-        "the same revision number of another instance is not 'nothing new'"
-    );
-    assert_eq!(
-        Store::open(&cache).unwrap().instance().unwrap(),
-        "twin-server",
-        "the cache now mirrors the twin"
-    );
-
-    let (ahead_path, ahead) = serve("ahead.sqlite3", "other-server", 3);
-    let ahead_address = spawn(app(
-        AppState::new(Store::open(&ahead_path).unwrap()).unwrap(),
-        None,
-    ))
-    .await;
-    let replaced = Syncer::new(&format!("http://{ahead_address}"), &cache)
-        .sync_once(3)
-        .await
-        .unwrap();
-    assert_eq!(
-        replaced.revision, 4,
-        "a server ahead but another instance: full replace, not a delta"
-    );
-    let store = Store::open(&cache).unwrap();
-    assert_eq!(
-        store.status().unwrap(),
-        ahead.status().unwrap(),
-        "exactly the other server's data"
-    );
-    assert_eq!(store.instance().unwrap(), "other-server");
+        assert_eq!(
+            outcome.revision,
+            n_imports as u64 + 1,
+            "{why}: the cache takes the server's revision"
+        );
+        assert!(
+            outcome.applied.is_some(),
+            "{why}: never a 304 for another instance's data"
+        );
+        let cached = Store::open(&cache).unwrap();
+        assert!(cached.integrity_ok().unwrap(), "{why}: intact");
+        assert_eq!(
+            cached.instance().unwrap(),
+            instance,
+            "{why}: the cache mirrors this server now"
+        );
+        assert_eq!(
+            cached.status().unwrap(),
+            server.status().unwrap(),
+            "{why}: same counts"
+        );
+        assert_eq!(
+            cached.map_view("sgb2_quote", 2026).unwrap(),
+            server.map_view("sgb2_quote", 2026).unwrap(),
+            "{why}: nothing of an earlier server's 2026 imports survives"
+        );
+    }
 }
