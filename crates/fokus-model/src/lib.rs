@@ -5,9 +5,16 @@
 
 pub mod api;
 pub mod classify;
+pub mod content;
+pub mod finance;
 pub mod ipc;
+pub mod population;
 
 use serde::{Deserialize, Serialize};
+
+use crate::content::ContentItem;
+use crate::finance::Spending;
+use crate::population::PopulationCount;
 
 /// A server-side data version. Every import or publish creates exactly one new revision; the
 /// cache remembers the last revision it applied completely.
@@ -19,12 +26,15 @@ pub const LAST_YEAR: u16 = 2030;
 
 /// What kind of territory an [`Area`] is. The 18 map areas of Kreis Pinneberg are Ämter
 /// (administrative unions of small Gemeinden) and amtsfreie Gemeinden (towns that run their own
-/// administration); Kreis, Land and Bund are reference values shown beside the map.
+/// administration); Kreis, Land and Bund are reference values shown beside the map. Every
+/// Gemeinde of the Kreis is also an area of its own kind, member of its Amt (or of itself, for
+/// an amtsfreie Gemeinde).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AreaKind {
     Amt,
     AmtsfreieGemeinde,
+    Gemeinde,
     Kreis,
     Land,
     Bund,
@@ -40,6 +50,7 @@ impl AreaKind {
         match self {
             AreaKind::Amt => "amt",
             AreaKind::AmtsfreieGemeinde => "amtsfreie_gemeinde",
+            AreaKind::Gemeinde => "gemeinde",
             AreaKind::Kreis => "kreis",
             AreaKind::Land => "land",
             AreaKind::Bund => "bund",
@@ -50,6 +61,7 @@ impl AreaKind {
         [
             AreaKind::Amt,
             AreaKind::AmtsfreieGemeinde,
+            AreaKind::Gemeinde,
             AreaKind::Kreis,
             AreaKind::Land,
             AreaKind::Bund,
@@ -58,10 +70,15 @@ impl AreaKind {
         .find(|kind| kind.as_str() == text)
     }
 
+    /// True for Kreis, Land and Bund, the references beside the map.
+    pub fn is_reference(self) -> bool {
+        matches!(self, AreaKind::Kreis | AreaKind::Land | AreaKind::Bund)
+    }
+
     /// Sort order of reference areas: the Kreis first, the Bund last.
     pub fn rank(self) -> u8 {
         match self {
-            AreaKind::Amt | AreaKind::AmtsfreieGemeinde => 0,
+            AreaKind::Amt | AreaKind::AmtsfreieGemeinde | AreaKind::Gemeinde => 0,
             AreaKind::Kreis => 1,
             AreaKind::Land => 2,
             AreaKind::Bund => 3,
@@ -70,8 +87,8 @@ impl AreaKind {
 }
 
 /// A territory values are reported for. `id` is the official Regionalschlüssel (ARS) where one
-/// exists: 9 digits for Ämter and amtsfreie Gemeinden, `01056` for the Kreis, `01` for the Land;
-/// the Bund is `DG` as in Destatis tables.
+/// exists: 9 digits for Ämter and amtsfreie Gemeinden, 12 for Gemeinden, `01056` for the Kreis,
+/// `01` for the Land; the Bund is `DG` as in Destatis tables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Area {
     pub id: String,
@@ -79,6 +96,9 @@ pub struct Area {
     pub kind: AreaKind,
     /// Inhabitants (Zensus 2022) where known.
     pub population: Option<u64>,
+    /// For a Gemeinde, the map area it belongs to (its Amt, or its own amtsfreie Gemeinde).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
 }
 
 /// Whether a higher value of an indicator is good, bad or neither. Drives the colour ramp.
@@ -122,6 +142,12 @@ pub struct Indicator {
     pub polarity: Polarity,
     pub handlungsfeld: String,
     pub definition: String,
+    /// What is counted (Zähler), e.g. "Nicht erwerbsfähige Leistungsberechtigte unter 15 Jahren".
+    #[serde(default)]
+    pub numerator: String,
+    /// What it is divided by (Nenner); empty for counts and averages.
+    #[serde(default)]
+    pub denominator: String,
     pub source: String,
 }
 
@@ -225,7 +251,7 @@ pub struct RevisionInfo {
 
 /// The answer of the change feed: everything that changed after `since` up to and including
 /// `revision`. Applying it to a cache at `since` yields the server's state at `revision`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FeedPage {
     /// Identity of the server database that produced the page. Revisions are only comparable
     /// within one instance: a client holding another instance's data must resync in full.
@@ -239,6 +265,15 @@ pub struct FeedPage {
     pub areas: Vec<Area>,
     pub observations: Vec<Observation>,
     pub deleted_observations: Vec<ObservationKey>,
+    #[serde(default)]
+    pub population: Vec<PopulationCount>,
+    #[serde(default)]
+    pub spending: Vec<Spending>,
+    #[serde(default)]
+    pub content: Vec<ContentItem>,
+    /// Ids of content items withdrawn after `since`.
+    #[serde(default)]
+    pub deleted_content: Vec<String>,
 }
 
 impl FeedPage {
@@ -247,6 +282,10 @@ impl FeedPage {
             && self.areas.is_empty()
             && self.observations.is_empty()
             && self.deleted_observations.is_empty()
+            && self.population.is_empty()
+            && self.spending.is_empty()
+            && self.content.is_empty()
+            && self.deleted_content.is_empty()
             && self.dataset.is_none()
     }
 }
@@ -258,6 +297,9 @@ pub struct ServerStatus {
     pub indicators: u64,
     pub areas: u64,
     pub observations: u64,
+    pub population_counts: u64,
+    pub spending: u64,
+    pub content_items: u64,
 }
 
 /// What the UI needs to build its pickers.
@@ -304,7 +346,7 @@ pub struct AreaValue {
 pub struct MapView {
     pub indicator: Indicator,
     pub year: u16,
-    /// The 18 map areas, in id order.
+    /// The 18 map areas, in id order (Gemeinden are not drawn yet).
     pub areas: Vec<AreaValue>,
     /// Kreis, Land, Bund, in that order.
     pub references: Vec<AreaValue>,
@@ -374,6 +416,7 @@ mod tests {
         for kind in [
             AreaKind::Amt,
             AreaKind::AmtsfreieGemeinde,
+            AreaKind::Gemeinde,
             AreaKind::Kreis,
             AreaKind::Land,
             AreaKind::Bund,

@@ -4,9 +4,36 @@
 use fokus_model::{Area, AreaKind};
 
 const AREAS_GEOJSON: &str = include_str!("../../../assets/geo/pinneberg_aemter.geojson");
+const GEMEINDEN_GEOJSON: &str = include_str!("../../../assets/geo/pinneberg_gemeinden.geojson");
 
-/// The 18 map areas (5 Ämter, 13 amtsfreie Gemeinden), then Kreis, Land and Bund. Land and
-/// Bund populations are left out until they come from a verified source.
+/// The 49 Gemeinden of the Kreis, each a member of its map area (`verband_ars`: its Amt, or
+/// itself as an amtsfreie Gemeinde).
+pub fn pinneberg_gemeinden() -> Vec<Area> {
+    let collection: serde_json::Value =
+        serde_json::from_str(GEMEINDEN_GEOJSON).expect("bundled GeoJSON is valid");
+    let mut gemeinden: Vec<Area> = collection["features"]
+        .as_array()
+        .expect("bundled GeoJSON has features")
+        .iter()
+        .map(|feature| {
+            let properties = &feature["properties"];
+            let text = |key: &str| properties[key].as_str().expect(key).to_owned();
+            Area {
+                id: text("ars"),
+                name: text("name"),
+                kind: AreaKind::Gemeinde,
+                population: properties["population"].as_u64(),
+                parent: Some(text("verband_ars")),
+            }
+        })
+        .collect();
+    gemeinden.sort_by(|a, b| a.id.cmp(&b.id));
+    gemeinden
+}
+
+/// The 18 map areas (5 Ämter, 13 amtsfreie Gemeinden), then Kreis, Land and Bund: the areas the
+/// Sozialbericht reports values for. Land and Bund populations are left out until they come
+/// from a verified source.
 pub fn pinneberg_areas() -> Vec<Area> {
     let collection: serde_json::Value =
         serde_json::from_str(AREAS_GEOJSON).expect("bundled GeoJSON is valid");
@@ -29,6 +56,7 @@ pub fn pinneberg_areas() -> Vec<Area> {
                 name: properties["name"].as_str().expect("name").to_owned(),
                 kind,
                 population: properties["population"].as_u64(),
+                parent: None,
             }
         })
         .collect();
@@ -39,24 +67,64 @@ pub fn pinneberg_areas() -> Vec<Area> {
         name: "Kreis Pinneberg".into(),
         kind: AreaKind::Kreis,
         population: Some(kreis_population),
+        parent: None,
     });
     areas.push(Area {
         id: "01".into(),
         name: "Schleswig-Holstein".into(),
         kind: AreaKind::Land,
         population: None,
+        parent: None,
     });
     areas.push(Area {
         id: "DG".into(),
         name: "Deutschland".into(),
         kind: AreaKind::Bund,
         population: None,
+        parent: None,
     });
     areas
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_gemeinde_belongs_to_one_map_area_and_adds_up() {
+        let areas = super::pinneberg_areas();
+        let gemeinden = super::pinneberg_gemeinden();
+        assert_eq!(gemeinden.len(), 49, "Kreis Pinneberg has 49 Gemeinden");
+        for area in areas.iter().filter(|area| area.kind.is_map_area()) {
+            let members: Vec<_> = gemeinden
+                .iter()
+                .filter(|gemeinde| gemeinde.parent.as_deref() == Some(area.id.as_str()))
+                .collect();
+            assert!(!members.is_empty(), "{} has member Gemeinden", area.name);
+            let sum: u64 = members
+                .iter()
+                .filter_map(|gemeinde| gemeinde.population)
+                .sum();
+            assert_eq!(
+                Some(sum),
+                area.population,
+                "{}: the Gemeinden's Zensus populations add up to the map area's",
+                area.name
+            );
+        }
+        let n_amtsfrei = gemeinden
+            .iter()
+            .filter(|gemeinde| {
+                areas.iter().any(|area| {
+                    Some(area.id.as_str()) == gemeinde.parent.as_deref()
+                        && area.kind == fokus_model::AreaKind::AmtsfreieGemeinde
+                })
+            })
+            .count();
+        assert_eq!(
+            n_amtsfrei, 13,
+            "13 amtsfreie Gemeinden are their own map area"
+        );
+    }
+
     #[test]
     fn pinneberg_has_18_map_areas_and_3_references() {
         let areas = super::pinneberg_areas();

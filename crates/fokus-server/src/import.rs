@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use fokus_model::{Catalog, Cell, Gap, Observation, ObservationKey, FIRST_YEAR, LAST_YEAR};
+use fokus_model::{
+    AreaKind, Catalog, Cell, Gap, Observation, ObservationKey, FIRST_YEAR, LAST_YEAR,
+};
 
 /// One thing wrong with an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -326,9 +328,28 @@ impl<'c> Checker<'c> {
                 "unbekannte Kennzahl".into(),
             );
         }
-        if !self.catalog.areas.iter().any(|known| known.id == raw.area) {
-            let reason = "unbekanntes Gebiet (erwartet wird der Regionalschlüssel)".into();
-            self.report(place, Some(Column::Area), Some(raw.area), reason);
+        match self.catalog.areas.iter().find(|known| known.id == raw.area) {
+            None => {
+                let reason = "unbekanntes Gebiet (erwartet wird der Regionalschlüssel)".into();
+                self.report(place, Some(Column::Area), Some(raw.area), reason);
+            }
+            // Values are reported for the 18 map areas; a Gemeinde's value would be stored
+            // but shown nowhere, so it is refused with the area it belongs to.
+            Some(gemeinde) if gemeinde.kind == AreaKind::Gemeinde => {
+                let parent = gemeinde.parent.as_deref().unwrap_or_default();
+                let parent_name = self
+                    .catalog
+                    .areas
+                    .iter()
+                    .find(|area| area.id == parent)
+                    .map_or(parent, |area| area.name.as_str());
+                let reason = format!(
+                    "Gemeinde {} – der Sozialbericht führt Werte für Ämter und amtsfreie Gemeinden; bitte den Wert für {parent_name} ({parent}) liefern",
+                    gemeinde.name
+                );
+                self.report(place, Some(Column::Area), Some(raw.area), reason);
+            }
+            Some(_) => {}
         }
         let year = match raw.year.parse::<u16>() {
             Ok(year) if (FIRST_YEAR..=LAST_YEAR).contains(&year) => Some(year),

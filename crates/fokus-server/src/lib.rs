@@ -6,6 +6,7 @@
 
 pub mod areas;
 pub mod demo;
+pub mod demo_statistics;
 pub mod import;
 
 use std::path::{Path, PathBuf};

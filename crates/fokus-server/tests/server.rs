@@ -51,12 +51,21 @@ async fn status_counts_the_demo() {
     assert_eq!(status, StatusCode::OK);
     let server_status: ServerStatus = serde_json::from_slice(&body).unwrap();
     assert_eq!(server_status.revision, 1, "the demo is one revision");
-    assert_eq!(server_status.areas, 21, "18 map areas + 3 references");
+    assert_eq!(
+        server_status.areas, 70,
+        "18 map areas + 3 references + 49 Gemeinden"
+    );
     assert_eq!(
         server_status.observations,
         server_status.indicators * 11 * 21,
-        "11 years x 21 areas per indicator"
+        "11 years x 21 reporting areas per indicator"
     );
+    assert_eq!(
+        server_status.population_counts,
+        21 * 11 * 18 * 2,
+        "21 areas x 11 years x 18 age groups x 2 sexes"
+    );
+    assert_eq!(server_status.spending, 8 * 11, "8 fields x 11 years");
 }
 
 #[tokio::test]
@@ -66,7 +75,12 @@ async fn feed_is_complete_then_304_when_current() {
     assert_eq!(status, StatusCode::OK);
     let page: FeedPage = serde_json::from_slice(&body).unwrap();
     assert_eq!((page.since, page.revision), (0, 1), "full feed from 0 to 1");
-    assert_eq!(page.areas.len(), 21, "all areas in the first sync");
+    assert_eq!(page.areas.len(), 70, "all areas in the first sync");
+    assert_eq!(
+        page.population.len(),
+        8_316,
+        "demography travels with the first sync"
+    );
     assert!(
         page.dataset.is_some_and(|dataset| dataset.demo),
         "demo data is flagged as such"

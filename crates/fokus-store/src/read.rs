@@ -1,6 +1,9 @@
 //! Read paths: the queries the UI and the server's read endpoints need.
 
 use fokus_model::classify::quantile_breaks;
+use fokus_model::content::{ContentItem, ContentKind};
+use fokus_model::finance::{Spending, SpendingLine, SpendingOverview};
+use fokus_model::population::{PopulationCount, PopulationPyramid, Sex};
 use fokus_model::{
     Area, AreaKind, AreaSeries, AreaValue, Catalog, Cell, DatasetInfo, FeedPage, Gap, Indicator,
     IndicatorYears, MapView, Observation, ObservationKey, Polarity, RevisionInfo, SeriesLine,
@@ -28,7 +31,7 @@ fn cell_of(value: Option<f64>, gap: Option<String>) -> Option<Cell> {
 }
 
 const INDICATOR_COLUMNS: &str =
-    "id, name, short_name, unit, decimals, polarity, handlungsfeld, definition, source";
+    "id, name, short_name, unit, decimals, polarity, handlungsfeld, definition, source, numerator, denominator";
 
 fn indicator_of(row: &Row<'_>) -> rusqlite::Result<Indicator> {
     let polarity: String = row.get(5)?;
@@ -42,6 +45,8 @@ fn indicator_of(row: &Row<'_>) -> rusqlite::Result<Indicator> {
         handlungsfeld: row.get(6)?,
         definition: row.get(7)?,
         source: row.get(8)?,
+        numerator: row.get(9)?,
+        denominator: row.get(10)?,
     })
 }
 
@@ -52,6 +57,16 @@ fn area_of(row: &Row<'_>) -> rusqlite::Result<Area> {
         name: row.get(1)?,
         kind: kind_of(&kind)?,
         population: row.get(3)?,
+        parent: row.get(4)?,
+    })
+}
+
+const AREA_COLUMNS: &str = "id, name, kind, population, parent";
+
+fn content_of(row: &Row<'_>) -> rusqlite::Result<ContentItem> {
+    let json: String = row.get(0)?;
+    serde_json::from_str(&json).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))
     })
 }
 
@@ -65,10 +80,23 @@ fn indicators_where(conn: &Connection, filter: &str, param: u64) -> Result<Vec<I
 }
 
 fn areas_where(conn: &Connection, filter: &str, param: u64) -> Result<Vec<Area>> {
-    let sql = format!("SELECT id, name, kind, population FROM area WHERE {filter} ORDER BY id");
+    let sql = format!("SELECT {AREA_COLUMNS} FROM area WHERE {filter} ORDER BY id");
     let mut statement = conn.prepare_cached(&sql)?;
     let rows = statement.query_map([param], area_of)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn population_of(row: &Row<'_>) -> rusqlite::Result<PopulationCount> {
+    let sex: String = row.get(3)?;
+    Ok(PopulationCount {
+        area: row.get(0)?,
+        year: row.get(1)?,
+        age_from: row.get(2)?,
+        sex: Sex::parse(&sex).ok_or_else(|| {
+            rusqlite::Error::InvalidColumnType(3, sex.clone(), rusqlite::types::Type::Text)
+        })?,
+        count: row.get(4)?,
+    })
 }
 
 impl Store {
@@ -131,6 +159,7 @@ impl Store {
         let mut statement = self.conn.prepare_cached(
             "SELECT a.id, a.name, a.kind, o.value, o.gap FROM area a
              LEFT JOIN observation o ON o.area = a.id AND o.indicator = ?1 AND o.year = ?2
+             WHERE a.kind != 'gemeinde'
              ORDER BY a.id",
         )?;
         let rows = statement.query_map(rusqlite::params![indicator_id, year], |row| {
@@ -146,6 +175,7 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
             .partition(|value| value.kind.is_map_area());
+        references.retain(|value| value.kind.is_reference());
         references.sort_by_key(|value| value.kind.rank());
         let values: Vec<f64> = areas
             .iter()
@@ -167,7 +197,7 @@ impl Store {
         let selected = self
             .conn
             .query_row(
-                "SELECT id, name, kind, population FROM area WHERE id = ?1",
+                &format!("SELECT {AREA_COLUMNS} FROM area WHERE id = ?1"),
                 [area_id],
                 area_of,
             )
@@ -243,6 +273,9 @@ impl Store {
             indicators: count("indicator")?,
             areas: count("area")?,
             observations: count("observation")?,
+            population_counts: count("population")?,
+            spending: count("spending")?,
+            content_items: count("content")?,
         })
     }
 
@@ -294,6 +327,40 @@ impl Store {
                 })?
                 .collect::<rusqlite::Result<_>>()?
         };
+        let deleted_content = if since == 0 {
+            Vec::new()
+        } else {
+            self.conn
+                .prepare_cached("SELECT id FROM content_tombstone WHERE revision > ?1 ORDER BY id")?
+                .query_map([since], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let population = self
+            .conn
+            .prepare_cached(
+                "SELECT area, year, age_from, sex, count FROM population WHERE revision > ?1
+                 ORDER BY area, year, age_from, sex",
+            )?
+            .query_map([since], population_of)?
+            .collect::<rusqlite::Result<_>>()?;
+        let spending = self
+            .conn
+            .prepare_cached(
+                "SELECT field, year, euros FROM spending WHERE revision > ?1 ORDER BY field, year",
+            )?
+            .query_map([since], |row| {
+                Ok(Spending {
+                    field: row.get(0)?,
+                    year: row.get(1)?,
+                    euros: row.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let content = self
+            .conn
+            .prepare_cached("SELECT item FROM content WHERE revision > ?1 ORDER BY id")?
+            .query_map([since], content_of)?
+            .collect::<rusqlite::Result<_>>()?;
         let dataset_revision: u64 = self
             .meta("dataset_revision")?
             .and_then(|text| text.parse().ok())
@@ -312,7 +379,121 @@ impl Store {
             areas: areas_where(&self.conn, "revision > ?1", since)?,
             observations,
             deleted_observations,
+            population,
+            spending,
+            content,
+            deleted_content,
         })
+    }
+
+    /// The population pyramid of one area and year (empty groups if there is no data).
+    pub fn population_pyramid(&self, area_id: &str, year: u16) -> Result<PopulationPyramid> {
+        let name: String = self
+            .conn
+            .query_row("SELECT name FROM area WHERE id = ?1", [area_id], |row| {
+                row.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "Gebiet",
+                id: area_id.to_owned(),
+            })?;
+        let mut groups: Vec<(u8, u64, u64)> = Vec::new();
+        let mut statement = self.conn.prepare_cached(
+            "SELECT area, year, age_from, sex, count FROM population WHERE area = ?1 AND year = ?2
+             ORDER BY age_from, sex",
+        )?;
+        for count in statement.query_map(rusqlite::params![area_id, year], population_of)? {
+            let count = count?;
+            if groups.last().is_none_or(|group| group.0 != count.age_from) {
+                groups.push((count.age_from, 0, 0));
+            }
+            let group = groups.last_mut().expect("pushed above");
+            match count.sex {
+                Sex::Female => group.1 = count.count,
+                Sex::Male => group.2 = count.count,
+            }
+        }
+        Ok(PopulationPyramid {
+            area: area_id.to_owned(),
+            name,
+            year,
+            groups,
+        })
+    }
+
+    /// The Kreis's Sozialausgaben per field and year, in euros and per inhabitant (from the
+    /// Kreis's population of the same year).
+    pub fn spending_overview(&self) -> Result<SpendingOverview> {
+        let kreis: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM area WHERE kind = 'kreis' ORDER BY id LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let area = kreis.unwrap_or_default();
+        let mut population_statement = self.conn.prepare_cached(
+            "SELECT year, sum(count) FROM population WHERE area = ?1 GROUP BY year",
+        )?;
+        let inhabitants: Vec<(u16, u64)> = population_statement
+            .query_map([&area], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT field, year, euros FROM spending ORDER BY field, year")?;
+        let mut lines: Vec<SpendingLine> = Vec::new();
+        let mut years: Vec<u16> = Vec::new();
+        for row in statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, u16>(1)?,
+                row.get::<_, f64>(2)?,
+            ))
+        })? {
+            let (field, year, euros) = row?;
+            let per_inhabitant = inhabitants
+                .iter()
+                .find(|(population_year, _)| *population_year == year)
+                .filter(|(_, count)| *count > 0)
+                .map(|(_, count)| euros / *count as f64);
+            if !years.contains(&year) {
+                years.push(year);
+            }
+            match lines.last_mut() {
+                Some(line) if line.field == field => {
+                    line.points.push((year, euros, per_inhabitant))
+                }
+                _ => lines.push(SpendingLine {
+                    field,
+                    points: vec![(year, euros, per_inhabitant)],
+                }),
+            }
+        }
+        years.sort_unstable();
+        Ok(SpendingOverview { area, years, lines })
+    }
+
+    /// Published content of one kind (all kinds for `None`), newest first.
+    pub fn content_list(&self, kind: Option<ContentKind>) -> Result<Vec<ContentItem>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT item FROM content WHERE ?1 IS NULL OR kind = ?1 ORDER BY date DESC, id",
+        )?;
+        let items = statement
+            .query_map([kind.map(ContentKind::as_str)], content_of)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(items)
+    }
+
+    pub fn content_item(&self, id: &str) -> Result<ContentItem> {
+        self.conn
+            .query_row("SELECT item FROM content WHERE id = ?1", [id], content_of)
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "Beitrag",
+                id: id.to_owned(),
+            })
     }
 
     /// The newest revision's log entry, for "Stand: …".

@@ -62,12 +62,56 @@ CREATE TABLE revision_log (
 );
 ";
 
+/// Migration 2: the full data model of issue 3. Indicators get numerator and denominator, areas
+/// a parent (Gemeinde -> Amt); demography, finance and editorial content arrive. Content items
+/// are stored as their JSON wire form: they are documents, read whole, and queried only by kind
+/// and date.
+const M2_FULL_MODEL: &str = "
+ALTER TABLE indicator ADD COLUMN numerator TEXT NOT NULL DEFAULT '';
+ALTER TABLE indicator ADD COLUMN denominator TEXT NOT NULL DEFAULT '';
+ALTER TABLE area ADD COLUMN parent TEXT;
+
+CREATE TABLE population (
+    area     TEXT NOT NULL REFERENCES area(id),
+    year     INTEGER NOT NULL,
+    age_from INTEGER NOT NULL,
+    sex      TEXT NOT NULL CHECK (sex IN ('female', 'male')),
+    count    INTEGER NOT NULL CHECK (count >= 0),
+    revision INTEGER NOT NULL,
+    PRIMARY KEY (area, year, age_from, sex)
+) WITHOUT ROWID;
+CREATE INDEX population_by_revision ON population(revision);
+
+CREATE TABLE spending (
+    field    TEXT NOT NULL,
+    year     INTEGER NOT NULL,
+    euros    REAL NOT NULL,
+    revision INTEGER NOT NULL,
+    PRIMARY KEY (field, year)
+) WITHOUT ROWID;
+
+CREATE TABLE content (
+    id       TEXT PRIMARY KEY,
+    kind     TEXT NOT NULL,
+    date     TEXT NOT NULL,
+    item     TEXT NOT NULL,
+    revision INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX content_by_kind ON content(kind, date);
+
+-- Server side: withdrawn content, so the feed can tell clients to drop it.
+CREATE TABLE content_tombstone (
+    id       TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(M1_INITIAL)])
+    Migrations::new(vec![M::up(M1_INITIAL), M::up(M2_FULL_MODEL)])
 }
 
 /// The schema version this build writes; a database with a higher one came from a newer build.
-pub const SCHEMA_VERSION: usize = 1;
+pub const SCHEMA_VERSION: usize = 2;
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,11 @@
 //! Write paths: the server commits a batch of changes as one new revision; the client applies a
 //! feed page. Both run in one transaction each.
 
+use std::collections::HashSet;
+
+use fokus_model::content::{is_sha256_hex, ContentItem};
+use fokus_model::finance::Spending;
+use fokus_model::population::{PopulationCount, AGE_GROUPS};
 use fokus_model::{
     Area, Cell, DatasetInfo, FeedPage, Indicator, Observation, ObservationKey, FIRST_YEAR,
     LAST_YEAR,
@@ -17,6 +22,11 @@ pub struct Changes {
     pub areas: Vec<Area>,
     pub observations: Vec<Observation>,
     pub deletions: Vec<ObservationKey>,
+    pub population: Vec<PopulationCount>,
+    pub spending: Vec<Spending>,
+    /// The complete set of published content, or `None` to leave content alone. Items stored
+    /// but not in the set are withdrawn.
+    pub content: Option<Vec<ContentItem>>,
 }
 
 /// What a commit did. `revision` is `None` when nothing differed from the stored state: an
@@ -45,14 +55,20 @@ fn split(cell: Cell) -> (Option<f64>, Option<&'static str>) {
     }
 }
 
+fn check_year(year: u16, what: impl FnOnce() -> String) -> Result<()> {
+    if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidRow(format!(
+            "{}: year {year} out of range",
+            what()
+        )))
+    }
+}
+
 fn check_observation(observation: &Observation) -> Result<()> {
     let key = &observation.key;
-    if !(FIRST_YEAR..=LAST_YEAR).contains(&key.year) {
-        return Err(StoreError::InvalidRow(format!(
-            "{}/{}: year {} out of range",
-            key.indicator, key.area, key.year
-        )));
-    }
+    check_year(key.year, || format!("{}/{}", key.indicator, key.area))?;
     if let Cell::Value(value) = observation.cell {
         if !value.is_finite() {
             return Err(StoreError::InvalidRow(format!(
@@ -64,13 +80,231 @@ fn check_observation(observation: &Observation) -> Result<()> {
     Ok(())
 }
 
+fn check_population(count: &PopulationCount) -> Result<()> {
+    check_year(count.year, || format!("population {}", count.area))?;
+    if !AGE_GROUPS.contains(&count.age_from) {
+        return Err(StoreError::InvalidRow(format!(
+            "population {}/{}: {} is not the start of a 5-year age group",
+            count.area, count.year, count.age_from
+        )));
+    }
+    Ok(())
+}
+
+fn check_spending(spending: &Spending) -> Result<()> {
+    check_year(spending.year, || format!("spending {}", spending.field))?;
+    if !spending.euros.is_finite() || spending.field.is_empty() {
+        return Err(StoreError::InvalidRow(format!(
+            "spending {}/{}: needs a field name and a finite amount",
+            spending.field, spending.year
+        )));
+    }
+    Ok(())
+}
+
+fn check_content(item: &ContentItem) -> Result<()> {
+    if item.id.is_empty() || item.title.is_empty() {
+        return Err(StoreError::InvalidRow(format!(
+            "content `{}`: needs an id and a title",
+            item.id
+        )));
+    }
+    if let Some(media) = item
+        .media
+        .iter()
+        .find(|media| !is_sha256_hex(&media.sha256))
+    {
+        return Err(StoreError::InvalidRow(format!(
+            "content `{}`: media `{}` has no valid sha256",
+            item.id, media.name
+        )));
+    }
+    Ok(())
+}
+
+/// Checks every row of a feed page before anything is written.
+fn check_page(page: &FeedPage) -> Result<()> {
+    page.observations.iter().try_for_each(check_observation)?;
+    page.population.iter().try_for_each(check_population)?;
+    page.spending.iter().try_for_each(check_spending)?;
+    page.content.iter().try_for_each(check_content)
+}
+
+/// A row the server commits only when it differs from what is stored, so unchanged rows keep
+/// their revision and the feed carries only real changes.
+trait Upsert {
+    /// `None` if the key is new, else whether the stored row equals this one.
+    fn stored_equal(&self, tx: &Transaction<'_>) -> Result<Option<bool>>;
+    fn upsert(&self, tx: &Transaction<'_>, revision: u64) -> Result<()>;
+    /// Server side: a row that comes back must not stay marked as deleted.
+    fn clear_tombstone(&self, _tx: &Transaction<'_>) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Commits the rows that differ; returns whether any did.
+fn commit_rows<R: Upsert>(
+    tx: &Transaction<'_>,
+    rows: &[R],
+    revision: u64,
+    summary: &mut CommitSummary,
+) -> Result<bool> {
+    let mut touched = false;
+    for row in rows {
+        match row.stored_equal(tx)? {
+            Some(true) => {
+                summary.unchanged += 1;
+                continue;
+            }
+            Some(false) => summary.changed += 1,
+            None => summary.new += 1,
+        }
+        row.upsert(tx, revision)?;
+        row.clear_tombstone(tx)?;
+        touched = true;
+    }
+    Ok(touched)
+}
+
+impl Upsert for Observation {
+    fn stored_equal(&self, tx: &Transaction<'_>) -> Result<Option<bool>> {
+        let key = &self.key;
+        let stored: Option<(Option<f64>, Option<String>)> = tx
+            .prepare_cached(
+                "SELECT value, gap FROM observation WHERE indicator = ?1 AND year = ?2 AND area = ?3",
+            )?
+            .query_row(params![key.indicator, key.year, key.area], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?;
+        let (value, gap) = split(self.cell);
+        Ok(stored.map(|(stored_value, stored_gap)| {
+            stored_value == value && stored_gap.as_deref() == gap
+        }))
+    }
+
+    fn upsert(&self, tx: &Transaction<'_>, revision: u64) -> Result<()> {
+        upsert_observation(tx, self, revision)
+    }
+
+    fn clear_tombstone(&self, tx: &Transaction<'_>) -> Result<()> {
+        let key = &self.key;
+        tx.prepare_cached(
+            "DELETE FROM tombstone WHERE indicator = ?1 AND year = ?2 AND area = ?3",
+        )?
+        .execute(params![key.indicator, key.year, key.area])?;
+        Ok(())
+    }
+}
+
+impl Upsert for PopulationCount {
+    fn stored_equal(&self, tx: &Transaction<'_>) -> Result<Option<bool>> {
+        let stored: Option<u64> = tx
+            .prepare_cached(
+                "SELECT count FROM population WHERE area = ?1 AND year = ?2 AND age_from = ?3 AND sex = ?4",
+            )?
+            .query_row(
+                params![self.area, self.year, self.age_from, self.sex.as_str()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(stored.map(|count| count == self.count))
+    }
+
+    fn upsert(&self, tx: &Transaction<'_>, revision: u64) -> Result<()> {
+        upsert_population(tx, self, revision)
+    }
+}
+
+impl Upsert for Spending {
+    fn stored_equal(&self, tx: &Transaction<'_>) -> Result<Option<bool>> {
+        let stored: Option<f64> = tx
+            .prepare_cached("SELECT euros FROM spending WHERE field = ?1 AND year = ?2")?
+            .query_row(params![self.field, self.year], |row| row.get(0))
+            .optional()?;
+        Ok(stored.map(|euros| euros == self.euros))
+    }
+
+    fn upsert(&self, tx: &Transaction<'_>, revision: u64) -> Result<()> {
+        upsert_spending(tx, self, revision)
+    }
+}
+
+impl Upsert for ContentItem {
+    fn stored_equal(&self, tx: &Transaction<'_>) -> Result<Option<bool>> {
+        let stored: Option<String> = tx
+            .prepare_cached("SELECT item FROM content WHERE id = ?1")?
+            .query_row([&self.id], |row| row.get(0))
+            .optional()?;
+        let json = content_json(self)?;
+        Ok(stored.map(|stored| stored == json))
+    }
+
+    fn upsert(&self, tx: &Transaction<'_>, revision: u64) -> Result<()> {
+        upsert_content(tx, self, revision)
+    }
+
+    fn clear_tombstone(&self, tx: &Transaction<'_>) -> Result<()> {
+        tx.prepare_cached("DELETE FROM content_tombstone WHERE id = ?1")?
+            .execute([&self.id])?;
+        Ok(())
+    }
+}
+
+fn content_json(item: &ContentItem) -> Result<String> {
+    serde_json::to_string(item).map_err(|error| StoreError::InvalidRow(error.to_string()))
+}
+
+fn upsert_population(tx: &Transaction<'_>, count: &PopulationCount, revision: u64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO population (area, year, age_from, sex, count, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(area, year, age_from, sex) DO UPDATE SET count = excluded.count, revision = excluded.revision",
+    )?
+    .execute(params![
+        count.area,
+        count.year,
+        count.age_from,
+        count.sex.as_str(),
+        count.count,
+        revision
+    ])?;
+    Ok(())
+}
+
+fn upsert_spending(tx: &Transaction<'_>, spending: &Spending, revision: u64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO spending (field, year, euros, revision) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(field, year) DO UPDATE SET euros = excluded.euros, revision = excluded.revision",
+    )?
+    .execute(params![spending.field, spending.year, spending.euros, revision])?;
+    Ok(())
+}
+
+fn upsert_content(tx: &Transaction<'_>, item: &ContentItem, revision: u64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO content (id, kind, date, item, revision) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, date = excluded.date, item = excluded.item,
+           revision = excluded.revision",
+    )?
+    .execute(params![
+        item.id,
+        item.kind().as_str(),
+        item.date,
+        content_json(item)?,
+        revision
+    ])?;
+    Ok(())
+}
+
 fn upsert_indicator(tx: &Transaction<'_>, indicator: &Indicator, revision: u64) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO indicator (id, name, short_name, unit, decimals, polarity, handlungsfeld, definition, source, revision)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO indicator (id, name, short_name, unit, decimals, polarity, handlungsfeld, definition, source,
+           numerator, denominator, revision)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, short_name = excluded.short_name, unit = excluded.unit,
            decimals = excluded.decimals, polarity = excluded.polarity, handlungsfeld = excluded.handlungsfeld,
-           definition = excluded.definition, source = excluded.source, revision = excluded.revision",
+           definition = excluded.definition, source = excluded.source, numerator = excluded.numerator,
+           denominator = excluded.denominator, revision = excluded.revision",
     )?
     .execute(params![
         indicator.id,
@@ -82,6 +316,8 @@ fn upsert_indicator(tx: &Transaction<'_>, indicator: &Indicator, revision: u64) 
         indicator.handlungsfeld,
         indicator.definition,
         indicator.source,
+        indicator.numerator,
+        indicator.denominator,
         revision
     ])?;
     Ok(())
@@ -89,15 +325,16 @@ fn upsert_indicator(tx: &Transaction<'_>, indicator: &Indicator, revision: u64) 
 
 fn upsert_area(tx: &Transaction<'_>, area: &Area, revision: u64) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO area (id, name, kind, population, revision) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO area (id, name, kind, population, parent, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-           population = excluded.population, revision = excluded.revision",
+           population = excluded.population, parent = excluded.parent, revision = excluded.revision",
     )?
     .execute(params![
         area.id,
         area.name,
         area.kind.as_str(),
         area.population,
+        area.parent,
         revision
     ])?;
     Ok(())
@@ -159,30 +396,35 @@ impl Store {
                 touched = true;
             }
         }
-        for observation in &changes.observations {
-            check_observation(observation)?;
-            let key = &observation.key;
-            let stored: Option<(Option<f64>, Option<String>)> = tx
-                .prepare_cached("SELECT value, gap FROM observation WHERE indicator = ?1 AND year = ?2 AND area = ?3")?
-                .query_row(params![key.indicator, key.year, key.area], |row| Ok((row.get(0)?, row.get(1)?)))
-                .optional()?;
-            let (value, gap) = split(observation.cell);
-            match stored {
-                Some((stored_value, stored_gap))
-                    if stored_value == value && stored_gap.as_deref() == gap =>
-                {
-                    summary.unchanged += 1;
-                    continue;
-                }
-                Some(_) => summary.changed += 1,
-                None => summary.new += 1,
+        changes
+            .observations
+            .iter()
+            .try_for_each(check_observation)?;
+        changes.population.iter().try_for_each(check_population)?;
+        changes.spending.iter().try_for_each(check_spending)?;
+        touched |= commit_rows(&tx, &changes.observations, revision, &mut summary)?;
+        touched |= commit_rows(&tx, &changes.population, revision, &mut summary)?;
+        touched |= commit_rows(&tx, &changes.spending, revision, &mut summary)?;
+        if let Some(content) = &changes.content {
+            content.iter().try_for_each(check_content)?;
+            touched |= commit_rows(&tx, content, revision, &mut summary)?;
+            let published: HashSet<&str> = content.iter().map(|item| item.id.as_str()).collect();
+            let stored_ids: Vec<String> = tx
+                .prepare("SELECT id FROM content")?
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in stored_ids
+                .iter()
+                .filter(|id| !published.contains(id.as_str()))
+            {
+                tx.execute("DELETE FROM content WHERE id = ?1", [id])?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO content_tombstone (id, revision) VALUES (?1, ?2)",
+                    params![id, revision],
+                )?;
+                summary.deleted += 1;
+                touched = true;
             }
-            upsert_observation(&tx, observation, revision)?;
-            tx.prepare_cached(
-                "DELETE FROM tombstone WHERE indicator = ?1 AND year = ?2 AND area = ?3",
-            )?
-            .execute(params![key.indicator, key.year, key.area])?;
-            touched = true;
         }
         for key in &changes.deletions {
             let n_deleted = tx
@@ -242,9 +484,7 @@ impl Store {
                 remote: page.instance.clone(),
             });
         }
-        for observation in &page.observations {
-            check_observation(observation)?;
-        }
+        check_page(page)?;
         let tx = self.conn.transaction()?;
         let summary = apply_in(&tx, page)?;
         tx.commit()?;
@@ -260,12 +500,11 @@ impl Store {
                 since: page.since,
             });
         }
-        for observation in &page.observations {
-            check_observation(observation)?;
-        }
+        check_page(page)?;
         let tx = self.conn.transaction()?;
         tx.execute_batch(
-            "DELETE FROM observation; DELETE FROM tombstone; DELETE FROM indicator; DELETE FROM area;
+            "DELETE FROM observation; DELETE FROM tombstone; DELETE FROM population; DELETE FROM spending;
+             DELETE FROM content; DELETE FROM content_tombstone; DELETE FROM indicator; DELETE FROM area;
              DELETE FROM revision_log; DELETE FROM meta WHERE key IN ('dataset_title', 'dataset_demo', 'dataset_revision');",
         )?;
         let summary = apply_in(&tx, page)?;
@@ -296,6 +535,20 @@ fn apply_in(tx: &Transaction<'_>, page: &FeedPage) -> Result<ApplySummary> {
                 "DELETE FROM observation WHERE indicator = ?1 AND year = ?2 AND area = ?3",
             )?
             .execute(params![key.indicator, key.year, key.area])?;
+    }
+    for count in &page.population {
+        upsert_population(tx, count, revision)?;
+    }
+    for spending in &page.spending {
+        upsert_spending(tx, spending, revision)?;
+    }
+    for item in &page.content {
+        upsert_content(tx, item, revision)?;
+    }
+    for id in &page.deleted_content {
+        deleted += tx
+            .prepare_cached("DELETE FROM content WHERE id = ?1")?
+            .execute([id])?;
     }
     for info in &page.revisions {
         tx.execute(

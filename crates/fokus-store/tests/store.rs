@@ -1,6 +1,8 @@
 //! Integration tests of the store: server commits, feed, client apply, and the guarantees the
 //! sync relies on (all-or-nothing, no backwards revisions).
 
+use fokus_model::content::{ContentDetails, ContentItem};
+use fokus_model::population::{PopulationCount, Sex};
 use fokus_model::{
     Area, AreaKind, Cell, DatasetInfo, Gap, Indicator, Observation, ObservationKey, Polarity,
 };
@@ -16,6 +18,8 @@ fn indicator(id: &str) -> Indicator {
         polarity: Polarity::HigherIsWorse,
         handlungsfeld: "Arbeit und Grundsicherung".into(),
         definition: "Test".into(),
+        numerator: "Zähler".into(),
+        denominator: "Nenner".into(),
         source: "Test".into(),
     }
 }
@@ -26,6 +30,22 @@ fn area(id: &str, kind: AreaKind) -> Area {
         name: format!("Gebiet {id}"),
         kind,
         population: Some(1000),
+        parent: None,
+    }
+}
+
+fn content(id: &str, version: u8) -> ContentItem {
+    ContentItem {
+        id: id.into(),
+        title: format!("Beitrag {id}"),
+        date: format!("2025-0{}-01", version % 9 + 1),
+        summary: String::new(),
+        body_html: format!("<p>Fassung {version}</p>"),
+        details: ContentDetails::Newsletter {
+            year: 2025,
+            quarter: 1,
+        },
+        media: vec![],
     }
 }
 
@@ -64,7 +84,7 @@ fn base_changes() -> Changes {
             area("DG", AreaKind::Bund),
         ],
         observations,
-        deletions: vec![],
+        ..Changes::default()
     }
 }
 
@@ -297,7 +317,17 @@ enum Op {
         area_idx: usize,
         year: u16,
     },
+    /// Publish exactly these content items (id index, version); the rest is withdrawn.
+    Publish {
+        items: Vec<(usize, u8)>,
+    },
+    Population {
+        area_idx: usize,
+        count: u64,
+    },
 }
+
+const PROP_CONTENT: [&str; 3] = ["newsletter/2025-1", "empfehlungen/wohnen", "bericht/01"];
 
 const PROP_AREAS: [&str; 5] = ["010560002", "010560015", "01056", "01", "DG"];
 
@@ -311,6 +341,9 @@ fn op_strategy() -> impl proptest::strategy::Strategy<Value = Op> {
     prop_oneof![
         3 => (0..PROP_AREAS.len(), 2015u16..2019, cell).prop_map(|(area_idx, year, cell)| Op::Set { area_idx, year, cell }),
         1 => (0..PROP_AREAS.len(), 2015u16..2019).prop_map(|(area_idx, year)| Op::Delete { area_idx, year }),
+        1 => proptest::collection::btree_map(0..PROP_CONTENT.len(), 0u8..3, 0..=PROP_CONTENT.len())
+            .prop_map(|items| Op::Publish { items: items.into_iter().collect() }),
+        1 => (0..PROP_AREAS.len(), 0u64..3).prop_map(|(area_idx, count)| Op::Population { area_idx, count }),
     ]
 }
 
@@ -346,6 +379,13 @@ proptest::proptest! {
                         let key = ObservationKey { indicator: "sgb2".into(), area: PROP_AREAS[*area_idx].into(), year: *year };
                         changes.observations.retain(|o: &Observation| o.key != key);
                         changes.deletions.push(key);
+                    }
+                    Op::Publish { items } => {
+                        changes.content = Some(items.iter().map(|(id_idx, version)| content(PROP_CONTENT[*id_idx], *version)).collect());
+                    }
+                    Op::Population { area_idx, count } => {
+                        changes.population.retain(|row| row.area != PROP_AREAS[*area_idx]);
+                        changes.population.push(PopulationCount { area: PROP_AREAS[*area_idx].into(), year: 2020, age_from: 65, sex: Sex::Female, count: *count });
                     }
                 }
             }

@@ -323,20 +323,15 @@ mod tests {
 
     fn page(since: u64, rows: &[(&str, u16)]) -> FeedPage {
         FeedPage {
-            instance: String::new(),
             since,
             revision: since + 1,
-            dataset: None,
-            revisions: vec![],
-            indicators: vec![],
-            areas: vec![],
             observations: rows
                 .iter()
                 .map(|(indicator, year)| {
                     Observation::new(indicator, "01056", *year, Cell::Value(1.0))
                 })
                 .collect(),
-            deleted_observations: vec![],
+            ..FeedPage::default()
         }
     }
 
@@ -351,6 +346,8 @@ mod tests {
             polarity: Polarity::HigherIsWorse,
             handlungsfeld: "Arbeit".into(),
             definition: String::new(),
+            numerator: String::new(),
+            denominator: String::new(),
             source: String::new(),
         }];
         let cases: &[(FeedPage, Option<&str>, &str)] = &[

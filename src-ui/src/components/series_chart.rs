@@ -21,7 +21,9 @@ const CHART_HEIGHT: u32 = 380;
 
 fn line_colour(kind: AreaKind) -> (&'static str, LineStyleType, f64) {
     match kind {
-        AreaKind::Amt | AreaKind::AmtsfreieGemeinde => ("#0b4f8a", LineStyleType::Solid, 4.0),
+        AreaKind::Amt | AreaKind::AmtsfreieGemeinde | AreaKind::Gemeinde => {
+            ("#0b4f8a", LineStyleType::Solid, 4.0)
+        }
         AreaKind::Kreis => ("#c0392b", LineStyleType::Solid, 3.0),
         AreaKind::Land => ("#5b6770", LineStyleType::Dashed, 2.5),
         AreaKind::Bund => ("#111111", LineStyleType::Dotted, 2.5),
