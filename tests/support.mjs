@@ -18,9 +18,13 @@ export function tempDir(prefix) {
   return mkdtempSync(join(tmpdir(), `fokus-${prefix}-`));
 }
 
-/** Starts `fokus-server serve --demo` on port 0; resolves with { url, dataDir, stop }. */
+/** The demo content folder `cargo xtask test` builds (Markdown, PDFs, video). */
+const DEMO_CONTENT = process.env.FOKUS_DEMO_CONTENT;
+
+/** Starts `fokus-server serve --demo --content …` on port 0; resolves with { url, dataDir, stop }. */
 export async function startServer(dataDir = tempDir('server')) {
-  const child = spawn(SERVER_BIN, ['--data-dir', dataDir, 'serve', '--demo', '--port', '0', '--web-dir', WEB_DIR], {
+  const content = DEMO_CONTENT ? ['--content', DEMO_CONTENT] : [];
+  const child = spawn(SERVER_BIN, ['--data-dir', dataDir, 'serve', '--demo', ...content, '--port', '0', '--web-dir', WEB_DIR], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {

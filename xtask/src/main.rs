@@ -2,6 +2,7 @@
 //! running and testing. Plain Rust and std::process, so it works wherever cargo does; it
 //! installs what is missing and says what it cannot install.
 
+mod demo_content;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -14,7 +15,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
   run     install what is missing, build, start the demo server and open the app
   test    install what is missing (and the test drivers), run every test
-  icons   regenerate icons/ from assets/brand/fokus-icon.svg";
+  icons   regenerate icons/ from assets/brand/fokus-icon.svg
+  demo-content  build target/demo-content (Markdown, PDFs, video) for `fokus-server publish`";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,6 +25,7 @@ fn main() {
         Some("run") => run(),
         Some("test") => test(),
         Some("icons") => icons(),
+        Some("demo-content") => demo_content::build().map(|dir| eprintln!("{}", dir.display())),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);
@@ -119,7 +122,11 @@ fn make_snapshot() -> Result<()> {
     std::fs::create_dir_all(&data_dir)?;
     let server = exe("fokus-server").display().to_string();
     let data = data_dir.display().to_string();
-    sh(&server, &["--data-dir", &data, "demo"])?;
+    let content = demo_content::build()?.display().to_string();
+    sh(
+        &server,
+        &["--data-dir", &data, "demo", "--content", &content],
+    )?;
     sh(
         &server,
         &["--data-dir", &data, "snapshot", &out.display().to_string()],
@@ -148,7 +155,9 @@ fn start_server(data_dir: &Path, port: u16) -> Result<Child> {
     let mut child = Command::new(exe("fokus-server"))
         .args(["--data-dir"])
         .arg(data_dir)
-        .args(["serve", "--demo", "--port", &port.to_string(), "--web-dir"])
+        .args(["serve", "--demo", "--content"])
+        .arg(demo_content::content_dir())
+        .args(["--port", &port.to_string(), "--web-dir"])
         .arg(root().join("src-ui/dist"))
         .spawn()
         .context("starting fokus-server")?;
@@ -270,6 +279,10 @@ fn test() -> Result<()> {
             exe("fokus-server").display().to_string(),
         ),
         ("FOKUS_APP_BIN", exe("fokus-app").display().to_string()),
+        (
+            "FOKUS_DEMO_CONTENT",
+            demo_content::content_dir().display().to_string(),
+        ),
         (
             "FOKUS_WEB_DIR",
             root().join("src-ui/dist").display().to_string(),

@@ -31,6 +31,9 @@ const APT_RUN: &[&str] = &[
     "xvfb",
     "xauth",
     "dbus-x11",
+    // The demo's explainer video is rendered at build time (VP8/WebM) with this font.
+    "ffmpeg",
+    "fonts-dejavu-core",
 ];
 /// Test drivers: WebKitWebDriver for the real app, Chromium for the web build.
 const APT_TEST: &[&str] = &["webkit2gtk-driver", "chromium"];

@@ -12,6 +12,18 @@ pub const EVENTS: &str = "/api/v1/events";
 pub const CATALOG: &str = "/api/v1/catalog";
 pub const MAP: &str = "/api/v1/map";
 pub const SERIES: &str = "/api/v1/series";
+/// `GET ?kind=newsletter` (kind optional): published content, newest first.
+pub const CONTENT: &str = "/api/v1/content";
+/// `GET ?id=newsletter/2025-4`: one content item (ids contain slashes, hence a query).
+pub const CONTENT_ITEM: &str = "/api/v1/content/item";
+/// `GET ?area=01056&year=2025`: a population pyramid.
+pub const POPULATION: &str = "/api/v1/population";
+/// `GET`: the Kreis's Sozialausgaben by field and year.
+pub const SPENDING: &str = "/api/v1/spending";
+/// `GET /api/v1/blobs/{sha256}`: a media file by content hash; Range requests supported.
+pub const BLOBS: &str = "/api/v1/blobs";
+/// The OpenAPI 3.1 description of this API.
+pub const OPENAPI: &str = "/api/v1/openapi.json";
 /// `POST ?dry_run=true&name=FILE`, body = the BI export, `Authorization: Bearer TOKEN`: import
 /// as one revision. 200 with an [`ImportReport`], 422 with an [`ImportRejected`], 401 without
 /// a valid token.
@@ -19,6 +31,7 @@ pub const ADMIN_IMPORT: &str = "/api/v1/admin/import";
 
 /// Machine-readable error classes. Clients branch on these, never on the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     NotFound,
@@ -37,6 +50,7 @@ pub enum ErrorCode {
 /// The error body of every HTTP and IPC error: `{ code, message }`. `message` is German and
 /// meant for people; internal details are logged, not sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
@@ -61,6 +75,7 @@ impl std::error::Error for ApiError {}
 
 /// Query of [`MAP`] and argument of the `map_values` command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MapQuery {
     pub indicator: String,
     pub year: u16,
@@ -68,6 +83,7 @@ pub struct MapQuery {
 
 /// Query of [`SERIES`] and argument of the `area_series` command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SeriesQuery {
     pub indicator: String,
     pub area: String,
@@ -79,14 +95,43 @@ pub fn feed_etag(instance: &str, since: crate::Revision, revision: crate::Revisi
     format!("\"feed-{instance}-{since}-{revision}\"")
 }
 
+/// The URL path of a blob.
+pub fn blob_path(sha256: &str) -> String {
+    format!("{BLOBS}/{sha256}")
+}
+
+/// Query of [`CONTENT`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContentQuery {
+    pub kind: Option<crate::content::ContentKind>,
+}
+
+/// Query of [`CONTENT_ITEM`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContentItemQuery {
+    pub id: String,
+}
+
+/// Query of [`POPULATION`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PopulationQuery {
+    pub area: String,
+    pub year: u16,
+}
+
 /// Query of [`FEED`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeedQuery {
     pub since: crate::Revision,
 }
 
 /// Query of [`ADMIN_IMPORT`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ImportQuery {
     #[serde(default)]
     pub dry_run: bool,
@@ -96,6 +141,7 @@ pub struct ImportQuery {
 
 /// What an accepted import did (or, with `dry_run`, would do).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ImportReport {
     pub dry_run: bool,
     /// The new revision; `None` for a dry run or when nothing changed.
@@ -109,6 +155,7 @@ pub struct ImportReport {
 
 /// One problem of a refused import file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ImportProblem {
     /// 1-based line; 0 for the file as a whole or a JSON entry.
     pub line: u64,
@@ -123,6 +170,7 @@ pub struct ImportProblem {
 
 /// The answer to a refused import: nothing was written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ImportRejected {
     pub code: ErrorCode,
     pub message: String,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a content item is; decides the page it appears on and the notification it causes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContentKind {
     /// A chapter of the annual Fokusbericht (focus report on social spending).
@@ -46,6 +47,7 @@ impl ContentKind {
 
 /// Where a Handlungsempfehlung stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecommendationStatus {
     Offen,
@@ -89,6 +91,7 @@ impl RecommendationStatus {
 
 /// One step in the history of a recommendation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StatusChange {
     /// ISO date, `2025-03-18`.
     pub date: String,
@@ -98,6 +101,7 @@ pub struct StatusChange {
 
 /// The kind-specific part of a content item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ContentDetails {
     Kapitel {
@@ -135,6 +139,7 @@ impl ContentDetails {
 
 /// What a media file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MediaRole {
     /// A downloadable file of a document.
@@ -147,6 +152,7 @@ pub enum MediaRole {
 /// A file attached to a content item, stored once as a content-addressed blob
 /// (`/api/v1/blobs/{sha256}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MediaRef {
     pub role: MediaRole,
     /// The file name shown to people and used when saving, e.g. `Methodik.pdf`.
@@ -159,6 +165,7 @@ pub struct MediaRef {
 
 /// One published content item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ContentItem {
     /// Stable id: the Markdown file's path in the content folder without `.md`, e.g.
     /// `newsletter/2025-4`.

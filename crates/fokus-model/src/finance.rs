@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Net spending of the Kreis in one Leistungsbereich (e.g. "Eingliederungshilfe") and year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Spending {
     /// The Leistungsbereich, as the budget names it.
     pub field: String,
@@ -15,6 +16,7 @@ pub struct Spending {
 
 /// Spending of one field over the years, in euros and euros per inhabitant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SpendingLine {
     pub field: String,
     /// `(year, euros, euros per inhabitant)`; per inhabitant is `None` where the Kreis's
@@ -24,6 +26,7 @@ pub struct SpendingLine {
 
 /// All Sozialausgaben of the Kreis: one line per field, and the years covered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SpendingOverview {
     pub area: String,
     pub years: Vec<u16>,

@@ -1,7 +1,8 @@
 //! Domain and wire types shared by the Leptos UI, the Tauri shell, the sync engine and the server.
 //!
-//! Invariant: this crate depends on `serde` only, so it compiles to wasm32 and never drags an IO
-//! runtime into the UI. `cargo xtask test` checks this mechanically.
+//! Invariant: this crate depends on `serde` only (plus `schemars` behind the server-only `schema`
+//! feature), so it compiles to wasm32 and never drags an IO runtime into the UI. `cargo xtask
+//! test` checks this mechanically.
 
 pub mod api;
 pub mod classify;
@@ -30,6 +31,7 @@ pub const LAST_YEAR: u16 = 2030;
 /// Gemeinde of the Kreis is also an area of its own kind, member of its Amt (or of itself, for
 /// an amtsfreie Gemeinde).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AreaKind {
     Amt,
@@ -90,6 +92,7 @@ impl AreaKind {
 /// exists: 9 digits for Ämter and amtsfreie Gemeinden, 12 for Gemeinden, `01056` for the Kreis,
 /// `01` for the Land; the Bund is `DG` as in Destatis tables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Area {
     pub id: String,
     pub name: String,
@@ -103,6 +106,7 @@ pub struct Area {
 
 /// Whether a higher value of an indicator is good, bad or neither. Drives the colour ramp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Polarity {
     HigherIsBetter,
@@ -133,6 +137,7 @@ impl Polarity {
 /// A Kennzahl of the Sozialbericht, e.g. the SGB-II-Quote. `handlungsfeld` is the policy field
 /// (Handlungsfeld) a German Sozialbericht groups its indicators by.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Indicator {
     pub id: String,
     pub name: String,
@@ -154,6 +159,7 @@ pub struct Indicator {
 /// Why a cell has no value. Statistical tables mark both cases differently (`.` and `x`), and
 /// the UI must say which one applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Gap {
     /// The source has no value for this cell.
@@ -187,6 +193,7 @@ impl Gap {
 
 /// The content of one cell: a value or a marked gap.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Cell {
     Value(f64),
@@ -204,6 +211,7 @@ impl Cell {
 
 /// The key of one observation: indicator × area × year.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ObservationKey {
     pub indicator: String,
     pub area: String,
@@ -212,6 +220,7 @@ pub struct ObservationKey {
 
 /// One value of the Sozialbericht.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Observation {
     #[serde(flatten)]
     pub key: ObservationKey,
@@ -234,6 +243,7 @@ impl Observation {
 /// What the served dataset is. `demo` is shown prominently in the UI so generated numbers are
 /// never mistaken for official ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DatasetInfo {
     pub title: String,
     pub demo: bool,
@@ -241,6 +251,7 @@ pub struct DatasetInfo {
 
 /// One entry of the server's revision log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RevisionInfo {
     pub revision: Revision,
     /// Unix seconds.
@@ -252,6 +263,7 @@ pub struct RevisionInfo {
 /// The answer of the change feed: everything that changed after `since` up to and including
 /// `revision`. Applying it to a cache at `since` yields the server's state at `revision`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeedPage {
     /// Identity of the server database that produced the page. Revisions are only comparable
     /// within one instance: a client holding another instance's data must resync in full.
@@ -292,6 +304,7 @@ impl FeedPage {
 
 /// Monitoring view of the server: `GET /api/v1/status`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ServerStatus {
     pub revision: Revision,
     pub indicators: u64,
@@ -304,6 +317,7 @@ pub struct ServerStatus {
 
 /// What the UI needs to build its pickers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Catalog {
     pub revision: Revision,
     pub dataset: Option<DatasetInfo>,
@@ -327,6 +341,7 @@ impl Catalog {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IndicatorYears {
     pub indicator: String,
     pub years: Vec<u16>,
@@ -334,6 +349,7 @@ pub struct IndicatorYears {
 
 /// The value of one area in a map or reference list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AreaValue {
     pub area: String,
     pub name: String,
@@ -343,6 +359,7 @@ pub struct AreaValue {
 
 /// Everything the choropleth needs for one indicator and year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MapView {
     pub indicator: Indicator,
     pub year: u16,
@@ -356,6 +373,7 @@ pub struct MapView {
 
 /// One line of a time-series chart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SeriesLine {
     pub area: String,
     pub name: String,
@@ -366,6 +384,7 @@ pub struct SeriesLine {
 
 /// An area against Kreis, Land and Bund over the years.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AreaSeries {
     pub indicator: Indicator,
     pub years: Vec<u16>,
@@ -375,6 +394,7 @@ pub struct AreaSeries {
 
 /// The local cache's sync state as the UI shows it ("Stand: …", "offline").
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SyncState {
     /// Last revision applied completely; 0 for an empty cache.
     pub revision: Revision,

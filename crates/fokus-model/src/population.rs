@@ -19,6 +19,7 @@ pub fn age_group_label(age_from: u8) -> String {
 
 /// Sex as official population statistics report it (Fortschreibung: männlich, weiblich).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Female,
@@ -49,6 +50,7 @@ impl Sex {
 
 /// Inhabitants of one area, year, age group and sex (31 December).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PopulationCount {
     pub area: String,
     pub year: u16,
@@ -60,6 +62,7 @@ pub struct PopulationCount {
 
 /// A population pyramid: one area and year, counts by age group (ascending) and sex.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PopulationPyramid {
     pub area: String,
     pub name: String,

@@ -8,6 +8,8 @@ pub mod areas;
 pub mod demo;
 pub mod demo_statistics;
 pub mod import;
+pub mod openapi;
+pub mod publish;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -21,9 +23,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use fokus_model::api::{
-    self, ApiError, ErrorCode, FeedQuery, ImportProblem, ImportQuery, ImportRejected, ImportReport,
-    MapQuery, SeriesQuery,
+    self, ApiError, ContentItemQuery, ContentQuery, ErrorCode, FeedQuery, ImportProblem,
+    ImportQuery, ImportRejected, ImportReport, MapQuery, PopulationQuery, SeriesQuery,
 };
+use fokus_model::content::is_sha256_hex;
 use fokus_store::{CommitSummary, Store, StoreError};
 use futures_util::stream::Stream;
 use tokio::sync::watch;
@@ -41,6 +44,8 @@ pub struct AppState {
     rules: import::ImportRules,
     /// The database's identity; it never changes while serving.
     instance: Arc<str>,
+    /// Where published media live; `None` serves no blobs.
+    blobs: Option<publish::BlobDir>,
 }
 
 impl AppState {
@@ -53,7 +58,14 @@ impl AppState {
             admin_token: None,
             rules: import::ImportRules::default(),
             instance: Arc::from(store_instance.as_str()),
+            blobs: None,
         })
+    }
+
+    /// Serves published media from `blobs`.
+    pub fn with_blobs(mut self, blobs: publish::BlobDir) -> AppState {
+        self.blobs = Some(blobs);
+        self
     }
 
     pub fn with_import_rules(mut self, rules: import::ImportRules) -> AppState {
@@ -159,6 +171,12 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
         .route(api::CATALOG, get(catalog))
         .route(api::MAP, get(map))
         .route(api::SERIES, get(series))
+        .route(api::CONTENT, get(content_list))
+        .route(api::CONTENT_ITEM, get(content_item))
+        .route(api::POPULATION, get(population))
+        .route(api::SPENDING, get(spending))
+        .route(&format!("{}/{{sha256}}", api::BLOBS), get(blob))
+        .route(api::OPENAPI, get(openapi))
         .route(
             api::ADMIN_IMPORT,
             // One byte over the import limit still reaches the handler, which explains the limit.
@@ -267,6 +285,90 @@ async fn series(
     .into_response())
 }
 
+async fn content_list(
+    State(state): State<AppState>,
+    Query(query): Query<ContentQuery>,
+) -> Result<Response, HttpError> {
+    Ok(Json(
+        state
+            .read(move |store| store.content_list(query.kind))
+            .await?,
+    )
+    .into_response())
+}
+
+async fn content_item(
+    State(state): State<AppState>,
+    Query(query): Query<ContentItemQuery>,
+) -> Result<Response, HttpError> {
+    Ok(Json(
+        state
+            .read(move |store| store.content_item(&query.id))
+            .await?,
+    )
+    .into_response())
+}
+
+async fn population(
+    State(state): State<AppState>,
+    Query(query): Query<PopulationQuery>,
+) -> Result<Response, HttpError> {
+    Ok(Json(
+        state
+            .read(move |store| store.population_pyramid(&query.area, query.year))
+            .await?,
+    )
+    .into_response())
+}
+
+async fn spending(State(state): State<AppState>) -> Result<Response, HttpError> {
+    Ok(Json(state.read(|store| store.spending_overview()).await?).into_response())
+}
+
+/// A media file by content hash. tower-http's `ServeFile` answers Range and conditional
+/// requests; the hash names the bytes, so they may be cached forever.
+async fn blob(
+    State(state): State<AppState>,
+    axum::extract::Path(sha256): axum::extract::Path<String>,
+    request: axum::extract::Request,
+) -> Result<Response, HttpError> {
+    use tower::ServiceExt;
+    let not_found = || HttpError {
+        status: StatusCode::NOT_FOUND,
+        body: ApiError::new(
+            ErrorCode::NotFound,
+            format!("Datei `{sha256}` gibt es nicht"),
+        ),
+    };
+    let Some(blobs) = state.blobs.clone() else {
+        return Err(not_found());
+    };
+    if !is_sha256_hex(&sha256) {
+        return Err(not_found());
+    }
+    let lookup = sha256.clone();
+    let Some(mime) = state.read(move |store| store.blob_mime(&lookup)).await? else {
+        return Err(not_found());
+    };
+    let response = ServeFile::new_with_mime(
+        blobs.path_of(&sha256),
+        &mime.parse().map_err(|_| not_found())?,
+    )
+    .oneshot(request)
+    .await
+    .map_err(|error| HttpError::internal(error.to_string()))?;
+    let mut response = response.map(axum::body::Body::new);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    Ok(response)
+}
+
+async fn openapi() -> Response {
+    Json(openapi::document()).into_response()
+}
+
 /// Compares without an early exit, so the time taken does not reveal how much of a guess was right.
 fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     given.len() == expected.len()
@@ -368,9 +470,66 @@ pub fn database_path(data_dir: &Path) -> PathBuf {
     data_dir.join("fokus-server.sqlite3")
 }
 
+/// Where the server keeps published media inside `--data-dir`.
+pub fn blob_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("blobs")
+}
+
 /// Loads the demo dataset as one revision (no-op if it is already there).
 pub fn load_demo(store: &mut Store, now: i64) -> anyhow::Result<CommitSummary> {
     Ok(store.commit_revision("Demodaten", now, &demo::demo_changes())?)
+}
+
+/// What an accepted publish did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishSummary {
+    pub commit: CommitSummary,
+    pub items: usize,
+    pub media: usize,
+}
+
+/// Checks the content folder `dir` and, if it is sound, stores its media in `blobs` and commits
+/// its items as one revision; items published before but missing from `dir` are withdrawn.
+pub fn publish_dir(
+    store: &mut Store,
+    blobs: &publish::BlobDir,
+    dir: &Path,
+    now: i64,
+) -> anyhow::Result<Result<PublishSummary, publish::PublishError>> {
+    let publication = match publish::read_content_dir(dir) {
+        Ok(publication) => publication,
+        Err(error) => return Ok(Err(error)),
+    };
+    for file in &publication.media {
+        blobs.store(&file.source, &file.media.sha256)?;
+    }
+    let media: Vec<_> = publication
+        .media
+        .iter()
+        .map(|file| file.media.clone())
+        .collect();
+    store.record_blobs(&media)?;
+    let label = format!(
+        "Veröffentlichung {}",
+        dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |name| name.to_string_lossy().into_owned()
+        )
+    );
+    let items = publication.items.len();
+    let commit = store.commit_revision(
+        &label,
+        now,
+        &fokus_store::Changes {
+            content: Some(publication.items),
+            ..Default::default()
+        },
+    )?;
+    Ok(Ok(PublishSummary {
+        commit,
+        items,
+        media: media.len(),
+    }))
 }
 
 /// What an accepted import did.

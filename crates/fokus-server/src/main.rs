@@ -1,4 +1,4 @@
-//! `fokus-server`: serve the central API, import BI exports, load the demo dataset.
+//! `fokus-server`: serve the central API, import BI exports, publish content, load the demo.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,7 +7,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use fokus_server::import::ImportRules;
-use fokus_server::{app, database_path, import_bytes, load_demo, AppState, ImportSummary};
+use fokus_server::publish::BlobDir;
+use fokus_server::{
+    app, blob_dir, database_path, import_bytes, load_demo, publish_dir, AppState, ImportSummary,
+    PublishSummary,
+};
 use fokus_store::Store;
 
 #[derive(Parser)]
@@ -17,7 +21,7 @@ use fokus_store::Store;
     about = "Zentraler FOKUS-Server: API, Import, Demodaten"
 )]
 struct Cli {
-    /// Folder for the server's SQLite database.
+    /// Folder for the server's SQLite database and published media.
     #[arg(long, global = true, default_value = "fokus-data")]
     data_dir: PathBuf,
     /// Data protection: values resting on fewer cases (column `fallzahl`) are stored only as
@@ -35,6 +39,9 @@ enum Command {
         /// Load the demo dataset first if the database does not have it.
         #[arg(long)]
         demo: bool,
+        /// With --demo: also publish this content folder (see `publish`).
+        #[arg(long, requires = "demo")]
+        content: Option<PathBuf>,
         #[arg(long, default_value = "127.0.0.1")]
         host: std::net::IpAddr,
         /// 0 picks a free port; the chosen address is printed on stdout.
@@ -55,8 +62,14 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Load the demo dataset.
-    Demo,
+    /// Publish a content folder (Markdown with TOML front matter, plus media) as one revision;
+    /// items missing from the folder are withdrawn.
+    Publish { dir: PathBuf },
+    /// Load the demo dataset (values, demography, finance) and, with --content, its content.
+    Demo {
+        #[arg(long)]
+        content: Option<PathBuf>,
+    },
     /// Write everything published (the feed since revision 0) as JSON, for apps to ship as their
     /// first-start data.
     Snapshot { out: PathBuf },
@@ -96,13 +109,17 @@ fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut store = open_store(&cli.data_dir)?;
     match cli.command {
-        Command::Demo => {
+        Command::Demo { content } => {
             let summary = load_demo(&mut store, now())?;
             println!(
                 "Demodaten: {} neu, {} geändert, {} unverändert",
                 summary.new, summary.changed, summary.unchanged
             );
+            if let Some(dir) = content {
+                publish(&mut store, &cli.data_dir, &dir)?;
+            }
         }
+        Command::Publish { dir } => publish(&mut store, &cli.data_dir, &dir)?,
         Command::Snapshot { out } => {
             let page = store.feed_since(0)?;
             let json = serde_json::to_vec(&page)?;
@@ -154,6 +171,7 @@ fn run() -> anyhow::Result<()> {
         }
         Command::Serve {
             demo,
+            content,
             host,
             port,
             web_dir,
@@ -162,11 +180,16 @@ fn run() -> anyhow::Result<()> {
             if demo {
                 load_demo(&mut store, now())?;
             }
+            if let Some(dir) = content {
+                publish(&mut store, &cli.data_dir, &dir)?;
+            }
             let runtime = tokio::runtime::Runtime::new()?;
             let admin_token = admin_token_file.map(|path| read_token(&path)).transpose()?;
-            let state = AppState::new(store)?.with_import_rules(ImportRules {
-                min_cases: cli.min_cases,
-            });
+            let state = AppState::new(store)?
+                .with_import_rules(ImportRules {
+                    min_cases: cli.min_cases,
+                })
+                .with_blobs(BlobDir::new(blob_dir(&cli.data_dir)));
             let state = match &admin_token {
                 Some(token) => state.with_admin_token(token),
                 None => state,
@@ -175,6 +198,39 @@ fn run() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn publish(
+    store: &mut Store,
+    data_dir: &std::path::Path,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let blobs = BlobDir::new(blob_dir(data_dir));
+    match publish_dir(store, &blobs, dir, now())? {
+        Ok(PublishSummary {
+            commit,
+            items,
+            media,
+        }) => {
+            let outcome = match commit.revision {
+                Some(revision) => format!("Revision {revision}"),
+                None => "keine Änderung, keine neue Revision".to_owned(),
+            };
+            println!(
+                "Veröffentlicht {}: {items} Beiträge, {media} Dateien; {} neu, {} geändert, {} unverändert, {} zurückgezogen ({outcome})",
+                dir.display(),
+                commit.new,
+                commit.changed,
+                commit.unchanged,
+                commit.deleted
+            );
+            Ok(())
+        }
+        Err(error) => {
+            eprint!("{error}");
+            std::process::exit(2);
+        }
+    }
 }
 
 /// Reads the admin token; a short or empty one is refused rather than silently accepted.

@@ -464,3 +464,417 @@ fn malformed_corpus_is_refused_with_the_right_message_and_writes_nothing() {
         );
     }
 }
+
+// --- Content publishing and media -------------------------------------------------------------
+
+/// Writes `files` (relative path, bytes) into a fresh folder.
+fn content_folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, bytes) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    dir
+}
+
+const NEWSLETTER: &[u8] = "+++\nart = \"newsletter\"\ntitel = \"Newsletter 4/2025\"\ndatum = 2025-12-15\njahr = 2025\nquartal = 4\n+++\n# Hallo\n\nText mit **Betonung**.\n".as_bytes();
+const DOKUMENT: &[u8] = "+++\nart = \"dokument\"\ntitel = \"Methodik\"\ndatum = 2025-02-10\nkategorie = \"Grundlagen\"\ndateien = [\"methodik.pdf\"]\n+++\nBeschreibung.\n".as_bytes();
+const VIDEO: &[u8] = "+++\nart = \"video\"\ntitel = \"Erklärvideo\"\ndatum = 2025-01-20\nvideo = \"film.webm\"\nuntertitel = \"film.vtt\"\n+++\n".as_bytes();
+const EMPFEHLUNG: &[u8] = "+++\nart = \"empfehlung\"\ntitel = \"Tagespflege ausbauen\"\ndatum = 2025-10-14\nhandlungsfeld = \"Alter und Pflege\"\njahr = 2024\n\n[[status]]\ndatum = 2024-04-02\nstand = \"offen\"\n\n[[status]]\ndatum = 2025-10-14\nstand = \"umgesetzt\"\nnotiz = \"Zwei Einrichtungen eröffnet\"\n+++\nText.\n".as_bytes();
+const PDF: &[u8] = b"%PDF-1.7 not really, but bytes are bytes";
+const WEBM: &[u8] = b"\x1aE\xdf\xa3 pretend video bytes 0123456789";
+const VTT: &[u8] = b"WEBVTT\n\n00:00.000 --> 00:02.000\nHallo\n";
+
+fn valid_folder() -> tempfile::TempDir {
+    content_folder(&[
+        ("newsletter/2025-4.md", NEWSLETTER),
+        ("dokumente/methodik.md", DOKUMENT),
+        ("dokumente/methodik.pdf", PDF),
+        ("video/film.md", VIDEO),
+        ("video/film.webm", WEBM),
+        ("video/film.vtt", VTT),
+        ("empfehlungen/pflege.md", EMPFEHLUNG),
+    ])
+}
+
+async fn fetch(
+    router: &axum::Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, headers, body)
+}
+
+#[tokio::test]
+async fn published_content_and_media_reach_the_feed_and_blobs_serve_ranges() {
+    let blob_dir = tempfile::tempdir().unwrap();
+    let blobs = fokus_server::publish::BlobDir::new(blob_dir.path().to_owned());
+    let mut store = demo_store();
+    let folder = valid_folder();
+    let summary = fokus_server::publish_dir(&mut store, &blobs, folder.path(), 10)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        summary.commit.revision,
+        Some(2),
+        "a publish is one revision"
+    );
+    assert_eq!(
+        (summary.items, summary.media),
+        (4, 3),
+        "4 items, 3 media files"
+    );
+
+    let page = store.feed_since(1).unwrap();
+    assert_eq!(
+        page.content.len(),
+        4,
+        "the feed since the demo carries exactly the content"
+    );
+    assert!(page.observations.is_empty(), "and no values");
+    let newsletter = page
+        .content
+        .iter()
+        .find(|item| item.id == "newsletter/2025-4")
+        .unwrap();
+    assert!(
+        newsletter.body_html.contains("<strong>Betonung</strong>"),
+        "Markdown is rendered: {}",
+        newsletter.body_html
+    );
+    let recommendation = page
+        .content
+        .iter()
+        .find(|item| item.id == "empfehlungen/pflege")
+        .unwrap();
+    match &recommendation.details {
+        fokus_model::content::ContentDetails::Empfehlung { history, .. } => assert_eq!(
+            history
+                .iter()
+                .map(|change| change.status.as_str())
+                .collect::<Vec<_>>(),
+            ["offen", "umgesetzt"],
+            "the status history keeps its order"
+        ),
+        other => panic!("an Empfehlung, not {other:?}"),
+    }
+
+    let video = page
+        .content
+        .iter()
+        .find(|item| item.id == "video/film")
+        .unwrap();
+    let webm = video
+        .media
+        .iter()
+        .find(|media| media.mime == "video/webm")
+        .unwrap();
+    assert_eq!(webm.size, WEBM.len() as u64, "size of the bytes");
+    let router = app(
+        AppState::new(store).unwrap().with_blobs(blobs.clone()),
+        None,
+    );
+    let path = api::blob_path(&webm.sha256);
+    let (status, headers, body) =
+        fetch(&router, Request::get(&path).body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, WEBM, "the blob is the published bytes");
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "video/webm",
+        "served with its media type"
+    );
+    let request = Request::get(&path)
+        .header(header::RANGE, "bytes=4-9")
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = fetch(&router, request).await;
+    assert_eq!(
+        status,
+        StatusCode::PARTIAL_CONTENT,
+        "Range requests resume downloads"
+    );
+    assert_eq!(body, &WEBM[4..10], "exactly the requested bytes");
+    for missing in [
+        api::blob_path(&"0".repeat(64)),
+        api::blob_path("..%2Fetc%2Fpasswd"),
+        api::blob_path(&webm.sha256.to_uppercase()),
+    ] {
+        let (status, _, body) =
+            fetch(&router, Request::get(&missing).body(Body::empty()).unwrap()).await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "{missing}: unknown or malformed names are not found"
+        );
+        assert!(
+            body.starts_with(b"{\"code\":\"not_found\""),
+            "{missing}: as an API error"
+        );
+    }
+}
+
+#[test]
+fn republishing_changes_only_what_changed_and_withdraws_what_is_gone() {
+    let blob_dir = tempfile::tempdir().unwrap();
+    let blobs = fokus_server::publish::BlobDir::new(blob_dir.path().to_owned());
+    let mut server = demo_store();
+    let folder = valid_folder();
+    fokus_server::publish_dir(&mut server, &blobs, folder.path(), 10)
+        .unwrap()
+        .unwrap();
+    let mut client = Store::open_in_memory().unwrap();
+    client.apply_feed(&server.feed_since(0).unwrap()).unwrap();
+    assert_eq!(
+        client.content_list(None).unwrap().len(),
+        4,
+        "the client has all content"
+    );
+
+    let again = fokus_server::publish_dir(&mut server, &blobs, folder.path(), 11)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        again.commit.revision, None,
+        "the same folder again is no new revision"
+    );
+
+    std::fs::remove_file(folder.path().join("newsletter/2025-4.md")).unwrap();
+    std::fs::write(
+        folder.path().join("empfehlungen/pflege.md"),
+        String::from_utf8_lossy(EMPFEHLUNG).replace("Text.", "Neuer Text."),
+    )
+    .unwrap();
+    let changed = fokus_server::publish_dir(&mut server, &blobs, folder.path(), 12)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            changed.commit.revision,
+            changed.commit.changed,
+            changed.commit.unchanged,
+            changed.commit.deleted
+        ),
+        (Some(3), 1, 2, 1),
+        "one changed, two unchanged, the removed newsletter withdrawn"
+    );
+    let delta = server.feed_since(2).unwrap();
+    assert_eq!(
+        delta.deleted_content,
+        ["newsletter/2025-4"],
+        "the feed names the withdrawn item"
+    );
+    assert_eq!(delta.content.len(), 1, "and carries only the changed one");
+    client.apply_feed(&delta).unwrap();
+    assert!(
+        client.content_item("newsletter/2025-4").is_err(),
+        "the withdrawn newsletter is gone from the client"
+    );
+    assert!(
+        client
+            .content_item("empfehlungen/pflege")
+            .unwrap()
+            .body_html
+            .contains("Neuer Text"),
+        "the changed recommendation is updated"
+    );
+    assert_eq!(
+        server.status().unwrap().content_items,
+        3,
+        "status counts content items"
+    );
+}
+
+/// A content folder as (relative path, bytes) pairs.
+type Files = Vec<(&'static str, Vec<u8>)>;
+
+/// Bad content folders: each is refused with the right message, and nothing is written.
+#[test]
+fn malformed_content_is_refused_with_file_line_and_reason() {
+    let newsletter = |front: &str| {
+        format!("+++\nart = \"newsletter\"\ntitel = \"N\"\ndatum = 2025-12-15\n{front}+++\nText\n")
+    };
+    let cases: Vec<(&str, Files, &str)> = vec![
+        ("no front matter", vec![("a.md", b"# Titel\n".to_vec())], "a.md, Zeile 1: Kopfbereich fehlt"),
+        ("unclosed front matter", vec![("a.md", b"+++\ntitel = \"A\"\n".to_vec())], "a.md, Zeile 1: Kopfbereich fehlt"),
+        ("unknown kind", vec![("a.md", b"+++\nart = \"blog\"\ntitel = \"A\"\ndatum = 2025-01-01\n+++\n".to_vec())], "a.md, Zeile 2: unbekannte art `blog`"),
+        ("typo in a key", vec![("a.md", newsletter("jahr = 2025\nquartal = 4\ntitl = \"x\"\n").into_bytes())], "a.md, Zeile 7: Kopfbereich ungültig: unknown field `titl`"),
+        ("missing quarter", vec![("a.md", newsletter("jahr = 2025\n").into_bytes())], "a.md, Zeile 1: `quartal` fehlt (nötig für art = \"newsletter\")"),
+        ("quarter 5", vec![("a.md", newsletter("jahr = 2025\nquartal = 5\n").into_bytes())], "a.md, Zeile 6: `quartal` muss 1, 2, 3 oder 4 sein"),
+        ("key of another kind", vec![("a.md", newsletter("jahr = 2025\nquartal = 4\nkategorie = \"x\"\n").into_bytes())], "a.md, Zeile 7: `kategorie` gehört nicht zu art = \"newsletter\""),
+        ("date with a time", vec![("a.md", b"+++\nart = \"newsletter\"\ntitel = \"N\"\ndatum = 2025-12-15T10:00:00\njahr = 2025\nquartal = 4\n+++\n".to_vec())], "a.md, Zeile 4: `datum` muss ein Datum ohne Uhrzeit sein"),
+        ("date as text", vec![("a.md", b"+++\nart = \"newsletter\"\ntitel = \"N\"\ndatum = \"15.12.2025\"\njahr = 2025\nquartal = 4\n+++\n".to_vec())], "a.md, Zeile 4: Kopfbereich ungültig"),
+        ("unknown status", vec![("a.md", String::from_utf8_lossy(EMPFEHLUNG).replace("\"umgesetzt\"", "\"erledigt\"").into_bytes())], "a.md, Zeile 14: unbekannter stand `erledigt`"),
+        ("status out of order", vec![("a.md", String::from_utf8_lossy(EMPFEHLUNG).replace("2024-04-02", "2026-01-01").into_bytes())], "a.md, Zeile 12: [[status]] vom 2025-10-14 steht nach einem späteren"),
+        ("document without files", vec![("a.md", b"+++\nart = \"dokument\"\ntitel = \"D\"\ndatum = 2025-01-01\nkategorie = \"Grundlagen\"\n+++\n".to_vec())], "a.md, Zeile 1: `dateien` fehlt"),
+        ("missing file", vec![("d/a.md", DOKUMENT.to_vec())], "d/a.md, Zeile 6: `methodik.pdf` nicht lesbar"),
+        ("path out of the folder", vec![("a.md", String::from_utf8_lossy(DOKUMENT).replace("methodik.pdf", "../geheim.pdf").into_bytes())], "a.md, Zeile 6: `../geheim.pdf`: Pfade müssen innerhalb des Inhaltsordners bleiben"),
+        ("file type not allowed", vec![("a.md", String::from_utf8_lossy(DOKUMENT).replace("methodik.pdf", "tool.exe").into_bytes()), ("tool.exe", b"MZ".to_vec())], "a.md, Zeile 6: `tool.exe`: Dateityp nicht erlaubt"),
+        ("video without captions", vec![("a.md", String::from_utf8_lossy(VIDEO).replace("untertitel = \"film.vtt\"\n", "").into_bytes()), ("film.webm", WEBM.to_vec())], "a.md, Zeile 1: `untertitel` fehlt (nötig für art = \"video\")"),
+        ("captions not WebVTT", vec![("a.md", VIDEO.to_vec()), ("film.webm", WEBM.to_vec()), ("film.vtt", b"1\n00:00:00,000 --> 00:00:02,000\nSRT\n".to_vec())], "a.md, Zeile 6: `film.vtt`: keine WebVTT-Datei"),
+        ("a PDF as the video", vec![("a.md", String::from_utf8_lossy(VIDEO).replace("film.webm", "film.pdf").into_bytes()), ("film.pdf", PDF.to_vec()), ("film.vtt", VTT.to_vec())], "a.md, Zeile 5: `film.pdf`: passt nicht als Video"),
+        ("not UTF-8", vec![("a.md", b"+++\nart = \"newsletter\"\ntitel = \"M\xfcll\"\n+++\n".to_vec())], "a.md: ist kein UTF-8-Text"),
+        ("empty title", vec![("a.md", newsletter("jahr = 2025\nquartal = 4\n").replace("titel = \"N\"", "titel = \" \"").into_bytes())], "a.md, Zeile 3: `titel` ist leer"),
+        ("empty folder", vec![("notiz.txt", b"keine Inhalte".to_vec())], "enthält keine Markdown-Datei"),
+        ("one bad file among good ones", vec![("gut.md", NEWSLETTER.to_vec()), ("schlecht.md", b"ohne Kopf".to_vec())], "schlecht.md, Zeile 1: Kopfbereich fehlt"),
+    ];
+    assert!(cases.len() >= 20, "a corpus, not a sample");
+    for (name, files, expected) in cases {
+        let borrowed: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(path, bytes)| (*path, bytes.as_slice()))
+            .collect();
+        let folder = content_folder(&borrowed);
+        let blob_dir = tempfile::tempdir().unwrap();
+        let blobs = fokus_server::publish::BlobDir::new(blob_dir.path().join("blobs"));
+        let mut store = demo_store();
+        let before = store.feed_since(0).unwrap();
+        let error = match fokus_server::publish_dir(&mut store, &blobs, folder.path(), 10).unwrap()
+        {
+            Ok(summary) => panic!("{name}: accepted: {summary:?}"),
+            Err(error) => error.to_string(),
+        };
+        assert!(
+            error.contains(expected),
+            "{name}: expected `{expected}` in:\n{error}"
+        );
+        assert_eq!(
+            store.feed_since(0).unwrap(),
+            before,
+            "{name}: nothing written"
+        );
+        assert!(
+            !blob_dir.path().join("blobs").exists(),
+            "{name}: no media stored"
+        );
+    }
+}
+
+#[tokio::test]
+async fn openapi_describes_every_route_and_every_described_path_answers() {
+    let blob_dir = tempfile::tempdir().unwrap();
+    let blobs = fokus_server::publish::BlobDir::new(blob_dir.path().to_owned());
+    let mut store = demo_store();
+    fokus_server::publish_dir(&mut store, &blobs, valid_folder().path(), 10)
+        .unwrap()
+        .unwrap();
+    let pdf_sha = store.content_item("dokumente/methodik").unwrap().media[0]
+        .sha256
+        .clone();
+    let router = app(AppState::new(store).unwrap().with_blobs(blobs), None);
+    let (status, _, body) = get(&router, api::OPENAPI, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let document: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let paths = document["paths"].as_object().unwrap();
+    let routed = [
+        api::STATUS,
+        api::FEED,
+        api::EVENTS,
+        api::CATALOG,
+        api::MAP,
+        api::SERIES,
+        api::CONTENT,
+        api::CONTENT_ITEM,
+        api::POPULATION,
+        api::SPENDING,
+        "/api/v1/blobs/{sha256}",
+        api::OPENAPI,
+        api::ADMIN_IMPORT,
+    ];
+    for path in routed {
+        assert!(
+            paths.contains_key(path),
+            "{path} is routed and must be described"
+        );
+    }
+    assert_eq!(
+        paths.len(),
+        routed.len(),
+        "nothing described that is not routed"
+    );
+    // Every described GET answers (with example parameters) with a documented status.
+    let examples = [
+        (api::FEED, "?since=0"),
+        (api::MAP, "?indicator=sgb2_quote&year=2025"),
+        (api::SERIES, "?indicator=sgb2_quote&area=01056"),
+        (api::CONTENT, "?kind=newsletter"),
+        (api::CONTENT_ITEM, "?id=newsletter/2025-4"),
+        (api::POPULATION, "?area=01056&year=2022"),
+    ];
+    for (path, operations) in paths {
+        let Some(operation) = operations.get("get") else {
+            continue;
+        };
+        if path == api::EVENTS {
+            continue; // an endless stream; covered by the SSE tests
+        }
+        let uri = match examples.iter().find(|(example, _)| example == path) {
+            Some((_, query)) => format!("{path}{query}"),
+            None => path.replace("{sha256}", &pdf_sha),
+        };
+        let (status, _, body) = get(&router, &uri, None).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{uri}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        assert!(
+            operation["responses"].get("200").is_some(),
+            "{path}: 200 is documented"
+        );
+    }
+}
+
+#[tokio::test]
+async fn demography_and_finance_read_endpoints() {
+    let router = app(AppState::new(demo_store()).unwrap(), None);
+    let (status, _, body) = get(
+        &router,
+        &format!("{}?area=01056&year=2022", api::POPULATION),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let pyramid: fokus_model::population::PopulationPyramid =
+        serde_json::from_slice(&body).unwrap();
+    assert_eq!(pyramid.groups.len(), 18, "18 age groups");
+    let total = pyramid.total() as f64;
+    assert!(
+        (total - 320_275.0).abs() < 400.0,
+        "the Kreis in 2022 is its Zensus population: {total}"
+    );
+    let (status, _, body) = get(&router, api::SPENDING, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let spending: fokus_model::finance::SpendingOverview = serde_json::from_slice(&body).unwrap();
+    assert_eq!(spending.lines.len(), 8, "8 fields");
+    let (_, euros, per_inhabitant) = spending.lines[0].points[7];
+    let per_inhabitant = per_inhabitant.expect("the Kreis's population is known for 2022");
+    assert!(
+        (per_inhabitant - euros / total).abs() < 0.01,
+        "per inhabitant divides by the Kreis's population of the same year"
+    );
+    let (status, _, body) = get(
+        &router,
+        &format!("{}?area=nirgendwo&year=2022", api::POPULATION),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+}

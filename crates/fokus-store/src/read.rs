@@ -486,6 +486,16 @@ impl Store {
         Ok(items)
     }
 
+    /// The media type of a recorded blob, `None` if this database has no such blob.
+    pub fn blob_mime(&self, sha256: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT mime FROM blob WHERE sha256 = ?1", [sha256], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
     pub fn content_item(&self, id: &str) -> Result<ContentItem> {
         self.conn
             .query_row("SELECT item FROM content WHERE id = ?1", [id], content_of)

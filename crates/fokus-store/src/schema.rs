@@ -104,6 +104,15 @@ CREATE TABLE content_tombstone (
     id       TEXT PRIMARY KEY,
     revision INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Media files present in this database's blob folder, by content hash: on the server the
+-- published ones, in a cache the downloaded ones. Not part of the feed; content items name
+-- their media.
+CREATE TABLE blob (
+    sha256 TEXT PRIMARY KEY,
+    mime   TEXT NOT NULL,
+    size   INTEGER NOT NULL
+) WITHOUT ROWID;
 ";
 
 pub fn migrations() -> Migrations<'static> {

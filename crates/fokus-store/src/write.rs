@@ -455,6 +455,26 @@ impl Store {
         Ok(summary)
     }
 
+    /// Records media files now present in the blob folder (idempotent). Call after the files
+    /// are in place, so a recorded blob is always there to serve.
+    pub fn record_blobs(&mut self, media: &[fokus_model::content::MediaRef]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for reference in media {
+            if !is_sha256_hex(&reference.sha256) {
+                return Err(StoreError::InvalidRow(format!(
+                    "blob `{}`: not a sha256",
+                    reference.sha256
+                )));
+            }
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO blob (sha256, mime, size) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![reference.sha256, reference.mime, reference.size])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Applies a feed page from the server (client side). Refuses pages that do not start at the
     /// cache's revision, go backwards or come from another server instance; on any error nothing
     /// is written.
