@@ -175,15 +175,21 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
         .route(api::CONTENT_ITEM, get(content_item))
         .route(api::POPULATION, get(population))
         .route(api::SPENDING, get(spending))
-        .route(&format!("{}/{{sha256}}", api::BLOBS), get(blob))
         .route(api::OPENAPI, get(openapi))
         .route(
             api::ADMIN_IMPORT,
             // One byte over the import limit still reaches the handler, which explains the limit.
             post(admin_import).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES + 1)),
         )
-        .with_state(state)
-        .layer(CompressionLayer::new());
+        .with_state(state.clone())
+        .layer(CompressionLayer::new())
+        // Media stay out of the compression layer: video and PDF are compressed already, and a
+        // download resumed with Range must count the same bytes as the attempt it continues.
+        .merge(
+            Router::new()
+                .route(&format!("{}/{{sha256}}", api::BLOBS), get(blob))
+                .with_state(state),
+        );
     match web_dir {
         Some(dir) => router
             .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),

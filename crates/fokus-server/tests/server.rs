@@ -483,7 +483,8 @@ const DOKUMENT: &[u8] = "+++\nart = \"dokument\"\ntitel = \"Methodik\"\ndatum = 
 const VIDEO: &[u8] = "+++\nart = \"video\"\ntitel = \"Erklärvideo\"\ndatum = 2025-01-20\nvideo = \"film.webm\"\nuntertitel = \"film.vtt\"\n+++\n".as_bytes();
 const EMPFEHLUNG: &[u8] = "+++\nart = \"empfehlung\"\ntitel = \"Tagespflege ausbauen\"\ndatum = 2025-10-14\nhandlungsfeld = \"Alter und Pflege\"\njahr = 2024\n\n[[status]]\ndatum = 2024-04-02\nstand = \"offen\"\n\n[[status]]\ndatum = 2025-10-14\nstand = \"umgesetzt\"\nnotiz = \"Zwei Einrichtungen eröffnet\"\n+++\nText.\n".as_bytes();
 const PDF: &[u8] = b"%PDF-1.7 not really, but bytes are bytes";
-const WEBM: &[u8] = b"\x1aE\xdf\xa3 pretend video bytes 0123456789";
+/// Long enough (and repetitive enough) that a compression layer would gzip a range of it.
+const WEBM: &[u8] = b"\x1aE\xdf\xa3 pretend video bytes 0123456789 pretend video bytes 0123456789 pretend video bytes 0123456789 pretend video bytes 0123456789";
 const VTT: &[u8] = b"WEBVTT\n\n00:00.000 --> 00:02.000\nHallo\n";
 
 fn valid_folder() -> tempfile::TempDir {
@@ -585,8 +586,11 @@ async fn published_content_and_media_reach_the_feed_and_blobs_serve_ranges() {
         None,
     );
     let path = api::blob_path(&webm.sha256);
-    let (status, headers, body) =
-        fetch(&router, Request::get(&path).body(Body::empty()).unwrap()).await;
+    let full = Request::get(&path)
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, body) = fetch(&router, full).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, WEBM, "the blob is the published bytes");
     assert_eq!(
@@ -594,17 +598,26 @@ async fn published_content_and_media_reach_the_feed_and_blobs_serve_ranges() {
         "video/webm",
         "served with its media type"
     );
+    assert!(
+        headers.get(header::CONTENT_ENCODING).is_none(),
+        "media are sent as they are: compressed already, and byte offsets must hold"
+    );
     let request = Request::get(&path)
-        .header(header::RANGE, "bytes=4-9")
+        .header(header::RANGE, "bytes=4-99")
+        .header(header::ACCEPT_ENCODING, "gzip")
         .body(Body::empty())
         .unwrap();
-    let (status, _, body) = fetch(&router, request).await;
+    let (status, headers, body) = fetch(&router, request).await;
     assert_eq!(
         status,
         StatusCode::PARTIAL_CONTENT,
         "Range requests resume downloads"
     );
-    assert_eq!(body, &WEBM[4..10], "exactly the requested bytes");
+    assert_eq!(body, &WEBM[4..100], "exactly the requested bytes");
+    assert!(
+        headers.get(header::CONTENT_ENCODING).is_none(),
+        "a range is never re-encoded"
+    );
     for missing in [
         api::blob_path(&"0".repeat(64)),
         api::blob_path("..%2Fetc%2Fpasswd"),
