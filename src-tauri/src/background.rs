@@ -1,12 +1,14 @@
 //! The background sync: on start, on an interval, on the server's revision events and on
 //! "Jetzt aktualisieren". Offline is a normal state: it backs off quietly and tells the UI.
+//! After the data, media files follow; then one notification says what is new.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fokus_model::ipc::{self, AppEvent};
+use fokus_model::news::{notification, Page};
 use fokus_model::SyncState;
+use fokus_sync::MediaPolicy;
 use tauri::{AppHandle, Emitter, Manager};
-use tauri_plugin_notification::NotificationExt;
 
 use crate::Shell;
 
@@ -14,7 +16,7 @@ use crate::Shell;
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
 const MIN_BACKOFF: Duration = Duration::from_secs(5);
 
-fn now() -> i64 {
+pub fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs() as i64)
@@ -27,7 +29,7 @@ fn interval() -> Duration {
         .map_or(DEFAULT_INTERVAL, Duration::from_secs)
 }
 
-fn emit(app: &AppHandle, event: AppEvent) {
+pub fn emit(app: &AppHandle, event: AppEvent) {
     if let Err(error) = app.emit(ipc::EVENT, event) {
         tracing::warn!(%error, "could not send an event to the UI");
     }
@@ -39,12 +41,24 @@ pub fn start(app: AppHandle) {
     tauri::async_runtime::spawn(watch_server(events_app));
 }
 
-/// One sync, with state updates and the notification. Returns the state afterwards.
+/// One sync, with state updates, media and the notification. Returns the state afterwards.
 pub async fn sync_now(app: &AppHandle) -> SyncState {
     let shell = app.state::<Shell>();
     let started = shell.update_sync_state(|state| state.syncing = true);
     emit(app, AppEvent::SyncState { state: started });
     let result = shell.syncer.sync_once(now()).await;
+    let settings = shell.settings();
+    let media = match &result {
+        Ok(_) => Some(
+            shell
+                .syncer
+                .sync_media(MediaPolicy {
+                    videos: settings.download_video,
+                })
+                .await,
+        ),
+        Err(_) => None,
+    };
     let state = shell.update_sync_state(|state| {
         state.syncing = false;
         match &result {
@@ -60,18 +74,23 @@ pub async fn sync_now(app: &AppHandle) -> SyncState {
                 state.problem = Some(format!("Aktualisierung fehlgeschlagen: {error}"));
             }
         }
+        if let Some(Err(error)) = &media {
+            if !error.is_offline() {
+                state.problem = Some(format!("Dateien nicht vollständig geladen: {error}"));
+            }
+        }
     });
     match result {
         Ok(outcome) if outcome.revision != outcome.revision_before => {
             tracing::info!(revision = outcome.revision, news = ?outcome.news, "synced");
-            if let Some(news) = &outcome.news {
-                notify(app, news);
+            if let Some((text, page)) = notification(&outcome.news, &settings) {
+                crate::notify::show(app, &text, page);
             }
             emit(
                 app,
                 AppEvent::DataChanged {
                     revision: outcome.revision,
-                    summary: outcome.news,
+                    news: outcome.news,
                 },
             );
         }
@@ -87,16 +106,14 @@ pub async fn sync_now(app: &AppHandle) -> SyncState {
     state
 }
 
-fn notify(app: &AppHandle, body: &str) {
-    if let Err(error) = app
-        .notification()
-        .builder()
-        .title("FOKUS PI")
-        .body(body)
-        .show()
-    {
-        tracing::warn!(%error, "notification could not be shown");
+/// Brings the window back (from the tray or behind others) and shows `page`.
+pub fn show_page(app: &AppHandle, page: Page) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
     }
+    emit(app, AppEvent::Navigate { page });
 }
 
 async fn sync_loop(app: AppHandle) {

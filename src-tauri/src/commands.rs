@@ -1,10 +1,13 @@
 //! The command table. Names, argument and result types come from `fokus_model::ipc`; a test
 //! checks that every declared command is registered here under its declared name.
 
-use fokus_model::api::{ApiError, ErrorCode, MapQuery, SeriesQuery};
-use fokus_model::ipc::NoArgs;
+use fokus_model::api::{ApiError, ContentQuery, ErrorCode, MapQuery, SeriesQuery};
+use fokus_model::content::{ContentItem, MediaRef};
+use fokus_model::ipc::{NoArgs, Permission, PermissionQuery};
+use fokus_model::news::Settings;
 use fokus_model::{AreaSeries, Catalog, MapView, SyncState};
 use fokus_store::{Store, StoreError};
+use fokus_sync::SyncError;
 use tauri::State;
 
 use crate::Shell;
@@ -26,11 +29,33 @@ fn read<T>(
     shell: &Shell,
     query: impl FnOnce(&Store) -> fokus_store::Result<T>,
 ) -> Result<T, ApiError> {
-    let store = shell
-        .reader
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    query(&store).map_err(api_error)
+    shell.read_store(query).map_err(api_error)
+}
+
+fn sync_error(error: SyncError) -> ApiError {
+    if error.is_offline() {
+        ApiError::new(
+            ErrorCode::Offline,
+            "Die Datei ist noch nicht geladen und der Server ist nicht erreichbar. Bitte später erneut versuchen.",
+        )
+    } else {
+        tracing::warn!(%error, "media download failed");
+        ApiError::new(
+            ErrorCode::InvalidAnswer,
+            format!("Die Datei konnte nicht geladen werden: {error}"),
+        )
+    }
+}
+
+/// Makes sure the cache holds `media` (downloading it on request) and returns its local file.
+async fn local_media(shell: &Shell, media: &MediaRef) -> Result<std::path::PathBuf, ApiError> {
+    if shell.syncer.blob_file(&media.sha256).is_none() {
+        shell.syncer.fetch_blob(media).await.map_err(sync_error)?;
+    }
+    shell
+        .syncer
+        .blob_file(&media.sha256)
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "Die Datei fehlt nach dem Laden."))
 }
 
 #[tauri::command]
@@ -63,6 +88,87 @@ async fn sync_run(app: tauri::AppHandle, args: NoArgs) -> Result<SyncState, ApiE
     Ok(crate::background::sync_now(&app).await)
 }
 
+#[tauri::command]
+async fn content_list(
+    shell: State<'_, Shell>,
+    args: ContentQuery,
+) -> Result<Vec<ContentItem>, ApiError> {
+    read(&shell, |store| store.content_list(args.kind))
+}
+
+#[tauri::command]
+async fn media_url(shell: State<'_, Shell>, args: MediaRef) -> Result<String, ApiError> {
+    local_media(&shell, &args).await?;
+    Ok(crate::media::url_of(&args.sha256))
+}
+
+/// Copies the file under its real name into a temporary folder (viewers show the name and pick
+/// the program by extension) and opens it with the system's default program.
+#[tauri::command]
+async fn document_open(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    args: MediaRef,
+) -> Result<(), ApiError> {
+    use tauri_plugin_opener::OpenerExt;
+    let source = local_media(&shell, &args).await?;
+    let name = std::path::Path::new(&args.name).file_name().map_or_else(
+        || args.sha256.clone(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let folder = std::env::temp_dir()
+        .join("fokus-dokumente")
+        .join(&args.sha256);
+    let target = folder.join(name);
+    std::fs::create_dir_all(&folder)
+        .and_then(|()| std::fs::copy(&source, &target))
+        .map_err(|error| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("Die Datei konnte nicht bereitgestellt werden: {error}"),
+            )
+        })?;
+    app.opener()
+        .open_path(target.to_string_lossy(), None::<&str>)
+        .map_err(|error| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("Kein Programm zum Öffnen gefunden: {error}"),
+            )
+        })
+}
+
+#[tauri::command]
+async fn settings_get(shell: State<'_, Shell>, args: NoArgs) -> Result<Settings, ApiError> {
+    let NoArgs {} = args;
+    Ok(shell.settings())
+}
+
+#[tauri::command]
+async fn settings_set(shell: State<'_, Shell>, args: Settings) -> Result<Settings, ApiError> {
+    let wants_video = args.download_video && !shell.settings().download_video;
+    let saved = shell.save_settings(args).map_err(|error| {
+        tracing::error!(%error, "saving settings failed");
+        ApiError::new(
+            ErrorCode::Internal,
+            "Die Einstellungen konnten nicht gespeichert werden.",
+        )
+    })?;
+    if wants_video {
+        // Fetch the videos now rather than at the next regular sync.
+        shell.wake.notify_one();
+    }
+    Ok(saved)
+}
+
+#[tauri::command]
+async fn notification_permission(
+    app: tauri::AppHandle,
+    args: PermissionQuery,
+) -> Result<Permission, ApiError> {
+    Ok(crate::notify::permission(&app, args.request))
+}
+
 macro_rules! command_table {
     ($($name:ident),* $(,)?) => {
         /// The names registered with Tauri, for the consistency test.
@@ -75,7 +181,19 @@ macro_rules! command_table {
     };
 }
 
-command_table![catalog_get, map_values, area_series, sync_status, sync_run];
+command_table![
+    catalog_get,
+    map_values,
+    area_series,
+    sync_status,
+    sync_run,
+    content_list,
+    media_url,
+    document_open,
+    settings_get,
+    settings_set,
+    notification_permission,
+];
 
 #[cfg(test)]
 mod tests {

@@ -3,14 +3,22 @@
 
 mod background;
 mod commands;
+mod media;
+mod notify;
+#[cfg(desktop)]
+mod tray;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use anyhow::Context;
+use std::sync::Arc;
+
+use fokus_model::ipc::AppEvent;
+use fokus_model::news::Settings;
 use fokus_model::SyncState;
 use fokus_store::Store;
-use fokus_sync::Syncer;
+use fokus_sync::{ProgressSink, Syncer};
 use tauri::Manager;
 use tokio::sync::Notify;
 
@@ -26,9 +34,41 @@ pub struct Shell {
     sync_state: Mutex<SyncState>,
     /// Wakes the background sync ("Jetzt aktualisieren", a server event).
     wake: Notify,
+    settings: Mutex<Settings>,
 }
 
+/// Where the settings live in the cache's `meta` table.
+const SETTINGS_KEY: &str = "app";
+
 impl Shell {
+    fn read_store<T>(
+        &self,
+        query: impl FnOnce(&Store) -> fokus_store::Result<T>,
+    ) -> fokus_store::Result<T> {
+        let store = self
+            .reader
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        query(&store)
+    }
+
+    fn settings(&self) -> Settings {
+        self.settings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn save_settings(&self, settings: Settings) -> anyhow::Result<Settings> {
+        let json = serde_json::to_string(&settings)?;
+        self.read_store(|store| store.set_app_setting(SETTINGS_KEY, &json))?;
+        *self
+            .settings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = settings.clone();
+        Ok(settings)
+    }
+
     fn sync_state(&self) -> SyncState {
         self.sync_state
             .lock()
@@ -90,15 +130,27 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
         syncing: true,
         problem: None,
     };
+    // Settings a newer or broken build wrote are not worth failing the start for.
+    let settings: Settings = reader
+        .app_setting(SETTINGS_KEY)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
     let server_url =
         std::env::var("FOKUS_SERVER_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.to_owned());
     tracing::info!(cache = %cache_path.display(), server = %server_url, "starting");
+    let progress_app = app.handle().clone();
+    let progress = ProgressSink(Arc::new(move |progress| {
+        background::emit(&progress_app, AppEvent::SyncProgress { progress });
+    }));
     app.manage(Shell {
         reader: Mutex::new(reader),
-        syncer: Syncer::new(&server_url, &cache_path),
+        syncer: Syncer::new(&server_url, &cache_path).on_progress(progress),
         sync_state: Mutex::new(initial),
         wake: Notify::new(),
+        settings: Mutex::new(settings),
     });
+    #[cfg(desktop)]
+    tray::install(app)?;
     background::start(app.handle().clone());
     Ok(())
 }
@@ -111,6 +163,25 @@ pub fn run() {
         .init();
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
+        .register_uri_scheme_protocol(media::SCHEME, |context, request| {
+            let shell = context.app_handle().state::<Shell>();
+            media::respond(&shell, &request)
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps the app in the tray (a setting, default on), so syncs
+            // and notifications go on; "Beenden" in the tray menu ends it.
+            #[cfg(desktop)]
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let shell = window.state::<Shell>();
+                if shell.settings().keep_in_tray && tray::is_available() {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+            #[cfg(not(desktop))]
+            let _ = (window, event);
+        })
         .invoke_handler(commands::handler())
         .setup(|app| setup(app).map_err(Into::into))
         .run(tauri::generate_context!())

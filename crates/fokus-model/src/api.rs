@@ -12,6 +12,9 @@ pub const EVENTS: &str = "/api/v1/events";
 pub const CATALOG: &str = "/api/v1/catalog";
 pub const MAP: &str = "/api/v1/map";
 pub const SERIES: &str = "/api/v1/series";
+/// Response header of [`FEED`]: the length of the JSON body before compression, so a client
+/// can show how far a long first sync has come.
+pub const FEED_BYTES_HEADER: &str = "x-fokus-feed-bytes";
 /// `GET ?kind=newsletter` (kind optional): published content, newest first.
 pub const CONTENT: &str = "/api/v1/content";
 /// `GET ?id=newsletter/2025-4`: one content item (ids contain slashes, hence a query).

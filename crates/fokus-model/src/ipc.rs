@@ -6,7 +6,9 @@
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::api::{MapQuery, SeriesQuery};
+use crate::api::{ContentQuery, MapQuery, SeriesQuery};
+use crate::content::{ContentItem, MediaRef};
+use crate::news::{News, Page, Settings, SyncProgress};
 use crate::{AreaSeries, Catalog, MapView, SyncState};
 
 /// The name of the single parameter every command takes.
@@ -59,13 +61,61 @@ command!(
     SyncRun, "sync_run", NoArgs => SyncState
 );
 
+command!(
+    /// Published content of one kind (or all), newest first.
+    ContentList, "content_list", ContentQuery => Vec<ContentItem>
+);
+command!(
+    /// A URL the web view can load a media file from; downloads it first if it is not in the
+    /// cache yet (a video someone asked for). Fails with `offline` when it cannot.
+    MediaUrl, "media_url", MediaRef => String
+);
+command!(
+    /// Opens a document file with the system's viewer (downloading it first if needed).
+    DocumentOpen, "document_open", MediaRef => ()
+);
+command!(
+    /// The app's settings.
+    SettingsGet, "settings_get", NoArgs => Settings
+);
+command!(
+    /// Saves the app's settings and returns them as stored.
+    SettingsSet, "settings_set", Settings => Settings
+);
+command!(
+    /// The OS permission to show notifications; with `request`, asks for it if not decided.
+    NotificationPermission, "notification_permission", PermissionQuery => Permission
+);
+
+/// Argument of [`NotificationPermission`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct PermissionQuery {
+    pub request: bool,
+}
+
+/// Whether the app may show notifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    Granted,
+    Denied,
+    /// Not decided yet; asking will show the system's prompt.
+    Prompt,
+}
+
 /// Every command name, for the shell's registration check.
-pub const COMMAND_NAMES: [&str; 5] = [
+pub const COMMAND_NAMES: [&str; 11] = [
     CatalogGet::NAME,
     MapValues::NAME,
     AreaSeriesGet::NAME,
     SyncStatus::NAME,
     SyncRun::NAME,
+    ContentList::NAME,
+    MediaUrl::NAME,
+    DocumentOpen::NAME,
+    SettingsGet::NAME,
+    SettingsSet::NAME,
+    NotificationPermission::NAME,
 ];
 
 /// Events from the shell to the UI, one tagged enum on one channel.
@@ -74,9 +124,13 @@ pub const COMMAND_NAMES: [&str; 5] = [
 pub enum AppEvent {
     /// The sync state changed (started, finished, went offline).
     SyncState { state: SyncState },
-    /// New data was applied; views should reload. `summary` is the German notification text.
+    /// New data was applied; views should reload. `news` says what arrived, in German.
     DataChanged {
         revision: crate::Revision,
-        summary: Option<String>,
+        news: Vec<News>,
     },
+    /// A long sync is under way.
+    SyncProgress { progress: SyncProgress },
+    /// Show this page (a notification or the tray menu was clicked).
+    Navigate { page: Page },
 }

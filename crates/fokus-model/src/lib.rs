@@ -9,6 +9,7 @@ pub mod classify;
 pub mod content;
 pub mod finance;
 pub mod ipc;
+pub mod news;
 pub mod population;
 
 use serde::{Deserialize, Serialize};

@@ -233,12 +233,18 @@ async fn feed(
         });
     }
     let etag = api::feed_etag(&page.instance, since, page.revision);
+    let body = serde_json::to_vec(&page).map_err(|error| HttpError::internal(error.to_string()))?;
     Ok((
         [
             (header::ETAG, etag),
             (header::CACHE_CONTROL, "no-cache".to_owned()),
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                header::HeaderName::from_static(api::FEED_BYTES_HEADER),
+                body.len().to_string(),
+            ),
         ],
-        Json(page),
+        body,
     )
         .into_response())
 }

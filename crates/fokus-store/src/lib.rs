@@ -132,6 +132,16 @@ impl Store {
         Store::set_meta(&self.conn, "last_sync", &unix_seconds.to_string())
     }
 
+    /// An app setting (client side), kept in `meta` under `setting.<key>`; survives full
+    /// resyncs, which replace only data.
+    pub fn app_setting(&self, key: &str) -> Result<Option<String>> {
+        self.meta(&format!("setting.{key}"))
+    }
+
+    pub fn set_app_setting(&self, key: &str, value: &str) -> Result<()> {
+        Store::set_meta(&self.conn, &format!("setting.{key}"), value)
+    }
+
     /// `PRAGMA integrity_check`: true when SQLite finds nothing wrong.
     pub fn integrity_ok(&self) -> Result<bool> {
         let answer: String = self

@@ -486,6 +486,29 @@ impl Store {
         Ok(items)
     }
 
+    /// Ids of all published content items.
+    pub fn content_ids(&self) -> Result<std::collections::HashSet<String>> {
+        let mut statement = self.conn.prepare_cached("SELECT id FROM content")?;
+        let ids = statement
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// The indicator catalogue alone (names for news texts), without the year lists.
+    pub fn indicators(&self) -> Result<Vec<Indicator>> {
+        indicators_where(&self.conn, "revision >= ?1", 0)
+    }
+
+    /// Hashes of the blobs recorded as present.
+    pub fn blob_hashes(&self) -> Result<std::collections::HashSet<String>> {
+        let mut statement = self.conn.prepare_cached("SELECT sha256 FROM blob")?;
+        let hashes = statement
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(hashes)
+    }
+
     /// The media type of a recorded blob, `None` if this database has no such blob.
     pub fn blob_mime(&self, sha256: &str) -> Result<Option<String>> {
         Ok(self

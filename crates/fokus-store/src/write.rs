@@ -475,6 +475,13 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets a blob whose file was removed.
+    pub fn forget_blob(&mut self, sha256: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM blob WHERE sha256 = ?1", [sha256])?;
+        Ok(())
+    }
+
     /// Applies a feed page from the server (client side). Refuses pages that do not start at the
     /// cache's revision, go backwards or come from another server instance; on any error nothing
     /// is written.

@@ -1,14 +1,24 @@
 //! The client side of the sync: ask the server's change feed for everything after the cache's
 //! revision, check the answer, apply it in one transaction.
 //!
-//! [`describe_news`] (what to tell the user) is pure; [`Syncer`] does the IO.
+//! [`describe_news`] (what to tell the user) is pure; [`Syncer`] does the IO. Media files are
+//! fetched separately ([`Syncer::sync_media`]), after the data.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use fokus_model::{api, FeedPage, Indicator};
+use std::sync::Arc;
+
+use fokus_model::news::{News, SyncPhase, SyncProgress};
+use fokus_model::{api, FeedPage};
 use fokus_store::{ApplySummary, Store, StoreError};
 use futures_util::StreamExt;
+
+mod media;
+mod news;
+
+pub use media::{wanted_media, MediaOutcome, MediaPolicy};
+pub use news::describe_news;
 
 /// Answers larger than this are refused: the full demo feed is ~100 KB compressed, a real
 /// county's a few MB; anything near this limit is a broken or hostile server.
@@ -24,6 +34,9 @@ pub enum SyncError {
     InvalidAnswer(String),
     #[error("lokaler Speicher: {0}")]
     Store(#[from] StoreError),
+    /// A media file could not be written next to the cache.
+    #[error("Datei: {0}")]
+    Media(String),
 }
 
 impl SyncError {
@@ -45,51 +58,22 @@ pub struct SyncOutcome {
     pub revision_before: u64,
     pub revision: u64,
     pub applied: Option<ApplySummary>,
-    /// German one-liner for a notification, when something new arrived after the first sync.
-    pub news: Option<String>,
+    /// What arrived, by kind, in German; empty for the first sync and when nothing changed.
+    pub news: Vec<News>,
 }
 
-/// German text for what a feed page brought, e.g. "Neue Daten im Sozialbericht: 3 Kennzahlen
-/// für 2026". `None` for the first sync (everything is new, nothing is news) and for empty pages.
-pub fn describe_news(page: &FeedPage, indicators: &[Indicator]) -> Option<String> {
-    if page.since == 0 || page.is_empty() {
-        return None;
+/// Receives progress reports during a sync (called from the sync's task; keep it quick).
+#[derive(Clone)]
+pub struct ProgressSink(pub Arc<dyn Fn(SyncProgress) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressSink {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("ProgressSink")
     }
-    let mut years: Vec<u16> = page
-        .observations
-        .iter()
-        .map(|observation| observation.key.year)
-        .collect();
-    years.sort_unstable();
-    years.dedup();
-    let mut indicator_ids: Vec<&str> = page
-        .observations
-        .iter()
-        .map(|observation| observation.key.indicator.as_str())
-        .collect();
-    indicator_ids.sort_unstable();
-    indicator_ids.dedup();
-    let what = match indicator_ids.as_slice() {
-        [] if !page.deleted_observations.is_empty() => {
-            return Some("Daten im Sozialbericht wurden korrigiert".into())
-        }
-        [] => return Some("Sozialbericht aktualisiert".into()),
-        [only] => indicators
-            .iter()
-            .find(|indicator| indicator.id == *only)
-            .map_or_else(
-                || format!("Kennzahl {only}"),
-                |indicator| indicator.name.clone(),
-            ),
-        many => format!("{} Kennzahlen", many.len()),
-    };
-    let when = match years.as_slice() {
-        [] => String::new(),
-        [year] => format!(" für {year}"),
-        [first, .., last] => format!(" für {first}–{last}"),
-    };
-    Some(format!("Neue Daten im Sozialbericht: {what}{when}"))
 }
+
+/// Report feed progress every this many bytes (and at the end).
+const PROGRESS_STEP: u64 = 256 * 1024;
 
 /// One server, one cache file.
 #[derive(Debug, Clone)]
@@ -97,20 +81,44 @@ pub struct Syncer {
     http: reqwest::Client,
     base_url: String,
     cache_path: PathBuf,
+    progress: Option<ProgressSink>,
 }
 
 impl Syncer {
     pub fn new(base_url: &str, cache_path: &Path) -> Syncer {
+        Syncer::with_stall_timeout(base_url, cache_path, Duration::from_secs(30))
+    }
+
+    /// A syncer that gives up when the server sends nothing for `stall` (a very slow or hung
+    /// server must not keep the sync, and the cache, waiting forever).
+    pub fn with_stall_timeout(base_url: &str, cache_path: &Path, stall: Duration) -> Syncer {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(120))
+            .read_timeout(stall)
             .build()
             .expect("a TLS backend is compiled in");
         Syncer {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             cache_path: cache_path.to_owned(),
+            progress: None,
         }
+    }
+
+    /// Reports progress to `sink` during feed and media downloads.
+    pub fn on_progress(mut self, sink: ProgressSink) -> Syncer {
+        self.progress = Some(sink);
+        self
+    }
+
+    fn report(&self, progress: SyncProgress) {
+        if let Some(sink) = &self.progress {
+            (sink.0)(progress);
+        }
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     pub fn base_url(&self) -> &str {
@@ -169,7 +177,26 @@ impl Syncer {
                 "Antwort zu groß".into(),
             )));
         }
+        let total_bytes = response
+            .headers()
+            .get(api::FEED_BYTES_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        if total_bytes.is_some_and(|total| total as usize > MAX_FEED_BYTES) {
+            return Err(Fetch::Failed(SyncError::InvalidAnswer(
+                "Antwort zu groß".into(),
+            )));
+        }
+        let progress = |bytes: usize| SyncProgress {
+            phase: SyncPhase::Feed,
+            bytes: bytes as u64,
+            total_bytes,
+            items: 0,
+            total_items: None,
+        };
+        self.report(progress(0));
         let mut body = Vec::new();
+        let mut reported = 0u64;
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|error| {
@@ -183,7 +210,12 @@ impl Syncer {
                 )));
             }
             body.extend_from_slice(&chunk);
+            if body.len() as u64 >= reported + PROGRESS_STEP {
+                reported = body.len() as u64;
+                self.report(progress(body.len()));
+            }
         }
+        self.report(progress(body.len()));
         let page: FeedPage = serde_json::from_slice(&body).map_err(|error| {
             Fetch::Failed(SyncError::InvalidAnswer(format!(
                 "kein gültiger Feed: {error}"
@@ -219,22 +251,30 @@ impl Syncer {
                     revision_before: local,
                     revision: local,
                     applied: None,
-                    news: None,
+                    news: Vec::new(),
                 });
             }
             Ok(Some(page)) if local == 0 || page.instance == instance => page,
             Ok(Some(_)) | Err(Fetch::ServerBehind) => return self.resync_in_full(local, now).await,
             Err(Fetch::Failed(error)) => return Err(error),
         };
+        self.report(SyncProgress {
+            phase: SyncPhase::Apply,
+            bytes: 0,
+            total_bytes: None,
+            items: 0,
+            total_items: None,
+        });
         let (applied, news) = self
             .blocking(move |store| {
+                let known = store.content_ids()?;
                 let applied = if page.revision == local && page.is_empty() {
                     None
                 } else {
                     Some(store.apply_feed(&page)?)
                 };
                 store.set_last_sync(now)?;
-                let news = describe_news(&page, &store.catalog()?.indicators);
+                let news = describe_news(&page, &store.indicators()?, &known);
                 Ok((applied, news))
             })
             .await?;
@@ -272,7 +312,7 @@ impl Syncer {
             revision_before: local,
             revision: applied.revision,
             applied: Some(applied),
-            news: None,
+            news: Vec::new(),
         })
     }
 
@@ -312,73 +352,5 @@ impl Syncer {
             }
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use fokus_model::{Cell, Observation, Polarity};
-
-    use super::*;
-
-    fn page(since: u64, rows: &[(&str, u16)]) -> FeedPage {
-        FeedPage {
-            since,
-            revision: since + 1,
-            observations: rows
-                .iter()
-                .map(|(indicator, year)| {
-                    Observation::new(indicator, "01056", *year, Cell::Value(1.0))
-                })
-                .collect(),
-            ..FeedPage::default()
-        }
-    }
-
-    #[test]
-    fn news_texts() {
-        let indicators = vec![Indicator {
-            id: "sgb2_quote".into(),
-            name: "SGB-II-Quote".into(),
-            short_name: "SGB II".into(),
-            unit: "%".into(),
-            decimals: 1,
-            polarity: Polarity::HigherIsWorse,
-            handlungsfeld: "Arbeit".into(),
-            definition: String::new(),
-            numerator: String::new(),
-            denominator: String::new(),
-            source: String::new(),
-        }];
-        let cases: &[(FeedPage, Option<&str>, &str)] = &[
-            (
-                page(0, &[("sgb2_quote", 2025)]),
-                None,
-                "the first sync is no news",
-            ),
-            (page(3, &[]), None, "an empty page is no news"),
-            (
-                page(3, &[("sgb2_quote", 2026), ("sgb2_quote", 2026)]),
-                Some("Neue Daten im Sozialbericht: SGB-II-Quote für 2026"),
-                "one indicator by name",
-            ),
-            (
-                page(3, &[("a", 2026), ("b", 2026), ("c", 2026)]),
-                Some("Neue Daten im Sozialbericht: 3 Kennzahlen für 2026"),
-                "several counted",
-            ),
-            (
-                page(3, &[("a", 2024), ("b", 2026)]),
-                Some("Neue Daten im Sozialbericht: 2 Kennzahlen für 2024–2026"),
-                "a year range",
-            ),
-        ];
-        for (input, expected, why) in cases {
-            assert_eq!(
-                describe_news(input, &indicators).as_deref(),
-                *expected,
-                "{why}"
-            );
-        }
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
-use fokus_sync::Syncer;
+use fokus_sync::{MediaPolicy, Syncer};
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +20,12 @@ struct Cli {
     /// The SQLite cache file (created if missing).
     #[arg(long)]
     cache: PathBuf,
+    /// Also download documents and captions into `blobs/` beside the cache.
+    #[arg(long)]
+    media: bool,
+    /// With --media: videos too.
+    #[arg(long, requires = "media")]
+    video: bool,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -32,16 +38,32 @@ async fn main() {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs() as i64);
-    match Syncer::new(&cli.server, &cli.cache).sync_once(now).await {
+    let syncer = Syncer::new(&cli.server, &cli.cache);
+    let fail = |error: fokus_sync::SyncError| -> ! {
+        eprintln!("Synchronisierung fehlgeschlagen: {error}");
+        std::process::exit(if error.is_offline() { 3 } else { 2 });
+    };
+    match syncer.sync_once(now).await {
         Ok(outcome) => {
             println!("Revision {}", outcome.revision);
-            if let Some(news) = outcome.news {
-                println!("{news}");
+            for news in outcome.news {
+                println!("{}", news.text);
             }
         }
-        Err(error) => {
-            eprintln!("Synchronisierung fehlgeschlagen: {error}");
-            std::process::exit(if error.is_offline() { 3 } else { 2 });
+        Err(error) => fail(error),
+    }
+    if cli.media {
+        match syncer.sync_media(MediaPolicy { videos: cli.video }).await {
+            Ok(outcome) => {
+                println!(
+                    "Dateien: {} geladen ({} Bytes), {} fehlgeschlagen, {} entfernt",
+                    outcome.downloaded, outcome.bytes, outcome.failed, outcome.pruned
+                );
+                if outcome.failed > 0 {
+                    std::process::exit(2);
+                }
+            }
+            Err(error) => fail(error),
         }
     }
 }

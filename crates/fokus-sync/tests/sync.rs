@@ -37,7 +37,7 @@ async fn first_sync_then_nothing_then_a_delta_with_news() {
         (0, 1),
         "empty cache catches up to revision 1"
     );
-    assert_eq!(first.news, None, "the first sync is not announced");
+    assert!(first.news.is_empty(), "the first sync is not announced");
     let cache = Store::open(syncer.cache_path()).unwrap();
     assert_eq!(
         cache.status().unwrap(),
@@ -71,9 +71,10 @@ async fn first_sync_then_nothing_then_a_delta_with_news() {
         Some(2),
         "only the two imported rows travel"
     );
+    let texts: Vec<&str> = delta.news.iter().map(|news| news.text.as_str()).collect();
     assert_eq!(
-        delta.news.as_deref(),
-        Some("Neue Daten im Sozialbericht: 2 Kennzahlen für 2026"),
+        texts,
+        ["Neue Daten im Sozialbericht: 2 Kennzahlen für 2026"],
         "news names what is new"
     );
 }
@@ -109,27 +110,67 @@ async fn hostile_answers_leave_the_cache_untouched() {
     backwards_page.since = 7;
     let backwards = serde_json::to_string(&backwards_page).unwrap();
 
-    let cases: Vec<(&str, String)> = vec![
-        ("truncated JSON", truncated),
+    use axum::response::IntoResponse;
+    type Answer = Box<dyn Fn() -> axum::response::Response + Send + Sync>;
+    let text = |body: String| -> Answer { Box::new(move || body.clone().into_response()) };
+    let cases: Vec<(&str, Answer, bool)> = vec![
+        ("truncated JSON", text(truncated), false),
         (
             "not JSON at all",
-            "<html>Wartungsarbeiten</html>".to_owned(),
+            text("<html>Wartungsarbeiten</html>".to_owned()),
+            false,
         ),
-        ("feed for another revision", backwards),
+        ("feed for another revision", text(backwards), false),
+        (
+            "announced as larger than the limit",
+            Box::new(move || {
+                (
+                    [(
+                        fokus_model::api::FEED_BYTES_HEADER,
+                        (fokus_sync::MAX_FEED_BYTES + 1).to_string(),
+                    )],
+                    good_feed.clone(),
+                )
+                    .into_response()
+            }),
+            false,
+        ),
+        (
+            "a server that stalls after the headers",
+            Box::new(|| {
+                let silence = futures_util::stream::pending::<Result<Vec<u8>, std::io::Error>>();
+                axum::body::Body::from_stream(silence).into_response()
+            }),
+            true,
+        ),
     ];
-    for (why, body) in cases {
-        let router =
-            axum::Router::new().route(fokus_model::api::FEED, get(move || async move { body }));
+    for (why, answer, offline) in cases {
+        let answer = std::sync::Arc::new(answer);
+        let router = axum::Router::new().route(
+            fokus_model::api::FEED,
+            get(move || {
+                let answer = answer.clone();
+                async move { answer() }
+            }),
+        );
         let address = spawn(router).await;
-        let syncer = Syncer::new(
+        let syncer = Syncer::with_stall_timeout(
             &format!("http://{address}"),
             &dir.path().join("cache.sqlite3"),
+            std::time::Duration::from_secs(1),
         );
         let error = syncer.sync_once(1).await.unwrap_err();
-        assert!(
-            matches!(error, SyncError::InvalidAnswer(_)),
-            "{why}: {error}"
-        );
+        if offline {
+            assert!(
+                error.is_offline(),
+                "{why}: treated like a lost connection: {error}"
+            );
+        } else {
+            assert!(
+                matches!(error, SyncError::InvalidAnswer(_)),
+                "{why}: {error}"
+            );
+        }
         let cache = Store::open(syncer.cache_path()).unwrap();
         assert_eq!(
             cache.revision().unwrap(),
@@ -226,4 +267,154 @@ async fn a_rebuilt_server_makes_the_client_replace_its_cache() {
             "{why}: nothing of an earlier server's 2026 imports survives"
         );
     }
+}
+
+/// A content folder with a document, captions and a video, published on `server`.
+fn publish_media(
+    server: &mut Store,
+    blobs: &fokus_server::publish::BlobDir,
+    folder: &std::path::Path,
+    pdf: &[u8],
+    video: &[u8],
+) {
+    let write = |path: &str, bytes: &[u8]| {
+        let path = folder.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    };
+    write("dokumente/methodik.md", "+++\nart = \"dokument\"\ntitel = \"Methodik\"\ndatum = 2025-02-10\nkategorie = \"Grundlagen\"\ndateien = [\"methodik.pdf\"]\n+++\n".as_bytes());
+    write("dokumente/methodik.pdf", pdf);
+    write("video/film.md", "+++\nart = \"video\"\ntitel = \"Film\"\ndatum = 2025-01-20\nvideo = \"film.webm\"\nuntertitel = \"film.vtt\"\n+++\n".as_bytes());
+    write("video/film.webm", video);
+    write(
+        "video/film.vtt",
+        b"WEBVTT\n\n00:00.000 --> 00:01.000\nHallo\n",
+    );
+    fokus_server::publish_dir(server, blobs, folder, 5)
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_are_checked_resumed_fetched_on_request_and_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let server_path = dir.path().join("server.sqlite3");
+    let blobs = fokus_server::publish::BlobDir::new(dir.path().join("server-blobs"));
+    let mut server_store = Store::open(&server_path).unwrap();
+    load_demo(&mut server_store, 1).unwrap();
+    let folder = dir.path().join("inhalte");
+    let pdf = b"%PDF-1.7 Methodik".repeat(500);
+    let video: Vec<u8> = (0..100_000u32).map(|index| (index % 251) as u8).collect();
+    publish_media(&mut server_store, &blobs, &folder, &pdf, &video);
+    let address = spawn(app(
+        AppState::new(Store::open(&server_path).unwrap())
+            .unwrap()
+            .with_blobs(blobs.clone()),
+        None,
+    ))
+    .await;
+    let cache_dir = dir.path().join("app");
+    std::fs::create_dir_all(&cache_dir).unwrap();
+    let syncer = Syncer::new(
+        &format!("http://{address}"),
+        &cache_dir.join("cache.sqlite3"),
+    );
+    syncer.sync_once(10).await.unwrap();
+
+    let outcome = syncer
+        .sync_media(fokus_sync::MediaPolicy::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (outcome.downloaded, outcome.failed),
+        (2, 0),
+        "the document and the captions, not the video"
+    );
+    let cache = Store::open(syncer.cache_path()).unwrap();
+    let items = cache.content_list(None).unwrap();
+    let media_of = |role| {
+        items
+            .iter()
+            .flat_map(|item| item.media.iter())
+            .find(|media| media.role == role)
+            .unwrap()
+            .clone()
+    };
+    let pdf_ref = media_of(fokus_model::content::MediaRole::File);
+    let video_ref = media_of(fokus_model::content::MediaRole::Video);
+    assert_eq!(
+        std::fs::read(syncer.blob_file(&pdf_ref.sha256).unwrap()).unwrap(),
+        pdf,
+        "the document arrived whole"
+    );
+    assert!(
+        syncer.blob_file(&video_ref.sha256).is_none(),
+        "videos only on request"
+    );
+    let again = syncer
+        .sync_media(fokus_sync::MediaPolicy::default())
+        .await
+        .unwrap();
+    assert_eq!(again.downloaded, 0, "nothing twice");
+
+    // An interrupted download left the first 40,000 bytes: asking for the video resumes there.
+    let partial = syncer
+        .blob_dir()
+        .join(format!("{}.partial", video_ref.sha256));
+    std::fs::write(&partial, &video[..40_000]).unwrap();
+    let transferred = syncer.fetch_blob(&video_ref).await.unwrap();
+    assert_eq!(
+        transferred, 60_000,
+        "only the missing bytes travel (Range request)"
+    );
+    assert_eq!(
+        std::fs::read(syncer.blob_file(&video_ref.sha256).unwrap()).unwrap(),
+        video,
+        "the resumed file is exactly the video"
+    );
+    assert!(!partial.exists(), "the partial file became the blob");
+
+    // A partial download whose bytes are wrong is caught by the hash and thrown away.
+    let mut wrong = pdf_ref.clone();
+    wrong.sha256 = "ab".repeat(32);
+    let error = syncer.fetch_blob(&wrong).await.unwrap_err();
+    assert!(
+        matches!(error, SyncError::InvalidAnswer(_)),
+        "unknown blob: {error}"
+    );
+    let corrupted = syncer
+        .blob_dir()
+        .join(format!("{}.partial", pdf_ref.sha256));
+    std::fs::remove_file(syncer.blob_file(&pdf_ref.sha256).unwrap()).unwrap();
+    std::fs::write(&corrupted, b"%PDF-1.7 Falsch").unwrap();
+    let error = syncer.fetch_blob(&pdf_ref).await.unwrap_err();
+    assert!(
+        matches!(&error, SyncError::InvalidAnswer(message) if message.contains("Prüfsumme")),
+        "a wrong hash is refused: {error}"
+    );
+    assert!(
+        !corrupted.exists() && syncer.blob_file(&pdf_ref.sha256).is_none(),
+        "and nothing of it kept"
+    );
+    syncer.fetch_blob(&pdf_ref).await.unwrap();
+
+    // The document is withdrawn: its file goes at the next sync.
+    std::fs::remove_file(folder.join("dokumente/methodik.md")).unwrap();
+    fokus_server::publish_dir(&mut server_store, &blobs, &folder, 6)
+        .unwrap()
+        .unwrap();
+    syncer.sync_once(20).await.unwrap();
+    let pruned = syncer
+        .sync_media(fokus_sync::MediaPolicy::default())
+        .await
+        .unwrap();
+    assert_eq!(pruned.pruned, 1, "the withdrawn document's file is removed");
+    assert!(
+        syncer.blob_file(&pdf_ref.sha256).is_none(),
+        "gone from disk"
+    );
+    assert!(
+        syncer.blob_file(&video_ref.sha256).is_some(),
+        "the fetched video stays"
+    );
 }
