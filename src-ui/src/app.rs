@@ -1,12 +1,22 @@
-//! The application frame: context, header with sync state, the page, the licence footer.
+//! The application frame: context, header with sync state and navigation, the routed page, the
+//! licence footer. Routes are `fokus_model::news::Page`, shared with the shell, so a
+//! notification names the page it opens in the same terms.
 
 use fokus_model::ipc::AppEvent;
+use fokus_model::news::{Page, SyncProgress};
 use fokus_model::SyncState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::use_navigate;
+use leptos_router::path;
 
 use crate::backend::Backend;
 use crate::components::sync_bar::SyncBar;
+use crate::pages::content::{
+    DokumentePage, EmpfehlungenPage, FokusberichtPage, NewsletterPage, VideoPage,
+};
+use crate::pages::einstellungen::EinstellungenPage;
 use crate::pages::sozialbericht::SozialberichtPage;
 
 /// Shared by every component: where data comes from, and what changed.
@@ -16,6 +26,10 @@ pub struct AppContext {
     /// Bumped whenever new data was applied; every data resource depends on it.
     pub data_version: RwSignal<u64>,
     pub sync_state: RwSignal<Option<SyncState>>,
+    /// The progress of a running sync, for the progress bar.
+    pub sync_progress: RwSignal<Option<SyncProgress>>,
+    /// A page the shell asked to show (notification or tray click).
+    pub requested_page: RwSignal<Option<Page>>,
 }
 
 pub fn use_app() -> AppContext {
@@ -29,6 +43,8 @@ pub fn App() -> impl IntoView {
         backend,
         data_version: RwSignal::new(0),
         sync_state: RwSignal::new(None),
+        sync_progress: RwSignal::new(None),
+        requested_page: RwSignal::new(None),
     };
     provide_context(context);
 
@@ -38,7 +54,14 @@ pub fn App() -> impl IntoView {
         }
     });
     backend.listen(move |event| match event {
-        AppEvent::SyncState { state } => context.sync_state.set(Some(state)),
+        AppEvent::SyncState { state } => {
+            if !state.syncing {
+                context.sync_progress.set(None);
+            }
+            context.sync_state.set(Some(state));
+        }
+        AppEvent::SyncProgress { progress } => context.sync_progress.set(Some(progress)),
+        AppEvent::Navigate { page } => context.requested_page.set(Some(page)),
         AppEvent::DataChanged { .. } => {
             context.data_version.update(|version| *version += 1);
             if backend == Backend::Web {
@@ -51,27 +74,80 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    let nav_pages = move || {
+        Page::ALL
+            .into_iter()
+            .filter(|page| *page != Page::Einstellungen || backend == Backend::Tauri)
+            .map(|page| {
+                view! {
+                    <li>
+                        <A href=page.path() attr:data-testid=format!("nav-{}", page_slug(page))>
+                            {page.label_de()}
+                        </A>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+
     view! {
-        <a class="skip-link" href="#main">"Zum Inhalt springen"</a>
-        <header class="topbar">
-            <div class="brand">
-                <img src="fokus-icon.svg" alt="" width="40" height="40"/>
-                <div>
-                    <p class="brand-name">"FOKUS PI"</p>
-                    <p class="brand-sub">"Digitaler Sozialbericht · Kreis Pinneberg"</p>
+        <Router>
+            <NavigationBridge/>
+            <a class="skip-link" href="#main">"Zum Inhalt springen"</a>
+            <header class="topbar">
+                <div class="brand">
+                    <img src="/fokus-icon.svg" alt="" width="40" height="40"/>
+                    <div>
+                        <p class="brand-name">"FOKUS PI"</p>
+                        <p class="brand-sub">"Digitaler Sozialbericht · Kreis Pinneberg"</p>
+                    </div>
                 </div>
-            </div>
-            <SyncBar/>
-        </header>
-        <main id="main" tabindex="-1">
-            <SozialberichtPage/>
-        </main>
-        <footer class="footer">
-            <p>
-                "Karte: " {fokus_map::ATTRIBUTION} " ("
-                <a href="https://www.govdata.de/dl-de/by-2-0" rel="license">"Lizenz"</a>
-                "). Bevölkerung: Zensus 2022, Statistische Ämter des Bundes und der Länder."
-            </p>
-        </footer>
+                <SyncBar/>
+            </header>
+            <nav class="pages" aria-label="Bereiche">
+                <ul>{nav_pages}</ul>
+            </nav>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <p class="notice">"Diese Seite gibt es nicht."</p> }>
+                    <Route path=path!("/") view=SozialberichtPage/>
+                    <Route path=path!("/fokusbericht") view=FokusberichtPage/>
+                    <Route path=path!("/empfehlungen") view=EmpfehlungenPage/>
+                    <Route path=path!("/newsletter") view=NewsletterPage/>
+                    <Route path=path!("/dokumente") view=DokumentePage/>
+                    <Route path=path!("/video") view=VideoPage/>
+                    <Route path=path!("/einstellungen") view=EinstellungenPage/>
+                </Routes>
+            </main>
+            <footer class="footer">
+                <p>
+                    "Karte: " {fokus_map::ATTRIBUTION} " ("
+                    <a href="https://www.govdata.de/dl-de/by-2-0" rel="license">"Lizenz"</a>
+                    "). Bevölkerung: Zensus 2022, Statistische Ämter des Bundes und der Länder."
+                </p>
+            </footer>
+        </Router>
     }
+}
+
+/// The `data-testid` suffix of a page's navigation link.
+fn page_slug(page: Page) -> &'static str {
+    page.path()
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .filter(|slug| !slug.is_empty())
+        .unwrap_or("sozialbericht")
+}
+
+/// Follows page requests from the shell; lives inside the router, where navigation works.
+#[component]
+fn NavigationBridge() -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(page) = app.requested_page.get() {
+            navigate(page.path(), Default::default());
+            app.requested_page.set(None);
+        }
+    });
 }

@@ -3,7 +3,9 @@
 //! not know which: the web build runs the same UI for browser tests.
 
 use fokus_model::api::{self, ApiError, ErrorCode};
-use fokus_model::ipc::{self, AppEvent, Command};
+use fokus_model::content::MediaRef;
+use fokus_model::ipc::{self, AppEvent, Command, Permission, PermissionQuery};
+use fokus_model::news::Settings;
 use fokus_model::SyncState;
 use js_sys::{Function, Promise, Reflect};
 use serde::de::DeserializeOwned;
@@ -49,6 +51,15 @@ impl WebRoute for ipc::AreaSeriesGet {
             encode(&args.indicator),
             encode(&args.area)
         )
+    }
+}
+
+impl WebRoute for ipc::ContentList {
+    fn url(args: &Self::Args) -> String {
+        match args.kind {
+            Some(kind) => format!("{}?kind={}", api::CONTENT, kind.as_str()),
+            None => api::CONTENT.to_owned(),
+        }
     }
 }
 
@@ -108,6 +119,59 @@ impl Backend {
         }
     }
 
+    /// A URL the page can load a media file from. The app serves it from its cache (fetching
+    /// it first if needed); the web build from the server.
+    pub async fn media_url(self, media: &MediaRef) -> Result<String, ApiError> {
+        match self {
+            Backend::Tauri => invoke::<_, String>(ipc::MediaUrl::NAME, media).await,
+            Backend::Web => Ok(api::blob_path(&media.sha256)),
+        }
+    }
+
+    /// Opens a document with the system's viewer (app). The web build links to the file instead.
+    pub async fn document_open(self, media: &MediaRef) -> Result<(), ApiError> {
+        match self {
+            Backend::Tauri => invoke::<_, ()>(ipc::DocumentOpen::NAME, media).await,
+            Backend::Web => Err(ApiError::new(
+                ErrorCode::BadRequest,
+                "Im Browser bitte den Link zur Datei verwenden.",
+            )),
+        }
+    }
+
+    /// The app's settings; `None` in the web build, which has no notifications or tray.
+    pub async fn settings_get(self) -> Option<Result<Settings, ApiError>> {
+        match self {
+            Backend::Tauri => {
+                Some(invoke::<_, Settings>(ipc::SettingsGet::NAME, &ipc::NoArgs {}).await)
+            }
+            Backend::Web => None,
+        }
+    }
+
+    pub async fn settings_set(self, settings: &Settings) -> Result<Settings, ApiError> {
+        match self {
+            Backend::Tauri => invoke::<_, Settings>(ipc::SettingsSet::NAME, settings).await,
+            Backend::Web => Err(ApiError::new(
+                ErrorCode::BadRequest,
+                "Einstellungen gibt es nur in der App.",
+            )),
+        }
+    }
+
+    pub async fn notification_permission(self, request: bool) -> Result<Permission, ApiError> {
+        match self {
+            Backend::Tauri => {
+                invoke::<_, Permission>(
+                    ipc::NotificationPermission::NAME,
+                    &PermissionQuery { request },
+                )
+                .await
+            }
+            Backend::Web => Ok(Permission::Denied),
+        }
+    }
+
     /// Calls `on_event` for every event of the shell (app) or every new server revision (web).
     pub fn listen(self, on_event: impl Fn(AppEvent) + 'static) {
         match self {
@@ -144,7 +208,7 @@ impl Backend {
                         {
                             on_event(AppEvent::DataChanged {
                                 revision,
-                                summary: None,
+                                news: Vec::new(),
                             });
                         }
                     },

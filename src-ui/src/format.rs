@@ -57,8 +57,46 @@ pub fn date_time(unix_seconds: i64) -> String {
     )
 }
 
+/// ISO date `2025-12-15` → `15.12.2025`; anything else unchanged.
+pub fn iso_date(iso: &str) -> String {
+    match iso.split('-').collect::<Vec<_>>().as_slice() {
+        [year, month, day] => format!("{day}.{month}.{year}"),
+        _ => iso.to_owned(),
+    }
+}
+
+/// A file size as people read it: `5 KB`, `1,2 MB`.
+pub fn bytes(size: u64) -> String {
+    const KB: f64 = 1_000.0;
+    const MB: f64 = 1_000_000.0;
+    let size = size as f64;
+    if size < KB {
+        format!("{} Bytes", size as u64)
+    } else if size < MB {
+        format!("{} KB", number((size / KB).round(), 0))
+    } else {
+        format!("{} MB", number(size / MB, 1))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dates_and_sizes() {
+        assert_eq!(
+            super::iso_date("2025-12-15"),
+            "15.12.2025",
+            "German date order"
+        );
+        assert_eq!(super::bytes(512), "512 Bytes", "small files in bytes");
+        assert_eq!(super::bytes(77_485), "77 KB", "kilobytes rounded");
+        assert_eq!(
+            super::bytes(2_121_058),
+            "2,1 MB",
+            "megabytes with a decimal comma"
+        );
+    }
+
     #[test]
     fn german_numbers() {
         let cases = [

@@ -1,5 +1,7 @@
-//! The sync indicator in the header ("Stand: …", "offline · Stand: …") and the manual refresh.
+//! The sync indicator in the header ("Stand: …", "offline · Stand: …"), the progress of a long
+//! sync, and the manual refresh.
 
+use fokus_model::news::{SyncPhase, SyncProgress};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -27,6 +29,13 @@ pub fn SyncBar() -> impl IntoView {
         }
     };
     let online = move || app.sync_state.get().is_some_and(|state| state.online);
+    let progress = move || {
+        let syncing = app.sync_state.get().is_some_and(|state| state.syncing);
+        app.sync_progress
+            .get()
+            .filter(|_| syncing)
+            .map(|progress| view! { <Progress progress=progress/> })
+    };
     let problem = move || app.sync_state.get().and_then(|state| state.problem);
     let refresh = move |_| {
         busy.set(true);
@@ -44,10 +53,51 @@ pub fn SyncBar() -> impl IntoView {
                 <span class="dot" aria-hidden="true"></span>
                 {text}
             </span>
+            {progress}
             {move || problem().map(|problem| view! { <span class="sync-problem">{problem}</span> })}
             <button class="button" on:click=refresh disabled=move || busy.get() data-testid="sync-now">
                 "Jetzt aktualisieren"
             </button>
         </div>
+    }
+}
+
+/// A progress bar with its text: what is being loaded and how much of it.
+#[component]
+fn Progress(progress: SyncProgress) -> impl IntoView {
+    let what = match progress.phase {
+        SyncPhase::Feed => "Daten werden geladen",
+        SyncPhase::Apply => "Daten werden gespeichert",
+        SyncPhase::Media => "Dateien werden geladen",
+    };
+    let amount = match (progress.total_bytes, progress.total_items) {
+        (_, Some(items)) if progress.phase == SyncPhase::Media => {
+            format!("{} von {items}", progress.items + 1)
+        }
+        (Some(total), _) => format!(
+            "{} von {}",
+            format::bytes(progress.bytes),
+            format::bytes(total)
+        ),
+        (None, _) if progress.bytes > 0 => format::bytes(progress.bytes),
+        _ => String::new(),
+    };
+    let (value, max) = match (progress.phase, progress.total_bytes) {
+        (SyncPhase::Feed | SyncPhase::Media, Some(total)) if total > 0 => {
+            (Some(progress.bytes.min(total) as f64), total as f64)
+        }
+        _ => (None, 1.0),
+    };
+    let label = if amount.is_empty() {
+        format!("{what} …")
+    } else {
+        format!("{what}: {amount}")
+    };
+    view! {
+        <span class="sync-progress" data-testid="sync-progress">
+            // Without a known total the bar is indeterminate (no value attribute).
+            <progress max=max value=value aria-label=what></progress>
+            <span>{label}</span>
+        </span>
     }
 }

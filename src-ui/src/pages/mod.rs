@@ -1,3 +1,5 @@
-//! One file per page.
+//! One file per page (the editorial pages share one, as they share their shape).
 
+pub mod content;
+pub mod einstellungen;
 pub mod sozialbericht;

@@ -1,0 +1,341 @@
+//! The editorial pages: Fokusbericht, Handlungsempfehlungen, newsletters, documents and the
+//! explainer video. All read published content from the backend (the cache in the app); the HTML
+//! bodies were rendered from Markdown and sanitised on the server.
+
+use fokus_model::api::{ApiError, ContentQuery};
+use fokus_model::content::{ContentDetails, ContentItem, ContentKind, MediaRef, MediaRole};
+use fokus_model::ipc::ContentList;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::app::use_app;
+use crate::backend::Backend;
+use crate::format;
+
+/// The published items of one kind, reloaded whenever new data arrives.
+fn content_of(kind: ContentKind) -> LocalResource<Result<Vec<ContentItem>, ApiError>> {
+    let app = use_app();
+    let backend = app.backend;
+    let data_version = app.data_version;
+    LocalResource::new(move || {
+        data_version.track();
+        async move {
+            backend
+                .call::<ContentList>(ContentQuery { kind: Some(kind) })
+                .await
+        }
+    })
+}
+
+/// Loading, error and empty states around a list of items.
+fn with_items(
+    resource: LocalResource<Result<Vec<ContentItem>, ApiError>>,
+    empty: &'static str,
+    render: impl Fn(Vec<ContentItem>) -> AnyView + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    move || match resource.get() {
+        None => view! { <p class="loading">"Lade …"</p> }.into_any(),
+        Some(Err(error)) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+        Some(Ok(items)) if items.is_empty() => {
+            view! { <p class="notice" data-testid="content-empty">{empty}</p> }.into_any()
+        }
+        Some(Ok(items)) => render(items),
+    }
+}
+
+fn body(item: &ContentItem) -> impl IntoView {
+    view! { <div class="prose" inner_html=item.body_html.clone()></div> }
+}
+
+#[component]
+pub fn FokusberichtPage() -> impl IntoView {
+    let chapters = content_of(ContentKind::Kapitel);
+    let render = |mut items: Vec<ContentItem>| {
+        let key = |item: &ContentItem| match item.details {
+            ContentDetails::Kapitel { year, chapter } => (std::cmp::Reverse(year), chapter),
+            _ => (std::cmp::Reverse(0), 0),
+        };
+        items.sort_by_key(key);
+        let latest_year = items.first().map(|item| key(item).0 .0).unwrap_or_default();
+        let toc = items
+            .iter()
+            .map(|item| {
+                let anchor = format!("#{}", anchor_of(&item.id));
+                view! { <li><a href=anchor>{item.title.clone()}</a></li> }
+            })
+            .collect_view();
+        let chapters = items
+            .iter()
+            .map(|item| {
+                let number = match item.details {
+                    ContentDetails::Kapitel { chapter, .. } => format!("Kapitel {chapter}"),
+                    _ => String::new(),
+                };
+                view! {
+                    <article class="card chapter" id=anchor_of(&item.id) data-testid="chapter">
+                        <p class="eyebrow">{number}</p>
+                        <h2>{item.title.clone()}</h2>
+                        <p class="lead">{item.summary.clone()}</p>
+                        {body(item)}
+                    </article>
+                }
+            })
+            .collect_view();
+        view! {
+            <h1 class="page-title">{format!("Fokusbericht {latest_year}")}</h1>
+            <p class="hint">"Wofür der Kreis seine Sozialausgaben einsetzt – jährlich von der Sozialplanung."</p>
+            <nav class="card toc" aria-label="Kapitel">
+                <h2>"Inhalt"</h2>
+                <ol>{toc}</ol>
+            </nav>
+            {chapters}
+        }
+        .into_any()
+    };
+    view! {
+        {with_items(chapters, "Noch kein Fokusbericht veröffentlicht.", render)}
+    }
+}
+
+/// An HTML id from a content id (`fokusbericht/2025/01-einleitung` → `fokusbericht-2025-01-einleitung`).
+fn anchor_of(id: &str) -> String {
+    id.replace(['/', '.'], "-")
+}
+
+#[component]
+pub fn EmpfehlungenPage() -> impl IntoView {
+    let recommendations = content_of(ContentKind::Empfehlung);
+    let render = |items: Vec<ContentItem>| {
+        let cards = items
+            .into_iter()
+            .map(|item| {
+                let ContentDetails::Empfehlung { handlungsfeld, year, history } = item.details.clone() else {
+                    return ().into_any();
+                };
+                let current = history.last().map(|change| change.status);
+                let status_class = format!(
+                    "status status-{}",
+                    current.map_or("offen", |status| status.as_str())
+                );
+                let status_label = current.map_or("offen", |status| status.label_de());
+                let steps = history
+                    .iter()
+                    .map(|change| {
+                        view! {
+                            <li>
+                                <strong>{format::iso_date(&change.date)}": "</strong>
+                                {change.status.label_de()}
+                                {(!change.note.is_empty()).then(|| format!(" – {}", change.note))}
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <article class="card recommendation" data-testid="recommendation">
+                        <p class="eyebrow">{format!("{handlungsfeld} · {year}")}</p>
+                        <h2>{item.title.clone()}</h2>
+                        <p><span class=status_class data-testid="recommendation-status">{status_label}</span></p>
+                        <p class="lead">{item.summary.clone()}</p>
+                        {body(&item)}
+                        <details class="table-details">
+                            <summary>"Verlauf"</summary>
+                            <ol class="history">{steps}</ol>
+                        </details>
+                    </article>
+                }
+                .into_any()
+            })
+            .collect_view();
+        view! { <div class="cards">{cards}</div> }.into_any()
+    };
+    view! {
+        <h1 class="page-title">"Handlungsempfehlungen"</h1>
+        <p class="hint">"Von den Fokusgruppen erarbeitet, mit ihrem aktuellen Stand."</p>
+        {with_items(recommendations, "Noch keine Handlungsempfehlungen veröffentlicht.", render)}
+    }
+}
+
+#[component]
+pub fn NewsletterPage() -> impl IntoView {
+    let issues = content_of(ContentKind::Newsletter);
+    let render = |items: Vec<ContentItem>| {
+        let list = items
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| {
+                view! {
+                    <article class="card newsletter" data-testid="newsletter">
+                        <details open=index == 0>
+                            <summary>
+                                <span class="newsletter-title">{item.title.clone()}</span>
+                                <span class="date">{format::iso_date(&item.date)}</span>
+                            </summary>
+                            <p class="lead">{item.summary.clone()}</p>
+                            {body(&item)}
+                        </details>
+                    </article>
+                }
+            })
+            .collect_view();
+        view! { <div class="cards">{list}</div> }.into_any()
+    };
+    view! {
+        <h1 class="page-title">"Newsletter"</h1>
+        <p class="hint">"Vierteljährlich: was es Neues aus der Sozialplanung gibt."</p>
+        {with_items(issues, "Noch kein Newsletter erschienen.", render)}
+    }
+}
+
+/// A document's file: a button that opens it (app) or a download link (browser).
+#[component]
+fn FileButton(media: MediaRef) -> impl IntoView {
+    let app = use_app();
+    let problem = RwSignal::new(None::<String>);
+    let label = format!("{} öffnen ({})", media.name, format::bytes(media.size));
+    match app.backend {
+        Backend::Web => {
+            let href = fokus_model::api::blob_path(&media.sha256);
+            view! {
+                <a class="button secondary" href=href download=media.name.clone() data-testid="document-file">{label}</a>
+            }
+            .into_any()
+        }
+        Backend::Tauri => {
+            let open = move |_| {
+                let media = media.clone();
+                spawn_local(async move {
+                    problem.set(
+                        app.backend
+                            .document_open(&media)
+                            .await
+                            .err()
+                            .map(|error| error.message),
+                    );
+                });
+            };
+            view! {
+                <button class="button secondary" on:click=open data-testid="document-file">{label}</button>
+                {move || problem.get().map(|problem| view! { <p class="error" role="alert">{problem}</p> })}
+            }
+            .into_any()
+        }
+    }
+}
+
+#[component]
+pub fn DokumentePage() -> impl IntoView {
+    let documents = content_of(ContentKind::Dokument);
+    let render = |items: Vec<ContentItem>| {
+        let list = items
+            .into_iter()
+            .map(|item| {
+                let category = match &item.details {
+                    ContentDetails::Dokument { category } => category.clone(),
+                    _ => String::new(),
+                };
+                let files = item
+                    .media
+                    .iter()
+                    .filter(|media| media.role == MediaRole::File)
+                    .map(|media| view! { <FileButton media=media.clone()/> })
+                    .collect_view();
+                view! {
+                    <article class="card document" data-testid="document">
+                        <p class="eyebrow">{format!("{category} · {}", format::iso_date(&item.date))}</p>
+                        <h2>{item.title.clone()}</h2>
+                        <p class="lead">{item.summary.clone()}</p>
+                        {body(&item)}
+                        <div class="files">{files}</div>
+                    </article>
+                }
+            })
+            .collect_view();
+        view! { <div class="cards">{list}</div> }.into_any()
+    };
+    view! {
+        <h1 class="page-title">"Dokumente"</h1>
+        <p class="hint">"Grundlagen und Hintergründe zum Sozialbericht."</p>
+        {with_items(documents, "Noch keine Dokumente veröffentlicht.", render)}
+    }
+}
+
+/// One video with its captions. The video file loads only when someone asks for it (unless the
+/// settings fetch videos in advance); captions are always there.
+#[component]
+fn VideoPlayer(item: ContentItem) -> impl IntoView {
+    let app = use_app();
+    let video = item
+        .media
+        .iter()
+        .find(|media| media.role == MediaRole::Video)
+        .cloned();
+    let captions = item
+        .media
+        .iter()
+        .find(|media| media.role == MediaRole::Captions)
+        .cloned();
+    let sources = RwSignal::new(None::<(String, Option<String>)>);
+    let problem = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(false);
+    let size = video.as_ref().map_or(0, |media| media.size);
+    let load = move |_| {
+        let (Some(video), captions) = (video.clone(), captions.clone()) else {
+            return;
+        };
+        loading.set(true);
+        spawn_local(async move {
+            let video_url = app.backend.media_url(&video).await;
+            let captions_url = match &captions {
+                Some(captions) => app.backend.media_url(captions).await.ok(),
+                None => None,
+            };
+            match video_url {
+                Ok(url) => sources.set(Some((url, captions_url))),
+                Err(error) => problem.set(Some(error.message)),
+            }
+            loading.set(false);
+        });
+    };
+    view! {
+        <article class="card video" data-testid="video">
+            <h2>{item.title.clone()}</h2>
+            <p class="lead">{item.summary.clone()}</p>
+            {move || match sources.get() {
+                Some((video_url, captions_url)) => view! {
+                    <video class="player" controls=true preload="metadata" data-testid="video-player">
+                        <source src=video_url/>
+                        {captions_url.map(|url| view! {
+                            <track kind="captions" src=url srclang="de" label="Deutsch" default=true/>
+                        })}
+                        "Ihr Gerät kann dieses Video nicht abspielen."
+                    </video>
+                }
+                .into_any(),
+                None => view! {
+                    <button class="button secondary" on:click=load.clone() disabled=move || loading.get() data-testid="video-load">
+                        {format!("Video anzeigen ({}, mit Untertiteln)", format::bytes(size))}
+                    </button>
+                }
+                .into_any(),
+            }}
+            {move || problem.get().map(|problem| view! { <p class="error" role="alert">{problem}</p> })}
+            {body(&item)}
+        </article>
+    }
+}
+
+#[component]
+pub fn VideoPage() -> impl IntoView {
+    let videos = content_of(ContentKind::Video);
+    let render = |items: Vec<ContentItem>| {
+        items
+            .into_iter()
+            .map(|item| view! { <VideoPlayer item=item/> })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <h1 class="page-title">"Erklärvideo"</h1>
+        {with_items(videos, "Noch kein Video veröffentlicht.", render)}
+    }
+}

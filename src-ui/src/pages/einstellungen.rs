@@ -1,0 +1,133 @@
+//! Settings (app only): which news get a notification, the system's notification permission,
+//! the tray, and whether videos are fetched in advance.
+
+use fokus_model::ipc::Permission;
+use fokus_model::news::{NewsKind, Settings};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::app::use_app;
+
+#[component]
+pub fn EinstellungenPage() -> impl IntoView {
+    let app = use_app();
+    let backend = app.backend;
+    let settings = RwSignal::new(None::<Settings>);
+    let problem = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    let permission = RwSignal::new(None::<Permission>);
+    spawn_local(async move {
+        match backend.settings_get().await {
+            Some(Ok(loaded)) => settings.set(Some(loaded)),
+            Some(Err(error)) => problem.set(Some(error.message)),
+            None => {}
+        }
+        permission.set(backend.notification_permission(false).await.ok());
+    });
+    let save = move |change: Box<dyn FnOnce(&mut Settings)>| {
+        let Some(mut next) = settings.get_untracked() else {
+            return;
+        };
+        change(&mut next);
+        saved.set(false);
+        spawn_local(async move {
+            match backend.settings_set(&next).await {
+                Ok(stored) => {
+                    settings.set(Some(stored));
+                    problem.set(None);
+                    saved.set(true);
+                }
+                Err(error) => problem.set(Some(error.message)),
+            }
+        });
+    };
+    let ask_permission = move |_| {
+        spawn_local(async move {
+            permission.set(backend.notification_permission(true).await.ok());
+        });
+    };
+    let permission_text = move || match permission.get() {
+        Some(Permission::Granted) => "Benachrichtigungen sind erlaubt.",
+        Some(Permission::Denied) => {
+            "Benachrichtigungen sind in den Systemeinstellungen abgeschaltet."
+        }
+        Some(Permission::Prompt) => {
+            "Das System hat noch nicht gefragt, ob FOKUS PI benachrichtigen darf."
+        }
+        None => "",
+    };
+    let form = move || {
+        settings.get().map(|current| {
+            let kinds = NewsKind::ALL
+                .into_iter()
+                .map(|kind| {
+                    let checked = current.announces(kind);
+                    let toggle = move |event: leptos::ev::Event| {
+                        let on = event_target_checked(&event);
+                        save(Box::new(move |settings: &mut Settings| {
+                            settings.muted.retain(|muted| *muted != kind);
+                            if !on {
+                                settings.muted.push(kind);
+                            }
+                        }));
+                    };
+                    view! {
+                        <li>
+                            <label class="switch">
+                                <input type="checkbox" checked=checked on:change=toggle attr:data-testid=format!("notify-{kind:?}").to_lowercase()/>
+                                {kind.label_de()}
+                            </label>
+                        </li>
+                    }
+                })
+                .collect_view();
+            let tray = move |event: leptos::ev::Event| {
+                let on = event_target_checked(&event);
+                save(Box::new(move |settings: &mut Settings| settings.keep_in_tray = on));
+            };
+            let video = move |event: leptos::ev::Event| {
+                let on = event_target_checked(&event);
+                save(Box::new(move |settings: &mut Settings| settings.download_video = on));
+            };
+            view! {
+                <section class="card settings">
+                    <h2>"Benachrichtigungen"</h2>
+                    <p class="hint">"Worüber FOKUS PI Sie benachrichtigt, wenn neue Inhalte eintreffen:"</p>
+                    <ul class="switches">{kinds}</ul>
+                    <p data-testid="notification-permission">{permission_text}</p>
+                    {move || (permission.get() == Some(Permission::Prompt)).then(|| view! {
+                        <button class="button secondary" on:click=ask_permission>"Benachrichtigungen erlauben"</button>
+                    })}
+                </section>
+                <section class="card settings">
+                    <h2>"Im Hintergrund"</h2>
+                    <ul class="switches">
+                        <li>
+                            <label class="switch">
+                                <input type="checkbox" checked=current.keep_in_tray on:change=tray data-testid="setting-tray"/>
+                                "Beim Schließen des Fensters im Infobereich weiterlaufen und aktualisieren"
+                            </label>
+                        </li>
+                        <li>
+                            <label class="switch">
+                                <input type="checkbox" checked=current.download_video on:change=video data-testid="setting-video"/>
+                                "Videos vorab laden (sonst erst beim Ansehen)"
+                            </label>
+                        </li>
+                    </ul>
+                </section>
+            }
+        })
+    };
+    view! {
+        <h1 class="page-title">"Einstellungen"</h1>
+        {move || (backend == crate::backend::Backend::Web).then(|| view! {
+            <p class="notice">"Einstellungen gibt es in der App; im Browser gibt es keine Benachrichtigungen."</p>
+        })}
+        {form}
+        <p role="status" aria-live="polite" class="hint" data-testid="settings-saved">
+            {move || saved.get().then_some("Gespeichert.")}
+        </p>
+        {move || problem.get().map(|problem| view! { <p class="error" role="alert">{problem}</p> })}
+    }
+}
