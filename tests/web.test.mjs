@@ -84,6 +84,51 @@ test('an import on the server reaches the open page without a reload', async () 
   await waitFor(async () => (await page.getAttribute('[data-testid=area-010560015]', 'data-value')) === '9.9', 'imported value on the map');
 });
 
+test('the editorial pages show the published content, its files and the captioned video', async () => {
+  await page.click('[data-testid=nav-fokusbericht]');
+  await waitFor(async () => (await page.locator('[data-testid=chapter]').count()) === 4, 'four chapters of the Fokusbericht');
+  assert.equal(new URL(page.url()).pathname, '/fokusbericht', 'the page has its own address');
+  assert.match(await page.textContent('h1'), /Fokusbericht 2025/, 'titled with its year');
+  assert.match(await page.textContent('[data-testid=chapter] table'), /Eingliederungshilfe/, 'Markdown tables render');
+  assert.match(await page.textContent('main'), /Demotext/, 'demo content says so');
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-fokusbericht.png') });
+
+  await page.click('[data-testid=nav-empfehlungen]');
+  await waitFor(async () => (await page.locator('[data-testid=recommendation]').count()) === 4, 'four recommendations');
+  const statuses = await page.$$eval('[data-testid=recommendation-status]', (spans) => spans.map((span) => span.textContent).sort());
+  assert.deepEqual(statuses, ['in Umsetzung', 'offen', 'umgesetzt', 'zurückgestellt'], 'each with its current status');
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-empfehlungen.png') });
+
+  await page.click('[data-testid=nav-newsletter]');
+  await waitFor(async () => (await page.locator('[data-testid=newsletter]').count()) === 4, 'four newsletters');
+  assert.match(await page.textContent('[data-testid=newsletter] summary'), /Newsletter 4\/2025.*15\.12\.2025/, 'newest first, German date');
+
+  await page.click('[data-testid=nav-dokumente]');
+  await waitFor(async () => (await page.locator('[data-testid=document]').count()) === 2, 'two documents');
+  const href = await page.getAttribute('[data-testid=document-file] >> nth=0', 'href');
+  const pdf = await (await fetch(new URL(href, server.url))).arrayBuffer();
+  assert.equal(Buffer.from(pdf).subarray(0, 5).toString(), '%PDF-', 'the document link serves the PDF');
+
+  await page.click('[data-testid=nav-video]');
+  await page.click('[data-testid=video-load]');
+  await page.waitForSelector('[data-testid=video-player]');
+  const video = await waitFor(
+    () =>
+      page.$eval('[data-testid=video-player]', (element) =>
+        element.readyState >= 1 && element.textTracks.length > 0 && element.textTracks[0].cues?.length > 0
+          ? { duration: element.duration, mode: element.textTracks[0].mode, cue: element.textTracks[0].cues[0].text }
+          : null,
+      ),
+    'the video with its captions',
+  );
+  assert.ok(video.duration > 10, `a real video of about 16 s: ${video.duration}`);
+  assert.equal(video.mode, 'showing', 'captions are on by default');
+  assert.match(video.cue, /FOKUS PI/, 'the first caption');
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-video.png') });
+  await page.click('[data-testid=nav-sozialbericht]');
+  await page.waitForSelector('[data-testid=map] path.area');
+});
+
 test('no request leaves the machine and the page raised no error', () => {
   const origin = new URL(server.url).origin;
   const foreign = requests.filter((url) => !url.startsWith(origin) && !url.startsWith('data:'));
