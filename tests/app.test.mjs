@@ -1,14 +1,17 @@
 // The real Tauri app under Xvfb, driven through tauri-driver + WebKitWebDriver (plain W3C
 // WebDriver over HTTP). Run inside `xvfb-run -a dbus-run-session --` (cargo xtask test does):
 // pick an indicator and see the map change, import on the server and see the OS notification
-// arrive on D-Bus, then stop the server and restart the app: the cached view still works.
+// arrive on D-Bus, mute a kind of news in the settings, click a notification and land on its
+// page, play the captioned video from the cache, then stop the server and restart the app: the
+// cached view still works.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { openSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { APP_BIN, SCREENSHOTS, startServer, importCsv, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
+import { APP_BIN, SCREENSHOTS, startServer, importCsv, publishContent, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
+import { startNotificationService } from './notifications.mjs';
 
 const DRIVER_BIN = process.env.FOKUS_TAURI_DRIVER ?? 'tauri-driver';
 let server;
@@ -16,6 +19,7 @@ let driver;
 let driverUrl;
 let monitor;
 let notifications = '';
+let service;
 const cacheDir = tempDir('cache');
 
 function freePort() {
@@ -84,6 +88,7 @@ async function startDriver(env) {
 
 before(async () => {
   server = await startServer();
+  service = await startNotificationService();
   monitor = spawn('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications',member='Notify'"]);
   monitor.stdout.on('data', (chunk) => { notifications += chunk; });
   await startDriver({ FOKUS_SERVER_URL: server.url, FOKUS_CACHE_DIR: cacheDir });
@@ -92,6 +97,7 @@ before(async () => {
 after(async () => {
   driver?.kill();
   monitor?.kill();
+  service?.stop();
   await server?.stop();
 });
 
@@ -136,6 +142,91 @@ test('the app syncs, redraws the map for another indicator and announces an impo
       return years.includes('2026');
     }, 'the new year in the running app');
     await app.screenshot('app.png');
+  } finally {
+    await app.close();
+  }
+});
+
+const NEWSLETTER_2026 = `+++
+art = "newsletter"
+titel = "Newsletter 1/2026: Neue Kennzahlen"
+datum = 2026-03-31
+zusammenfassung = "Die Zahlen für 2026 sind da."
+jahr = 2026
+quartal = 1
++++
+Demotext für den Test.
+`;
+
+test('muted news stay quiet; a clicked notification opens its page; the video plays from the cache', async () => {
+  const app = await openApp();
+  try {
+    await waitFor(async () => /Stand:/.test(await app.run(`return document.querySelector('[data-testid=sync-status]')?.textContent`)), 'a synced app');
+    await app.click('[data-testid=nav-einstellungen]');
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=notify-daten]')`), 'the settings page');
+    assert.equal(await app.run(`return document.querySelector('[data-testid=notify-daten]').checked`), true, 'all news are announced by default');
+    await app.click('[data-testid=notify-daten]');
+    await waitFor(async () => /Gespeichert/.test(await app.run(`return document.querySelector('[data-testid=settings-saved]').textContent`)), 'the saved setting');
+    await app.screenshot('app-settings.png');
+
+    // New data: muted, so the sync brings it without a notification.
+    const shownBefore = service.shown.length;
+    importCsv(server.dataDir, NEW_YEAR_CSV.replaceAll('2026', '2027'), 'bi-2027.csv');
+    await app.click('[data-testid=nav-sozialbericht]');
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=indicator-select]')`), 'the Sozialbericht page');
+    await app.run(`
+      const select = document.querySelector('[data-testid=indicator-select]');
+      select.value = 'sgb2_quote';
+      select.dispatchEvent(new Event('change', { bubbles: true }));`);
+    await waitFor(async () => {
+      const years = await app.run(`return [...document.querySelectorAll('[data-testid=year-select] option')].map((o) => o.value)`);
+      return years.includes('2027');
+    }, 'the 2027 values of the SGB-II-Quote in the app');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.deepEqual(service.shown.slice(shownBefore).map((n) => n.body), [], 'muted data news caused no notification');
+
+    // A new newsletter: announced, and the click on the notification opens the newsletter page.
+    publishContent(server.dataDir, { 'newsletter/2026-1.md': NEWSLETTER_2026 });
+    const shown = await waitFor(() => service.shown.find((n) => /Newsletter 1\/2026 erschienen/.test(n.body)), 'the newsletter notification');
+    assert.equal(shown.appName, 'FOKUS PI', 'the service shows the app by its name');
+    assert.deepEqual(shown.actions, ['default', 'Öffnen'], 'clickable');
+    service.click(shown.id);
+    await waitFor(async () => (await app.run('return location.pathname')) === '/newsletter', 'the newsletter page after the click');
+    await waitFor(async () => /Newsletter 1\/2026/.test(await app.run(`return document.querySelector('[data-testid=newsletter] summary')?.textContent ?? ''`)), 'the new newsletter on top');
+    await app.screenshot('app-newsletter.png');
+
+    // The video is fetched on request into the cache and played from there, with captions.
+    await app.click('[data-testid=nav-video]');
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=video-load]')`), 'the video page');
+    await app.click('[data-testid=video-load]');
+    const video = await waitFor(
+      () =>
+        app.run(`const v = document.querySelector('[data-testid=video-player]');
+          if (!v || v.readyState < 1 || !v.textTracks.length || !v.textTracks[0].cues?.length) return null;
+          return { src: v.currentSrc, duration: v.duration, cue: v.textTracks[0].cues[0].text };`),
+      'the video from the cache with its captions',
+    );
+    assert.match(video.src, /^blob:/, 'played from memory, read from the cache (not from the server)');
+    const [film] = await (await fetch(`${server.url}/api/v1/content?kind=video`)).json();
+    const videoFile = film.media.find((media) => media.role === 'video');
+    assert.ok(existsSync(join(cacheDir, 'blobs', videoFile.sha256)), 'the video was fetched on request into the cache');
+    assert.ok(video.duration > 10, `the whole video: ${video.duration} s`);
+    assert.match(video.cue, /FOKUS PI/, 'captions loaded');
+    await app.screenshot('app-video.png');
+
+    await app.click('[data-testid=nav-einstellungen]');
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=notify-daten]')`), 'the settings page again');
+    assert.equal(await app.run(`return document.querySelector('[data-testid=notify-daten]').checked`), false, 'the setting was kept');
+    await app.click('[data-testid=notify-daten]');
+  } catch (error) {
+    // What the app showed when it went wrong, for whoever reads the failure.
+    await app.screenshot('app-failure.png').catch(() => {});
+    console.log('page text at failure:', await app.run('return document.body.innerText').catch(() => '?'));
+    console.log('media at failure:', await app.run(`const v = document.querySelector('video');
+      return v && { src: v.currentSrc, ready: v.readyState, network: v.networkState, error: v.error && v.error.code + ' ' + v.error.message,
+        tracks: v.textTracks.length, mode: v.textTracks[0]?.mode, cues: v.textTracks[0]?.cues?.length,
+        trackReady: v.querySelector('track')?.readyState };`).catch((error) => String(error)));
+    throw error;
   } finally {
     await app.close();
   }

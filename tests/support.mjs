@@ -2,7 +2,7 @@
 // demo dataset in a fresh folder, import into it, and launch Debian's Chromium without any
 // background traffic. Binaries come from `cargo xtask test` through environment variables.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,17 @@ export function importCsv(dataDir, csv, name = 'bi-export.csv') {
   const file = join(tempDir('import'), name);
   writeFileSync(file, csv);
   return execFileSync(SERVER_BIN, ['--data-dir', dataDir, 'import', file], { encoding: 'utf8' });
+}
+
+/** Publishes the demo content plus `extra` files ({ 'path.md': text }) on the server in `dataDir`. */
+export function publishContent(dataDir, extra) {
+  const dir = tempDir('content');
+  cpSync(DEMO_CONTENT, dir, { recursive: true });
+  for (const [path, text] of Object.entries(extra)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return execFileSync(SERVER_BIN, ['--data-dir', dataDir, 'publish', dir], { encoding: 'utf8' });
 }
 
 /** A CSV with a new year for every demo indicator in two areas, as a BI export would bring it. */

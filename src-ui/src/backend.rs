@@ -128,6 +128,45 @@ impl Backend {
         }
     }
 
+    /// A URL a `<video>` or `<track>` element can play. In the app the file is read from the
+    /// cache into memory and handed over as a `blob:` URL: WebKitGTK's media player cannot load
+    /// custom URI schemes (WebKit bug 146351, Tauri issue 3725). That holds the whole file in
+    /// memory, fine for short explainer videos; long ones would need a streaming source.
+    pub async fn playable_url(self, media: &MediaRef) -> Result<String, ApiError> {
+        let url = self.media_url(media).await?;
+        match self {
+            Backend::Web => Ok(url),
+            Backend::Tauri => {
+                let window = web_sys::window()
+                    .ok_or_else(|| ApiError::new(ErrorCode::Internal, "kein Fenster"))?;
+                let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
+                    .await
+                    .map_err(|error| js_error(&media.name, error))?
+                    .unchecked_into();
+                if !response.ok() {
+                    return Err(ApiError::new(
+                        ErrorCode::NotFound,
+                        format!(
+                            "{} ist nicht im Speicher (HTTP {})",
+                            media.name,
+                            response.status()
+                        ),
+                    ));
+                }
+                let blob: web_sys::Blob = JsFuture::from(
+                    response
+                        .blob()
+                        .map_err(|error| js_error(&media.name, error))?,
+                )
+                .await
+                .map_err(|error| js_error(&media.name, error))?
+                .unchecked_into();
+                web_sys::Url::create_object_url_with_blob(&blob)
+                    .map_err(|error| js_error(&media.name, error))
+            }
+        }
+    }
+
     /// Opens a document with the system's viewer (app). The web build links to the file instead.
     pub async fn document_open(self, media: &MediaRef) -> Result<(), ApiError> {
         match self {

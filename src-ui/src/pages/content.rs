@@ -284,9 +284,9 @@ fn VideoPlayer(item: ContentItem) -> impl IntoView {
         };
         loading.set(true);
         spawn_local(async move {
-            let video_url = app.backend.media_url(&video).await;
+            let video_url = app.backend.playable_url(&video).await;
             let captions_url = match &captions {
-                Some(captions) => app.backend.media_url(captions).await.ok(),
+                Some(captions) => app.backend.playable_url(captions).await.ok(),
                 None => None,
             };
             match video_url {
@@ -302,7 +302,7 @@ fn VideoPlayer(item: ContentItem) -> impl IntoView {
             <p class="lead">{item.summary.clone()}</p>
             {move || match sources.get() {
                 Some((video_url, captions_url)) => view! {
-                    <video class="player" controls=true preload="metadata" data-testid="video-player">
+                    <video class="player" controls=true preload="metadata" data-testid="video-player" on:loadedmetadata=show_captions>
                         <source src=video_url/>
                         {captions_url.map(|url| view! {
                             <track kind="captions" src=url srclang="de" label="Deutsch" default=true/>
@@ -321,6 +321,26 @@ fn VideoPlayer(item: ContentItem) -> impl IntoView {
             {move || problem.get().map(|problem| view! { <p class="error" role="alert">{problem}</p> })}
             {body(&item)}
         </article>
+    }
+}
+
+/// Switches the captions on. Chromium honours `<track default>`, WebKitGTK leaves tracks
+/// added after the video element disabled; captions are not optional here (BITV 2.0).
+fn show_captions(event: leptos::ev::Event) {
+    use wasm_bindgen::JsCast;
+    let Some(video) = event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::HtmlMediaElement>().ok())
+    else {
+        return;
+    };
+    let Some(tracks) = video.text_tracks() else {
+        return;
+    };
+    for index in 0..tracks.length() {
+        if let Some(track) = tracks.get(index) {
+            track.set_mode(web_sys::TextTrackMode::Showing);
+        }
     }
 }
 

@@ -74,7 +74,7 @@ pub fn EinstellungenPage() -> impl IntoView {
                     view! {
                         <li>
                             <label class="switch">
-                                <input type="checkbox" checked=checked on:change=toggle attr:data-testid=format!("notify-{kind:?}").to_lowercase()/>
+                                <input type="checkbox" checked=checked on:change=toggle data-testid=format!("notify-{kind:?}").to_lowercase()/>
                                 {kind.label_de()}
                             </label>
                         </li>
