@@ -26,12 +26,45 @@ async fn first_sync_then_nothing_then_a_delta_with_news() {
         None,
     ))
     .await;
+    let reports = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink_reports = reports.clone();
     let syncer = Syncer::new(
         &format!("http://{address}"),
         &dir.path().join("cache.sqlite3"),
-    );
+    )
+    .on_progress(fokus_sync::ProgressSink(std::sync::Arc::new(
+        move |progress| sink_reports.lock().unwrap().push(progress),
+    )));
 
     let first = syncer.sync_once(100).await.unwrap();
+    let reports = reports.lock().unwrap().clone();
+    let feed: Vec<_> = reports
+        .iter()
+        .filter(|report| report.phase == fokus_model::news::SyncPhase::Feed)
+        .collect();
+    let total = feed[0]
+        .total_bytes
+        .expect("the server announces the feed's size");
+    assert!(
+        total > 1_000_000,
+        "the full demo feed is over a megabyte of JSON: {total}"
+    );
+    assert!(
+        feed.len() > 3 && feed.windows(2).all(|pair| pair[0].bytes <= pair[1].bytes),
+        "a long first sync reports its progress several times, never backwards: {}",
+        feed.len()
+    );
+    assert_eq!(
+        feed.last().unwrap().bytes,
+        total,
+        "and ends at the announced size"
+    );
+    assert!(
+        reports
+            .iter()
+            .any(|report| report.phase == fokus_model::news::SyncPhase::Apply),
+        "then says it is writing"
+    );
     assert_eq!(
         (first.revision_before, first.revision),
         (0, 1),
