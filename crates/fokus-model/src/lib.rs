@@ -393,6 +393,30 @@ pub struct AreaSeries {
     pub lines: Vec<SeriesLine>,
 }
 
+/// One line of an area profile: an indicator's value for the area and for the Kreis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ProfileEntry {
+    pub indicator: String,
+    pub name: String,
+    pub unit: String,
+    pub decimals: u8,
+    pub handlungsfeld: String,
+    pub cell: Option<Cell>,
+    pub kreis: Option<Cell>,
+}
+
+/// Every indicator for one area and year beside the Kreis: the Gebietsprofil.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AreaProfile {
+    pub area: String,
+    pub name: String,
+    pub year: u16,
+    /// By Handlungsfeld, then indicator id.
+    pub entries: Vec<ProfileEntry>,
+}
+
 /// The local cache's sync state as the UI shows it ("Stand: …", "offline").
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -5,9 +5,9 @@ use fokus_model::content::{ContentItem, ContentKind};
 use fokus_model::finance::{Spending, SpendingLine, SpendingOverview};
 use fokus_model::population::{PopulationCount, PopulationPyramid, Sex};
 use fokus_model::{
-    Area, AreaKind, AreaSeries, AreaValue, Catalog, Cell, DatasetInfo, FeedPage, Gap, Indicator,
-    IndicatorYears, MapView, Observation, ObservationKey, Polarity, RevisionInfo, SeriesLine,
-    ServerStatus,
+    Area, AreaKind, AreaProfile, AreaSeries, AreaValue, Catalog, Cell, DatasetInfo, FeedPage, Gap,
+    Indicator, IndicatorYears, MapView, Observation, ObservationKey, Polarity, ProfileEntry,
+    RevisionInfo, SeriesLine, ServerStatus,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -383,6 +383,47 @@ impl Store {
             spending,
             content,
             deleted_content,
+        })
+    }
+
+    /// Every indicator for one area and year beside the Kreis (the Gebietsprofil).
+    pub fn area_profile(&self, area_id: &str, year: u16) -> Result<AreaProfile> {
+        let name: String = self
+            .conn
+            .query_row("SELECT name FROM area WHERE id = ?1", [area_id], |row| {
+                row.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "Gebiet",
+                id: area_id.to_owned(),
+            })?;
+        let mut statement = self.conn.prepare_cached(
+            "SELECT i.id, i.name, i.unit, i.decimals, i.handlungsfeld, o.value, o.gap, k.value, k.gap
+             FROM indicator i
+             LEFT JOIN observation o ON o.indicator = i.id AND o.year = ?2 AND o.area = ?1
+             LEFT JOIN observation k ON k.indicator = i.id AND k.year = ?2
+               AND k.area = (SELECT id FROM area WHERE kind = 'kreis' ORDER BY id LIMIT 1)
+             ORDER BY i.handlungsfeld, i.id",
+        )?;
+        let entries = statement
+            .query_map(rusqlite::params![area_id, year], |row| {
+                Ok(ProfileEntry {
+                    indicator: row.get(0)?,
+                    name: row.get(1)?,
+                    unit: row.get(2)?,
+                    decimals: row.get(3)?,
+                    handlungsfeld: row.get(4)?,
+                    cell: cell_of(row.get(5)?, row.get(6)?),
+                    kreis: cell_of(row.get(7)?, row.get(8)?),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(AreaProfile {
+            area: area_id.to_owned(),
+            name,
+            year,
+            entries,
         })
     }
 

@@ -404,3 +404,44 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn area_profile_lists_every_indicator_beside_the_kreis() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut changes = base_changes();
+    changes.indicators.push(indicator("alq"));
+    store.commit_revision("Demo", 1, &changes).unwrap();
+    let profile = store.area_profile("010560015", 2016).unwrap();
+    let ids: Vec<&str> = profile
+        .entries
+        .iter()
+        .map(|entry| entry.indicator.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["alq", "sgb2"],
+        "every indicator, even one without values"
+    );
+    let sgb2 = &profile.entries[1];
+    assert_eq!(
+        sgb2.cell,
+        Some(Cell::Value(2.0)),
+        "area index 1 + year offset 1"
+    );
+    assert_eq!(
+        sgb2.kreis,
+        Some(Cell::Value(3.0)),
+        "the Kreis (area index 2) + 1"
+    );
+    assert_eq!(
+        profile.entries[0].cell, None,
+        "no value is no value, not zero"
+    );
+    assert!(
+        matches!(
+            store.area_profile("nirgendwo", 2016),
+            Err(StoreError::NotFound { .. })
+        ),
+        "an unknown area is named as such"
+    );
+}

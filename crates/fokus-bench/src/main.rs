@@ -1,0 +1,510 @@
+//! `fokus-bench`: the measurements behind `cargo xtask bench`, in one process so their ratios
+//! hold on a shared machine: syncs against bare inserts and the best compression of the same
+//! values, queries at 1×, 10× and 100× the demo, and the server under concurrent clients.
+//! Timing lives here, never in tests.
+
+mod baseline;
+mod data;
+mod report;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use fokus_model::api;
+use fokus_server::{app, AppState};
+use fokus_store::Store;
+use fokus_sync::Syncer;
+use report::{percentile, Row};
+
+#[derive(Parser)]
+#[command(
+    name = "fokus-bench",
+    about = "FOKUS benchmarks (run through cargo xtask bench)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Measure sync, queries, load and bundle size; write the rows as JSON.
+    Run {
+        /// The demo content folder (target/demo-content).
+        #[arg(long)]
+        content: PathBuf,
+        /// The built web UI (src-ui/dist), for bundle sizes.
+        #[arg(long)]
+        dist: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Skip the 100× dataset (several minutes to generate).
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Merge row files, write them as one JSON file and print the Markdown table.
+    Report {
+        #[arg(long, required = true, num_args = 1..)]
+        parts: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Run {
+            content,
+            dist,
+            out,
+            quick,
+        } => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            let rows = runtime.block_on(run(&content, &dist, quick))?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&rows)?)?;
+            print!("{}", report::markdown(&rows));
+        }
+        Command::Report { parts, out } => {
+            let mut rows: Vec<Row> = Vec::new();
+            for part in parts {
+                let text =
+                    std::fs::read(&part).with_context(|| format!("reading {}", part.display()))?;
+                rows.extend(serde_json::from_slice::<Vec<Row>>(&text)?);
+            }
+            std::fs::write(&out, serde_json::to_vec_pretty(&rows)?)?;
+            print!("{}", report::markdown(&rows));
+        }
+    }
+    Ok(())
+}
+
+fn log(text: &str) {
+    eprintln!("bench: {text}");
+}
+
+/// Counts HTTP requests reaching the server: round trips per sync.
+#[derive(Clone, Default)]
+struct Requests(Arc<AtomicU64>);
+
+async fn count_requests(
+    axum::extract::State(requests): axum::extract::State<Requests>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    requests.0.fetch_add(1, Ordering::Relaxed);
+    next.run(request).await
+}
+
+async fn serve(
+    store: Store,
+    blobs: Option<fokus_server::publish::BlobDir>,
+) -> anyhow::Result<(SocketAddr, Requests)> {
+    let requests = Requests::default();
+    let mut state = AppState::new(store)?;
+    if let Some(blobs) = blobs {
+        state = state.with_blobs(blobs);
+    }
+    let router = app(state, None).layer(axum::middleware::from_fn_with_state(
+        requests.clone(),
+        count_requests,
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok((address, requests))
+}
+
+/// Bytes of an answer as they cross the wire (gzip as the sync client asks for it): status line
+/// and headers approximated from their text, body exactly.
+async fn wire_bytes(url: &str, etag: Option<&str>) -> anyhow::Result<(u16, u64, u64)> {
+    let raw = reqwest::Client::builder().no_gzip().build()?;
+    let mut request = raw
+        .get(url)
+        .header(reqwest::header::ACCEPT_ENCODING, "gzip");
+    if let Some(etag) = etag {
+        request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+    }
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let headers: u64 = 17
+        + response
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str().len() + value.len() + 4) as u64)
+            .sum::<u64>();
+    let body = response.bytes().await?.len() as u64;
+    Ok((status, headers, body))
+}
+
+fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    percentile(&samples, 0.5)
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// First full sync, its baselines, a no-change sync and a yearly update at one scale.
+async fn sync_rows(
+    label: &str,
+    server_path: &Path,
+    work: &Path,
+    blobs: Option<fokus_server::publish::BlobDir>,
+    runs: usize,
+) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let server_store = Store::open(server_path)?;
+    let full_page = server_store.feed_since(0)?;
+    let (address, requests) = serve(server_store, blobs).await?;
+    let url = format!("http://{address}");
+    let (_, _, full_body) = wire_bytes(&format!("{url}{}?since=0", api::FEED), None).await?;
+
+    let mut sync_times = Vec::new();
+    let mut insert_times = Vec::new();
+    for run in 0..runs {
+        let cache = work.join(format!("cache-{label}-{run}.sqlite3"));
+        let started = Instant::now();
+        Syncer::new(&url, &cache).sync_once(1).await?;
+        sync_times.push(ms(started.elapsed()));
+        let bare = baseline::bare_insert(
+            &full_page,
+            &work.join(format!("bare-{label}-{run}.sqlite3")),
+        )?;
+        insert_times.push(ms(bare));
+        if run + 1 < runs {
+            let _ = std::fs::remove_file(&cache);
+        }
+    }
+    let sync_ms = median(sync_times);
+    let insert_ms = median(insert_times);
+    rows.push(Row::ratio(
+        format!("{label}: first full sync, wall time"),
+        sync_ms,
+        "ms",
+        "bare rusqlite insert of the same rows",
+        insert_ms,
+        Some(2.0),
+    ));
+    let zstd_bytes = baseline::minimal_zstd(&full_page)? as f64;
+    rows.push(Row::ratio(
+        format!("{label}: first full sync, bytes on the wire (gzip body)"),
+        full_body as f64,
+        "B",
+        "zstd -19 of a minimal binary encoding",
+        zstd_bytes,
+        Some(1.3),
+    ));
+
+    // No change: the cache predicts the ETag; one round trip, a 304 without body.
+    let cache = work.join(format!("cache-{label}-{}.sqlite3", runs - 1));
+    let syncer = Syncer::new(&url, &cache);
+    let (instance, revision) = {
+        let store = Store::open(&cache)?;
+        (store.instance()?, store.revision()?)
+    };
+    let etag = api::feed_etag(&instance, revision, revision);
+    let (status, headers, body) =
+        wire_bytes(&format!("{url}{}?since={revision}", api::FEED), Some(&etag)).await?;
+    anyhow::ensure!(status == 304, "a current client gets 304, got {status}");
+    let before = requests.0.load(Ordering::Relaxed);
+    let mut times = Vec::new();
+    let n_syncs = 50;
+    for _ in 0..n_syncs {
+        let started = Instant::now();
+        syncer.sync_once(2).await?;
+        times.push(ms(started.elapsed()));
+    }
+    let round_trips = (requests.0.load(Ordering::Relaxed) - before) as f64 / f64::from(n_syncs);
+    rows.push(
+        Row::new(
+            format!("{label}: no-change sync, round trips"),
+            round_trips,
+            "",
+        )
+        .at_most(1.0, "1"),
+    );
+    rows.push(
+        Row::new(
+            format!("{label}: no-change sync, bytes (headers; body {body} B)"),
+            (headers + body) as f64,
+            "B",
+        )
+        .at_most(1024.0, "< 1 KB"),
+    );
+    rows.push(Row::new(
+        format!("{label}: no-change sync, time p50"),
+        median(times),
+        "ms",
+    ));
+
+    // A yearly update: a new year for every indicator in every reporting area.
+    let mut writer = Store::open(server_path)?;
+    let csv = data::new_year_csv(&writer)?;
+    let imported = fokus_server::import_bytes(
+        &mut writer,
+        csv.as_bytes(),
+        "Jahresupdate",
+        3,
+        false,
+        Default::default(),
+    )?
+    .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let (_, headers, body) =
+        wire_bytes(&format!("{url}{}?since={revision}", api::FEED), None).await?;
+    let started = Instant::now();
+    let outcome = syncer.sync_once(3).await?;
+    let update_ms = ms(started.elapsed());
+    anyhow::ensure!(outcome.revision > revision, "the update arrived");
+    rows.push(Row::new(
+        format!(
+            "{label}: yearly update ({} values), bytes",
+            imported.commit.new
+        ),
+        (headers + body) as f64,
+        "B",
+    ));
+    rows.push(Row::new(
+        format!("{label}: yearly update, sync time"),
+        update_ms,
+        "ms",
+    ));
+    Ok(rows)
+}
+
+/// p50 and p95 of the three read queries the UI makes, on a cache at some scale.
+fn query_rows(label: &str, store: &Store, map_target_ms: Option<f64>) -> anyhow::Result<Vec<Row>> {
+    let catalog = store.catalog()?;
+    let area_ids: Vec<&str> = catalog
+        .areas
+        .iter()
+        .filter(|area| area.kind.is_map_area())
+        .map(|area| area.id.as_str())
+        .collect();
+    let runs = 400;
+    let mut map = Vec::with_capacity(runs);
+    let mut profile = Vec::with_capacity(runs);
+    let mut series = Vec::with_capacity(runs);
+    for run in 0..runs {
+        let indicator = &catalog.indicators[run % catalog.indicators.len()].id;
+        let year = 2015 + (run % 11) as u16;
+        let area = area_ids[(run * 7919) % area_ids.len()];
+        let started = Instant::now();
+        std::hint::black_box(store.map_view(indicator, year)?);
+        map.push(ms(started.elapsed()));
+        let started = Instant::now();
+        std::hint::black_box(store.area_profile(area, year)?);
+        profile.push(ms(started.elapsed()));
+        let started = Instant::now();
+        std::hint::black_box(store.area_series(indicator, area)?);
+        series.push(ms(started.elapsed()));
+    }
+    let mut rows = Vec::new();
+    for (name, mut samples, target) in [
+        (
+            "map (indicator × year → all areas, references, class breaks)",
+            map,
+            map_target_ms,
+        ),
+        (
+            "area profile (all indicators of one area and year)",
+            profile,
+            None,
+        ),
+        (
+            "time series (one area and the references over 11 years)",
+            series,
+            None,
+        ),
+    ] {
+        samples.sort_by(f64::total_cmp);
+        rows.push(Row::new(
+            format!("{label}: {name}, p50"),
+            percentile(&samples, 0.5),
+            "ms",
+        ));
+        let p95 = Row::new(
+            format!("{label}: {name}, p95"),
+            percentile(&samples, 0.95),
+            "ms",
+        );
+        rows.push(match target {
+            Some(limit) => p95.at_most(limit, &format!("< {limit} ms")),
+            None => p95,
+        });
+    }
+    Ok(rows)
+}
+
+/// `total` requests from `clients` concurrent clients; syncs per second and p99 latency.
+async fn load_rows(
+    url: &str,
+    clients: usize,
+    total: usize,
+    full: bool,
+    etag: &str,
+    revision: u64,
+) -> anyhow::Result<Vec<Row>> {
+    let client = reqwest::Client::builder()
+        .no_gzip()
+        .pool_max_idle_per_host(clients)
+        .build()?;
+    let per_client = total.div_ceil(clients);
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let client = client.clone();
+        let url = if full {
+            format!("{url}{}?since=0", api::FEED)
+        } else {
+            format!("{url}{}?since={revision}", api::FEED)
+        };
+        let etag = etag.to_owned();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(per_client);
+            for _ in 0..per_client {
+                let started = Instant::now();
+                let mut request = client
+                    .get(&url)
+                    .header(reqwest::header::ACCEPT_ENCODING, "gzip");
+                if !full {
+                    request = request.header(reqwest::header::IF_NONE_MATCH, &etag);
+                }
+                let response = request.send().await?;
+                let expected = if full { 200 } else { 304 };
+                anyhow::ensure!(
+                    response.status().as_u16() == expected,
+                    "status {}",
+                    response.status()
+                );
+                response.bytes().await?;
+                latencies.push(ms(started.elapsed()));
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let kind = if full { "full" } else { "no-change" };
+    Ok(vec![
+        Row::new(
+            format!("server, {clients} clients, {kind} syncs"),
+            latencies.len() as f64 / elapsed,
+            "syncs/s",
+        ),
+        Row::new(
+            format!("server, {clients} clients, {kind} sync p99"),
+            percentile(&latencies, 0.99),
+            "ms",
+        ),
+    ])
+}
+
+fn gzip_len(bytes: &[u8]) -> anyhow::Result<usize> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len())
+}
+
+fn bundle_rows(dist: &Path) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let mut totals = [(0usize, 0usize); 2];
+    for entry in std::fs::read_dir(dist).with_context(|| format!("reading {}", dist.display()))? {
+        let path = entry?.path();
+        let kind = match path.extension().and_then(|ext| ext.to_str()) {
+            Some("wasm") => 0,
+            Some("js") => 1,
+            _ => continue,
+        };
+        let bytes = std::fs::read(&path)?;
+        totals[kind].0 += bytes.len();
+        totals[kind].1 += gzip_len(&bytes)?;
+    }
+    for (name, (raw, gzip)) in ["wasm", "JS (ECharts and the wasm-bindgen glue)"]
+        .iter()
+        .zip(totals)
+    {
+        rows.push(Row::new(format!("UI bundle: {name}, raw"), raw as f64, "B"));
+        rows.push(Row::new(
+            format!("UI bundle: {name}, gzip"),
+            gzip as f64,
+            "B",
+        ));
+    }
+    Ok(rows)
+}
+
+async fn run(content: &Path, dist: &Path, quick: bool) -> anyhow::Result<Vec<Row>> {
+    let work = tempfile::tempdir()?;
+    let mut rows = Vec::new();
+
+    log("1×: the demo");
+    let server_path = work.path().join("server-1x.sqlite3");
+    let blobs = fokus_server::publish::BlobDir::new(work.path().join("blobs"));
+    drop(data::demo_server(&server_path, &blobs, content)?);
+    rows.extend(sync_rows("1×", &server_path, work.path(), Some(blobs.clone()), 5).await?);
+    let cache = Store::open(&work.path().join("cache-1×-4.sqlite3"))?;
+    rows.extend(query_rows("1×", &cache, Some(1.0))?);
+
+    log("server under load");
+    let server_store = Store::open(&server_path)?;
+    let (instance, revision) = (server_store.instance()?, server_store.revision()?);
+    let (address, _) = serve(server_store, None).await?;
+    let url = format!("http://{address}");
+    let etag = api::feed_etag(&instance, revision, revision);
+    for (clients, total, full) in [
+        (50, 20_000, false),
+        (500, 20_000, false),
+        (50, 500, true),
+        (500, 1_000, true),
+    ] {
+        rows.extend(load_rows(&url, clients, total, full, &etag, revision).await?);
+    }
+
+    log("10×: 1,100 Gemeinden (all of Schleswig-Holstein), synthetic values");
+    let server_10 = work.path().join("server-10x.sqlite3");
+    {
+        let mut store = Store::open(&server_10)?;
+        data::synthetic(&mut store, 1_100, "bench-10x")?;
+    }
+    rows.extend(sync_rows("10×", &server_10, work.path(), None, 1).await?);
+    let cache = Store::open(&work.path().join("cache-10×-0.sqlite3"))?;
+    rows.extend(query_rows("10×", &cache, None)?);
+
+    if !quick {
+        log("100×: 11,000 Gemeinden (all of Germany), synthetic values; generating takes a while");
+        let path_100 = work.path().join("cache-100x.sqlite3");
+        let mut store = Store::open(&path_100)?;
+        let started = Instant::now();
+        data::synthetic(&mut store, 11_000, "bench-100x")?;
+        log(&format!(
+            "100× generated in {:.0} s",
+            started.elapsed().as_secs_f64()
+        ));
+        let values = store.status()?.observations;
+        rows.push(Row::new("100×: values in the cache", values as f64, ""));
+        rows.extend(query_rows("100×", &store, Some(20.0))?);
+        // The whole 100× dataset as one feed page is larger than the client accepts.
+        let page_bytes = serde_json::to_vec(&store.feed_since(0)?)?.len();
+        rows.push(Row::new(
+            "100×: one-page full feed, JSON bytes (client limit 268,435,456)",
+            page_bytes as f64,
+            "B",
+        ));
+    }
+
+    rows.extend(bundle_rows(dist)?);
+    Ok(rows)
+}
