@@ -121,8 +121,8 @@ async fn serve(
     Ok((address, requests))
 }
 
-/// Bytes of an answer as they cross the wire (gzip as the sync client asks for it): status line
-/// and headers approximated from their text, body exactly.
+/// Bytes of an answer as they cross the wire, asked for as the sync client asks (gzip or zstd;
+/// the server prefers zstd): status line and headers approximated from their text, body exactly.
 async fn wire_bytes(url: &str, etag: Option<&str>) -> anyhow::Result<(u16, u64, u64)> {
     let raw = reqwest::Client::builder().no_gzip().build()?;
     let mut request = raw
@@ -195,7 +195,7 @@ async fn sync_rows(
     ));
     let zstd_bytes = baseline::minimal_zstd(&full_page)? as f64;
     rows.push(Row::ratio(
-        format!("{label}: first full sync, bytes on the wire (gzip body)"),
+        format!("{label}: first full sync, bytes on the wire (zstd body)"),
         full_body as f64,
         "B",
         "zstd -19 of a minimal binary encoding",

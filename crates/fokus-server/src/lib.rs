@@ -7,6 +7,7 @@
 pub mod areas;
 pub mod demo;
 pub mod demo_statistics;
+mod feed_cache;
 pub mod import;
 pub mod openapi;
 pub mod publish;
@@ -46,6 +47,8 @@ pub struct AppState {
     instance: Arc<str>,
     /// Where published media live; `None` serves no blobs.
     blobs: Option<publish::BlobDir>,
+    /// Encoded feed pages of the current revision.
+    feed_cache: feed_cache::FeedCache,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
             rules: import::ImportRules::default(),
             instance: Arc::from(store_instance.as_str()),
             blobs: None,
+            feed_cache: feed_cache::FeedCache::default(),
         })
     }
 
@@ -218,35 +222,71 @@ async fn feed(
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
     let since = query.since;
-    let page = state.read(move |store| store.feed_since(since)).await?;
-    if page.since > page.revision {
+    if since > current {
         let body = ApiError::new(
             ErrorCode::BadRequest,
-            format!(
-                "Revision {since} ist neuer als die des Servers ({})",
-                page.revision
-            ),
+            format!("Revision {since} ist neuer als die des Servers ({current})"),
         );
         return Err(HttpError {
             status: StatusCode::BAD_REQUEST,
             body,
         });
     }
+    let builder = state.clone();
+    let page = state
+        .feed_cache
+        .get_or_build(since, current, || async move {
+            let store = Arc::clone(&builder.store);
+            tokio::task::spawn_blocking(move || {
+                let page = store
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .feed_since(since)?;
+                feed_cache::EncodedPage::encode(&page)
+            })
+            .await?
+        })
+        .await
+        .map_err(|error| HttpError::internal(format!("{error:#}")))?;
     let etag = api::feed_etag(&page.instance, since, page.revision);
-    let body = serde_json::to_vec(&page).map_err(|error| HttpError::internal(error.to_string()))?;
-    Ok((
+    // The page is compressed once per revision; the compression layer leaves answers that
+    // already carry a Content-Encoding alone.
+    let accepts = |coding: &str| {
+        headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .any(|part| part.split(';').next().unwrap_or_default().trim() == coding)
+    };
+    let (encoding, body) = if accepts("zstd") {
+        (Some("zstd"), page.zstd.clone())
+    } else if accepts("gzip") {
+        (Some("gzip"), page.gzip.clone())
+    } else {
+        (None, page.json.clone())
+    };
+    let mut response = (
         [
             (header::ETAG, etag),
             (header::CACHE_CONTROL, "no-cache".to_owned()),
             (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::VARY, "accept-encoding".to_owned()),
             (
                 header::HeaderName::from_static(api::FEED_BYTES_HEADER),
-                body.len().to_string(),
+                page.json.len().to_string(),
             ),
         ],
         body,
     )
-        .into_response())
+        .into_response();
+    if let Some(encoding) = encoding {
+        response.headers_mut().insert(
+            header::CONTENT_ENCODING,
+            header::HeaderValue::from_static(encoding),
+        );
+    }
+    Ok(response)
 }
 
 async fn events(

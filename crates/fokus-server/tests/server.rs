@@ -105,6 +105,69 @@ async fn feed_is_complete_then_304_when_current() {
 }
 
 #[tokio::test]
+async fn the_feed_comes_in_the_encoding_asked_for_and_says_the_same() {
+    let router = app(AppState::new(demo_store()).unwrap(), None);
+    let uri = format!("{}?since=0", api::FEED);
+    let mut bodies = Vec::new();
+    for coding in ["identity", "gzip", "gzip, zstd", "gzip, zstd"] {
+        let response = router
+            .clone()
+            .oneshot(
+                Request::get(&uri)
+                    .header(header::ACCEPT_ENCODING, coding)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let encoding = response
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|value| value.to_str().unwrap().to_owned());
+        let announced: usize = response.headers()[api::FEED_BYTES_HEADER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let raw = response.into_body().collect().await.unwrap().to_bytes();
+        let json = match encoding.as_deref() {
+            None => raw.to_vec(),
+            Some("gzip") => {
+                use std::io::Read;
+                let mut out = Vec::new();
+                flate2::read::GzDecoder::new(&raw[..])
+                    .read_to_end(&mut out)
+                    .unwrap();
+                out
+            }
+            Some("zstd") => zstd::stream::decode_all(&raw[..]).unwrap(),
+            Some(other) => panic!("unexpected encoding {other}"),
+        };
+        assert_eq!(
+            encoding.as_deref(),
+            match coding {
+                "identity" => None,
+                "gzip" => Some("gzip"),
+                _ => Some("zstd"),
+            },
+            "{coding}: zstd preferred, gzip understood, plain otherwise"
+        );
+        assert_eq!(
+            json.len(),
+            announced,
+            "{coding}: the announced size is the JSON's"
+        );
+        bodies.push(json);
+    }
+    assert!(
+        bodies.windows(2).all(|pair| pair[0] == pair[1]),
+        "every encoding (and the cached second answer) carries the same page"
+    );
+    let page: FeedPage = serde_json::from_slice(&bodies[0]).unwrap();
+    assert_eq!(page.observations.len(), 16_863, "the whole demo");
+}
+
+#[tokio::test]
 async fn errors_are_code_and_german_message() {
     let router = app(AppState::new(demo_store()).unwrap(), None);
     let (status, _, body) = get(
