@@ -7,102 +7,36 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { APP_BIN, SCREENSHOTS, startServer, importCsv, publishContent, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
+import { startServer, importCsv, publishContent, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
 import { startNotificationService } from './notifications.mjs';
+import { freePort, mapState, startDriver } from './driver.mjs';
 
-const DRIVER_BIN = process.env.FOKUS_TAURI_DRIVER ?? 'tauri-driver';
 let server;
-let driver;
-let driverUrl;
+let tauri;
 let monitor;
 let notifications = '';
 let service;
 const cacheDir = tempDir('cache');
-
-function freePort() {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function webdriver(method, path, body) {
-  const response = await fetch(`${driverUrl}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
-  return json.value;
-}
-
-/** Starts the app through the driver; the app inherits the driver's environment. */
-async function openApp() {
-  const session = await waitFor(
-    () => webdriver('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: APP_BIN } } } }),
-    'a WebDriver session',
-    60_000,
-  );
-  const id = session.sessionId;
-  const run = (script, args = []) => webdriver('POST', `/session/${id}/execute/sync`, { script, args });
-  const close = () => webdriver('DELETE', `/session/${id}`);
-  const screenshot = async (name) => {
-    const png = await webdriver('GET', `/session/${id}/screenshot`);
-    writeFileSync(join(SCREENSHOTS, name), Buffer.from(png, 'base64'));
-  };
-  const click = async (selector) => {
-    const element = await webdriver('POST', `/session/${id}/element`, { using: 'css selector', value: selector });
-    const elementId = Object.values(element)[0];
-    await webdriver('POST', `/session/${id}/element/${elementId}/click`, {});
-  };
-  return { id, run, click, close, screenshot };
-}
-
-const mapState = `
-  const map = document.querySelector('[data-testid=map]');
-  if (!map) return null;
-  const areas = [...map.querySelectorAll('path.area')];
-  return { indicator: map.dataset.indicator, year: map.dataset.year, count: areas.length,
-           fills: areas.map((a) => a.dataset.fill).join(','),
-           status: document.querySelector('[data-testid=sync-status]')?.textContent ?? '' };`;
-
-async function startDriver(env) {
-  const port = await freePort();
-  const nativePort = await freePort();
-  driverUrl = `http://127.0.0.1:${port}`;
-  // Logs go to a file, not to our pipes: an app that outlives its driver must not hold the test
-  // runner's stdout open (the runner would wait for it forever).
-  const log = openSync(join(SCREENSHOTS, 'app-test.log'), 'a');
-  driver = spawn(DRIVER_BIN, ['--port', String(port), '--native-port', String(nativePort)], {
-    stdio: ['ignore', log, log],
-    env: { ...process.env, FOKUS_SYNC_INTERVAL_SECS: '30', ...env },
-  });
-}
 
 before(async () => {
   server = await startServer();
   service = await startNotificationService();
   monitor = spawn('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications',member='Notify'"]);
   monitor.stdout.on('data', (chunk) => { notifications += chunk; });
-  await startDriver({ FOKUS_SERVER_URL: server.url, FOKUS_CACHE_DIR: cacheDir });
+  tauri = await startDriver({ FOKUS_SERVER_URL: server.url, FOKUS_CACHE_DIR: cacheDir });
 });
 
 after(async () => {
-  driver?.kill();
+  tauri?.kill();
   monitor?.kill();
   service?.stop();
   await server?.stop();
 });
 
 test('the app syncs, redraws the map for another indicator and announces an import', async () => {
-  const app = await openApp();
+  const app = await tauri.openApp();
   try {
     const first = await waitFor(async () => {
       const state = await app.run(mapState);
@@ -159,7 +93,7 @@ Demotext für den Test.
 `;
 
 test('muted news stay quiet; a clicked notification opens its page; the video plays from the cache', async () => {
-  const app = await openApp();
+  const app = await tauri.openApp();
   try {
     await waitFor(async () => /Stand:/.test(await app.run(`return document.querySelector('[data-testid=sync-status]')?.textContent`)), 'a synced app');
     await app.click('[data-testid=nav-einstellungen]');
@@ -234,7 +168,7 @@ test('muted news stay quiet; a clicked notification opens its page; the video pl
 
 test('with the server gone, a restarted app shows the cached data and says it is offline', async () => {
   await server.stop();
-  const app = await openApp();
+  const app = await tauri.openApp();
   try {
     const state = await waitFor(async () => {
       const current = await app.run(mapState);
@@ -250,10 +184,10 @@ test('with the server gone, a restarted app shows the cached data and says it is
 });
 
 test('a fresh install without any network shows the data it shipped with', async () => {
-  driver.kill();
+  tauri.kill();
   // A port nobody listens on, and a cache folder never used: the very first start, offline.
-  await startDriver({ FOKUS_SERVER_URL: `http://127.0.0.1:${await freePort()}`, FOKUS_CACHE_DIR: tempDir('fresh-cache') });
-  const app = await openApp();
+  tauri = await startDriver({ FOKUS_SERVER_URL: `http://127.0.0.1:${await freePort()}`, FOKUS_CACHE_DIR: tempDir('fresh-cache') });
+  const app = await tauri.openApp();
   try {
     const state = await waitFor(async () => {
       const current = await app.run(mapState);

@@ -15,6 +15,7 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
   run     install what is missing, build, start the demo server and open the app
   test    install what is missing (and the test drivers), run every test
+  bench   build in release mode, measure, print a Markdown table, write target/bench.json
   icons   regenerate icons/ from assets/brand/fokus-icon.svg
   demo-content  build target/demo-content (Markdown, PDFs, video) for `fokus-server publish`";
 
@@ -25,6 +26,7 @@ fn main() {
         Some("run") => run(),
         Some("test") => test(),
         Some("icons") => icons(),
+        Some("bench") => bench(),
         Some("demo-content") => demo_content::build().map(|dir| eprintln!("{}", dir.display())),
         _ => {
             eprintln!("{USAGE}");
@@ -84,8 +86,12 @@ fn cargo() -> String {
 }
 
 fn build_ui() -> Result<()> {
+    trunk(&["build"])
+}
+
+fn trunk(args: &[&str]) -> Result<()> {
     let trunk = setup::cargo_bin("trunk");
-    eprintln!("$ (src-ui) trunk build");
+    eprintln!("$ (src-ui) trunk {}", args.join(" "));
     // trunk looks wasm-bindgen up on PATH; make sure it finds the one setup installed.
     let bin_dir = trunk.parent().map(Path::to_path_buf).unwrap_or_default();
     let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
@@ -93,7 +99,7 @@ fn build_ui() -> Result<()> {
     )))?;
     let status = Command::new(&trunk)
         .env("PATH", path)
-        .arg("build")
+        .args(args)
         .current_dir(root().join("src-ui"))
         .status()
         .context("starting trunk")?;
@@ -108,19 +114,19 @@ fn build_binaries() -> Result<()> {
         &cargo(),
         &["build", "-p", "fokus-server", "-p", "fokus-sync"],
     )?;
-    make_snapshot()?;
+    make_snapshot(&exe("fokus-server"))?;
     sh(&cargo(), &["build", "-p", "fokus-app"])
 }
 
 /// Builds the data the app ships for its first start (here: the demo the server publishes) and
 /// points the app's build script at it through `FOKUS_SNAPSHOT`, for this and every later cargo
 /// call of this xtask run, so they all build the app the same way.
-fn make_snapshot() -> Result<()> {
+fn make_snapshot(server: &Path) -> Result<()> {
     let data_dir = target_dir().join("fokus-snapshot/server");
     let out = target_dir().join("fokus-snapshot/snapshot.json");
     let _ = std::fs::remove_dir_all(&data_dir);
     std::fs::create_dir_all(&data_dir)?;
-    let server = exe("fokus-server").display().to_string();
+    let server = server.display().to_string();
     let data = data_dir.display().to_string();
     let content = demo_content::build()?.display().to_string();
     sh(
@@ -324,6 +330,77 @@ fn test() -> Result<()> {
 }
 
 /// Regenerates the icon set from the one source SVG (needs rsvg-convert, ImageMagick, png2icns).
+fn release_exe(name: &str) -> PathBuf {
+    target_dir()
+        .join("release")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// `cargo xtask bench`: release builds of the UI, server, app and fokus-bench; the in-process
+/// measurements, then the real app under Xvfb (cold start, memory); one table, one JSON file.
+fn bench() -> Result<()> {
+    setup::ensure(setup::Purpose::Test)?;
+    trunk(&["build", "--release"])?;
+    let content = demo_content::build()?;
+    sh(
+        &cargo(),
+        &[
+            "build",
+            "--release",
+            "-p",
+            "fokus-server",
+            "-p",
+            "fokus-bench",
+        ],
+    )?;
+    make_snapshot(&release_exe("fokus-server"))?;
+    sh(&cargo(), &["build", "--release", "-p", "fokus-app"])?;
+    let core = target_dir().join("bench-core.json");
+    let app = target_dir().join("bench-app.json");
+    let bench = release_exe("fokus-bench").display().to_string();
+    let dist = root().join("src-ui/dist").display().to_string();
+    let content = content.display().to_string();
+    let core_path = core.display().to_string();
+    let mut args = vec![
+        "run",
+        "--content",
+        &content,
+        "--dist",
+        &dist,
+        "--out",
+        &core_path,
+    ];
+    if std::env::var_os("FOKUS_BENCH_QUICK").is_some() {
+        args.push("--quick");
+    }
+    sh(&bench, &args)?;
+    let app_bin = release_exe("fokus-app").display().to_string();
+    let driver = setup::cargo_bin("tauri-driver").display().to_string();
+    let app_path = app.display().to_string();
+    sh_env(
+        "xvfb-run",
+        &[
+            "-a",
+            "dbus-run-session",
+            "--",
+            "node",
+            "tests/bench-app.mjs",
+            &app_path,
+        ],
+        &[
+            ("FOKUS_APP_BIN", app_bin.as_str()),
+            ("FOKUS_TAURI_DRIVER", driver.as_str()),
+        ],
+    )?;
+    let out = target_dir().join("bench.json").display().to_string();
+    sh(
+        &bench,
+        &["report", "--parts", &core_path, &app_path, "--out", &out],
+    )?;
+    eprintln!("xtask: wrote {out}");
+    Ok(())
+}
+
 fn icons() -> Result<()> {
     setup::ensure_apt(&["librsvg2-bin", "imagemagick", "icnsutils"])?;
     let source = "assets/brand/fokus-icon.svg";

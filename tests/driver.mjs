@@ -1,0 +1,80 @@
+// The real app through tauri-driver + WebKitWebDriver (plain W3C WebDriver over HTTP), shared by
+// the app tests and the app benchmark.
+import { spawn } from 'node:child_process';
+import { openSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { APP_BIN, SCREENSHOTS, waitFor } from './support.mjs';
+
+const DRIVER_BIN = process.env.FOKUS_TAURI_DRIVER ?? 'tauri-driver';
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** What the map shows, or null before it is drawn. */
+export const mapState = `
+  const map = document.querySelector('[data-testid=map]');
+  if (!map) return null;
+  const areas = [...map.querySelectorAll('path.area')];
+  return { indicator: map.dataset.indicator, year: map.dataset.year, count: areas.length,
+           fills: areas.map((a) => a.dataset.fill).join(','),
+           status: document.querySelector('[data-testid=sync-status]')?.textContent ?? '' };`;
+
+/**
+ * Starts tauri-driver with `env` for the app; returns { openApp(), kill() }. The app (APP_BIN or
+ * `appBin`) inherits the driver's environment.
+ */
+export async function startDriver(env, appBin = APP_BIN) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // Logs go to a file, not to our pipes: an app that outlives its driver must not hold the test
+  // runner's stdout open (the runner would wait for it forever).
+  const log = openSync(join(SCREENSHOTS, 'app-test.log'), 'a');
+  const driver = spawn(DRIVER_BIN, ['--port', String(port), '--native-port', String(nativePort)], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, FOKUS_SYNC_INTERVAL_SECS: '30', ...env },
+  });
+
+  async function webdriver(method, path, body) {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
+    return json.value;
+  }
+
+  /** Starts the app and returns { run(script), click(selector), screenshot(name), close() }. */
+  async function openApp() {
+    const session = await waitFor(
+      () => webdriver('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: appBin } } } }),
+      'a WebDriver session',
+      60_000,
+    );
+    const id = session.sessionId;
+    const run = (script, args = []) => webdriver('POST', `/session/${id}/execute/sync`, { script, args });
+    const close = () => webdriver('DELETE', `/session/${id}`);
+    const screenshot = async (name) => {
+      const png = await webdriver('GET', `/session/${id}/screenshot`);
+      writeFileSync(join(SCREENSHOTS, name), Buffer.from(png, 'base64'));
+    };
+    const click = async (selector) => {
+      const element = await webdriver('POST', `/session/${id}/element`, { using: 'css selector', value: selector });
+      const elementId = Object.values(element)[0];
+      await webdriver('POST', `/session/${id}/element/${elementId}/click`, {});
+    };
+    return { id, run, click, close, screenshot };
+  }
+
+  return { openApp, kill: () => driver.kill() };
+}
