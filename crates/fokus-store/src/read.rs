@@ -386,10 +386,9 @@ impl Store {
         })
     }
 
-    /// Every indicator for one area and year beside the Kreis (the Gebietsprofil).
-    pub fn area_profile(&self, area_id: &str, year: u16) -> Result<AreaProfile> {
-        let name: String = self
-            .conn
+    /// The name of an area, or `NotFound` naming the id.
+    fn area_name(&self, area_id: &str) -> Result<String> {
+        self.conn
             .query_row("SELECT name FROM area WHERE id = ?1", [area_id], |row| {
                 row.get(0)
             })
@@ -397,7 +396,12 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound {
                 what: "Gebiet",
                 id: area_id.to_owned(),
-            })?;
+            })
+    }
+
+    /// Every indicator for one area and year beside the Kreis (the Gebietsprofil).
+    pub fn area_profile(&self, area_id: &str, year: u16) -> Result<AreaProfile> {
+        let name = self.area_name(area_id)?;
         let mut statement = self.conn.prepare_cached(
             "SELECT i.id, i.name, i.unit, i.decimals, i.handlungsfeld, o.value, o.gap, k.value, k.gap
              FROM indicator i
@@ -429,16 +433,7 @@ impl Store {
 
     /// The population pyramid of one area and year (empty groups if there is no data).
     pub fn population_pyramid(&self, area_id: &str, year: u16) -> Result<PopulationPyramid> {
-        let name: String = self
-            .conn
-            .query_row("SELECT name FROM area WHERE id = ?1", [area_id], |row| {
-                row.get(0)
-            })
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "Gebiet",
-                id: area_id.to_owned(),
-            })?;
+        let name = self.area_name(area_id)?;
         let mut groups: Vec<(u8, u64, u64)> = Vec::new();
         let mut statement = self.conn.prepare_cached(
             "SELECT area, year, age_from, sex, count FROM population WHERE area = ?1 AND year = ?2
