@@ -219,13 +219,50 @@ pub struct ObservationKey {
     pub year: u16,
 }
 
-/// One value of the Sozialbericht.
+/// One value of the Sozialbericht. On the wire the key is flat (`{indicator, area, year, cell}`);
+/// that shape goes through [`ObservationRow`] rather than `#[serde(flatten)]`, which buffers
+/// every row through a map and made parsing a first sync several times slower.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ObservationRow", into = "ObservationRow")]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(with = "ObservationRow"))]
 pub struct Observation {
-    #[serde(flatten)]
     pub key: ObservationKey,
     pub cell: Cell,
+}
+
+/// The wire form of an [`Observation`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ObservationRow {
+    pub indicator: String,
+    pub area: String,
+    pub year: u16,
+    pub cell: Cell,
+}
+
+impl From<ObservationRow> for Observation {
+    fn from(row: ObservationRow) -> Observation {
+        Observation {
+            key: ObservationKey {
+                indicator: row.indicator,
+                area: row.area,
+                year: row.year,
+            },
+            cell: row.cell,
+        }
+    }
+}
+
+impl From<Observation> for ObservationRow {
+    fn from(observation: Observation) -> ObservationRow {
+        ObservationRow {
+            indicator: observation.key.indicator,
+            area: observation.key.area,
+            year: observation.key.year,
+            cell: observation.cell,
+        }
+    }
 }
 
 impl Observation {

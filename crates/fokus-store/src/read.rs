@@ -121,36 +121,50 @@ impl Store {
     }
 
     pub fn catalog(&self) -> Result<Catalog> {
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT DISTINCT year FROM observation ORDER BY year")?;
-        let years = statement
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut pairs_statement = self.conn.prepare_cached(
-            "SELECT DISTINCT indicator, year FROM observation ORDER BY indicator, year",
-        )?;
-        let mut indicator_years: Vec<IndicatorYears> = Vec::new();
-        for pair in pairs_statement.query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, u16>(1)?))
-        })? {
-            let (indicator, year) = pair?;
-            match indicator_years.last_mut() {
-                Some(entry) if entry.indicator == indicator => entry.years.push(year),
-                _ => indicator_years.push(IndicatorYears {
-                    indicator,
-                    years: vec![year],
-                }),
+        let indicators = indicators_where(&self.conn, "revision >= ?1", 0)?;
+        let mut indicator_years: Vec<IndicatorYears> = Vec::with_capacity(indicators.len());
+        let mut years: Vec<u16> = Vec::new();
+        for indicator in &indicators {
+            let of_indicator = self.years_of(&indicator.id)?;
+            years.extend(&of_indicator);
+            if !of_indicator.is_empty() {
+                indicator_years.push(IndicatorYears {
+                    indicator: indicator.id.clone(),
+                    years: of_indicator,
+                });
             }
         }
+        indicator_years.sort_by(|a, b| a.indicator.cmp(&b.indicator));
+        years.sort_unstable();
+        years.dedup();
         Ok(Catalog {
             revision: self.revision()?,
             dataset: self.dataset()?,
-            indicators: indicators_where(&self.conn, "revision >= ?1", 0)?,
+            indicators,
             areas: areas_where(&self.conn, "revision >= ?1", 0)?,
             years,
             indicator_years,
         })
+    }
+
+    /// The years an indicator has values for, ascending. One index seek per year (a skip scan
+    /// over the primary key) instead of reading every row of the indicator: at 11,000 areas
+    /// that is 11 seeks instead of 121,000 rows.
+    fn years_of(&self, indicator_id: &str) -> Result<Vec<u16>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT min(year) FROM observation WHERE indicator = ?1 AND year > ?2",
+        )?;
+        let mut years = Vec::new();
+        let mut after: i64 = -1;
+        while let Some(year) = statement
+            .query_row(rusqlite::params![indicator_id, after], |row| {
+                row.get::<_, Option<u16>>(0)
+            })?
+        {
+            years.push(year);
+            after = i64::from(year);
+        }
+        Ok(years)
     }
 
     /// One indicator and year: the map areas with class breaks, and the reference areas.
@@ -218,12 +232,7 @@ impl Store {
         references.sort_by_key(|area| area.kind.rank());
         lines_areas.extend(references);
 
-        let mut years_statement = self.conn.prepare_cached(
-            "SELECT DISTINCT year FROM observation WHERE indicator = ?1 ORDER BY year",
-        )?;
-        let years: Vec<u16> = years_statement
-            .query_map([indicator_id], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let years = self.years_of(indicator_id)?;
         let mut points_statement = self.conn.prepare_cached(
             "SELECT year, value FROM observation WHERE indicator = ?1 AND area = ?2 ORDER BY year",
         )?;
