@@ -233,8 +233,12 @@ impl Store {
         lines_areas.extend(references);
 
         let years = self.years_of(indicator_id)?;
+        // No ORDER BY: it would tempt the planner into the primary key (indicator, year, area),
+        // which is in year order but reads every area's rows of the indicator (121,000 at
+        // 11,000 areas) instead of this area's eleven.
         let mut points_statement = self.conn.prepare_cached(
-            "SELECT year, value FROM observation WHERE indicator = ?1 AND area = ?2 ORDER BY year",
+            "SELECT year, value FROM observation INDEXED BY observation_by_area
+             WHERE indicator = ?1 AND area = ?2",
         )?;
         let mut lines = Vec::with_capacity(lines_areas.len());
         for area in lines_areas {
