@@ -57,30 +57,33 @@ pub struct FeedCache {
 }
 
 impl FeedCache {
-    /// The page for `(since, revision)`, built by `build` if it is not cached.
-    pub async fn get_or_build<F, Fut>(
+    /// The page for `(since, revision)`, built by `build` (on the blocking pool) if it is not
+    /// cached. The build runs in a task of its own and stores its result even when the request
+    /// that started it is gone: a client that gives up (a timeout on bad Wi-Fi, a killed app)
+    /// must not throw away a second of compression that the next client needs.
+    pub async fn get_or_build(
         &self,
         since: u64,
         revision: u64,
-        build: F,
-    ) -> anyhow::Result<Arc<EncodedPage>>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = anyhow::Result<EncodedPage>>,
-    {
-        let mut entries = self.entries.lock().await;
-        if let Some(found) = entries
-            .iter()
-            .find(|entry| entry.since == since && entry.revision == revision)
-        {
-            return Ok(Arc::clone(found));
-        }
-        let page = Arc::new(build().await?);
-        entries.retain(|entry| entry.revision == page.revision);
-        if entries.len() >= ENTRIES {
-            entries.remove(0);
-        }
-        entries.push(Arc::clone(&page));
-        Ok(page)
+        build: impl FnOnce() -> anyhow::Result<EncodedPage> + Send + 'static,
+    ) -> anyhow::Result<Arc<EncodedPage>> {
+        let entries = Arc::clone(&self.entries);
+        let task = tokio::spawn(async move {
+            let mut entries = entries.lock().await;
+            if let Some(found) = entries
+                .iter()
+                .find(|entry| entry.since == since && entry.revision == revision)
+            {
+                return Ok(Arc::clone(found));
+            }
+            let page = Arc::new(tokio::task::spawn_blocking(build).await??);
+            entries.retain(|entry| entry.revision == page.revision);
+            if entries.len() >= ENTRIES {
+                entries.remove(0);
+            }
+            entries.push(Arc::clone(&page));
+            Ok(page)
+        });
+        task.await?
     }
 }

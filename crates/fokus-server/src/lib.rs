@@ -232,19 +232,15 @@ async fn feed(
             body,
         });
     }
-    let builder = state.clone();
+    let store = Arc::clone(&state.store);
     let page = state
         .feed_cache
-        .get_or_build(since, current, || async move {
-            let store = Arc::clone(&builder.store);
-            tokio::task::spawn_blocking(move || {
-                let page = store
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .feed_since(since)?;
-                feed_cache::EncodedPage::encode(&page)
-            })
-            .await?
+        .get_or_build(since, current, move || {
+            let page = store
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .feed_since(since)?;
+            feed_cache::EncodedPage::encode(&page)
         })
         .await
         .map_err(|error| HttpError::internal(format!("{error:#}")))?;
