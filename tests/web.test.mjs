@@ -129,6 +129,29 @@ test('the editorial pages show the published content, its files and the captione
   await page.waitForSelector('[data-testid=map] path.area');
 });
 
+test('demography and social spending: a population pyramid per area and year, spending per inhabitant', async () => {
+  await page.click('[data-testid=nav-demografie]');
+  await waitFor(async () => /Kreis Pinneberg 2025: [\d.]+ Einwohner/.test(await page.textContent('[data-testid=population-title]')), 'the Kreis pyramid');
+  await page.waitForSelector('[data-testid=population-chart] canvas');
+  await page.selectOption('[data-testid=population-area]', '010560015');
+  await page.selectOption('[data-testid=population-year]', '2022');
+  const title = await waitFor(async () => {
+    const text = await page.textContent('[data-testid=population-title]');
+    return /Elmshorn 2022/.test(text) ? text : null;
+  }, 'the Elmshorn pyramid of 2022');
+  const inhabitants = Number(title.match(/([\d.]+) Einwohner/)[1].replaceAll('.', ''));
+  assert.ok(Math.abs(inhabitants - 51248) < 20, `Elmshorn in 2022 is its Zensus population (51,248): ${inhabitants}`);
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-demografie.png') });
+
+  await page.click('[data-testid=nav-sozialausgaben]');
+  await waitFor(async () => /2025: [\d.,]+ Mio\. € netto, [\d.]+ € je Einwohner/.test(await page.textContent('[data-testid=spending-title]')), 'the spending headline');
+  await page.waitForSelector('[data-testid=spending-chart] canvas');
+  assert.equal(await page.locator('[data-testid=spending-row]').count(), 11, 'one row a year, 2015–2025');
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-sozialausgaben.png') });
+  await page.click('[data-testid=nav-sozialbericht]');
+  await page.waitForSelector('[data-testid=map] path.area');
+});
+
 test('no request leaves the machine and the page raised no error', () => {
   const origin = new URL(server.url).origin;
   const foreign = requests.filter((url) => !url.startsWith(origin) && !url.startsWith('data:'));

@@ -1,10 +1,12 @@
 //! The command table. Names, argument and result types come from `fokus_model::ipc`; a test
 //! checks that every declared command is registered here under its declared name.
 
-use fokus_model::api::{ApiError, ContentQuery, ErrorCode, MapQuery, SeriesQuery};
+use fokus_model::api::{ApiError, ContentQuery, ErrorCode, MapQuery, PopulationQuery, SeriesQuery};
 use fokus_model::content::{ContentItem, MediaRef};
+use fokus_model::finance::SpendingOverview;
 use fokus_model::ipc::{NoArgs, Permission, PermissionQuery};
 use fokus_model::news::Settings;
+use fokus_model::population::PopulationPyramid;
 use fokus_model::{AreaSeries, Catalog, MapView, SyncState};
 use fokus_store::{Store, StoreError};
 use fokus_sync::SyncError;
@@ -169,6 +171,25 @@ async fn notification_permission(
     Ok(crate::notify::permission(&app, args.request))
 }
 
+#[tauri::command]
+async fn population_pyramid(
+    shell: State<'_, Shell>,
+    args: PopulationQuery,
+) -> Result<PopulationPyramid, ApiError> {
+    read(&shell, |store| {
+        store.population_pyramid(&args.area, args.year)
+    })
+}
+
+#[tauri::command]
+async fn spending_overview(
+    shell: State<'_, Shell>,
+    args: NoArgs,
+) -> Result<SpendingOverview, ApiError> {
+    let NoArgs {} = args;
+    read(&shell, Store::spending_overview)
+}
+
 macro_rules! command_table {
     ($($name:ident),* $(,)?) => {
         /// The names registered with Tauri, for the consistency test.
@@ -193,6 +214,8 @@ command_table![
     settings_get,
     settings_set,
     notification_permission,
+    population_pyramid,
+    spending_overview,
 ];
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use crate::pages::content::{
 };
 use crate::pages::einstellungen::EinstellungenPage;
 use crate::pages::sozialbericht::SozialberichtPage;
+use crate::pages::statistik::{DemografiePage, SozialausgabenPage};
 
 /// Shared by every component: where data comes from, and what changed.
 #[derive(Debug, Clone, Copy)]
@@ -110,6 +111,8 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <p class="notice">"Diese Seite gibt es nicht."</p> }>
                     <Route path=path!("/") view=SozialberichtPage/>
+                    <Route path=path!("/demografie") view=DemografiePage/>
+                    <Route path=path!("/sozialausgaben") view=SozialausgabenPage/>
                     <Route path=path!("/fokusbericht") view=FokusberichtPage/>
                     <Route path=path!("/empfehlungen") view=EmpfehlungenPage/>
                     <Route path=path!("/newsletter") view=NewsletterPage/>

@@ -63,6 +63,25 @@ impl WebRoute for ipc::ContentList {
     }
 }
 
+impl WebRoute for ipc::PopulationGet {
+    fn url(args: &Self::Args) -> String {
+        match args.year {
+            Some(year) => format!(
+                "{}?area={}&year={year}",
+                api::POPULATION,
+                encode(&args.area)
+            ),
+            None => format!("{}?area={}", api::POPULATION, encode(&args.area)),
+        }
+    }
+}
+
+impl WebRoute for ipc::SpendingGet {
+    fn url(_: &Self::Args) -> String {
+        api::SPENDING.to_owned()
+    }
+}
+
 fn encode(text: &str) -> String {
     js_sys::encode_uri_component(text).into()
 }

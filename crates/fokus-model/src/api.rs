@@ -19,7 +19,7 @@ pub const FEED_BYTES_HEADER: &str = "x-fokus-feed-bytes";
 pub const CONTENT: &str = "/api/v1/content";
 /// `GET ?id=newsletter/2025-4`: one content item (ids contain slashes, hence a query).
 pub const CONTENT_ITEM: &str = "/api/v1/content/item";
-/// `GET ?area=01056&year=2025`: a population pyramid.
+/// `GET ?area=01056&year=2025` (year optional: the latest): a population pyramid.
 pub const POPULATION: &str = "/api/v1/population";
 /// `GET`: the Kreis's Sozialausgaben by field and year.
 pub const SPENDING: &str = "/api/v1/spending";
@@ -122,7 +122,9 @@ pub struct ContentItemQuery {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PopulationQuery {
     pub area: String,
-    pub year: u16,
+    /// The year; the latest the area has data for when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<u16>,
 }
 
 /// Query of [`FEED`].

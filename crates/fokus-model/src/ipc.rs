@@ -6,9 +6,11 @@
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::api::{ContentQuery, MapQuery, SeriesQuery};
+use crate::api::{ContentQuery, MapQuery, PopulationQuery, SeriesQuery};
 use crate::content::{ContentItem, MediaRef};
+use crate::finance::SpendingOverview;
 use crate::news::{News, Page, Settings, SyncProgress};
+use crate::population::PopulationPyramid;
 use crate::{AreaSeries, Catalog, MapView, SyncState};
 
 /// The name of the single parameter every command takes.
@@ -87,6 +89,15 @@ command!(
     NotificationPermission, "notification_permission", PermissionQuery => Permission
 );
 
+command!(
+    /// Inhabitants of an area and year by age group and sex.
+    PopulationGet, "population_pyramid", PopulationQuery => PopulationPyramid
+);
+command!(
+    /// The Kreis's Sozialausgaben by field and year.
+    SpendingGet, "spending_overview", NoArgs => SpendingOverview
+);
+
 /// Argument of [`NotificationPermission`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct PermissionQuery {
@@ -104,7 +115,7 @@ pub enum Permission {
 }
 
 /// Every command name, for the shell's registration check.
-pub const COMMAND_NAMES: [&str; 11] = [
+pub const COMMAND_NAMES: [&str; 13] = [
     CatalogGet::NAME,
     MapValues::NAME,
     AreaSeriesGet::NAME,
@@ -116,6 +127,8 @@ pub const COMMAND_NAMES: [&str; 11] = [
     SettingsGet::NAME,
     SettingsSet::NAME,
     NotificationPermission::NAME,
+    PopulationGet::NAME,
+    SpendingGet::NAME,
 ];
 
 /// Events from the shell to the UI, one tagged enum on one channel.

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum Page {
     Sozialbericht,
+    Demografie,
+    Sozialausgaben,
     Fokusbericht,
     Empfehlungen,
     Newsletter,
@@ -17,8 +19,10 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 7] = [
+    pub const ALL: [Page; 9] = [
         Page::Sozialbericht,
+        Page::Demografie,
+        Page::Sozialausgaben,
         Page::Fokusbericht,
         Page::Empfehlungen,
         Page::Newsletter,
@@ -30,6 +34,8 @@ impl Page {
     pub fn path(self) -> &'static str {
         match self {
             Page::Sozialbericht => "/",
+            Page::Demografie => "/demografie",
+            Page::Sozialausgaben => "/sozialausgaben",
             Page::Fokusbericht => "/fokusbericht",
             Page::Empfehlungen => "/empfehlungen",
             Page::Newsletter => "/newsletter",
@@ -43,6 +49,8 @@ impl Page {
     pub fn label_de(self) -> &'static str {
         match self {
             Page::Sozialbericht => "Sozialbericht",
+            Page::Demografie => "Demografie",
+            Page::Sozialausgaben => "Sozialausgaben",
             Page::Fokusbericht => "Fokusbericht",
             Page::Empfehlungen => "Empfehlungen",
             Page::Newsletter => "Newsletter",

@@ -69,6 +69,8 @@ pub struct PopulationPyramid {
     pub year: u16,
     /// `(age_from, female, male)` per age group, youngest first.
     pub groups: Vec<(u8, u64, u64)>,
+    /// The years the area has population data for, ascending.
+    pub years: Vec<u16>,
 }
 
 impl PopulationPyramid {

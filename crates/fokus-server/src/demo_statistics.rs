@@ -130,7 +130,8 @@ pub fn demo_population(areas: &[Area]) -> Vec<PopulationCount> {
 }
 
 /// Net Sozialausgaben of the Kreis by Leistungsbereich: the level in 2015 (euros) and the yearly
-/// growth. Magnitudes of a Kreis of 320,000 inhabitants: about 900 € per inhabitant in total.
+/// growth. Magnitudes of a Kreis of 320,000 inhabitants: from about 800 € per inhabitant in 2015 to
+/// about 1,200 € in 2025.
 const SPENDING_FIELDS: [(&str, f64, f64); 8] = [
     ("Kinder- und Jugendhilfe (SGB VIII)", 98_000_000.0, 0.055),
     ("Eingliederungshilfe (SGB IX)", 74_000_000.0, 0.06),

@@ -109,7 +109,7 @@ fn build() -> Value {
             "summary": "Population pyramid of an area and year: inhabitants by 5-year age group and sex",
             "parameters": parameters(&[
                 ("area", "query", true, "string", "Area id"),
-                ("year", "query", true, "integer", "Year"),
+                ("year", "query", false, "integer", "Year; the latest with data when absent"),
             ]),
             "responses": { "200": json_body(schemas.of::<PopulationPyramid>(), "The pyramid"), "404": not_found.clone() },
         }},

@@ -444,9 +444,22 @@ impl Store {
         })
     }
 
-    /// The population pyramid of one area and year (empty groups if there is no data).
-    pub fn population_pyramid(&self, area_id: &str, year: u16) -> Result<PopulationPyramid> {
+    /// The population pyramid of one area and year (the latest with data when `None`; empty
+    /// groups if there is none), with the years the area has data for.
+    pub fn population_pyramid(
+        &self,
+        area_id: &str,
+        year: Option<u16>,
+    ) -> Result<PopulationPyramid> {
         let name = self.area_name(area_id)?;
+        let years: Vec<u16> = self
+            .conn
+            .prepare_cached("SELECT DISTINCT year FROM population WHERE area = ?1 ORDER BY year")?
+            .query_map([area_id], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let year = year
+            .or_else(|| years.last().copied())
+            .unwrap_or(fokus_model::LAST_YEAR);
         let mut groups: Vec<(u8, u64, u64)> = Vec::new();
         let mut statement = self.conn.prepare_cached(
             "SELECT area, year, age_from, sex, count FROM population WHERE area = ?1 AND year = ?2
@@ -468,6 +481,7 @@ impl Store {
             name,
             year,
             groups,
+            years,
         })
     }
 

@@ -1,5 +1,6 @@
 //! Reusable pieces of the UI.
 
+pub mod chart;
 pub mod choropleth;
 pub mod series_chart;
 pub mod sync_bar;

@@ -3,3 +3,4 @@
 pub mod content;
 pub mod einstellungen;
 pub mod sozialbericht;
+pub mod statistik;

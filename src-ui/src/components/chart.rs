@@ -1,0 +1,121 @@
+//! One ECharts chart (through charming, bundled with the app) in a `<div>`, with German number
+//! formatting on its value axis and tooltip, and a text description for screen readers.
+
+use charming::renderer::WasmRenderer;
+use charming::Chart;
+use js_sys::Reflect;
+use leptos::html::Div;
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::format;
+
+/// Which axis carries the values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueAxis {
+    X,
+    Y,
+}
+
+/// How values read: decimals, unit, and whether the sign is only direction (a population
+/// pyramid draws men to the left as negative numbers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberStyle {
+    pub axis: ValueAxis,
+    pub decimals: u8,
+    pub unit: String,
+    pub absolute: bool,
+}
+
+/// Disposes the chart ECharts may already hold for the element, so the new one replaces it
+/// instead of merging into it.
+fn dispose_previous(element: &web_sys::Element) -> Option<()> {
+    let method = |target: &JsValue, name: &str| -> Option<js_sys::Function> {
+        Reflect::get(target, &JsValue::from_str(name))
+            .ok()?
+            .dyn_into()
+            .ok()
+    };
+    let window: JsValue = web_sys::window()?.into();
+    let echarts = Reflect::get(&window, &JsValue::from_str("echarts")).ok()?;
+    let instance = method(&echarts, "getInstanceByDom")?
+        .call1(&echarts, element)
+        .ok()?;
+    method(&instance, "dispose")?.call0(&instance).ok()?;
+    Some(())
+}
+
+/// ECharts formats numbers the English way ("6.9"); German readers expect "6,9". Formatters
+/// are JS functions, which charming's option types cannot carry, so they are set afterwards.
+fn german_numbers(instance: &JsValue, style: &NumberStyle) -> Option<()> {
+    let (decimals, absolute) = (style.decimals, style.absolute);
+    let shown = move |value: f64| if absolute { value.abs() } else { value };
+    let unit = style.unit.clone();
+    let axis = Closure::<dyn Fn(f64) -> String>::new(move |value: f64| {
+        format::number(shown(value), decimals)
+    })
+    .into_js_value();
+    let tooltip =
+        Closure::<dyn Fn(JsValue) -> String>::new(move |value: JsValue| match value.as_f64() {
+            Some(value) => format::with_unit(&format::number(shown(value), decimals), &unit),
+            None => "keine Daten".to_owned(),
+        })
+        .into_js_value();
+    let set = |target: &js_sys::Object, key: &str, value: &JsValue| {
+        Reflect::set(target, &JsValue::from_str(key), value).ok()
+    };
+    let axis_label = js_sys::Object::new();
+    set(&axis_label, "formatter", &axis)?;
+    let value_axis = js_sys::Object::new();
+    set(&value_axis, "axisLabel", &axis_label)?;
+    let tooltip_option = js_sys::Object::new();
+    set(&tooltip_option, "valueFormatter", &tooltip)?;
+    let option = js_sys::Object::new();
+    let key = match style.axis {
+        ValueAxis::X => "xAxis",
+        ValueAxis::Y => "yAxis",
+    };
+    set(&option, key, &value_axis)?;
+    set(&option, "tooltip", &tooltip_option)?;
+    let set_option: js_sys::Function = Reflect::get(instance, &JsValue::from_str("setOption"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    set_option.call1(instance, &option).ok()?;
+    Some(())
+}
+
+#[component]
+pub fn EChart(
+    /// The element id ECharts renders into; unique on the page.
+    id: &'static str,
+    chart: Chart,
+    height: u32,
+    /// What the chart shows, for screen readers (the page also offers the numbers as a table).
+    description: String,
+    style: NumberStyle,
+    testid: &'static str,
+) -> impl IntoView {
+    let container = NodeRef::<Div>::new();
+    // No animation: charts appear complete at once, for people who get motion sick
+    // (prefers-reduced-motion) and for everyone reading numbers in a council session.
+    let chart = chart.animation(false);
+    Effect::new(move |_| {
+        let Some(element) = container.get() else {
+            return;
+        };
+        let width = element.client_width().max(320) as u32;
+        dispose_previous(&element);
+        match WasmRenderer::new(width, height).render(id, &chart) {
+            Ok(instance) => {
+                german_numbers(&instance, &style);
+            }
+            Err(error) => leptos::logging::error!("Diagramm: {error:?}"),
+        }
+    });
+    view! {
+        <div id=id node_ref=container class="chart" role="img" aria-label=description data-testid=testid
+            style=format!("height:{height}px")></div>
+    }
+}

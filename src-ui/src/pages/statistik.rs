@@ -1,0 +1,325 @@
+//! Demography (a population pyramid per area and year) and the Kreis's Sozialausgaben (by field
+//! over the years, in euros and per inhabitant). Charts with the numbers as tables beside them.
+
+use charming::component::{Axis, Grid, Legend};
+use charming::element::{AxisType, ItemStyle, TextStyle, Tooltip, Trigger};
+use charming::series::Bar;
+use charming::Chart;
+use fokus_model::api::PopulationQuery;
+use fokus_model::finance::SpendingOverview;
+use fokus_model::ipc::{CatalogGet, NoArgs, PopulationGet, SpendingGet};
+use fokus_model::population::{age_group_label, PopulationPyramid};
+use leptos::prelude::*;
+
+use crate::app::use_app;
+use crate::components::chart::{EChart, NumberStyle, ValueAxis};
+use crate::format;
+
+const FEMALE: &str = "#b45309";
+const MALE: &str = "#0b4f8a";
+/// Eight fields, colour-blind-safe (Okabe–Ito, then two greys).
+const FIELD_COLOURS: [&str; 8] = [
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#5b6770", "#999999",
+];
+
+fn pyramid_chart(pyramid: &PopulationPyramid) -> Chart {
+    let labels: Vec<String> = pyramid
+        .groups
+        .iter()
+        .map(|(age_from, _, _)| age_group_label(*age_from))
+        .collect();
+    let women: Vec<f64> = pyramid
+        .groups
+        .iter()
+        .map(|(_, female, _)| *female as f64)
+        .collect();
+    // Men to the left: negative values, shown without sign.
+    let men: Vec<f64> = pyramid
+        .groups
+        .iter()
+        .map(|(_, _, male)| -(*male as f64))
+        .collect();
+    Chart::new()
+        .grid(Grid::new().left(72).right(24).top(48).bottom(40))
+        .legend(
+            Legend::new()
+                .top(8)
+                .text_style(TextStyle::new().font_size(16)),
+        )
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .y_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(labels)
+                .axis_label(charming::element::AxisLabel::new().font_size(14)),
+        )
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .axis_label(charming::element::AxisLabel::new().font_size(14)),
+        )
+        .series(
+            Bar::new()
+                .name("männlich")
+                .stack("pyramide")
+                .data(men)
+                .item_style(ItemStyle::new().color(MALE)),
+        )
+        .series(
+            Bar::new()
+                .name("weiblich")
+                .stack("pyramide")
+                .data(women)
+                .item_style(ItemStyle::new().color(FEMALE)),
+        )
+}
+
+#[component]
+pub fn DemografiePage() -> impl IntoView {
+    let app = use_app();
+    let backend = app.backend;
+    let data_version = app.data_version;
+    let catalog = LocalResource::new(move || {
+        data_version.track();
+        async move { backend.call::<CatalogGet>(NoArgs {}).await }
+    });
+    let chosen_area = RwSignal::new("01056".to_owned());
+    let chosen_year = RwSignal::new(None::<u16>);
+    let pyramid = LocalResource::new(move || {
+        data_version.track();
+        let query = PopulationQuery {
+            area: chosen_area.get(),
+            year: chosen_year.get(),
+        };
+        async move { backend.call::<PopulationGet>(query).await }
+    });
+    let pickers = move || {
+        let catalog = catalog.get().and_then(Result::ok)?;
+        let shown = pyramid.get().and_then(Result::ok)?;
+        let areas = catalog
+            .areas
+            .iter()
+            .filter(|area| !matches!(area.kind, fokus_model::AreaKind::Gemeinde))
+            .map(|area| {
+                let id = area.id.clone();
+                let selected = id == shown.area;
+                view! { <option value=id selected=selected>{area.name.clone()}</option> }
+            })
+            .collect_view();
+        let years = shown
+            .years
+            .iter()
+            .rev()
+            .map(|year| {
+                let selected = *year == shown.year;
+                view! { <option value=year.to_string() selected=selected>{year.to_string()}</option> }
+            })
+            .collect_view();
+        Some(view! {
+            <div class="controls">
+                <label class="field">"Gebiet"
+                    <select data-testid="population-area" on:change=move |event| chosen_area.set(event_target_value(&event))>{areas}</select>
+                </label>
+                <label class="field">"Jahr"
+                    <select data-testid="population-year" on:change=move |event| chosen_year.set(event_target_value(&event).parse().ok())>{years}</select>
+                </label>
+            </div>
+        })
+    };
+    let content = move || {
+        match pyramid.get() {
+        None => view! { <p class="loading">"Lade …"</p> }.into_any(),
+        Some(Err(error)) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+        Some(Ok(pyramid)) if pyramid.groups.is_empty() => view! {
+            <p class="notice" data-testid="population-empty">"Für dieses Gebiet und Jahr liegen keine Bevölkerungsdaten vor."</p>
+        }
+        .into_any(),
+        Some(Ok(pyramid)) => {
+            let description = format!(
+                "Bevölkerungspyramide {} {}: {} Einwohnerinnen und Einwohner nach Altersgruppe und Geschlecht",
+                pyramid.name,
+                pyramid.year,
+                format::number(pyramid.total() as f64, 0)
+            );
+            let rows = pyramid
+                .groups
+                .iter()
+                .rev()
+                .map(|(age_from, female, male)| {
+                    view! {
+                        <tr>
+                            <th scope="row">{age_group_label(*age_from)}</th>
+                            <td>{format::number(*female as f64, 0)}</td>
+                            <td>{format::number(*male as f64, 0)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let style = NumberStyle {
+                axis: ValueAxis::X,
+                decimals: 0,
+                unit: "Personen".into(),
+                absolute: true,
+            };
+            view! {
+                <section class="card">
+                    <h2 data-testid="population-title">
+                        {format!("{} {}: {} Einwohner", pyramid.name, pyramid.year, format::number(pyramid.total() as f64, 0))}
+                    </h2>
+                    <EChart id="population-chart" chart=pyramid_chart(&pyramid) height=520 description=description style=style testid="population-chart"/>
+                    <details class="table-details">
+                        <summary>"Bevölkerung als Tabelle"</summary>
+                        <table class="values">
+                            <thead><tr><th scope="col">"Alter"</th><th scope="col">"weiblich"</th><th scope="col">"männlich"</th></tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </details>
+                </section>
+            }
+            .into_any()
+        }
+    }
+    };
+    view! {
+        <h1 class="page-title">"Demografie"</h1>
+        <p class="hint">"Einwohnerinnen und Einwohner nach Altersgruppe und Geschlecht (Demodaten, am Zensus 2022 ausgerichtet)."</p>
+        {pickers}
+        {content}
+    }
+}
+
+fn spending_chart(overview: &SpendingOverview) -> Chart {
+    let years: Vec<String> = overview.years.iter().map(u16::to_string).collect();
+    let mut chart = Chart::new()
+        .grid(Grid::new().left(72).right(24).top(120).bottom(40))
+        .legend(
+            Legend::new()
+                .top(8)
+                .text_style(TextStyle::new().font_size(14)),
+        )
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(years)
+                .axis_label(charming::element::AxisLabel::new().font_size(14)),
+        )
+        .y_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .name("Mio. €")
+                .axis_label(charming::element::AxisLabel::new().font_size(14)),
+        );
+    for (line, colour) in overview.lines.iter().zip(FIELD_COLOURS.iter().cycle()) {
+        let values: Vec<f64> = overview
+            .years
+            .iter()
+            .map(|year| {
+                line.points
+                    .iter()
+                    .find(|(point_year, _, _)| point_year == year)
+                    .map_or(0.0, |(_, euros, _)| euros / 1_000_000.0)
+            })
+            .collect();
+        chart = chart.series(
+            Bar::new()
+                .name(line.field.clone())
+                .stack("ausgaben")
+                .data(values)
+                .item_style(ItemStyle::new().color(*colour)),
+        );
+    }
+    chart
+}
+
+#[component]
+pub fn SozialausgabenPage() -> impl IntoView {
+    let app = use_app();
+    let backend = app.backend;
+    let data_version = app.data_version;
+    let overview = LocalResource::new(move || {
+        data_version.track();
+        async move { backend.call::<SpendingGet>(NoArgs {}).await }
+    });
+    let content = move || match overview.get() {
+        None => view! { <p class="loading">"Lade …"</p> }.into_any(),
+        Some(Err(error)) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+        Some(Ok(overview)) if overview.lines.is_empty() => view! {
+            <p class="notice">"Noch keine Sozialausgaben veröffentlicht."</p>
+        }
+        .into_any(),
+        Some(Ok(overview)) => {
+            let totals: Vec<(u16, f64, Option<f64>)> = overview
+                .years
+                .iter()
+                .map(|year| {
+                    let points = overview.lines.iter().filter_map(|line| {
+                        line.points
+                            .iter()
+                            .find(|(point_year, _, _)| point_year == year)
+                    });
+                    let (euros, per_inhabitant) = points
+                        .fold((0.0, Some(0.0)), |(euros, per), (_, e, p)| {
+                            (euros + e, per.zip(*p).map(|(a, b)| a + b))
+                        });
+                    (*year, euros, per_inhabitant)
+                })
+                .collect();
+            let rows = totals
+                .iter()
+                .rev()
+                .map(|(year, euros, per_inhabitant)| {
+                    view! {
+                        <tr data-testid="spending-row">
+                            <th scope="row">{year.to_string()}</th>
+                            <td>{format!("{} Mio. €", format::number(euros / 1_000_000.0, 1))}</td>
+                            <td>{per_inhabitant.map_or_else(|| "–".to_owned(), |value| format!("{} €", format::number(value, 0)))}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let latest = totals.last().copied();
+            let headline = latest.map(|(year, euros, per_inhabitant)| {
+                format!(
+                    "{year}: {} Mio. € netto{}",
+                    format::number(euros / 1_000_000.0, 1),
+                    per_inhabitant.map_or_else(String::new, |value| format!(
+                        ", {} € je Einwohner",
+                        format::number(value, 0)
+                    ))
+                )
+            });
+            let description = format!(
+                "Gestapeltes Säulendiagramm der Sozialausgaben des Kreises nach {} Leistungsbereichen, {}–{}",
+                overview.lines.len(),
+                overview.years.first().copied().unwrap_or_default(),
+                overview.years.last().copied().unwrap_or_default()
+            );
+            let style = NumberStyle {
+                axis: ValueAxis::Y,
+                decimals: 1,
+                unit: "Mio. €".into(),
+                absolute: false,
+            };
+            view! {
+                <section class="card">
+                    <h2 data-testid="spending-title">{headline}</h2>
+                    <EChart id="spending-chart" chart=spending_chart(&overview) height=520 description=description style=style testid="spending-chart"/>
+                    <details class="table-details">
+                        <summary>"Sozialausgaben als Tabelle"</summary>
+                        <table class="values">
+                            <thead><tr><th scope="col">"Jahr"</th><th scope="col">"netto"</th><th scope="col">"je Einwohner"</th></tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </details>
+                </section>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <h1 class="page-title">"Sozialausgaben des Kreises"</h1>
+        <p class="hint">"Nettoausgaben nach Leistungsbereich (Demodaten)."</p>
+        {content}
+    }
+}
