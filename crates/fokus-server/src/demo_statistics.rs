@@ -231,7 +231,7 @@ mod tests {
     }
 
     #[test]
-    fn spending_is_about_900_euros_per_inhabitant() {
+    fn spending_per_inhabitant_is_plausible_for_a_kreis() {
         let rows = demo_spending();
         assert_eq!(rows.len(), 8 * 11, "8 fields × 11 years");
         let total_2022: f64 = rows
