@@ -148,6 +148,13 @@ test('muted news stay quiet; a clicked notification opens its page; the video pl
     assert.match(video.cue, /FOKUS PI/, 'captions loaded');
     await app.screenshot('app-video.png');
 
+    // Demography and spending come from the cache through their own commands.
+    await app.click('[data-testid=nav-demografie]');
+    await waitFor(async () => /Kreis Pinneberg 2025: [\d.]+ Einwohner/.test(await app.run(`return document.querySelector('[data-testid=population-title]')?.textContent ?? ''`)), 'the Kreis pyramid in the app');
+    await app.click('[data-testid=nav-sozialausgaben]');
+    await waitFor(async () => /Mio\. € netto, [\d.]+ € je Einwohner/.test(await app.run(`return document.querySelector('[data-testid=spending-title]')?.textContent ?? ''`)), 'the spending headline in the app');
+    await app.screenshot('app-sozialausgaben.png');
+
     await app.click('[data-testid=nav-einstellungen]');
     await waitFor(() => app.run(`return !!document.querySelector('[data-testid=notify-daten]')`), 'the settings page again');
     assert.equal(await app.run(`return document.querySelector('[data-testid=notify-daten]').checked`), false, 'the setting was kept');
