@@ -551,11 +551,16 @@ impl Store {
 
     /// Ids of all published content items.
     pub fn content_ids(&self) -> Result<std::collections::HashSet<String>> {
-        let mut statement = self.conn.prepare_cached("SELECT id FROM content")?;
-        let ids = statement
+        self.text_set("SELECT id FROM content")
+    }
+
+    /// The text values of a one-column query, as a set.
+    fn text_set(&self, sql: &str) -> Result<std::collections::HashSet<String>> {
+        let mut statement = self.conn.prepare_cached(sql)?;
+        let values = statement
             .query_map([], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(ids)
+        Ok(values)
     }
 
     /// The indicator catalogue alone (names for news texts), without the year lists.
@@ -565,11 +570,7 @@ impl Store {
 
     /// Hashes of the blobs recorded as present.
     pub fn blob_hashes(&self) -> Result<std::collections::HashSet<String>> {
-        let mut statement = self.conn.prepare_cached("SELECT sha256 FROM blob")?;
-        let hashes = statement
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(hashes)
+        self.text_set("SELECT sha256 FROM blob")
     }
 
     /// The media type of a recorded blob, `None` if this database has no such blob.

@@ -15,6 +15,20 @@ async fn spawn(router: axum::Router) -> SocketAddr {
     address
 }
 
+/// Imports a BI export into the server's store as one revision.
+fn import(store: &mut Store, csv: &str, now: i64) {
+    import_bytes(
+        store,
+        csv.as_bytes(),
+        "Import",
+        now,
+        false,
+        Default::default(),
+    )
+    .unwrap()
+    .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_sync_then_nothing_then_a_delta_with_news() {
     let dir = tempfile::tempdir().unwrap();
@@ -87,16 +101,7 @@ async fn first_sync_then_nothing_then_a_delta_with_news() {
     );
 
     let csv = "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\narbeitslosenquote;010560015;2026;6,1\n";
-    import_bytes(
-        &mut server_store,
-        csv.as_bytes(),
-        "Import",
-        3,
-        false,
-        Default::default(),
-    )
-    .unwrap()
-    .unwrap();
+    import(&mut server_store, csv, 3);
     let delta = syncer.sync_once(300).await.unwrap();
     assert_eq!(delta.revision, 2, "the import's revision arrives");
     assert_eq!(
@@ -252,16 +257,7 @@ async fn a_rebuilt_server_makes_the_client_replace_its_cache() {
         for import_idx in 0..n_imports {
             let csv =
                 format!("kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;{import_idx},5\n");
-            import_bytes(
-                &mut server,
-                csv.as_bytes(),
-                "Import",
-                2,
-                false,
-                Default::default(),
-            )
-            .unwrap()
-            .unwrap();
+            import(&mut server, &csv, 2);
         }
         let address = spawn(app(
             AppState::new(Store::open(&path).unwrap()).unwrap(),

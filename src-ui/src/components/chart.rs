@@ -1,6 +1,8 @@
 //! One ECharts chart (through charming, bundled with the app) in a `<div>`, with German number
 //! formatting on its value axis and tooltip, and a text description for screen readers.
 
+use charming::component::{Grid, Legend};
+use charming::element::{AxisLabel, TextStyle, Tooltip, Trigger};
 use charming::renderer::WasmRenderer;
 use charming::Chart;
 use js_sys::Reflect;
@@ -26,6 +28,24 @@ pub struct NumberStyle {
     pub decimals: u8,
     pub unit: String,
     pub absolute: bool,
+}
+
+/// What every chart of the app shares: the plot area, a legend on top in large type, and a
+/// tooltip for the whole axis position.
+pub fn frame(grid: Grid, legend_font_size: u32) -> Chart {
+    Chart::new()
+        .grid(grid)
+        .legend(
+            Legend::new()
+                .top(8)
+                .text_style(TextStyle::new().font_size(legend_font_size)),
+        )
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+}
+
+/// Axis labels at a readable size.
+pub fn labels(font_size: u32) -> AxisLabel {
+    AxisLabel::new().font_size(font_size)
 }
 
 /// Disposes the chart ECharts may already hold for the element, so the new one replaces it

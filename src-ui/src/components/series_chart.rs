@@ -1,15 +1,15 @@
 //! The time-series chart (charming, i.e. ECharts bundled with the app): an area against Kreis,
 //! Land and Bund.
 
-use charming::component::{Axis, Grid, Legend};
+use charming::component::{Axis, Grid};
 use charming::datatype::{CompositeValue, DataPoint};
-use charming::element::{AxisType, LineStyle, LineStyleType, TextStyle, Tooltip, Trigger};
+use charming::element::{AxisType, LineStyle, LineStyleType};
 use charming::series::Line;
 use charming::Chart;
 use fokus_model::{AreaKind, AreaSeries};
 use leptos::prelude::*;
 
-use crate::components::chart::{EChart, NumberStyle, ValueAxis};
+use crate::components::chart::{frame, labels, EChart, NumberStyle, ValueAxis};
 
 const CHART_ID: &str = "series-chart";
 const CHART_HEIGHT: u32 = 380;
@@ -27,26 +27,19 @@ fn line_colour(kind: AreaKind) -> (&'static str, LineStyleType, f64) {
 
 pub fn build_chart(series: &AreaSeries) -> Chart {
     let years: Vec<String> = series.years.iter().map(u16::to_string).collect();
-    let mut chart = Chart::new()
-        .grid(Grid::new().left(64).right(24).top(56).bottom(48))
-        .legend(
-            Legend::new()
-                .top(8)
-                .text_style(TextStyle::new().font_size(16)),
-        )
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+    let mut chart = frame(Grid::new().left(64).right(24).top(56).bottom(48), 16)
         .x_axis(
             Axis::new()
                 .type_(AxisType::Category)
                 .data(years)
-                .axis_label(charming::element::AxisLabel::new().font_size(15)),
+                .axis_label(labels(15)),
         )
         .y_axis(
             Axis::new()
                 .type_(AxisType::Value)
                 .name(series.indicator.unit.clone())
                 .scale(true)
-                .axis_label(charming::element::AxisLabel::new().font_size(15)),
+                .axis_label(labels(15)),
         );
     for line in &series.lines {
         let (colour, style, width) = line_colour(line.kind);

@@ -1,8 +1,8 @@
 //! Demography (a population pyramid per area and year) and the Kreis's Sozialausgaben (by field
 //! over the years, in euros and per inhabitant). Charts with the numbers as tables beside them.
 
-use charming::component::{Axis, Grid, Legend};
-use charming::element::{AxisType, ItemStyle, TextStyle, Tooltip, Trigger};
+use charming::component::{Axis, Grid};
+use charming::element::{AxisType, ItemStyle};
 use charming::series::Bar;
 use charming::Chart;
 use fokus_model::api::PopulationQuery;
@@ -12,7 +12,7 @@ use fokus_model::population::{age_group_label, PopulationPyramid};
 use leptos::prelude::*;
 
 use crate::app::use_app;
-use crate::components::chart::{EChart, NumberStyle, ValueAxis};
+use crate::components::chart::{frame, labels, EChart, NumberStyle, ValueAxis};
 use crate::format;
 
 const FEMALE: &str = "#b45309";
@@ -23,7 +23,7 @@ const FIELD_COLOURS: [&str; 8] = [
 ];
 
 fn pyramid_chart(pyramid: &PopulationPyramid) -> Chart {
-    let labels: Vec<String> = pyramid
+    let age_groups: Vec<String> = pyramid
         .groups
         .iter()
         .map(|(age_from, _, _)| age_group_label(*age_from))
@@ -39,25 +39,14 @@ fn pyramid_chart(pyramid: &PopulationPyramid) -> Chart {
         .iter()
         .map(|(_, _, male)| -(*male as f64))
         .collect();
-    Chart::new()
-        .grid(Grid::new().left(72).right(24).top(48).bottom(40))
-        .legend(
-            Legend::new()
-                .top(8)
-                .text_style(TextStyle::new().font_size(16)),
-        )
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+    frame(Grid::new().left(72).right(24).top(48).bottom(40), 16)
         .y_axis(
             Axis::new()
                 .type_(AxisType::Category)
-                .data(labels)
-                .axis_label(charming::element::AxisLabel::new().font_size(14)),
+                .data(age_groups)
+                .axis_label(labels(14)),
         )
-        .x_axis(
-            Axis::new()
-                .type_(AxisType::Value)
-                .axis_label(charming::element::AxisLabel::new().font_size(14)),
-        )
+        .x_axis(Axis::new().type_(AxisType::Value).axis_label(labels(14)))
         .series(
             Bar::new()
                 .name("männlich")
@@ -190,25 +179,18 @@ pub fn DemografiePage() -> impl IntoView {
 
 fn spending_chart(overview: &SpendingOverview) -> Chart {
     let years: Vec<String> = overview.years.iter().map(u16::to_string).collect();
-    let mut chart = Chart::new()
-        .grid(Grid::new().left(72).right(24).top(120).bottom(40))
-        .legend(
-            Legend::new()
-                .top(8)
-                .text_style(TextStyle::new().font_size(14)),
-        )
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+    let mut chart = frame(Grid::new().left(72).right(24).top(120).bottom(40), 14)
         .x_axis(
             Axis::new()
                 .type_(AxisType::Category)
                 .data(years)
-                .axis_label(charming::element::AxisLabel::new().font_size(14)),
+                .axis_label(labels(14)),
         )
         .y_axis(
             Axis::new()
                 .type_(AxisType::Value)
                 .name("Mio. €")
-                .axis_label(charming::element::AxisLabel::new().font_size(14)),
+                .axis_label(labels(14)),
         );
     for (line, colour) in overview.lines.iter().zip(FIELD_COLOURS.iter().cycle()) {
         let values: Vec<f64> = overview
