@@ -34,7 +34,7 @@ fn noise(seed: u64) -> f64 {
 /// Fills an empty store with `n_areas` synthetic map areas (plus Kreis, Land, Bund) × the demo's
 /// indicators × 2015–2025, in pages of bounded size (memory stays flat at 100×).
 pub fn synthetic(store: &mut Store, n_areas: usize, instance: &str) -> anyhow::Result<u64> {
-    let indicators = fokus_server::demo::demo_changes().indicators;
+    let indicators = fokus_server::demo::demo_deployment().indicators;
     let mut areas: Vec<Area> = (0..n_areas)
         .map(|area_idx| Area {
             id: format!("01{:07}", area_idx),
@@ -42,6 +42,8 @@ pub fn synthetic(store: &mut Store, n_areas: usize, instance: &str) -> anyhow::R
             kind: AreaKind::AmtsfreieGemeinde,
             population: Some(1_000 + (noise(area_idx as u64) * 50_000.0) as u64),
             parent: None,
+            geometry: None,
+            retired: false,
         })
         .collect();
     for (id, name, kind) in [
@@ -55,6 +57,8 @@ pub fn synthetic(store: &mut Store, n_areas: usize, instance: &str) -> anyhow::R
             kind,
             population: None,
             parent: None,
+            geometry: None,
+            retired: false,
         });
     }
     let mut revision = 0;
@@ -62,10 +66,7 @@ pub fn synthetic(store: &mut Store, n_areas: usize, instance: &str) -> anyhow::R
         instance: instance.to_owned(),
         since: 0,
         revision: 1,
-        dataset: Some(DatasetInfo {
-            title: "Synthetische Benchmarkdaten".into(),
-            demo: true,
-        }),
+        dataset: Some(DatasetInfo::titled("Synthetische Benchmarkdaten", true)),
         indicators: indicators.clone(),
         areas: areas.clone(),
         ..FeedPage::default()

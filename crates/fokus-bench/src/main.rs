@@ -294,10 +294,14 @@ async fn sync_rows(
 /// p50 and p95 of the three read queries the UI makes, on a cache at some scale.
 fn query_rows(label: &str, store: &Store, map_target_ms: Option<f64>) -> anyhow::Result<Vec<Row>> {
     let catalog = store.catalog()?;
+    let display = catalog
+        .dataset
+        .clone()
+        .unwrap_or_else(|| fokus_model::DatasetInfo::titled("", false));
     let area_ids: Vec<&str> = catalog
         .areas
         .iter()
-        .filter(|area| area.kind.is_map_area())
+        .filter(|area| display.is_map_kind(area.kind))
         .map(|area| area.id.as_str())
         .collect();
     let runs = 400;

@@ -1,34 +1,21 @@
-//! Projects the boundaries of the map areas (GeoJSON, WGS84) into SVG path data and chooses
-//! choropleth colours. Runs in the UI (wasm32), so the map draws from bundled geometry with no
-//! server round trip.
+//! Projects the boundaries of the map areas (GeoJSON geometries, WGS84) into SVG path data,
+//! simplifies boundaries to a chosen size, and chooses choropleth colours. Runs in the UI
+//! (wasm32), which draws whatever areas the server's feed carries, and on the server, which
+//! simplifies a deployment's boundaries before they travel.
 
 use fokus_model::Polarity;
-use geo::{BoundingRect, Coord, Geometry, InteriorPoint, MapCoords, MultiPolygon, Rect};
-
-/// The boundaries bundled with the app: the 18 Ämter and amtsfreie Gemeinden of Kreis
-/// Pinneberg. © GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2-0.
-pub const PINNEBERG_AREAS_GEOJSON: &str =
-    include_str!("../../../assets/geo/pinneberg_aemter.geojson");
-
-/// Licence notice that must be visible wherever the map is shown.
-pub const ATTRIBUTION: &str = "© GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2-0";
-
-/// Areas drawn in an inset instead of at their true place: Helgoland lies 60 km out in the North
-/// Sea and would shrink the rest of the Kreis to a corner of the map.
-pub const PINNEBERG_INSETS: &[&str] = &["010560025"];
+use geo::{
+    BoundingRect, Contains, Coord, Geometry, InteriorPoint, MapCoords, MultiPolygon, Point,
+    Polygon, Rect, Simplify,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MapError {
     #[error("GeoJSON is not readable: {0}")]
     Parse(String),
-    #[error("feature {index} has no `{property}` property")]
-    MissingProperty {
-        index: usize,
-        property: &'static str,
-    },
-    #[error("feature {id} has no polygon geometry")]
+    #[error("area {id} has no polygon geometry")]
     NotAPolygon { id: String },
-    #[error("no features to draw")]
+    #[error("no areas to draw")]
     Empty,
 }
 
@@ -54,47 +41,118 @@ pub struct MapLayout {
     pub inset_frame: Option<(f64, f64, f64, f64)>,
 }
 
+/// An area to draw: its id, name and boundary as a GeoJSON geometry.
+#[derive(Debug, Clone, Copy)]
+pub struct MapArea<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub geometry: &'a str,
+}
+
 struct Feature {
     area: String,
     name: String,
     polygons: MultiPolygon<f64>,
 }
 
-/// Reads features with an id property (`id_property`) and a `name` property.
-fn read_features(geojson_text: &str, id_property: &'static str) -> Result<Vec<Feature>, MapError> {
-    let collection: geojson::FeatureCollection = geojson_text
+/// Reads a GeoJSON geometry (Polygon or MultiPolygon) of area `id`.
+pub fn parse_polygons(id: &str, geometry_json: &str) -> Result<MultiPolygon<f64>, MapError> {
+    let geometry: geojson::Geometry = geometry_json
         .parse()
-        .map_err(|error: geojson::Error| MapError::Parse(error.to_string()))?;
-    let mut features = Vec::with_capacity(collection.features.len());
-    for (index, feature) in collection.features.into_iter().enumerate() {
-        let text_property = |property: &'static str| {
-            feature
-                .property(property)
-                .and_then(|value| value.as_str())
-                .map(str::to_owned)
-                .ok_or(MapError::MissingProperty { index, property })
-        };
-        let area = text_property(id_property)?;
-        let name = text_property("name")?;
-        let geometry = feature
-            .geometry
-            .clone()
-            .ok_or_else(|| MapError::NotAPolygon { id: area.clone() })?;
-        let geometry: Geometry<f64> = geometry
-            .try_into()
-            .map_err(|_| MapError::NotAPolygon { id: area.clone() })?;
-        let polygons = match geometry {
-            Geometry::Polygon(polygon) => MultiPolygon(vec![polygon]),
-            Geometry::MultiPolygon(polygons) => polygons,
-            _ => return Err(MapError::NotAPolygon { id: area }),
-        };
-        features.push(Feature {
-            area,
-            name,
-            polygons,
-        });
+        .map_err(|error: geojson::Error| MapError::Parse(format!("{id}: {error}")))?;
+    let geometry: Geometry<f64> = geometry
+        .try_into()
+        .map_err(|_| MapError::NotAPolygon { id: id.to_owned() })?;
+    match geometry {
+        Geometry::Polygon(polygon) => Ok(MultiPolygon(vec![polygon])),
+        Geometry::MultiPolygon(polygons) if !polygons.0.is_empty() => Ok(polygons),
+        _ => Err(MapError::NotAPolygon { id: id.to_owned() }),
     }
-    Ok(features)
+}
+
+fn read_areas(areas: &[MapArea<'_>]) -> Result<Vec<Feature>, MapError> {
+    areas
+        .iter()
+        .map(|area| {
+            Ok(Feature {
+                area: area.id.to_owned(),
+                name: area.name.to_owned(),
+                polygons: parse_polygons(area.id, area.geometry)?,
+            })
+        })
+        .collect()
+}
+
+/// Metres per degree of latitude (and of longitude at the equator).
+const METRES_PER_DEGREE: f64 = 111_320.0;
+
+/// Simplifies a boundary (Douglas–Peucker in a locally true-to-scale projection) so no point
+/// moves more than `tolerance_m` metres, and rounds to 5 decimals (about 1 m). A ring that would
+/// collapse keeps its original points, so no area ever disappears. Returns GeoJSON text.
+pub fn simplify(polygons: &MultiPolygon<f64>, tolerance_m: f64) -> String {
+    let cos_lat = polygons
+        .bounding_rect()
+        .map_or(1.0, |rect| rect.center().y.to_radians().cos());
+    let simplified = if tolerance_m > 0.0 {
+        let projected = polygons.map_coords(|Coord { x, y }| Coord { x: x * cos_lat, y });
+        let epsilon = tolerance_m / METRES_PER_DEGREE;
+        let kept: Vec<Polygon<f64>> = projected
+            .0
+            .iter()
+            .map(|polygon| {
+                let candidate = polygon.simplify(epsilon);
+                if candidate.exterior().0.len() >= 4 {
+                    candidate
+                } else {
+                    polygon.clone()
+                }
+            })
+            .collect();
+        MultiPolygon(kept).map_coords(|Coord { x, y }| Coord { x: x / cos_lat, y })
+    } else {
+        polygons.clone()
+    };
+    let rounded = simplified.map_coords(|Coord { x, y }| Coord {
+        x: (x * 1e5).round() / 1e5,
+        y: (y * 1e5).round() / 1e5,
+    });
+    geojson::Geometry::from(&rounded).to_string()
+}
+
+/// How much of `shapes`' combined area is covered twice, and which shapes cover no sample at
+/// all, estimated on a `grid` × `grid` sample of their bounding box. For checking that a
+/// simplification neither lost an area nor made neighbours overlap.
+pub fn overlap_and_lost(shapes: &[(String, MultiPolygon<f64>)], grid: usize) -> (f64, Vec<String>) {
+    let Some(bounds) = union_rect(shapes.iter().filter_map(|(_, shape)| shape.bounding_rect()))
+    else {
+        return (0.0, Vec::new());
+    };
+    let mut hits = vec![0usize; shapes.len()];
+    let (mut covered, mut doubled) = (0usize, 0usize);
+    for row in 0..grid {
+        for column in 0..grid {
+            let point = Point::new(
+                bounds.min().x + (column as f64 + 0.5) / grid as f64 * bounds.width(),
+                bounds.min().y + (row as f64 + 0.5) / grid as f64 * bounds.height(),
+            );
+            let mut n_inside = 0;
+            for (shape_idx, (_, shape)) in shapes.iter().enumerate() {
+                if shape.contains(&point) {
+                    hits[shape_idx] += 1;
+                    n_inside += 1;
+                }
+            }
+            covered += usize::from(n_inside > 0);
+            doubled += usize::from(n_inside > 1);
+        }
+    }
+    let lost = shapes
+        .iter()
+        .zip(&hits)
+        .filter(|(_, n_hits)| **n_hits == 0)
+        .map(|((id, _), _)| id.clone())
+        .collect();
+    (doubled as f64 / covered.max(1) as f64, lost)
 }
 
 /// Equirectangular projection at the map's mean latitude: for a county-sized area the distortion
@@ -135,12 +193,10 @@ fn path_data(polygons: &MultiPolygon<f64>) -> String {
     path
 }
 
-/// Lays out every feature of `geojson_text` in a `width` × `height` box with `padding`.
-/// Features whose id is in `insets` go into a framed inset in the top-left corner, enlarged
-/// twice as large as to the main map.
+/// Lays out `areas` in a `width` × `height` box. Areas whose id is in `insets` go into a framed
+/// inset in the top-left corner, enlarged twice as much as the main map.
 pub fn layout(
-    geojson_text: &str,
-    id_property: &'static str,
+    areas: &[MapArea<'_>],
     insets: &[&str],
     width: f64,
     height: f64,
@@ -149,7 +205,7 @@ pub fn layout(
     const INSET_ZOOM: f64 = 2.0;
     const INSET_MARGIN: f64 = 10.0;
 
-    let features = read_features(geojson_text, id_property)?;
+    let features = read_areas(areas)?;
     let all_bounds = union_rect(
         features
             .iter()
@@ -278,16 +334,35 @@ pub fn text_colour_on(fill: &str) -> &'static str {
 mod tests {
     use super::*;
 
+    /// The Pinneberg test data: the bundled demo configuration's boundaries.
+    const DEMO_AREAS: &str = include_str!("../../../assets/demo/gebiete.geojson");
+
+    fn demo_features(kind: &str) -> Vec<(String, String, String)> {
+        let collection: geojson::FeatureCollection = DEMO_AREAS.parse().unwrap();
+        collection
+            .features
+            .into_iter()
+            .filter(|feature| feature.property("ebene").and_then(|v| v.as_str()) == Some(kind))
+            .map(|feature| {
+                let text = |key: &str| feature.property(key).unwrap().as_str().unwrap().to_owned();
+                let geometry = feature.geometry.as_ref().unwrap().to_string();
+                (text("id"), text("name"), geometry)
+            })
+            .collect()
+    }
+
+    fn map_areas(features: &[(String, String, String)]) -> Vec<MapArea<'_>> {
+        features
+            .iter()
+            .map(|(id, name, geometry)| MapArea { id, name, geometry })
+            .collect()
+    }
+
     #[test]
     fn pinneberg_layout_has_all_18_areas_inside_the_box() {
-        let map = layout(
-            PINNEBERG_AREAS_GEOJSON,
-            "verband_ars",
-            PINNEBERG_INSETS,
-            800.0,
-            600.0,
-        )
-        .unwrap();
+        let mut features = demo_features("amt");
+        features.extend(demo_features("amtsfreie_gemeinde"));
+        let map = layout(&map_areas(&features), &["010560025"], 800.0, 600.0).unwrap();
         assert_eq!(map.shapes.len(), 18, "5 Ämter + 13 amtsfreie Gemeinden");
         for shape in &map.shapes {
             assert!(
@@ -316,24 +391,82 @@ mod tests {
     }
 
     #[test]
-    fn broken_geojson_is_a_clear_error() {
+    fn broken_geometry_is_a_clear_error() {
         let cases: &[(&str, &str)] = &[
             ("not json", "GeoJSON is not readable"),
             (
-                r#"{"type":"FeatureCollection","features":[]}"#,
-                "no features to draw",
-            ),
-            (
-                r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"X"},"geometry":null}]}"#,
-                "feature 0 has no `verband_ars` property",
+                r#"{"type":"Point","coordinates":[9.0,53.0]}"#,
+                "area a has no polygon geometry",
             ),
         ];
         for (input, expected) in cases {
-            let error = layout(input, "verband_ars", &[], 100.0, 100.0)
-                .unwrap_err()
-                .to_string();
+            let areas = [MapArea {
+                id: "a",
+                name: "A",
+                geometry: input,
+            }];
+            let error = layout(&areas, &[], 100.0, 100.0).unwrap_err().to_string();
             assert!(error.contains(expected), "{input:?} gave {error:?}");
         }
+        assert!(
+            matches!(layout(&[], &[], 100.0, 100.0), Err(MapError::Empty)),
+            "nothing to draw is its own error"
+        );
+    }
+
+    #[test]
+    fn simplification_loses_no_area_and_adds_no_overlap() {
+        // The 49 Gemeinden share their edges exactly (one BKG product), so any overlap after
+        // simplification is the simplification's doing.
+        let features = demo_features("gemeinde");
+        assert_eq!(features.len(), 49, "the Kreis's 49 Gemeinden");
+        let original: Vec<(String, MultiPolygon<f64>)> = features
+            .iter()
+            .map(|(id, _, geometry)| (id.clone(), parse_polygons(id, geometry).unwrap()))
+            .collect();
+        let (baseline, lost) = overlap_and_lost(&original, 300);
+        assert!(
+            lost.is_empty(),
+            "every Gemeinde is hit by the sample grid: {lost:?}"
+        );
+        for tolerance_m in [50.0, 200.0, 500.0] {
+            let simplified: Vec<(String, MultiPolygon<f64>)> = original
+                .iter()
+                .map(|(id, polygons)| {
+                    let text = simplify(polygons, tolerance_m);
+                    (id.clone(), parse_polygons(id, &text).unwrap())
+                })
+                .collect();
+            let (overlap, lost) = overlap_and_lost(&simplified, 300);
+            assert!(
+                lost.is_empty(),
+                "{tolerance_m} m: no Gemeinde disappears: {lost:?}"
+            );
+            assert!(
+                overlap <= baseline + 0.01,
+                "{tolerance_m} m: at most 1 % of the Kreis is claimed by two Gemeinden \
+                 (before: {baseline:.4}, after: {overlap:.4})"
+            );
+        }
+    }
+
+    #[test]
+    fn simplification_shrinks_and_rounds() {
+        let features = demo_features("gemeinde");
+        let (id, _, geometry) = &features[0];
+        let polygons = parse_polygons(id, geometry).unwrap();
+        let exact = simplify(&polygons, 0.0);
+        let coarse = simplify(&polygons, 500.0);
+        assert!(
+            coarse.len() < exact.len(),
+            "500 m drops points: {} < {}",
+            coarse.len(),
+            exact.len()
+        );
+        assert!(
+            !exact.contains("0000001"),
+            "coordinates are rounded to 5 decimals: {exact}"
+        );
     }
 
     #[test]

@@ -26,11 +26,12 @@ pub type Revision = u64;
 pub const FIRST_YEAR: u16 = 2015;
 pub const LAST_YEAR: u16 = 2030;
 
-/// What kind of territory an [`Area`] is. The 18 map areas of Kreis Pinneberg are Ämter
-/// (administrative unions of small Gemeinden) and amtsfreie Gemeinden (towns that run their own
-/// administration); Kreis, Land and Bund are reference values shown beside the map. Every
-/// Gemeinde of the Kreis is also an area of its own kind, member of its Amt (or of itself, for
-/// an amtsfreie Gemeinde).
+/// What kind of territory an [`Area`] is: a level of the German administrative hierarchy.
+/// Which kinds are drawn on the map is the deployment's choice ([`DatasetInfo::map_kinds`]):
+/// Kreis Pinneberg draws its Ämter (administrative unions of small Gemeinden) and amtsfreie
+/// Gemeinden (towns that run their own administration) and shows Kreis, Land and Bund beside
+/// the map; a Land-level deployment draws its Kreise and kreisfreie Städte. A Gemeinde is a
+/// member (`parent`) of its Amt, or of itself as an amtsfreie Gemeinde.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
@@ -39,49 +40,69 @@ pub enum AreaKind {
     AmtsfreieGemeinde,
     Gemeinde,
     Kreis,
+    KreisfreieStadt,
     Land,
     Bund,
 }
 
-impl AreaKind {
-    /// True for the areas drawn on the map; false for the reference areas.
-    pub fn is_map_area(self) -> bool {
-        matches!(self, AreaKind::Amt | AreaKind::AmtsfreieGemeinde)
-    }
+/// Every kind, in hierarchy order (smallest first).
+pub const AREA_KINDS: [AreaKind; 7] = [
+    AreaKind::Gemeinde,
+    AreaKind::Amt,
+    AreaKind::AmtsfreieGemeinde,
+    AreaKind::KreisfreieStadt,
+    AreaKind::Kreis,
+    AreaKind::Land,
+    AreaKind::Bund,
+];
 
+/// The map level of a deployment that names none (data from before deployments were
+/// configurable): the Ämter and amtsfreie Gemeinden of a Kreis.
+pub const DEFAULT_MAP_KINDS: [AreaKind; 2] = [AreaKind::Amt, AreaKind::AmtsfreieGemeinde];
+
+impl AreaKind {
     pub fn as_str(self) -> &'static str {
         match self {
             AreaKind::Amt => "amt",
             AreaKind::AmtsfreieGemeinde => "amtsfreie_gemeinde",
             AreaKind::Gemeinde => "gemeinde",
             AreaKind::Kreis => "kreis",
+            AreaKind::KreisfreieStadt => "kreisfreie_stadt",
             AreaKind::Land => "land",
             AreaKind::Bund => "bund",
         }
     }
 
     pub fn parse(text: &str) -> Option<AreaKind> {
-        [
-            AreaKind::Amt,
-            AreaKind::AmtsfreieGemeinde,
-            AreaKind::Gemeinde,
-            AreaKind::Kreis,
-            AreaKind::Land,
-            AreaKind::Bund,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == text)
+        AREA_KINDS.into_iter().find(|kind| kind.as_str() == text)
     }
 
-    /// True for Kreis, Land and Bund, the references beside the map.
+    /// German name of the level, as configuration files and error messages write it.
+    pub fn label_de(self) -> &'static str {
+        match self {
+            AreaKind::Amt => "Amt",
+            AreaKind::AmtsfreieGemeinde => "amtsfreie Gemeinde",
+            AreaKind::Gemeinde => "Gemeinde",
+            AreaKind::Kreis => "Kreis",
+            AreaKind::KreisfreieStadt => "kreisfreie Stadt",
+            AreaKind::Land => "Land",
+            AreaKind::Bund => "Bund",
+        }
+    }
+
+    /// True for Kreis, Land and Bund: the levels that serve as references beside a map of a
+    /// smaller level.
     pub fn is_reference(self) -> bool {
         matches!(self, AreaKind::Kreis | AreaKind::Land | AreaKind::Bund)
     }
 
-    /// Sort order of reference areas: the Kreis first, the Bund last.
+    /// Sort order of reference areas: the smallest level first, the Bund last.
     pub fn rank(self) -> u8 {
         match self {
-            AreaKind::Amt | AreaKind::AmtsfreieGemeinde | AreaKind::Gemeinde => 0,
+            AreaKind::Amt
+            | AreaKind::AmtsfreieGemeinde
+            | AreaKind::Gemeinde
+            | AreaKind::KreisfreieStadt => 0,
             AreaKind::Kreis => 1,
             AreaKind::Land => 2,
             AreaKind::Bund => 3,
@@ -90,8 +111,8 @@ impl AreaKind {
 }
 
 /// A territory values are reported for. `id` is the official Regionalschlüssel (ARS) where one
-/// exists: 9 digits for Ämter and amtsfreie Gemeinden, 12 for Gemeinden, `01056` for the Kreis,
-/// `01` for the Land; the Bund is `DG` as in Destatis tables.
+/// exists: 9 digits for Ämter and amtsfreie Gemeinden, 12 for Gemeinden, 5 for a Kreis
+/// (`01056`), 2 for a Land (`01`); the Bund is `DG` as in Destatis tables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Area {
@@ -103,6 +124,15 @@ pub struct Area {
     /// For a Gemeinde, the map area it belongs to (its Amt, or its own amtsfreie Gemeinde).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// The boundary as a GeoJSON geometry (Polygon or MultiPolygon, WGS84), simplified by the
+    /// server to the size the deployment chose; `None` for areas that are not drawn (Land,
+    /// Bund) and for retired ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<String>,
+    /// No longer part of the deployment's current areas (e.g. merged away in a Gebietsreform):
+    /// its values stay readable, the map no longer draws it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 /// Whether a higher value of an indicator is good, bad or neither. Drives the colour ramp.
@@ -155,6 +185,17 @@ pub struct Indicator {
     #[serde(default)]
     pub denominator: String,
     pub source: String,
+    /// A headline indicator (Leitkennzahl): one of the few the app opens with.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub headline: bool,
+    /// Values resting on fewer cases are stored only as "suppressed"; `None` means the server's
+    /// general minimum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_cases: Option<u64>,
+    /// Place in the catalogue (its line in `kennzahlen.csv`): the report's order within a
+    /// Handlungsfeld.
+    #[serde(default)]
+    pub position: u32,
 }
 
 /// Why a cell has no value. Statistical tables mark both cases differently (`.` and `x`), and
@@ -278,13 +319,80 @@ impl Observation {
     }
 }
 
-/// What the served dataset is. `demo` is shown prominently in the UI so generated numbers are
-/// never mistaken for official ones.
+/// What the served dataset is and how the deployment presents it: the county's configuration
+/// (`einstellungen.toml` on the server), travelling in the feed so the app needs no code per
+/// county. `demo` is shown prominently in the UI so generated numbers are never mistaken for
+/// official ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DatasetInfo {
+    /// What the data are, e.g. "Sozialbericht Kreis Pinneberg" or the demo notice.
     pub title: String,
     pub demo: bool,
+    /// The app's name in the header, e.g. "FOKUS PI".
+    #[serde(default)]
+    pub app_title: String,
+    /// The line under it, e.g. "Digitaler Sozialbericht · Kreis Pinneberg".
+    #[serde(default)]
+    pub subtitle: String,
+    /// The deployment's own total: the first reference beside the map and the default area of
+    /// charts (the Kreis for a county, the Land for a Land).
+    #[serde(default)]
+    pub home_area: String,
+    /// The kinds of area drawn on the map; empty means [`DEFAULT_MAP_KINDS`].
+    #[serde(default)]
+    pub map_kinds: Vec<AreaKind>,
+    /// Areas drawn enlarged in a framed inset instead of at their true place (Helgoland).
+    #[serde(default)]
+    pub insets: Vec<Inset>,
+    /// The Handlungsfelder in the report's order; indicators are listed in this order.
+    #[serde(default)]
+    pub handlungsfelder: Vec<String>,
+    /// The licence notice of the boundaries, shown wherever the map is.
+    #[serde(default)]
+    pub geodata_attribution: String,
+}
+
+impl DatasetInfo {
+    /// A dataset with only a title: the display settings empty, so defaults apply.
+    pub fn titled(title: &str, demo: bool) -> DatasetInfo {
+        DatasetInfo {
+            title: title.into(),
+            demo,
+            app_title: String::new(),
+            subtitle: String::new(),
+            home_area: String::new(),
+            map_kinds: Vec::new(),
+            insets: Vec::new(),
+            handlungsfelder: Vec::new(),
+            geodata_attribution: String::new(),
+        }
+    }
+
+    /// Whether areas of `kind` are drawn on the map.
+    pub fn is_map_kind(&self, kind: AreaKind) -> bool {
+        if self.map_kinds.is_empty() {
+            DEFAULT_MAP_KINDS.contains(&kind)
+        } else {
+            self.map_kinds.contains(&kind)
+        }
+    }
+
+    /// Position of a Handlungsfeld in the report's order; unknown ones sort last.
+    pub fn field_rank(&self, handlungsfeld: &str) -> usize {
+        self.handlungsfelder
+            .iter()
+            .position(|field| field == handlungsfeld)
+            .unwrap_or(usize::MAX)
+    }
+}
+
+/// An area drawn in a framed inset, with the label under the frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Inset {
+    pub area: String,
+    pub label: String,
 }
 
 /// One entry of the server's revision log.
@@ -495,14 +603,7 @@ mod tests {
 
     #[test]
     fn enums_round_trip_through_their_text_form() {
-        for kind in [
-            AreaKind::Amt,
-            AreaKind::AmtsfreieGemeinde,
-            AreaKind::Gemeinde,
-            AreaKind::Kreis,
-            AreaKind::Land,
-            AreaKind::Bund,
-        ] {
+        for kind in AREA_KINDS {
             assert_eq!(
                 AreaKind::parse(kind.as_str()),
                 Some(kind),

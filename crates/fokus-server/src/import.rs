@@ -158,14 +158,26 @@ fn decode(bytes: &[u8]) -> Result<String, ImportError> {
             "Die Datei ist keine Textdatei (enthält Binärdaten); erwartet wird CSV",
         ));
     }
+    decode_text(bytes)
+}
+
+/// Decodes UTF-8 (with or without BOM) or Windows-1252 text and normalises Windows line endings,
+/// so line numbers in messages count the lines an editor shows. For every text file the
+/// server reads from a county (exports and configuration alike).
+pub(crate) fn decode_text(bytes: &[u8]) -> Result<String, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_owned()),
-        Err(_) => Ok(encoding_rs::WINDOWS_1252
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252
             .decode_without_bom_handling(bytes)
             .0
-            .into_owned()),
-    }
+            .into_owned(),
+    };
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    })
 }
 
 /// True for `1.234` or `-12.345.678`: a dot is a thousands separator only between groups of
@@ -315,12 +327,15 @@ impl<'c> Checker<'c> {
 
     fn check(&mut self, place: Place, raw: RawRecord<'_>) {
         let n_before = self.problems.len();
-        let indicator_ok = self
+        let indicator = self
             .catalog
             .indicators
             .iter()
-            .any(|known| known.id == raw.indicator);
-        if !indicator_ok {
+            .find(|known| known.id == raw.indicator);
+        let min_cases = indicator
+            .and_then(|indicator| indicator.min_cases)
+            .unwrap_or(self.rules.min_cases);
+        if indicator.is_none() {
             self.report(
                 place,
                 Some(Column::Indicator),
@@ -399,7 +414,7 @@ impl<'c> Checker<'c> {
             return;
         }
         if let (Cell::Value(_), Some(cases)) = (cell, cases) {
-            if cases < self.rules.min_cases {
+            if cases < min_cases {
                 self.suppressed += 1;
                 cell = Cell::Gap(Gap::Suppressed);
             }
@@ -565,10 +580,12 @@ fn parse_csv(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed
         return Err(header_problem(header_line));
     };
     let cases_idx = position(Column::Cases);
-    let style = if delimiter == b';' {
-        NumberStyle::GermanCsv
-    } else {
+    // A tab-separated file is what German Excel writes as "Text (Tabstopp-getrennt)": decimal
+    // comma, like a `;` file.
+    let style = if delimiter == b',' {
         NumberStyle::PointCsv
+    } else {
+        NumberStyle::GermanCsv
     };
     let mut checker = Checker::new(catalog, rules, style);
     for record in reader.records() {
@@ -625,7 +642,7 @@ fn header_problem(found: &str) -> ImportError {
             entry: None,
             column: None,
             value: Some(found.chars().take(120).collect()),
-            reason: format!("Kopfzeile nicht erkannt; erwartet wird `{EXPECTED_HEADER}` (Trennzeichen `;` oder `,`)"),
+            reason: format!("Kopfzeile nicht erkannt; erwartet wird `{EXPECTED_HEADER}` (Trennzeichen `;`, Tabulator oder `,`)"),
         }],
     }
 }
@@ -633,10 +650,9 @@ fn header_problem(found: &str) -> ImportError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::demo_changes;
 
     fn catalog() -> Catalog {
-        let demo = demo_changes();
+        let demo = crate::demo::demo_deployment();
         Catalog {
             revision: 1,
             dataset: None,

@@ -4,7 +4,7 @@
 //! The server's database uses the same schema and queries as the app's cache (`fokus-store`),
 //! so the web build's read endpoints answer exactly what the app would show offline.
 
-pub mod areas;
+pub mod config;
 pub mod demo;
 pub mod demo_statistics;
 mod feed_cache;
@@ -523,9 +523,52 @@ pub fn blob_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("blobs")
 }
 
-/// Loads the demo dataset as one revision (no-op if it is already there).
+/// Makes the server the deployment `deployment` describes, as one revision (none if nothing
+/// differs): its settings, areas with boundaries and indicator catalogue. Areas the server knew
+/// but the deployment no longer lists are retired; their values stay.
+pub fn configure(
+    store: &mut Store,
+    deployment: config::Deployment,
+    now: i64,
+) -> anyhow::Result<CommitSummary> {
+    let label = format!("Konfiguration {}", deployment.dataset.app_title);
+    Ok(store.commit_revision(&label, now, &deployment.changes())?)
+}
+
+/// Loads the demo as a county would load its own data: the bundled demo configuration through
+/// [`configure`], the generated values through the CSV import, then the demo's demography and
+/// finance. A no-op where it is already there.
 pub fn load_demo(store: &mut Store, now: i64) -> anyhow::Result<CommitSummary> {
-    Ok(store.commit_revision("Demodaten", now, &demo::demo_changes())?)
+    let deployment = demo::demo_deployment();
+    let observations = demo::demo_observations(&deployment);
+    let population = demo_statistics::demo_population(&deployment.areas);
+    let mut total = configure(store, deployment, now)?;
+    let csv = demo::demo_values_csv(&observations);
+    let values = import_bytes(
+        store,
+        csv.as_bytes(),
+        "Import Demodaten (erzeugte Werte)",
+        now,
+        false,
+        import::ImportRules::default(),
+    )?
+    .map_err(|error| anyhow::anyhow!("the generated demo values were refused: {error}"))?;
+    let statistics = store.commit_revision(
+        "Demodaten Bevölkerung und Sozialausgaben",
+        now,
+        &fokus_store::Changes {
+            population,
+            spending: demo_statistics::demo_spending(),
+            ..Default::default()
+        },
+    )?;
+    for step in [values.commit, statistics] {
+        total.new += step.new;
+        total.changed += step.changed;
+        total.unchanged += step.unchanged;
+        total.revision = step.revision.or(total.revision);
+    }
+    Ok(total)
 }
 
 /// What an accepted publish did.

@@ -9,8 +9,8 @@ use clap::{Parser, Subcommand};
 use fokus_server::import::ImportRules;
 use fokus_server::publish::BlobDir;
 use fokus_server::{
-    app, blob_dir, database_path, import_bytes, load_demo, publish_dir, AppState, ImportSummary,
-    PublishSummary,
+    app, blob_dir, configure, database_path, import_bytes, load_demo, publish_dir, AppState,
+    ImportSummary, PublishSummary,
 };
 use fokus_store::Store;
 
@@ -54,6 +54,14 @@ enum Command {
         /// system. Without it the admin API is off.
         #[arg(long, env = "FOKUS_ADMIN_TOKEN_FILE")]
         admin_token_file: Option<PathBuf>,
+    },
+    /// Set up (or change) the deployment from a configuration folder: einstellungen.toml,
+    /// gebiete.geojson, kennzahlen.csv. One revision; areas no longer listed are retired.
+    Init {
+        dir: PathBuf,
+        /// Check the folder and report what would change, without writing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Import a CSV export (kennzahl;gebiet;jahr;wert) as one new revision.
     Import {
@@ -120,6 +128,29 @@ fn run() -> anyhow::Result<()> {
             }
         }
         Command::Publish { dir } => publish(&mut store, &cli.data_dir, &dir)?,
+        Command::Init { dir, dry_run } => {
+            let deployment = match fokus_server::config::read_dir(&dir) {
+                Ok(deployment) => deployment,
+                Err(error) => {
+                    eprintln!("{error}");
+                    std::process::exit(2);
+                }
+            };
+            let (n_areas, n_indicators) = (deployment.areas.len(), deployment.indicators.len());
+            let title = deployment.dataset.app_title.clone();
+            let outcome = if dry_run {
+                "Probelauf, nichts gespeichert".to_owned()
+            } else {
+                match configure(&mut store, deployment, now())?.revision {
+                    Some(revision) => format!("Revision {revision}"),
+                    None => "keine Änderung, keine neue Revision".to_owned(),
+                }
+            };
+            println!(
+                "Konfiguration {title} aus {}: {n_areas} Gebiete, {n_indicators} Kennzahlen ({outcome})",
+                dir.display()
+            );
+        }
         Command::Snapshot { out } => {
             let page = store.feed_since(0)?;
             let json = serde_json::to_vec(&page)?;

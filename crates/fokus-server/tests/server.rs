@@ -9,6 +9,10 @@ use fokus_store::Store;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+/// The demo loads as a county's data would: configuration, value import, then demography and
+/// finance, one revision each.
+const DEMO: u64 = 3;
+
 fn demo_store() -> Store {
     let mut store = Store::open_in_memory().unwrap();
     load_demo(&mut store, 1_700_000_000).unwrap();
@@ -50,7 +54,7 @@ async fn status_counts_the_demo() {
     let (status, _, body) = get(&router, api::STATUS, None).await;
     assert_eq!(status, StatusCode::OK);
     let server_status: ServerStatus = serde_json::from_slice(&body).unwrap();
-    assert_eq!(server_status.revision, 1, "the demo is one revision");
+    assert_eq!(server_status.revision, DEMO, "the demo is three revisions");
     assert_eq!(
         server_status.areas, 70,
         "18 map areas + 3 references + 49 Gemeinden"
@@ -74,7 +78,11 @@ async fn feed_is_complete_then_304_when_current() {
     let (status, etag, body) = get(&router, &format!("{}?since=0", api::FEED), None).await;
     assert_eq!(status, StatusCode::OK);
     let page: FeedPage = serde_json::from_slice(&body).unwrap();
-    assert_eq!((page.since, page.revision), (0, 1), "full feed from 0 to 1");
+    assert_eq!(
+        (page.since, page.revision),
+        (0, DEMO),
+        "full feed from 0 to the demo"
+    );
     assert_eq!(page.areas.len(), 70, "all areas in the first sync");
     assert_eq!(
         page.population.len(),
@@ -92,7 +100,7 @@ async fn feed_is_complete_then_304_when_current() {
         "same range, same ETag: no body"
     );
     assert!(body.is_empty(), "a 304 has no body");
-    let (status, _, body) = get(&router, &format!("{}?since=1", api::FEED), None).await;
+    let (status, _, body) = get(&router, &format!("{}?since={DEMO}", api::FEED), None).await;
     let page: FeedPage = serde_json::from_slice(&body).unwrap();
     assert_eq!(status, StatusCode::OK);
     assert!(page.is_empty(), "nothing after the current revision");
@@ -208,12 +216,12 @@ async fn import_creates_a_revision_that_the_feed_and_map_show() {
     .commit;
     assert_eq!(
         (summary.revision, summary.new),
-        (Some(2), 2),
+        (Some(DEMO + 1), 2),
         "two new values, one revision"
     );
 
     let router = app(AppState::new(store).unwrap(), None);
-    let (_, _, body) = get(&router, &format!("{}?since=1", api::FEED), None).await;
+    let (_, _, body) = get(&router, &format!("{}?since={DEMO}", api::FEED), None).await;
     let page: FeedPage = serde_json::from_slice(&body).unwrap();
     assert_eq!(
         page.observations.len(),
@@ -260,7 +268,7 @@ async fn a_refused_import_and_a_dry_run_write_nothing() {
     assert!(refused.is_err(), "one bad row refuses the file");
     assert_eq!(
         store.revision().unwrap(),
-        1,
+        DEMO,
         "not even the good row was written"
     );
 
@@ -283,8 +291,8 @@ async fn a_refused_import_and_a_dry_run_write_nothing() {
     );
     assert_eq!(
         store.revision().unwrap(),
-        1,
-        "still revision 1 after the dry run"
+        DEMO,
+        "still the demo's revision after the dry run"
     );
 }
 
@@ -349,7 +357,7 @@ async fn admin_import_needs_the_bearer_token() {
     }
     let (_, _, body) = get(&router, api::STATUS, None).await;
     let status: ServerStatus = serde_json::from_slice(&body).unwrap();
-    assert_eq!(status.revision, 1, "refused requests wrote nothing");
+    assert_eq!(status.revision, DEMO, "refused requests wrote nothing");
 }
 
 #[tokio::test]
@@ -393,10 +401,10 @@ async fn admin_import_reports_problems_dry_runs_and_imports() {
     let report: api::ImportReport = serde_json::from_slice(&body).unwrap();
     assert_eq!(
         (status, report.revision, report.new),
-        (StatusCode::OK, Some(2), 2),
-        "the import is revision 2"
+        (StatusCode::OK, Some(DEMO + 1), 2),
+        "the import is the next revision"
     );
-    let (_, _, body) = get(&router, &format!("{}?since=1", api::FEED), None).await;
+    let (_, _, body) = get(&router, &format!("{}?since={DEMO}", api::FEED), None).await;
     let page: FeedPage = serde_json::from_slice(&body).unwrap();
     assert_eq!(
         page.revisions[0].label, "Import bi-2026.csv",
@@ -505,6 +513,27 @@ fn malformed_corpus_is_refused_with_the_right_message_and_writes_nothing() {
             )
         })
         .collect();
+    // Excel on Windows writes CRLF: every CSV case again with Windows line endings must get
+    // the same message, line numbers included.
+    let crlf: Vec<(String, Vec<u8>, &str)> = cases
+        .iter()
+        .filter(|(name, bytes, _)| {
+            let is_text = std::str::from_utf8(bytes).is_ok_and(|text| !text.contains('\0'));
+            name.ends_with(".csv") && is_text && bytes.contains(&b'\n') && !bytes.contains(&b'\r')
+        })
+        .map(|(name, bytes, message)| {
+            let windows = String::from_utf8_lossy(bytes)
+                .replace('\n', "\r\n")
+                .into_bytes();
+            (format!("{name} (CRLF)"), windows, *message)
+        })
+        .collect();
+    assert!(
+        crlf.len() >= 30,
+        "CRLF variants of the corpus: {}",
+        crlf.len()
+    );
+    cases.extend(crlf);
     let mut huge = b"kennzahl;gebiet;jahr;wert\n".to_vec();
     huge.resize(fokus_server::import::MAX_IMPORT_BYTES + 1, b'7');
     cases.push((
@@ -590,7 +619,7 @@ async fn published_content_and_media_reach_the_feed_and_blobs_serve_ranges() {
         .unwrap();
     assert_eq!(
         summary.commit.revision,
-        Some(2),
+        Some(DEMO + 1),
         "a publish is one revision"
     );
     assert_eq!(
@@ -599,7 +628,7 @@ async fn published_content_and_media_reach_the_feed_and_blobs_serve_ranges() {
         "4 items, 3 media files"
     );
 
-    let page = store.feed_since(1).unwrap();
+    let page = store.feed_since(DEMO).unwrap();
     assert_eq!(
         page.content.len(),
         4,
@@ -741,10 +770,10 @@ fn republishing_changes_only_what_changed_and_withdraws_what_is_gone() {
             changed.commit.unchanged,
             changed.commit.deleted
         ),
-        (Some(3), 1, 2, 1),
+        (Some(DEMO + 2), 1, 2, 1),
         "one changed, two unchanged, the removed newsletter withdrawn"
     );
-    let delta = server.feed_since(2).unwrap();
+    let delta = server.feed_since(DEMO + 1).unwrap();
     assert_eq!(
         delta.deleted_content,
         ["newsletter/2025-4"],
@@ -952,5 +981,248 @@ async fn demography_and_finance_read_endpoints() {
         StatusCode::NOT_FOUND,
         "{}",
         String::from_utf8_lossy(&body)
+    );
+}
+
+// --- Deployments: a county's configuration as data ---
+
+const SH_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../assets/examples/schleswig-holstein"
+);
+
+fn sh_file(name: &str) -> String {
+    std::fs::read_to_string(format!("{SH_DIR}/{name}")).unwrap()
+}
+
+/// A copy of the Schleswig-Holstein example with one file changed by `edit`.
+fn sh_folder_with(name: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    let folder = tempfile::tempdir().unwrap();
+    for file in ["einstellungen.toml", "gebiete.geojson", "kennzahlen.csv"] {
+        let text = sh_file(file);
+        let text = if file == name {
+            edit(text.clone())
+        } else {
+            text
+        };
+        std::fs::write(folder.path().join(file), text).unwrap();
+    }
+    folder
+}
+
+#[test]
+fn a_land_is_set_up_from_files_alone_and_shows_its_own_map() {
+    let mut store = Store::open_in_memory().unwrap();
+    let deployment = fokus_server::config::read_dir(std::path::Path::new(SH_DIR)).unwrap();
+    let summary = fokus_server::configure(&mut store, deployment, 1).unwrap();
+    assert_eq!(
+        summary.revision,
+        Some(1),
+        "the configuration is the first revision"
+    );
+    let values = std::fs::read(format!("{SH_DIR}/werte.csv")).unwrap();
+    let imported = import_bytes(
+        &mut store,
+        &values,
+        "Import werte.csv",
+        2,
+        false,
+        ImportRules::default(),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        imported.commit.new, 510,
+        "6 indicators x 5 years x 17 areas"
+    );
+    assert_eq!(
+        imported.suppressed, 1,
+        "one Inobhutnahme count below the indicator's own minimum of 5"
+    );
+
+    let catalog = store.catalog().unwrap();
+    let dataset = catalog.dataset.clone().unwrap();
+    assert_eq!(
+        (dataset.app_title.as_str(), dataset.home_area.as_str()),
+        ("FOKUS SH", "01"),
+        "title and home area come from einstellungen.toml"
+    );
+    assert_eq!(
+        catalog.indicators[0].id, "sgb2_quote",
+        "indicators follow the configured Handlungsfelder"
+    );
+    let map = store.map_view("sgb2_quote", 2024).unwrap();
+    assert_eq!(
+        map.areas.len(),
+        15,
+        "11 Kreise and 4 kreisfreie Städte are the map"
+    );
+    assert!(
+        map.areas.iter().all(|value| value.cell.is_some()),
+        "every Kreis has a value"
+    );
+    let references: Vec<&str> = map
+        .references
+        .iter()
+        .map(|value| value.area.as_str())
+        .collect();
+    assert_eq!(references, ["01", "DG"], "the Land first, then the Bund");
+    let boundaries: usize = catalog
+        .areas
+        .iter()
+        .filter_map(|area| area.geometry.as_ref())
+        .map(String::len)
+        .sum();
+    assert!(
+        catalog
+            .areas
+            .iter()
+            .filter(|area| area.geometry.is_some())
+            .count()
+            == 15
+            && boundaries < 30_000,
+        "15 boundaries, simplified at 300 m to {boundaries} bytes (36 KB as delivered)"
+    );
+    let series = store.area_series("arbeitslosenquote", "01002").unwrap();
+    let lines: Vec<&str> = series.lines.iter().map(|line| line.area.as_str()).collect();
+    assert_eq!(
+        lines,
+        ["01002", "01", "DG"],
+        "Kiel against the Land and the Bund"
+    );
+}
+
+#[test]
+fn a_broken_configuration_names_every_problem_and_changes_nothing() {
+    type Edit = fn(String) -> String;
+    let cases: &[(&str, Edit, &str)] = &[
+        ("einstellungen.toml", |text| text.replace("titel = \"FOKUS SH\"\n", ""), "einstellungen.toml, Datei: die Angabe `titel` fehlt"),
+        ("einstellungen.toml", |text| text.replace("heimatgebiet = \"01\"", "heimatgebiet = \"1\""), "einstellungen.toml, Datei: `heimatgebiet` `1` steht nicht in gebiete.geojson"),
+        ("einstellungen.toml", |text| text.replace("\"kreisfreie_stadt\"]", "\"stadt\"]"), "`kartenebenen`: unbekannte Ebene `stadt`"),
+        ("einstellungen.toml", |text| text.replace("vereinfachung_m = 300", "vereinfachung_m = -1"), "`vereinfachung_m` muss zwischen 0 und 5000 Metern liegen"),
+        ("einstellungen.toml", |text| text + "\nfarbe = \"rot\"\n", "einstellungen.toml, Zeile 17: unbekannte Angabe `farbe`; erlaubt: titel"),
+        ("einstellungen.toml", |text| text + "\n[[ausschnitt]]\ngebiet = \"01\"\nbeschriftung = \"Land\"\n", "`ausschnitt`: `01` ist kein Kartengebiet"),
+        ("gebiete.geojson", |text| text.replacen("\"id\":\"01001\"", "\"id\":\"01002\"", 1), "gebiete.geojson, Eintrag 2, Spalte `id`: doppelt, steht schon in Eintrag 1: `01002`"),
+        ("gebiete.geojson", |text| text.replacen("\"id\":\"01001\"", "\"id\":1001", 1), "gebiete.geojson, Eintrag 1, Spalte `id`: fehlt; erwartet wird der Regionalschlüssel als Text"),
+        ("gebiete.geojson", |text| text.replacen("\"ebene\":\"kreis\"", "\"ebene\":\"landkreis\"", 1), "Spalte `ebene`: unbekannte Ebene; erlaubt: gemeinde, amt"),
+        ("gebiete.geojson", |text| text.replacen("\"ebene\":\"land\"},\"geometry\":null", "\"ebene\":\"kreis\"},\"geometry\":null", 1), "Eintrag 16, Spalte `geometry`: fehlt; Gebiete der Kartenebene `kreis` brauchen eine Grenze"),
+        ("gebiete.geojson", |text| text.replacen("\"ebene\":\"bund\"", "\"ebene\":\"bund\",\"uebergeordnet\":\"EU\"", 1), "Spalte `uebergeordnet`: kein Gebiet dieser Datei (bei Deutschland): `EU`"),
+        ("gebiete.geojson", |text| text.replacen("\"name\":\"Kiel\",\"ebene\":\"kreisfreie_stadt\"", "\"name\":\"Kiel\",\"ebene\":\"kreisfreie_stadt\",\"einwohner\":-5", 1), "Spalte `einwohner`: keine ganze Zahl ≥ 0: `-5`"),
+        ("gebiete.geojson", |_| "{\"type\": \"Feature\"".into(), "gebiete.geojson, Datei: kein gültiges GeoJSON"),
+        ("kennzahlen.csv", |text| text.replace(";hoeher_ist_schlechter;Arbeitslose in Prozent", ";schlecht;Arbeitslose in Prozent"), "kennzahlen.csv, Zeile 3, Spalte `polaritaet`: erlaubt: hoeher_ist_besser, hoeher_ist_schlechter, neutral: `schlecht`"),
+        ("kennzahlen.csv", |text| text.replace("Kinder und Familie;je 10.000;1;", "Familie;je 10.000;1;"), "kennzahlen.csv, Zeile 7, Spalte `handlungsfeld`: steht nicht in `handlungsfelder` in einstellungen.toml: `Familie`"),
+        ("kennzahlen.csv", |text| text.replace("pflegequote;", "Pflege-Quote;"), "kennzahlen.csv, Zeile 5, Spalte `id`: nur Kleinbuchstaben"),
+        ("kennzahlen.csv", |text| text.replace("Minderjährige;Kinder- und Jugendhilfestatistik;;5", "Minderjährige;Kinder- und Jugendhilfestatistik;;0"), "Zeile 7, Spalte `mindestfallzahl`: eine ganze Zahl ≥ 1"),
+        ("kennzahlen.csv", |text| text.replace("Kinder und Familie;%;1;", "Kinder und Familie;%;zwei;"), "Zeile 6, Spalte `nachkommastellen`: eine ganze Zahl von 0 bis 4: `zwei`"),
+        ("kennzahlen.csv", |text| text.replace(";quelle;", ";herkunft;"), "kennzahlen.csv, Zeile 1, Spalte `quelle`: Spalte fehlt in der Kopfzeile"),
+        ("kennzahlen.csv", |text| text.replace("\n", "\r\n").replace("pflegequote;", "sgb2_quote;"), "kennzahlen.csv, Zeile 5, Spalte `id`: doppelt, steht schon in Zeile 2"),
+    ];
+    for (file, edit, expected) in cases {
+        let folder = sh_folder_with(file, *edit);
+        let error = fokus_server::config::read_dir(folder.path())
+            .expect_err(expected)
+            .to_string();
+        assert!(
+            error.starts_with("Konfiguration abgelehnt, nichts wurde gespeichert")
+                && error.contains(expected),
+            "expected {expected:?} in:\n{error}"
+        );
+    }
+}
+
+#[test]
+fn a_gebietsreform_keeps_old_values_with_the_old_area_and_draws_the_new_state() {
+    let mut store = Store::open_in_memory().unwrap();
+    let deployment = fokus_server::config::read_dir(std::path::Path::new(SH_DIR)).unwrap();
+    fokus_server::configure(&mut store, deployment, 1).unwrap();
+    let values = std::fs::read(format!("{SH_DIR}/werte.csv")).unwrap();
+    import_bytes(
+        &mut store,
+        &values,
+        "werte",
+        2,
+        false,
+        ImportRules::default(),
+    )
+    .unwrap()
+    .unwrap();
+    let mut client = Store::open_in_memory().unwrap();
+    client.apply_feed(&store.feed_since(0).unwrap()).unwrap();
+
+    // Neumünster merges into Rendsburg-Eckernförde: its feature leaves the file, the Kreis gets
+    // a new name.
+    let merged = sh_folder_with("gebiete.geojson", |text| {
+        text.lines()
+            .filter(|line| !line.contains("\"id\":\"01004\""))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace(
+                "\"name\":\"Rendsburg-Eckernförde\"",
+                "\"name\":\"Rendsburg-Eckernförde-Neumünster\"",
+            )
+    });
+    let reform = fokus_server::config::read_dir(merged.path()).unwrap();
+    let summary = fokus_server::configure(&mut store, reform, 3).unwrap();
+    assert_eq!(summary.revision, Some(3), "the reform is one revision");
+
+    client.apply_feed(&store.feed_since(2).unwrap()).unwrap();
+    let map = client.map_view("sgb2_quote", 2024).unwrap();
+    assert_eq!(map.areas.len(), 14, "the map shows the new state");
+    assert!(
+        map.areas
+            .iter()
+            .any(|value| value.name == "Rendsburg-Eckernförde-Neumünster"),
+        "the renamed Kreis travels in the feed"
+    );
+    let old = client.area_series("sgb2_quote", "01004").unwrap();
+    assert!(
+        old.lines[0].points.iter().all(|(_, value)| value.is_some()),
+        "Neumünster's values stay readable with Neumünster"
+    );
+    let catalog = client.catalog().unwrap();
+    let neumuenster = catalog
+        .areas
+        .iter()
+        .find(|area| area.id == "01004")
+        .unwrap();
+    assert!(
+        neumuenster.retired && neumuenster.geometry.is_none(),
+        "retired, not drawn"
+    );
+}
+
+#[test]
+fn the_demo_is_the_bundled_configuration_plus_an_import() {
+    let mut from_files = Store::open_in_memory().unwrap();
+    let folder = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/demo"));
+    let deployment = fokus_server::config::read_dir(folder).unwrap();
+    assert_eq!(
+        deployment,
+        fokus_server::demo::demo_deployment(),
+        "`init assets/demo` reads what `demo` bundles"
+    );
+    fokus_server::configure(&mut from_files, deployment, 1).unwrap();
+    let demo = demo_store();
+    assert_eq!(
+        from_files.catalog().unwrap().areas,
+        demo.catalog().unwrap().areas,
+        "same areas and boundaries either way"
+    );
+    let dataset = demo.dataset().unwrap().unwrap();
+    assert!(
+        dataset.demo && dataset.insets[0].area == "010560025",
+        "demo label and Helgoland inset are configuration"
+    );
+    let headlines: Vec<String> = demo
+        .indicators()
+        .unwrap()
+        .into_iter()
+        .filter(|indicator| indicator.headline)
+        .map(|indicator| indicator.id)
+        .collect();
+    assert_eq!(
+        headlines.len(),
+        8,
+        "the demo marks 8 Leitkennzahlen: {headlines:?}"
     );
 }

@@ -31,7 +31,8 @@ fn cell_of(value: Option<f64>, gap: Option<String>) -> Option<Cell> {
 }
 
 const INDICATOR_COLUMNS: &str =
-    "id, name, short_name, unit, decimals, polarity, handlungsfeld, definition, source, numerator, denominator";
+    "id, name, short_name, unit, decimals, polarity, handlungsfeld, definition, source, numerator, denominator,
+     headline, min_cases, position";
 
 fn indicator_of(row: &Row<'_>) -> rusqlite::Result<Indicator> {
     let polarity: String = row.get(5)?;
@@ -47,6 +48,9 @@ fn indicator_of(row: &Row<'_>) -> rusqlite::Result<Indicator> {
         source: row.get(8)?,
         numerator: row.get(9)?,
         denominator: row.get(10)?,
+        headline: row.get(11)?,
+        min_cases: row.get(12)?,
+        position: row.get(13)?,
     })
 }
 
@@ -58,10 +62,12 @@ fn area_of(row: &Row<'_>) -> rusqlite::Result<Area> {
         kind: kind_of(&kind)?,
         population: row.get(3)?,
         parent: row.get(4)?,
+        geometry: row.get(5)?,
+        retired: row.get(6)?,
     })
 }
 
-const AREA_COLUMNS: &str = "id, name, kind, population, parent";
+const AREA_COLUMNS: &str = "id, name, kind, population, parent, geometry, retired";
 
 fn content_of(row: &Row<'_>) -> rusqlite::Result<ContentItem> {
     let json: String = row.get(0)?;
@@ -100,13 +106,39 @@ fn population_of(row: &Row<'_>) -> rusqlite::Result<PopulationCount> {
 }
 
 impl Store {
+    /// The deployment's description and display settings, if any was configured.
     pub fn dataset(&self) -> Result<Option<DatasetInfo>> {
-        let title = self.meta("dataset_title")?;
-        let demo = self.meta("dataset_demo")?;
-        Ok(title.map(|title| DatasetInfo {
-            title,
-            demo: demo.as_deref() == Some("1"),
-        }))
+        self.meta("dataset")?
+            .map(|json| {
+                serde_json::from_str(&json)
+                    .map_err(|error| StoreError::InvalidRow(format!("dataset: {error}")))
+            })
+            .transpose()
+    }
+
+    /// The map kinds and the home area of the deployment, with the defaults of data from before
+    /// deployments were configurable.
+    fn display(&self) -> Result<DatasetInfo> {
+        Ok(self
+            .dataset()?
+            .unwrap_or_else(|| DatasetInfo::titled("", false)))
+    }
+
+    /// The deployment's own total (the Kreis of a county): configured, or else the first area
+    /// of kind Kreis.
+    pub fn home_area(&self) -> Result<Option<String>> {
+        let configured = self.display()?.home_area;
+        if !configured.is_empty() {
+            return Ok(Some(configured));
+        }
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM area WHERE kind = 'kreis' ORDER BY id LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?)
     }
 
     pub fn indicator(&self, id: &str) -> Result<Indicator> {
@@ -121,7 +153,7 @@ impl Store {
     }
 
     pub fn catalog(&self) -> Result<Catalog> {
-        let indicators = indicators_where(&self.conn, "revision >= ?1", 0)?;
+        let indicators = self.indicators()?;
         let mut indicator_years: Vec<IndicatorYears> = Vec::with_capacity(indicators.len());
         let mut years: Vec<u16> = Vec::new();
         for indicator in &indicators {
@@ -167,13 +199,16 @@ impl Store {
         Ok(years)
     }
 
-    /// One indicator and year: the map areas with class breaks, and the reference areas.
+    /// One indicator and year: the map areas (the deployment's map level, current areas only)
+    /// with class breaks, and the reference areas, the home area first.
     pub fn map_view(&self, indicator_id: &str, year: u16) -> Result<MapView> {
         let indicator = self.indicator(indicator_id)?;
+        let display = self.display()?;
+        let home = self.home_area()?.unwrap_or_default();
         let mut statement = self.conn.prepare_cached(
             "SELECT a.id, a.name, a.kind, o.value, o.gap FROM area a
              LEFT JOIN observation o ON o.area = a.id AND o.indicator = ?1 AND o.year = ?2
-             WHERE a.kind != 'gemeinde'
+             WHERE a.retired = 0
              ORDER BY a.id",
         )?;
         let rows = statement.query_map(rusqlite::params![indicator_id, year], |row| {
@@ -188,9 +223,9 @@ impl Store {
         let (areas, mut references): (Vec<AreaValue>, Vec<AreaValue>) = rows
             .collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
-            .partition(|value| value.kind.is_map_area());
-        references.retain(|value| value.kind.is_reference());
-        references.sort_by_key(|value| value.kind.rank());
+            .partition(|value| display.is_map_kind(value.kind));
+        references.retain(|value| value.area == home || value.kind.is_reference());
+        references.sort_by_key(|value| (value.area != home, value.kind.rank()));
         let values: Vec<f64> = areas
             .iter()
             .filter_map(|value| value.cell.and_then(Cell::value))
@@ -221,15 +256,18 @@ impl Store {
                 id: area_id.to_owned(),
             })?;
         let mut lines_areas = vec![selected];
+        let display = self.display()?;
+        let home = self.home_area()?.unwrap_or_default();
         let mut references: Vec<Area> = areas_where(
             &self.conn,
-            "kind IN ('kreis', 'land', 'bund') AND revision >= ?1",
+            "kind IN ('kreis', 'land', 'bund') AND retired = 0 AND revision >= ?1",
             0,
         )?
         .into_iter()
         .filter(|area| area.id != area_id)
+        .filter(|area| area.id == home || !display.is_map_kind(area.kind))
         .collect();
-        references.sort_by_key(|area| area.kind.rank());
+        references.sort_by_key(|area| (area.id != home, area.kind.rank()));
         lines_areas.extend(references);
 
         let years = self.years_of(indicator_id)?;
@@ -419,12 +457,12 @@ impl Store {
             "SELECT i.id, i.name, i.unit, i.decimals, i.handlungsfeld, o.value, o.gap, k.value, k.gap
              FROM indicator i
              LEFT JOIN observation o ON o.indicator = i.id AND o.year = ?2 AND o.area = ?1
-             LEFT JOIN observation k ON k.indicator = i.id AND k.year = ?2
-               AND k.area = (SELECT id FROM area WHERE kind = 'kreis' ORDER BY id LIMIT 1)
+             LEFT JOIN observation k ON k.indicator = i.id AND k.year = ?2 AND k.area = ?3
              ORDER BY i.handlungsfeld, i.id",
         )?;
+        let home = self.home_area()?.unwrap_or_default();
         let entries = statement
-            .query_map(rusqlite::params![area_id, year], |row| {
+            .query_map(rusqlite::params![area_id, year, home], |row| {
                 Ok(ProfileEntry {
                     indicator: row.get(0)?,
                     name: row.get(1)?,
@@ -488,15 +526,7 @@ impl Store {
     /// The Kreis's Sozialausgaben per field and year, in euros and per inhabitant (from the
     /// Kreis's population of the same year).
     pub fn spending_overview(&self) -> Result<SpendingOverview> {
-        let kreis: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT id FROM area WHERE kind = 'kreis' ORDER BY id LIMIT 1",
-                [],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let area = kreis.unwrap_or_default();
+        let area = self.home_area()?.unwrap_or_default();
         let mut population_statement = self.conn.prepare_cached(
             "SELECT year, sum(count) FROM population WHERE area = ?1 GROUP BY year",
         )?;
@@ -563,9 +593,19 @@ impl Store {
         Ok(values)
     }
 
-    /// The indicator catalogue alone (names for news texts), without the year lists.
+    /// The indicator catalogue alone (names for news texts), without the year lists, in the
+    /// report's order of Handlungsfelder.
     pub fn indicators(&self) -> Result<Vec<Indicator>> {
-        indicators_where(&self.conn, "revision >= ?1", 0)
+        let mut indicators = indicators_where(&self.conn, "revision >= ?1", 0)?;
+        let display = self.display()?;
+        // Stable: equal positions (data from before positions existed) keep the id order.
+        indicators.sort_by_key(|indicator| {
+            (
+                display.field_rank(&indicator.handlungsfeld),
+                indicator.position,
+            )
+        });
+        Ok(indicators)
     }
 
     /// Hashes of the blobs recorded as present.

@@ -115,12 +115,34 @@ CREATE TABLE blob (
 ) WITHOUT ROWID;
 ";
 
+/// Migration 3: a deployment's configuration is data (issue 9). Areas carry their simplified
+/// boundary and can be retired (a Gebietsreform keeps old values with the old area); indicators
+/// carry the headline flag and their own minimum case count. The dataset's description grows
+/// into the deployment's display settings and is kept as one JSON document in `meta`.
+const M3_DEPLOYMENT: &str = "
+ALTER TABLE area ADD COLUMN geometry TEXT;
+ALTER TABLE area ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE indicator ADD COLUMN headline INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE indicator ADD COLUMN min_cases INTEGER;
+ALTER TABLE indicator ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+
+INSERT INTO meta (key, value)
+SELECT 'dataset', json_object('title', title.value, 'demo', json(CASE WHEN demo.value = '1' THEN 'true' ELSE 'false' END))
+FROM meta AS title LEFT JOIN meta AS demo ON demo.key = 'dataset_demo'
+WHERE title.key = 'dataset_title';
+DELETE FROM meta WHERE key IN ('dataset_title', 'dataset_demo');
+";
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(M1_INITIAL), M::up(M2_FULL_MODEL)])
+    Migrations::new(vec![
+        M::up(M1_INITIAL),
+        M::up(M2_FULL_MODEL),
+        M::up(M3_DEPLOYMENT),
+    ])
 }
 
 /// The schema version this build writes; a database with a higher one came from a newer build.
-pub const SCHEMA_VERSION: usize = 2;
+pub const SCHEMA_VERSION: usize = 3;
 
 #[cfg(test)]
 mod tests {
@@ -129,6 +151,28 @@ mod tests {
         super::migrations().to_latest(&mut conn).unwrap();
         conn.pragma_query_value(None, "user_version", |row| row.get::<_, usize>(0))
             .unwrap()
+    }
+
+    #[test]
+    fn migration_3_keeps_the_dataset_description() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO meta VALUES ('dataset_title', 'Demodaten'), ('dataset_demo', '1');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let json: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'dataset'", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        let dataset: fokus_model::DatasetInfo = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            dataset,
+            fokus_model::DatasetInfo::titled("Demodaten", true),
+            "a cache written before deployments keeps its title and demo label"
+        );
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct Changes {
     /// The complete set of published content, or `None` to leave content alone. Items stored
     /// but not in the set are withdrawn.
     pub content: Option<Vec<ContentItem>>,
+    /// `areas` is the deployment's complete set of current areas: stored areas missing from it
+    /// are retired (kept with their values, no longer drawn), as after a Gebietsreform.
+    pub areas_complete: bool,
 }
 
 /// What a commit did. `revision` is `None` when nothing differed from the stored state: an
@@ -299,12 +302,13 @@ fn upsert_content(tx: &Transaction<'_>, item: &ContentItem, revision: u64) -> Re
 fn upsert_indicator(tx: &Transaction<'_>, indicator: &Indicator, revision: u64) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO indicator (id, name, short_name, unit, decimals, polarity, handlungsfeld, definition, source,
-           numerator, denominator, revision)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+           numerator, denominator, headline, min_cases, position, revision)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, short_name = excluded.short_name, unit = excluded.unit,
            decimals = excluded.decimals, polarity = excluded.polarity, handlungsfeld = excluded.handlungsfeld,
            definition = excluded.definition, source = excluded.source, numerator = excluded.numerator,
-           denominator = excluded.denominator, revision = excluded.revision",
+           denominator = excluded.denominator, headline = excluded.headline, min_cases = excluded.min_cases,
+           position = excluded.position, revision = excluded.revision",
     )?
     .execute(params![
         indicator.id,
@@ -318,6 +322,9 @@ fn upsert_indicator(tx: &Transaction<'_>, indicator: &Indicator, revision: u64) 
         indicator.source,
         indicator.numerator,
         indicator.denominator,
+        indicator.headline,
+        indicator.min_cases,
+        indicator.position,
         revision
     ])?;
     Ok(())
@@ -325,9 +332,11 @@ fn upsert_indicator(tx: &Transaction<'_>, indicator: &Indicator, revision: u64) 
 
 fn upsert_area(tx: &Transaction<'_>, area: &Area, revision: u64) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO area (id, name, kind, population, parent, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO area (id, name, kind, population, parent, geometry, retired, revision)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-           population = excluded.population, parent = excluded.parent, revision = excluded.revision",
+           population = excluded.population, parent = excluded.parent, geometry = excluded.geometry,
+           retired = excluded.retired, revision = excluded.revision",
     )?
     .execute(params![
         area.id,
@@ -335,6 +344,8 @@ fn upsert_area(tx: &Transaction<'_>, area: &Area, revision: u64) -> Result<()> {
         area.kind.as_str(),
         area.population,
         area.parent,
+        area.geometry,
+        area.retired,
         revision
     ])?;
     Ok(())
@@ -357,8 +368,9 @@ fn upsert_observation(
 }
 
 fn set_dataset(tx: &Transaction<'_>, dataset: &DatasetInfo, revision: u64) -> Result<()> {
-    Store::set_meta(tx, "dataset_title", &dataset.title)?;
-    Store::set_meta(tx, "dataset_demo", if dataset.demo { "1" } else { "0" })?;
+    let json = serde_json::to_string(dataset)
+        .map_err(|error| StoreError::InvalidRow(error.to_string()))?;
+    Store::set_meta(tx, "dataset", &json)?;
     Store::set_meta(tx, "dataset_revision", &revision.to_string())
 }
 
@@ -393,6 +405,22 @@ impl Store {
         for area in &changes.areas {
             if current_areas.iter().all(|known| known != area) {
                 upsert_area(&tx, area, revision)?;
+                touched = true;
+            }
+        }
+        if changes.areas_complete {
+            let current: HashSet<&str> =
+                changes.areas.iter().map(|area| area.id.as_str()).collect();
+            for stored in current_areas
+                .iter()
+                .filter(|stored| !stored.retired && !current.contains(stored.id.as_str()))
+            {
+                let retired = Area {
+                    geometry: None,
+                    retired: true,
+                    ..stored.clone()
+                };
+                upsert_area(&tx, &retired, revision)?;
                 touched = true;
             }
         }
@@ -532,7 +560,7 @@ impl Store {
         tx.execute_batch(
             "DELETE FROM observation; DELETE FROM tombstone; DELETE FROM population; DELETE FROM spending;
              DELETE FROM content; DELETE FROM content_tombstone; DELETE FROM indicator; DELETE FROM area;
-             DELETE FROM revision_log; DELETE FROM meta WHERE key IN ('dataset_title', 'dataset_demo', 'dataset_revision');",
+             DELETE FROM revision_log; DELETE FROM meta WHERE key IN ('dataset', 'dataset_revision');",
         )?;
         let summary = apply_in(&tx, page)?;
         tx.commit()?;

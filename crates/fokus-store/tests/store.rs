@@ -21,6 +21,9 @@ fn indicator(id: &str) -> Indicator {
         numerator: "Zähler".into(),
         denominator: "Nenner".into(),
         source: "Test".into(),
+        headline: false,
+        min_cases: None,
+        position: 0,
     }
 }
 
@@ -31,6 +34,8 @@ fn area(id: &str, kind: AreaKind) -> Area {
         kind,
         population: Some(1000),
         parent: None,
+        geometry: None,
+        retired: false,
     }
 }
 
@@ -71,10 +76,7 @@ fn base_changes() -> Changes {
         Cell::Gap(Gap::Suppressed),
     ));
     Changes {
-        dataset: Some(DatasetInfo {
-            title: "Testdaten".into(),
-            demo: true,
-        }),
+        dataset: Some(DatasetInfo::titled("Testdaten", true)),
         indicators: vec![indicator("sgb2")],
         areas: vec![
             area("010560002", AreaKind::AmtsfreieGemeinde),
@@ -116,10 +118,7 @@ fn feed_from_zero_reproduces_the_server_state() {
     );
     assert_eq!(
         client.dataset().unwrap(),
-        Some(DatasetInfo {
-            title: "Testdaten".into(),
-            demo: true
-        }),
+        Some(DatasetInfo::titled("Testdaten", true)),
         "demo flag travels"
     );
 }

@@ -229,6 +229,9 @@ mod tests {
             numerator: String::new(),
             denominator: String::new(),
             source: String::new(),
+            headline: true,
+            min_cases: None,
+            position: 0,
         }];
         let known: HashSet<String> = ["empfehlungen/alt".to_owned()].into();
         let newsletter = |quarter| {

@@ -29,6 +29,10 @@ fn import(store: &mut Store, csv: &str, now: i64) {
     .unwrap();
 }
 
+/// The demo loads as a county's data would: configuration, value import, demography and
+/// finance, one revision each.
+const DEMO: u64 = 3;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_sync_then_nothing_then_a_delta_with_news() {
     let dir = tempfile::tempdir().unwrap();
@@ -81,8 +85,8 @@ async fn first_sync_then_nothing_then_a_delta_with_news() {
     );
     assert_eq!(
         (first.revision_before, first.revision),
-        (0, 1),
-        "empty cache catches up to revision 1"
+        (0, DEMO),
+        "empty cache catches up to the demo's revision"
     );
     assert!(first.news.is_empty(), "the first sync is not announced");
     let cache = Store::open(syncer.cache_path()).unwrap();
@@ -96,14 +100,14 @@ async fn first_sync_then_nothing_then_a_delta_with_news() {
     let again = syncer.sync_once(200).await.unwrap();
     assert_eq!(
         (again.revision, again.applied),
-        (1, None),
+        (DEMO, None),
         "nothing new: nothing applied"
     );
 
     let csv = "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\narbeitslosenquote;010560015;2026;6,1\n";
     import(&mut server_store, csv, 3);
     let delta = syncer.sync_once(300).await.unwrap();
-    assert_eq!(delta.revision, 2, "the import's revision arrives");
+    assert_eq!(delta.revision, DEMO + 1, "the import's revision arrives");
     assert_eq!(
         delta.applied.map(|applied| applied.observations),
         Some(2),
@@ -271,7 +275,7 @@ async fn a_rebuilt_server_makes_the_client_replace_its_cache() {
 
         assert_eq!(
             outcome.revision,
-            n_imports as u64 + 1,
+            n_imports as u64 + DEMO,
             "{why}: the cache takes the server's revision"
         );
         assert!(
