@@ -3,13 +3,13 @@
 // pick an indicator and see the map change, import on the server and see the OS notification
 // arrive on D-Bus, mute a kind of news in the settings, click a notification and land on its
 // page, play the captioned video from the cache, then stop the server and restart the app: the
-// cached view still works.
+// cached view still works. Last, the same build pointed at a Land's server shows that Land.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, importCsv, publishContent, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
+import { startServer, startConfiguredServer, SH_EXAMPLE, importCsv, publishContent, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
 import { startNotificationService } from './notifications.mjs';
 import { freePort, mapState, startDriver } from './driver.mjs';
 
@@ -207,5 +207,28 @@ test('a fresh install without any network shows the data it shipped with', async
     await app.screenshot('app-first-start-offline.png');
   } finally {
     await app.close();
+  }
+});
+
+test('the same app build, pointed at a Land set up from files, shows that Land', async () => {
+  tauri.kill();
+  const land = await startConfiguredServer(SH_EXAMPLE, [join(SH_EXAMPLE, 'werte.csv')]);
+  // A new install: it starts from the Pinneberg data it ships with, then meets another server
+  // and replaces its cache with that server's deployment in one transaction.
+  tauri = await startDriver({ FOKUS_SERVER_URL: land.url, FOKUS_CACHE_DIR: tempDir('land-cache') });
+  const app = await tauri.openApp();
+  try {
+    const state = await waitFor(async () => {
+      const current = await app.run(mapState);
+      return current && current.count === 15 && /Stand:/.test(current.status) ? current : null;
+    }, "the Land's map after the first sync");
+    assert.equal(state.indicator, 'sgb2_quote', 'opens on the configured Leitkennzahl');
+    await waitFor(async () => (await app.run(`return document.querySelector('[data-testid=app-title]')?.textContent`)) === 'FOKUS SH', 'the configured title');
+    const indicators = await app.run(`return document.querySelectorAll('[data-testid=indicator-select] option').length`);
+    assert.equal(indicators, 6, "the Land's six indicators, none of Pinneberg's 73");
+    await app.screenshot('app-schleswig-holstein.png');
+  } finally {
+    await app.close();
+    await land.stop();
   }
 });

@@ -24,7 +24,26 @@ const DEMO_CONTENT = process.env.FOKUS_DEMO_CONTENT;
 /** Starts `fokus-server serve --demo --content …` on port 0; resolves with { url, dataDir, stop }. */
 export async function startServer(dataDir = tempDir('server')) {
   const content = DEMO_CONTENT ? ['--content', DEMO_CONTENT] : [];
-  const child = spawn(SERVER_BIN, ['--data-dir', dataDir, 'serve', '--demo', ...content, '--port', '0', '--web-dir', WEB_DIR], {
+  return serve(dataDir, ['--demo', ...content]);
+}
+
+/** The Land-level example deployment shipped in the repository. */
+export const SH_EXAMPLE = join(ROOT, 'assets/examples/schleswig-holstein');
+
+/**
+ * Sets up a server as a county would, with no demo code involved: `fokus-server init CONFIG`,
+ * then `fokus-server import` of each values file, then `serve`. Resolves like `startServer`.
+ */
+export async function startConfiguredServer(configDir, valueFiles, dataDir = tempDir('server')) {
+  execFileSync(SERVER_BIN, ['--data-dir', dataDir, 'init', configDir], { encoding: 'utf8' });
+  for (const file of valueFiles) {
+    execFileSync(SERVER_BIN, ['--data-dir', dataDir, 'import', file], { encoding: 'utf8' });
+  }
+  return serve(dataDir, []);
+}
+
+async function serve(dataDir, extraArgs) {
+  const child = spawn(SERVER_BIN, ['--data-dir', dataDir, 'serve', ...extraArgs, '--port', '0', '--web-dir', WEB_DIR], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {

@@ -2,9 +2,9 @@
 //! licence footer. Routes are `fokus_model::news::Page`, shared with the shell, so a
 //! notification names the page it opens in the same terms.
 
-use fokus_model::ipc::AppEvent;
+use fokus_model::ipc::{AppEvent, CatalogGet, NoArgs};
 use fokus_model::news::{Page, SyncProgress};
-use fokus_model::SyncState;
+use fokus_model::{DatasetInfo, SyncState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes, A};
@@ -31,6 +31,8 @@ pub struct AppContext {
     pub sync_progress: RwSignal<Option<SyncProgress>>,
     /// A page the shell asked to show (notification or tray click).
     pub requested_page: RwSignal<Option<Page>>,
+    /// The deployment the data come from: title, home area, map levels, geodata notice.
+    pub dataset: RwSignal<Option<DatasetInfo>>,
 }
 
 pub fn use_app() -> AppContext {
@@ -46,8 +48,21 @@ pub fn App() -> impl IntoView {
         sync_state: RwSignal::new(None),
         sync_progress: RwSignal::new(None),
         requested_page: RwSignal::new(None),
+        dataset: RwSignal::new(None),
     };
     provide_context(context);
+    let catalog = LocalResource::new(move || {
+        context.data_version.track();
+        async move { backend.call::<CatalogGet>(NoArgs {}).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(catalog)) = catalog.get() {
+            if let Some(dataset) = &catalog.dataset {
+                document().set_title(&format!("{} – {}", app_title(dataset), dataset.subtitle));
+            }
+            context.dataset.set(catalog.dataset);
+        }
+    });
 
     spawn_local(async move {
         if let Ok(state) = backend.sync_status().await {
@@ -99,8 +114,12 @@ pub fn App() -> impl IntoView {
                 <div class="brand">
                     <img src="/fokus-icon.svg" alt="" width="40" height="40"/>
                     <div>
-                        <p class="brand-name">"FOKUS PI"</p>
-                        <p class="brand-sub">"Digitaler Sozialbericht · Kreis Pinneberg"</p>
+                        <p class="brand-name" data-testid="app-title">
+                            {move || context.dataset.get().map(|dataset| app_title(&dataset).to_owned()).unwrap_or_else(|| "FOKUS".into())}
+                        </p>
+                        <p class="brand-sub">
+                            {move || context.dataset.get().map(|dataset| dataset.subtitle).unwrap_or_default()}
+                        </p>
                     </div>
                 </div>
                 <SyncBar/>
@@ -122,13 +141,28 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <footer class="footer">
-                <p>
-                    "Karte: " {fokus_map::ATTRIBUTION} " ("
+                <p data-testid="attribution">
+                    "Karte: "
+                    {move || context.dataset.get().map(|dataset| dataset.geodata_attribution).filter(|text| !text.is_empty()).unwrap_or_else(|| DEFAULT_ATTRIBUTION.into())}
+                    " ("
                     <a href="https://www.govdata.de/dl-de/by-2-0" rel="license">"Lizenz"</a>
                     "). Bevölkerung: Zensus 2022, Statistische Ämter des Bundes und der Länder."
                 </p>
             </footer>
         </Router>
+    }
+}
+
+/// The notice for boundaries when a deployment names none: every German boundary dataset the
+/// app can draw comes from the BKG under this licence.
+const DEFAULT_ATTRIBUTION: &str = "© GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0";
+
+/// The app's name as the deployment configures it.
+fn app_title(dataset: &DatasetInfo) -> &str {
+    if dataset.app_title.is_empty() {
+        "FOKUS"
+    } else {
+        &dataset.app_title
     }
 }
 

@@ -311,6 +311,7 @@ fn test() -> Result<()> {
         "--test",
         "--test-reporter=spec",
         "tests/web.test.mjs",
+        "tests/deployment.test.mjs",
     ]);
     sh_env("timeout", &web_test, &env)?;
     let mut app_test = guard.to_vec();

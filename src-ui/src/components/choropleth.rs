@@ -1,22 +1,56 @@
-//! The choropleth: the 18 areas as SVG, coloured by class, focusable and selectable.
+//! The choropleth: the deployment's map areas as SVG, coloured by class, focusable and
+//! selectable. The boundaries come from the server with the catalogue; nothing about one county
+//! is compiled in.
 
-use fokus_map::{class_colour, MapLayout, GAP_COLOUR};
+use fokus_map::{class_colour, MapArea, MapLayout, GAP_COLOUR};
 use fokus_model::classify::class_of;
-use fokus_model::{Cell, MapView};
+use fokus_model::{Catalog, Cell, DatasetInfo, MapView};
 use leptos::prelude::*;
 
 use crate::format;
 
-/// The bundled boundaries laid out once; they never change at run time.
-pub fn pinneberg_layout() -> Option<MapLayout> {
-    fokus_map::layout(
-        fokus_map::PINNEBERG_AREAS_GEOJSON,
-        "verband_ars",
-        fokus_map::PINNEBERG_INSETS,
-        800.0,
-        600.0,
-    )
-    .ok()
+/// The map as drawn: the laid-out areas and the label of the inset, if there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapFrame {
+    pub layout: MapLayout,
+    pub inset_label: String,
+}
+
+/// Lays out the current areas of the deployment's map level with their insets; `None` when
+/// the catalogue has no drawable area.
+pub fn map_frame(catalog: &Catalog) -> Option<MapFrame> {
+    let dataset = catalog
+        .dataset
+        .clone()
+        .unwrap_or_else(|| DatasetInfo::titled("", false));
+    let areas: Vec<MapArea<'_>> = catalog
+        .areas
+        .iter()
+        .filter(|area| !area.retired && dataset.is_map_kind(area.kind))
+        .filter_map(|area| {
+            Some(MapArea {
+                id: &area.id,
+                name: &area.name,
+                geometry: area.geometry.as_deref()?,
+            })
+        })
+        .collect();
+    let insets: Vec<&str> = dataset
+        .insets
+        .iter()
+        .map(|inset| inset.area.as_str())
+        .collect();
+    let layout = fokus_map::layout(&areas, &insets, 800.0, 600.0).ok()?;
+    let inset_label = dataset
+        .insets
+        .iter()
+        .map(|inset| inset.label.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(MapFrame {
+        layout,
+        inset_label,
+    })
 }
 
 pub fn fill_for(view: &MapView, cell: Option<Cell>) -> &'static str {
@@ -33,11 +67,18 @@ pub fn fill_for(view: &MapView, cell: Option<Cell>) -> &'static str {
 #[component]
 pub fn Choropleth(
     view: MapView,
-    layout: StoredValue<Option<MapLayout>>,
+    frame: Option<MapFrame>,
     selected: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let Some(layout) = layout.get_value() else {
-        return view! { <p class="error">"Die Kartengeometrie ist nicht lesbar."</p> }.into_any();
+    let Some(MapFrame {
+        layout,
+        inset_label,
+    }) = frame
+    else {
+        return view! {
+            <p class="error" role="alert">"Für die Karte liegen keine lesbaren Gebietsgrenzen vor."</p>
+        }
+        .into_any();
     };
     let decimals = view.indicator.decimals;
     let unit = view.indicator.unit.clone();
@@ -95,7 +136,7 @@ pub fn Choropleth(
         view! {
             <g class="inset" aria-hidden="true">
                 <rect x=x y=y width=width height=height class="inset-frame"/>
-                <text x=x + 6.0 y=y + height + 18.0 class="inset-label">"Helgoland (vergrößert)"</text>
+                <text x=x + 6.0 y=y + height + 18.0 class="inset-label">{inset_label.clone()}</text>
             </g>
         }
     });

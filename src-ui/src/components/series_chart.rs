@@ -14,11 +14,17 @@ use crate::components::chart::{frame, labels, EChart, NumberStyle, ValueAxis};
 const CHART_ID: &str = "series-chart";
 const CHART_HEIGHT: u32 = 380;
 
-fn line_colour(kind: AreaKind) -> (&'static str, LineStyleType, f64) {
+/// The area in focus (the first line) is the strongest; references are told apart by level
+/// and line style, not by colour alone.
+fn line_colour(line_idx: usize, kind: AreaKind) -> (&'static str, LineStyleType, f64) {
+    if line_idx == 0 {
+        return ("#0b4f8a", LineStyleType::Solid, 4.0);
+    }
     match kind {
-        AreaKind::Amt | AreaKind::AmtsfreieGemeinde | AreaKind::Gemeinde => {
-            ("#0b4f8a", LineStyleType::Solid, 4.0)
-        }
+        AreaKind::Amt
+        | AreaKind::AmtsfreieGemeinde
+        | AreaKind::Gemeinde
+        | AreaKind::KreisfreieStadt => ("#0b4f8a", LineStyleType::Solid, 3.0),
         AreaKind::Kreis => ("#c0392b", LineStyleType::Solid, 3.0),
         AreaKind::Land => ("#5b6770", LineStyleType::Dashed, 2.5),
         AreaKind::Bund => ("#111111", LineStyleType::Dotted, 2.5),
@@ -41,8 +47,8 @@ pub fn build_chart(series: &AreaSeries) -> Chart {
                 .scale(true)
                 .axis_label(labels(15)),
         );
-    for line in &series.lines {
-        let (colour, style, width) = line_colour(line.kind);
+    for (line_idx, line) in series.lines.iter().enumerate() {
+        let (colour, style, width) = line_colour(line_idx, line.kind);
         let data: Vec<DataPoint> = line
             .points
             .iter()

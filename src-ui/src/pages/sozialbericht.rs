@@ -7,12 +7,9 @@ use fokus_model::{AreaSeries, Catalog, Indicator, MapView};
 use leptos::prelude::*;
 
 use crate::app::use_app;
-use crate::components::choropleth::{fill_for, pinneberg_layout, Choropleth, Legend};
+use crate::components::choropleth::{fill_for, map_frame, Choropleth, Legend, MapFrame};
 use crate::components::series_chart::SeriesChart;
 use crate::format;
-
-/// The Kreis is compared with Land and Bund until an area is picked.
-const KREIS_ID: &str = "01056";
 
 #[component]
 pub fn SozialberichtPage() -> impl IntoView {
@@ -22,13 +19,21 @@ pub fn SozialberichtPage() -> impl IntoView {
     let chosen_indicator = RwSignal::new(None::<String>);
     let chosen_year = RwSignal::new(None::<u16>);
     let selected_area = RwSignal::new(None::<String>);
-    let layout = StoredValue::new(pinneberg_layout());
 
     let catalog = LocalResource::new(move || {
         data_version.track();
         async move { backend.call::<CatalogGet>(NoArgs {}).await }
     });
     let loaded_catalog = move || catalog.get().and_then(Result::ok);
+    let frame = Memo::new(move |_| loaded_catalog().and_then(|catalog| map_frame(&catalog)));
+    // The deployment's own total (the Kreis of a county) is compared with the references until
+    // an area is picked.
+    let home_area = Memo::new(move |_| {
+        loaded_catalog()
+            .and_then(|catalog| catalog.dataset)
+            .map(|dataset| dataset.home_area)
+            .unwrap_or_default()
+    });
     let indicator_id = Memo::new(move |_| {
         let catalog = loaded_catalog()?;
         let wanted = chosen_indicator.get();
@@ -38,10 +43,13 @@ pub fn SozialberichtPage() -> impl IntoView {
                 .iter()
                 .any(|indicator| &indicator.id == id)
         };
+        // Otherwise the first headline indicator (Leitkennzahl), else the first at all.
         wanted.filter(known).or_else(|| {
             catalog
                 .indicators
-                .first()
+                .iter()
+                .find(|indicator| indicator.headline)
+                .or(catalog.indicators.first())
                 .map(|indicator| indicator.id.clone())
         })
     });
@@ -69,7 +77,7 @@ pub fn SozialberichtPage() -> impl IntoView {
     });
     let series = LocalResource::new(move || {
         data_version.track();
-        let area = selected_area.get().unwrap_or_else(|| KREIS_ID.to_owned());
+        let area = selected_area.get().unwrap_or_else(|| home_area.get());
         let query = indicator_id
             .get()
             .map(|indicator| SeriesQuery { indicator, area });
@@ -129,7 +137,7 @@ pub fn SozialberichtPage() -> impl IntoView {
             <section class="card map-card" aria-labelledby="map-title">
                 <Transition fallback=|| view! { <p class="loading">"Karte wird geladen …"</p> }>
                     {move || map.get().flatten().map(|result| match result {
-                        Ok(view) => view! { <MapPanel view=view layout=layout selected=selected_area/> }.into_any(),
+                        Ok(view) => view! { <MapPanel view=view frame=frame.get() selected=selected_area/> }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
                     })}
                 </Transition>
@@ -218,7 +226,7 @@ fn YearPicker(
 #[component]
 fn MapPanel(
     view: MapView,
-    layout: StoredValue<Option<fokus_map::MapLayout>>,
+    frame: Option<MapFrame>,
     selected: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let title = format!("{} {}", view.indicator.name, view.year);
@@ -226,7 +234,7 @@ fn MapPanel(
     view! {
         <h2 id="map-title" data-testid="map-title">{title}</h2>
         <p class="hint">{hint}</p>
-        <Choropleth view=view.clone() layout=layout selected=selected/>
+        <Choropleth view=view.clone() frame=frame selected=selected/>
         <Legend view=view/>
     }
 }
@@ -317,7 +325,7 @@ fn SeriesPanel(series: AreaSeries, selected: RwSignal<Option<String>>) -> impl I
                 {format!("{}: {} im Vergleich", series.indicator.name, area_name)}
             </h2>
             {move || selected.get().map(|_| view! {
-                <button class="button secondary" on:click=reset>"Zurück zum Kreis"</button>
+                <button class="button secondary" on:click=reset>"Zurück zur Gesamtansicht"</button>
             })}
         </div>
         <SeriesChart series=series.clone()/>

@@ -72,7 +72,19 @@ pub fn DemografiePage() -> impl IntoView {
         data_version.track();
         async move { backend.call::<CatalogGet>(NoArgs {}).await }
     });
-    let chosen_area = RwSignal::new("01056".to_owned());
+    // The deployment's own total first (the Kreis of a county), once the catalogue says which.
+    let chosen_area = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(catalog)) = catalog.get() {
+            let home = catalog
+                .dataset
+                .map(|dataset| dataset.home_area)
+                .unwrap_or_default();
+            if chosen_area.get_untracked().is_empty() && !home.is_empty() {
+                chosen_area.set(home);
+            }
+        }
+    });
     let chosen_year = RwSignal::new(None::<u16>);
     let pyramid = LocalResource::new(move || {
         data_version.track();
@@ -80,11 +92,17 @@ pub fn DemografiePage() -> impl IntoView {
             area: chosen_area.get(),
             year: chosen_year.get(),
         };
-        async move { backend.call::<PopulationGet>(query).await }
+        async move {
+            // No area until the catalogue names the home area.
+            match query.area.is_empty() {
+                true => None,
+                false => Some(backend.call::<PopulationGet>(query).await),
+            }
+        }
     });
     let pickers = move || {
         let catalog = catalog.get().and_then(Result::ok)?;
-        let shown = pyramid.get().and_then(Result::ok)?;
+        let shown = pyramid.get().flatten().and_then(Result::ok)?;
         let areas = catalog
             .areas
             .iter()
@@ -116,7 +134,7 @@ pub fn DemografiePage() -> impl IntoView {
         })
     };
     let content = move || {
-        match pyramid.get() {
+        match pyramid.get().flatten() {
         None => view! { <p class="loading">"Lade …"</p> }.into_any(),
         Some(Err(error)) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
         Some(Ok(pyramid)) if pyramid.groups.is_empty() => view! {
