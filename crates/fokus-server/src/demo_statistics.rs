@@ -184,6 +184,32 @@ pub fn demo_spending() -> Vec<Spending> {
     rows
 }
 
+/// The demo's population as a BI export (`gebiet;jahr;geschlecht;alter;anzahl`).
+pub fn population_csv(counts: &[PopulationCount]) -> String {
+    let mut csv = String::from("gebiet;jahr;geschlecht;alter;anzahl\n");
+    for count in counts {
+        let sex = match count.sex {
+            Sex::Female => "w",
+            Sex::Male => "m",
+        };
+        csv.push_str(&format!(
+            "{};{};{sex};{};{}\n",
+            count.area, count.year, count.age_from, count.count
+        ));
+    }
+    csv
+}
+
+/// The demo's Sozialausgaben as a BI export (`bereich;jahr;euro`, German notation).
+pub fn spending_csv(rows: &[Spending]) -> String {
+    let mut csv = String::from("bereich;jahr;euro\n");
+    for row in rows {
+        let euros = row.euros.to_string().replace('.', ",");
+        csv.push_str(&format!("{};{};{euros}\n", row.field, row.year));
+    }
+    csv
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

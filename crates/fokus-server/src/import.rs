@@ -1,10 +1,14 @@
-//! Import of BI exports (CSV) with exact, German error messages. All-or-nothing: a file with one
-//! problem writes nothing, and the answer lists every problem with line, column and value.
+//! Import of BI exports (CSV or JSON) with exact, German error messages: Sozialbericht values,
+//! population by age group and sex, and Sozialausgaben by field, through one checker.
+//! All-or-nothing: a file with one problem writes nothing, and the answer lists every problem
+//! with line, column and value.
 
 use std::collections::HashMap;
 
+use fokus_model::finance::Spending;
+use fokus_model::population::{PopulationCount, Sex, AGE_GROUPS};
 use fokus_model::{
-    AreaKind, Catalog, Cell, Gap, Observation, ObservationKey, FIRST_YEAR, LAST_YEAR,
+    Area, AreaKind, Catalog, Cell, Gap, Observation, ObservationKey, FIRST_YEAR, LAST_YEAR,
 };
 
 /// One thing wrong with an input file.
@@ -94,15 +98,73 @@ impl Default for ImportRules {
     }
 }
 
-/// A parsed, valid file.
-#[derive(Debug, Clone, PartialEq)]
+/// A parsed, valid file: what it holds goes to the matching table.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Parsed {
     pub observations: Vec<Observation>,
+    pub population: Vec<PopulationCount>,
+    pub spending: Vec<Spending>,
     /// How many values were turned into "suppressed" by [`ImportRules::min_cases`].
     pub suppressed: usize,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// What an export holds, recognised by its columns: Sozialbericht values, population by age
+/// group and sex, or Sozialausgaben by field. All three go through the same decoding, number
+/// notation, markers and all-or-nothing rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    Values,
+    Population,
+    Spending,
+}
+
+impl ExportKind {
+    const ALL: [ExportKind; 3] = [
+        ExportKind::Values,
+        ExportKind::Population,
+        ExportKind::Spending,
+    ];
+
+    fn required(self) -> &'static [Column] {
+        match self {
+            ExportKind::Values => &[Column::Indicator, Column::Area, Column::Year, Column::Value],
+            ExportKind::Population => &[
+                Column::Area,
+                Column::Year,
+                Column::Sex,
+                Column::AgeFrom,
+                Column::Count,
+            ],
+            ExportKind::Spending => &[Column::Field, Column::Year, Column::Euros],
+        }
+    }
+
+    /// The column that tells this kind apart.
+    fn marker(self) -> Column {
+        match self {
+            ExportKind::Values => Column::Indicator,
+            ExportKind::Population => Column::Sex,
+            ExportKind::Spending => Column::Field,
+        }
+    }
+
+    /// Recognises the kind from the columns present: the kind whose marker column is there.
+    fn detect(present: &[Column]) -> Option<ExportKind> {
+        ExportKind::ALL
+            .into_iter()
+            .find(|kind| present.contains(&kind.marker()))
+    }
+
+    fn header(self) -> String {
+        self.required()
+            .iter()
+            .map(|column| column.name())
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Column {
     Indicator,
     Area,
@@ -110,6 +172,11 @@ enum Column {
     Value,
     /// Optional: the case count behind the value, for the data-protection rule.
     Cases,
+    Sex,
+    AgeFrom,
+    Count,
+    Field,
+    Euros,
 }
 
 impl Column {
@@ -120,6 +187,11 @@ impl Column {
             Column::Year => "jahr",
             Column::Value => "wert",
             Column::Cases => "fallzahl",
+            Column::Sex => "geschlecht",
+            Column::AgeFrom => "alter",
+            Column::Count => "anzahl",
+            Column::Field => "bereich",
+            Column::Euros => "euro",
         }
     }
 
@@ -130,6 +202,11 @@ impl Column {
             "jahr" | "year" => Some(Column::Year),
             "wert" | "value" => Some(Column::Value),
             "fallzahl" | "faelle" | "fälle" | "cases" => Some(Column::Cases),
+            "geschlecht" | "sex" => Some(Column::Sex),
+            "alter" | "alter_von" | "altersgruppe" | "age" | "age_from" => Some(Column::AgeFrom),
+            "anzahl" | "einwohner" | "count" => Some(Column::Count),
+            "bereich" | "leistungsbereich" | "feld" | "field" => Some(Column::Field),
+            "euro" | "betrag" | "euros" | "ausgaben" => Some(Column::Euros),
             _ => None,
         }
     }
@@ -268,35 +345,81 @@ enum Place {
 }
 
 /// One record's fields as text, whatever the file format.
-struct RawRecord<'a> {
-    indicator: &'a str,
-    area: &'a str,
-    year: &'a str,
-    value: &'a str,
-    cases: Option<&'a str>,
+type Fields = HashMap<Column, String>;
+
+/// The key of one record, to find duplicates whatever the kind.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum RecordKey {
+    Value(ObservationKey),
+    Population(String, u16, u8, Sex),
+    Spending(String, u16),
 }
 
-/// Validates records one by one and collects observations or problems; CSV and JSON share it,
-/// so both formats obey exactly the same rules.
+/// `w`, `weiblich`, `female`, … as population statistics and BI tools write sex.
+fn parse_sex(text: &str) -> Option<Sex> {
+    match text.trim().to_lowercase().as_str() {
+        "w" | "weiblich" | "f" | "female" | "frauen" => Some(Sex::Female),
+        "m" | "männlich" | "maennlich" | "male" | "männer" | "maenner" => Some(Sex::Male),
+        _ => None,
+    }
+}
+
+/// The start of a 5-year age group, written as `20`, `20-24`, `20–24`, `20 bis 24`,
+/// `20 bis unter 25`, `85+` or `85 und älter`.
+fn parse_age_group(text: &str) -> Option<u8> {
+    let text = text.trim();
+    let start: String = text.chars().take_while(char::is_ascii_digit).collect();
+    let age_from: u8 = start.parse().ok()?;
+    let rest = text[start.len()..].trim();
+    let expected_end = if age_from >= 85 {
+        None
+    } else {
+        Some(age_from + 4)
+    };
+    let rest_ok = match rest {
+        "" => true,
+        "+" | "und älter" | "und mehr" => age_from == 85,
+        _ => {
+            let end = rest
+                .trim_start_matches(['-', '–'])
+                .trim_start_matches("bis unter")
+                .trim_start_matches("bis")
+                .trim();
+            match (end.parse::<u8>(), expected_end) {
+                (Ok(end), Some(last)) => end == last || (rest.contains("unter") && end == last + 1),
+                _ => false,
+            }
+        }
+    };
+    (rest_ok && AGE_GROUPS.contains(&age_from)).then_some(age_from)
+}
+
+/// Validates records one by one and collects rows or problems; CSV and JSON share it, so both
+/// formats obey exactly the same rules.
 struct Checker<'c> {
     catalog: &'c Catalog,
     rules: ImportRules,
     style: NumberStyle,
+    kind: ExportKind,
     problems: Vec<Problem>,
-    observations: Vec<Observation>,
-    suppressed: usize,
-    seen: HashMap<ObservationKey, Place>,
+    parsed: Parsed,
+    seen: HashMap<RecordKey, Place>,
 }
 
 impl<'c> Checker<'c> {
-    fn new(catalog: &'c Catalog, rules: ImportRules, style: NumberStyle) -> Checker<'c> {
+    fn new(
+        catalog: &'c Catalog,
+        rules: ImportRules,
+        style: NumberStyle,
+        kind: ExportKind,
+    ) -> Checker<'c> {
         Checker {
             catalog,
             rules,
             style,
+            kind,
             problems: Vec::new(),
-            observations: Vec::new(),
-            suppressed: 0,
+            parsed: Parsed::default(),
             seen: HashMap::new(),
         }
     }
@@ -325,13 +448,105 @@ impl<'c> Checker<'c> {
         });
     }
 
-    fn check(&mut self, place: Place, raw: RawRecord<'_>) {
+    fn check(&mut self, place: Place, fields: &Fields) {
         let n_before = self.problems.len();
+        let field = |column: Column| fields.get(&column).map_or("", |text| text.trim());
+        let year = self.check_year(place, field(Column::Year));
+        let key = match self.kind {
+            ExportKind::Values => self.check_value(place, fields, year),
+            ExportKind::Population => self.check_population(place, fields, year),
+            ExportKind::Spending => self.check_spending(place, fields, year),
+        };
+        let Some((key, row)) = key else {
+            return;
+        };
+        if self.problems.len() > n_before {
+            return;
+        }
+        if let Some(first) = self.seen.insert(key, place) {
+            let reason = match first {
+                Place::Line(line) => format!("doppelt, steht schon in Zeile {line}"),
+                Place::Entry(entry) => format!("doppelt, steht schon in Eintrag {entry}"),
+            };
+            let described = self
+                .kind
+                .required()
+                .iter()
+                .filter(|column| !matches!(column, Column::Value | Column::Count | Column::Euros))
+                .map(|column| field(*column))
+                .collect::<Vec<_>>()
+                .join("/");
+            self.report(place, None, Some(&described), reason);
+            return;
+        }
+        match row {
+            Row::Value(observation) => self.parsed.observations.push(observation),
+            Row::Population(count) => self.parsed.population.push(count),
+            Row::Spending(spending) => self.parsed.spending.push(spending),
+        }
+    }
+
+    fn check_year(&mut self, place: Place, text: &str) -> Option<u16> {
+        match text.parse::<u16>() {
+            Ok(year) if (FIRST_YEAR..=LAST_YEAR).contains(&year) => Some(year),
+            Ok(_) => {
+                let reason = format!("Jahr außerhalb von {FIRST_YEAR} bis {LAST_YEAR}");
+                self.report(place, Some(Column::Year), Some(text), reason);
+                None
+            }
+            Err(_) => {
+                self.report(place, Some(Column::Year), Some(text), "kein Jahr".into());
+                None
+            }
+        }
+    }
+
+    /// The area `id`, reported when unknown.
+    fn check_area(&mut self, place: Place, id: &str) -> Option<&'c Area> {
+        let area = self.catalog.areas.iter().find(|known| known.id == id);
+        if area.is_none() {
+            let reason = "unbekanntes Gebiet (erwartet wird der Regionalschlüssel)".into();
+            self.report(place, Some(Column::Area), Some(id), reason);
+        }
+        area
+    }
+
+    /// A number that must be there: population counts and euros have no gaps.
+    fn check_amount(&mut self, place: Place, column: Column, text: &str) -> Option<f64> {
+        match parse_value(text, self.style) {
+            Ok(Cell::Value(value)) => Some(value),
+            Ok(Cell::Gap(_)) => {
+                let reason = format!(
+                    "hier ist eine Zahl nötig; `.` und `x` gibt es nur bei Kennzahlwerten ({})",
+                    if column == Column::Count {
+                        "Bevölkerungszahlen werden nicht geheim gehalten"
+                    } else {
+                        "Ausgaben sind immer bekannt"
+                    }
+                );
+                self.report(place, Some(column), Some(text), reason);
+                None
+            }
+            Err(reason) => {
+                self.report(place, Some(column), Some(text), reason);
+                None
+            }
+        }
+    }
+
+    fn check_value(
+        &mut self,
+        place: Place,
+        fields: &Fields,
+        year: Option<u16>,
+    ) -> Option<(RecordKey, Row)> {
+        let field = |column: Column| fields.get(&column).map_or("", |text| text.trim());
+        let indicator_id = field(Column::Indicator);
         let indicator = self
             .catalog
             .indicators
             .iter()
-            .find(|known| known.id == raw.indicator);
+            .find(|known| known.id == indicator_id);
         let min_cases = indicator
             .and_then(|indicator| indicator.min_cases)
             .unwrap_or(self.rules.min_cases);
@@ -339,59 +554,41 @@ impl<'c> Checker<'c> {
             self.report(
                 place,
                 Some(Column::Indicator),
-                Some(raw.indicator),
+                Some(indicator_id),
                 "unbekannte Kennzahl".into(),
             );
         }
-        match self.catalog.areas.iter().find(|known| known.id == raw.area) {
-            None => {
-                let reason = "unbekanntes Gebiet (erwartet wird der Regionalschlüssel)".into();
-                self.report(place, Some(Column::Area), Some(raw.area), reason);
-            }
-            // Values are reported for the 18 map areas; a Gemeinde's value would be stored
-            // but shown nowhere, so it is refused with the area it belongs to.
-            Some(gemeinde) if gemeinde.kind == AreaKind::Gemeinde => {
-                let parent = gemeinde.parent.as_deref().unwrap_or_default();
-                let parent_name = self
-                    .catalog
-                    .areas
-                    .iter()
-                    .find(|area| area.id == parent)
-                    .map_or(parent, |area| area.name.as_str());
-                let reason = format!(
-                    "Gemeinde {} – der Sozialbericht führt Werte für Ämter und amtsfreie Gemeinden; bitte den Wert für {parent_name} ({parent}) liefern",
-                    gemeinde.name
-                );
-                self.report(place, Some(Column::Area), Some(raw.area), reason);
-            }
-            Some(_) => {}
+        let area_id = field(Column::Area);
+        // Values are reported for the map areas; a Gemeinde's value would be stored but shown
+        // nowhere, so it is refused with the area it belongs to.
+        if let Some(gemeinde) = self
+            .check_area(place, area_id)
+            .filter(|area| area.kind == AreaKind::Gemeinde)
+        {
+            let parent = gemeinde.parent.as_deref().unwrap_or_default();
+            let parent_name = self
+                .catalog
+                .areas
+                .iter()
+                .find(|area| area.id == parent)
+                .map_or(parent, |area| area.name.as_str());
+            let reason = format!(
+                "Gemeinde {} – der Sozialbericht führt Werte für Ämter und amtsfreie Gemeinden; bitte den Wert für {parent_name} ({parent}) liefern",
+                gemeinde.name
+            );
+            self.report(place, Some(Column::Area), Some(area_id), reason);
         }
-        let year = match raw.year.parse::<u16>() {
-            Ok(year) if (FIRST_YEAR..=LAST_YEAR).contains(&year) => Some(year),
-            Ok(_) => {
-                let reason = format!("Jahr außerhalb von {FIRST_YEAR} bis {LAST_YEAR}");
-                self.report(place, Some(Column::Year), Some(raw.year), reason);
-                None
-            }
-            Err(_) => {
-                self.report(
-                    place,
-                    Some(Column::Year),
-                    Some(raw.year),
-                    "kein Jahr".into(),
-                );
-                None
-            }
-        };
-        let cell = match parse_value(raw.value, self.style) {
+        let value_text = field(Column::Value);
+        let cell = match parse_value(value_text, self.style) {
             Ok(cell) => Some(cell),
             Err(reason) => {
-                self.report(place, Some(Column::Value), Some(raw.value), reason);
+                self.report(place, Some(Column::Value), Some(value_text), reason);
                 None
             }
         };
-        let cases = match raw
-            .cases
+        let cases = match fields
+            .get(&Column::Cases)
+            .map(|text| text.trim())
             .filter(|text| !text.is_empty())
             .map(|text| (text, text.parse::<u64>()))
         {
@@ -407,33 +604,93 @@ impl<'c> Checker<'c> {
             }
             None => None,
         };
-        let (Some(year), Some(mut cell)) = (year, cell) else {
-            return;
-        };
-        if self.problems.len() > n_before {
-            return;
-        }
+        let (year, mut cell) = (year?, cell?);
         if let (Cell::Value(_), Some(cases)) = (cell, cases) {
             if cases < min_cases {
-                self.suppressed += 1;
+                self.parsed.suppressed += 1;
                 cell = Cell::Gap(Gap::Suppressed);
             }
         }
         let key = ObservationKey {
-            indicator: raw.indicator.to_owned(),
-            area: raw.area.to_owned(),
+            indicator: indicator_id.to_owned(),
+            area: area_id.to_owned(),
             year,
         };
-        if let Some(first) = self.seen.insert(key.clone(), place) {
-            let reason = match first {
-                Place::Line(line) => format!("doppelt, steht schon in Zeile {line}"),
-                Place::Entry(entry) => format!("doppelt, steht schon in Eintrag {entry}"),
-            };
-            let value = format!("{}/{}/{year}", raw.indicator, raw.area);
-            self.report(place, None, Some(&value), reason);
-            return;
+        Some((
+            RecordKey::Value(key.clone()),
+            Row::Value(Observation { key, cell }),
+        ))
+    }
+
+    fn check_population(
+        &mut self,
+        place: Place,
+        fields: &Fields,
+        year: Option<u16>,
+    ) -> Option<(RecordKey, Row)> {
+        let field = |column: Column| fields.get(&column).map_or("", |text| text.trim());
+        let area_id = field(Column::Area);
+        self.check_area(place, area_id);
+        let sex_text = field(Column::Sex);
+        let sex = parse_sex(sex_text);
+        if sex.is_none() {
+            let reason = "`w` (weiblich) oder `m` (männlich)".into();
+            self.report(place, Some(Column::Sex), Some(sex_text), reason);
         }
-        self.observations.push(Observation { key, cell });
+        let age_text = field(Column::AgeFrom);
+        let age_from = parse_age_group(age_text);
+        if age_from.is_none() {
+            let reason = "keine Fünfjahres-Altersgruppe; erwartet wird ihr Beginn (0, 5, …, 85) oder `20-24`, `85+`".into();
+            self.report(place, Some(Column::AgeFrom), Some(age_text), reason);
+        }
+        let count_text = field(Column::Count);
+        let count = self
+            .check_amount(place, Column::Count, count_text)
+            .and_then(|count| {
+                let whole = count >= 0.0 && count.fract() == 0.0;
+                if !whole {
+                    let reason = "keine ganze Zahl ≥ 0".into();
+                    self.report(place, Some(Column::Count), Some(count_text), reason);
+                }
+                whole.then_some(count as u64)
+            });
+        let (year, sex, age_from, count) = (year?, sex?, age_from?, count?);
+        Some((
+            RecordKey::Population(area_id.to_owned(), year, age_from, sex),
+            Row::Population(PopulationCount {
+                area: area_id.to_owned(),
+                year,
+                age_from,
+                sex,
+                count,
+            }),
+        ))
+    }
+
+    fn check_spending(
+        &mut self,
+        place: Place,
+        fields: &Fields,
+        year: Option<u16>,
+    ) -> Option<(RecordKey, Row)> {
+        let field = |column: Column| fields.get(&column).map_or("", |text| text.trim());
+        let name = field(Column::Field);
+        if name.is_empty() {
+            let reason = "leer; der Leistungsbereich, wie der Haushalt ihn nennt".into();
+            self.report(place, Some(Column::Field), Some(name), reason);
+        }
+        let euros = self.check_amount(place, Column::Euros, field(Column::Euros));
+        let (year, euros) = (year?, euros?);
+        (!name.is_empty()).then(|| {
+            (
+                RecordKey::Spending(name.to_owned(), year),
+                Row::Spending(Spending {
+                    field: name.to_owned(),
+                    year,
+                    euros,
+                }),
+            )
+        })
     }
 
     fn finish(mut self) -> Result<Parsed, ImportError> {
@@ -447,18 +704,26 @@ impl<'c> Checker<'c> {
                 problems: self.problems,
             });
         }
-        if self.observations.is_empty() {
+        let parsed = self.parsed;
+        if parsed.observations.is_empty()
+            && parsed.population.is_empty()
+            && parsed.spending.is_empty()
+        {
             return Err(whole_file("Die Datei enthält keine Datenzeilen"));
         }
-        Ok(Parsed {
-            observations: self.observations,
-            suppressed: self.suppressed,
-        })
+        Ok(parsed)
     }
 }
 
+/// One checked record, on its way to its table.
+enum Row {
+    Value(Observation),
+    Population(PopulationCount),
+    Spending(Spending),
+}
+
 /// Parses and validates a BI export, CSV or JSON (recognised by its first character), against the
-/// catalogue. Returns every observation or every problem.
+/// catalogue. Returns every row or every problem.
 pub fn parse_export(
     bytes: &[u8],
     catalog: &Catalog,
@@ -472,7 +737,8 @@ pub fn parse_export(
 }
 
 /// JSON as BI tools write it: a list of objects (or `{"werte": [...]}`) with the CSV's column
-/// names as keys; values are numbers or the markers `"."`, `"x"`, `"-"`.
+/// names as keys; values are numbers or the markers `"."`, `"x"`, `"-"`. The kind follows from
+/// the first entry's keys.
 fn parse_json(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed, ImportError> {
     let document: serde_json::Value = serde_json::from_str(text).map_err(|error| ImportError {
         problems: vec![Problem {
@@ -491,7 +757,18 @@ fn parse_json(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parse
         },
         _ => return Err(whole_file("JSON muss eine Liste von Einträgen sein")),
     };
-    let mut checker = Checker::new(catalog, rules, NumberStyle::Json);
+    let first_keys: Vec<Column> = entries
+        .first()
+        .and_then(serde_json::Value::as_object)
+        .map(|object| {
+            object
+                .keys()
+                .filter_map(|key| Column::from_header(key))
+                .collect()
+        })
+        .unwrap_or_default();
+    let kind = ExportKind::detect(&first_keys).unwrap_or(ExportKind::Values);
+    let mut checker = Checker::new(catalog, rules, NumberStyle::Json, kind);
     for (entry_idx, entry) in entries.iter().enumerate() {
         if checker.is_full() {
             break;
@@ -501,7 +778,7 @@ fn parse_json(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parse
             checker.report(place, None, None, "Eintrag ist kein Objekt `{...}`".into());
             continue;
         };
-        let mut fields: HashMap<Column, String> = HashMap::new();
+        let mut fields: Fields = HashMap::new();
         for (key, value) in object {
             let Some(column) = Column::from_header(key) else {
                 continue;
@@ -522,10 +799,11 @@ fn parse_json(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parse
             };
             fields.insert(column, text);
         }
-        let missing: Vec<&str> = [Column::Indicator, Column::Area, Column::Year, Column::Value]
-            .into_iter()
+        let missing: Vec<&str> = kind
+            .required()
+            .iter()
             .filter(|column| !fields.contains_key(column))
-            .map(Column::name)
+            .map(|column| column.name())
             .collect();
         if !missing.is_empty() {
             checker.report(
@@ -536,20 +814,7 @@ fn parse_json(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parse
             );
             continue;
         }
-        let field = |column: Column| {
-            fields
-                .get(&column)
-                .map(|text| text.trim())
-                .unwrap_or_default()
-        };
-        let raw = RawRecord {
-            indicator: field(Column::Indicator),
-            area: field(Column::Area),
-            year: field(Column::Year),
-            value: field(Column::Value),
-            cases: fields.get(&Column::Cases).map(|text| text.trim()),
-        };
-        checker.check(place, raw);
+        checker.check(place, &fields);
     }
     checker.finish()
 }
@@ -570,16 +835,15 @@ fn parse_csv(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed
         .map_err(|_| header_problem(header_line))?
         .clone();
     let columns: Vec<Option<Column>> = headers.iter().map(Column::from_header).collect();
-    let position = |wanted: Column| columns.iter().position(|column| *column == Some(wanted));
-    let (Some(indicator_idx), Some(area_idx), Some(year_idx), Some(value_idx)) = (
-        position(Column::Indicator),
-        position(Column::Area),
-        position(Column::Year),
-        position(Column::Value),
-    ) else {
+    let present: Vec<Column> = columns.iter().flatten().copied().collect();
+    let kind = ExportKind::detect(&present).ok_or_else(|| header_problem(header_line))?;
+    if kind
+        .required()
+        .iter()
+        .any(|column| !present.contains(column))
+    {
         return Err(header_problem(header_line));
-    };
-    let cases_idx = position(Column::Cases);
+    }
     // A tab-separated file is what German Excel writes as "Text (Tabstopp-getrennt)": decimal
     // comma, like a `;` file.
     let style = if delimiter == b',' {
@@ -587,7 +851,7 @@ fn parse_csv(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed
     } else {
         NumberStyle::GermanCsv
     };
-    let mut checker = Checker::new(catalog, rules, style);
+    let mut checker = Checker::new(catalog, rules, style, kind);
     for record in reader.records() {
         if checker.is_full() {
             break;
@@ -622,27 +886,29 @@ fn parse_csv(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed
             checker.report(place, None, Some(&joined), reason);
             continue;
         }
-        let field = |idx: usize| record.get(idx).unwrap_or_default().trim();
-        let raw = RawRecord {
-            indicator: field(indicator_idx),
-            area: field(area_idx),
-            year: field(year_idx),
-            value: field(value_idx),
-            cases: cases_idx.map(field),
-        };
-        checker.check(place, raw);
+        let fields: Fields = columns
+            .iter()
+            .zip(record.iter())
+            .filter_map(|(column, text)| Some(((*column)?, text.trim().to_owned())))
+            .collect();
+        checker.check(place, &fields);
     }
     checker.finish()
 }
 
 fn header_problem(found: &str) -> ImportError {
+    let expected = ExportKind::ALL
+        .iter()
+        .map(|kind| format!("`{}`", kind.header()))
+        .collect::<Vec<_>>()
+        .join(", ");
     ImportError {
         problems: vec![Problem {
             line: 1,
             entry: None,
             column: None,
             value: Some(found.chars().take(120).collect()),
-            reason: format!("Kopfzeile nicht erkannt; erwartet wird `{EXPECTED_HEADER}` (Trennzeichen `;`, Tabulator oder `,`)"),
+            reason: format!("Kopfzeile nicht erkannt; erwartet wird eine von {expected} (Trennzeichen `;`, Tabulator oder `,`)"),
         }],
     }
 }
@@ -722,6 +988,78 @@ mod tests {
             let cell = parsed.as_ref().map(|parsed| parsed.observations[0].cell);
             assert_eq!(cell.as_ref().ok(), Some(expected), "{why}: {parsed:?}");
         }
+    }
+
+    #[test]
+    fn age_groups_as_statistical_tables_write_them() {
+        let cases: &[(&str, Option<u8>)] = &[
+            ("0", Some(0)),
+            ("20", Some(20)),
+            ("20-24", Some(20)),
+            ("20–24", Some(20)),
+            ("20 bis 24", Some(20)),
+            ("20 bis unter 25", Some(20)),
+            ("85+", Some(85)),
+            ("85 und älter", Some(85)),
+            ("3", None),
+            ("20-29", None),
+            ("80+", None),
+            ("unter 5", None),
+            ("", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_age_group(text), *expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn population_and_spending_take_the_same_path_as_values() {
+        let population = parse_export(
+            "Gebiet;Jahr;Geschlecht;Altersgruppe;Anzahl\r\n01056;2026;weiblich;85 und älter;1.234\r\n01056;2026;m;0-4;-\r\n"
+                .as_bytes(),
+            &catalog(),
+            ImportRules::default(),
+        )
+        .expect("a German population table");
+        assert_eq!(
+            population.population,
+            [
+                PopulationCount {
+                    area: "01056".into(),
+                    year: 2026,
+                    age_from: 85,
+                    sex: Sex::Female,
+                    count: 1234
+                },
+                PopulationCount {
+                    area: "01056".into(),
+                    year: 2026,
+                    age_from: 0,
+                    sex: Sex::Male,
+                    count: 0
+                },
+            ],
+            "thousands dot, `-` for zero, spelled-out sex and age group"
+        );
+        assert!(
+            population.observations.is_empty() && population.spending.is_empty(),
+            "only population"
+        );
+        let spending = parse_export(
+            br#"{"werte": [{"bereich": "Hilfe zur Pflege", "jahr": 2026, "euro": 41250000.5}]}"#,
+            &catalog(),
+            ImportRules::default(),
+        )
+        .expect("spending as JSON");
+        assert_eq!(
+            spending.spending,
+            [Spending {
+                field: "Hilfe zur Pflege".into(),
+                year: 2026,
+                euros: 41_250_000.5
+            }],
+            "a JSON number stays exact"
+        );
     }
 
     #[test]

@@ -536,33 +536,36 @@ pub fn configure(
 }
 
 /// Loads the demo as a county would load its own data: the bundled demo configuration through
-/// [`configure`], the generated values through the CSV import, then the demo's demography and
-/// finance. A no-op where it is already there.
+/// [`configure`], then the generated values, population and Sozialausgaben as the CSV exports a
+/// BI system would send, through the same import. A no-op where it is already there.
 pub fn load_demo(store: &mut Store, now: i64) -> anyhow::Result<CommitSummary> {
     let deployment = demo::demo_deployment();
-    let observations = demo::demo_observations(&deployment);
-    let population = demo_statistics::demo_population(&deployment.areas);
+    let exports = [
+        (
+            "Import Demodaten: Kennzahlen (erzeugt)",
+            demo::demo_values_csv(&demo::demo_observations(&deployment)),
+        ),
+        (
+            "Import Demodaten: Bevölkerung (erzeugt)",
+            demo_statistics::population_csv(&demo_statistics::demo_population(&deployment.areas)),
+        ),
+        (
+            "Import Demodaten: Sozialausgaben (erzeugt)",
+            demo_statistics::spending_csv(&demo_statistics::demo_spending()),
+        ),
+    ];
     let mut total = configure(store, deployment, now)?;
-    let csv = demo::demo_values_csv(&observations);
-    let values = import_bytes(
-        store,
-        csv.as_bytes(),
-        "Import Demodaten (erzeugte Werte)",
-        now,
-        false,
-        import::ImportRules::default(),
-    )?
-    .map_err(|error| anyhow::anyhow!("the generated demo values were refused: {error}"))?;
-    let statistics = store.commit_revision(
-        "Demodaten Bevölkerung und Sozialausgaben",
-        now,
-        &fokus_store::Changes {
-            population,
-            spending: demo_statistics::demo_spending(),
-            ..Default::default()
-        },
-    )?;
-    for step in [values.commit, statistics] {
+    for (label, csv) in exports {
+        let step = import_bytes(
+            store,
+            csv.as_bytes(),
+            label,
+            now,
+            false,
+            import::ImportRules::default(),
+        )?
+        .map_err(|error| anyhow::anyhow!("{label}: the generated export was refused: {error}"))?
+        .commit;
         total.new += step.new;
         total.changed += step.changed;
         total.unchanged += step.unchanged;
@@ -647,6 +650,8 @@ pub fn import_bytes(
     };
     let changes = fokus_store::Changes {
         observations: parsed.observations,
+        population: parsed.population,
+        spending: parsed.spending,
         ..Default::default()
     };
     let commit = if dry_run {

@@ -9,9 +9,9 @@ use fokus_store::Store;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-/// The demo loads as a county's data would: configuration, value import, then demography and
-/// finance, one revision each.
-const DEMO: u64 = 3;
+/// The demo loads as a county's data would: its configuration, then three BI exports (values,
+/// population, Sozialausgaben), one revision each.
+const DEMO: u64 = 4;
 
 fn demo_store() -> Store {
     let mut store = Store::open_in_memory().unwrap();
@@ -54,7 +54,7 @@ async fn status_counts_the_demo() {
     let (status, _, body) = get(&router, api::STATUS, None).await;
     assert_eq!(status, StatusCode::OK);
     let server_status: ServerStatus = serde_json::from_slice(&body).unwrap();
-    assert_eq!(server_status.revision, DEMO, "the demo is three revisions");
+    assert_eq!(server_status.revision, DEMO, "the demo is four revisions");
     assert_eq!(
         server_status.areas, 70,
         "18 map areas + 3 references + 49 Gemeinden"
@@ -1224,5 +1224,73 @@ fn the_demo_is_the_bundled_configuration_plus_an_import() {
         headlines.len(),
         8,
         "the demo marks 8 Leitkennzahlen: {headlines:?}"
+    );
+}
+
+#[tokio::test]
+async fn population_and_spending_arrive_through_the_same_admin_import() {
+    let router = app(
+        AppState::new(demo_store()).unwrap().with_admin_token(TOKEN),
+        None,
+    );
+    let population = "gebiet;jahr;geschlecht;alter;anzahl\n010560015;2026;w;85+;1.500\n010560015;2026;m;85+;900\n";
+    let (status, body) =
+        post_import(&router, "?name=bevoelkerung.csv", Some(TOKEN), population).await;
+    let report: api::ImportReport = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (status, report.new),
+        (StatusCode::OK, 2),
+        "two new population counts"
+    );
+    let (_, _, body) = get(
+        &router,
+        &format!("{}?area=010560015&year=2026", api::POPULATION),
+        None,
+    )
+    .await;
+    let pyramid: fokus_model::population::PopulationPyramid =
+        serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        pyramid.groups,
+        [(85, 1_500, 900)],
+        "the pyramid shows what was imported"
+    );
+
+    let spending = "bereich;jahr;euro\nHilfe zur Pflege;2026;12.500.000\n";
+    let (status, body) = post_import(
+        &router,
+        "?name=ausgaben.csv&dry_run=true",
+        Some(TOKEN),
+        spending,
+    )
+    .await;
+    let report: api::ImportReport = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (status, report.new, report.revision),
+        (StatusCode::OK, 1, None),
+        "a dry run of spending"
+    );
+    let (status, _) = post_import(&router, "?name=ausgaben.csv", Some(TOKEN), spending).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, body) = get(&router, api::SPENDING, None).await;
+    let overview: fokus_model::finance::SpendingOverview = serde_json::from_slice(&body).unwrap();
+    let line = overview
+        .lines
+        .iter()
+        .find(|line| line.field == "Hilfe zur Pflege")
+        .unwrap();
+    assert_eq!(
+        line.points.last().map(|point| (point.0, point.1)),
+        Some((2026, 12_500_000.0)),
+        "the new year"
+    );
+
+    let broken = "gebiet;jahr;geschlecht;alter;anzahl\n010560015;2026;w;85+;x\n";
+    let (status, body) = post_import(&router, "?name=bevoelkerung.csv", Some(TOKEN), broken).await;
+    let rejected: api::ImportRejected = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (status, rejected.problems[0].column.as_deref()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("anzahl")),
+        "a refused population file names its column"
     );
 }
