@@ -25,10 +25,15 @@ pub fn number(value: f64, decimals: u8) -> String {
     }
 }
 
-/// A cell with its unit, or the reason it is empty.
+/// A cell with its unit and the statistical office's note, or the reason it is empty.
 pub fn cell(cell: Option<Cell>, decimals: u8, unit: &str) -> String {
     match cell {
         Some(Cell::Value(value)) => with_unit(&number(value, decimals), unit),
+        Some(Cell::Flagged { value, flag }) => format!(
+            "{} ({})",
+            with_unit(&number(value, decimals), unit),
+            flag.label_de()
+        ),
         Some(Cell::Gap(gap)) => gap.label_de().to_owned(),
         None => Gap::NoData.label_de().to_owned(),
     }
@@ -95,6 +100,29 @@ mod tests {
             "2,1 MB",
             "megabytes with a decimal comma"
         );
+    }
+
+    #[test]
+    fn cells_say_what_they_are() {
+        use fokus_model::{Cell, Gap, ValueFlag};
+        let cases = [
+            (Some(Cell::Value(7.4)), "7,4 %"),
+            (
+                Some(Cell::Flagged {
+                    value: 7.4,
+                    flag: ValueFlag::Provisional,
+                }),
+                "7,4 % (vorläufig)",
+            ),
+            (
+                Some(Cell::Gap(Gap::Suppressed)),
+                "geheim gehalten (Datenschutz)",
+            ),
+            (None, "keine Daten"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(super::cell(input, 1, "%"), expected, "{input:?}");
+        }
     }
 
     #[test]

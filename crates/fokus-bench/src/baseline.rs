@@ -38,8 +38,9 @@ pub fn bare_insert(page: &FeedPage, path: &Path) -> anyhow::Result<Duration> {
         }
         let mut insert = tx.prepare("INSERT INTO observation VALUES (?1, ?2, ?3, ?4, ?5)")?;
         for observation in &page.observations {
+            // The bare insert keeps no flag: the demo and the synthetic data have none.
             let (value, gap) = match observation.cell {
-                Cell::Value(value) => (Some(value), None),
+                Cell::Value(value) | Cell::Flagged { value, .. } => (Some(value), None),
                 Cell::Gap(gap) => (None, Some(gap.as_str())),
             };
             let key = &observation.key;
@@ -149,6 +150,10 @@ pub fn minimal_zstd(page: &FeedPage) -> anyhow::Result<usize> {
         ));
         match observation.cell {
             Cell::Value(value) => varint(&mut out, zigzag((value * scale).round() as i64) << 2),
+            Cell::Flagged { value, flag } => {
+                varint(&mut out, zigzag((value * scale).round() as i64) << 2 | 3);
+                out.push(flag as u8);
+            }
             Cell::Gap(Gap::NoData) => varint(&mut out, 1),
             Cell::Gap(Gap::Suppressed) => varint(&mut out, 2),
         }

@@ -233,20 +233,88 @@ impl Gap {
     }
 }
 
-/// The content of one cell: a value or a marked gap.
+/// A statistical office's note on a value (the Zeichenerklärung of German statistical tables),
+/// written after the number (`12,3 p`) or around it (`(12,3)`), and shown beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ValueFlag {
+    /// `p`: vorläufige Zahl.
+    Provisional,
+    /// `r`: berichtigte Zahl.
+    Revised,
+    /// `s` (Destatis) or `e` (Eurostat): geschätzte Zahl.
+    Estimated,
+    /// `( )`: Aussagewert eingeschränkt, da statistisch relativ unsicher.
+    Uncertain,
+}
+
+impl ValueFlag {
+    pub const ALL: [ValueFlag; 4] = [
+        ValueFlag::Provisional,
+        ValueFlag::Revised,
+        ValueFlag::Estimated,
+        ValueFlag::Uncertain,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueFlag::Provisional => "provisional",
+            ValueFlag::Revised => "revised",
+            ValueFlag::Estimated => "estimated",
+            ValueFlag::Uncertain => "uncertain",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ValueFlag> {
+        ValueFlag::ALL
+            .into_iter()
+            .find(|flag| flag.as_str() == text)
+    }
+
+    /// German label shown beside the number.
+    pub fn label_de(self) -> &'static str {
+        match self {
+            ValueFlag::Provisional => "vorläufig",
+            ValueFlag::Revised => "berichtigt",
+            ValueFlag::Estimated => "geschätzt",
+            ValueFlag::Uncertain => "eingeschränkt aussagekräftig",
+        }
+    }
+
+    /// The letter statistical tables write after the number (`( )` for uncertain values).
+    pub fn letter(self) -> &'static str {
+        match self {
+            ValueFlag::Provisional => "p",
+            ValueFlag::Revised => "r",
+            ValueFlag::Estimated => "s",
+            ValueFlag::Uncertain => "()",
+        }
+    }
+}
+
+/// The content of one cell: a value, a value with a statistical office's note, or a marked gap.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Cell {
     Value(f64),
+    Flagged { value: f64, flag: ValueFlag },
     Gap(Gap),
 }
 
 impl Cell {
     pub fn value(self) -> Option<f64> {
         match self {
-            Cell::Value(value) => Some(value),
+            Cell::Value(value) | Cell::Flagged { value, .. } => Some(value),
             Cell::Gap(_) => None,
+        }
+    }
+
+    pub fn flag(self) -> Option<ValueFlag> {
+        match self {
+            Cell::Flagged { flag, .. } => Some(flag),
+            Cell::Value(_) | Cell::Gap(_) => None,
         }
     }
 }
@@ -618,6 +686,13 @@ mod tests {
             assert_eq!(
                 Polarity::parse(polarity.as_str()),
                 Some(polarity),
+                "stored as text in SQLite"
+            );
+        }
+        for flag in ValueFlag::ALL {
+            assert_eq!(
+                ValueFlag::parse(flag.as_str()),
+                Some(flag),
                 "stored as text in SQLite"
             );
         }

@@ -234,6 +234,12 @@ pub fn demo_values_csv(observations: &[Observation]) -> String {
         let key = &observation.key;
         let value = match observation.cell {
             Cell::Value(value) => value.to_string().replace('.', ","),
+            Cell::Flagged { value, flag } => match flag {
+                fokus_model::ValueFlag::Uncertain => {
+                    format!("({})", value.to_string().replace('.', ","))
+                }
+                other => format!("{} {}", value.to_string().replace('.', ","), other.letter()),
+            },
             Cell::Gap(Gap::NoData) => ".".into(),
             Cell::Gap(Gap::Suppressed) => "x".into(),
         };

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use fokus_model::finance::Spending;
 use fokus_model::population::{PopulationCount, Sex, AGE_GROUPS};
 use fokus_model::{
-    Area, AreaKind, Catalog, Cell, Gap, Observation, ObservationKey, FIRST_YEAR, LAST_YEAR,
+    Area, AreaKind, Catalog, Cell, Gap, Observation, ObservationKey, ValueFlag, FIRST_YEAR,
+    LAST_YEAR,
 };
 
 /// One thing wrong with an input file.
@@ -306,10 +307,16 @@ enum NumberStyle {
 }
 
 /// Parses a value cell.
+///
+/// The markers are the Zeichenerklärung of the German statistical offices: `-` nothing (zero),
+/// `.` unknown, `...` (or `…`) not yet available and `/` not reliable enough (both shown as "keine
+/// Daten"), `x` withheld (shown as "geheim gehalten"); a value in parentheses is of limited
+/// reliability, and `p`, `r`, `s` or `e` after a number mark it provisional, revised or
+/// estimated.
 fn parse_value(text: &str, style: NumberStyle) -> Result<Cell, String> {
     let text = text.trim();
     match text {
-        "." => return Ok(Cell::Gap(Gap::NoData)),
+        "." | "..." | "…" | "/" => return Ok(Cell::Gap(Gap::NoData)),
         "x" | "X" => return Ok(Cell::Gap(Gap::Suppressed)),
         "-" => return Ok(Cell::Value(0.0)),
         "" => {
@@ -317,6 +324,41 @@ fn parse_value(text: &str, style: NumberStyle) -> Result<Cell, String> {
         }
         _ => {}
     }
+    if let Some(inner) = text
+        .strip_prefix('(')
+        .and_then(|rest| rest.strip_suffix(')'))
+    {
+        let value = parse_number(inner.trim(), style)?;
+        return Ok(Cell::Flagged {
+            value,
+            flag: ValueFlag::Uncertain,
+        });
+    }
+    let flagged = [
+        ('p', ValueFlag::Provisional),
+        ('r', ValueFlag::Revised),
+        ('s', ValueFlag::Estimated),
+        ('e', ValueFlag::Estimated),
+    ]
+    .into_iter()
+    .find_map(|(letter, flag)| {
+        let number = text.strip_suffix(letter)?.trim_end();
+        // `1e` is no number anyway; only a flag after digits counts.
+        number
+            .ends_with(|c: char| c.is_ascii_digit())
+            .then_some((number, flag))
+    });
+    match flagged {
+        Some((number, flag)) => Ok(Cell::Flagged {
+            value: parse_number(number, style)?,
+            flag,
+        }),
+        None => parse_number(text, style).map(Cell::Value),
+    }
+}
+
+/// A number in the file's notation.
+fn parse_number(text: &str, style: NumberStyle) -> Result<f64, String> {
     let normalised = match style {
         NumberStyle::GermanCsv => german_notation(text),
         NumberStyle::PointCsv | NumberStyle::Json => Some(text.to_owned()),
@@ -325,7 +367,7 @@ fn parse_value(text: &str, style: NumberStyle) -> Result<Cell, String> {
         return Err("keine Zahl".into());
     };
     match normalised.parse::<f64>() {
-        Ok(value) if value.is_finite() => Ok(Cell::Value(value)),
+        Ok(value) if value.is_finite() => Ok(value),
         _ if style == NumberStyle::PointCsv && text.contains(',') => {
             Err("keine Zahl; in einer Datei mit `,` als Trennzeichen steht der Dezimalpunkt".into())
         }
@@ -486,6 +528,17 @@ impl<'c> Checker<'c> {
         }
     }
 
+    /// One year of a wide table's row: problems with the value name the year's column.
+    fn check_wide(&mut self, place: Place, fields: &Fields, column_name: &'static str) {
+        let n_before = self.problems.len();
+        self.check(place, fields);
+        for problem in &mut self.problems[n_before..] {
+            if problem.column == Some(Column::Value.name()) {
+                problem.column = Some(column_name);
+            }
+        }
+    }
+
     fn check_year(&mut self, place: Place, text: &str) -> Option<u16> {
         match text.parse::<u16>() {
             Ok(year) if (FIRST_YEAR..=LAST_YEAR).contains(&year) => Some(year),
@@ -501,9 +554,17 @@ impl<'c> Checker<'c> {
         }
     }
 
-    /// The area `id`, reported when unknown.
+    /// The area `id`, reported when unknown. A Regionalschlüssel that lost its leading zero (Excel
+    /// reads `01056` as the number 1056) is recognised: every official key is known with it.
     fn check_area(&mut self, place: Place, id: &str) -> Option<&'c Area> {
-        let area = self.catalog.areas.iter().find(|known| known.id == id);
+        let find = |wanted: &str| self.catalog.areas.iter().find(|known| known.id == wanted);
+        let area = find(id).or_else(|| {
+            let restored = format!("0{id}");
+            id.bytes()
+                .all(|byte| byte.is_ascii_digit())
+                .then(|| find(&restored))
+                .flatten()
+        });
         if area.is_none() {
             let reason = "unbekanntes Gebiet (erwartet wird der Regionalschlüssel)".into();
             self.report(place, Some(Column::Area), Some(id), reason);
@@ -513,8 +574,10 @@ impl<'c> Checker<'c> {
 
     /// A number that must be there: population counts and euros have no gaps.
     fn check_amount(&mut self, place: Place, column: Column, text: &str) -> Option<f64> {
+        // A flag on a count or an amount (`1.234 p`) is read and the number kept: population and
+        // spending rows have no place for it.
         match parse_value(text, self.style) {
-            Ok(Cell::Value(value)) => Some(value),
+            Ok(Cell::Value(value) | Cell::Flagged { value, .. }) => Some(value),
             Ok(Cell::Gap(_)) => {
                 let reason = format!(
                     "hier ist eine Zahl nötig; `.` und `x` gibt es nur bei Kennzahlwerten ({})",
@@ -558,13 +621,12 @@ impl<'c> Checker<'c> {
                 "unbekannte Kennzahl".into(),
             );
         }
-        let area_id = field(Column::Area);
+        let raw_area = field(Column::Area);
+        let area = self.check_area(place, raw_area);
+        let area_id = area.map_or(raw_area, |area| area.id.as_str());
         // Values are reported for the map areas; a Gemeinde's value would be stored but shown
         // nowhere, so it is refused with the area it belongs to.
-        if let Some(gemeinde) = self
-            .check_area(place, area_id)
-            .filter(|area| area.kind == AreaKind::Gemeinde)
-        {
+        if let Some(gemeinde) = area.filter(|area| area.kind == AreaKind::Gemeinde) {
             let parent = gemeinde.parent.as_deref().unwrap_or_default();
             let parent_name = self
                 .catalog
@@ -576,7 +638,7 @@ impl<'c> Checker<'c> {
                 "Gemeinde {} – der Sozialbericht führt Werte für Ämter und amtsfreie Gemeinden; bitte den Wert für {parent_name} ({parent}) liefern",
                 gemeinde.name
             );
-            self.report(place, Some(Column::Area), Some(area_id), reason);
+            self.report(place, Some(Column::Area), Some(raw_area), reason);
         }
         let value_text = field(Column::Value);
         let cell = match parse_value(value_text, self.style) {
@@ -605,7 +667,7 @@ impl<'c> Checker<'c> {
             None => None,
         };
         let (year, mut cell) = (year?, cell?);
-        if let (Cell::Value(_), Some(cases)) = (cell, cases) {
+        if let (Some(_), Some(cases)) = (cell.value(), cases) {
             if cases < min_cases {
                 self.parsed.suppressed += 1;
                 cell = Cell::Gap(Gap::Suppressed);
@@ -629,8 +691,10 @@ impl<'c> Checker<'c> {
         year: Option<u16>,
     ) -> Option<(RecordKey, Row)> {
         let field = |column: Column| fields.get(&column).map_or("", |text| text.trim());
-        let area_id = field(Column::Area);
-        self.check_area(place, area_id);
+        let raw_area = field(Column::Area);
+        let area_id = self
+            .check_area(place, raw_area)
+            .map_or(raw_area, |area| area.id.as_str());
         let sex_text = field(Column::Sex);
         let sex = parse_sex(sex_text);
         if sex.is_none() {
@@ -819,39 +883,129 @@ fn parse_json(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parse
     checker.finish()
 }
 
-fn parse_csv(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed, ImportError> {
-    let header_line = text.lines().next().unwrap_or_default();
+/// How many lines above the header a file may carry (an Excel title block: title, Stand,
+/// source, empty lines).
+const MAX_TITLE_LINES: usize = 30;
+
+/// Names of year columns in a wide table, as `'static` text for problem reports.
+const YEAR_COLUMNS: [&str; (LAST_YEAR - FIRST_YEAR + 1) as usize] = [
+    "2015", "2016", "2017", "2018", "2019", "2020", "2021", "2022", "2023", "2024", "2025", "2026",
+    "2027", "2028", "2029", "2030",
+];
+
+/// The columns of a header line, if it is one: the delimiter, the columns, and the year columns
+/// of a wide table (`kennzahl;gebiet;2023;2024`).
+struct Header {
+    delimiter: u8,
+    columns: Vec<Option<Column>>,
+    kind: ExportKind,
+    /// `(position, year)` of each year column; empty for a long table.
+    years: Vec<(usize, u16)>,
+    /// Columns up to the last named one; empty columns after it (Excel's habit) do not count.
+    n_columns: usize,
+}
+
+fn read_header(line: &str) -> Option<Header> {
     let delimiter = [b';', b'\t', b',']
         .into_iter()
-        .find(|candidate| header_line.as_bytes().contains(candidate))
-        .ok_or_else(|| header_problem(header_line))?;
+        .find(|candidate| line.as_bytes().contains(candidate))?;
+    let names: Vec<&str> = line
+        .split(char::from(delimiter))
+        .map(|name| name.trim().trim_matches('"').trim())
+        .collect();
+    let columns: Vec<Option<Column>> = names.iter().map(|name| Column::from_header(name)).collect();
+    let present: Vec<Column> = columns.iter().flatten().copied().collect();
+    let kind = ExportKind::detect(&present)?;
+    let years: Vec<(usize, u16)> = names
+        .iter()
+        .enumerate()
+        .filter_map(|(position, name)| {
+            let year = name.parse::<u16>().ok()?;
+            (name.len() == 4 && (FIRST_YEAR..=LAST_YEAR).contains(&year))
+                .then_some((position, year))
+        })
+        .collect();
+    let is_wide = kind == ExportKind::Values
+        && !years.is_empty()
+        && !present.contains(&Column::Year)
+        && !present.contains(&Column::Value);
+    let complete = kind.required().iter().all(|column| {
+        present.contains(column) || (is_wide && matches!(column, Column::Year | Column::Value))
+    });
+    let n_columns = names
+        .iter()
+        .rposition(|name| !name.is_empty())
+        .map_or(0, |last| last + 1);
+    complete.then_some(Header {
+        delimiter,
+        columns,
+        kind,
+        years: if is_wide { years } else { Vec::new() },
+        n_columns,
+    })
+}
+
+/// A line below the table that is a note, not data: the source, a copyright, a footnote.
+fn is_footnote(record: &csv::StringRecord) -> bool {
+    let mut non_empty = record
+        .iter()
+        .map(str::trim)
+        .filter(|field| !field.is_empty());
+    let (Some(first), None) = (non_empty.next(), non_empty.next()) else {
+        return false;
+    };
+    let first = first.to_lowercase();
+    [
+        "©",
+        "(c)",
+        "copyright",
+        "quelle",
+        "stand",
+        "hinweis",
+        "fußnote",
+        "fussnote",
+        "anmerkung",
+        "*",
+    ]
+    .iter()
+    .any(|start| first.starts_with(start))
+}
+
+/// CSV as BI tools and Excel write it: `;`, tab or `,`; a title block above the header and notes
+/// below the table are skipped, trailing empty columns ignored, and a wide table (one column per
+/// year) is read like a long one. Line numbers count the file's lines.
+fn parse_csv(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed, ImportError> {
+    let first_line = text
+        .lines()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or_default();
+    let (header_idx, header) = text
+        .lines()
+        .take(MAX_TITLE_LINES)
+        .enumerate()
+        .find_map(|(line_idx, line)| Some((line_idx, read_header(line)?)))
+        .ok_or_else(|| header_problem(first_line))?;
+    let body_start: usize = text
+        .split_inclusive('\n')
+        .take(header_idx)
+        .map(str::len)
+        .sum();
+    let line_offset = header_idx as u64;
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
+        .delimiter(header.delimiter)
         .has_headers(true)
         .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|_| header_problem(header_line))?
-        .clone();
-    let columns: Vec<Option<Column>> = headers.iter().map(Column::from_header).collect();
-    let present: Vec<Column> = columns.iter().flatten().copied().collect();
-    let kind = ExportKind::detect(&present).ok_or_else(|| header_problem(header_line))?;
-    if kind
-        .required()
-        .iter()
-        .any(|column| !present.contains(column))
-    {
-        return Err(header_problem(header_line));
-    }
+        .from_reader(&text.as_bytes()[body_start..]);
+    let n_columns = header.n_columns;
     // A tab-separated file is what German Excel writes as "Text (Tabstopp-getrennt)": decimal
     // comma, like a `;` file.
-    let style = if delimiter == b',' {
+    let style = if header.delimiter == b',' {
         NumberStyle::PointCsv
     } else {
         NumberStyle::GermanCsv
     };
-    let mut checker = Checker::new(catalog, rules, style, kind);
+    let mut checker = Checker::new(catalog, rules, style, header.kind);
+    let mut footnotes_from: Option<u64> = None;
     for record in reader.records() {
         if checker.is_full() {
             break;
@@ -859,7 +1013,7 @@ fn parse_csv(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                let line = error.position().map_or(0, csv::Position::line);
+                let line = error.position().map_or(0, csv::Position::line) + line_offset;
                 checker.report(
                     Place::Line(line),
                     None,
@@ -869,29 +1023,59 @@ fn parse_csv(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed
                 continue;
             }
         };
-        let place = Place::Line(record.position().map_or(0, csv::Position::line));
+        let line = record.position().map_or(0, csv::Position::line) + line_offset;
+        let place = Place::Line(line);
         if record.iter().all(|field| field.trim().is_empty()) {
             continue;
         }
-        if record.len() != headers.len() {
+        if is_footnote(&record) {
+            footnotes_from.get_or_insert(line);
+            continue;
+        }
+        if let Some(note_line) = footnotes_from {
+            let reason = format!("Daten nach der Anmerkung in Zeile {note_line}; Anmerkungen gehören unter die Tabelle");
+            checker.report(place, None, None, reason);
+            continue;
+        }
+        let n_filled = (0..record.len())
+            .rev()
+            .find(|field_idx| !record[*field_idx].trim().is_empty())
+            .map_or(0, |last| last + 1);
+        if record.len() < n_columns || n_filled > n_columns {
             let joined = record
                 .iter()
                 .collect::<Vec<_>>()
-                .join(&char::from(delimiter).to_string());
-            let reason = format!(
-                "{} Felder statt {}; Trennzeichen gemischt?",
-                record.len(),
-                headers.len()
-            );
+                .join(&char::from(header.delimiter).to_string());
+            let n_found = if n_filled > n_columns {
+                n_filled
+            } else {
+                record.len()
+            };
+            let reason = format!("{n_found} Felder statt {n_columns}; Trennzeichen gemischt?");
             checker.report(place, None, Some(&joined), reason);
             continue;
         }
-        let fields: Fields = columns
+        let fields: Fields = header
+            .columns
             .iter()
             .zip(record.iter())
             .filter_map(|(column, text)| Some(((*column)?, text.trim().to_owned())))
             .collect();
-        checker.check(place, &fields);
+        if header.years.is_empty() {
+            checker.check(place, &fields);
+            continue;
+        }
+        // Wide: one record per year column, the column named after its year.
+        for (position, year) in &header.years {
+            let mut long = fields.clone();
+            long.insert(Column::Year, year.to_string());
+            long.insert(
+                Column::Value,
+                record.get(*position).unwrap_or_default().trim().to_owned(),
+            );
+            let column_name = YEAR_COLUMNS[usize::from(year - FIRST_YEAR)];
+            checker.check_wide(place, &long, column_name);
+        }
     }
     checker.finish()
 }

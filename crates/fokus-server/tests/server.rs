@@ -1294,3 +1294,83 @@ async fn population_and_spending_arrive_through_the_same_admin_import() {
         "a refused population file names its column"
     );
 }
+
+/// Every file in `tests/import-accepted` is a real-world export the import must read: the
+/// statistical offices' markers and flags, Excel's habits, a wide table. `EXPECTED.tsv` names the
+/// rows each yields; each CSV must read the same with Windows line endings.
+#[test]
+fn real_world_exports_are_read_as_their_makers_meant_them() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import-accepted");
+    let expected_text = std::fs::read_to_string(folder.join("EXPECTED.tsv")).unwrap();
+    let catalog = demo_store().catalog().unwrap();
+    let mut files_checked = std::collections::BTreeSet::new();
+    for line in expected_text
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+    {
+        let [file, n_rows, row] = line.split('\t').collect::<Vec<_>>()[..] else {
+            panic!("file<TAB>rows<TAB>row: {line}");
+        };
+        let (key, cell_json) = row.split_once(" = ").unwrap();
+        let expected_cell: Cell = serde_json::from_str(cell_json).unwrap();
+        let bytes = std::fs::read(folder.join(file)).unwrap();
+        let mut variants = vec![(file.to_owned(), bytes.clone())];
+        if file.ends_with(".csv") {
+            let crlf = String::from_utf8(bytes).unwrap().replace('\n', "\r\n");
+            variants.push((format!("{file} (CRLF)"), crlf.into_bytes()));
+        }
+        for (name, bytes) in variants {
+            let parsed =
+                fokus_server::import::parse_export(&bytes, &catalog, ImportRules::default())
+                    .unwrap_or_else(|error| panic!("{name} is refused:\n{error}"));
+            assert_eq!(
+                parsed.observations.len(),
+                n_rows.parse::<usize>().unwrap(),
+                "{name}: rows"
+            );
+            let found = parsed
+                .observations
+                .iter()
+                .find(|observation| {
+                    format!(
+                        "{}/{}/{}",
+                        observation.key.indicator, observation.key.area, observation.key.year
+                    ) == key
+                })
+                .unwrap_or_else(|| panic!("{name}: no row {key}"));
+            assert_eq!(found.cell, expected_cell, "{name}: {key}");
+        }
+        files_checked.insert(file.to_owned());
+    }
+    let on_disk: std::collections::BTreeSet<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "EXPECTED.tsv")
+        .collect();
+    assert_eq!(files_checked, on_disk, "every accepted file is checked");
+
+    // A flag survives the store and the feed.
+    let mut store = demo_store();
+    let flagged = std::fs::read(folder.join("05-wide-table-years-as-columns.csv")).unwrap();
+    import_bytes(
+        &mut store,
+        &flagged,
+        "wide",
+        5,
+        false,
+        ImportRules::default(),
+    )
+    .unwrap()
+    .unwrap();
+    let map = store.map_view("sgb2_quote", 2024).unwrap();
+    let kreis = map
+        .references
+        .iter()
+        .find(|value| value.area == "01056")
+        .unwrap();
+    assert_eq!(
+        kreis.cell.and_then(Cell::flag),
+        Some(fokus_model::ValueFlag::Provisional),
+        "the map shows the Kreis's 2024 value as provisional"
+    );
+}

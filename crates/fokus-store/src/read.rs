@@ -7,7 +7,7 @@ use fokus_model::population::{PopulationCount, PopulationPyramid, Sex};
 use fokus_model::{
     Area, AreaKind, AreaProfile, AreaSeries, AreaValue, Catalog, Cell, DatasetInfo, FeedPage, Gap,
     Indicator, IndicatorYears, MapView, Observation, ObservationKey, Polarity, ProfileEntry,
-    RevisionInfo, SeriesLine, ServerStatus,
+    RevisionInfo, SeriesLine, ServerStatus, ValueFlag,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -22,9 +22,12 @@ fn kind_of(text: &str) -> rusqlite::Result<AreaKind> {
     })
 }
 
-fn cell_of(value: Option<f64>, gap: Option<String>) -> Option<Cell> {
+fn cell_of(value: Option<f64>, gap: Option<String>, flag: Option<String>) -> Option<Cell> {
     match (value, gap.as_deref().and_then(Gap::parse)) {
-        (Some(value), _) => Some(Cell::Value(value)),
+        (Some(value), _) => Some(match flag.as_deref().and_then(ValueFlag::parse) {
+            Some(flag) => Cell::Flagged { value, flag },
+            None => Cell::Value(value),
+        }),
         (None, Some(gap)) => Some(Cell::Gap(gap)),
         (None, None) => None,
     }
@@ -206,7 +209,7 @@ impl Store {
         let display = self.display()?;
         let home = self.home_area()?.unwrap_or_default();
         let mut statement = self.conn.prepare_cached(
-            "SELECT a.id, a.name, a.kind, o.value, o.gap FROM area a
+            "SELECT a.id, a.name, a.kind, o.value, o.gap, o.flag FROM area a
              LEFT JOIN observation o ON o.area = a.id AND o.indicator = ?1 AND o.year = ?2
              WHERE a.retired = 0
              ORDER BY a.id",
@@ -217,7 +220,7 @@ impl Store {
                 area: row.get(0)?,
                 name: row.get(1)?,
                 kind: kind_of(&kind)?,
-                cell: cell_of(row.get(3)?, row.get(4)?),
+                cell: cell_of(row.get(3)?, row.get(4)?, row.get(5)?),
             })
         })?;
         let (areas, mut references): (Vec<AreaValue>, Vec<AreaValue>) = rows
@@ -346,11 +349,12 @@ impl Store {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let mut observation_statement = self.conn.prepare_cached(
-            "SELECT indicator, area, year, value, gap FROM observation WHERE revision > ?1 ORDER BY indicator, year, area",
+            "SELECT indicator, area, year, value, gap, flag FROM observation WHERE revision > ?1 ORDER BY indicator, year, area",
         )?;
         let observations = observation_statement
             .query_map([since], |row| {
-                let cell = cell_of(row.get(3)?, row.get(4)?).unwrap_or(Cell::Gap(Gap::NoData));
+                let cell = cell_of(row.get(3)?, row.get(4)?, row.get(5)?)
+                    .unwrap_or(Cell::Gap(Gap::NoData));
                 Ok(Observation {
                     key: ObservationKey {
                         indicator: row.get(0)?,
@@ -454,7 +458,8 @@ impl Store {
     pub fn area_profile(&self, area_id: &str, year: u16) -> Result<AreaProfile> {
         let name = self.area_name(area_id)?;
         let mut statement = self.conn.prepare_cached(
-            "SELECT i.id, i.name, i.unit, i.decimals, i.handlungsfeld, o.value, o.gap, k.value, k.gap
+            "SELECT i.id, i.name, i.unit, i.decimals, i.handlungsfeld, o.value, o.gap, k.value, k.gap,
+               o.flag, k.flag
              FROM indicator i
              LEFT JOIN observation o ON o.indicator = i.id AND o.year = ?2 AND o.area = ?1
              LEFT JOIN observation k ON k.indicator = i.id AND k.year = ?2 AND k.area = ?3
@@ -469,8 +474,8 @@ impl Store {
                     unit: row.get(2)?,
                     decimals: row.get(3)?,
                     handlungsfeld: row.get(4)?,
-                    cell: cell_of(row.get(5)?, row.get(6)?),
-                    kreis: cell_of(row.get(7)?, row.get(8)?),
+                    cell: cell_of(row.get(5)?, row.get(6)?, row.get(9)?),
+                    kreis: cell_of(row.get(7)?, row.get(8)?, row.get(10)?),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

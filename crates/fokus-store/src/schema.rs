@@ -117,7 +117,8 @@ CREATE TABLE blob (
 
 /// Migration 3: a deployment's configuration is data (issue 9). Areas carry their simplified
 /// boundary and can be retired (a Gebietsreform keeps old values with the old area); indicators
-/// carry the headline flag and their own minimum case count. The dataset's description grows
+/// carry the headline flag, their own minimum case count and their catalogue position; values
+/// carry the statistical office's flag. The dataset's description grows
 /// into the deployment's display settings and is kept as one JSON document in `meta`.
 const M3_DEPLOYMENT: &str = "
 ALTER TABLE area ADD COLUMN geometry TEXT;
@@ -125,6 +126,8 @@ ALTER TABLE area ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE indicator ADD COLUMN headline INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE indicator ADD COLUMN min_cases INTEGER;
 ALTER TABLE indicator ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+-- A statistical office's note on a value (provisional, revised, estimated, uncertain).
+ALTER TABLE observation ADD COLUMN flag TEXT;
 
 INSERT INTO meta (key, value)
 SELECT 'dataset', json_object('title', title.value, 'demo', json(CASE WHEN demo.value = '1' THEN 'true' ELSE 'false' END))

@@ -51,10 +51,12 @@ pub struct ApplySummary {
     pub deleted: usize,
 }
 
-fn split(cell: Cell) -> (Option<f64>, Option<&'static str>) {
+/// A cell as its three columns: value, gap, flag.
+fn split(cell: Cell) -> (Option<f64>, Option<&'static str>, Option<&'static str>) {
     match cell {
-        Cell::Value(value) => (Some(value), None),
-        Cell::Gap(gap) => (None, Some(gap.as_str())),
+        Cell::Value(value) => (Some(value), None, None),
+        Cell::Flagged { value, flag } => (Some(value), None, Some(flag.as_str())),
+        Cell::Gap(gap) => (None, Some(gap.as_str()), None),
     }
 }
 
@@ -72,7 +74,7 @@ fn check_year(year: u16, what: impl FnOnce() -> String) -> Result<()> {
 fn check_observation(observation: &Observation) -> Result<()> {
     let key = &observation.key;
     check_year(key.year, || format!("{}/{}", key.indicator, key.area))?;
-    if let Cell::Value(value) = observation.cell {
+    if let Some(value) = observation.cell.value() {
         if !value.is_finite() {
             return Err(StoreError::InvalidRow(format!(
                 "{}/{}/{}: value is not finite",
@@ -172,17 +174,18 @@ fn commit_rows<R: Upsert>(
 impl Upsert for Observation {
     fn stored_equal(&self, tx: &Transaction<'_>) -> Result<Option<bool>> {
         let key = &self.key;
-        let stored: Option<(Option<f64>, Option<String>)> = tx
+        type Stored = (Option<f64>, Option<String>, Option<String>);
+        let stored: Option<Stored> = tx
             .prepare_cached(
-                "SELECT value, gap FROM observation WHERE indicator = ?1 AND year = ?2 AND area = ?3",
+                "SELECT value, gap, flag FROM observation WHERE indicator = ?1 AND year = ?2 AND area = ?3",
             )?
             .query_row(params![key.indicator, key.year, key.area], |row| {
-                Ok((row.get(0)?, row.get(1)?))
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
             })
             .optional()?;
-        let (value, gap) = split(self.cell);
-        Ok(stored.map(|(stored_value, stored_gap)| {
-            stored_value == value && stored_gap.as_deref() == gap
+        let (value, gap, flag) = split(self.cell);
+        Ok(stored.map(|(stored_value, stored_gap, stored_flag)| {
+            stored_value == value && stored_gap.as_deref() == gap && stored_flag.as_deref() == flag
         }))
     }
 
@@ -356,14 +359,14 @@ fn upsert_observation(
     observation: &Observation,
     revision: u64,
 ) -> Result<()> {
-    let (value, gap) = split(observation.cell);
+    let (value, gap, flag) = split(observation.cell);
     let key = &observation.key;
     tx.prepare_cached(
-        "INSERT INTO observation (indicator, year, area, value, gap, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO observation (indicator, year, area, value, gap, flag, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT(indicator, year, area) DO UPDATE SET value = excluded.value, gap = excluded.gap,
-           revision = excluded.revision",
+           flag = excluded.flag, revision = excluded.revision",
     )?
-    .execute(params![key.indicator, key.year, key.area, value, gap, revision])?;
+    .execute(params![key.indicator, key.year, key.area, value, gap, flag, revision])?;
     Ok(())
 }
 

@@ -334,6 +334,11 @@ fn op_strategy() -> impl proptest::strategy::Strategy<Value = Op> {
     use proptest::prelude::*;
     let cell = prop_oneof![
         (0u8..4).prop_map(|value| Cell::Value(f64::from(value))),
+        // Flagged values take part in the replay like any other.
+        (0u8..4).prop_map(|value| Cell::Flagged {
+            value: f64::from(value),
+            flag: fokus_model::ValueFlag::Provisional,
+        }),
         Just(Cell::Gap(Gap::NoData)),
         Just(Cell::Gap(Gap::Suppressed)),
     ];
