@@ -518,6 +518,55 @@ pub fn database_path(data_dir: &Path) -> PathBuf {
     data_dir.join("fokus-server.sqlite3")
 }
 
+/// What a backup holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackupSummary {
+    pub revision: u64,
+    pub blobs: usize,
+}
+
+/// Backs the server's data folder up into `out`, a new folder that is itself a complete data
+/// folder: a consistent copy of the database (taken while the server may be serving) and every
+/// blob it names, each checked against its hash. Restoring is pointing `--data-dir` at it (or
+/// copying it back).
+pub fn backup(store: &Store, data_dir: &Path, out: &Path) -> anyhow::Result<BackupSummary> {
+    use anyhow::Context;
+    anyhow::ensure!(
+        !out.exists() || std::fs::read_dir(out)?.next().is_none(),
+        "{} exists and is not empty; a backup goes into a new folder",
+        out.display()
+    );
+    let out_blobs = blob_dir(out);
+    std::fs::create_dir_all(&out_blobs)
+        .with_context(|| format!("creating {}", out_blobs.display()))?;
+    store
+        .backup_to(&database_path(out))
+        .with_context(|| format!("writing {}", database_path(out).display()))?;
+    // The copy names the blobs it needs; the live database may have moved on meanwhile.
+    let copy = Store::open(&database_path(out))?;
+    let source = publish::BlobDir::new(blob_dir(data_dir));
+    let mut n_blobs = 0;
+    for sha256 in copy.blob_hashes()? {
+        let from = source.path_of(&sha256);
+        let bytes = std::fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
+        anyhow::ensure!(
+            publish::hex_sha256(&bytes) == sha256,
+            "{} does not match its hash; the data folder is damaged",
+            from.display()
+        );
+        std::fs::write(out_blobs.join(&sha256), &bytes)?;
+        n_blobs += 1;
+    }
+    anyhow::ensure!(
+        copy.integrity_ok()?,
+        "the copy fails SQLite's integrity check"
+    );
+    Ok(BackupSummary {
+        revision: copy.revision()?,
+        blobs: n_blobs,
+    })
+}
+
 /// Where the server keeps published media inside `--data-dir`.
 pub fn blob_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("blobs")

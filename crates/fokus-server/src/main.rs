@@ -78,6 +78,9 @@ enum Command {
         #[arg(long)]
         content: Option<PathBuf>,
     },
+    /// Back the data folder up into a new folder while the server may be running: a consistent
+    /// copy of the database and every blob it names. Restore by serving from that folder.
+    Backup { out: PathBuf },
     /// Write everything published (the feed since revision 0) as JSON, for apps to ship as their
     /// first-start data.
     Snapshot { out: PathBuf },
@@ -128,6 +131,15 @@ fn run() -> anyhow::Result<()> {
             }
         }
         Command::Publish { dir } => publish(&mut store, &cli.data_dir, &dir)?,
+        Command::Backup { out } => {
+            let summary = fokus_server::backup(&store, &cli.data_dir, &out)?;
+            println!(
+                "Sicherung in {}: Revision {}, {} Dateien",
+                out.display(),
+                summary.revision,
+                summary.blobs
+            );
+        }
         Command::Init { dir, dry_run } => {
             let deployment = match fokus_server::config::read_dir(&dir) {
                 Ok(deployment) => deployment,

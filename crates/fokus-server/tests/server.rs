@@ -1374,3 +1374,55 @@ fn real_world_exports_are_read_as_their_makers_meant_them() {
         "the map shows the Kreis's 2024 value as provisional"
     );
 }
+
+#[test]
+fn a_backup_taken_while_serving_is_a_complete_data_folder() {
+    let data = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&fokus_server::database_path(data.path())).unwrap();
+    store.ensure_instance("kreis-server").unwrap();
+    load_demo(&mut store, 1).unwrap();
+    let blobs = fokus_server::publish::BlobDir::new(fokus_server::blob_dir(data.path()));
+    let folder = valid_folder();
+    fokus_server::publish_dir(&mut store, &blobs, folder.path(), 2)
+        .unwrap()
+        .unwrap();
+    // A second connection holds a write transaction open, as a running import would.
+    let writer = rusqlite::Connection::open(fokus_server::database_path(data.path())).unwrap();
+    writer
+        .execute_batch("BEGIN IMMEDIATE; INSERT INTO meta VALUES ('half', 'done');")
+        .unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("sicherung");
+    let summary = fokus_server::backup(&store, data.path(), &target).unwrap();
+    writer.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(
+        (summary.revision, summary.blobs),
+        (DEMO + 1, 3),
+        "the published revision and its three media files"
+    );
+    let restored = Store::open(&fokus_server::database_path(&target)).unwrap();
+    assert_eq!(
+        restored.instance().unwrap(),
+        "kreis-server",
+        "the identity is kept"
+    );
+    assert_eq!(
+        serde_json::to_value(restored.feed_since(0).unwrap()).unwrap(),
+        serde_json::to_value(store.feed_since(0).unwrap()).unwrap(),
+        "the copy serves exactly what the original serves"
+    );
+    for sha256 in restored.blob_hashes().unwrap() {
+        let bytes = std::fs::read(fokus_server::blob_dir(&target).join(&sha256)).unwrap();
+        assert_eq!(
+            fokus_server::publish::hex_sha256(&bytes),
+            sha256,
+            "blob {sha256} intact"
+        );
+    }
+    let again = fokus_server::backup(&store, data.path(), &target).unwrap_err();
+    assert!(
+        again.to_string().contains("is not empty"),
+        "a backup never overwrites another: {again}"
+    );
+}

@@ -142,6 +142,16 @@ impl Store {
         Store::set_meta(&self.conn, &format!("setting.{key}"), value)
     }
 
+    /// Writes a consistent copy of the whole database to `path` (SQLite's `VACUUM INTO`): safe
+    /// while other connections read and write, and the copy is compact. `path` must not exist.
+    pub fn backup_to(&self, path: &Path) -> Result<()> {
+        let target = path.to_str().ok_or_else(|| {
+            StoreError::InvalidRow(format!("backup path is not UTF-8: {}", path.display()))
+        })?;
+        self.conn.execute("VACUUM INTO ?1", [target])?;
+        Ok(())
+    }
+
     /// `PRAGMA integrity_check`: true when SQLite finds nothing wrong.
     pub fn integrity_ok(&self) -> Result<bool> {
         let answer: String = self
