@@ -144,7 +144,7 @@ test('demography and social spending: a population pyramid per area and year, sp
   await page.screenshot({ path: join(SCREENSHOTS, 'web-demografie.png') });
 
   await page.click('[data-testid=nav-sozialausgaben]');
-  await waitFor(async () => /2025: [\d.,]+ Mio\. € netto, [\d.]+ € je Einwohner/.test(await page.textContent('[data-testid=spending-title]')), 'the spending headline');
+  await waitFor(async () => /2025: [\d.,]+ Mio\. € netto, [\d.]+ € je Einwohner, 7\d % des Gesamthaushalts/.test(await page.textContent('[data-testid=spending-title]')), 'the spending headline with its share of the budget');
   await page.waitForSelector('[data-testid=spending-chart] canvas');
   assert.equal(await page.locator('[data-testid=spending-row]').count(), 11, 'one row a year, 2015–2025');
   await page.screenshot({ path: join(SCREENSHOTS, 'web-sozialausgaben.png') });

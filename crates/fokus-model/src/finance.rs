@@ -14,6 +14,15 @@ pub struct Spending {
     pub euros: f64,
 }
 
+/// The whole budget of the Kreis in one year (ordentliche Aufwendungen des Ergebnishaushalts),
+/// so the Sozialausgaben can be shown as a share of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BudgetTotal {
+    pub year: u16,
+    pub euros: f64,
+}
+
 /// Spending of one field over the years, in euros and euros per inhabitant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -31,4 +40,7 @@ pub struct SpendingOverview {
     pub area: String,
     pub years: Vec<u16>,
     pub lines: Vec<SpendingLine>,
+    /// `(year, euros)` of the whole budget, where known.
+    #[serde(default)]
+    pub budget: Vec<(u16, f64)>,
 }

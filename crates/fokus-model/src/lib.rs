@@ -15,7 +15,7 @@ pub mod population;
 use serde::{Deserialize, Serialize};
 
 use crate::content::ContentItem;
-use crate::finance::Spending;
+use crate::finance::{BudgetTotal, Spending};
 use crate::population::PopulationCount;
 
 /// A server-side data version. Every import or publish creates exactly one new revision; the
@@ -496,6 +496,8 @@ pub struct FeedPage {
     #[serde(default)]
     pub spending: Vec<Spending>,
     #[serde(default)]
+    pub budget: Vec<BudgetTotal>,
+    #[serde(default)]
     pub content: Vec<ContentItem>,
     /// Ids of content items withdrawn after `since`.
     #[serde(default)]
@@ -510,6 +512,7 @@ impl FeedPage {
             && self.deleted_observations.is_empty()
             && self.population.is_empty()
             && self.spending.is_empty()
+            && self.budget.is_empty()
             && self.content.is_empty()
             && self.deleted_content.is_empty()
             && self.dataset.is_none()

@@ -2,7 +2,7 @@
 //! year, anchored on the real Zensus 2022 totals; the Kreis's Sozialausgaben by field. Seeded,
 //! so the same on every run; labelled as demo data wherever it is shown.
 
-use fokus_model::finance::Spending;
+use fokus_model::finance::{BudgetTotal, Spending};
 use fokus_model::population::{PopulationCount, Sex, AGE_GROUPS};
 use fokus_model::{Area, AreaKind};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
@@ -200,6 +200,39 @@ pub fn population_csv(counts: &[PopulationCount]) -> String {
     csv
 }
 
+/// The Kreis's whole budget per year: the Sozialausgaben are about three of every four euros
+/// (the share German Kreise report), drifting a little from year to year. Demo values.
+pub fn demo_budget(spending: &[Spending]) -> Vec<BudgetTotal> {
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED ^ 0xB0D6E7);
+    (FIRST_DEMO_YEAR..=LAST_DEMO_YEAR)
+        .map(|year| {
+            let social: f64 = spending
+                .iter()
+                .filter(|row| row.year == year)
+                .map(|row| row.euros)
+                .sum();
+            let share = 0.75 + 0.02 * symmetric(&mut rng);
+            BudgetTotal {
+                year,
+                euros: (social / share / 1_000.0).round() * 1_000.0,
+            }
+        })
+        .collect()
+}
+
+/// The demo's budget totals as a BI export (`jahr;gesamthaushalt`).
+pub fn budget_csv(rows: &[BudgetTotal]) -> String {
+    let mut csv = String::from("jahr;gesamthaushalt\n");
+    for row in rows {
+        csv.push_str(&format!(
+            "{};{}\n",
+            row.year,
+            row.euros.to_string().replace('.', ",")
+        ));
+    }
+    csv
+}
+
 /// The demo's Sozialausgaben as a BI export (`bereich;jahr;euro`, German notation).
 pub fn spending_csv(rows: &[Spending]) -> String {
     let mut csv = String::from("bereich;jahr;euro\n");
@@ -260,6 +293,26 @@ mod tests {
             total("01056", 2025) > total("01056", 2015),
             "the Kreis grows, as it really does"
         );
+    }
+
+    #[test]
+    fn social_spending_is_about_three_quarters_of_the_budget() {
+        let spending = demo_spending();
+        let budget = demo_budget(&spending);
+        assert_eq!(budget.len(), 11, "one total per demo year");
+        for total in &budget {
+            let social: f64 = spending
+                .iter()
+                .filter(|row| row.year == total.year)
+                .map(|row| row.euros)
+                .sum();
+            let share = social / total.euros;
+            assert!(
+                (0.72..0.78).contains(&share),
+                "{}: {share:.3} of the budget",
+                total.year
+            );
+        }
     }
 
     #[test]

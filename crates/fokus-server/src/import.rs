@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use fokus_model::finance::Spending;
+use fokus_model::finance::{BudgetTotal, Spending};
 use fokus_model::population::{PopulationCount, Sex, AGE_GROUPS};
 use fokus_model::{
     Area, AreaKind, Catalog, Cell, Gap, Observation, ObservationKey, ValueFlag, FIRST_YEAR,
@@ -105,25 +105,28 @@ pub struct Parsed {
     pub observations: Vec<Observation>,
     pub population: Vec<PopulationCount>,
     pub spending: Vec<Spending>,
+    pub budget: Vec<BudgetTotal>,
     /// How many values were turned into "suppressed" by [`ImportRules::min_cases`].
     pub suppressed: usize,
 }
 
 /// What an export holds, recognised by its columns: Sozialbericht values, population by age
-/// group and sex, or Sozialausgaben by field. All three go through the same decoding, number
-/// notation, markers and all-or-nothing rule.
+/// group and sex, Sozialausgaben by field, or the whole budget by year. All four go through the
+/// same decoding, number notation, markers and all-or-nothing rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportKind {
     Values,
     Population,
     Spending,
+    Budget,
 }
 
 impl ExportKind {
-    const ALL: [ExportKind; 3] = [
+    const ALL: [ExportKind; 4] = [
         ExportKind::Values,
         ExportKind::Population,
         ExportKind::Spending,
+        ExportKind::Budget,
     ];
 
     fn required(self) -> &'static [Column] {
@@ -137,6 +140,7 @@ impl ExportKind {
                 Column::Count,
             ],
             ExportKind::Spending => &[Column::Field, Column::Year, Column::Euros],
+            ExportKind::Budget => &[Column::Year, Column::Budget],
         }
     }
 
@@ -146,6 +150,7 @@ impl ExportKind {
             ExportKind::Values => Column::Indicator,
             ExportKind::Population => Column::Sex,
             ExportKind::Spending => Column::Field,
+            ExportKind::Budget => Column::Budget,
         }
     }
 
@@ -178,6 +183,8 @@ enum Column {
     Count,
     Field,
     Euros,
+    /// The whole budget of a year.
+    Budget,
 }
 
 impl Column {
@@ -193,6 +200,7 @@ impl Column {
             Column::Count => "anzahl",
             Column::Field => "bereich",
             Column::Euros => "euro",
+            Column::Budget => "gesamthaushalt",
         }
     }
 
@@ -208,6 +216,7 @@ impl Column {
             "anzahl" | "einwohner" | "count" => Some(Column::Count),
             "bereich" | "leistungsbereich" | "feld" | "field" => Some(Column::Field),
             "euro" | "betrag" | "euros" | "ausgaben" => Some(Column::Euros),
+            "gesamthaushalt" | "haushalt" | "haushaltsvolumen" | "budget" => Some(Column::Budget),
             _ => None,
         }
     }
@@ -395,6 +404,7 @@ enum RecordKey {
     Value(ObservationKey),
     Population(String, u16, u8, Sex),
     Spending(String, u16),
+    Budget(u16),
 }
 
 /// `w`, `weiblich`, `female`, … as population statistics and BI tools write sex.
@@ -498,6 +508,7 @@ impl<'c> Checker<'c> {
             ExportKind::Values => self.check_value(place, fields, year),
             ExportKind::Population => self.check_population(place, fields, year),
             ExportKind::Spending => self.check_spending(place, fields, year),
+            ExportKind::Budget => self.check_budget(place, fields, year),
         };
         let Some((key, row)) = key else {
             return;
@@ -514,7 +525,12 @@ impl<'c> Checker<'c> {
                 .kind
                 .required()
                 .iter()
-                .filter(|column| !matches!(column, Column::Value | Column::Count | Column::Euros))
+                .filter(|column| {
+                    !matches!(
+                        column,
+                        Column::Value | Column::Count | Column::Euros | Column::Budget
+                    )
+                })
                 .map(|column| field(*column))
                 .collect::<Vec<_>>()
                 .join("/");
@@ -525,6 +541,7 @@ impl<'c> Checker<'c> {
             Row::Value(observation) => self.parsed.observations.push(observation),
             Row::Population(count) => self.parsed.population.push(count),
             Row::Spending(spending) => self.parsed.spending.push(spending),
+            Row::Budget(budget) => self.parsed.budget.push(budget),
         }
     }
 
@@ -757,6 +774,26 @@ impl<'c> Checker<'c> {
         })
     }
 
+    fn check_budget(
+        &mut self,
+        place: Place,
+        fields: &Fields,
+        year: Option<u16>,
+    ) -> Option<(RecordKey, Row)> {
+        let text = fields.get(&Column::Budget).map_or("", |text| text.trim());
+        let euros = self.check_amount(place, Column::Budget, text)?;
+        if euros <= 0.0 {
+            let reason = "der Gesamthaushalt ist größer als null".into();
+            self.report(place, Some(Column::Budget), Some(text), reason);
+            return None;
+        }
+        let year = year?;
+        Some((
+            RecordKey::Budget(year),
+            Row::Budget(BudgetTotal { year, euros }),
+        ))
+    }
+
     fn finish(mut self) -> Result<Parsed, ImportError> {
         if self.is_full() {
             self.problems.push(Problem::file(&format!(
@@ -772,6 +809,7 @@ impl<'c> Checker<'c> {
         if parsed.observations.is_empty()
             && parsed.population.is_empty()
             && parsed.spending.is_empty()
+            && parsed.budget.is_empty()
         {
             return Err(whole_file("Die Datei enthält keine Datenzeilen"));
         }
@@ -784,6 +822,7 @@ enum Row {
     Value(Observation),
     Population(PopulationCount),
     Spending(Spending),
+    Budget(BudgetTotal),
 }
 
 /// Parses and validates a BI export, CSV or JSON (recognised by its first character), against the

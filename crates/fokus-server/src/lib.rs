@@ -602,6 +602,12 @@ pub fn load_demo(store: &mut Store, now: i64) -> anyhow::Result<CommitSummary> {
             "Import Demodaten: Sozialausgaben (erzeugt)",
             demo_statistics::spending_csv(&demo_statistics::demo_spending()),
         ),
+        (
+            "Import Demodaten: Gesamthaushalt (erzeugt)",
+            demo_statistics::budget_csv(&demo_statistics::demo_budget(
+                &demo_statistics::demo_spending(),
+            )),
+        ),
     ];
     let mut total = configure(store, deployment, now)?;
     for (label, csv) in exports {
@@ -701,6 +707,7 @@ pub fn import_bytes(
         observations: parsed.observations,
         population: parsed.population,
         spending: parsed.spending,
+        budget: parsed.budget,
         ..Default::default()
     };
     let commit = if dry_run {

@@ -9,9 +9,9 @@ use fokus_store::Store;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-/// The demo loads as a county's data would: its configuration, then three BI exports (values,
-/// population, Sozialausgaben), one revision each.
-const DEMO: u64 = 4;
+/// The demo loads as a county's data would: its configuration, then four BI exports (values,
+/// population, Sozialausgaben, budget totals), one revision each.
+const DEMO: u64 = 5;
 
 fn demo_store() -> Store {
     let mut store = Store::open_in_memory().unwrap();
@@ -54,7 +54,7 @@ async fn status_counts_the_demo() {
     let (status, _, body) = get(&router, api::STATUS, None).await;
     assert_eq!(status, StatusCode::OK);
     let server_status: ServerStatus = serde_json::from_slice(&body).unwrap();
-    assert_eq!(server_status.revision, DEMO, "the demo is four revisions");
+    assert_eq!(server_status.revision, DEMO, "the demo is five revisions");
     assert_eq!(
         server_status.areas, 70,
         "18 map areas + 3 references + 49 Gemeinden"

@@ -2,7 +2,7 @@
 
 use fokus_model::classify::quantile_breaks;
 use fokus_model::content::{ContentItem, ContentKind};
-use fokus_model::finance::{Spending, SpendingLine, SpendingOverview};
+use fokus_model::finance::{BudgetTotal, Spending, SpendingLine, SpendingOverview};
 use fokus_model::population::{PopulationCount, PopulationPyramid, Sex};
 use fokus_model::{
     Area, AreaKind, AreaProfile, AreaSeries, AreaValue, Catalog, Cell, DatasetInfo, FeedPage, Gap,
@@ -411,6 +411,16 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
+        let budget = self
+            .conn
+            .prepare_cached("SELECT year, euros FROM budget WHERE revision > ?1 ORDER BY year")?
+            .query_map([since], |row| {
+                Ok(BudgetTotal {
+                    year: row.get(0)?,
+                    euros: row.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
         let content = self
             .conn
             .prepare_cached("SELECT item FROM content WHERE revision > ?1 ORDER BY id")?
@@ -436,6 +446,7 @@ impl Store {
             deleted_observations,
             population,
             spending,
+            budget,
             content,
             deleted_content,
         })
@@ -529,7 +540,7 @@ impl Store {
     }
 
     /// The Kreis's Sozialausgaben per field and year, in euros and per inhabitant (from the
-    /// Kreis's population of the same year).
+    /// Kreis's population of the same year), and its whole budget where known.
     pub fn spending_overview(&self) -> Result<SpendingOverview> {
         let area = self.home_area()?.unwrap_or_default();
         let mut population_statement = self.conn.prepare_cached(
@@ -570,7 +581,17 @@ impl Store {
             }
         }
         years.sort_unstable();
-        Ok(SpendingOverview { area, years, lines })
+        let budget = self
+            .conn
+            .prepare_cached("SELECT year, euros FROM budget ORDER BY year")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(SpendingOverview {
+            area,
+            years,
+            lines,
+            budget,
+        })
     }
 
     /// Published content of one kind (all kinds for `None`), newest first.

@@ -129,6 +129,13 @@ ALTER TABLE indicator ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
 -- A statistical office's note on a value (provisional, revised, estimated, uncertain).
 ALTER TABLE observation ADD COLUMN flag TEXT;
 
+-- The Kreis's whole budget per year, so the Sozialausgaben can be shown as its share.
+CREATE TABLE budget (
+    year     INTEGER PRIMARY KEY,
+    euros    REAL NOT NULL,
+    revision INTEGER NOT NULL
+);
+
 INSERT INTO meta (key, value)
 SELECT 'dataset', json_object('title', title.value, 'demo', json(CASE WHEN demo.value = '1' THEN 'true' ELSE 'false' END))
 FROM meta AS title LEFT JOIN meta AS demo ON demo.key = 'dataset_demo'

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use fokus_model::content::{is_sha256_hex, ContentItem};
-use fokus_model::finance::Spending;
+use fokus_model::finance::{BudgetTotal, Spending};
 use fokus_model::population::{PopulationCount, AGE_GROUPS};
 use fokus_model::{
     Area, Cell, DatasetInfo, FeedPage, Indicator, Observation, ObservationKey, FIRST_YEAR,
@@ -24,6 +24,7 @@ pub struct Changes {
     pub deletions: Vec<ObservationKey>,
     pub population: Vec<PopulationCount>,
     pub spending: Vec<Spending>,
+    pub budget: Vec<BudgetTotal>,
     /// The complete set of published content, or `None` to leave content alone. Items stored
     /// but not in the set are withdrawn.
     pub content: Option<Vec<ContentItem>>,
@@ -107,6 +108,17 @@ fn check_spending(spending: &Spending) -> Result<()> {
     Ok(())
 }
 
+fn check_budget(budget: &BudgetTotal) -> Result<()> {
+    check_year(budget.year, || "budget".into())?;
+    if !budget.euros.is_finite() || budget.euros <= 0.0 {
+        return Err(StoreError::InvalidRow(format!(
+            "budget {}: needs a positive finite amount",
+            budget.year
+        )));
+    }
+    Ok(())
+}
+
 fn check_content(item: &ContentItem) -> Result<()> {
     if item.id.is_empty() || item.title.is_empty() {
         return Err(StoreError::InvalidRow(format!(
@@ -132,6 +144,7 @@ fn check_page(page: &FeedPage) -> Result<()> {
     page.observations.iter().try_for_each(check_observation)?;
     page.population.iter().try_for_each(check_population)?;
     page.spending.iter().try_for_each(check_spending)?;
+    page.budget.iter().try_for_each(check_budget)?;
     page.content.iter().try_for_each(check_content)
 }
 
@@ -234,6 +247,29 @@ impl Upsert for Spending {
     fn upsert(&self, tx: &Transaction<'_>, revision: u64) -> Result<()> {
         upsert_spending(tx, self, revision)
     }
+}
+
+impl Upsert for BudgetTotal {
+    fn stored_equal(&self, tx: &Transaction<'_>) -> Result<Option<bool>> {
+        let stored: Option<f64> = tx
+            .prepare_cached("SELECT euros FROM budget WHERE year = ?1")?
+            .query_row([self.year], |row| row.get(0))
+            .optional()?;
+        Ok(stored.map(|euros| euros == self.euros))
+    }
+
+    fn upsert(&self, tx: &Transaction<'_>, revision: u64) -> Result<()> {
+        upsert_budget(tx, self, revision)
+    }
+}
+
+fn upsert_budget(tx: &Transaction<'_>, budget: &BudgetTotal, revision: u64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO budget (year, euros, revision) VALUES (?1, ?2, ?3)
+         ON CONFLICT(year) DO UPDATE SET euros = excluded.euros, revision = excluded.revision",
+    )?
+    .execute(params![budget.year, budget.euros, revision])?;
+    Ok(())
 }
 
 impl Upsert for ContentItem {
@@ -433,9 +469,11 @@ impl Store {
             .try_for_each(check_observation)?;
         changes.population.iter().try_for_each(check_population)?;
         changes.spending.iter().try_for_each(check_spending)?;
+        changes.budget.iter().try_for_each(check_budget)?;
         touched |= commit_rows(&tx, &changes.observations, revision, &mut summary)?;
         touched |= commit_rows(&tx, &changes.population, revision, &mut summary)?;
         touched |= commit_rows(&tx, &changes.spending, revision, &mut summary)?;
+        touched |= commit_rows(&tx, &changes.budget, revision, &mut summary)?;
         if let Some(content) = &changes.content {
             content.iter().try_for_each(check_content)?;
             touched |= commit_rows(&tx, content, revision, &mut summary)?;
@@ -561,7 +599,7 @@ impl Store {
         check_page(page)?;
         let tx = self.conn.transaction()?;
         tx.execute_batch(
-            "DELETE FROM observation; DELETE FROM tombstone; DELETE FROM population; DELETE FROM spending;
+            "DELETE FROM observation; DELETE FROM tombstone; DELETE FROM population; DELETE FROM spending; DELETE FROM budget;
              DELETE FROM content; DELETE FROM content_tombstone; DELETE FROM indicator; DELETE FROM area;
              DELETE FROM revision_log; DELETE FROM meta WHERE key IN ('dataset', 'dataset_revision');",
         )?;
@@ -599,6 +637,9 @@ fn apply_in(tx: &Transaction<'_>, page: &FeedPage) -> Result<ApplySummary> {
     }
     for spending in &page.spending {
         upsert_spending(tx, spending, revision)?;
+    }
+    for budget in &page.budget {
+        upsert_budget(tx, budget, revision)?;
     }
     for item in &page.content {
         upsert_content(tx, item, revision)?;

@@ -29,9 +29,9 @@ fn import(store: &mut Store, csv: &str, now: i64) {
     .unwrap();
 }
 
-/// The demo loads as a county's data would: its configuration, then three BI exports (values,
-/// population, Sozialausgaben), one revision each.
-const DEMO: u64 = 4;
+/// The demo loads as a county's data would: its configuration, then four BI exports (values,
+/// population, Sozialausgaben, budget totals), one revision each.
+const DEMO: u64 = 5;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_sync_then_nothing_then_a_delta_with_news() {

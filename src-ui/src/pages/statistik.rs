@@ -265,6 +265,13 @@ pub fn SozialausgabenPage() -> impl IntoView {
                     (*year, euros, per_inhabitant)
                 })
                 .collect();
+            let budget_of = |year: u16| {
+                overview
+                    .budget
+                    .iter()
+                    .find(|(budget_year, _)| *budget_year == year)
+                    .map(|(_, euros)| *euros)
+            };
             let rows = totals
                 .iter()
                 .rev()
@@ -274,6 +281,7 @@ pub fn SozialausgabenPage() -> impl IntoView {
                             <th scope="row">{year.to_string()}</th>
                             <td>{format!("{} Mio. €", format::number(euros / 1_000_000.0, 1))}</td>
                             <td>{per_inhabitant.map_or_else(|| "–".to_owned(), |value| format!("{} €", format::number(value, 0)))}</td>
+                            <td>{budget_of(*year).map_or_else(|| "–".to_owned(), |budget| format!("{} %", format::number(euros / budget * 100.0, 1)))}</td>
                         </tr>
                     }
                 })
@@ -281,11 +289,15 @@ pub fn SozialausgabenPage() -> impl IntoView {
             let latest = totals.last().copied();
             let headline = latest.map(|(year, euros, per_inhabitant)| {
                 format!(
-                    "{year}: {} Mio. € netto{}",
+                    "{year}: {} Mio. € netto{}{}",
                     format::number(euros / 1_000_000.0, 1),
                     per_inhabitant.map_or_else(String::new, |value| format!(
                         ", {} € je Einwohner",
                         format::number(value, 0)
+                    )),
+                    budget_of(year).map_or_else(String::new, |budget| format!(
+                        ", {} % des Gesamthaushalts",
+                        format::number(euros / budget * 100.0, 0)
                     ))
                 )
             });
@@ -308,7 +320,7 @@ pub fn SozialausgabenPage() -> impl IntoView {
                     <details class="table-details">
                         <summary>"Sozialausgaben als Tabelle"</summary>
                         <table class="values">
-                            <thead><tr><th scope="col">"Jahr"</th><th scope="col">"netto"</th><th scope="col">"je Einwohner"</th></tr></thead>
+                            <thead><tr><th scope="col">"Jahr"</th><th scope="col">"netto"</th><th scope="col">"je Einwohner"</th><th scope="col">"Anteil am Gesamthaushalt"</th></tr></thead>
                             <tbody>{rows}</tbody>
                         </table>
                     </details>
