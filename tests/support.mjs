@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVER_BIN = process.env.FOKUS_SERVER_BIN ?? join(ROOT, 'target/debug/fokus-server');
 export const APP_BIN = process.env.FOKUS_APP_BIN ?? join(ROOT, 'target/debug/fokus-app');
+export const SYNC_BIN = process.env.FOKUS_SYNC_BIN ?? join(ROOT, 'target/debug/fokus-sync');
 export const WEB_DIR = process.env.FOKUS_WEB_DIR ?? join(ROOT, 'src-ui/dist');
 export const SCREENSHOTS = join(ROOT, 'target/screenshots');
 mkdirSync(SCREENSHOTS, { recursive: true });
@@ -21,10 +22,13 @@ export function tempDir(prefix) {
 /** The demo content folder `cargo xtask test` builds (Markdown, PDFs, video). */
 const DEMO_CONTENT = process.env.FOKUS_DEMO_CONTENT;
 
-/** Starts `fokus-server serve --demo --content …` on port 0; resolves with { url, dataDir, stop }. */
-export async function startServer(dataDir = tempDir('server')) {
+/**
+ * Starts `fokus-server serve --demo --content … [extraArgs]` on port 0; resolves with
+ * { url, dataDir, stop }.
+ */
+export async function startServer(dataDir = tempDir('server'), extraArgs = []) {
   const content = DEMO_CONTENT ? ['--content', DEMO_CONTENT] : [];
-  return serve(dataDir, ['--demo', ...content]);
+  return serve(dataDir, ['--demo', ...content, ...extraArgs]);
 }
 
 /** The Land-level example deployment shipped in the repository. */

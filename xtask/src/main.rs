@@ -285,6 +285,7 @@ fn test() -> Result<()> {
             exe("fokus-server").display().to_string(),
         ),
         ("FOKUS_APP_BIN", exe("fokus-app").display().to_string()),
+        ("FOKUS_SYNC_BIN", exe("fokus-sync").display().to_string()),
         (
             "FOKUS_DEMO_CONTENT",
             demo_content::content_dir().display().to_string(),
@@ -312,6 +313,7 @@ fn test() -> Result<()> {
         "--test-reporter=spec",
         "tests/web.test.mjs",
         "tests/deployment.test.mjs",
+        "tests/proxy.test.mjs",
     ]);
     sh_env("timeout", &web_test, &env)?;
     let mut app_test = guard.to_vec();

@@ -35,8 +35,9 @@ const APT_RUN: &[&str] = &[
     "ffmpeg",
     "fonts-dejavu-core",
 ];
-/// Test drivers: WebKitWebDriver for the real app, Chromium for the web build.
-const APT_TEST: &[&str] = &["webkit2gtk-driver", "chromium"];
+/// Test drivers: WebKitWebDriver for the real app, Chromium for the web build; nginx and openssl
+/// for the TLS and caching proxy in front of the server (docs/nginx-fokus.conf).
+const APT_TEST: &[&str] = &["webkit2gtk-driver", "chromium", "nginx-light", "openssl"];
 
 pub fn ensure(purpose: Purpose) -> Result<()> {
     if cfg!(target_os = "linux") && output("apt-get", &["--version"]).is_some() {

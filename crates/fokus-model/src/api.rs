@@ -6,6 +6,14 @@ use serde::{Deserialize, Serialize};
 pub const STATUS: &str = "/api/v1/status";
 /// `GET ?since=R`: a [`crate::FeedPage`] with everything after revision R.
 pub const FEED: &str = "/api/v1/feed";
+/// `GET /api/v1/feed/{since}/{until}`: the feed page from `since` to `until`, which never changes
+/// once `until` was current; cacheable for everyone (a caching proxy in front serves all apps).
+pub const FEED_PAGE: &str = "/api/v1/feed/{since}/{until}";
+
+/// The path of the immutable feed page from `since` to `until`.
+pub fn feed_page_path(since: crate::Revision, until: crate::Revision) -> String {
+    format!("{FEED}/{since}/{until}")
+}
 /// `GET`: a server-sent event `revision` with the new revision number after each import.
 pub const EVENTS: &str = "/api/v1/events";
 /// Read endpoints for the UI running as a plain web page (no local cache).

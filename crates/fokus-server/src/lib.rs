@@ -49,6 +49,9 @@ pub struct AppState {
     blobs: Option<publish::BlobDir>,
     /// Encoded feed pages of the current revision.
     feed_cache: feed_cache::FeedCache,
+    /// Answer a feed request that has news with a redirect to its immutable page, so a caching
+    /// proxy in front can serve that page to every client.
+    feed_redirect: bool,
 }
 
 impl AppState {
@@ -63,7 +66,15 @@ impl AppState {
             instance: Arc::from(store_instance.as_str()),
             blobs: None,
             feed_cache: feed_cache::FeedCache::default(),
+            feed_redirect: false,
         })
+    }
+
+    /// Redirects feed requests with news to `/api/v1/feed/{since}/{until}` (for a caching
+    /// proxy in front; see docs/nginx-fokus.conf).
+    pub fn with_feed_redirect(mut self, redirect: bool) -> AppState {
+        self.feed_redirect = redirect;
+        self
     }
 
     /// Serves published media from `blobs`.
@@ -171,6 +182,7 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
     let router = Router::new()
         .route(api::STATUS, get(status))
         .route(api::FEED, get(feed))
+        .route(api::FEED_PAGE, get(feed_page))
         .route(api::EVENTS, get(events))
         .route(api::CATALOG, get(catalog))
         .route(api::MAP, get(map))
@@ -211,8 +223,69 @@ async fn feed(
     Query(query): Query<FeedQuery>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
+    let current = current_revision(&state).await?;
+    if state.feed_redirect && query.since < current {
+        return Ok(see_page(query.since, current));
+    }
+    feed_answer(state, query.since, current, headers, "no-cache").await
+}
+
+/// The immutable feed page from `since` to `until`. Asked for after `until` was superseded, it
+/// redirects to the current page; `until` beyond the server is not found.
+async fn feed_page(
+    State(state): State<AppState>,
+    axum::extract::Path((since, until)): axum::extract::Path<(u64, u64)>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let current = current_revision(&state).await?;
+    if until < current {
+        return Ok(see_page(since, current));
+    }
+    if until > current || since > until {
+        return Err(HttpError {
+            status: StatusCode::NOT_FOUND,
+            body: ApiError::new(
+                ErrorCode::NotFound,
+                format!("Revision {until} gibt es auf diesem Server nicht (aktuell: {current})"),
+            ),
+        });
+    }
+    feed_answer(
+        state,
+        since,
+        current,
+        headers,
+        "public, max-age=31536000, immutable",
+    )
+    .await
+}
+
+async fn current_revision(state: &AppState) -> Result<u64, HttpError> {
     let revision = *state.revision.borrow();
-    let current = state.read(|store| store.revision()).await?.max(revision);
+    Ok(state.read(|store| store.revision()).await?.max(revision))
+}
+
+/// A redirect to the immutable page; itself never cached, since the current revision moves.
+fn see_page(since: u64, until: u64) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, api::feed_page_path(since, until)),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+    )
+        .into_response()
+}
+
+/// The feed page from `since` to `current`, answered 304 when the client already has it.
+async fn feed_answer(
+    state: AppState,
+    since: u64,
+    current: u64,
+    headers: HeaderMap,
+    cache_control: &'static str,
+) -> Result<Response, HttpError> {
+    let query = FeedQuery { since };
     let etag = api::feed_etag(&state.instance, query.since, current);
     let matches = headers
         .get(header::IF_NONE_MATCH)
@@ -265,7 +338,7 @@ async fn feed(
     let mut response = (
         [
             (header::ETAG, etag),
-            (header::CACHE_CONTROL, "no-cache".to_owned()),
+            (header::CACHE_CONTROL, cache_control.to_owned()),
             (header::CONTENT_TYPE, "application/json".to_owned()),
             (header::VARY, "accept-encoding".to_owned()),
             (

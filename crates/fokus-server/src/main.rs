@@ -54,6 +54,10 @@ enum Command {
         /// system. Without it the admin API is off.
         #[arg(long, env = "FOKUS_ADMIN_TOKEN_FILE")]
         admin_token_file: Option<PathBuf>,
+        /// Behind a caching proxy (docs/nginx-fokus.conf): answer feed requests with news by a
+        /// redirect to the immutable page `/api/v1/feed/{since}/{until}`, which the proxy caches.
+        #[arg(long, env = "FOKUS_FEED_REDIRECT")]
+        feed_redirect: bool,
     },
     /// Set up (or change) the deployment from a configuration folder: einstellungen.toml,
     /// gebiete.geojson, kennzahlen.csv. One revision; areas no longer listed are retired.
@@ -219,6 +223,7 @@ fn run() -> anyhow::Result<()> {
             port,
             web_dir,
             admin_token_file,
+            feed_redirect,
         } => {
             if demo {
                 load_demo(&mut store, now())?;
@@ -232,7 +237,8 @@ fn run() -> anyhow::Result<()> {
                 .with_import_rules(ImportRules {
                     min_cases: cli.min_cases,
                 })
-                .with_blobs(BlobDir::new(blob_dir(&cli.data_dir)));
+                .with_blobs(BlobDir::new(blob_dir(&cli.data_dir)))
+                .with_feed_redirect(feed_redirect);
             let state = match &admin_token {
                 Some(token) => state.with_admin_token(token),
                 None => state,

@@ -65,8 +65,22 @@ fn build() -> Value {
             ]),
             "responses": {
                 "200": json_body(schemas.of::<FeedPage>(), "All upserts and deletions after `since`"),
+                "303": { "description": "With `--feed-redirect`: the immutable page at `/api/v1/feed/{since}/{until}`" },
                 "304": { "description": "Nothing new" },
                 "400": json_body(error.clone(), "`since` is ahead of the server"),
+            },
+        }},
+        api::FEED_PAGE: { "get": {
+            "summary": "The feed page from `since` to `until`: immutable once built, cacheable by any proxy",
+            "description": "What `/api/v1/feed?since=` answers, addressed by its range. A server started with `--feed-redirect` sends clients here with 303, so a caching proxy serves each page to all of them. Asked for with an `until` the server has moved past, it redirects (303) to the current page.",
+            "parameters": parameters(&[
+                ("since", "path", true, "integer", "The last revision the client applied completely"),
+                ("until", "path", true, "integer", "The server's current revision"),
+            ]),
+            "responses": {
+                "200": json_body(schemas.of::<FeedPage>(), "All upserts and deletions from `since` to `until`"),
+                "303": { "description": "`until` was superseded: the current page" },
+                "404": json_body(error.clone(), "`until` is beyond the server's revision"),
             },
         }},
         api::EVENTS: { "get": {

@@ -885,6 +885,7 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
     let routed = [
         api::STATUS,
         api::FEED,
+        api::FEED_PAGE,
         api::EVENTS,
         api::CATALOG,
         api::MAP,
@@ -926,7 +927,10 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
         }
         let uri = match examples.iter().find(|(example, _)| example == path) {
             Some((_, query)) => format!("{path}{query}"),
-            None => path.replace("{sha256}", &pdf_sha),
+            None => path
+                .replace("{sha256}", &pdf_sha)
+                .replace("{since}", "0")
+                .replace("{until}", &(DEMO + 1).to_string()),
         };
         let (status, _, body) = get(&router, &uri, None).await;
         assert_eq!(
@@ -1424,5 +1428,90 @@ fn a_backup_taken_while_serving_is_a_complete_data_folder() {
     assert!(
         again.to_string().contains("is not empty"),
         "a backup never overwrites another: {again}"
+    );
+}
+
+#[tokio::test]
+async fn behind_a_cache_the_feed_redirects_to_immutable_pages() {
+    let plain = app(AppState::new(demo_store()).unwrap(), None);
+    let (status, _, _) = get(&plain, &format!("{}?since=0", api::FEED), None).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "without --feed-redirect the feed answers in one round trip"
+    );
+
+    let router = app(
+        AppState::new(demo_store())
+            .unwrap()
+            .with_feed_redirect(true),
+        None,
+    );
+    let response = router
+        .clone()
+        .oneshot(
+            Request::get(format!("{}?since=0", api::FEED))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let page_path = api::feed_page_path(0, DEMO);
+    assert_eq!(
+        (
+            response.status(),
+            response.headers()[header::LOCATION].to_str().unwrap(),
+            response.headers()[header::CACHE_CONTROL].to_str().unwrap()
+        ),
+        (StatusCode::SEE_OTHER, page_path.as_str(), "no-store"),
+        "news: a redirect to the page, never cached itself"
+    );
+    let response = router
+        .clone()
+        .oneshot(Request::get(&page_path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable",
+        "the page never changes"
+    );
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let page: FeedPage = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (page.since, page.revision),
+        (0, DEMO),
+        "the page holds the whole range"
+    );
+
+    let (status, _, _) = get(&router, &api::feed_page_path(0, DEMO + 1), None).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a revision the server does not have"
+    );
+    let response = router
+        .clone()
+        .oneshot(
+            Request::get(api::feed_page_path(0, DEMO - 1))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            response.status(),
+            response.headers()[header::LOCATION].to_str().unwrap()
+        ),
+        (StatusCode::SEE_OTHER, page_path.as_str()),
+        "a superseded page leads to the current one"
+    );
+    let etag = api::feed_etag(&page.instance, DEMO, DEMO);
+    let (status, _, _) = get(&router, &format!("{}?since={DEMO}", api::FEED), Some(&etag)).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_MODIFIED,
+        "a current client still gets one 304"
     );
 }

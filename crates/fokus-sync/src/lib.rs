@@ -82,6 +82,66 @@ pub struct Syncer {
     base_url: String,
     cache_path: PathBuf,
     progress: Option<ProgressSink>,
+    stall: Duration,
+    /// Certificate authorities trusted besides the built-in ones (a county's own CA).
+    extra_roots: Vec<reqwest::Certificate>,
+}
+
+/// Follows a redirect only within the same origin (scheme, host and port), at most three hops:
+/// a feed page behind a caching proxy is one hop away; a redirect to another host, or from https
+/// to http, is refused.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if attempt.previous().len() > 3 {
+            attempt.error("zu viele Weiterleitungen")
+        } else if same_origin {
+            attempt.follow()
+        } else {
+            let target = attempt.url().origin().ascii_serialization();
+            attempt.error(format!(
+                "Weiterleitung nach {target} abgelehnt: Daten kommen nur vom eingestellten Server"
+            ))
+        }
+    })
+}
+
+/// A failed request as the sync reports it, with its causes (a certificate the client does not
+/// trust, a refused redirect): unreachable is `Offline`, a refused redirect is a bad answer.
+pub(crate) fn request_error(error: &reqwest::Error) -> SyncError {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if error.is_redirect() {
+        SyncError::InvalidAnswer(text)
+    } else {
+        SyncError::Offline(text)
+    }
+}
+
+fn http_client(
+    read_timeout: Option<Duration>,
+    extra_roots: &[reqwest::Certificate],
+) -> Result<reqwest::Client, SyncError> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(same_origin_redirects());
+    if let Some(timeout) = read_timeout {
+        builder = builder.read_timeout(timeout);
+    }
+    for root in extra_roots {
+        builder = builder.add_root_certificate(root.clone());
+    }
+    builder
+        .build()
+        .map_err(|error| SyncError::InvalidAnswer(format!("HTTP-Client: {error}")))
 }
 
 impl Syncer {
@@ -92,17 +152,31 @@ impl Syncer {
     /// A syncer that gives up when the server sends nothing for `stall` (a very slow or hung
     /// server must not keep the sync, and the cache, waiting forever).
     pub fn with_stall_timeout(base_url: &str, cache_path: &Path, stall: Duration) -> Syncer {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .read_timeout(stall)
-            .build()
-            .expect("a TLS backend is compiled in");
+        let http = http_client(Some(stall), &[]).expect("a TLS backend is compiled in");
         Syncer {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             cache_path: cache_path.to_owned(),
             progress: None,
+            stall,
+            extra_roots: Vec::new(),
         }
+    }
+
+    /// Also trusts the certificate authorities in `pem` (one or more PEM certificates), e.g. a
+    /// county's internal CA that signed its server's certificate.
+    pub fn trusting(mut self, pem: &[u8]) -> Result<Syncer, SyncError> {
+        let roots = reqwest::Certificate::from_pem_bundle(pem).map_err(|error| {
+            SyncError::InvalidAnswer(format!("CA-Zertifikat nicht lesbar: {error}"))
+        })?;
+        if roots.is_empty() {
+            return Err(SyncError::InvalidAnswer(
+                "CA-Datei enthält kein PEM-Zertifikat".into(),
+            ));
+        }
+        self.extra_roots.extend(roots);
+        self.http = http_client(Some(self.stall), &self.extra_roots)?;
+        Ok(self)
     }
 
     /// Reports progress to `sink` during feed and media downloads.
@@ -158,7 +232,7 @@ impl Syncer {
             )
             .send()
             .await
-            .map_err(|error| Fetch::Failed(SyncError::Offline(error.to_string())))?;
+            .map_err(|error| Fetch::Failed(request_error(&error)))?;
         match response.status() {
             reqwest::StatusCode::NOT_MODIFIED => return Ok(None),
             reqwest::StatusCode::BAD_REQUEST => return Err(Fetch::ServerBehind),
@@ -320,15 +394,12 @@ impl Syncer {
     /// connection ends; the caller reconnects with back-off.
     pub async fn watch_revisions(&self, mut on_revision: impl FnMut(u64)) -> Result<(), SyncError> {
         let url = format!("{}{}", self.base_url, api::EVENTS);
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .map_err(|error| SyncError::Offline(error.to_string()))?;
+        let client = http_client(None, &self.extra_roots)?;
         let response = client
             .get(&url)
             .send()
             .await
-            .map_err(|error| SyncError::Offline(error.to_string()))?;
+            .map_err(|error| request_error(&error))?;
         if !response.status().is_success() {
             return Err(SyncError::InvalidAnswer(format!(
                 "HTTP {}",

@@ -26,6 +26,9 @@ struct Cli {
     /// With --media: videos too.
     #[arg(long, requires = "media")]
     video: bool,
+    /// Also trust the certificate authorities in this PEM file (a county's own CA).
+    #[arg(long, env = "FOKUS_CA_FILE")]
+    ca_file: Option<PathBuf>,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -38,11 +41,20 @@ async fn main() {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs() as i64);
-    let syncer = Syncer::new(&cli.server, &cli.cache);
     let fail = |error: fokus_sync::SyncError| -> ! {
         eprintln!("Synchronisierung fehlgeschlagen: {error}");
         std::process::exit(if error.is_offline() { 3 } else { 2 });
     };
+    let mut syncer = Syncer::new(&cli.server, &cli.cache);
+    if let Some(path) = &cli.ca_file {
+        let pem = std::fs::read(path).unwrap_or_else(|error| {
+            fail(fokus_sync::SyncError::InvalidAnswer(format!(
+                "{} nicht lesbar: {error}",
+                path.display()
+            )))
+        });
+        syncer = syncer.trusting(&pem).unwrap_or_else(|error| fail(error));
+    }
     match syncer.sync_once(now).await {
         Ok(outcome) => {
             println!("Revision {}", outcome.revision);

@@ -171,7 +171,7 @@ impl Syncer {
         let response = request
             .send()
             .await
-            .map_err(|error| SyncError::Offline(error.to_string()))?;
+            .map_err(|error| crate::request_error(&error))?;
         let resumed = response.status() == reqwest::StatusCode::PARTIAL_CONTENT;
         if !response.status().is_success() {
             return Err(SyncError::InvalidAnswer(format!(

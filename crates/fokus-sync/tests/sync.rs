@@ -451,3 +451,67 @@ async fn media_are_checked_resumed_fetched_on_request_and_pruned() {
         "the fetched video stays"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_are_followed_to_the_same_server_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server_store = Store::open_in_memory().unwrap();
+    load_demo(&mut server_store, 1).unwrap();
+    let page = serde_json::to_string(&server_store.feed_since(0).unwrap()).unwrap();
+
+    // A server behind a caching proxy sends the client to the immutable page on itself.
+    let cached = spawn(app(
+        AppState::new(server_store)
+            .unwrap()
+            .with_feed_redirect(true),
+        None,
+    ))
+    .await;
+    let outcome = Syncer::new(
+        &format!("http://{cached}"),
+        &dir.path().join("cache.sqlite3"),
+    )
+    .sync_once(1)
+    .await
+    .unwrap();
+    assert_eq!(
+        outcome.revision, DEMO,
+        "one hop to the feed page on the same server"
+    );
+
+    // A hostile or hijacked server sends it elsewhere, with a perfectly good feed waiting there.
+    let elsewhere = spawn(axum::Router::new().route(
+        fokus_model::api::FEED,
+        get(move || {
+            let page = page.clone();
+            async move { page }
+        }),
+    ))
+    .await;
+    let redirecting = spawn(axum::Router::new().route(
+        fokus_model::api::FEED,
+        get(move || async move {
+            axum::response::Redirect::to(&format!(
+                "http://{elsewhere}{}?since=0",
+                fokus_model::api::FEED
+            ))
+        }),
+    ))
+    .await;
+    let fresh = dir.path().join("fresh.sqlite3");
+    let error = Syncer::new(&format!("http://{redirecting}"), &fresh)
+        .sync_once(1)
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("Weiterleitung nach http://127.0.0.1"),
+        "the redirect to another origin is refused by name: {error}"
+    );
+    assert_eq!(
+        Store::open(&fresh).unwrap().revision().unwrap(),
+        0,
+        "nothing from the other server reached the cache"
+    );
+}

@@ -1,0 +1,141 @@
+// The server behind Debian's nginx, configured by the file the deployment guide ships
+// (docs/nginx-fokus.conf): syncs go through TLS with a certificate from a test CA the client is
+// told to trust, many clients' syncs are answered from nginx's cache (the server sees one request
+// per feed page), and a new revision is seen at once.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, SYNC_BIN, startServer, importCsv, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
+import { freePort } from './driver.mjs';
+
+const dir = tempDir('proxy');
+let server;
+let nginx;
+let proxyUrl;
+const accessLog = join(dir, 'access.log');
+const caFile = join(dir, 'ca.pem');
+
+/** A CA and a certificate for 127.0.0.1 signed by it, made with openssl. */
+function makeCertificates() {
+  const run = (args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=FOKUS Test-CA',
+    '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-addext', 'basicConstraints=critical,CA:TRUE',
+    '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'privkey.pem', '-out', 'server.csr']);
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial',
+    '-days', '2', '-extfile', 'san.ext', '-out', 'fullchain.pem']);
+}
+
+/** docs/nginx-fokus.conf with this test's addresses and paths, inside a minimal main config. */
+function nginxConfig(serverPort, proxyPort) {
+  const site = readFileSync(join(ROOT, 'docs/nginx-fokus.conf'), 'utf8')
+    .replace('/var/cache/nginx/fokus', join(dir, 'cache'))
+    .replace('server 127.0.0.1:8787;', `server 127.0.0.1:${serverPort};`)
+    .replace('listen 443 ssl;', `listen 127.0.0.1:${proxyPort} ssl;`)
+    .replace('/etc/ssl/fokus/fullchain.pem', join(dir, 'fullchain.pem'))
+    .replace('/etc/ssl/fokus/privkey.pem', join(dir, 'privkey.pem'));
+  assert.ok(!/8787|\/etc\/ssl|\/var\/cache/.test(site), 'every deployment path was replaced');
+  writeFileSync(join(dir, 'fokus-site.conf'), site);
+  // Run as root (CI), the workers would otherwise be `nobody` and could not use the test's
+  // private folder.
+  const user = process.getuid?.() === 0 ? 'user root;' : '';
+  return `
+${user}
+daemon off;
+pid ${join(dir, 'nginx.pid')};
+error_log ${join(dir, 'error.log')} warn;
+events { worker_connections 256; }
+http {
+  log_format fokus '$request_uri $upstream_cache_status $status';
+  access_log ${accessLog} fokus;
+  client_body_temp_path ${join(dir, 'body')};
+  proxy_temp_path ${join(dir, 'proxy-temp')};
+  fastcgi_temp_path ${join(dir, 'fastcgi')};
+  uwsgi_temp_path ${join(dir, 'uwsgi')};
+  scgi_temp_path ${join(dir, 'scgi')};
+  include ${join(dir, 'fokus-site.conf')};
+}
+`;
+}
+
+/** The access log as [uri, cache status, http status] for the feed requests. */
+function feedLog() {
+  if (!existsSync(accessLog)) return [];
+  return readFileSync(accessLog, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('/api/v1/feed'))
+    .map((line) => line.split(' '));
+}
+
+function sync(cache, extra = []) {
+  return new Promise((resolve) => {
+    const child = spawn(SYNC_BIN, ['--server', proxyUrl, '--cache', cache, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => { out += chunk; });
+    child.stderr.on('data', (chunk) => { out += chunk; });
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+before(async () => {
+  makeCertificates();
+  server = await startServer(undefined, ['--feed-redirect']);
+  const serverPort = new URL(server.url).port;
+  const proxyPort = await freePort();
+  mkdirSync(join(dir, 'cache'), { recursive: true });
+  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(serverPort, proxyPort));
+  execFileSync('/usr/sbin/nginx', ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'pipe' });
+  nginx = spawn('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'inherit' });
+  proxyUrl = `https://127.0.0.1:${proxyPort}`;
+  await waitFor(async () => (await sync(join(dir, 'probe.sqlite3'), ['--ca-file', caFile])).code === 0, 'nginx up');
+});
+
+after(async () => {
+  nginx?.kill('SIGTERM');
+  await server?.stop();
+});
+
+test('without the CA a client refuses the proxy; with it, every sync goes through TLS', async () => {
+  const refused = await sync(join(dir, 'untrusting.sqlite3'));
+  assert.notEqual(refused.code, 0, `an unknown CA is refused: ${refused.out}`);
+  assert.match(refused.out, /UnknownIssuer/, `and the reason is the certificate: ${refused.out}`);
+  const trusting = await sync(join(dir, 'trusting.sqlite3'), ['--ca-file', caFile]);
+  assert.equal(trusting.code, 0, trusting.out);
+  assert.match(trusting.out, /^Revision \d+/, 'the sync reached a revision');
+});
+
+test('many clients are answered from the cache; the server sees one request per page', async () => {
+  const before = feedLog().length;
+  const clients = 12;
+  const results = await Promise.all(
+    Array.from({ length: clients }, (_, idx) => sync(join(dir, `client-${idx}.sqlite3`), ['--ca-file', caFile])),
+  );
+  for (const result of results) assert.equal(result.code, 0, result.out);
+  const revisions = new Set(results.map((result) => result.out.match(/^Revision (\d+)/)[1]));
+  assert.equal(revisions.size, 1, 'every client reached the same revision');
+  const pages = feedLog().slice(before).filter(([uri]) => uri.startsWith('/api/v1/feed/'));
+  assert.equal(pages.length, clients, `each client fetched the page through nginx: ${JSON.stringify(pages)}`);
+  const fromServer = pages.filter(([, cache]) => cache !== 'HIT');
+  assert.equal(fromServer.length, 0, `all ${clients} answered from nginx's cache (the probes filled it): ${JSON.stringify(fromServer)}`);
+});
+
+test('a new revision is seen at once and its page is fetched from the server once', async () => {
+  const cache = join(dir, 'client-0.sqlite3');
+  const current = Number((await sync(cache, ['--ca-file', caFile])).out.match(/^Revision (\d+)/)[1]);
+  importCsv(server.dataDir, NEW_YEAR_CSV);
+  // The running server notices the import within its watch interval.
+  await waitFor(async () => {
+    const status = await (await fetch(`${server.url}/api/v1/status`)).json();
+    return status.revision === current + 1;
+  }, 'the server at the new revision');
+  const before = feedLog().length;
+  const first = await sync(cache, ['--ca-file', caFile]);
+  assert.match(first.out, new RegExp(`^Revision ${current + 1}\\b`), `the very next sync sees the import: ${first.out}`);
+  const second = await sync(join(dir, 'client-1.sqlite3'), ['--ca-file', caFile]);
+  assert.match(second.out, new RegExp(`^Revision ${current + 1}\\b`), second.out);
+  const pages = feedLog().slice(before).filter(([uri]) => uri === `/api/v1/feed/${current}/${current + 1}`);
+  assert.deepEqual(pages.map(([, cache]) => cache), ['MISS', 'HIT'], 'fetched once, then served from the cache');
+});
