@@ -1,4 +1,4 @@
-//! `cargo xtask run | test | icons`: the project's only entry points for setup, building,
+//! `cargo xtask run | test | bundle | icons`: the project's only entry points for setup, building,
 //! running and testing. Plain Rust and std::process, so it works wherever cargo does; it
 //! installs what is missing and says what it cannot install.
 
@@ -16,6 +16,7 @@ usage: cargo xtask <command>
   run     install what is missing, build, start the demo server and open the app
   test    install what is missing (and the test drivers), run every test
   bench   build in release mode, measure, print a Markdown table, write target/bench.json
+  bundle  build the app's installable package (.deb) with the Tauri bundler; --debug for a debug build
   icons   regenerate icons/ from assets/brand/fokus-icon.svg
   demo-content  build target/demo-content (Markdown, PDFs, video) for `fokus-server publish`";
 
@@ -26,6 +27,14 @@ fn main() {
         Some("run") => run(),
         Some("test") => test(),
         Some("icons") => icons(),
+        Some("bundle") => {
+            let profile = if args.iter().any(|arg| arg == "--debug") {
+                Profile::Debug
+            } else {
+                Profile::Release
+            };
+            bundle(profile).map(|deb| eprintln!("{}", deb.display()))
+        }
         Some("bench") => bench(),
         Some("demo-content") => demo_content::build().map(|dir| eprintln!("{}", dir.display())),
         _ => {
@@ -328,8 +337,96 @@ fn test() -> Result<()> {
         "tests/app.test.mjs",
     ]);
     sh_env("timeout", &app_test, &env)?;
+    if cfg!(target_os = "linux") && output("dpkg", &["--version"]).is_some() {
+        test_package(&env)?;
+    }
     eprintln!("xtask: all tests passed");
     Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Profile {
+    Debug,
+    Release,
+}
+
+/// Builds the `.deb` with the Tauri bundler (icons, desktop entry, dependencies on WebKitGTK and
+/// friends) and returns its path. The app embeds the UI and the demo snapshot as every build does.
+fn bundle(profile: Profile) -> Result<PathBuf> {
+    setup::ensure(setup::Purpose::Bundle)?;
+    if profile == Profile::Release {
+        trunk(&["build", "--release"])?;
+    } else {
+        build_ui()?;
+    }
+    sh(&cargo(), &["build", "-p", "fokus-server"])?;
+    make_snapshot(&exe("fokus-server"))?;
+    let mut args = vec!["build", "--bundles", "deb", "--ci"];
+    if profile == Profile::Debug {
+        args.push("--debug");
+    }
+    let tauri = setup::cargo_bin("cargo-tauri").display().to_string();
+    eprintln!("$ (src-tauri) cargo-tauri {}", args.join(" "));
+    let status = Command::new(&tauri)
+        .args(&args)
+        .current_dir(root().join("src-tauri"))
+        .status()
+        .context("starting cargo-tauri")?;
+    if !status.success() {
+        bail!("the Tauri bundler failed");
+    }
+    let dir = target_dir()
+        .join(if profile == Profile::Debug {
+            "debug"
+        } else {
+            "release"
+        })
+        .join("bundle/deb");
+    std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .find(|path| path.extension().is_some_and(|ext| ext == "deb"))
+        .with_context(|| format!("no .deb in {}", dir.display()))
+}
+
+/// Installs the package as a county's IT would (`apt install ./fokus-pi.deb`), starts the
+/// installed app through WebDriver and removes the package again.
+fn test_package(env: &[(&str, &str)]) -> Result<()> {
+    let deb = bundle(Profile::Debug)?;
+    let deb = deb.display().to_string();
+    let (program, mut args) = if setup::is_root() {
+        ("apt-get", vec![])
+    } else {
+        ("sudo", vec!["apt-get"])
+    };
+    args.extend(["install", "-y", "-qq", "--reinstall", deb.as_str()]);
+    sh_env(program, &args, &[("DEBIAN_FRONTEND", "noninteractive")])?;
+    let mut env = env.to_vec();
+    env.push(("FOKUS_DEB", deb.as_str()));
+    let outcome = sh_env(
+        "timeout",
+        &[
+            "--kill-after=10",
+            "600",
+            "xvfb-run",
+            "-a",
+            "dbus-run-session",
+            "--",
+            "node",
+            "--test",
+            "--test-reporter=spec",
+            "tests/package.test.mjs",
+        ],
+        &env,
+    );
+    let (program, mut args) = if setup::is_root() {
+        ("apt-get", vec![])
+    } else {
+        ("sudo", vec!["apt-get"])
+    };
+    args.extend(["remove", "-y", "-qq", "fokus-pi"]);
+    sh_env(program, &args, &[("DEBIAN_FRONTEND", "noninteractive")])?;
+    outcome
 }
 
 /// Regenerates the icon set from the one source SVG (needs rsvg-convert, ImageMagick, png2icns).
