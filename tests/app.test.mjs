@@ -6,7 +6,7 @@
 // cached view still works. Last, the same build pointed at a Land's server shows that Land.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, startConfiguredServer, SH_EXAMPLE, importCsv, publishContent, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
@@ -226,6 +226,8 @@ test('the same app build, pointed at a Land set up from files, shows that Land',
     await waitFor(async () => (await app.run(`return document.querySelector('[data-testid=app-title]')?.textContent`)) === 'FOKUS SH', 'the configured title');
     const indicators = await app.run(`return document.querySelectorAll('[data-testid=indicator-select] option').length`);
     assert.equal(indicators, 6, "the Land's six indicators, none of Pinneberg's 73");
+    // The window (taskbar, window switcher) is named after the deployment too.
+    await waitFor(async () => /"FOKUS SH/.test(execFileSync('xwininfo', ['-root', '-tree'], { encoding: 'utf8' })), 'the window titled FOKUS SH');
     await app.screenshot('app-schleswig-holstein.png');
   } finally {
     await app.close();

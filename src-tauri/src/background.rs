@@ -86,6 +86,7 @@ pub async fn sync_now(app: &AppHandle) -> SyncState {
             if let Some((text, page)) = notification(&outcome.news, &settings) {
                 crate::notify::show(app, &text, page);
             }
+            crate::title_window(app);
             emit(
                 app,
                 AppEvent::DataChanged {

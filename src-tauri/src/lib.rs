@@ -163,8 +163,34 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
     });
     #[cfg(desktop)]
     tray::install(app)?;
+    title_window(app.handle());
     background::start(app.handle().clone());
     Ok(())
+}
+
+/// Names the window after the deployment whose data the cache holds, as the header does
+/// ("FOKUS SH – Sozialmonitor · Land Schleswig-Holstein"); tauri.conf.json's title stands until
+/// the first data arrive.
+pub(crate) fn title_window(app: &tauri::AppHandle) {
+    let shell = app.state::<Shell>();
+    let dataset = shell
+        .reader
+        .lock()
+        .ok()
+        .and_then(|store| store.dataset().ok().flatten());
+    let (Some(dataset), Some(window)) = (dataset, app.get_webview_window("main")) else {
+        return;
+    };
+    if dataset.app_title.is_empty() {
+        return;
+    }
+    let title = match dataset.subtitle.as_str() {
+        "" => dataset.app_title,
+        subtitle => format!("{} – {subtitle}", dataset.app_title),
+    };
+    if let Err(error) = window.set_title(&title) {
+        tracing::warn!(%error, "could not set the window title");
+    }
 }
 
 pub fn run() {

@@ -41,7 +41,14 @@ const APT_RUN: &[&str] = &[
 ];
 /// Test drivers: WebKitWebDriver for the real app, Chromium for the web build; nginx and openssl
 /// for the TLS and caching proxy in front of the server (docs/nginx-fokus.conf).
-const APT_TEST: &[&str] = &["webkit2gtk-driver", "chromium", "nginx-light", "openssl"];
+const APT_TEST: &[&str] = &[
+    "webkit2gtk-driver",
+    "chromium",
+    "nginx-light",
+    "openssl",
+    // xwininfo: the app test reads the window's title.
+    "x11-utils",
+];
 
 pub fn ensure(purpose: Purpose) -> Result<()> {
     if cfg!(target_os = "linux") && output("apt-get", &["--version"]).is_some() {

@@ -83,7 +83,7 @@ pub fn FokusberichtPage() -> impl IntoView {
             .collect_view();
         view! {
             <h1 class="page-title">{format!("Fokusbericht {latest_year}")}</h1>
-            <p class="hint">"Wofür der Kreis seine Sozialausgaben einsetzt – jährlich von der Sozialplanung."</p>
+            <p class="hint">"Wofür die Sozialausgaben eingesetzt werden – jährlich von der Sozialplanung."</p>
             <nav class="card toc" aria-label="Kapitel">
                 <h2>"Inhalt"</h2>
                 <ol>{toc}</ol>

@@ -302,7 +302,7 @@ pub fn SozialausgabenPage() -> impl IntoView {
                 )
             });
             let description = format!(
-                "Gestapeltes Säulendiagramm der Sozialausgaben des Kreises nach {} Leistungsbereichen, {}–{}",
+                "Gestapeltes Säulendiagramm der Sozialausgaben nach {} Leistungsbereichen, {}–{}",
                 overview.lines.len(),
                 overview.years.first().copied().unwrap_or_default(),
                 overview.years.last().copied().unwrap_or_default()
@@ -330,7 +330,7 @@ pub fn SozialausgabenPage() -> impl IntoView {
         }
     };
     view! {
-        <h1 class="page-title">"Sozialausgaben des Kreises"</h1>
+        <h1 class="page-title">"Sozialausgaben"</h1>
         <p class="hint">"Nettoausgaben nach Leistungsbereich (Demodaten)."</p>
         {content}
     }
