@@ -325,18 +325,7 @@ fn test() -> Result<()> {
         "tests/proxy.test.mjs",
     ]);
     sh_env("timeout", &web_test, &env)?;
-    let mut app_test = guard.to_vec();
-    app_test.extend([
-        "xvfb-run",
-        "-a",
-        "dbus-run-session",
-        "--",
-        "node",
-        "--test",
-        "--test-reporter=spec",
-        "tests/app.test.mjs",
-    ]);
-    sh_env("timeout", &app_test, &env)?;
+    display_test("tests/app.test.mjs", &env)?;
     if cfg!(target_os = "linux") && output("dpkg", &["--version"]).is_some() {
         test_package(&env)?;
     }
@@ -394,20 +383,22 @@ fn bundle(profile: Profile) -> Result<PathBuf> {
 fn test_package(env: &[(&str, &str)]) -> Result<()> {
     let deb = bundle(Profile::Debug)?;
     let deb = deb.display().to_string();
-    let (program, mut args) = if setup::is_root() {
-        ("apt-get", vec![])
-    } else {
-        ("sudo", vec!["apt-get"])
-    };
-    args.extend(["install", "-y", "-qq", "--reinstall", deb.as_str()]);
-    sh_env(program, &args, &[("DEBIAN_FRONTEND", "noninteractive")])?;
+    setup::apt_get(&["install", "-y", "-qq", "--reinstall", deb.as_str()])?;
     let mut env = env.to_vec();
     env.push(("FOKUS_DEB", deb.as_str()));
-    let outcome = sh_env(
+    let outcome = display_test("tests/package.test.mjs", &env);
+    setup::apt_get(&["remove", "-y", "-qq", "fokus-pi"])?;
+    outcome
+}
+
+/// Runs a node test file that needs a display and a session bus (the real app), under Xvfb and
+/// with a hang guard: a stuck app fails the run with a clear message instead of eating CI's time.
+fn display_test(file: &str, env: &[(&str, &str)]) -> Result<()> {
+    sh_env(
         "timeout",
         &[
             "--kill-after=10",
-            "600",
+            "900",
             "xvfb-run",
             "-a",
             "dbus-run-session",
@@ -415,18 +406,10 @@ fn test_package(env: &[(&str, &str)]) -> Result<()> {
             "node",
             "--test",
             "--test-reporter=spec",
-            "tests/package.test.mjs",
+            file,
         ],
-        &env,
-    );
-    let (program, mut args) = if setup::is_root() {
-        ("apt-get", vec![])
-    } else {
-        ("sudo", vec!["apt-get"])
-    };
-    args.extend(["remove", "-y", "-qq", "fokus-pi"]);
-    sh_env(program, &args, &[("DEBIAN_FRONTEND", "noninteractive")])?;
-    outcome
+        env,
+    )
 }
 
 /// Regenerates the icon set from the one source SVG (needs rsvg-convert, ImageMagick, png2icns).

@@ -82,7 +82,7 @@ pub fn ensure(purpose: Purpose) -> Result<()> {
     Ok(())
 }
 
-pub fn is_root() -> bool {
+fn is_root() -> bool {
     output("id", &["-u"]).is_some_and(|uid| uid.trim() == "0")
 }
 
@@ -101,25 +101,27 @@ pub fn ensure_apt(packages: &[&str]) -> Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
-    let is_root = is_root();
-    let (program, prefix): (&str, Vec<&str>) = if is_root {
-        ("apt-get", vec![])
-    } else {
-        ("sudo", vec!["apt-get"])
-    };
-    if !is_root && output("sudo", &["-n", "true"]).is_none() {
+    if !is_root() && output("sudo", &["-n", "true"]).is_none() {
         bail!(
             "missing Debian packages; install them with:\n  sudo apt-get install -y {}",
             missing.join(" ")
         );
     }
-    let mut update = prefix.clone();
-    update.extend(["update", "-qq"]);
-    sh(program, &update)?;
-    let mut install = prefix;
-    install.extend(["install", "-y", "-qq", "--no-install-recommends"]);
+    apt_get(&["update", "-qq"])?;
+    let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
     install.extend(missing.iter().copied());
-    crate::sh_env(program, &install, &[("DEBIAN_FRONTEND", "noninteractive")])
+    apt_get(&install)
+}
+
+/// Runs apt-get non-interactively, as root or through sudo.
+pub fn apt_get(args: &[&str]) -> Result<()> {
+    let (program, mut full): (&str, Vec<&str>) = if is_root() {
+        ("apt-get", vec![])
+    } else {
+        ("sudo", vec!["apt-get"])
+    };
+    full.extend(args);
+    crate::sh_env(program, &full, &[("DEBIAN_FRONTEND", "noninteractive")])
 }
 
 fn ensure_wasm_target() -> Result<()> {

@@ -398,6 +398,11 @@ enum Place {
 /// One record's fields as text, whatever the file format.
 type Fields = HashMap<Column, String>;
 
+/// A record's field, trimmed; empty when the record lacks it.
+fn field_text(fields: &Fields, column: Column) -> &str {
+    fields.get(&column).map_or("", |text| text.trim())
+}
+
 /// The key of one record, to find duplicates whatever the kind.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum RecordKey {
@@ -502,7 +507,7 @@ impl<'c> Checker<'c> {
 
     fn check(&mut self, place: Place, fields: &Fields) {
         let n_before = self.problems.len();
-        let field = |column: Column| fields.get(&column).map_or("", |text| text.trim());
+        let field = |column: Column| field_text(fields, column);
         let year = self.check_year(place, field(Column::Year));
         let key = match self.kind {
             ExportKind::Values => self.check_value(place, fields, year),
@@ -620,7 +625,7 @@ impl<'c> Checker<'c> {
         fields: &Fields,
         year: Option<u16>,
     ) -> Option<(RecordKey, Row)> {
-        let field = |column: Column| fields.get(&column).map_or("", |text| text.trim());
+        let field = |column: Column| field_text(fields, column);
         let indicator_id = field(Column::Indicator);
         let indicator = self
             .catalog
@@ -707,7 +712,7 @@ impl<'c> Checker<'c> {
         fields: &Fields,
         year: Option<u16>,
     ) -> Option<(RecordKey, Row)> {
-        let field = |column: Column| fields.get(&column).map_or("", |text| text.trim());
+        let field = |column: Column| field_text(fields, column);
         let raw_area = field(Column::Area);
         let area_id = self
             .check_area(place, raw_area)
@@ -754,7 +759,7 @@ impl<'c> Checker<'c> {
         fields: &Fields,
         year: Option<u16>,
     ) -> Option<(RecordKey, Row)> {
-        let field = |column: Column| fields.get(&column).map_or("", |text| text.trim());
+        let field = |column: Column| field_text(fields, column);
         let name = field(Column::Field);
         if name.is_empty() {
             let reason = "leer; der Leistungsbereich, wie der Haushalt ihn nennt".into();
@@ -780,7 +785,7 @@ impl<'c> Checker<'c> {
         fields: &Fields,
         year: Option<u16>,
     ) -> Option<(RecordKey, Row)> {
-        let text = fields.get(&Column::Budget).map_or("", |text| text.trim());
+        let text = field_text(fields, Column::Budget);
         let euros = self.check_amount(place, Column::Budget, text)?;
         if euros <= 0.0 {
             let reason = "der Gesamthaushalt ist größer als null".into();
