@@ -42,6 +42,7 @@ test('the Land deployment shows its 15 Kreise, its catalogue and its title', asy
   }
   assert.equal(await page.locator('[data-testid=reference-01056]').count(), 0, 'no Kreis Pinneberg reference in a Land deployment');
   assert.match(await page.textContent('[data-testid=attribution]'), /GeoBasis-DE \/ BKG 2021 \(Daten verändert\)/, 'the configured licence notice');
+  assert.doesNotMatch(await page.textContent('[data-testid=attribution]'), /Zensus/, 'no population source the Land did not configure');
   assert.match(await page.textContent('[data-testid=demo-banner]'), /Beispielkonfiguration Schleswig-Holstein/, 'example values are labelled');
   assert.match(await page.textContent('[data-testid=reference-01]'), /^Schleswig-Holstein\s*\d+,\d %\s*\(vorläufig\)$/, 'a provisional value says so');
   assert.equal(await page.locator('[data-testid=map] .inset').count(), 0, 'no inset: the Land configures none');

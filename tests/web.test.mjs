@@ -39,6 +39,7 @@ test('the map shows the 18 areas, a legend, the references and the demo label', 
   }
   assert.ok((await page.locator('[data-testid=legend] li').count()) >= 2, 'the legend lists classes');
   assert.match(await page.textContent('body'), /GeoBasis-DE \/ BKG 2021 \(Daten verändert\)/, 'licence attribution visible');
+  assert.match(await page.textContent('[data-testid=attribution]'), /Bevölkerung: Zensus 2022/, 'the configured population source');
 });
 
 test('picking another indicator and year redraws the map', async () => {

@@ -146,7 +146,8 @@ pub fn App() -> impl IntoView {
                     {move || context.dataset.get().map(|dataset| dataset.geodata_attribution).filter(|text| !text.is_empty()).unwrap_or_else(|| DEFAULT_ATTRIBUTION.into())}
                     " ("
                     <a href="https://www.govdata.de/dl-de/by-2-0" rel="license">"Lizenz"</a>
-                    "). Bevölkerung: Zensus 2022, Statistische Ämter des Bundes und der Länder."
+                    ")."
+                    {move || context.dataset.get().map(|dataset| dataset.population_attribution).filter(|text| !text.is_empty()).map(|text| format!(" Bevölkerung: {text}."))}
                 </p>
             </footer>
         </Router>

@@ -419,6 +419,9 @@ pub struct DatasetInfo {
     /// The licence notice of the boundaries, shown wherever the map is.
     #[serde(default)]
     pub geodata_attribution: String,
+    /// Where the population figures come from, shown beside the geodata notice; empty if none.
+    #[serde(default)]
+    pub population_attribution: String,
 }
 
 impl DatasetInfo {
@@ -434,6 +437,7 @@ impl DatasetInfo {
             insets: Vec::new(),
             handlungsfelder: Vec::new(),
             geodata_attribution: String::new(),
+            population_attribution: String::new(),
         }
     }
 

@@ -94,6 +94,8 @@ struct Settings {
     #[serde(default)]
     vereinfachung_m: f64,
     geodaten_quelle: String,
+    #[serde(default)]
+    bevoelkerung_quelle: String,
     handlungsfelder: Vec<String>,
     #[serde(default)]
     ausschnitt: Vec<InsetSetting>,
@@ -298,6 +300,7 @@ pub fn check(files: ConfigFiles<'_>) -> Result<Deployment, ConfigError> {
                 .collect(),
             handlungsfelder: settings.handlungsfelder,
             geodata_attribution: settings.geodaten_quelle,
+            population_attribution: settings.bevoelkerung_quelle,
         });
     }
     match dataset {
@@ -320,8 +323,8 @@ fn german_toml_message(message: &str) -> String {
     } else if message.starts_with("unknown field") {
         format!(
             "unbekannte Angabe `{}`; erlaubt: titel, untertitel, datensatz, demodaten, heimatgebiet, \
-             kartenebenen, vereinfachung_m, geodaten_quelle, handlungsfelder, [[ausschnitt]] mit gebiet \
-             und beschriftung",
+             kartenebenen, vereinfachung_m, geodaten_quelle, bevoelkerung_quelle, handlungsfelder, \
+             [[ausschnitt]] mit gebiet und beschriftung",
             quoted(message)
         )
     } else if let Some(rest) = message.strip_prefix("invalid type: ") {

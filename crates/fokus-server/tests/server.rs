@@ -1165,6 +1165,13 @@ fn a_gebietsreform_keeps_old_values_with_the_old_area_and_draws_the_new_state() 
                 "\"name\":\"Rendsburg-Eckernförde-Neumünster\"",
             )
     });
+    // The same revision brings a new indicator.
+    std::fs::write(
+        merged.path().join("kennzahlen.csv"),
+        sh_file("kennzahlen.csv")
+            + "wohngeld;Wohngeldhaushalte;Wohngeld;Alter und Pflege;je 1.000;1;neutral;Haushalte mit Wohngeld je 1.000 Haushalte;Haushalte mit Wohngeld;Haushalte;Statistikamt Nord;;\n",
+    )
+    .unwrap();
     let reform = fokus_server::config::read_dir(merged.path()).unwrap();
     let summary = fokus_server::configure(&mut store, reform, 3).unwrap();
     assert_eq!(summary.revision, Some(3), "the reform is one revision");
@@ -1184,6 +1191,24 @@ fn a_gebietsreform_keeps_old_values_with_the_old_area_and_draws_the_new_state() 
         "Neumünster's values stay readable with Neumünster"
     );
     let catalog = client.catalog().unwrap();
+    let ids: Vec<&str> = catalog
+        .indicators
+        .iter()
+        .map(|indicator| indicator.id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "sgb2_quote",
+            "arbeitslosenquote",
+            "grundsicherung_alter",
+            "pflegequote",
+            "wohngeld",
+            "betreuungsquote_u3",
+            "inobhutnahmen"
+        ],
+        "the new indicator reached the app, in its Handlungsfeld's place"
+    );
     let neumuenster = catalog
         .areas
         .iter()
