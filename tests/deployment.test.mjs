@@ -46,6 +46,8 @@ test('the Land deployment shows its 15 Kreise, its catalogue and its title', asy
   assert.match(await page.textContent('[data-testid=demo-banner]'), /Beispielkonfiguration Schleswig-Holstein/, 'example values are labelled');
   assert.match(await page.textContent('[data-testid=reference-01]'), /^Schleswig-Holstein\s*\d+,\d %\s*\(vorläufig\)$/, 'a provisional value says so');
   assert.equal(await page.locator('[data-testid=map] .inset').count(), 0, 'no inset: the Land configures none');
+  const header = await page.$eval('header.topbar', (element) => getComputedStyle(element).backgroundColor);
+  assert.equal(header, 'rgb(31, 86, 49)', 'the configured accent colour #1f5631');
   await page.screenshot({ path: join(SCREENSHOTS, 'web-schleswig-holstein.png') });
 });
 

@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
         if let Some(Ok(catalog)) = catalog.get() {
             if let Some(dataset) = &catalog.dataset {
                 document().set_title(&format!("{} – {}", app_title(dataset), dataset.subtitle));
+                apply_accent(&dataset.accent_colour);
             }
             context.dataset.set(catalog.dataset);
         }
@@ -157,6 +158,24 @@ pub fn App() -> impl IntoView {
 /// The notice for boundaries when a deployment names none: every German boundary dataset the
 /// app can draw comes from the BKG under this licence.
 const DEFAULT_ATTRIBUTION: &str = "© GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0";
+
+/// The deployment's colour for header and links (checked for contrast by the server), or the
+/// default where it configures none.
+fn apply_accent(colour: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(root) = document()
+        .document_element()
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let style = root.style();
+    let _ = if colour.is_empty() {
+        style.remove_property("--brand").map(|_| ())
+    } else {
+        style.set_property("--brand", colour)
+    };
+}
 
 /// The app's name as the deployment configures it.
 fn app_title(dataset: &DatasetInfo) -> &str {

@@ -422,6 +422,10 @@ pub struct DatasetInfo {
     /// Where the population figures come from, shown beside the geodata notice; empty if none.
     #[serde(default)]
     pub population_attribution: String,
+    /// The deployment's colour (`#rrggbb`) for the header and links; empty for the default.
+    /// Checked to keep white text and links readable (WCAG AA).
+    #[serde(default)]
+    pub accent_colour: String,
 }
 
 impl DatasetInfo {
@@ -438,6 +442,7 @@ impl DatasetInfo {
             handlungsfelder: Vec::new(),
             geodata_attribution: String::new(),
             population_attribution: String::new(),
+            accent_colour: String::new(),
         }
     }
 

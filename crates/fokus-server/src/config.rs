@@ -96,6 +96,8 @@ struct Settings {
     geodaten_quelle: String,
     #[serde(default)]
     bevoelkerung_quelle: String,
+    #[serde(default)]
+    akzentfarbe: String,
     handlungsfelder: Vec<String>,
     #[serde(default)]
     ausschnitt: Vec<InsetSetting>,
@@ -262,6 +264,11 @@ pub fn check(files: ConfigFiles<'_>) -> Result<Deployment, ConfigError> {
                 report.file(SETTINGS_FILE, format!("`{key}` ist leer"));
             }
         }
+        if !settings.akzentfarbe.is_empty() {
+            if let Some(reason) = accent_problem(&settings.akzentfarbe) {
+                report.file(SETTINGS_FILE, reason);
+            }
+        }
         if !area_ids.contains_key(settings.heimatgebiet.as_str()) {
             report.file(
                 SETTINGS_FILE,
@@ -301,6 +308,7 @@ pub fn check(files: ConfigFiles<'_>) -> Result<Deployment, ConfigError> {
             handlungsfelder: settings.handlungsfelder,
             geodata_attribution: settings.geodaten_quelle,
             population_attribution: settings.bevoelkerung_quelle,
+            accent_colour: settings.akzentfarbe,
         });
     }
     match dataset {
@@ -315,6 +323,42 @@ pub fn check(files: ConfigFiles<'_>) -> Result<Deployment, ConfigError> {
     }
 }
 
+/// WCAG 2.1 relative luminance of an sRGB colour `#rrggbb`.
+fn luminance(hex: &str) -> Option<f64> {
+    let digits = hex.strip_prefix('#').filter(|digits| digits.len() == 6)?;
+    let channel = |start: usize| -> Option<f64> {
+        let value = f64::from(u8::from_str_radix(digits.get(start..start + 2)?, 16).ok()?) / 255.0;
+        Some(if value <= 0.040_45 {
+            value / 12.92
+        } else {
+            ((value + 0.055) / 1.055).powf(2.4)
+        })
+    };
+    Some(0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?)
+}
+
+fn contrast(first: f64, second: f64) -> f64 {
+    (first.max(second) + 0.05) / (first.min(second) + 0.05)
+}
+
+/// Why `akzentfarbe` cannot be used, if it cannot: the header writes white on it and links use it
+/// on the light page background, both must reach WCAG AA's 4.5:1.
+fn accent_problem(colour: &str) -> Option<String> {
+    let Some(accent) = luminance(colour) else {
+        return Some(format!(
+            "`akzentfarbe` `{colour}` ist keine Farbe der Form #rrggbb (z. B. #0b4f8a)"
+        ));
+    };
+    let page = luminance("#f4f6f8").unwrap_or(1.0);
+    let worst = contrast(accent, 1.0).min(contrast(accent, page));
+    (worst < 4.5).then(|| {
+        format!(
+            "`akzentfarbe` `{colour}` ist zu hell: Kontrast {} : 1 zu weißer Schrift oder zum hellen Seitenhintergrund, mindestens 4,5 : 1 (BITV 2.0 / WCAG AA); eine dunklere Farbe wählen",
+            format!("{worst:.1}").replace('.', ",")
+        )
+    })
+}
+
 /// The TOML reader's (serde's) messages in German, for the person who edits the file.
 fn german_toml_message(message: &str) -> String {
     let quoted = |text: &str| text.split('`').nth(1).unwrap_or_default().to_owned();
@@ -323,8 +367,8 @@ fn german_toml_message(message: &str) -> String {
     } else if message.starts_with("unknown field") {
         format!(
             "unbekannte Angabe `{}`; erlaubt: titel, untertitel, datensatz, demodaten, heimatgebiet, \
-             kartenebenen, vereinfachung_m, geodaten_quelle, bevoelkerung_quelle, handlungsfelder, \
-             [[ausschnitt]] mit gebiet und beschriftung",
+             kartenebenen, vereinfachung_m, geodaten_quelle, bevoelkerung_quelle, akzentfarbe, \
+             handlungsfelder, [[ausschnitt]] mit gebiet und beschriftung",
             quoted(message)
         )
     } else if let Some(rest) = message.strip_prefix("invalid type: ") {
