@@ -1071,21 +1071,27 @@ fn a_land_is_set_up_from_files_alone_and_shows_its_own_map() {
         .map(|value| value.area.as_str())
         .collect();
     assert_eq!(references, ["01", "DG"], "the Land first, then the Bund");
-    let boundaries: usize = catalog
+    let boundary_bytes = |areas: &[fokus_model::Area]| -> usize {
+        areas
+            .iter()
+            .filter_map(|area| area.geometry.as_ref())
+            .map(String::len)
+            .sum()
+    };
+    let exact_folder = sh_folder_with("einstellungen.toml", |text| {
+        text.replace("vereinfachung_m = 300", "vereinfachung_m = 0")
+    });
+    let exact = fokus_server::config::read_dir(exact_folder.path()).unwrap();
+    let (simplified_bytes, exact_bytes) =
+        (boundary_bytes(&catalog.areas), boundary_bytes(&exact.areas));
+    let n_drawn = catalog
         .areas
         .iter()
-        .filter_map(|area| area.geometry.as_ref())
-        .map(String::len)
-        .sum();
+        .filter(|area| area.geometry.is_some())
+        .count();
     assert!(
-        catalog
-            .areas
-            .iter()
-            .filter(|area| area.geometry.is_some())
-            .count()
-            == 15
-            && boundaries < 30_000,
-        "15 boundaries, simplified at 300 m to {boundaries} bytes (36 KB as delivered)"
+        n_drawn == 15 && simplified_bytes < exact_bytes,
+        "15 boundaries, simplified at 300 m: {simplified_bytes} bytes instead of {exact_bytes}"
     );
     let series = store.area_series("arbeitslosenquote", "01002").unwrap();
     let lines: Vec<&str> = series.lines.iter().map(|line| line.area.as_str()).collect();
