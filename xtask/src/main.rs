@@ -288,6 +288,9 @@ fn test() -> Result<()> {
         ],
     )?;
     sh(&cargo(), &["test", "--workspace", "--exclude", "fokus-ui"])?;
+    // The UI's own unit tests (formatting, pure helpers) run natively; the crate builds for
+    // wasm32 only through trunk, so it is named here rather than in the workspace run.
+    sh(&cargo(), &["test", "-p", "fokus-ui"])?;
     let env = [
         (
             "FOKUS_SERVER_BIN",
