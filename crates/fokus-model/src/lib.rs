@@ -196,6 +196,10 @@ pub struct Indicator {
     /// Handlungsfeld.
     #[serde(default)]
     pub position: u32,
+    /// No longer in the deployment's catalogue: its values stay stored, the pickers no longer
+    /// offer it and imports no longer take values for it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 /// Why a cell has no value. Statistical tables mark both cases differently (`.` and `x`), and

@@ -73,7 +73,7 @@ impl Deployment {
             dataset: Some(self.dataset),
             indicators: self.indicators,
             areas: self.areas,
-            areas_complete: true,
+            catalog_complete: true,
             ..Changes::default()
         }
     }
@@ -804,6 +804,7 @@ fn read_indicators(
             headline: headline.unwrap_or_default(),
             min_cases: min_cases.flatten(),
             position: u32::try_from(indicators.len()).unwrap_or(u32::MAX),
+            retired: false,
         });
     }
     if indicators.is_empty() && report.problems.is_empty() {

@@ -635,13 +635,21 @@ impl<'c> Checker<'c> {
         let min_cases = indicator
             .and_then(|indicator| indicator.min_cases)
             .unwrap_or(self.rules.min_cases);
-        if indicator.is_none() {
-            self.report(
+        match indicator {
+            None => self.report(
                 place,
                 Some(Column::Indicator),
                 Some(indicator_id),
                 "unbekannte Kennzahl".into(),
-            );
+            ),
+            Some(indicator) if indicator.retired => self.report(
+                place,
+                Some(Column::Indicator),
+                Some(indicator_id),
+                "nicht mehr im Katalog (aus kennzahlen.csv entfernt); Werte werden nicht mehr angenommen"
+                    .into(),
+            ),
+            Some(_) => {}
         }
         let raw_area = field(Column::Area);
         let area = self.check_area(place, raw_area);

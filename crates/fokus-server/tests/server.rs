@@ -1173,10 +1173,15 @@ fn a_gebietsreform_keeps_old_values_with_the_old_area_and_draws_the_new_state() 
                 "\"name\":\"Rendsburg-Eckernförde-Neumünster\"",
             )
     });
-    // The same revision brings a new indicator.
+    // The same revision brings a new indicator and drops one.
+    let catalogue: String = sh_file("kennzahlen.csv")
+        .lines()
+        .filter(|line| !line.starts_with("pflegequote;"))
+        .map(|line| format!("{line}\n"))
+        .collect();
     std::fs::write(
         merged.path().join("kennzahlen.csv"),
-        sh_file("kennzahlen.csv")
+        catalogue
             + "wohngeld;Wohngeldhaushalte;Wohngeld;Alter und Pflege;je 1.000;1;neutral;Haushalte mit Wohngeld je 1.000 Haushalte;Haushalte mit Wohngeld;Haushalte;Statistikamt Nord;;\n",
     )
     .unwrap();
@@ -1199,23 +1204,45 @@ fn a_gebietsreform_keeps_old_values_with_the_old_area_and_draws_the_new_state() 
         "Neumünster's values stay readable with Neumünster"
     );
     let catalog = client.catalog().unwrap();
-    let ids: Vec<&str> = catalog
+    let offered: Vec<&str> = catalog
         .indicators
         .iter()
+        .filter(|indicator| !indicator.retired)
         .map(|indicator| indicator.id.as_str())
         .collect();
     assert_eq!(
-        ids,
+        offered,
         [
             "sgb2_quote",
             "arbeitslosenquote",
             "grundsicherung_alter",
-            "pflegequote",
             "wohngeld",
             "betreuungsquote_u3",
             "inobhutnahmen"
         ],
-        "the new indicator reached the app, in its Handlungsfeld's place"
+        "the new indicator reached the app in its Handlungsfeld's place; the dropped one is not offered"
+    );
+    let dropped = client.map_view("pflegequote", 2024).unwrap();
+    assert!(
+        dropped.indicator.retired && dropped.areas.iter().any(|value| value.cell.is_some()),
+        "the dropped indicator's values stay readable"
+    );
+    let late = "kennzahl;gebiet;jahr;wert\npflegequote;01002;2024;4,9\n";
+    let refused = import_bytes(
+        &mut store,
+        late.as_bytes(),
+        "late",
+        4,
+        false,
+        ImportRules::default(),
+    )
+    .unwrap()
+    .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("Spalte `kennzahl`: nicht mehr im Katalog (aus kennzahlen.csv entfernt)"),
+        "values for a dropped indicator are refused by name: {refused}"
     );
     let neumuenster = catalog
         .areas

@@ -35,7 +35,7 @@ fn cell_of(value: Option<f64>, gap: Option<String>, flag: Option<String>) -> Opt
 
 const INDICATOR_COLUMNS: &str =
     "id, name, short_name, unit, decimals, polarity, handlungsfeld, definition, source, numerator, denominator,
-     headline, min_cases, position";
+     headline, min_cases, position, retired";
 
 fn indicator_of(row: &Row<'_>) -> rusqlite::Result<Indicator> {
     let polarity: String = row.get(5)?;
@@ -54,6 +54,7 @@ fn indicator_of(row: &Row<'_>) -> rusqlite::Result<Indicator> {
         headline: row.get(11)?,
         min_cases: row.get(12)?,
         position: row.get(13)?,
+        retired: row.get(14)?,
     })
 }
 

@@ -126,6 +126,7 @@ ALTER TABLE area ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE indicator ADD COLUMN headline INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE indicator ADD COLUMN min_cases INTEGER;
 ALTER TABLE indicator ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE indicator ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
 -- A statistical office's note on a value (provisional, revised, estimated, uncertain).
 ALTER TABLE observation ADD COLUMN flag TEXT;
 

@@ -28,9 +28,10 @@ pub struct Changes {
     /// The complete set of published content, or `None` to leave content alone. Items stored
     /// but not in the set are withdrawn.
     pub content: Option<Vec<ContentItem>>,
-    /// `areas` is the deployment's complete set of current areas: stored areas missing from it
-    /// are retired (kept with their values, no longer drawn), as after a Gebietsreform.
-    pub areas_complete: bool,
+    /// `areas` and `indicators` are the deployment's complete catalogue: stored areas and
+    /// indicators missing from it are retired (kept with their values, no longer drawn or
+    /// offered), as after a Gebietsreform or a revised catalogue.
+    pub catalog_complete: bool,
 }
 
 /// What a commit did. `revision` is `None` when nothing differed from the stored state: an
@@ -341,13 +342,13 @@ fn upsert_content(tx: &Transaction<'_>, item: &ContentItem, revision: u64) -> Re
 fn upsert_indicator(tx: &Transaction<'_>, indicator: &Indicator, revision: u64) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO indicator (id, name, short_name, unit, decimals, polarity, handlungsfeld, definition, source,
-           numerator, denominator, headline, min_cases, position, revision)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+           numerator, denominator, headline, min_cases, position, retired, revision)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, short_name = excluded.short_name, unit = excluded.unit,
            decimals = excluded.decimals, polarity = excluded.polarity, handlungsfeld = excluded.handlungsfeld,
            definition = excluded.definition, source = excluded.source, numerator = excluded.numerator,
            denominator = excluded.denominator, headline = excluded.headline, min_cases = excluded.min_cases,
-           position = excluded.position, revision = excluded.revision",
+           position = excluded.position, retired = excluded.retired, revision = excluded.revision",
     )?
     .execute(params![
         indicator.id,
@@ -364,6 +365,7 @@ fn upsert_indicator(tx: &Transaction<'_>, indicator: &Indicator, revision: u64) 
         indicator.headline,
         indicator.min_cases,
         indicator.position,
+        indicator.retired,
         revision
     ])?;
     Ok(())
@@ -447,7 +449,23 @@ impl Store {
                 touched = true;
             }
         }
-        if changes.areas_complete {
+        if changes.catalog_complete {
+            let current: HashSet<&str> = changes
+                .indicators
+                .iter()
+                .map(|indicator| indicator.id.as_str())
+                .collect();
+            for stored in current_indicators
+                .iter()
+                .filter(|stored| !stored.retired && !current.contains(stored.id.as_str()))
+            {
+                let retired = Indicator {
+                    retired: true,
+                    ..stored.clone()
+                };
+                upsert_indicator(&tx, &retired, revision)?;
+                touched = true;
+            }
             let current: HashSet<&str> =
                 changes.areas.iter().map(|area| area.id.as_str()).collect();
             for stored in current_areas

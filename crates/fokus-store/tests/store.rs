@@ -24,6 +24,7 @@ fn indicator(id: &str) -> Indicator {
         headline: false,
         min_cases: None,
         position: 0,
+        retired: false,
     }
 }
 

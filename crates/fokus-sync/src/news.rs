@@ -232,6 +232,7 @@ mod tests {
             headline: true,
             min_cases: None,
             position: 0,
+            retired: false,
         }];
         let known: HashSet<String> = ["empfehlungen/alt".to_owned()].into();
         let newsletter = |quarter| {

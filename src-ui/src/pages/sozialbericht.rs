@@ -37,6 +37,7 @@ pub fn SozialberichtPage() -> impl IntoView {
     let indicator_id = Memo::new(move |_| {
         let catalog = loaded_catalog()?;
         let wanted = chosen_indicator.get();
+        // A link or an earlier choice may name a retired indicator: its values are still there.
         let known = |id: &String| {
             catalog
                 .indicators
@@ -45,11 +46,15 @@ pub fn SozialberichtPage() -> impl IntoView {
         };
         // Otherwise the first headline indicator (Leitkennzahl), else the first at all.
         wanted.filter(known).or_else(|| {
-            catalog
-                .indicators
-                .iter()
+            let current = || {
+                catalog
+                    .indicators
+                    .iter()
+                    .filter(|indicator| !indicator.retired)
+            };
+            current()
                 .find(|indicator| indicator.headline)
-                .or(catalog.indicators.first())
+                .or(current().next())
                 .map(|indicator| indicator.id.clone())
         })
     });
@@ -166,7 +171,11 @@ fn IndicatorPicker(
     chosen: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let mut fields: Vec<(String, Vec<Indicator>)> = Vec::new();
-    for indicator in catalog.indicators {
+    for indicator in catalog
+        .indicators
+        .into_iter()
+        .filter(|indicator| !indicator.retired)
+    {
         match fields
             .iter_mut()
             .find(|(field, _)| *field == indicator.handlungsfeld)
