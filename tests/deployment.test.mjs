@@ -4,21 +4,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startConfiguredServer, SH_EXAMPLE, CHROMIUM_ARGS, SCREENSHOTS, waitFor } from './support.mjs';
+import { startConfiguredServer, SH_EXAMPLE, SCREENSHOTS, openMapPage, waitFor } from './support.mjs';
 
 let server;
 let browser;
 let page;
-const pageErrors = [];
+let pageErrors = [];
 
 before(async () => {
   server = await startConfiguredServer(SH_EXAMPLE, [join(SH_EXAMPLE, 'werte.csv')]);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(server.url);
-  await page.waitForSelector('[data-testid=map] path.area');
+  ({ browser, page, pageErrors } = await openMapPage(server.url));
 });
 
 after(async () => {

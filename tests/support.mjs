@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVER_BIN = process.env.FOKUS_SERVER_BIN ?? join(ROOT, 'target/debug/fokus-server');
@@ -119,4 +120,19 @@ export async function waitFor(check, what, timeoutMs = 30_000) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
+/**
+ * Opens the web build at `url` in Debian's Chromium and waits for the map; resolves with
+ * { browser, page, pageErrors }. `onRequest` sees every request the page makes.
+ */
+export async function openMapPage(url, { onRequest, viewport = { width: 1400, height: 1200 } } = {}) {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport });
+  const pageErrors = [];
+  if (onRequest) page.on('request', (request) => onRequest(request.url()));
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(url);
+  await page.waitForSelector('[data-testid=map] path.area');
+  return { browser, page, pageErrors };
 }

@@ -4,23 +4,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, importCsv, NEW_YEAR_CSV, CHROMIUM_ARGS, SCREENSHOTS, waitFor } from './support.mjs';
+import { startServer, importCsv, NEW_YEAR_CSV, SCREENSHOTS, openMapPage, waitFor } from './support.mjs';
 
 let server;
 let browser;
 let page;
 const requests = [];
-const pageErrors = [];
+let pageErrors = [];
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(server.url);
-  await page.waitForSelector('[data-testid=map] path.area');
+  ({ browser, page, pageErrors } = await openMapPage(server.url, { onRequest: (url) => requests.push(url) }));
 });
 
 after(async () => {

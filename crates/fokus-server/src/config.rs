@@ -12,7 +12,7 @@ use fokus_model::{Area, AreaKind, DatasetInfo, Indicator, Inset, Polarity, AREA_
 use fokus_store::Changes;
 use serde::Deserialize;
 
-use crate::import::{decode_text, Problem};
+use crate::import::{decode_text, render, Problem};
 
 pub const SETTINGS_FILE: &str = "einstellungen.toml";
 pub const AREAS_FILE: &str = "gebiete.geojson";
@@ -39,14 +39,6 @@ impl std::fmt::Display for ConfigProblem {
 #[error("Konfiguration abgelehnt, nichts wurde gespeichert ({} Problem(e)):\n{}", .problems.len(), render(.problems))]
 pub struct ConfigError {
     pub problems: Vec<ConfigProblem>,
-}
-
-fn render(problems: &[ConfigProblem]) -> String {
-    problems
-        .iter()
-        .map(|problem| format!("- {problem}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The three files' contents; `read_dir` fills it from a folder, the demo from bundled text.

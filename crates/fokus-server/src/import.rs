@@ -50,7 +50,9 @@ pub struct ImportError {
     pub problems: Vec<Problem>,
 }
 
-fn render(problems: &[Problem]) -> String {
+/// Problems as the list a person reads under the refusal, one `- …` line each (imports and
+/// configurations alike).
+pub(crate) fn render<P: std::fmt::Display>(problems: &[P]) -> String {
     problems
         .iter()
         .map(|problem| format!("- {problem}"))

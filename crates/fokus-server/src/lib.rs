@@ -285,8 +285,7 @@ async fn feed_answer(
     headers: HeaderMap,
     cache_control: &'static str,
 ) -> Result<Response, HttpError> {
-    let query = FeedQuery { since };
-    let etag = api::feed_etag(&state.instance, query.since, current);
+    let etag = api::feed_etag(&state.instance, since, current);
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
@@ -294,7 +293,6 @@ async fn feed_answer(
     if matches {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    let since = query.since;
     if since > current {
         let body = ApiError::new(
             ErrorCode::BadRequest,
@@ -662,6 +660,7 @@ pub fn configure(
 /// BI system would send, through the same import. A no-op where it is already there.
 pub fn load_demo(store: &mut Store, now: i64) -> anyhow::Result<CommitSummary> {
     let deployment = demo::demo_deployment();
+    let spending = demo_statistics::demo_spending();
     let exports = [
         (
             "Import Demodaten: Kennzahlen (erzeugt)",
@@ -673,13 +672,11 @@ pub fn load_demo(store: &mut Store, now: i64) -> anyhow::Result<CommitSummary> {
         ),
         (
             "Import Demodaten: Sozialausgaben (erzeugt)",
-            demo_statistics::spending_csv(&demo_statistics::demo_spending()),
+            demo_statistics::spending_csv(&spending),
         ),
         (
             "Import Demodaten: Gesamthaushalt (erzeugt)",
-            demo_statistics::budget_csv(&demo_statistics::demo_budget(
-                &demo_statistics::demo_spending(),
-            )),
+            demo_statistics::budget_csv(&demo_statistics::demo_budget(&spending)),
         ),
     ];
     let mut total = configure(store, deployment, now)?;

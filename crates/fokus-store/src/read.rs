@@ -131,9 +131,14 @@ impl Store {
     /// The deployment's own total (the Kreis of a county): configured, or else the first area
     /// of kind Kreis.
     pub fn home_area(&self) -> Result<Option<String>> {
-        let configured = self.display()?.home_area;
-        if !configured.is_empty() {
-            return Ok(Some(configured));
+        self.home_area_of(&self.display()?)
+    }
+
+    /// [`Store::home_area`] for a query that has read the display settings already (they are a
+    /// JSON document in `meta`; the map and series queries should parse them once).
+    fn home_area_of(&self, display: &DatasetInfo) -> Result<Option<String>> {
+        if !display.home_area.is_empty() {
+            return Ok(Some(display.home_area.clone()));
         }
         Ok(self
             .conn
@@ -208,7 +213,7 @@ impl Store {
     pub fn map_view(&self, indicator_id: &str, year: u16) -> Result<MapView> {
         let indicator = self.indicator(indicator_id)?;
         let display = self.display()?;
-        let home = self.home_area()?.unwrap_or_default();
+        let home = self.home_area_of(&display)?.unwrap_or_default();
         let mut statement = self.conn.prepare_cached(
             "SELECT a.id, a.name, a.kind, o.value, o.gap, o.flag FROM area a
              LEFT JOIN observation o ON o.area = a.id AND o.indicator = ?1 AND o.year = ?2
@@ -261,7 +266,7 @@ impl Store {
             })?;
         let mut lines_areas = vec![selected];
         let display = self.display()?;
-        let home = self.home_area()?.unwrap_or_default();
+        let home = self.home_area_of(&display)?.unwrap_or_default();
         let mut references: Vec<Area> = areas_where(
             &self.conn,
             "kind IN ('kreis', 'land', 'bund') AND retired = 0 AND revision >= ?1",
