@@ -141,7 +141,7 @@ test('muted news stay quiet; a clicked notification opens its page; the video pl
       'the video from the cache with its captions',
     );
     assert.match(video.src, /^blob:/, 'played from memory, read from the cache (not from the server)');
-    const [film] = await (await fetch(`${server.url}/api/v1/content?kind=video`)).json();
+    const [film] = await (await fetch(`${server.url}/api/v1/read/content_list?kind=video`)).json();
     const videoFile = film.media.find((media) => media.role === 'video');
     assert.ok(existsSync(join(cacheDir, 'blobs', videoFile.sha256)), 'the video was fetched on request into the cache');
     assert.ok(video.duration > 10, `the whole video: ${video.duration} s`);

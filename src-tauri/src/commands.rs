@@ -1,38 +1,16 @@
 //! The command table. Names, argument and result types come from `fokus_model::ipc`; a test
 //! checks that every declared command is registered here under its declared name.
 
-use fokus_model::api::{ApiError, ContentQuery, ErrorCode, MapQuery, PopulationQuery, SeriesQuery};
-use fokus_model::content::{ContentItem, MediaRef};
-use fokus_model::finance::SpendingOverview;
-use fokus_model::ipc::{NoArgs, Permission, PermissionQuery};
+use fokus_model::api::{ApiError, ErrorCode};
+use fokus_model::content::MediaRef;
+use fokus_model::ipc::{NoArgs, Permission, PermissionQuery, ReadCall};
 use fokus_model::news::Settings;
-use fokus_model::population::PopulationPyramid;
-use fokus_model::{AreaSeries, Catalog, MapView, SyncState};
-use fokus_store::{Store, StoreError};
+use fokus_model::SyncState;
+use fokus_store::reads;
 use fokus_sync::SyncError;
 use tauri::State;
 
 use crate::Shell;
-
-fn api_error(error: StoreError) -> ApiError {
-    match error {
-        StoreError::NotFound { .. } => ApiError::new(ErrorCode::NotFound, error.to_string()),
-        other => {
-            tracing::error!(%other, "cache query failed");
-            ApiError::new(
-                ErrorCode::Internal,
-                "Der lokale Speicher konnte nicht gelesen werden.",
-            )
-        }
-    }
-}
-
-fn read<T>(
-    shell: &Shell,
-    query: impl FnOnce(&Store) -> fokus_store::Result<T>,
-) -> Result<T, ApiError> {
-    shell.read_store(query).map_err(api_error)
-}
 
 fn sync_error(error: SyncError) -> ApiError {
     if error.is_offline() {
@@ -60,22 +38,22 @@ async fn local_media(shell: &Shell, media: &MediaRef) -> Result<std::path::PathB
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "Die Datei fehlt nach dem Laden."))
 }
 
+/// Every read of the UI (`fokus_model::ipc::Query`), answered from the cache through the
+/// store's read table: the same table the server's read paths serve from.
 #[tauri::command]
-async fn catalog_get(shell: State<'_, Shell>, args: NoArgs) -> Result<Catalog, ApiError> {
-    let NoArgs {} = args;
-    read(&shell, Store::catalog)
-}
-
-#[tauri::command]
-async fn map_values(shell: State<'_, Shell>, args: MapQuery) -> Result<MapView, ApiError> {
-    read(&shell, |store| store.map_view(&args.indicator, args.year))
-}
-
-#[tauri::command]
-async fn area_series(shell: State<'_, Shell>, args: SeriesQuery) -> Result<AreaSeries, ApiError> {
-    read(&shell, |store| {
-        store.area_series(&args.indicator, &args.area)
-    })
+async fn read(
+    shell: State<'_, Shell>,
+    args: ReadCall<serde_json::Value>,
+) -> Result<serde_json::Value, ApiError> {
+    let ReadCall { name, args } = args;
+    shell
+        .read_store(|store| reads::run_json(store, &name, args))
+        .map_err(|failure| {
+            if let Some(cause) = failure.cause {
+                tracing::error!(%cause, read = %name, "cache query failed");
+            }
+            failure.answer
+        })
 }
 
 #[tauri::command]
@@ -88,14 +66,6 @@ async fn sync_status(shell: State<'_, Shell>, args: NoArgs) -> Result<SyncState,
 async fn sync_run(app: tauri::AppHandle, args: NoArgs) -> Result<SyncState, ApiError> {
     let NoArgs {} = args;
     Ok(crate::background::sync_now(&app).await)
-}
-
-#[tauri::command]
-async fn content_list(
-    shell: State<'_, Shell>,
-    args: ContentQuery,
-) -> Result<Vec<ContentItem>, ApiError> {
-    read(&shell, |store| store.content_list(args.kind))
 }
 
 #[tauri::command]
@@ -171,25 +141,6 @@ async fn notification_permission(
     Ok(crate::notify::permission(&app, args.request))
 }
 
-#[tauri::command]
-async fn population_pyramid(
-    shell: State<'_, Shell>,
-    args: PopulationQuery,
-) -> Result<PopulationPyramid, ApiError> {
-    read(&shell, |store| {
-        store.population_pyramid(&args.area, args.year)
-    })
-}
-
-#[tauri::command]
-async fn spending_overview(
-    shell: State<'_, Shell>,
-    args: NoArgs,
-) -> Result<SpendingOverview, ApiError> {
-    let NoArgs {} = args;
-    read(&shell, Store::spending_overview)
-}
-
 macro_rules! command_table {
     ($($name:ident),* $(,)?) => {
         /// The names registered with Tauri, for the consistency test.
@@ -203,19 +154,14 @@ macro_rules! command_table {
 }
 
 command_table![
-    catalog_get,
-    map_values,
-    area_series,
+    read,
     sync_status,
     sync_run,
-    content_list,
     media_url,
     document_open,
     settings_get,
     settings_set,
     notification_permission,
-    population_pyramid,
-    spending_overview,
 ];
 
 #[cfg(test)]

@@ -41,10 +41,7 @@ pub struct Shell {
 const SETTINGS_KEY: &str = "app";
 
 impl Shell {
-    fn read_store<T>(
-        &self,
-        query: impl FnOnce(&Store) -> fokus_store::Result<T>,
-    ) -> fokus_store::Result<T> {
+    fn read_store<T>(&self, query: impl FnOnce(&Store) -> T) -> T {
         let store = self
             .reader
             .lock()

@@ -4,7 +4,7 @@
 
 use fokus_model::api::{self, ApiError, ErrorCode};
 use fokus_model::content::MediaRef;
-use fokus_model::ipc::{self, AppEvent, Command, Permission, PermissionQuery};
+use fokus_model::ipc::{self, AppEvent, Command, Permission, PermissionQuery, Query, ReadCall};
 use fokus_model::news::Settings;
 use fokus_model::SyncState;
 use js_sys::{Function, Promise, Reflect};
@@ -19,71 +19,6 @@ pub enum Backend {
     Tauri,
     /// In a browser: HTTP to the server that served the page.
     Web,
-}
-
-/// How a command maps onto the server's HTTP API for the web backend.
-pub trait WebRoute: Command {
-    fn url(args: &Self::Args) -> String;
-}
-
-impl WebRoute for ipc::CatalogGet {
-    fn url(_: &Self::Args) -> String {
-        api::CATALOG.to_owned()
-    }
-}
-
-impl WebRoute for ipc::MapValues {
-    fn url(args: &Self::Args) -> String {
-        format!(
-            "{}?indicator={}&year={}",
-            api::MAP,
-            encode(&args.indicator),
-            args.year
-        )
-    }
-}
-
-impl WebRoute for ipc::AreaSeriesGet {
-    fn url(args: &Self::Args) -> String {
-        format!(
-            "{}?indicator={}&area={}",
-            api::SERIES,
-            encode(&args.indicator),
-            encode(&args.area)
-        )
-    }
-}
-
-impl WebRoute for ipc::ContentList {
-    fn url(args: &Self::Args) -> String {
-        match args.kind {
-            Some(kind) => format!("{}?kind={}", api::CONTENT, kind.as_str()),
-            None => api::CONTENT.to_owned(),
-        }
-    }
-}
-
-impl WebRoute for ipc::PopulationGet {
-    fn url(args: &Self::Args) -> String {
-        match args.year {
-            Some(year) => format!(
-                "{}?area={}&year={year}",
-                api::POPULATION,
-                encode(&args.area)
-            ),
-            None => format!("{}?area={}", api::POPULATION, encode(&args.area)),
-        }
-    }
-}
-
-impl WebRoute for ipc::SpendingGet {
-    fn url(_: &Self::Args) -> String {
-        api::SPENDING.to_owned()
-    }
-}
-
-fn encode(text: &str) -> String {
-    js_sys::encode_uri_component(text).into()
 }
 
 fn js_error(context: &str, error: JsValue) -> ApiError {
@@ -115,11 +50,27 @@ impl Backend {
         }
     }
 
-    /// Calls a command: IPC in the app, HTTP GET in the browser.
-    pub async fn call<C: WebRoute>(self, args: C::Args) -> Result<C::Output, ApiError> {
+    /// Runs a read: the shell's `read` command in the app, its server path in the browser.
+    /// Both answer from the same table in `fokus_store::reads`.
+    pub async fn call<Q: Query>(self, args: Q::Args) -> Result<Q::Output, ApiError> {
         match self {
-            Backend::Tauri => invoke::<C::Args, C::Output>(C::NAME, &args).await,
-            Backend::Web => fetch_json(&C::url(&args)).await,
+            Backend::Tauri => {
+                let call = ReadCall {
+                    name: Q::NAME.to_owned(),
+                    args,
+                };
+                invoke::<_, Q::Output>(ipc::READ_COMMAND, &call).await
+            }
+            Backend::Web => {
+                let query = serde_urlencoded::to_string(&args)
+                    .map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
+                let path = api::read_path(Q::NAME);
+                if query.is_empty() {
+                    fetch_json(&path).await
+                } else {
+                    fetch_json(&format!("{path}?{query}")).await
+                }
+            }
         }
     }
 

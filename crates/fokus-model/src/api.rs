@@ -16,21 +16,17 @@ pub fn feed_page_path(since: crate::Revision, until: crate::Revision) -> String 
 }
 /// `GET`: a server-sent event `revision` with the new revision number after each import.
 pub const EVENTS: &str = "/api/v1/events";
-/// Read endpoints for the UI running as a plain web page (no local cache).
-pub const CATALOG: &str = "/api/v1/catalog";
-pub const MAP: &str = "/api/v1/map";
-pub const SERIES: &str = "/api/v1/series";
+/// `GET /api/v1/read/{name}?ARGS`: one [`crate::ipc::Query`] (the UI as a plain web page reads
+/// through these), its arguments as the query string.
+pub const READ: &str = "/api/v1/read";
+
+/// The path of the query `name`.
+pub fn read_path(name: &str) -> String {
+    format!("{READ}/{name}")
+}
 /// Response header of [`FEED`]: the length of the JSON body before compression, so a client
 /// can show how far a long first sync has come.
 pub const FEED_BYTES_HEADER: &str = "x-fokus-feed-bytes";
-/// `GET ?kind=newsletter` (kind optional): published content, newest first.
-pub const CONTENT: &str = "/api/v1/content";
-/// `GET ?id=newsletter/2025-4`: one content item (ids contain slashes, hence a query).
-pub const CONTENT_ITEM: &str = "/api/v1/content/item";
-/// `GET ?area=01056&year=2025` (year optional: the latest): a population pyramid.
-pub const POPULATION: &str = "/api/v1/population";
-/// `GET`: the Kreis's Sozialausgaben by field and year.
-pub const SPENDING: &str = "/api/v1/spending";
 /// `GET /api/v1/blobs/{sha256}`: a media file by content hash; Range requests supported.
 pub const BLOBS: &str = "/api/v1/blobs";
 /// The OpenAPI 3.1 description of this API.
@@ -84,7 +80,7 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// Query of [`MAP`] and argument of the `map_values` command.
+/// Arguments of the `map_values` query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MapQuery {
@@ -92,7 +88,7 @@ pub struct MapQuery {
     pub year: u16,
 }
 
-/// Query of [`SERIES`] and argument of the `area_series` command.
+/// Arguments of the `area_series` query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SeriesQuery {
@@ -111,21 +107,21 @@ pub fn blob_path(sha256: &str) -> String {
     format!("{BLOBS}/{sha256}")
 }
 
-/// Query of [`CONTENT`].
+/// Arguments of the `content_list` query.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ContentQuery {
     pub kind: Option<crate::content::ContentKind>,
 }
 
-/// Query of [`CONTENT_ITEM`].
+/// Arguments of the `content_item` query (ids contain slashes, hence not a path).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ContentItemQuery {
     pub id: String,
 }
 
-/// Query of [`POPULATION`].
+/// Arguments of the `population_pyramid` query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PopulationQuery {

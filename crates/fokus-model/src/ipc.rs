@@ -3,10 +3,15 @@
 //!
 //! Every command takes one argument named `args` (see [`ARGS_KEY`]) so Tauri's camelCase
 //! renaming of parameter names cannot silently break a call.
+//!
+//! Reads of data ([`Query`]) are declared here once and served by one generic path on each side:
+//! the shell's `read` command ([`READ_COMMAND`]) and the server's `GET /api/v1/read/{name}`
+//! ([`crate::api::read_path`]) both dispatch through `fokus_store::reads`, so a new read is a
+//! line here, a function in the store and a line in its table.
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::api::{ContentQuery, MapQuery, PopulationQuery, SeriesQuery};
+use crate::api::{ContentItemQuery, ContentQuery, MapQuery, PopulationQuery, SeriesQuery};
 use crate::content::{ContentItem, MediaRef};
 use crate::finance::SpendingOverview;
 use crate::news::{News, Page, Settings, SyncProgress};
@@ -19,15 +24,45 @@ pub const ARGS_KEY: &str = "args";
 /// The Tauri event that carries every [`AppEvent`].
 pub const EVENT: &str = "fokus://event";
 
-pub trait Command {
+pub trait Command: Send + Sync + 'static {
     const NAME: &'static str;
-    type Args: Serialize + DeserializeOwned;
-    type Output: Serialize + DeserializeOwned;
+    type Args: Serialize + DeserializeOwned + Send + 'static;
+    type Output: Serialize + DeserializeOwned + Send + 'static;
 }
 
 /// Argument of commands that need none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NoArgs {}
+
+/// A type the server can describe in its OpenAPI document: `schemars::JsonSchema` when the
+/// `schema` feature is on (the server), anything otherwise (the UI and the app never need it).
+#[cfg(feature = "schema")]
+pub trait Described: schemars::JsonSchema {}
+#[cfg(feature = "schema")]
+impl<T: schemars::JsonSchema + ?Sized> Described for T {}
+/// See the `schema` variant: without the feature every type qualifies.
+#[cfg(not(feature = "schema"))]
+pub trait Described {}
+#[cfg(not(feature = "schema"))]
+impl<T: ?Sized> Described for T {}
+
+/// A read of data: served from the cache by the shell's [`READ_COMMAND`] and from the database
+/// by the server's read path, with the same arguments and result.
+pub trait Query: Command<Args: Described, Output: Described> {
+    /// One line for the API description.
+    const SUMMARY: &'static str;
+}
+
+/// The one shell command that serves every [`Query`]: its argument is a [`ReadCall`].
+pub const READ_COMMAND: &str = "read";
+
+/// Argument of [`READ_COMMAND`]: which query, with its arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadCall<A> {
+    pub name: String,
+    pub args: A,
+}
 
 macro_rules! command {
     ($(#[$doc:meta])* $type:ident, $name:literal, $args:ty => $output:ty) => {
@@ -42,18 +77,55 @@ macro_rules! command {
     };
 }
 
-command!(
-    /// Indicators, areas and years of the cache.
+/// Declares a [`Query`]: a command whose doc line is also its API summary.
+macro_rules! query {
+    ($summary:literal, $type:ident, $name:literal, $args:ty => $output:ty) => {
+        command!(#[doc = $summary] $type, $name, $args => $output);
+        impl Query for $type {
+            const SUMMARY: &'static str = $summary;
+        }
+    };
+}
+
+query!(
+    "Indicators, areas, years and the deployment's settings.",
     CatalogGet, "catalog_get", NoArgs => Catalog
 );
-command!(
-    /// One indicator and year for all map areas plus references and class breaks.
+query!(
+    "One indicator and year for all map areas plus references and class breaks.",
     MapValues, "map_values", MapQuery => MapView
 );
-command!(
-    /// An area against Kreis, Land and Bund over all years.
+query!(
+    "An area against Kreis, Land and Bund over all years.",
     AreaSeriesGet, "area_series", SeriesQuery => AreaSeries
 );
+query!(
+    "Published content of one kind (or all), newest first.",
+    ContentList, "content_list", ContentQuery => Vec<ContentItem>
+);
+query!(
+    "One published content item.",
+    ContentItemGet, "content_item", ContentItemQuery => ContentItem
+);
+query!(
+    "Inhabitants of an area and year by age group and sex.",
+    PopulationGet, "population_pyramid", PopulationQuery => PopulationPyramid
+);
+query!(
+    "The Kreis's Sozialausgaben by field and year, with the whole budget.",
+    SpendingGet, "spending_overview", NoArgs => SpendingOverview
+);
+
+/// Every query, for the check that the store serves each under its name.
+pub const QUERY_NAMES: [&str; 7] = [
+    CatalogGet::NAME,
+    MapValues::NAME,
+    AreaSeriesGet::NAME,
+    ContentList::NAME,
+    ContentItemGet::NAME,
+    PopulationGet::NAME,
+    SpendingGet::NAME,
+];
 command!(
     /// The current sync state.
     SyncStatus, "sync_status", NoArgs => SyncState
@@ -63,10 +135,6 @@ command!(
     SyncRun, "sync_run", NoArgs => SyncState
 );
 
-command!(
-    /// Published content of one kind (or all), newest first.
-    ContentList, "content_list", ContentQuery => Vec<ContentItem>
-);
 command!(
     /// A URL the web view can load a media file from; downloads it first if it is not in the
     /// cache yet (a video someone asked for). Fails with `offline` when it cannot.
@@ -89,15 +157,6 @@ command!(
     NotificationPermission, "notification_permission", PermissionQuery => Permission
 );
 
-command!(
-    /// Inhabitants of an area and year by age group and sex.
-    PopulationGet, "population_pyramid", PopulationQuery => PopulationPyramid
-);
-command!(
-    /// The Kreis's Sozialausgaben by field and year.
-    SpendingGet, "spending_overview", NoArgs => SpendingOverview
-);
-
 /// Argument of [`NotificationPermission`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct PermissionQuery {
@@ -114,21 +173,17 @@ pub enum Permission {
     Prompt,
 }
 
-/// Every command name, for the shell's registration check.
-pub const COMMAND_NAMES: [&str; 13] = [
-    CatalogGet::NAME,
-    MapValues::NAME,
-    AreaSeriesGet::NAME,
+/// Every command the shell registers (the queries all go through [`READ_COMMAND`]), for its
+/// registration check.
+pub const COMMAND_NAMES: [&str; 8] = [
+    READ_COMMAND,
     SyncStatus::NAME,
     SyncRun::NAME,
-    ContentList::NAME,
     MediaUrl::NAME,
     DocumentOpen::NAME,
     SettingsGet::NAME,
     SettingsSet::NAME,
     NotificationPermission::NAME,
-    PopulationGet::NAME,
-    SpendingGet::NAME,
 ];
 
 /// Events from the shell to the UI, one tagged enum on one channel.

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -24,10 +25,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use fokus_model::api::{
-    self, ApiError, ContentItemQuery, ContentQuery, ErrorCode, FeedQuery, ImportProblem,
-    ImportQuery, ImportRejected, ImportReport, MapQuery, PopulationQuery, SeriesQuery,
+    self, ApiError, ErrorCode, FeedQuery, ImportProblem, ImportQuery, ImportRejected, ImportReport,
 };
 use fokus_model::content::is_sha256_hex;
+use fokus_store::reads::{self, Read, ReadVisitor};
 use fokus_store::{CommitSummary, Store, StoreError};
 use futures_util::stream::Stream;
 use tokio::sync::watch;
@@ -179,18 +180,15 @@ impl IntoResponse for HttpError {
 
 /// The API router; with `web_dir`, also serves the web build of the UI from it.
 pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
-    let router = Router::new()
+    let mut reads = ReadRoutes(Some(Router::new()));
+    reads::visit(&mut reads);
+    let router = reads
+        .0
+        .unwrap_or_default()
         .route(api::STATUS, get(status))
         .route(api::FEED, get(feed))
         .route(api::FEED_PAGE, get(feed_page))
         .route(api::EVENTS, get(events))
-        .route(api::CATALOG, get(catalog))
-        .route(api::MAP, get(map))
-        .route(api::SERIES, get(series))
-        .route(api::CONTENT, get(content_list))
-        .route(api::CONTENT_ITEM, get(content_item))
-        .route(api::POPULATION, get(population))
-        .route(api::SPENDING, get(spending))
         .route(api::OPENAPI, get(openapi))
         .route(
             api::ADMIN_IMPORT,
@@ -376,72 +374,29 @@ async fn events(
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
-async fn catalog(State(state): State<AppState>) -> Result<Response, HttpError> {
-    Ok(Json(state.read(|store| store.catalog()).await?).into_response())
-}
-
-async fn map(
+/// One read of the table in `fokus_store::reads`, its arguments from the query string. Every
+/// read is this handler, registered once per query by [`ReadRoutes`].
+async fn serve_read<R: Read>(
     State(state): State<AppState>,
-    Query(query): Query<MapQuery>,
+    query: Result<Query<R::Args>, QueryRejection>,
 ) -> Result<Response, HttpError> {
-    Ok(Json(
-        state
-            .read(move |store| store.map_view(&query.indicator, query.year))
-            .await?,
-    )
-    .into_response())
+    let Query(args) = query.map_err(|rejection| HttpError {
+        status: StatusCode::BAD_REQUEST,
+        body: reads::bad_arguments(R::NAME, rejection.body_text()),
+    })?;
+    Ok(Json(state.read(move |store| R::run(store, args)).await?).into_response())
 }
 
-async fn series(
-    State(state): State<AppState>,
-    Query(query): Query<SeriesQuery>,
-) -> Result<Response, HttpError> {
-    Ok(Json(
-        state
-            .read(move |store| store.area_series(&query.indicator, &query.area))
-            .await?,
-    )
-    .into_response())
-}
+/// Adds a route for every read of the store's table.
+struct ReadRoutes(Option<Router<AppState>>);
 
-async fn content_list(
-    State(state): State<AppState>,
-    Query(query): Query<ContentQuery>,
-) -> Result<Response, HttpError> {
-    Ok(Json(
-        state
-            .read(move |store| store.content_list(query.kind))
-            .await?,
-    )
-    .into_response())
-}
-
-async fn content_item(
-    State(state): State<AppState>,
-    Query(query): Query<ContentItemQuery>,
-) -> Result<Response, HttpError> {
-    Ok(Json(
-        state
-            .read(move |store| store.content_item(&query.id))
-            .await?,
-    )
-    .into_response())
-}
-
-async fn population(
-    State(state): State<AppState>,
-    Query(query): Query<PopulationQuery>,
-) -> Result<Response, HttpError> {
-    Ok(Json(
-        state
-            .read(move |store| store.population_pyramid(&query.area, query.year))
-            .await?,
-    )
-    .into_response())
-}
-
-async fn spending(State(state): State<AppState>) -> Result<Response, HttpError> {
-    Ok(Json(state.read(|store| store.spending_overview()).await?).into_response())
+impl ReadVisitor for ReadRoutes {
+    fn visit<R: Read>(&mut self) {
+        self.0 = self
+            .0
+            .take()
+            .map(|router| router.route(&api::read_path(R::NAME), get(serve_read::<R>)));
+    }
 }
 
 /// A media file by content hash. tower-http's `ServeFile` answers Range and conditional

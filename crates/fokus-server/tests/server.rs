@@ -2,6 +2,7 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+use fokus_model::ipc::{self, Command};
 use fokus_model::{api, Cell, FeedPage, Gap, MapView, ServerStatus};
 use fokus_server::import::ImportRules;
 use fokus_server::{app, import_bytes, load_demo, AppState};
@@ -12,6 +13,11 @@ use tower::ServiceExt;
 /// The demo loads as a county's data would: its configuration, then four BI exports (values,
 /// population, Sozialausgaben, budget totals), one revision each.
 const DEMO: u64 = 5;
+
+/// The server path of a read.
+fn read_path<R: Command>() -> String {
+    api::read_path(R::NAME)
+}
 
 fn demo_store() -> Store {
     let mut store = Store::open_in_memory().unwrap();
@@ -180,7 +186,10 @@ async fn errors_are_code_and_german_message() {
     let router = app(AppState::new(demo_store()).unwrap(), None);
     let (status, _, body) = get(
         &router,
-        &format!("{}?indicator=gibtsnicht&year=2020", api::MAP),
+        &format!(
+            "{}?indicator=gibtsnicht&year=2020",
+            read_path::<ipc::MapValues>()
+        ),
         None,
     )
     .await;
@@ -196,6 +205,40 @@ async fn errors_are_code_and_german_message() {
         "the message names what was not found: {}",
         error.message
     );
+}
+
+#[tokio::test]
+async fn a_read_with_wrong_arguments_is_a_bad_request_in_words() {
+    let router = app(AppState::new(demo_store()).unwrap(), None);
+    for (query, why) in [
+        ("?indicator=sgb2_quote", "the year is missing"),
+        (
+            "?indicator=sgb2_quote&year=zwanzig",
+            "the year is no number",
+        ),
+    ] {
+        let (status, _, body) = get(
+            &router,
+            &format!("{}{query}", read_path::<ipc::MapValues>()),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{why}");
+        let error: api::ApiError = serde_json::from_slice(&body).unwrap_or_else(|_| {
+            panic!(
+                "{why}: the error is JSON: {}",
+                String::from_utf8_lossy(&body)
+            )
+        });
+        assert_eq!(error.code, api::ErrorCode::BadRequest, "{why}");
+        assert!(
+            error.message.contains("map_values"),
+            "{why}: names the read: {}",
+            error.message
+        );
+    }
+    let (status, _, _) = get(&router, &api::read_path("gibtsnicht"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "an unknown read");
 }
 
 #[tokio::test]
@@ -234,7 +277,10 @@ async fn import_creates_a_revision_that_the_feed_and_map_show() {
     );
     let (_, _, body) = get(
         &router,
-        &format!("{}?indicator=sgb2_quote&year=2026", api::MAP),
+        &format!(
+            "{}?indicator=sgb2_quote&year=2026",
+            read_path::<ipc::MapValues>()
+        ),
         None,
     )
     .await;
@@ -882,23 +928,19 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
     let document: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(document["openapi"], "3.1.0");
     let paths = document["paths"].as_object().unwrap();
-    let routed = [
+    let mut routed: Vec<String> = [
         api::STATUS,
         api::FEED,
         api::FEED_PAGE,
         api::EVENTS,
-        api::CATALOG,
-        api::MAP,
-        api::SERIES,
-        api::CONTENT,
-        api::CONTENT_ITEM,
-        api::POPULATION,
-        api::SPENDING,
         "/api/v1/blobs/{sha256}",
         api::OPENAPI,
         api::ADMIN_IMPORT,
-    ];
-    for path in routed {
+    ]
+    .map(String::from)
+    .to_vec();
+    routed.extend(ipc::QUERY_NAMES.map(api::read_path));
+    for path in &routed {
         assert!(
             paths.contains_key(path),
             "{path} is routed and must be described"
@@ -911,12 +953,18 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
     );
     // Every described GET answers (with example parameters) with a documented status.
     let examples = [
-        (api::FEED, "?since=0"),
-        (api::MAP, "?indicator=sgb2_quote&year=2025"),
-        (api::SERIES, "?indicator=sgb2_quote&area=01056"),
-        (api::CONTENT, "?kind=newsletter"),
-        (api::CONTENT_ITEM, "?id=newsletter/2025-4"),
-        (api::POPULATION, "?area=01056&year=2022"),
+        (api::FEED.to_owned(), "?since=0"),
+        (
+            read_path::<ipc::MapValues>(),
+            "?indicator=sgb2_quote&year=2025",
+        ),
+        (
+            read_path::<ipc::AreaSeriesGet>(),
+            "?indicator=sgb2_quote&area=01056",
+        ),
+        (read_path::<ipc::ContentList>(), "?kind=newsletter"),
+        (read_path::<ipc::ContentItemGet>(), "?id=newsletter/2025-4"),
+        (read_path::<ipc::PopulationGet>(), "?area=01056&year=2022"),
     ];
     for (path, operations) in paths {
         let Some(operation) = operations.get("get") else {
@@ -951,7 +999,7 @@ async fn demography_and_finance_read_endpoints() {
     let router = app(AppState::new(demo_store()).unwrap(), None);
     let (status, _, body) = get(
         &router,
-        &format!("{}?area=01056&year=2022", api::POPULATION),
+        &format!("{}?area=01056&year=2022", read_path::<ipc::PopulationGet>()),
         None,
     )
     .await;
@@ -964,7 +1012,7 @@ async fn demography_and_finance_read_endpoints() {
         (total - 320_275.0).abs() < 400.0,
         "the Kreis in 2022 is its Zensus population: {total}"
     );
-    let (status, _, body) = get(&router, api::SPENDING, None).await;
+    let (status, _, body) = get(&router, &read_path::<ipc::SpendingGet>(), None).await;
     assert_eq!(status, StatusCode::OK);
     let spending: fokus_model::finance::SpendingOverview = serde_json::from_slice(&body).unwrap();
     assert_eq!(spending.lines.len(), 8, "8 fields");
@@ -976,7 +1024,10 @@ async fn demography_and_finance_read_endpoints() {
     );
     let (status, _, body) = get(
         &router,
-        &format!("{}?area=nirgendwo&year=2022", api::POPULATION),
+        &format!(
+            "{}?area=nirgendwo&year=2022",
+            read_path::<ipc::PopulationGet>()
+        ),
         None,
     )
     .await;
@@ -1308,7 +1359,10 @@ async fn population_and_spending_arrive_through_the_same_admin_import() {
     );
     let (_, _, body) = get(
         &router,
-        &format!("{}?area=010560015&year=2026", api::POPULATION),
+        &format!(
+            "{}?area=010560015&year=2026",
+            read_path::<ipc::PopulationGet>()
+        ),
         None,
     )
     .await;
@@ -1336,7 +1390,7 @@ async fn population_and_spending_arrive_through_the_same_admin_import() {
     );
     let (status, _) = post_import(&router, "?name=ausgaben.csv", Some(TOKEN), spending).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, _, body) = get(&router, api::SPENDING, None).await;
+    let (_, _, body) = get(&router, &read_path::<ipc::SpendingGet>(), None).await;
     let overview: fokus_model::finance::SpendingOverview = serde_json::from_slice(&body).unwrap();
     let line = overview
         .lines

@@ -1,10 +1,12 @@
 //! The SQLite store behind both the app's offline cache and the server's database: one schema,
 //! one set of queries, so what the server serves and what the app shows cannot drift apart.
 //!
-//! Read paths live in [`read`], write paths in [`write`]. Every write is one transaction: the
+//! Read paths live in [`read`] (served to clients through the table in [`reads`]), write paths
+//! in [`write`]. Every write is one transaction: the
 //! cache is always at the old or the new revision, never between.
 
 mod read;
+pub mod reads;
 mod schema;
 mod write;
 
