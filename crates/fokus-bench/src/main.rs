@@ -316,7 +316,7 @@ fn query_rows(label: &str, store: &Store, map_target_ms: Option<f64>) -> anyhow:
         std::hint::black_box(store.map_view(indicator, year)?);
         map.push(ms(started.elapsed()));
         let started = Instant::now();
-        std::hint::black_box(store.area_profile(area, year)?);
+        std::hint::black_box(store.area_profile(area, Some(year))?);
         profile.push(ms(started.elapsed()));
         let started = Instant::now();
         std::hint::black_box(store.area_series(indicator, area)?);

@@ -291,29 +291,78 @@ fn shape(feature: &Feature, placed: &MultiPolygon<f64>, in_inset: bool) -> MapSh
     }
 }
 
-/// Five-class sequential ramps (ColorBrewer), colour-blind safe. Darker means "more attention":
-/// for higher-is-better indicators the ramp is reversed so low values are dark.
-const RAMP_WORSE: [&str; 5] = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
-const RAMP_NEUTRAL: [&str; 5] = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
+/// Sequential ramps (ColorBrewer OrRd and Blues) for 3 to 7 classes, colour-blind safe.
+/// Darker means "more attention": for higher-is-better indicators the ramp is reversed so low
+/// values are dark.
+const RAMPS_WORSE: [&[&str]; 5] = [
+    &["#fee8c8", "#fdbb84", "#e34a33"],
+    &["#fef0d9", "#fdcc8a", "#fc8d59", "#d7301f"],
+    &["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"],
+    &[
+        "#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000",
+    ],
+    &[
+        "#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000",
+    ],
+];
+const RAMPS_NEUTRAL: [&[&str]; 5] = [
+    &["#deebf7", "#9ecae1", "#3182bd"],
+    &["#eff3ff", "#bdd7e7", "#6baed6", "#2171b5"],
+    &["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"],
+    &[
+        "#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c",
+    ],
+    &[
+        "#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594",
+    ],
+];
+/// Most classes a map shows.
+pub const MAX_CLASSES: usize = 7;
 
-/// Fill colour for class `class_idx` of `n_classes` (at most 5).
+/// Fill colour for class `class_idx` of `n_classes` (1 to 7). One or two classes (few distinct
+/// values) take the ends of the three-class ramp so they stay distinguishable.
 pub fn class_colour(class_idx: usize, n_classes: usize, polarity: Polarity) -> &'static str {
-    let n_classes = n_classes.clamp(1, 5);
-    // Spread fewer classes over the whole ramp so they stay distinguishable.
-    let step = if n_classes == 1 {
-        0
-    } else {
-        class_idx.min(n_classes - 1) * 4 / (n_classes - 1)
+    let n_classes = n_classes.clamp(1, MAX_CLASSES);
+    let ramps = match polarity {
+        Polarity::Neutral => &RAMPS_NEUTRAL,
+        Polarity::HigherIsWorse | Polarity::HigherIsBetter => &RAMPS_WORSE,
+    };
+    let ramp = ramps[n_classes.max(3) - 3];
+    let class_idx = class_idx.min(n_classes - 1);
+    let step = match n_classes {
+        1 => 1,
+        2 => class_idx * 2,
+        _ => class_idx,
     };
     match polarity {
-        Polarity::HigherIsWorse => RAMP_WORSE[step],
-        Polarity::HigherIsBetter => RAMP_WORSE[4 - step],
-        Polarity::Neutral => RAMP_NEUTRAL[step],
+        Polarity::HigherIsBetter => ramp[ramp.len() - 1 - step],
+        _ => ramp[step],
+    }
+}
+
+/// The diverging ramp (ColorBrewer PuOr, colour-blind safe), from far below to far above a
+/// reference, three classes a side: orange where the value is worse than the reference, purple
+/// where it is better (for a neutral indicator, orange below and purple above).
+const DIVERGING: [&str; 6] = [
+    "#b35806", "#f1a340", "#fee0b6", "#d8daeb", "#998ec3", "#542788",
+];
+/// Classes a side of a diverging map.
+pub const DIVERGING_PER_SIDE: usize = 3;
+
+/// Fill of class `class_idx` (0 = farthest below) of a diverging map.
+pub fn diverging_colour(class_idx: usize, polarity: Polarity) -> &'static str {
+    let class_idx = class_idx.min(DIVERGING.len() - 1);
+    match polarity {
+        Polarity::HigherIsWorse => DIVERGING[DIVERGING.len() - 1 - class_idx],
+        Polarity::HigherIsBetter | Polarity::Neutral => DIVERGING[class_idx],
     }
 }
 
 /// Fill for areas without a value: a light grey that the legend names.
 pub const GAP_COLOUR: &str = "#d9d9d9";
+/// The SVG pattern id of suppressed values ("geheim gehalten"): grey hatched, so it is told
+/// apart from "keine Daten" without relying on colour. The map defines the pattern.
+pub const SUPPRESSED_PATTERN: &str = "fokus-geheim";
 
 /// Text colour with enough contrast (WCAG AA) on a class fill.
 pub fn text_colour_on(fill: &str) -> &'static str {
@@ -483,8 +532,30 @@ mod tests {
         );
         assert_eq!(
             class_colour(1, 2, Polarity::Neutral),
-            "#08519c",
+            "#3182bd",
             "two classes use both ends"
+        );
+        for n_classes in 1..=MAX_CLASSES {
+            let fills: Vec<&str> = (0..n_classes)
+                .map(|class_idx| class_colour(class_idx, n_classes, Polarity::Neutral))
+                .collect();
+            let mut distinct = fills.clone();
+            distinct.dedup();
+            assert_eq!(
+                distinct.len(),
+                n_classes,
+                "{n_classes} classes, as many colours: {fills:?}"
+            );
+        }
+        assert_eq!(
+            diverging_colour(5, Polarity::HigherIsWorse),
+            "#b35806",
+            "far above a reference is dark orange when higher is worse"
+        );
+        assert_eq!(
+            diverging_colour(5, Polarity::HigherIsBetter),
+            "#542788",
+            "and dark purple when higher is better"
         );
         assert_eq!(text_colour_on("#b30000"), "#ffffff", "white on dark red");
         assert_eq!(text_colour_on("#fef0d9"), "#111111", "black on cream");

@@ -96,6 +96,26 @@ pub struct SeriesQuery {
     pub area: String,
 }
 
+/// Arguments of the `indicator_table` query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TableQuery {
+    pub indicator: String,
+    /// The deployment's map areas (default) or every Gemeinde.
+    #[serde(default)]
+    pub level: crate::view::Level,
+}
+
+/// Arguments of the `area_profile` query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ProfileQuery {
+    pub area: String,
+    /// The year; the latest with data when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<u16>,
+}
+
 /// The ETag of a feed answer. It names the server instance and the range, so a client predicts
 /// it from what it holds: equal means "nothing new for you", and a rebuilt server never matches.
 pub fn feed_etag(instance: &str, since: crate::Revision, revision: crate::Revision) -> String {

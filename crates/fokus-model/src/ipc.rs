@@ -11,12 +11,15 @@
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::api::{ContentItemQuery, ContentQuery, MapQuery, PopulationQuery, SeriesQuery};
+use crate::api::{
+    ContentItemQuery, ContentQuery, MapQuery, PopulationQuery, ProfileQuery, SeriesQuery,
+    TableQuery,
+};
 use crate::content::{ContentItem, MediaRef};
 use crate::finance::SpendingOverview;
 use crate::news::{News, Page, Settings, SyncProgress};
 use crate::population::PopulationPyramid;
-use crate::{AreaSeries, Catalog, MapView, SyncState};
+use crate::{AreaProfile, AreaSeries, Catalog, IndicatorTable, MapView, SyncState};
 
 /// The name of the single parameter every command takes.
 pub const ARGS_KEY: &str = "args";
@@ -100,6 +103,14 @@ query!(
     AreaSeriesGet, "area_series", SeriesQuery => AreaSeries
 );
 query!(
+    "One indicator for every area of a level and every year, with Kreis, Land and Bund.",
+    IndicatorTableGet, "indicator_table", TableQuery => IndicatorTable
+);
+query!(
+    "One area with every indicator beside Kreis, Land and Bund (Gebietsprofil).",
+    AreaProfileGet, "area_profile", ProfileQuery => AreaProfile
+);
+query!(
     "Published content of one kind (or all), newest first.",
     ContentList, "content_list", ContentQuery => Vec<ContentItem>
 );
@@ -117,10 +128,12 @@ query!(
 );
 
 /// Every query, for the check that the store serves each under its name.
-pub const QUERY_NAMES: [&str; 7] = [
+pub const QUERY_NAMES: [&str; 9] = [
     CatalogGet::NAME,
     MapValues::NAME,
     AreaSeriesGet::NAME,
+    IndicatorTableGet::NAME,
+    AreaProfileGet::NAME,
     ContentList::NAME,
     ContentItemGet::NAME,
     PopulationGet::NAME,

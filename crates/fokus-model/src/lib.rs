@@ -11,6 +11,7 @@ pub mod finance;
 pub mod ipc;
 pub mod news;
 pub mod population;
+pub mod view;
 
 use serde::{Deserialize, Serialize};
 
@@ -622,27 +623,99 @@ pub struct AreaSeries {
     pub lines: Vec<SeriesLine>,
 }
 
-/// One line of an area profile: an indicator's value for the area and for the Kreis.
+/// One area's row of an [`IndicatorTable`]: a cell per year of the table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TableRow {
+    pub area: String,
+    pub name: String,
+    pub kind: AreaKind,
+    /// One per entry of [`IndicatorTable::years`]; `None` where nothing was delivered.
+    pub cells: Vec<Option<Cell>>,
+}
+
+impl TableRow {
+    /// The cell of year index `year_idx`.
+    pub fn cell(&self, year_idx: usize) -> Option<Cell> {
+        self.cells.get(year_idx).copied().flatten()
+    }
+}
+
+/// One indicator for every area of a level and every year, with the references: what the
+/// explorer's map, ranking, table and time series all draw, so they show the same numbers and
+/// a change of year needs no new read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct IndicatorTable {
+    pub indicator: Indicator,
+    pub level: view::Level,
+    /// The years the indicator has values for, ascending.
+    pub years: Vec<u16>,
+    /// The areas of the level (current ones), in id order.
+    pub areas: Vec<TableRow>,
+    /// The home area (Kreis), Land and Bund, in that order.
+    pub references: Vec<TableRow>,
+    /// Unix seconds of the import that last changed a value of this indicator: its Stand.
+    pub stand: Option<i64>,
+}
+
+impl IndicatorTable {
+    /// The index of `year` in [`IndicatorTable::years`].
+    pub fn year_idx(&self, year: u16) -> Option<usize> {
+        self.years.iter().position(|known| *known == year)
+    }
+
+    /// Every row, areas then references.
+    pub fn rows(&self) -> impl Iterator<Item = &TableRow> {
+        self.areas.iter().chain(&self.references)
+    }
+}
+
+/// One indicator of an [`AreaProfile`]: the area's values over the years and the references'
+/// values in the profile's year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProfileEntry {
-    pub indicator: String,
-    pub name: String,
-    pub unit: String,
-    pub decimals: u8,
-    pub handlungsfeld: String,
-    pub cell: Option<Cell>,
-    pub kreis: Option<Cell>,
+    pub indicator: Indicator,
+    /// The indicator's years, ascending.
+    pub years: Vec<u16>,
+    /// The area's cell per year.
+    pub cells: Vec<Option<Cell>>,
+    /// The cell of each of [`AreaProfile::references`] in the profile's year.
+    pub references: Vec<Option<Cell>>,
 }
 
-/// Every indicator for one area and year beside the Kreis: the Gebietsprofil.
+impl ProfileEntry {
+    /// The area's cell in `year`.
+    pub fn cell_in(&self, year: u16) -> Option<Cell> {
+        let year_idx = self.years.iter().position(|known| *known == year)?;
+        self.cells.get(year_idx).copied().flatten()
+    }
+}
+
+/// An area that a profile compares with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ProfileReference {
+    pub area: String,
+    pub name: String,
+    pub kind: AreaKind,
+}
+
+/// Every indicator for one area and year beside Kreis, Land and Bund: the Gebietsprofil.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AreaProfile {
     pub area: String,
     pub name: String,
+    pub kind: AreaKind,
+    /// The year asked for, or the latest any indicator has.
     pub year: u16,
-    /// By Handlungsfeld, then indicator id.
+    /// Every year with data, ascending, for the year picker.
+    pub years: Vec<u16>,
+    /// The home area, Land and Bund (without the area itself).
+    pub references: Vec<ProfileReference>,
+    /// The current indicators in catalogue order.
     pub entries: Vec<ProfileEntry>,
 }
 

@@ -965,6 +965,11 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
         (read_path::<ipc::ContentList>(), "?kind=newsletter"),
         (read_path::<ipc::ContentItemGet>(), "?id=newsletter/2025-4"),
         (read_path::<ipc::PopulationGet>(), "?area=01056&year=2022"),
+        (
+            read_path::<ipc::IndicatorTableGet>(),
+            "?indicator=sgb2_quote&level=gemeinde",
+        ),
+        (read_path::<ipc::AreaProfileGet>(), "?area=010560015&year=2024"),
     ];
     for (path, operations) in paths {
         let Some(operation) = operations.get("get") else {

@@ -4,10 +4,11 @@ use fokus_model::classify::quantile_breaks;
 use fokus_model::content::{ContentItem, ContentKind};
 use fokus_model::finance::{BudgetTotal, Spending, SpendingLine, SpendingOverview};
 use fokus_model::population::{PopulationCount, PopulationPyramid, Sex};
+use fokus_model::view::Level;
 use fokus_model::{
     Area, AreaKind, AreaProfile, AreaSeries, AreaValue, Catalog, Cell, DatasetInfo, FeedPage, Gap,
-    Indicator, IndicatorYears, MapView, Observation, ObservationKey, Polarity, ProfileEntry,
-    RevisionInfo, SeriesLine, ServerStatus, ValueFlag,
+    Indicator, IndicatorTable, IndicatorYears, MapView, Observation, ObservationKey, Polarity,
+    ProfileEntry, ProfileReference, RevisionInfo, SeriesLine, ServerStatus, TableRow, ValueFlag,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -471,36 +472,193 @@ impl Store {
             })
     }
 
-    /// Every indicator for one area and year beside the Kreis (the Gebietsprofil).
-    pub fn area_profile(&self, area_id: &str, year: u16) -> Result<AreaProfile> {
-        let name = self.area_name(area_id)?;
+    /// The reference areas of a deployment: the home area, then Land and Bund, current ones.
+    fn reference_areas(&self, display: &DatasetInfo) -> Result<Vec<Area>> {
+        let home = self.home_area_of(display)?.unwrap_or_default();
+        let mut references: Vec<Area> =
+            areas_where(&self.conn, "retired = 0 AND revision >= ?1", 0)?
+                .into_iter()
+                .filter(|area| area.id == home || area.kind.is_reference())
+                .collect();
+        references.sort_by_key(|area| (area.id != home, area.kind.rank()));
+        Ok(references)
+    }
+
+    /// One area's cells of an indicator, one per entry of `years`.
+    fn cells_of(
+        &self,
+        indicator_id: &str,
+        area_id: &str,
+        years: &[u16],
+    ) -> Result<Vec<Option<Cell>>> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT i.id, i.name, i.unit, i.decimals, i.handlungsfeld, o.value, o.gap, k.value, k.gap,
-               o.flag, k.flag
-             FROM indicator i
-             LEFT JOIN observation o ON o.indicator = i.id AND o.year = ?2 AND o.area = ?1
-             LEFT JOIN observation k ON k.indicator = i.id AND k.year = ?2 AND k.area = ?3
-             ORDER BY i.handlungsfeld, i.id",
+            "SELECT year, value, gap, flag FROM observation INDEXED BY observation_by_area
+             WHERE indicator = ?1 AND area = ?2",
         )?;
-        let home = self.home_area()?.unwrap_or_default();
-        let entries = statement
-            .query_map(rusqlite::params![area_id, year, home], |row| {
-                Ok(ProfileEntry {
-                    indicator: row.get(0)?,
-                    name: row.get(1)?,
-                    unit: row.get(2)?,
-                    decimals: row.get(3)?,
-                    handlungsfeld: row.get(4)?,
-                    cell: cell_of(row.get(5)?, row.get(6)?, row.get(9)?),
-                    kreis: cell_of(row.get(7)?, row.get(8)?, row.get(10)?),
+        let mut cells = vec![None; years.len()];
+        let rows = statement.query_map(rusqlite::params![indicator_id, area_id], |row| {
+            Ok((
+                row.get::<_, u16>(0)?,
+                cell_of(row.get(1)?, row.get(2)?, row.get(3)?),
+            ))
+        })?;
+        for row in rows {
+            let (year, cell) = row?;
+            if let Some(year_idx) = years.iter().position(|known| *known == year) {
+                cells[year_idx] = cell;
+            }
+        }
+        Ok(cells)
+    }
+
+    /// When the values of an indicator last changed: the time of the newest revision among
+    /// its observations.
+    fn stand_of(&self, indicator_id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT created_at FROM revision_log WHERE revision =
+                   (SELECT max(revision) FROM observation WHERE indicator = ?1)",
+                [indicator_id],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// One indicator for every current area of `level` and every year, with the references.
+    pub fn indicator_table(&self, indicator_id: &str, level: Level) -> Result<IndicatorTable> {
+        let indicator = self.indicator(indicator_id)?;
+        let display = self.display()?;
+        let years = self.years_of(indicator_id)?;
+        let in_level = |kind: AreaKind| match level {
+            Level::Map => display.is_map_kind(kind),
+            Level::Gemeinde => kind == AreaKind::Gemeinde,
+        };
+        let mut statement = self.conn.prepare_cached(
+            "SELECT area, year, value, gap, flag FROM observation WHERE indicator = ?1",
+        )?;
+        let mut by_area: std::collections::HashMap<String, Vec<Option<Cell>>> =
+            std::collections::HashMap::new();
+        let rows = statement.query_map([indicator_id], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, u16>(1)?,
+                cell_of(row.get(2)?, row.get(3)?, row.get(4)?),
+            ))
+        })?;
+        for row in rows {
+            let (area, year, cell) = row?;
+            if let Some(year_idx) = years.iter().position(|known| *known == year) {
+                by_area
+                    .entry(area)
+                    .or_insert_with(|| vec![None; years.len()])[year_idx] = cell;
+            }
+        }
+        let mut row_of = |area: Area| TableRow {
+            cells: by_area
+                .remove(&area.id)
+                .unwrap_or_else(|| vec![None; years.len()]),
+            area: area.id,
+            name: area.name,
+            kind: area.kind,
+        };
+        let references: Vec<TableRow> = self
+            .reference_areas(&display)?
+            .into_iter()
+            .map(&mut row_of)
+            .collect();
+        let areas: Vec<TableRow> = areas_where(&self.conn, "retired = 0 AND revision >= ?1", 0)?
+            .into_iter()
+            .filter(|area| in_level(area.kind))
+            .map(&mut row_of)
+            .collect();
+        Ok(IndicatorTable {
+            stand: self.stand_of(indicator_id)?,
+            indicator,
+            level,
+            years,
+            areas,
+            references,
+        })
+    }
+
+    /// Every current indicator for one area beside Kreis, Land and Bund (the Gebietsprofil):
+    /// the area's values over all years, the references' in `year` (the latest year with any
+    /// data when `None`).
+    pub fn area_profile(&self, area_id: &str, year: Option<u16>) -> Result<AreaProfile> {
+        let area = self
+            .conn
+            .query_row(
+                &format!("SELECT {AREA_COLUMNS} FROM area WHERE id = ?1"),
+                [area_id],
+                area_of,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "Gebiet",
+                id: area_id.to_owned(),
+            })?;
+        let display = self.display()?;
+        let references: Vec<Area> = self
+            .reference_areas(&display)?
+            .into_iter()
+            .filter(|reference| reference.id != area.id)
+            .collect();
+        let mut entries = Vec::new();
+        let mut all_years: Vec<u16> = Vec::new();
+        for indicator in self
+            .indicators()?
+            .into_iter()
+            .filter(|indicator| !indicator.retired)
+        {
+            let years = self.years_of(&indicator.id)?;
+            all_years.extend(&years);
+            let cells = self.cells_of(&indicator.id, &area.id, &years)?;
+            entries.push((indicator, years, cells));
+        }
+        all_years.sort_unstable();
+        all_years.dedup();
+        let year = year
+            .or_else(|| all_years.last().copied())
+            .unwrap_or_default();
+        let mut reference_statement = self.conn.prepare_cached(
+            "SELECT value, gap, flag FROM observation WHERE indicator = ?1 AND year = ?2 AND area = ?3",
+        )?;
+        let mut profile_entries = Vec::with_capacity(entries.len());
+        for (indicator, years, cells) in entries {
+            let reference_cells = references
+                .iter()
+                .map(|reference| {
+                    Ok(reference_statement
+                        .query_row(rusqlite::params![indicator.id, year, reference.id], |row| {
+                            Ok(cell_of(row.get(0)?, row.get(1)?, row.get(2)?))
+                        })
+                        .optional()?
+                        .flatten())
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+                .collect::<Result<Vec<_>>>()?;
+            profile_entries.push(ProfileEntry {
+                indicator,
+                years,
+                cells,
+                references: reference_cells,
+            });
+        }
         Ok(AreaProfile {
-            area: area_id.to_owned(),
-            name,
+            area: area.id,
+            name: area.name,
+            kind: area.kind,
             year,
-            entries,
+            years: all_years,
+            references: references
+                .into_iter()
+                .map(|reference| ProfileReference {
+                    area: reference.id,
+                    name: reference.name,
+                    kind: reference.kind,
+                })
+                .collect(),
+            entries: profile_entries,
         })
     }
 

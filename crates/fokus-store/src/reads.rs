@@ -41,6 +41,8 @@ reads! {
     ipc::CatalogGet => |store, NoArgs {}| store.catalog();
     ipc::MapValues => |store, args| store.map_view(&args.indicator, args.year);
     ipc::AreaSeriesGet => |store, args| store.area_series(&args.indicator, &args.area);
+    ipc::IndicatorTableGet => |store, args| store.indicator_table(&args.indicator, args.level);
+    ipc::AreaProfileGet => |store, args| store.area_profile(&args.area, args.year);
     ipc::ContentList => |store, args| store.content_list(args.kind);
     ipc::ContentItemGet => |store, args| store.content_item(&args.id);
     ipc::PopulationGet => |store, args| store.population_pyramid(&args.area, args.year);

@@ -3,6 +3,7 @@
 
 use fokus_model::content::{ContentDetails, ContentItem};
 use fokus_model::population::{PopulationCount, Sex};
+use fokus_model::view::Level;
 use fokus_model::{
     Area, AreaKind, Cell, DatasetInfo, Gap, Indicator, Observation, ObservationKey, Polarity,
 };
@@ -411,42 +412,140 @@ proptest::proptest! {
 }
 
 #[test]
-fn area_profile_lists_every_indicator_beside_the_kreis() {
+fn area_profile_lists_every_indicator_beside_kreis_land_and_bund() {
     let mut store = Store::open_in_memory().unwrap();
     let mut changes = base_changes();
     changes.indicators.push(indicator("alq"));
     store.commit_revision("Demo", 1, &changes).unwrap();
-    let profile = store.area_profile("010560015", 2016).unwrap();
+    let profile = store.area_profile("010560015", Some(2016)).unwrap();
     let ids: Vec<&str> = profile
         .entries
         .iter()
-        .map(|entry| entry.indicator.as_str())
+        .map(|entry| entry.indicator.id.as_str())
         .collect();
     assert_eq!(
         ids,
         ["alq", "sgb2"],
         "every indicator, even one without values"
     );
+    let references: Vec<&str> = profile
+        .references
+        .iter()
+        .map(|reference| reference.area.as_str())
+        .collect();
+    assert_eq!(
+        references,
+        ["01056", "01", "DG"],
+        "the Kreis first, then Land and Bund"
+    );
     let sgb2 = &profile.entries[1];
     assert_eq!(
-        sgb2.cell,
+        sgb2.cell_in(2016),
         Some(Cell::Value(2.0)),
         "area index 1 + year offset 1"
     );
     assert_eq!(
-        sgb2.kreis,
-        Some(Cell::Value(3.0)),
-        "the Kreis (area index 2) + 1"
+        sgb2.cells,
+        [
+            Some(Cell::Value(1.0)),
+            Some(Cell::Value(2.0)),
+            Some(Cell::Value(3.0)),
+            Some(Cell::Gap(Gap::Suppressed))
+        ],
+        "every year of the indicator, for the trend line; the suppressed year marked"
     );
     assert_eq!(
-        profile.entries[0].cell, None,
+        sgb2.references,
+        [
+            Some(Cell::Value(3.0)),
+            Some(Cell::Value(4.0)),
+            Some(Cell::Value(5.0))
+        ],
+        "Kreis, Land and Bund (area indices 2 to 4) in the profile's year"
+    );
+    assert!(
+        profile.entries[0].cells.is_empty(),
         "no value is no value, not zero"
+    );
+    assert_eq!(
+        store.area_profile("010560015", None).unwrap().year,
+        2018,
+        "without a year: the latest with data"
     );
     assert!(
         matches!(
-            store.area_profile("nirgendwo", 2016),
+            store.area_profile("nirgendwo", Some(2016)),
             Err(StoreError::NotFound { .. })
         ),
         "an unknown area is named as such"
+    );
+}
+
+#[test]
+fn indicator_table_holds_every_area_and_year_of_the_map_level() {
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .commit_revision("Demo", 1_700_000_000, &base_changes())
+        .unwrap();
+    let table = store.indicator_table("sgb2", Level::Map).unwrap();
+    assert_eq!(
+        table.years,
+        [2015, 2016, 2017, 2018],
+        "every year the indicator has"
+    );
+    let areas: Vec<&str> = table.areas.iter().map(|row| row.area.as_str()).collect();
+    assert_eq!(
+        areas,
+        ["010560002", "010560015"],
+        "the map's areas (amtsfreie Gemeinden)"
+    );
+    let references: Vec<&str> = table
+        .references
+        .iter()
+        .map(|row| row.area.as_str())
+        .collect();
+    assert_eq!(references, ["01056", "01", "DG"], "Kreis, Land, Bund");
+    assert_eq!(
+        table.areas[1].cells,
+        [
+            Some(Cell::Value(1.0)),
+            Some(Cell::Value(2.0)),
+            Some(Cell::Value(3.0)),
+            Some(Cell::Gap(Gap::Suppressed))
+        ],
+        "one cell per year, the suppressed one marked"
+    );
+    assert_eq!(
+        table.areas[0].cell(3),
+        None,
+        "a year without a delivery is empty"
+    );
+    assert_eq!(
+        table.stand,
+        Some(1_700_000_000),
+        "the Stand is the import's time"
+    );
+    let map = store.map_view("sgb2", 2016).unwrap();
+    for value in &map.areas {
+        let row = table
+            .areas
+            .iter()
+            .find(|row| row.area == value.area)
+            .unwrap();
+        assert_eq!(
+            row.cell(1),
+            value.cell,
+            "the table and the map agree on {}",
+            value.area
+        );
+    }
+    let gemeinden = store.indicator_table("sgb2", Level::Gemeinde).unwrap();
+    assert!(gemeinden.areas.is_empty(), "the test data has no Gemeinden");
+    assert!(
+        matches!(
+            store.indicator_table("gibtsnicht", Level::Map),
+            Err(StoreError::NotFound { .. })
+        ),
+        "an unknown indicator is named as such"
     );
 }
