@@ -17,6 +17,7 @@ use crate::pages::content::{
     DokumentePage, EmpfehlungenPage, FokusberichtPage, NewsletterPage, VideoPage,
 };
 use crate::pages::einstellungen::EinstellungenPage;
+use crate::pages::gebiet::{GebietPage, VergleichPage};
 use crate::pages::sozialbericht::SozialberichtPage;
 use crate::pages::statistik::{DemografiePage, SozialausgabenPage};
 
@@ -131,6 +132,8 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <p class="notice">"Diese Seite gibt es nicht."</p> }>
                     <Route path=path!("/") view=SozialberichtPage/>
+                    <Route path=path!("/gebiet") view=GebietPage/>
+                    <Route path=path!("/vergleich") view=VergleichPage/>
                     <Route path=path!("/demografie") view=DemografiePage/>
                     <Route path=path!("/sozialausgaben") view=SozialausgabenPage/>
                     <Route path=path!("/fokusbericht") view=FokusberichtPage/>

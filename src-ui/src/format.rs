@@ -39,6 +39,17 @@ pub fn cell(cell: Option<Cell>, decimals: u8, unit: &str) -> String {
     }
 }
 
+/// A cell in a table whose unit is named once per row or column: the number with its flag's
+/// letter, or in one word why it is empty.
+pub fn bare(cell: Option<Cell>, decimals: u8) -> String {
+    match cell {
+        Some(Cell::Value(value)) => number(value, decimals),
+        Some(Cell::Flagged { value, flag }) => format!("{} {}", number(value, decimals), flag.letter()),
+        Some(Cell::Gap(Gap::Suppressed)) => "geheim".to_owned(),
+        Some(Cell::Gap(Gap::NoData)) | None => "–".to_owned(),
+    }
+}
+
 pub fn with_unit(number: &str, unit: &str) -> String {
     if unit == "%" {
         format!("{number} %")
@@ -59,6 +70,19 @@ pub fn date_time(unix_seconds: i64) -> String {
         date.get_full_year(),
         date.get_hours(),
         date.get_minutes()
+    )
+}
+
+/// Unix seconds → `25.11.2026` in the device's time zone.
+pub fn date(unix_seconds: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        unix_seconds as f64 * 1000.0,
+    ));
+    format!(
+        "{:02}.{:02}.{}",
+        date.get_date(),
+        date.get_month() + 1,
+        date.get_full_year()
     )
 }
 

@@ -3,6 +3,7 @@
 mod app;
 mod backend;
 mod components;
+mod explorer;
 mod format;
 mod pages;
 

@@ -2,11 +2,13 @@
 //! selectable. The boundaries come from the server with the catalogue; nothing about one county
 //! is compiled in.
 
-use fokus_map::{class_colour, MapArea, MapLayout, GAP_COLOUR};
-use fokus_model::classify::class_of;
-use fokus_model::{Catalog, Cell, DatasetInfo, MapView};
+use fokus_map::{text_colour_on, MapArea, MapLayout, GAP_COLOUR, SUPPRESSED_PATTERN};
+use fokus_model::view::Level;
+use fokus_model::{AreaKind, Catalog, Cell, DatasetInfo, Indicator, IndicatorTable};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
+use crate::explorer::{place_labels, suppressed_fill, Painted};
 use crate::format;
 
 /// The map as drawn: the laid-out areas and the label of the inset, if there is one.
@@ -16,9 +18,9 @@ pub struct MapFrame {
     pub inset_label: String,
 }
 
-/// Lays out the current areas of the deployment's map level with their insets; `None` when
-/// the catalogue has no drawable area.
-pub fn map_frame(catalog: &Catalog) -> Option<MapFrame> {
+/// Lays out the current areas of a level with the deployment's insets; `None` when the
+/// catalogue has no drawable area of it.
+pub fn map_frame(catalog: &Catalog, level: Level) -> Option<MapFrame> {
     let dataset = catalog
         .dataset
         .clone()
@@ -26,7 +28,13 @@ pub fn map_frame(catalog: &Catalog) -> Option<MapFrame> {
     let areas: Vec<MapArea<'_>> = catalog
         .areas
         .iter()
-        .filter(|area| !area.retired && dataset.is_map_kind(area.kind))
+        .filter(|area| {
+            !area.retired
+                && match level {
+                    Level::Map => dataset.is_map_kind(area.kind),
+                    Level::Gemeinde => area.kind == AreaKind::Gemeinde,
+                }
+        })
         .filter_map(|area| {
             Some(MapArea {
                 id: &area.id,
@@ -53,22 +61,31 @@ pub fn map_frame(catalog: &Catalog) -> Option<MapFrame> {
     })
 }
 
-pub fn fill_for(view: &MapView, cell: Option<Cell>) -> &'static str {
-    match cell.and_then(Cell::value) {
-        Some(value) => class_colour(
-            class_of(value, &view.breaks),
-            view.breaks.len() + 1,
-            view.indicator.polarity,
-        ),
-        None => GAP_COLOUR,
-    }
+/// The areas in geographic reading order (north to south in bands, west to east within a
+/// band), for moving between them with the arrow keys.
+pub fn reading_order(layout: &MapLayout) -> Vec<String> {
+    let band = layout.height / 8.0;
+    let mut shapes: Vec<&fokus_map::MapShape> = layout.shapes.iter().collect();
+    shapes.sort_by(|a, b| {
+        let band_a = (a.label.1 / band).floor();
+        let band_b = (b.label.1 / band).floor();
+        band_a
+            .total_cmp(&band_b)
+            .then(a.label.0.total_cmp(&b.label.0))
+    });
+    shapes.into_iter().map(|shape| shape.area.clone()).collect()
 }
 
+/// The map: areas filled as `painted` says, named inside each area, selectable by click, tap
+/// and keyboard (Tab or the arrow keys to move, Enter to select).
 #[component]
 pub fn Choropleth(
-    view: MapView,
+    table: IndicatorTable,
+    painted: Painted,
     frame: Option<MapFrame>,
-    selected: RwSignal<Option<String>>,
+    /// The selected area (the value card shows it).
+    selected: Signal<Option<String>>,
+    on_select: Callback<String>,
 ) -> impl IntoView {
     let Some(MapFrame {
         layout,
@@ -80,29 +97,55 @@ pub fn Choropleth(
         }
         .into_any();
     };
-    let decimals = view.indicator.decimals;
-    let unit = view.indicator.unit.clone();
+    let indicator = table.indicator.clone();
+    let year_idx = table.year_idx(painted.year);
+    let order = reading_order(&layout);
+    let neighbour = move |area: &str, step: isize| -> Option<String> {
+        let idx = order.iter().position(|known| known == area)? as isize;
+        let next = (idx + step).rem_euclid(order.len() as isize) as usize;
+        order.get(next).cloned()
+    };
+    let focus_area = |area: &str| {
+        if let Some(element) = document()
+            .query_selector(&format!("[data-testid=area-{area}]"))
+            .ok()
+            .flatten()
+            .and_then(|element| element.dyn_into::<web_sys::SvgElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    };
     let shapes = layout
         .shapes
         .iter()
         .map(|shape| {
-            let value = view.areas.iter().find(|value| value.area == shape.area);
-            let cell = value.and_then(|value| value.cell);
-            let fill = fill_for(&view, cell);
-            let label = format!("{}: {}", shape.name, format::cell(cell, decimals, &unit));
+            let row = table.areas.iter().find(|row| row.area == shape.area);
+            let cell = row.and_then(|row| year_idx.and_then(|idx| row.cell(idx)));
+            let fill = painted
+                .fills
+                .get(&shape.area)
+                .cloned()
+                .unwrap_or_else(|| GAP_COLOUR.to_owned());
+            let label = format!(
+                "{}: {}",
+                shape.name,
+                format::cell(cell, indicator.decimals, &indicator.unit)
+            );
             let title = label.clone();
             let area_id = shape.area.clone();
             let area_for_key = shape.area.clone();
             let area_for_class = shape.area.clone();
-            let is_selected = move || selected.get().as_deref() == Some(area_for_class.as_str());
+            let is_selected =
+                move || selected.get().as_deref() == Some(area_for_class.as_str());
             let data_value = cell
                 .and_then(Cell::value)
                 .map(|value| value.to_string())
                 .unwrap_or_default();
+            let neighbour = neighbour.clone();
             view! {
                 <path
                     d=shape.path.clone()
-                    fill=fill
+                    fill=fill.clone()
                     class="area"
                     class:selected=is_selected
                     tabindex="0"
@@ -111,17 +154,54 @@ pub fn Choropleth(
                     data-testid=format!("area-{}", shape.area)
                     data-fill=fill
                     data-value=data_value
-                    on:click=move |_| selected.set(Some(area_id.clone()))
+                    on:click=move |_| on_select.run(area_id.clone())
                     on:keydown=move |event| {
-                        if event.key() == "Enter" || event.key() == " " {
-                            event.prevent_default();
-                            selected.set(Some(area_for_key.clone()));
+                        let step = match event.key().as_str() {
+                            "Enter" | " " => {
+                                event.prevent_default();
+                                on_select.run(area_for_key.clone());
+                                return;
+                            }
+                            "ArrowRight" | "ArrowDown" => 1,
+                            "ArrowLeft" | "ArrowUp" => -1,
+                            _ => return,
+                        };
+                        event.prevent_default();
+                        if let Some(next) = neighbour(&area_for_key, step) {
+                            focus_area(&next);
                         }
                     }
                 >
                     <title>{title}</title>
                 </path>
             }
+        })
+        .collect_view();
+    let label_inputs: Vec<(&str, &str, f64, f64)> = layout
+        .shapes
+        .iter()
+        .map(|shape| (shape.area.as_str(), short_name(&shape.name), shape.label.0, shape.label.1))
+        .collect();
+    let labels = place_labels(&label_inputs)
+        .into_iter()
+        .filter_map(|label| {
+            let shape = layout.shapes.iter().find(|shape| shape.area == label.area)?;
+            let fill = painted.fills.get(&shape.area).map(String::as_str).unwrap_or(GAP_COLOUR);
+            // On the hatch and the grey, dark text; on a class colour, whatever reads best.
+            let ink = if fill.starts_with('#') { text_colour_on(fill) } else { "#111111" };
+            let halo = if ink == "#ffffff" { "#111111" } else { "#ffffff" };
+            Some(view! {
+                <text
+                    x=label.x
+                    y=label.y
+                    class="area-label"
+                    style=format!("font-size:{}px", label.size)
+                    fill=ink
+                    stroke=halo
+                    aria-hidden="true"
+                    data-testid=format!("label-{}", shape.area)
+                >{short_name(&shape.name).to_owned()}</text>
+            })
         })
         .collect_view();
     let outline_shapes = layout.shapes.clone();
@@ -145,63 +225,92 @@ pub fn Choropleth(
             class="map"
             viewBox=format!("0 0 {} {}", layout.width, layout.height)
             role="group"
-            aria-label=format!("Karte: {} {}", view.indicator.name, view.year)
+            aria-label=format!("Karte: {} {}", indicator.name, painted.year)
             data-testid="map"
-            data-indicator=view.indicator.id.clone()
-            data-year=view.year
+            data-indicator=indicator.id.clone()
+            data-year=painted.year
         >
+            <defs>
+                <pattern id=SUPPRESSED_PATTERN patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)">
+                    <rect width="8" height="8" fill="#ececec"/>
+                    <line x1="0" y1="0" x2="0" y2="8" stroke="#6b6b6b" stroke-width="3"/>
+                </pattern>
+            </defs>
             {inset}
             {shapes}
             {outline}
+            <g class="labels">{labels}</g>
         </svg>
     }
     .into_any()
 }
 
-/// The legend: one swatch per class with its value range, plus the gap colour.
+/// The name as the map writes it: "Amt Elmshorn-Land" as "Elmshorn-Land", since the area kind
+/// is in the legend and the space is small.
+pub fn short_name(name: &str) -> &str {
+    name.strip_prefix("Amt ").unwrap_or(name)
+}
+
+/// The legend: one swatch per class with its range and number of areas, then the hatch for
+/// suppressed values and the grey for missing ones, each with its count.
 #[component]
-pub fn Legend(view: MapView) -> impl IntoView {
-    let values: Vec<f64> = view
-        .areas
+pub fn Legend(indicator: Indicator, painted: Painted) -> impl IntoView {
+    let rows = painted
+        .classes
         .iter()
-        .filter_map(|value| value.cell.and_then(Cell::value))
-        .collect();
-    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let decimals = view.indicator.decimals;
-    let n_classes = view.breaks.len() + 1;
-    let mut bounds = vec![min];
-    bounds.extend(view.breaks.iter().copied());
-    bounds.push(max);
-    let has_gaps = view
-        .areas
-        .iter()
-        .any(|value| value.cell.and_then(Cell::value).is_none());
-    let rows = (0..n_classes)
-        .filter(|_| !values.is_empty())
-        .map(|class_idx| {
-            let colour = class_colour(class_idx, n_classes, view.indicator.polarity);
-            let from = format::number(bounds[class_idx], decimals);
-            let to = format::number(bounds[class_idx + 1], decimals);
-            let text = if class_idx == 0 {
-                format!("{from} bis {to}")
-            } else {
-                format!("über {from} bis {to}")
-            };
+        .map(|class| {
             view! {
-                <li><span class="swatch" style=format!("background:{colour}")></span>{text}</li>
+                <li>
+                    <span class="swatch" style=format!("background:{}", class.colour)></span>
+                    {class.text.clone()}
+                    <span class="count">{format!(" ({})", areas_text(class.count))}</span>
+                </li>
             }
         })
         .collect_view();
+    let centre = painted.centre.clone().map(|(name, value)| {
+        view! {
+            <p class="legend-centre" data-testid="legend-centre">
+                {format!(
+                    "Abweichung vom Wert {}: {}. Orange: ungünstiger, lila: günstiger als der Bezugswert.",
+                    name,
+                    format::with_unit(&format::number(value, indicator.decimals), &indicator.unit)
+                )}
+            </p>
+        }
+    });
+    let min_cases = indicator.min_cases;
     view! {
         <div class="legend" data-testid="legend">
-            <p class="legend-title">{format!("{} in {}", view.indicator.short_name, view.indicator.unit)}</p>
+            <p class="legend-title">{format!("{} in {}", indicator.short_name, indicator.unit)}</p>
+            {centre}
             <ul>
                 {rows}
-                {has_gaps.then(|| view! {
-                    <li><span class="swatch" style=format!("background:{GAP_COLOUR}")></span>"keine Daten / geheim gehalten"</li>
+                {(painted.suppressed > 0).then(|| view! {
+                    <li data-testid="legend-suppressed">
+                        <svg class="swatch" viewBox="0 0 20 20" aria-hidden="true"><rect width="20" height="20" fill=suppressed_fill()/></svg>
+                        {match min_cases {
+                            Some(min) => format!("geheim gehalten, weniger als {min} Fälle"),
+                            None => "geheim gehalten (zu wenige Fälle)".to_owned(),
+                        }}
+                        <span class="count">{format!(" ({})", areas_text(painted.suppressed))}</span>
+                    </li>
+                })}
+                {(painted.missing > 0).then(|| view! {
+                    <li data-testid="legend-missing">
+                        <span class="swatch" style=format!("background:{GAP_COLOUR}")></span>
+                        "keine Daten"
+                        <span class="count">{format!(" ({})", areas_text(painted.missing))}</span>
+                    </li>
                 })}
             </ul>
         </div>
+    }
+}
+
+fn areas_text(count: usize) -> String {
+    match count {
+        1 => "1 Gebiet".to_owned(),
+        count => format!("{count} Gebiete"),
     }
 }

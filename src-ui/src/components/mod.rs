@@ -3,4 +3,5 @@
 pub mod chart;
 pub mod choropleth;
 pub mod series_chart;
+pub mod share;
 pub mod sync_bar;

@@ -2,5 +2,6 @@
 
 pub mod content;
 pub mod einstellungen;
+pub mod gebiet;
 pub mod sozialbericht;
 pub mod statistik;

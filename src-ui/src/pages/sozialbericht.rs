@@ -1,108 +1,107 @@
-//! The digital Sozialbericht: pick an indicator and a year, read the map, select an area to
-//! compare it with Kreis, Land and Bund over time.
+//! The digital Sozialbericht: one indicator as map, time series, ranking, table and sources.
+//! The whole view (indicator, year, selected areas, tab, classification) lives in the route's
+//! query (`fokus_model::view::ExplorerView`), so leaving and returning, back and forward,
+//! reload, restart and a copied link all show the same view.
 
-use fokus_model::api::{MapQuery, SeriesQuery};
-use fokus_model::ipc::{AreaSeriesGet, CatalogGet, MapValues, NoArgs};
-use fokus_model::{AreaSeries, Catalog, Indicator, MapView};
+use fokus_model::api::TableQuery;
+use fokus_model::ipc::{CatalogGet, IndicatorTableGet, NoArgs};
+use fokus_model::view::{ExplorerView, Method, Reference, Tab, View, MAX_AREAS, MAX_CLASSES, MIN_CLASSES};
+use fokus_model::{AreaSeries, Catalog, Cell, Indicator, IndicatorTable, Polarity, SeriesLine};
 use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
 
 use crate::app::use_app;
-use crate::components::choropleth::{fill_for, map_frame, Choropleth, Legend, MapFrame};
+use crate::components::choropleth::{map_frame, Choropleth, Legend};
 use crate::components::series_chart::SeriesChart;
+use crate::components::share::ShareBar;
+use crate::explorer::{self, paint, ranking};
 use crate::format;
+
+/// The explorer's state from the route, and a way to change it (a new history entry).
+#[derive(Clone, Copy)]
+struct ViewState {
+    view: Memo<ExplorerView>,
+    navigate: Callback<ExplorerView>,
+}
+
+impl ViewState {
+    fn update(self, change: impl FnOnce(&mut ExplorerView)) {
+        let mut next = self.view.get_untracked();
+        change(&mut next);
+        self.navigate.run(next);
+    }
+}
 
 #[component]
 pub fn SozialberichtPage() -> impl IntoView {
     let app = use_app();
     let backend = app.backend;
     let data_version = app.data_version;
-    let chosen_indicator = RwSignal::new(None::<String>);
-    let chosen_year = RwSignal::new(None::<u16>);
-    let selected_area = RwSignal::new(None::<String>);
+    let location = use_location();
+    let navigate = use_navigate();
+    let view = Memo::new(move |_| ExplorerView::parse(&location.search.get()));
+    let state = ViewState {
+        view,
+        navigate: Callback::new(move |next: ExplorerView| {
+            navigate(&View::Explorer(next).path(), NavigateOptions::default());
+        }),
+    };
 
     let catalog = LocalResource::new(move || {
         data_version.track();
         async move { backend.call::<CatalogGet>(NoArgs {}).await }
     });
     let loaded_catalog = move || catalog.get().and_then(Result::ok);
-    let frame = Memo::new(move |_| loaded_catalog().and_then(|catalog| map_frame(&catalog)));
-    // The deployment's own total (the Kreis of a county) is compared with the references until
-    // an area is picked.
-    let home_area = Memo::new(move |_| {
-        loaded_catalog()
-            .and_then(|catalog| catalog.dataset)
-            .map(|dataset| dataset.home_area)
-            .unwrap_or_default()
-    });
+    let level = Memo::new(move |_| view.get().level);
+    let frame = Memo::new(move |_| loaded_catalog().and_then(|catalog| map_frame(&catalog, level.get())));
     let indicator_id = Memo::new(move |_| {
         let catalog = loaded_catalog()?;
-        let wanted = chosen_indicator.get();
-        // A link or an earlier choice may name a retired indicator: its values are still there.
-        let known = |id: &String| {
-            catalog
-                .indicators
-                .iter()
-                .any(|indicator| &indicator.id == id)
-        };
+        let wanted = view.get().indicator;
+        // A link may name a retired indicator: its values are still there.
+        let known = |id: &String| catalog.indicators.iter().any(|indicator| &indicator.id == id);
         // Otherwise the first headline indicator (Leitkennzahl), else the first at all.
         wanted.filter(known).or_else(|| {
-            let current = || {
-                catalog
-                    .indicators
-                    .iter()
-                    .filter(|indicator| !indicator.retired)
-            };
+            let current = || catalog.indicators.iter().filter(|indicator| !indicator.retired);
             current()
                 .find(|indicator| indicator.headline)
                 .or(current().next())
                 .map(|indicator| indicator.id.clone())
         })
     });
-    // Keep the chosen year while the indicator has it; otherwise its latest year.
-    let year = Memo::new(move |_| {
-        let catalog = loaded_catalog()?;
-        let years = catalog.years_of(&indicator_id.get()?).to_vec();
-        chosen_year
-            .get()
-            .filter(|year| years.contains(year))
-            .or_else(|| years.last().copied())
-    });
-    let map = LocalResource::new(move || {
+    let table = LocalResource::new(move || {
         data_version.track();
-        let query = indicator_id
-            .get()
-            .zip(year.get())
-            .map(|(indicator, year)| MapQuery { indicator, year });
+        let query = indicator_id.get().map(|indicator| TableQuery {
+            indicator,
+            level: level.get(),
+        });
         async move {
             match query {
-                Some(query) => Some(backend.call::<MapValues>(query).await),
+                Some(query) => Some(backend.call::<IndicatorTableGet>(query).await),
                 None => None,
             }
         }
     });
-    let series = LocalResource::new(move || {
-        data_version.track();
-        let area = selected_area.get().unwrap_or_else(|| home_area.get());
-        let query = indicator_id
-            .get()
-            .map(|indicator| SeriesQuery { indicator, area });
-        async move {
-            match query {
-                Some(query) => Some(backend.call::<AreaSeriesGet>(query).await),
-                None => None,
-            }
+    let loaded_table = move || table.get().flatten().and_then(Result::ok);
+    // The chosen year while the indicator has it; otherwise its latest.
+    let year = Memo::new(move |_| {
+        let table = loaded_table()?;
+        view.get()
+            .year
+            .filter(|year| table.years.contains(year))
+            .or_else(|| table.years.last().copied())
+    });
+    Effect::new(move |_| {
+        if let Some(id) = indicator_id.get() {
+            remember_recent(&id);
         }
     });
 
     let controls = move || {
         loaded_catalog().map(|catalog| {
-            let years = move || {
-                let catalog = loaded_catalog()?;
-                Some(catalog.years_of(&indicator_id.get()?).to_vec())
-            };
             view! {
-                <IndicatorPicker catalog=catalog current=indicator_id chosen=chosen_indicator/>
-                {move || years().map(|years| view! { <YearPicker years=years current=year chosen=chosen_year/> })}
+                <IndicatorFinder catalog=catalog current=indicator_id state=state/>
+                {move || loaded_table().map(|table| view! { <YearControls years=table.years current=year state=state/> })}
             }
         })
     };
@@ -118,8 +117,7 @@ pub fn SozialberichtPage() -> impl IntoView {
                 }
             })
     };
-    let empty_or_error = move || {
-        match catalog.get() {
+    let empty_or_error = move || match catalog.get() {
         Some(Err(error)) => Some(view! { <p class="error" role="alert">{error.message}</p> }.into_any()),
         Some(Ok(catalog)) if catalog.indicators.is_empty() => Some(
             view! {
@@ -130,7 +128,54 @@ pub fn SozialberichtPage() -> impl IntoView {
             .into_any(),
         ),
         _ => None,
-    }
+    };
+    let tabs = move || {
+        let current = view.get().tab;
+        Tab::ALL
+            .into_iter()
+            .map(|tab| {
+                view! {
+                    <button
+                        role="tab"
+                        class="tab"
+                        id=format!("tab-{}", tab.slug())
+                        aria-selected=(tab == current).to_string()
+                        aria-controls="tab-panel"
+                        data-testid=format!("tab-{}", tab.slug())
+                        on:click=move |_| state.update(|view| view.tab = tab)
+                    >{tab.label_de()}</button>
+                }
+            })
+            .collect_view()
+    };
+    let panel = move || {
+        let table = match table.get().flatten() {
+            Some(Ok(table)) => table,
+            Some(Err(error)) => return view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+            None => return view! { <p class="loading">"Daten werden geladen …"</p> }.into_any(),
+        };
+        let Some(year) = year.get() else {
+            return view! { <p class="notice">"Für diese Kennzahl liegen noch keine Werte vor."</p> }.into_any();
+        };
+        let dataset = loaded_catalog().and_then(|catalog| catalog.dataset);
+        match view.get().tab {
+            Tab::Karte => view! { <MapTab table=table year=year frame=frame.get() state=state/> }.into_any(),
+            Tab::Zeitreihe => view! { <SeriesTab table=table state=state/> }.into_any(),
+            Tab::Rangfolge => view! { <RankingTab table=table year=year state=state/> }.into_any(),
+            Tab::Tabelle => view! { <TableTab table=table year=year state=state/> }.into_any(),
+            Tab::Quellen => view! { <SourcesTab table=table dataset=dataset/> }.into_any(),
+        }
+    };
+    let share = move || {
+        let table = loaded_table()?;
+        let dataset = loaded_catalog().and_then(|catalog| catalog.dataset);
+        let current = view.get();
+        let link_view = View::Explorer(ExplorerView {
+            indicator: Some(table.indicator.id.clone()),
+            year: year.get(),
+            ..current
+        });
+        Some(view! { <ShareBar view=link_view table=Some(table) dataset=dataset/> })
     };
 
     view! {
@@ -138,204 +183,530 @@ pub fn SozialberichtPage() -> impl IntoView {
         {demo_banner}
         {empty_or_error}
         <div class="controls">{controls}</div>
-        <div class="layout">
-            <section class="card map-card" aria-labelledby="map-title">
-                <Transition fallback=|| view! { <p class="loading">"Karte wird geladen …"</p> }>
-                    {move || map.get().flatten().map(|result| match result {
-                        Ok(view) => view! { <MapPanel view=view frame=frame.get() selected=selected_area/> }.into_any(),
-                        Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
-                    })}
-                </Transition>
-            </section>
-            <aside class="card side">
-                <Transition fallback=|| ()>
-                    {move || map.get().flatten().and_then(Result::ok).map(|view| view! { <ReferencePanel view=view/> })}
-                </Transition>
-            </aside>
+        <div class="tab-bar">
+            <div role="tablist" aria-label="Darstellung" class="tabs">{tabs}</div>
+            {share}
         </div>
-        <section class="card chart-card" aria-labelledby="chart-title">
-            <Transition fallback=|| view! { <p class="loading">"Zeitreihe wird geladen …"</p> }>
-                {move || series.get().flatten().map(|result| match result {
-                    Ok(series) => view! { <SeriesPanel series=series selected=selected_area/> }.into_any(),
-                    Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
-                })}
-            </Transition>
+        <section class="card tab-panel" id="tab-panel" role="tabpanel" data-testid="tab-panel">
+            {panel}
         </section>
     }
 }
 
-#[component]
-fn IndicatorPicker(
-    catalog: Catalog,
-    current: Memo<Option<String>>,
-    chosen: RwSignal<Option<String>>,
-) -> impl IntoView {
-    let mut fields: Vec<(String, Vec<Indicator>)> = Vec::new();
-    for indicator in catalog
-        .indicators
-        .into_iter()
-        .filter(|indicator| !indicator.retired)
-    {
-        match fields
-            .iter_mut()
-            .find(|(field, _)| *field == indicator.handlungsfeld)
-        {
-            Some((_, list)) => list.push(indicator),
-            None => fields.push((indicator.handlungsfeld.clone(), vec![indicator])),
-        }
-    }
-    let groups = fields
-        .into_iter()
-        .map(|(field, indicators)| {
-            let options = indicators
-                .into_iter()
-                .map(|indicator| {
-                    let id = indicator.id.clone();
-                    let is_current = move || current.get().as_deref() == Some(id.as_str());
-                    view! { <option value=indicator.id.clone() selected=is_current>{indicator.name}</option> }
-                })
-                .collect_view();
-            view! { <optgroup label=field>{options}</optgroup> }
-        })
-        .collect_view();
-    view! {
-        <label class="field">
-            <span>"Kennzahl"</span>
-            <select data-testid="indicator-select" on:change=move |event| chosen.set(Some(event_target_value(&event)))>
-                {groups}
-            </select>
-        </label>
+const RECENT_KEY: &str = "fokus.zuletzt";
+const N_RECENT: usize = 5;
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The indicators used last, newest first (kept on this device only).
+fn recent() -> Vec<String> {
+    storage()
+        .and_then(|storage| storage.get_item(RECENT_KEY).ok().flatten())
+        .map(|list| list.split(',').filter(|id| !id.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+fn remember_recent(id: &str) {
+    let mut list = recent();
+    list.retain(|known| known != id);
+    list.insert(0, id.to_owned());
+    list.truncate(N_RECENT);
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(RECENT_KEY, &list.join(","));
     }
 }
 
+/// A search field over the indicators (name, short name, Handlungsfeld, definition; umlauts and
+/// case folded) and the list it filters: recently used first, then by Handlungsfeld in the
+/// report's order.
 #[component]
-fn YearPicker(
-    years: Vec<u16>,
-    current: Memo<Option<u16>>,
-    chosen: RwSignal<Option<u16>>,
-) -> impl IntoView {
-    let options = years
+fn IndicatorFinder(catalog: Catalog, current: Memo<Option<String>>, state: ViewState) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let indicators: Vec<Indicator> = catalog
+        .indicators
         .into_iter()
+        .filter(|indicator| !indicator.retired)
+        .collect();
+    let choose = move |id: String| {
+        state.update(|view| {
+            view.indicator = Some(id);
+            view.year = None;
+        })
+    };
+    let all = indicators.clone();
+    let for_count = indicators.clone();
+    let count = move || {
+        let text = query.get();
+        for_count.iter().filter(|indicator| explorer::matches(indicator, &text)).count()
+    };
+    let options = move || {
+        let text = query.get();
+        let matching: Vec<&Indicator> = indicators
+            .iter()
+            .filter(|indicator| explorer::matches(indicator, &text))
+            .collect();
+        let mut groups: Vec<(String, Vec<&Indicator>)> = Vec::new();
+        if text.trim().is_empty() {
+            let recent: Vec<&Indicator> = recent()
+                .iter()
+                .filter_map(|id| matching.iter().copied().find(|indicator| &indicator.id == id))
+                .collect();
+            if !recent.is_empty() {
+                groups.push(("Zuletzt verwendet".to_owned(), recent));
+            }
+        }
+        for indicator in &matching {
+            match groups.iter_mut().skip_while(|(field, _)| field == "Zuletzt verwendet").find(|(field, _)| *field == indicator.handlungsfeld) {
+                Some((_, list)) => list.push(indicator),
+                None => groups.push((indicator.handlungsfeld.clone(), vec![indicator])),
+            }
+        }
+        let current_id = current.get();
+        // The current indicator stays selectable even when the search hides it.
+        let shown = matching.iter().any(|indicator| Some(&indicator.id) == current_id.as_ref());
+        let hidden_current = (!shown)
+            .then(|| indicators.iter().find(|indicator| Some(&indicator.id) == current_id.as_ref()))
+            .flatten()
+            .map(|indicator| view! { <option value=indicator.id.clone() selected=true>{indicator.name.clone()}</option> });
+        let groups = groups
+            .into_iter()
+            .map(|(field, list)| {
+                let options = list
+                    .into_iter()
+                    .map(|indicator| {
+                        let selected = Some(&indicator.id) == current_id.as_ref();
+                        view! { <option value=indicator.id.clone() selected=selected>{indicator.name.clone()}</option> }
+                    })
+                    .collect_view();
+                view! { <optgroup label=field>{options}</optgroup> }
+            })
+            .collect_view();
+        view! { {hidden_current}{groups} }
+    };
+    // Enter in the search field takes the first match.
+    let take_first = move |event: web_sys::KeyboardEvent| {
+        if event.key() != "Enter" {
+            return;
+        }
+        let text = query.get_untracked();
+        if let Some(first) = all.iter().find(|indicator| explorer::matches(indicator, &text)) {
+            choose(first.id.clone());
+        }
+    };
+    view! {
+        <div class="finder">
+            <label class="field">
+                <span>"Kennzahl suchen"</span>
+                <input
+                    type="search"
+                    class="search"
+                    placeholder="z. B. arbeitslos, Ältere, Pflege"
+                    data-testid="indicator-search"
+                    prop:value=move || query.get()
+                    on:input=move |event| query.set(event_target_value(&event))
+                    on:keydown=take_first
+                    aria-describedby="indicator-count"
+                />
+            </label>
+            <label class="field">
+                <span>"Kennzahl"</span>
+                <select data-testid="indicator-select" on:change=move |event| choose(event_target_value(&event))>
+                    {options}
+                </select>
+            </label>
+            <p id="indicator-count" class="hint" aria-live="polite" data-testid="indicator-count">
+                {move || format!("{} Kennzahlen gefunden", count())}
+            </p>
+        </div>
+    }
+}
+
+/// The year: a list for a direct pick, and a slider with play that steps through the years
+/// (once, stopping at the last; without animation for people who asked for reduced motion).
+#[component]
+fn YearControls(years: Vec<u16>, current: Memo<Option<u16>>, state: ViewState) -> impl IntoView {
+    let playing = RwSignal::new(false);
+    let set_year = move |year: u16| {
+        state.update(|view| view.year = Some(year));
+    };
+    let first = years.first().copied().unwrap_or_default();
+    let last = years.last().copied().unwrap_or_default();
+    let options = years
+        .iter()
         .rev()
         .map(|year| {
+            let year = *year;
             let is_current = move || current.get() == Some(year);
             view! { <option value=year selected=is_current>{year}</option> }
         })
         .collect_view();
+    let years_for_play = years.clone();
+    let play = move |_| {
+        if playing.get_untracked() {
+            playing.set(false);
+            return;
+        }
+        playing.set(true);
+        let years = years_for_play.clone();
+        let start = current
+            .get_untracked()
+            .filter(|year| *year != last)
+            .unwrap_or(first);
+        leptos::task::spawn_local(async move {
+            for year in years.into_iter().filter(|year| *year >= start) {
+                if !playing.get_untracked() {
+                    return;
+                }
+                set_year(year);
+                sleep_ms(if reduced_motion() { 1500 } else { 900 }).await;
+            }
+            playing.set(false);
+        });
+    };
     view! {
         <label class="field">
             <span>"Jahr"</span>
-            <select data-testid="year-select" on:change=move |event| chosen.set(event_target_value(&event).parse().ok())>
+            <select data-testid="year-select" on:change=move |event| {
+                if let Ok(year) = event_target_value(&event).parse() { set_year(year) }
+            }>
                 {options}
             </select>
         </label>
+        <div class="field year-slider">
+            <label for="year-slider">{move || format!("Zeitleiste: {}", current.get().map(|year| year.to_string()).unwrap_or_default())}</label>
+            <div class="slider-row">
+                <button class="button secondary play" data-testid="year-play" on:click=play
+                    aria-label=move || if playing.get() { "Anhalten" } else { "Jahre abspielen" }>
+                    {move || if playing.get() { "❚❚" } else { "▶" }}
+                </button>
+                <input id="year-slider" type="range" data-testid="year-slider"
+                    min=first max=last step="1"
+                    prop:value=move || current.get().unwrap_or(last).to_string()
+                    aria-valuetext=move || current.get().map(|year| year.to_string()).unwrap_or_default()
+                    on:change=move |event| {
+                        if let Ok(year) = event_target_value(&event).parse::<u16>() { set_year(year) }
+                    }/>
+            </div>
+        </div>
     }
 }
 
+fn reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|window| window.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|query| query.matches())
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The map tab: the map with names, the selected area's value card, the legend with counts and
+/// the classification.
 #[component]
-fn MapPanel(
-    view: MapView,
-    frame: Option<MapFrame>,
-    selected: RwSignal<Option<String>>,
-) -> impl IntoView {
-    let title = format!("{} {}", view.indicator.name, view.year);
-    let hint = "Gebiet anklicken oder mit Tab wählen und Eingabetaste drücken: Zeitreihe unten.";
+fn MapTab(table: IndicatorTable, year: u16, frame: Option<crate::components::choropleth::MapFrame>, state: ViewState) -> impl IntoView {
+    let view = state.view;
+    let painted = Memo::new({
+        let table = table.clone();
+        move |_| paint(&table, year, &view.get())
+    });
+    let selected = Signal::derive(move || view.get().areas.first().cloned());
+    let on_select = Callback::new(move |area: String| {
+        state.update(|view| {
+            view.areas.retain(|known| *known != area);
+            view.areas.insert(0, area);
+            view.areas.truncate(MAX_AREAS);
+        })
+    });
+    let title = format!("{} {}", table.indicator.name, year);
+    let indicator = table.indicator.clone();
+    let table_for_map = table.clone();
+    let table_for_card = table.clone();
     view! {
-        <h2 id="map-title" data-testid="map-title">{title}</h2>
-        <p class="hint">{hint}</p>
-        <Choropleth view=view.clone() frame=frame selected=selected/>
-        <Legend view=view/>
+        <div class="map-layout">
+            <div class="map-column">
+                <h2 id="map-title" data-testid="map-title">{title}</h2>
+                <p class="hint">"Gebiet antippen oder anklicken; mit Tab oder den Pfeiltasten wechseln, mit der Eingabetaste wählen."</p>
+                {move || view! {
+                    <Choropleth table=table_for_map.clone() painted=painted.get() frame=frame.clone() selected=selected on_select=on_select/>
+                }}
+                {move || view! { <Legend indicator=indicator.clone() painted=painted.get()/> }}
+                <ClassificationControls state=state/>
+            </div>
+            <aside class="value-card" aria-live="polite" data-testid="value-card">
+                {move || view! { <ValueCard table=table_for_card.clone() year=year area=selected.get() state=state/> }}
+            </aside>
+        </div>
     }
 }
 
 #[component]
-fn ReferencePanel(view: MapView) -> impl IntoView {
-    let decimals = view.indicator.decimals;
-    let unit = view.indicator.unit.clone();
-    let rows = view
+fn ClassificationControls(state: ViewState) -> impl IntoView {
+    let view = state.view;
+    let methods = Method::ALL
+        .into_iter()
+        .map(|method| {
+            let selected = move || view.get().method == method;
+            view! { <option value=method.slug() selected=selected>{method.label_de()}</option> }
+        })
+        .collect_view();
+    let counts = (MIN_CLASSES..=MAX_CLASSES)
+        .map(|count| {
+            let selected = move || view.get().classes == count;
+            view! { <option value=count selected=selected>{count}</option> }
+        })
+        .collect_view();
+    let references = [None, Some(Reference::Home), Some(Reference::Land), Some(Reference::Bund)]
+        .into_iter()
+        .map(|reference| {
+            let selected = move || view.get().diverging == reference;
+            let (value, label) = match reference {
+                None => ("", "keine (Klassen)"),
+                Some(Reference::Home) => ("kreis", "Kreis"),
+                Some(Reference::Land) => ("land", "Land"),
+                Some(Reference::Bund) => ("bund", "Bund"),
+            };
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <details class="classification">
+            <summary>"Einteilung der Farben"</summary>
+            <div class="controls">
+                <label class="field">
+                    <span>"Klassen bilden nach"</span>
+                    <select data-testid="class-method" on:change=move |event| {
+                        let slug = event_target_value(&event);
+                        state.update(|view| view.method = Method::ALL.into_iter().find(|method| method.slug() == slug).unwrap_or_default());
+                    }>{methods}</select>
+                </label>
+                <label class="field">
+                    <span>"Anzahl Klassen"</span>
+                    <select data-testid="class-count" on:change=move |event| {
+                        if let Ok(count) = event_target_value(&event).parse() { state.update(|view| view.classes = count) }
+                    }>{counts}</select>
+                </label>
+                <label class="field">
+                    <span>"Abweichung vom Wert für"</span>
+                    <select data-testid="class-reference" on:change=move |event| {
+                        let slug = event_target_value(&event);
+                        state.update(|view| view.diverging = Reference::ALL.into_iter().find(|reference| reference.slug() == slug));
+                    }>{references}</select>
+                </label>
+            </div>
+        </details>
+    }
+}
+
+/// The difference of `value` to a reference in words: "1,2 Prozentpunkte über …".
+fn difference_text(value: f64, reference: f64, indicator: &Indicator) -> String {
+    let difference = value - reference;
+    let unit = if indicator.unit == "%" { "Prozentpunkte".to_owned() } else { indicator.unit.clone() };
+    if difference.abs() < 0.5 * 10f64.powi(-i32::from(indicator.decimals)) {
+        return "gleich".to_owned();
+    }
+    let side = if difference > 0.0 { "über" } else { "unter" };
+    format!("{} {unit} {side}", format::number(difference.abs(), indicator.decimals))
+}
+
+/// Whether `value` is better than `reference` for this indicator; `None` for neutral ones.
+fn is_better(value: f64, reference: f64, polarity: Polarity) -> Option<bool> {
+    match polarity {
+        Polarity::HigherIsBetter => Some(value > reference),
+        Polarity::HigherIsWorse => Some(value < reference),
+        Polarity::Neutral => None,
+    }
+}
+
+/// The selected area's value beside the map: value, rank, the references and the differences,
+/// and the way on to its profile and time series.
+#[component]
+fn ValueCard(table: IndicatorTable, year: u16, area: Option<String>, state: ViewState) -> impl IntoView {
+    let indicator = table.indicator.clone();
+    let year_idx = table.year_idx(year);
+    let cell_of = |row: &fokus_model::TableRow| year_idx.and_then(|idx| row.cell(idx));
+    let references = table
         .references
         .iter()
-        .map(|reference| {
-            let text = format::cell(reference.cell, decimals, &unit);
+        .map(|row| {
+            let text = format::cell(cell_of(row), indicator.decimals, &indicator.unit);
             view! {
-                <li data-testid=format!("reference-{}", reference.area)>
-                    <span class="ref-name">{reference.name.clone()}</span>
+                <li data-testid=format!("reference-{}", row.area)>
+                    <span class="ref-name">{row.name.clone()}</span>
                     <span class="ref-value">{text}</span>
                 </li>
             }
         })
         .collect_view();
-    let table_rows = view
+    let Some(row) = area.and_then(|area| table.areas.iter().find(|row| row.area == area)) else {
+        return view! {
+            <h2>"Vergleichswerte " {year}</h2>
+            <ul class="references">{references}</ul>
+            <p class="hint">"Ein Gebiet auf der Karte wählen, um seinen Wert hier zu sehen."</p>
+        }
+        .into_any();
+    };
+    let cell = cell_of(row);
+    let ranked = ranking(&table, year);
+    let rank = ranked
+        .iter()
+        .find(|(_, ranked_row, _)| ranked_row.area == row.area)
+        .map(|(rank, _, _)| {
+            let first = match indicator.polarity {
+                Polarity::Neutral => "höchster Wert",
+                _ => "günstigster Wert",
+            };
+            format!("Rang {rank} von {} (1 = {first})", ranked.len())
+        });
+    let comparisons = cell.and_then(Cell::value).map(|value| {
+        table
+            .references
+            .iter()
+            .filter_map(|reference| {
+                let reference_value = cell_of(reference)?.value()?;
+                let better = is_better(value, reference_value, indicator.polarity);
+                let verdict = match better {
+                    Some(true) => " – günstiger",
+                    Some(false) => " – ungünstiger",
+                    None => "",
+                };
+                Some(view! {
+                    <li class=match better { Some(true) => "better", Some(false) => "worse", None => "" }>
+                        {format!("{} {}{}", difference_text(value, reference_value, &indicator), reference.name, verdict)}
+                    </li>
+                })
+            })
+            .collect_view()
+    });
+    let suppressed_note = (cell == Some(Cell::Gap(fokus_model::Gap::Suppressed))).then(|| {
+        let text = match indicator.min_cases {
+            Some(min) => format!("Der Wert beruht auf weniger als {min} Fällen und wird zum Schutz der Betroffenen nicht gezeigt."),
+            None => "Der Wert beruht auf zu wenigen Fällen und wird zum Schutz der Betroffenen nicht gezeigt.".to_owned(),
+        };
+        view! { <p class="hint">{text}</p> }
+    });
+    let area_id = row.area.clone();
+    let profile = View::Profile { area: row.area.clone(), year: Some(year) }.path();
+    view! {
+        <h2 data-testid="card-title">{row.name.clone()}</h2>
+        <p class="card-value" data-testid="card-value">{format::cell(cell, indicator.decimals, &indicator.unit)}</p>
+        <p class="hint">{format!("{} {year}", indicator.name)}</p>
+        {rank.map(|rank| view! { <p data-testid="card-rank">{rank}</p> })}
+        {suppressed_note}
+        <ul class="comparisons" data-testid="card-comparisons">{comparisons}</ul>
+        <h3>"Vergleichswerte"</h3>
+        <ul class="references">{references}</ul>
+        <p class="card-links">
+            <a href=profile data-testid="card-profile">"Gebietsprofil öffnen"</a>
+            <button class="button secondary" data-testid="card-series" on:click=move |_| {
+                let area = area_id.clone();
+                state.update(|view| {
+                    if !view.areas.contains(&area) { view.areas.insert(0, area); view.areas.truncate(MAX_AREAS); }
+                    view.tab = Tab::Zeitreihe;
+                });
+            }>"Zeitreihe zeigen"</button>
+        </p>
+    }
+    .into_any()
+}
+
+/// Up to five areas over the years against Kreis, Land and Bund.
+#[component]
+fn SeriesTab(table: IndicatorTable, state: ViewState) -> impl IntoView {
+    let view = state.view;
+    let chosen = view.get_untracked().areas;
+    let mut rows: Vec<&fokus_model::TableRow> = chosen
+        .iter()
+        .filter_map(|area| table.areas.iter().find(|row| &row.area == area))
+        .collect();
+    let focus_home = rows.is_empty();
+    rows.extend(table.references.iter());
+    let series = AreaSeries {
+        indicator: table.indicator.clone(),
+        years: table.years.clone(),
+        lines: rows
+            .iter()
+            .map(|row| SeriesLine {
+                area: row.area.clone(),
+                name: row.name.clone(),
+                kind: row.kind,
+                points: table
+                    .years
+                    .iter()
+                    .enumerate()
+                    .map(|(idx, year)| (*year, row.cell(idx).and_then(Cell::value)))
+                    .collect(),
+            })
+            .collect(),
+    };
+    let names: Vec<String> = chosen
+        .iter()
+        .filter_map(|area| table.areas.iter().find(|row| &row.area == area))
+        .map(|row| row.name.clone())
+        .collect();
+    let title = if focus_home {
+        format!("{}: {} im Vergleich", table.indicator.name, table.references.first().map(|row| row.name.clone()).unwrap_or_default())
+    } else {
+        format!("{}: {} im Vergleich", table.indicator.name, names.join(", "))
+    };
+    let addable = table
         .areas
         .iter()
-        .map(|value| {
-            let fill = fill_for(&view, value.cell);
+        .filter(|row| !chosen.contains(&row.area))
+        .map(|row| view! { <option value=row.area.clone()>{row.name.clone()}</option> })
+        .collect_view();
+    let chips = chosen
+        .iter()
+        .filter_map(|area| table.areas.iter().find(|row| &row.area == area))
+        .map(|row| {
+            let area = row.area.clone();
             view! {
-                <tr>
-                    <th scope="row"><span class="swatch" style=format!("background:{fill}")></span>{value.name.clone()}</th>
-                    <td>{format::cell(value.cell, decimals, &unit)}</td>
-                </tr>
+                <li>
+                    {row.name.clone()}
+                    <button class="chip-remove" aria-label=format!("{} entfernen", row.name) data-testid=format!("remove-{}", row.area)
+                        on:click=move |_| { let area = area.clone(); state.update(|view| view.areas.retain(|known| *known != area)) }>"×"</button>
+                </li>
             }
         })
         .collect_view();
-    view! {
-        <h2>"Vergleichswerte " {view.year}</h2>
-        <ul class="references">{rows}</ul>
-        <h3>"Definition"</h3>
-        <p class="definition">{view.indicator.definition.clone()}</p>
-        <p class="source">"Quelle: " {view.indicator.source.clone()}</p>
-        <details class="table-details">
-            <summary>"Alle Gebiete als Tabelle"</summary>
-            <table class="values">
-                <thead><tr><th scope="col">"Gebiet"</th><th scope="col">{view.indicator.short_name.clone()}</th></tr></thead>
-                <tbody>{table_rows}</tbody>
-            </table>
-        </details>
-    }
-}
-
-#[component]
-fn SeriesPanel(series: AreaSeries, selected: RwSignal<Option<String>>) -> impl IntoView {
-    let area_name = series
-        .lines
-        .first()
-        .map(|line| line.name.clone())
-        .unwrap_or_default();
-    let decimals = series.indicator.decimals;
-    let header = series
-        .lines
-        .iter()
-        .map(|line| view! { <th scope="col">{line.name.clone()}</th> })
-        .collect_view();
-    let body = series
+    let full = chosen.len() >= MAX_AREAS;
+    let header = series.lines.iter().map(|line| view! { <th scope="col">{line.name.clone()}</th> }).collect_view();
+    let decimals = table.indicator.decimals;
+    let body = table
         .years
         .iter()
         .enumerate()
-        .map(|(year_idx, year)| {
-            let cells = series
-                .lines
+        .map(|(idx, year)| {
+            let cells = rows
                 .iter()
-                .map(|line| {
-                    let text = line
-                        .points
-                        .get(year_idx)
-                        .and_then(|(_, value)| *value)
-                        .map_or("–".to_owned(), |value| format::number(value, decimals));
-                    view! { <td>{text}</td> }
-                })
+                .map(|row| view! { <td>{format::bare(row.cell(idx), decimals)}</td> })
                 .collect_view();
             view! { <tr><th scope="row">{*year}</th>{cells}</tr> }
         })
         .collect_view();
-    let reset = move |_| selected.set(None);
     view! {
         <div class="chart-head">
-            <h2 id="chart-title" data-testid="chart-title">
-                {format!("{}: {} im Vergleich", series.indicator.name, area_name)}
-            </h2>
-            {move || selected.get().map(|_| view! {
-                <button class="button secondary" on:click=reset>"Zurück zur Gesamtansicht"</button>
-            })}
+            <h2 id="chart-title" data-testid="chart-title">{title}</h2>
+        </div>
+        <div class="controls">
+            <ul class="chips" aria-label="Gewählte Gebiete">{chips}</ul>
+            <label class="field">
+                <span>{format!("Gebiet hinzufügen (bis zu {MAX_AREAS})")}</span>
+                <select data-testid="series-add" disabled=full on:change=move |event| {
+                    let area = event_target_value(&event);
+                    if !area.is_empty() { state.update(|view| { view.areas.push(area); view.areas.truncate(MAX_AREAS); }) }
+                }>
+                    <option value="">"– Gebiet wählen –"</option>
+                    {addable}
+                </select>
+            </label>
         </div>
         <SeriesChart series=series.clone()/>
         <details class="table-details">
@@ -345,5 +716,211 @@ fn SeriesPanel(series: AreaSeries, selected: RwSignal<Option<String>>) -> impl I
                 <tbody>{body}</tbody>
             </table>
         </details>
+    }
+}
+
+/// All areas of the year as sorted bars, best first, with the references as lines.
+#[component]
+fn RankingTab(table: IndicatorTable, year: u16, state: ViewState) -> impl IntoView {
+    let ranked = ranking(&table, year);
+    let year_idx = table.year_idx(year);
+    let indicator = table.indicator.clone();
+    let references: Vec<(String, f64)> = table
+        .references
+        .iter()
+        .filter_map(|row| Some((row.name.clone(), year_idx.and_then(|idx| row.cell(idx))?.value()?)))
+        .collect();
+    let max = ranked
+        .iter()
+        .map(|(_, _, value)| *value)
+        .chain(references.iter().map(|(_, value)| *value))
+        .fold(0.0f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let share = move |value: f64| (value.max(0.0) / max * 100.0).clamp(0.0, 100.0);
+    let selected = state.view.get_untracked().areas;
+    let bars = ranked
+        .iter()
+        .map(|(rank, row, value)| {
+            let is_selected = selected.contains(&row.area);
+            let area = row.area.clone();
+            let lines = references
+                .iter()
+                .enumerate()
+                .map(|(idx, (_, reference))| view! { <span class=format!("ref-line ref-{idx}") style=format!("left:{:.2}%", share(*reference))></span> })
+                .collect_view();
+            view! {
+                <li class:selected=is_selected data-testid=format!("rank-{}", row.area)>
+                    <span class="rank">{*rank}"."</span>
+                    <button class="rank-name" on:click=move |_| {
+                        let area = area.clone();
+                        state.update(|view| { view.areas.retain(|known| *known != area); view.areas.insert(0, area); view.areas.truncate(MAX_AREAS); view.tab = Tab::Karte; })
+                    }>{row.name.clone()}</button>
+                    <span class="bar-track">
+                        <span class="bar" style=format!("width:{:.2}%", share(*value))></span>
+                        {lines}
+                    </span>
+                    <span class="rank-value">{format::with_unit(&format::number(*value, indicator.decimals), &indicator.unit)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let key = references
+        .iter()
+        .enumerate()
+        .map(|(idx, (name, value))| view! {
+            <li><span class=format!("ref-key ref-{idx}")></span>{format!("{name}: {}", format::with_unit(&format::number(*value, indicator.decimals), &indicator.unit))}</li>
+        })
+        .collect_view();
+    let without = table.areas.len() - ranked.len();
+    let order = match indicator.polarity {
+        Polarity::HigherIsWorse => "niedrigster Wert zuerst (niedriger ist günstiger)",
+        Polarity::HigherIsBetter => "höchster Wert zuerst (höher ist günstiger)",
+        Polarity::Neutral => "höchster Wert zuerst",
+    };
+    view! {
+        <h2 data-testid="ranking-title">{format!("Rangfolge {} {year}", indicator.name)}</h2>
+        <p class="hint">{format!("Sortiert: {order}. Linien: Vergleichswerte.")}</p>
+        <ul class="ref-keys">{key}</ul>
+        <ol class="ranking" data-testid="ranking">{bars}</ol>
+        {(without > 0).then(|| view! { <p class="hint">{format!("{without} Gebiete ohne Wert (keine Daten oder geheim gehalten) sind nicht gereiht.")}</p> })}
+    }
+}
+
+/// Which column the table is sorted by: the name, or a year's values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SortBy {
+    Name,
+    Year(usize),
+}
+
+/// All areas × all years and the references, sortable by any column, with suppressed values
+/// and gaps marked: the same numbers the map shows.
+#[component]
+fn TableTab(table: IndicatorTable, year: u16, state: ViewState) -> impl IntoView {
+    let _ = state;
+    let sort = RwSignal::new((SortBy::Name, true));
+    let decimals = table.indicator.decimals;
+    let unit = table.indicator.unit.clone();
+    let years = table.years.clone();
+    let header = {
+        let years = years.clone();
+        move || {
+            let (by, ascending) = sort.get();
+            let state_of = move |column: SortBy| {
+                if by == column { if ascending { "ascending" } else { "descending" } } else { "none" }
+            };
+            let year_headers = years
+                .iter()
+                .enumerate()
+                .map(|(idx, column_year)| {
+                    let column = SortBy::Year(idx);
+                    view! {
+                        <th scope="col" aria-sort=state_of(column) class:current-year=*column_year == year>
+                            <button class="sort" data-testid=format!("sort-{column_year}") on:click=move |_| sort.update(|(by, ascending)| { *ascending = if *by == column { !*ascending } else { true }; *by = column; })>
+                                {column_year.to_string()}
+                            </button>
+                        </th>
+                    }
+                })
+                .collect_view();
+            view! {
+                <tr>
+                    <th scope="col" aria-sort=state_of(SortBy::Name)>
+                        <button class="sort" data-testid="sort-name" on:click=move |_| sort.update(|(by, ascending)| { *ascending = if *by == SortBy::Name { !*ascending } else { true }; *by = SortBy::Name; })>"Gebiet"</button>
+                    </th>
+                    {year_headers}
+                </tr>
+            }
+        }
+    };
+    let areas = table.areas.clone();
+    let body = move || {
+        let (by, ascending) = sort.get();
+        let mut rows = areas.clone();
+        rows.sort_by(|a, b| {
+            let order = match by {
+                SortBy::Name => a.name.cmp(&b.name),
+                // Areas without a value sort last either way.
+                SortBy::Year(idx) => match (a.cell(idx).and_then(Cell::value), b.cell(idx).and_then(Cell::value)) {
+                    (Some(x), Some(y)) => x.total_cmp(&y),
+                    (Some(_), None) => return std::cmp::Ordering::Less,
+                    (None, Some(_)) => return std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                },
+            };
+            if ascending { order } else { order.reverse() }
+        });
+        rows.iter()
+            .map(|row| table_row(row, decimals, false))
+            .collect_view()
+    };
+    let references = table.references.iter().map(|row| table_row(row, decimals, true)).collect_view();
+    view! {
+        <h2 data-testid="table-title">{format!("{} in {unit}", table.indicator.name)}</h2>
+        <p class="hint">"Spaltenkopf antippen zum Sortieren. „geheim“: weniger Fälle als die Mindestfallzahl (Datenschutz); „–“: keine Daten."</p>
+        <div class="table-scroll">
+            <table class="values data-table" data-testid="data-table">
+                <thead>{header}</thead>
+                <tbody>{body}</tbody>
+                <tbody class="reference-rows">{references}</tbody>
+            </table>
+        </div>
+    }
+}
+
+fn table_row(row: &fokus_model::TableRow, decimals: u8, reference: bool) -> impl IntoView {
+    let cells = row
+        .cells
+        .iter()
+        .map(|cell| {
+            let class = match cell {
+                Some(Cell::Flagged { .. }) => "flagged",
+                Some(Cell::Gap(fokus_model::Gap::Suppressed)) => "suppressed",
+                Some(Cell::Gap(fokus_model::Gap::NoData)) | None => "gap",
+                Some(Cell::Value(_)) => "",
+            };
+            let text = format::bare(*cell, decimals);
+            view! { <td class=class>{text}</td> }
+        })
+        .collect_view();
+    view! { <tr class:reference=reference data-testid=format!("row-{}", row.area)><th scope="row">{row.name.clone()}</th>{cells}</tr> }
+}
+
+/// Definition, numerator and denominator, unit, source, Stand, polarity and how small numbers
+/// are protected.
+#[component]
+fn SourcesTab(table: IndicatorTable, dataset: Option<fokus_model::DatasetInfo>) -> impl IntoView {
+    let indicator = table.indicator.clone();
+    let polarity = match indicator.polarity {
+        Polarity::HigherIsBetter => "Ein höherer Wert ist günstiger.",
+        Polarity::HigherIsWorse => "Ein niedrigerer Wert ist günstiger.",
+        Polarity::Neutral => "Der Wert beschreibt, ohne zu bewerten.",
+    };
+    let suppression = match indicator.min_cases {
+        Some(min) => format!("Werte, die auf weniger als {min} Fällen beruhen, werden nicht veröffentlicht („geheim gehalten“); der Server speichert die Zahl nicht."),
+        None => "Werte, die auf zu wenigen Fällen beruhen, werden nach der Mindestfallzahl des Servers nicht veröffentlicht („geheim gehalten“); der Server speichert die Zahl nicht.".to_owned(),
+    };
+    let or_dash = |text: &str| if text.is_empty() { "–".to_owned() } else { text.to_owned() };
+    let stand = table.stand.map(format::date).unwrap_or_else(|| "unbekannt".to_owned());
+    let years = match (table.years.first(), table.years.last()) {
+        (Some(first), Some(last)) => format!("{first}–{last}"),
+        _ => "–".to_owned(),
+    };
+    view! {
+        <h2>{indicator.name.clone()}</h2>
+        <dl class="sources" data-testid="sources">
+            <dt>"Definition"</dt><dd>{or_dash(&indicator.definition)}</dd>
+            <dt>"Zähler"</dt><dd>{or_dash(&indicator.numerator)}</dd>
+            <dt>"Nenner"</dt><dd>{or_dash(&indicator.denominator)}</dd>
+            <dt>"Einheit"</dt><dd>{indicator.unit.clone()}</dd>
+            <dt>"Quelle"</dt><dd data-testid="sources-source">{or_dash(&indicator.source)}</dd>
+            <dt>"Stand"</dt><dd data-testid="sources-stand">{stand}</dd>
+            <dt>"Jahre"</dt><dd>{years}</dd>
+            <dt>"Bewertung"</dt><dd>{polarity}</dd>
+            <dt>"Handlungsfeld"</dt><dd>{indicator.handlungsfeld.clone()}</dd>
+            <dt>"Datenschutz"</dt><dd>{suppression}</dd>
+            <dt>"Zeichen"</dt><dd>"p = vorläufig, r = berichtigt, s = geschätzt, ( ) = eingeschränkt aussagekräftig"</dd>
+            <dt>"Herausgeber"</dt><dd>{dataset.map(|dataset| dataset.title).unwrap_or_default()}</dd>
+        </dl>
     }
 }

@@ -1,0 +1,137 @@
+//! "Link kopieren" and the exports of a view: the link is the app's `fokus://` link in the app
+//! and the page's address in the browser; the CSV is the current table with its metadata.
+
+use fokus_model::view::View;
+use fokus_model::{DatasetInfo, IndicatorTable};
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::app::use_app;
+use crate::backend::Backend;
+use crate::explorer::{table_csv, ExportMeta};
+use crate::format;
+
+/// The link to `view` as the user shares it.
+pub fn link_of(view: &View, backend: Backend) -> String {
+    match backend {
+        Backend::Tauri => view.deep_link(),
+        Backend::Web => {
+            let origin = web_sys::window()
+                .and_then(|window| window.location().origin().ok())
+                .unwrap_or_default();
+            format!("{origin}{}", view.path())
+        }
+    }
+}
+
+/// Puts `text` on the clipboard; `false` where the platform refuses (the text is then shown
+/// selected, for Strg+C).
+async fn copy_text(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let navigator: JsValue = window.navigator().into();
+    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")) else {
+        return false;
+    };
+    let Ok(write) = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText")) else {
+        return false;
+    };
+    let Ok(write) = write.dyn_into::<js_sys::Function>() else {
+        return false;
+    };
+    let Ok(promise) = write.call1(&clipboard, &JsValue::from_str(text)) else {
+        return false;
+    };
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise))
+        .await
+        .is_ok()
+}
+
+/// Offers `content` as a file download named `name` (the browser's download; in the app the
+/// web view saves it to the downloads folder).
+pub fn download(name: &str, mime: &str, content: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(content));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = document();
+    let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.set_attribute("data-testid", "download-anchor")?;
+    document.body().ok_or_else(|| JsValue::from_str("kein body"))?.append_child(&anchor)?;
+    anchor.click();
+    anchor.remove();
+    web_sys::Url::revoke_object_url(&url)?;
+    Ok(())
+}
+
+/// Today as `27.11.2026`.
+fn today() -> String {
+    let date = js_sys::Date::new_0();
+    format!(
+        "{:02}.{:02}.{}",
+        date.get_date(),
+        date.get_month() + 1,
+        date.get_full_year()
+    )
+}
+
+#[component]
+pub fn ShareBar(view: View, table: Option<IndicatorTable>, dataset: Option<DatasetInfo>) -> impl IntoView {
+    let app = use_app();
+    let link = link_of(&view, app.backend);
+    let status = RwSignal::new(None::<String>);
+    let shown_link = RwSignal::new(None::<String>);
+    let link_for_copy = link.clone();
+    let copy = move |_| {
+        let link = link_for_copy.clone();
+        leptos::task::spawn_local(async move {
+            if copy_text(&link).await {
+                status.set(Some("Link kopiert.".to_owned()));
+                shown_link.set(Some(link));
+            } else {
+                status.set(Some("Link unten markiert: mit Strg+C kopieren.".to_owned()));
+                shown_link.set(Some(link));
+            }
+        });
+    };
+    let export = table.map(|table| {
+        let link = link.clone();
+        let dataset = dataset.clone();
+        let on_click = move |_| {
+            let meta = ExportMeta {
+                publisher: dataset.as_ref().map(|dataset| dataset.title.clone()).unwrap_or_default(),
+                stand: table.stand.map(format::date).unwrap_or_default(),
+                licence: dataset
+                    .as_ref()
+                    .map(|dataset| dataset.geodata_attribution.clone())
+                    .filter(|text| !text.is_empty())
+                    .map(|text| format!("Daten: Datenlizenz Deutschland – Namensnennung 2.0 (dl-de/by-2-0); Karte: {text}"))
+                    .unwrap_or_else(|| "Datenlizenz Deutschland – Namensnennung 2.0 (dl-de/by-2-0)".to_owned()),
+                link: link.clone(),
+                retrieved: today(),
+            };
+            let csv = table_csv(&table, &meta);
+            let name = format!("{}-{}.csv", table.indicator.id, match table.level { fokus_model::view::Level::Map => "gebiete", fokus_model::view::Level::Gemeinde => "gemeinden" });
+            match download(&name, "text/csv;charset=utf-8", &csv) {
+                Ok(()) => status.set(Some(format!("{name} gespeichert."))),
+                Err(_) => status.set(Some("Die Datei konnte nicht gespeichert werden.".to_owned())),
+            }
+        };
+        view! { <button class="button secondary" data-testid="export-csv" on:click=on_click>"Tabelle als CSV"</button> }
+    });
+    view! {
+        <div class="share">
+            <button class="button secondary" data-testid="copy-link" on:click=copy>"Link kopieren"</button>
+            {export}
+            <p class="share-status" role="status" data-testid="share-status">{move || status.get()}</p>
+            {move || shown_link.get().map(|link| view! {
+                <input class="share-link" readonly=true value=link data-testid="share-link"
+                    on:focus=move |event| { if let Some(input) = event.target().and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok()) { input.select(); } }/>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,479 @@
+//! The explorer's logic, apart from the DOM: how one indicator table becomes a painted map
+//! (classes, fills, counts), a ranking, a CSV file and search matches. Pure, so it is unit
+//! tested natively (`cargo test -p fokus-ui`).
+
+use std::collections::HashMap;
+
+use fokus_map::{
+    class_colour, diverging_colour, DIVERGING_PER_SIDE, GAP_COLOUR, SUPPRESSED_PATTERN,
+};
+use fokus_model::classify::{breaks, class_of, diverging_breaks};
+use fokus_model::view::{ExplorerView, Reference};
+use fokus_model::{Cell, Gap, Indicator, IndicatorTable, Polarity, TableRow};
+
+use crate::format;
+
+/// What the map shows for one year: a fill per area and the legend's classes with counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Painted {
+    pub year: u16,
+    /// Fill per area id: a colour, or `url(#…)` of the suppressed hatch.
+    pub fills: HashMap<String, String>,
+    pub classes: Vec<LegendClass>,
+    /// Areas without data, and with suppressed values.
+    pub missing: usize,
+    pub suppressed: usize,
+    /// The reference a diverging map is centred on: its name and value.
+    pub centre: Option<(String, f64)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendClass {
+    pub colour: &'static str,
+    pub text: String,
+    pub count: usize,
+}
+
+/// The fill of the suppressed hatch.
+pub fn suppressed_fill() -> String {
+    format!("url(#{SUPPRESSED_PATTERN})")
+}
+
+/// The reference row a diverging map is centred on.
+pub fn reference_row(table: &IndicatorTable, reference: Reference) -> Option<&TableRow> {
+    match reference {
+        Reference::Home => table.references.first(),
+        Reference::Land => table
+            .references
+            .iter()
+            .find(|row| row.kind == fokus_model::AreaKind::Land),
+        Reference::Bund => table
+            .references
+            .iter()
+            .find(|row| row.kind == fokus_model::AreaKind::Bund),
+    }
+}
+
+/// Classes, fills and counts of `year` as `view` asks (method, number of classes, or a diverging
+/// scale around a reference; a reference without a value falls back to classes).
+pub fn paint(table: &IndicatorTable, year: u16, view: &ExplorerView) -> Painted {
+    let year_idx = table.year_idx(year);
+    let cell_of = |row: &TableRow| year_idx.and_then(|idx| row.cell(idx));
+    let values: Vec<f64> = table
+        .areas
+        .iter()
+        .filter_map(|row| cell_of(row).and_then(Cell::value))
+        .collect();
+    let decimals = table.indicator.decimals;
+    let polarity = table.indicator.polarity;
+    let centre = view.diverging.and_then(|reference| {
+        let row = reference_row(table, reference)?;
+        Some((row.name.clone(), cell_of(row).and_then(Cell::value)?))
+    });
+    let (bounds, colour_of): (Vec<f64>, Box<dyn Fn(usize, usize) -> &'static str>) = match &centre
+    {
+        Some((_, centre_value)) => (
+            diverging_breaks(&values, *centre_value, DIVERGING_PER_SIDE),
+            Box::new(move |class_idx, _| diverging_colour(class_idx, polarity)),
+        ),
+        None => (
+            breaks(view.method, &values, usize::from(view.classes)),
+            Box::new(move |class_idx, n_classes| class_colour(class_idx, n_classes, polarity)),
+        ),
+    };
+    let n_classes = bounds.len() + 1;
+    let mut counts = vec![0usize; n_classes];
+    let mut fills = HashMap::new();
+    let (mut missing, mut suppressed) = (0, 0);
+    for row in &table.areas {
+        let fill = match cell_of(row) {
+            Some(cell) => match cell.value() {
+                Some(value) => {
+                    let class_idx = class_of(value, &bounds);
+                    counts[class_idx] += 1;
+                    colour_of(class_idx, n_classes).to_owned()
+                }
+                None if cell == Cell::Gap(Gap::Suppressed) => {
+                    suppressed += 1;
+                    suppressed_fill()
+                }
+                None => {
+                    missing += 1;
+                    GAP_COLOUR.to_owned()
+                }
+            },
+            None => {
+                missing += 1;
+                GAP_COLOUR.to_owned()
+            }
+        };
+        fills.insert(row.area.clone(), fill);
+    }
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let classes = if values.is_empty() {
+        Vec::new()
+    } else {
+        (0..n_classes)
+            .map(|class_idx| {
+                let from = if class_idx == 0 { min.min(bounds.first().copied().unwrap_or(min)) } else { bounds[class_idx - 1] };
+                let to = bounds.get(class_idx).copied().unwrap_or(max).max(from);
+                let from_text = format::number(from, decimals);
+                let to_text = format::number(to, decimals);
+                let text = if class_idx == 0 {
+                    format!("{from_text} bis {to_text}")
+                } else {
+                    format!("über {from_text} bis {to_text}")
+                };
+                LegendClass {
+                    colour: colour_of(class_idx, n_classes),
+                    text,
+                    count: counts[class_idx],
+                }
+            })
+            .collect()
+    };
+    Painted {
+        year,
+        fills,
+        classes,
+        missing,
+        suppressed,
+        centre,
+    }
+}
+
+/// The areas with a value in `year`, best first by the indicator's polarity (highest first for
+/// neutral ones), with their rank; ties share a rank.
+pub fn ranking(table: &IndicatorTable, year: u16) -> Vec<(usize, &TableRow, f64)> {
+    let Some(year_idx) = table.year_idx(year) else {
+        return Vec::new();
+    };
+    let mut ranked: Vec<(&TableRow, f64)> = table
+        .areas
+        .iter()
+        .filter_map(|row| Some((row, row.cell(year_idx)?.value()?)))
+        .collect();
+    let lower_first = table.indicator.polarity == Polarity::HigherIsWorse;
+    ranked.sort_by(|a, b| {
+        let order = a.1.total_cmp(&b.1);
+        if lower_first {
+            order
+        } else {
+            order.reverse()
+        }
+    });
+    let mut out = Vec::with_capacity(ranked.len());
+    for (idx, (row, value)) in ranked.iter().enumerate() {
+        let rank = match out.last() {
+            Some((rank, _, previous)) if previous == value => *rank,
+            _ => idx + 1,
+        };
+        out.push((rank, *row, *value));
+    }
+    out
+}
+
+/// A cell as a CSV field: German number without thousands separators (Excel reads `1234,5`),
+/// the flag's letter after it, `geheim` or empty.
+fn csv_cell(cell: Option<Cell>, decimals: u8) -> String {
+    let number = |value: f64| format!("{value:.*}", usize::from(decimals)).replace('.', ",");
+    match cell {
+        Some(Cell::Value(value)) => number(value),
+        Some(Cell::Flagged { value, flag }) => format!("{} {}", number(value), flag.letter()),
+        Some(Cell::Gap(Gap::Suppressed)) => "geheim".to_owned(),
+        Some(Cell::Gap(Gap::NoData)) | None => String::new(),
+    }
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// What a CSV export says about itself above the numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportMeta {
+    pub publisher: String,
+    /// The data Stand (`14.10.2025`), empty if unknown.
+    pub stand: String,
+    pub licence: String,
+    pub link: String,
+    /// Today, for the citation.
+    pub retrieved: String,
+}
+
+/// The table as CSV for Excel: UTF-8 with BOM, `;`, German numbers, a metadata header (indicator,
+/// unit, source, Stand, licence, citation, link), then one row per area and reference.
+pub fn table_csv(table: &IndicatorTable, meta: &ExportMeta) -> String {
+    let indicator: &Indicator = &table.indicator;
+    let mut lines = vec![
+        format!("Kennzahl;{}", csv_field(&indicator.name)),
+        format!("Einheit;{}", csv_field(&indicator.unit)),
+        format!("Definition;{}", csv_field(&indicator.definition)),
+        format!("Quelle;{}", csv_field(&indicator.source)),
+        format!("Stand;{}", csv_field(&meta.stand)),
+        format!("Lizenz;{}", csv_field(&meta.licence)),
+        format!(
+            "Zitiervorschlag;{}",
+            csv_field(&format!(
+                "{}: {} ({}), Stand {}, abgerufen am {}, {}",
+                meta.publisher, indicator.name, indicator.unit, meta.stand, meta.retrieved, meta.link
+            ))
+        ),
+        format!("Link;{}", csv_field(&meta.link)),
+        "Zeichen;geheim = weniger Fälle als die Mindestfallzahl (Datenschutz); leer = keine Daten; p = vorläufig; r = berichtigt; s = geschätzt".to_owned(),
+        String::new(),
+    ];
+    let mut header = vec!["Gebiet".to_owned(), "Schlüssel".to_owned(), "Ebene".to_owned()];
+    header.extend(table.years.iter().map(u16::to_string));
+    lines.push(header.join(";"));
+    for row in table.rows() {
+        let mut fields = vec![
+            csv_field(&row.name),
+            csv_field(&row.area),
+            csv_field(row.kind.label_de()),
+        ];
+        fields.extend(
+            row.cells
+                .iter()
+                .map(|cell| csv_cell(*cell, indicator.decimals)),
+        );
+        lines.push(fields.join(";"));
+    }
+    format!("\u{feff}{}\r\n", lines.join("\r\n"))
+}
+
+/// A map label as placed: where, and how large.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedLabel {
+    pub area: String,
+    pub x: f64,
+    pub y: f64,
+    pub size: f64,
+}
+
+/// Map label sizes in map units (the map is 800 wide): the regular size, and the smaller one
+/// tried where the regular one would collide.
+pub const LABEL_SIZE: f64 = 17.0;
+const SMALL_LABEL_SIZE: f64 = 13.0;
+
+/// Places labels at their areas' inner points without overlapping: each label in turn at its
+/// point, else moved up or down a line, else smaller; a label that fits nowhere is left out (the
+/// area still names itself to screen readers, in its tooltip and in the value card). The width of
+/// a label is estimated from its length (bold text averages about 0.6 em per character).
+pub fn place_labels(labels: &[(&str, &str, f64, f64)]) -> Vec<PlacedLabel> {
+    let mut placed: Vec<(PlacedLabel, f64, f64)> = Vec::new();
+    let overlaps = |x: f64, y: f64, width: f64, height: f64, placed: &[(PlacedLabel, f64, f64)]| {
+        placed.iter().any(|(other, other_width, other_height)| {
+            (x - other.x).abs() * 2.0 < width + other_width
+                && (y - other.y).abs() * 2.0 < height + other_height
+        })
+    };
+    for (area, text, x, y) in labels {
+        let chars = text.chars().count() as f64;
+        'sizes: for size in [LABEL_SIZE, SMALL_LABEL_SIZE] {
+            let (width, height) = (chars * size * 0.6, size * 1.1);
+            for shift in [0.0, 1.0, -1.0] {
+                let shifted_y = y + shift * height;
+                if !overlaps(*x, shifted_y, width, height, &placed) {
+                    placed.push((
+                        PlacedLabel {
+                            area: (*area).to_owned(),
+                            x: *x,
+                            y: shifted_y,
+                            size,
+                        },
+                        width,
+                        height,
+                    ));
+                    break 'sizes;
+                }
+            }
+        }
+    }
+    placed.into_iter().map(|(label, _, _)| label).collect()
+}
+
+/// Lower case with umlauts and ß folded (`Ältere` and `aeltere` both become `aeltere`), so a
+/// search works however a name is typed.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' => out.push_str("ss"),
+            'é' | 'è' => out.push('e'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether every word of `query` occurs (as part of a word) in the indicator's name, short name,
+/// Handlungsfeld, id or definition.
+pub fn matches(indicator: &Indicator, query: &str) -> bool {
+    let haystack = fold(&format!(
+        "{} {} {} {} {}",
+        indicator.name, indicator.short_name, indicator.handlungsfeld, indicator.id, indicator.definition
+    ));
+    fold(query)
+        .split_whitespace()
+        .all(|word| haystack.contains(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fokus_model::{AreaKind, ValueFlag};
+
+    fn indicator(polarity: Polarity) -> Indicator {
+        Indicator {
+            id: "sgb2_quote".into(),
+            name: "SGB-II-Quote".into(),
+            short_name: "SGB II".into(),
+            unit: "%".into(),
+            decimals: 1,
+            polarity,
+            handlungsfeld: "Arbeit und Einkommen".into(),
+            definition: "Anteil der Leistungsberechtigten; Ältere ausgenommen".into(),
+            source: "Bundesagentur für Arbeit".into(),
+            numerator: String::new(),
+            denominator: String::new(),
+            headline: true,
+            min_cases: None,
+            position: 0,
+            retired: false,
+        }
+    }
+
+    fn row(area: &str, kind: AreaKind, cells: Vec<Option<Cell>>) -> TableRow {
+        TableRow {
+            area: area.into(),
+            name: format!("Gebiet {area}"),
+            kind,
+            cells,
+        }
+    }
+
+    fn table(polarity: Polarity) -> IndicatorTable {
+        let value = |v: f64| Some(Cell::Value(v));
+        IndicatorTable {
+            indicator: indicator(polarity),
+            level: Default::default(),
+            years: vec![2024, 2025],
+            areas: vec![
+                row("a", AreaKind::Amt, vec![value(1.0), value(4.0)]),
+                row("b", AreaKind::Amt, vec![value(2.0), value(8.0)]),
+                row("c", AreaKind::Amt, vec![value(3.0), Some(Cell::Gap(Gap::Suppressed))]),
+                row("d", AreaKind::Amt, vec![value(4.0), None]),
+                row("e", AreaKind::Amt, vec![value(5.0), Some(Cell::Flagged { value: 8.0, flag: ValueFlag::Provisional })]),
+            ],
+            references: vec![
+                row("k", AreaKind::Kreis, vec![value(3.0), value(6.0)]),
+                row("l", AreaKind::Land, vec![value(2.5), None]),
+            ],
+            stand: None,
+        }
+    }
+
+    #[test]
+    fn painting_counts_classes_and_tells_suppressed_from_missing() {
+        let table = table(Polarity::HigherIsWorse);
+        let painted = paint(&table, 2025, &ExplorerView::new());
+        assert_eq!((painted.missing, painted.suppressed), (1, 1), "d has no data, c is suppressed");
+        assert_eq!(painted.fills["c"], suppressed_fill(), "suppressed is hatched");
+        assert_eq!(painted.fills["d"], GAP_COLOUR, "missing is grey");
+        let counted: usize = painted.classes.iter().map(|class| class.count).sum();
+        assert_eq!(counted, 3, "every area with a value is counted once");
+        let diverging = paint(
+            &table,
+            2025,
+            &ExplorerView { diverging: Some(Reference::Home), ..ExplorerView::new() },
+        );
+        assert_eq!(diverging.centre, Some(("Gebiet k".into(), 6.0)), "centred on the Kreis");
+        assert_eq!(diverging.classes.len(), 6, "three classes a side");
+        assert_ne!(diverging.fills["a"], diverging.fills["b"], "below and above differ");
+        let no_centre = paint(
+            &table,
+            2025,
+            &ExplorerView { diverging: Some(Reference::Land), ..ExplorerView::new() },
+        );
+        assert_eq!(no_centre.centre, None, "the Land has no 2025 value: plain classes");
+    }
+
+    #[test]
+    fn ranking_puts_the_best_first_by_polarity_and_shares_ties() {
+        let worse = table(Polarity::HigherIsWorse);
+        let ranked: Vec<(usize, &str)> = ranking(&worse, 2025)
+            .iter()
+            .map(|(rank, row, _)| (*rank, row.area.as_str()))
+            .collect();
+        assert_eq!(ranked, [(1, "a"), (2, "b"), (2, "e")], "lowest first; equal values share a rank");
+        let better = table(Polarity::HigherIsBetter);
+        assert_eq!(ranking(&better, 2025)[0].1.area, "b", "highest first");
+    }
+
+    #[test]
+    fn csv_opens_in_excel_with_metadata_and_german_numbers() {
+        let meta = ExportMeta {
+            publisher: "Kreis Pinneberg".into(),
+            stand: "14.10.2025".into(),
+            licence: "dl-de/by-2-0".into(),
+            link: "https://fokus.example/?kennzahl=sgb2_quote".into(),
+            retrieved: "27.11.2026".into(),
+        };
+        let csv = table_csv(&table(Polarity::HigherIsWorse), &meta);
+        assert!(csv.starts_with('\u{feff}'), "a BOM, so Excel reads UTF-8");
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[0], "Kennzahl;SGB-II-Quote");
+        assert!(csv.contains("Link;https://fokus.example/?kennzahl=sgb2_quote"), "the deep link");
+        assert!(csv.contains("Stand;14.10.2025"));
+        let header = lines.iter().position(|line| line.starts_with("Gebiet;")).unwrap();
+        assert_eq!(lines[header], "Gebiet;Schlüssel;Ebene;2024;2025");
+        assert_eq!(lines[header + 3], "Gebiet c;c;Amt;3,0;geheim", "suppressed is named");
+        assert_eq!(lines[header + 4], "Gebiet d;d;Amt;4,0;", "a gap is empty");
+        assert_eq!(lines[header + 5], "Gebiet e;e;Amt;5,0;8,0 p", "a flag keeps its letter");
+        assert_eq!(lines[header + 6], "Gebiet k;k;Kreis;3,0;6,0", "references follow the areas");
+    }
+
+    #[test]
+    fn labels_do_not_overlap_and_move_before_they_shrink() {
+        let placed = place_labels(&[
+            ("a", "Pinneberg", 100.0, 100.0),
+            ("b", "Rellingen", 110.0, 102.0),
+            ("c", "Wedel", 400.0, 100.0),
+        ]);
+        let b = placed.iter().find(|label| label.area == "b").expect("b fits a line lower");
+        assert!((b.y - 102.0).abs() > 10.0, "b moved off a's line: {b:?}");
+        assert_eq!(b.size, LABEL_SIZE, "moving comes before shrinking");
+        assert!(placed.iter().any(|label| label.area == "c" && label.y == 100.0), "c is free where it is");
+        let crowded: Vec<(String, f64)> = (0..8).map(|idx| (format!("x{idx}"), f64::from(idx))).collect();
+        let crowded: Vec<(&str, &str, f64, f64)> = crowded
+            .iter()
+            .map(|(area, offset)| (area.as_str(), "Gemeindename", 100.0 + offset, 100.0))
+            .collect();
+        assert!(place_labels(&crowded).len() < 8, "what fits nowhere is left out");
+    }
+
+    #[test]
+    fn search_folds_umlauts_case_and_partial_words() {
+        let indicator = indicator(Polarity::HigherIsWorse);
+        for (query, expected) in [
+            ("sgb", true),
+            ("Arbeit", true),
+            ("arbeit einkommen", true),
+            ("Ältere", true),
+            ("aeltere", true),
+            ("älter", true),
+            ("pflege", false),
+        ] {
+            assert_eq!(matches(&indicator, query), expected, "{query}");
+        }
+    }
+}
