@@ -55,6 +55,8 @@ test('the app syncs, redraws the map for another indicator and announces an impo
     assert.notEqual(switched.fills, first.fills, 'the colours follow the picked indicator');
 
     await app.click('[data-testid=area-010560015]');
+    await waitFor(async () => (await app.run(`return document.querySelector('[data-testid=card-title]')?.textContent`)) === 'Elmshorn', 'the value card');
+    await app.click('[data-testid=card-series]');
     await waitFor(
       async () => /Elmshorn im Vergleich/.test(await app.run(`return document.querySelector('[data-testid=chart-title]')?.textContent`)),
       'the time series of the clicked area',
@@ -62,6 +64,7 @@ test('the app syncs, redraws the map for another indicator and announces an impo
     await app.run(`document.querySelector('[data-testid=chart-title]').scrollIntoView({ block: 'center' })`);
     await new Promise((resolve) => setTimeout(resolve, 1500)); // let the chart's animation finish for the picture
     await app.screenshot('app-chart.png');
+    await app.click('[data-testid=tab-karte]');
     await app.run('window.scrollTo(0, 0)');
     await app.screenshot('app-map.png');
 

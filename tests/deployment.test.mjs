@@ -48,8 +48,9 @@ test('the Land deployment shows its 15 Kreise, its catalogue and its title', asy
 
 test('a Kreis of the Land opens its time series against the Land and the Bund', async () => {
   await page.click('[data-testid=area-01002]');
+  await page.click('[data-testid=card-series]');
   await waitFor(async () => /Kiel im Vergleich/.test(await page.textContent('[data-testid=chart-title]')), 'Kiel chart');
-  const header = await page.$$eval('.chart-card details th[scope=col]', (cells) => cells.map((cell) => cell.textContent));
+  const header = await page.$$eval('.tab-panel details th[scope=col]', (cells) => cells.map((cell) => cell.textContent));
   assert.deepEqual(header, ['Jahr', 'Kiel', 'Schleswig-Holstein', 'Deutschland'], 'Kiel, then the Land, then the Bund');
   assert.deepEqual(pageErrors, [], 'no page errors');
 });

@@ -49,8 +49,12 @@ test('picking another indicator and year redraws the map', async () => {
   assert.equal(gapFill, '#d9d9d9', 'the demo has no 2015 childcare data for Ämter: drawn as a gap');
 });
 
-test('selecting an area by mouse and by keyboard shows its time series', async () => {
+test('selecting an area by mouse and by keyboard shows its value beside the map and its time series', async () => {
   await page.click('[data-testid=area-010560015]');
+  await waitFor(async () => (await page.textContent('[data-testid=card-title]')) === 'Elmshorn', 'the value card of Elmshorn');
+  assert.match(await page.textContent('[data-testid=card-value]'), /^\d+,\d %$/, 'its value, German');
+  assert.match(await page.textContent('[data-testid=card-rank]'), /^Rang \d+ von 1\d /, 'its rank among the areas with a value');
+  await page.click('[data-testid=card-series]');
   await waitFor(async () => /Elmshorn im Vergleich/.test(await page.textContent('[data-testid=chart-title]')), 'Elmshorn chart');
   await page.waitForSelector('[data-testid=series-chart] canvas');
   const axisText = await page.evaluate(() => {
@@ -59,9 +63,15 @@ test('selecting an area by mouse and by keyboard shows its time series', async (
   });
   assert.equal(axisText, '1.234,5', 'the chart axis uses German number format');
 
+  await page.click('[data-testid=tab-karte]');
   await page.focus('[data-testid=area-010560050]');
   await page.keyboard.press('Enter');
-  await waitFor(async () => /Wedel im Vergleich/.test(await page.textContent('[data-testid=chart-title]')), 'Wedel chart by keyboard');
+  await waitFor(async () => (await page.textContent('[data-testid=card-title]')) === 'Wedel', 'Wedel selected by keyboard');
+  await page.keyboard.press('ArrowRight');
+  const moved = await page.evaluate(() => document.activeElement?.dataset.testid);
+  assert.ok(moved?.startsWith('area-') && moved !== 'area-010560050', `the arrow key moves to a neighbour: ${moved}`);
+  await page.keyboard.press('Enter');
+  await waitFor(async () => (await page.textContent('[data-testid=card-title]')) !== 'Wedel', 'and Enter selects it');
   await page.screenshot({ path: join(SCREENSHOTS, 'web.png'), fullPage: true });
 });
 

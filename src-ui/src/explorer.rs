@@ -70,16 +70,17 @@ pub fn paint(table: &IndicatorTable, year: u16, view: &ExplorerView) -> Painted 
         let row = reference_row(table, reference)?;
         Some((row.name.clone(), cell_of(row).and_then(Cell::value)?))
     });
-    let (bounds, colour_of): (Vec<f64>, Box<dyn Fn(usize, usize) -> &'static str>) = match &centre
-    {
-        Some((_, centre_value)) => (
-            diverging_breaks(&values, *centre_value, DIVERGING_PER_SIDE),
-            Box::new(move |class_idx, _| diverging_colour(class_idx, polarity)),
-        ),
-        None => (
-            breaks(view.method, &values, usize::from(view.classes)),
-            Box::new(move |class_idx, n_classes| class_colour(class_idx, n_classes, polarity)),
-        ),
+    let bounds = match &centre {
+        Some((_, centre_value)) => diverging_breaks(&values, *centre_value, DIVERGING_PER_SIDE),
+        None => breaks(view.method, &values, usize::from(view.classes)),
+    };
+    let diverging = centre.is_some();
+    let colour_of = |class_idx: usize, n_classes: usize| {
+        if diverging {
+            diverging_colour(class_idx, polarity)
+        } else {
+            class_colour(class_idx, n_classes, polarity)
+        }
     };
     let n_classes = bounds.len() + 1;
     let mut counts = vec![0usize; n_classes];
@@ -116,7 +117,11 @@ pub fn paint(table: &IndicatorTable, year: u16, view: &ExplorerView) -> Painted 
     } else {
         (0..n_classes)
             .map(|class_idx| {
-                let from = if class_idx == 0 { min.min(bounds.first().copied().unwrap_or(min)) } else { bounds[class_idx - 1] };
+                let from = if class_idx == 0 {
+                    min.min(bounds.first().copied().unwrap_or(min))
+                } else {
+                    bounds[class_idx - 1]
+                };
                 let to = bounds.get(class_idx).copied().unwrap_or(max).max(from);
                 let from_text = format::number(from, decimals);
                 let to_text = format::number(to, decimals);
@@ -228,7 +233,11 @@ pub fn table_csv(table: &IndicatorTable, meta: &ExportMeta) -> String {
         "Zeichen;geheim = weniger Fälle als die Mindestfallzahl (Datenschutz); leer = keine Daten; p = vorläufig; r = berichtigt; s = geschätzt".to_owned(),
         String::new(),
     ];
-    let mut header = vec!["Gebiet".to_owned(), "Schlüssel".to_owned(), "Ebene".to_owned()];
+    let mut header = vec![
+        "Gebiet".to_owned(),
+        "Schlüssel".to_owned(),
+        "Ebene".to_owned(),
+    ];
     header.extend(table.years.iter().map(u16::to_string));
     lines.push(header.join(";"));
     for row in table.rows() {
@@ -320,7 +329,11 @@ pub fn fold(text: &str) -> String {
 pub fn matches(indicator: &Indicator, query: &str) -> bool {
     let haystack = fold(&format!(
         "{} {} {} {} {}",
-        indicator.name, indicator.short_name, indicator.handlungsfeld, indicator.id, indicator.definition
+        indicator.name,
+        indicator.short_name,
+        indicator.handlungsfeld,
+        indicator.id,
+        indicator.definition
     ));
     fold(query)
         .split_whitespace()
@@ -370,9 +383,23 @@ mod tests {
             areas: vec![
                 row("a", AreaKind::Amt, vec![value(1.0), value(4.0)]),
                 row("b", AreaKind::Amt, vec![value(2.0), value(8.0)]),
-                row("c", AreaKind::Amt, vec![value(3.0), Some(Cell::Gap(Gap::Suppressed))]),
+                row(
+                    "c",
+                    AreaKind::Amt,
+                    vec![value(3.0), Some(Cell::Gap(Gap::Suppressed))],
+                ),
                 row("d", AreaKind::Amt, vec![value(4.0), None]),
-                row("e", AreaKind::Amt, vec![value(5.0), Some(Cell::Flagged { value: 8.0, flag: ValueFlag::Provisional })]),
+                row(
+                    "e",
+                    AreaKind::Amt,
+                    vec![
+                        value(5.0),
+                        Some(Cell::Flagged {
+                            value: 8.0,
+                            flag: ValueFlag::Provisional,
+                        }),
+                    ],
+                ),
             ],
             references: vec![
                 row("k", AreaKind::Kreis, vec![value(3.0), value(6.0)]),
@@ -386,25 +413,49 @@ mod tests {
     fn painting_counts_classes_and_tells_suppressed_from_missing() {
         let table = table(Polarity::HigherIsWorse);
         let painted = paint(&table, 2025, &ExplorerView::new());
-        assert_eq!((painted.missing, painted.suppressed), (1, 1), "d has no data, c is suppressed");
-        assert_eq!(painted.fills["c"], suppressed_fill(), "suppressed is hatched");
+        assert_eq!(
+            (painted.missing, painted.suppressed),
+            (1, 1),
+            "d has no data, c is suppressed"
+        );
+        assert_eq!(
+            painted.fills["c"],
+            suppressed_fill(),
+            "suppressed is hatched"
+        );
         assert_eq!(painted.fills["d"], GAP_COLOUR, "missing is grey");
         let counted: usize = painted.classes.iter().map(|class| class.count).sum();
         assert_eq!(counted, 3, "every area with a value is counted once");
         let diverging = paint(
             &table,
             2025,
-            &ExplorerView { diverging: Some(Reference::Home), ..ExplorerView::new() },
+            &ExplorerView {
+                diverging: Some(Reference::Home),
+                ..ExplorerView::new()
+            },
         );
-        assert_eq!(diverging.centre, Some(("Gebiet k".into(), 6.0)), "centred on the Kreis");
+        assert_eq!(
+            diverging.centre,
+            Some(("Gebiet k".into(), 6.0)),
+            "centred on the Kreis"
+        );
         assert_eq!(diverging.classes.len(), 6, "three classes a side");
-        assert_ne!(diverging.fills["a"], diverging.fills["b"], "below and above differ");
+        assert_ne!(
+            diverging.fills["a"], diverging.fills["b"],
+            "below and above differ"
+        );
         let no_centre = paint(
             &table,
             2025,
-            &ExplorerView { diverging: Some(Reference::Land), ..ExplorerView::new() },
+            &ExplorerView {
+                diverging: Some(Reference::Land),
+                ..ExplorerView::new()
+            },
         );
-        assert_eq!(no_centre.centre, None, "the Land has no 2025 value: plain classes");
+        assert_eq!(
+            no_centre.centre, None,
+            "the Land has no 2025 value: plain classes"
+        );
     }
 
     #[test]
@@ -414,7 +465,11 @@ mod tests {
             .iter()
             .map(|(rank, row, _)| (*rank, row.area.as_str()))
             .collect();
-        assert_eq!(ranked, [(1, "a"), (2, "b"), (2, "e")], "lowest first; equal values share a rank");
+        assert_eq!(
+            ranked,
+            [(1, "a"), (2, "b"), (2, "e")],
+            "lowest first; equal values share a rank"
+        );
         let better = table(Polarity::HigherIsBetter);
         assert_eq!(ranking(&better, 2025)[0].1.area, "b", "highest first");
     }
@@ -432,14 +487,32 @@ mod tests {
         assert!(csv.starts_with('\u{feff}'), "a BOM, so Excel reads UTF-8");
         let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
         assert_eq!(lines[0], "Kennzahl;SGB-II-Quote");
-        assert!(csv.contains("Link;https://fokus.example/?kennzahl=sgb2_quote"), "the deep link");
+        assert!(
+            csv.contains("Link;https://fokus.example/?kennzahl=sgb2_quote"),
+            "the deep link"
+        );
         assert!(csv.contains("Stand;14.10.2025"));
-        let header = lines.iter().position(|line| line.starts_with("Gebiet;")).unwrap();
+        let header = lines
+            .iter()
+            .position(|line| line.starts_with("Gebiet;"))
+            .unwrap();
         assert_eq!(lines[header], "Gebiet;Schlüssel;Ebene;2024;2025");
-        assert_eq!(lines[header + 3], "Gebiet c;c;Amt;3,0;geheim", "suppressed is named");
+        assert_eq!(
+            lines[header + 3],
+            "Gebiet c;c;Amt;3,0;geheim",
+            "suppressed is named"
+        );
         assert_eq!(lines[header + 4], "Gebiet d;d;Amt;4,0;", "a gap is empty");
-        assert_eq!(lines[header + 5], "Gebiet e;e;Amt;5,0;8,0 p", "a flag keeps its letter");
-        assert_eq!(lines[header + 6], "Gebiet k;k;Kreis;3,0;6,0", "references follow the areas");
+        assert_eq!(
+            lines[header + 5],
+            "Gebiet e;e;Amt;5,0;8,0 p",
+            "a flag keeps its letter"
+        );
+        assert_eq!(
+            lines[header + 6],
+            "Gebiet k;k;Kreis;3,0;6,0",
+            "references follow the areas"
+        );
     }
 
     #[test]
@@ -449,16 +522,29 @@ mod tests {
             ("b", "Rellingen", 110.0, 102.0),
             ("c", "Wedel", 400.0, 100.0),
         ]);
-        let b = placed.iter().find(|label| label.area == "b").expect("b fits a line lower");
+        let b = placed
+            .iter()
+            .find(|label| label.area == "b")
+            .expect("b fits a line lower");
         assert!((b.y - 102.0).abs() > 10.0, "b moved off a's line: {b:?}");
         assert_eq!(b.size, LABEL_SIZE, "moving comes before shrinking");
-        assert!(placed.iter().any(|label| label.area == "c" && label.y == 100.0), "c is free where it is");
-        let crowded: Vec<(String, f64)> = (0..8).map(|idx| (format!("x{idx}"), f64::from(idx))).collect();
+        assert!(
+            placed
+                .iter()
+                .any(|label| label.area == "c" && label.y == 100.0),
+            "c is free where it is"
+        );
+        let crowded: Vec<(String, f64)> = (0..8)
+            .map(|idx| (format!("x{idx}"), f64::from(idx)))
+            .collect();
         let crowded: Vec<(&str, &str, f64, f64)> = crowded
             .iter()
             .map(|(area, offset)| (area.as_str(), "Gemeindename", 100.0 + offset, 100.0))
             .collect();
-        assert!(place_labels(&crowded).len() < 8, "what fits nowhere is left out");
+        assert!(
+            place_labels(&crowded).len() < 8,
+            "what fits nowhere is left out"
+        );
     }
 
     #[test]

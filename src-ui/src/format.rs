@@ -44,7 +44,9 @@ pub fn cell(cell: Option<Cell>, decimals: u8, unit: &str) -> String {
 pub fn bare(cell: Option<Cell>, decimals: u8) -> String {
     match cell {
         Some(Cell::Value(value)) => number(value, decimals),
-        Some(Cell::Flagged { value, flag }) => format!("{} {}", number(value, decimals), flag.letter()),
+        Some(Cell::Flagged { value, flag }) => {
+            format!("{} {}", number(value, decimals), flag.letter())
+        }
         Some(Cell::Gap(Gap::Suppressed)) => "geheim".to_owned(),
         Some(Cell::Gap(Gap::NoData)) | None => "–".to_owned(),
     }

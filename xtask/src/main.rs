@@ -324,6 +324,7 @@ fn test() -> Result<()> {
         "--test",
         "--test-reporter=spec",
         "tests/web.test.mjs",
+        "tests/explorer.test.mjs",
         "tests/deployment.test.mjs",
         "tests/proxy.test.mjs",
     ]);

@@ -969,7 +969,10 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
             read_path::<ipc::IndicatorTableGet>(),
             "?indicator=sgb2_quote&level=gemeinde",
         ),
-        (read_path::<ipc::AreaProfileGet>(), "?area=010560015&year=2024"),
+        (
+            read_path::<ipc::AreaProfileGet>(),
+            "?area=010560015&year=2024",
+        ),
     ];
     for (path, operations) in paths {
         let Some(operation) = operations.get("get") else {

@@ -472,13 +472,17 @@ impl Store {
             })
     }
 
-    /// The reference areas of a deployment: the home area, then Land and Bund, current ones.
+    /// The reference areas of a deployment: the home area, then Land and Bund (current ones,
+    /// and none of the kinds the map draws).
     fn reference_areas(&self, display: &DatasetInfo) -> Result<Vec<Area>> {
         let home = self.home_area_of(display)?.unwrap_or_default();
         let mut references: Vec<Area> =
             areas_where(&self.conn, "retired = 0 AND revision >= ?1", 0)?
                 .into_iter()
-                .filter(|area| area.id == home || area.kind.is_reference())
+                // A Land deployment draws its Kreise on the map: they are areas, not references.
+                .filter(|area| {
+                    area.id == home || (area.kind.is_reference() && !display.is_map_kind(area.kind))
+                })
                 .collect();
         references.sort_by_key(|area| (area.id != home, area.kind.rank()));
         Ok(references)

@@ -135,8 +135,7 @@ pub fn Choropleth(
             let area_id = shape.area.clone();
             let area_for_key = shape.area.clone();
             let area_for_class = shape.area.clone();
-            let is_selected =
-                move || selected.get().as_deref() == Some(area_for_class.as_str());
+            let is_selected = move || selected.get().as_deref() == Some(area_for_class.as_str());
             let data_value = cell
                 .and_then(Cell::value)
                 .map(|value| value.to_string())
@@ -180,16 +179,38 @@ pub fn Choropleth(
     let label_inputs: Vec<(&str, &str, f64, f64)> = layout
         .shapes
         .iter()
-        .map(|shape| (shape.area.as_str(), short_name(&shape.name), shape.label.0, shape.label.1))
+        .map(|shape| {
+            (
+                shape.area.as_str(),
+                short_name(&shape.name),
+                shape.label.0,
+                shape.label.1,
+            )
+        })
         .collect();
     let labels = place_labels(&label_inputs)
         .into_iter()
         .filter_map(|label| {
-            let shape = layout.shapes.iter().find(|shape| shape.area == label.area)?;
-            let fill = painted.fills.get(&shape.area).map(String::as_str).unwrap_or(GAP_COLOUR);
+            let shape = layout
+                .shapes
+                .iter()
+                .find(|shape| shape.area == label.area)?;
+            let fill = painted
+                .fills
+                .get(&shape.area)
+                .map(String::as_str)
+                .unwrap_or(GAP_COLOUR);
             // On the hatch and the grey, dark text; on a class colour, whatever reads best.
-            let ink = if fill.starts_with('#') { text_colour_on(fill) } else { "#111111" };
-            let halo = if ink == "#ffffff" { "#111111" } else { "#ffffff" };
+            let ink = if fill.starts_with('#') {
+                text_colour_on(fill)
+            } else {
+                "#111111"
+            };
+            let halo = if ink == "#ffffff" {
+                "#111111"
+            } else {
+                "#ffffff"
+            };
             Some(view! {
                 <text
                     x=label.x

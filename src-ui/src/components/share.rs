@@ -61,7 +61,10 @@ pub fn download(name: &str, mime: &str, content: &str) -> Result<(), JsValue> {
     anchor.set_href(&url);
     anchor.set_download(name);
     anchor.set_attribute("data-testid", "download-anchor")?;
-    document.body().ok_or_else(|| JsValue::from_str("kein body"))?.append_child(&anchor)?;
+    document
+        .body()
+        .ok_or_else(|| JsValue::from_str("kein body"))?
+        .append_child(&anchor)?;
     anchor.click();
     anchor.remove();
     web_sys::Url::revoke_object_url(&url)?;
@@ -80,7 +83,11 @@ fn today() -> String {
 }
 
 #[component]
-pub fn ShareBar(view: View, table: Option<IndicatorTable>, dataset: Option<DatasetInfo>) -> impl IntoView {
+pub fn ShareBar(
+    view: View,
+    table: Option<IndicatorTable>,
+    dataset: Option<DatasetInfo>,
+) -> impl IntoView {
     let app = use_app();
     let link = link_of(&view, app.backend);
     let status = RwSignal::new(None::<String>);

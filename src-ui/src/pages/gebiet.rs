@@ -16,13 +16,23 @@ use crate::format;
 
 /// A small trend line of the values over the years (gaps left open).
 fn sparkline(entry: &ProfileEntry) -> impl IntoView {
-    let values: Vec<Option<f64>> = entry.cells.iter().map(|cell| cell.and_then(Cell::value)).collect();
+    let values: Vec<Option<f64>> = entry
+        .cells
+        .iter()
+        .map(|cell| cell.and_then(Cell::value))
+        .collect();
     let known: Vec<f64> = values.iter().flatten().copied().collect();
     let (min, max) = known
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), value| (lo.min(*value), hi.max(*value)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), value| {
+            (lo.min(*value), hi.max(*value))
+        });
     let (width, height) = (96.0, 28.0);
-    let step = if values.len() > 1 { width / (values.len() - 1) as f64 } else { 0.0 };
+    let step = if values.len() > 1 {
+        width / (values.len() - 1) as f64
+    } else {
+        0.0
+    };
     let span = if max > min { max - min } else { 1.0 };
     let mut path = String::new();
     let mut pen_down = false;
@@ -31,7 +41,10 @@ fn sparkline(entry: &ProfileEntry) -> impl IntoView {
             Some(value) => {
                 let x = idx as f64 * step;
                 let y = height - 3.0 - (value - min) / span * (height - 6.0);
-                path.push_str(&format!("{}{x:.1},{y:.1} ", if pen_down { "L" } else { "M" }));
+                path.push_str(&format!(
+                    "{}{x:.1},{y:.1} ",
+                    if pen_down { "L" } else { "M" }
+                ));
                 pen_down = true;
             }
             None => pen_down = false,
@@ -65,7 +78,9 @@ fn change(entry: &ProfileEntry, year: u16) -> (String, &'static str) {
     let number = format!("{sign}{}", format::number(difference.abs(), decimals));
     let verdict = match (entry.indicator.polarity, difference > 0.0) {
         (Polarity::HigherIsBetter, true) | (Polarity::HigherIsWorse, false) => ("besser", "better"),
-        (Polarity::HigherIsBetter, false) | (Polarity::HigherIsWorse, true) => ("schlechter", "worse"),
+        (Polarity::HigherIsBetter, false) | (Polarity::HigherIsWorse, true) => {
+            ("schlechter", "worse")
+        }
         (Polarity::Neutral, _) => ("", ""),
     };
     if verdict.0.is_empty() {
@@ -94,10 +109,15 @@ pub fn GebietPage() -> impl IntoView {
     let location = use_location();
     let navigate = use_navigate();
     let area = Memo::new(move |_| query_value(&location.search.get(), "gebiet"));
-    let year = Memo::new(move |_| query_value(&location.search.get(), "jahr").and_then(|year| year.parse().ok()));
+    let year = Memo::new(move |_| {
+        query_value(&location.search.get(), "jahr").and_then(|year| year.parse().ok())
+    });
     let profile = LocalResource::new(move || {
         data_version.track();
-        let query = area.get().map(|area| ProfileQuery { area, year: year.get() });
+        let query = area.get().map(|area| ProfileQuery {
+            area,
+            year: year.get(),
+        });
         async move {
             match query {
                 Some(query) => Some(backend.call::<AreaProfileGet>(query).await),
@@ -113,7 +133,14 @@ pub fn GebietPage() -> impl IntoView {
             let area = profile.area.clone();
             let pick_year = move |event| {
                 let year = event_target_value(&event).parse().ok();
-                navigate(&View::Profile { area: area.clone(), year }.path(), NavigateOptions::default());
+                navigate(
+                    &View::Profile {
+                        area: area.clone(),
+                        year,
+                    }
+                    .path(),
+                    NavigateOptions::default(),
+                );
             };
             let years = profile
                 .years
@@ -121,7 +148,10 @@ pub fn GebietPage() -> impl IntoView {
                 .rev()
                 .map(|known| view! { <option value=*known selected=*known == profile.year>{*known}</option> })
                 .collect_view();
-            let share_view = View::Profile { area: profile.area.clone(), year: Some(profile.year) };
+            let share_view = View::Profile {
+                area: profile.area.clone(),
+                year: Some(profile.year),
+            };
             view! {
                 <h1 class="page-title" data-testid="profile-title">{format!("Gebietsprofil {}", profile.name)}</h1>
                 <div class="tab-bar">
@@ -145,7 +175,10 @@ fn ProfileTable(profile: AreaProfile) -> impl IntoView {
     let year = profile.year;
     let mut fields: Vec<(String, Vec<&ProfileEntry>)> = Vec::new();
     for entry in &profile.entries {
-        match fields.iter_mut().find(|(field, _)| *field == entry.indicator.handlungsfeld) {
+        match fields
+            .iter_mut()
+            .find(|(field, _)| *field == entry.indicator.handlungsfeld)
+        {
             Some((_, list)) => list.push(entry),
             None => fields.push((entry.indicator.handlungsfeld.clone(), vec![entry])),
         }
@@ -222,13 +255,21 @@ pub fn VergleichPage() -> impl IntoView {
     let data_version = app.data_version;
     let location = use_location();
     let navigate = use_navigate();
-    let parsed = Memo::new(move |_| match View::parse(&format!("/vergleich?{}", location.search.get())) {
-        Some(View::Compare { areas, field, year }) => (areas, field, year),
-        _ => (Vec::new(), None, None),
-    });
-    let go = Callback::new(move |(areas, field, year): (Vec<String>, Option<String>, Option<u16>)| {
-        navigate(&View::Compare { areas, field, year }.path(), NavigateOptions::default());
-    });
+    let parsed =
+        Memo::new(
+            move |_| match View::parse(&format!("/vergleich?{}", location.search.get())) {
+                Some(View::Compare { areas, field, year }) => (areas, field, year),
+                _ => (Vec::new(), None, None),
+            },
+        );
+    let go = Callback::new(
+        move |(areas, field, year): (Vec<String>, Option<String>, Option<u16>)| {
+            navigate(
+                &View::Compare { areas, field, year }.path(),
+                NavigateOptions::default(),
+            );
+        },
+    );
     let catalog = LocalResource::new(move || {
         data_version.track();
         async move { backend.call::<CatalogGet>(NoArgs {}).await }
@@ -239,7 +280,11 @@ pub fn VergleichPage() -> impl IntoView {
         async move {
             let mut out = Vec::new();
             for area in areas {
-                out.push(backend.call::<AreaProfileGet>(ProfileQuery { area, year }).await?);
+                out.push(
+                    backend
+                        .call::<AreaProfileGet>(ProfileQuery { area, year })
+                        .await?,
+                );
             }
             Ok::<_, fokus_model::api::ApiError>(out)
         }
@@ -247,7 +292,10 @@ pub fn VergleichPage() -> impl IntoView {
     let picker = move || {
         let catalog = catalog.get().and_then(Result::ok)?;
         let (areas, field, year) = parsed.get();
-        let dataset = catalog.dataset.clone().unwrap_or_else(|| fokus_model::DatasetInfo::titled("", false));
+        let dataset = catalog
+            .dataset
+            .clone()
+            .unwrap_or_else(|| fokus_model::DatasetInfo::titled("", false));
         let choices = catalog
             .areas
             .iter()
@@ -320,8 +368,12 @@ pub fn VergleichPage() -> impl IntoView {
         }
         match profiles.get() {
             None => view! { <p class="loading">"Vergleich wird geladen …"</p> }.into_any(),
-            Some(Err(error)) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
-            Some(Ok(profiles)) => view! { <CompareTable profiles=profiles field=field/> }.into_any(),
+            Some(Err(error)) => {
+                view! { <p class="error" role="alert">{error.message}</p> }.into_any()
+            }
+            Some(Ok(profiles)) => {
+                view! { <CompareTable profiles=profiles field=field/> }.into_any()
+            }
         }
     };
     let share = move || {
@@ -345,7 +397,12 @@ fn CompareTable(profiles: Vec<AreaProfile>, field: Option<String>) -> impl IntoV
     let headers = profiles
         .iter()
         .map(|profile| view! { <th scope="col">{profile.name.clone()}</th> })
-        .chain(first.references.first().map(|reference| view! { <th scope="col">{reference.name.clone()}</th> }))
+        .chain(
+            first
+                .references
+                .first()
+                .map(|reference| view! { <th scope="col">{reference.name.clone()}</th> }),
+        )
         .collect_view();
     let rows = first
         .entries

@@ -5,7 +5,9 @@
 
 use fokus_model::api::TableQuery;
 use fokus_model::ipc::{CatalogGet, IndicatorTableGet, NoArgs};
-use fokus_model::view::{ExplorerView, Method, Reference, Tab, View, MAX_AREAS, MAX_CLASSES, MIN_CLASSES};
+use fokus_model::view::{
+    ExplorerView, Method, Reference, Tab, View, MAX_AREAS, MAX_CLASSES, MIN_CLASSES,
+};
 use fokus_model::{AreaSeries, Catalog, Cell, Indicator, IndicatorTable, Polarity, SeriesLine};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
@@ -54,15 +56,26 @@ pub fn SozialberichtPage() -> impl IntoView {
     });
     let loaded_catalog = move || catalog.get().and_then(Result::ok);
     let level = Memo::new(move |_| view.get().level);
-    let frame = Memo::new(move |_| loaded_catalog().and_then(|catalog| map_frame(&catalog, level.get())));
+    let frame =
+        Memo::new(move |_| loaded_catalog().and_then(|catalog| map_frame(&catalog, level.get())));
     let indicator_id = Memo::new(move |_| {
         let catalog = loaded_catalog()?;
         let wanted = view.get().indicator;
         // A link may name a retired indicator: its values are still there.
-        let known = |id: &String| catalog.indicators.iter().any(|indicator| &indicator.id == id);
+        let known = |id: &String| {
+            catalog
+                .indicators
+                .iter()
+                .any(|indicator| &indicator.id == id)
+        };
         // Otherwise the first headline indicator (Leitkennzahl), else the first at all.
         wanted.filter(known).or_else(|| {
-            let current = || catalog.indicators.iter().filter(|indicator| !indicator.retired);
+            let current = || {
+                catalog
+                    .indicators
+                    .iter()
+                    .filter(|indicator| !indicator.retired)
+            };
             current()
                 .find(|indicator| indicator.headline)
                 .or(current().next())
@@ -117,7 +130,8 @@ pub fn SozialberichtPage() -> impl IntoView {
                 }
             })
     };
-    let empty_or_error = move || match catalog.get() {
+    let empty_or_error = move || {
+        match catalog.get() {
         Some(Err(error)) => Some(view! { <p class="error" role="alert">{error.message}</p> }.into_any()),
         Some(Ok(catalog)) if catalog.indicators.is_empty() => Some(
             view! {
@@ -128,6 +142,7 @@ pub fn SozialberichtPage() -> impl IntoView {
             .into_any(),
         ),
         _ => None,
+    }
     };
     let tabs = move || {
         let current = view.get().tab;
@@ -148,18 +163,25 @@ pub fn SozialberichtPage() -> impl IntoView {
             })
             .collect_view()
     };
+    // The panel is rebuilt when the tab changes, not on every change of the view (a selection
+    // on the map must keep the keyboard focus where it is).
+    let tab = Memo::new(move |_| view.get().tab);
     let panel = move || {
         let table = match table.get().flatten() {
             Some(Ok(table)) => table,
-            Some(Err(error)) => return view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+            Some(Err(error)) => {
+                return view! { <p class="error" role="alert">{error.message}</p> }.into_any()
+            }
             None => return view! { <p class="loading">"Daten werden geladen …"</p> }.into_any(),
         };
         let Some(year) = year.get() else {
             return view! { <p class="notice">"Für diese Kennzahl liegen noch keine Werte vor."</p> }.into_any();
         };
         let dataset = loaded_catalog().and_then(|catalog| catalog.dataset);
-        match view.get().tab {
-            Tab::Karte => view! { <MapTab table=table year=year frame=frame.get() state=state/> }.into_any(),
+        match tab.get() {
+            Tab::Karte => {
+                view! { <MapTab table=table year=year frame=frame.get() state=state/> }.into_any()
+            }
             Tab::Zeitreihe => view! { <SeriesTab table=table state=state/> }.into_any(),
             Tab::Rangfolge => view! { <RankingTab table=table year=year state=state/> }.into_any(),
             Tab::Tabelle => view! { <TableTab table=table year=year state=state/> }.into_any(),
@@ -204,7 +226,12 @@ fn storage() -> Option<web_sys::Storage> {
 fn recent() -> Vec<String> {
     storage()
         .and_then(|storage| storage.get_item(RECENT_KEY).ok().flatten())
-        .map(|list| list.split(',').filter(|id| !id.is_empty()).map(str::to_owned).collect())
+        .map(|list| {
+            list.split(',')
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -222,7 +249,11 @@ fn remember_recent(id: &str) {
 /// case folded) and the list it filters: recently used first, then by Handlungsfeld in the
 /// report's order.
 #[component]
-fn IndicatorFinder(catalog: Catalog, current: Memo<Option<String>>, state: ViewState) -> impl IntoView {
+fn IndicatorFinder(
+    catalog: Catalog,
+    current: Memo<Option<String>>,
+    state: ViewState,
+) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let indicators: Vec<Indicator> = catalog
         .indicators
@@ -239,7 +270,10 @@ fn IndicatorFinder(catalog: Catalog, current: Memo<Option<String>>, state: ViewS
     let for_count = indicators.clone();
     let count = move || {
         let text = query.get();
-        for_count.iter().filter(|indicator| explorer::matches(indicator, &text)).count()
+        for_count
+            .iter()
+            .filter(|indicator| explorer::matches(indicator, &text))
+            .count()
     };
     let options = move || {
         let text = query.get();
@@ -249,23 +283,36 @@ fn IndicatorFinder(catalog: Catalog, current: Memo<Option<String>>, state: ViewS
             .collect();
         let mut groups: Vec<(String, Vec<&Indicator>)> = Vec::new();
         if text.trim().is_empty() {
+            // Those used before the current one.
             let recent: Vec<&Indicator> = recent()
                 .iter()
-                .filter_map(|id| matching.iter().copied().find(|indicator| &indicator.id == id))
+                .filter(|id| Some(*id) != current.get().as_ref())
+                .filter_map(|id| {
+                    matching
+                        .iter()
+                        .copied()
+                        .find(|indicator| &indicator.id == id)
+                })
                 .collect();
             if !recent.is_empty() {
                 groups.push(("Zuletzt verwendet".to_owned(), recent));
             }
         }
         for indicator in &matching {
-            match groups.iter_mut().skip_while(|(field, _)| field == "Zuletzt verwendet").find(|(field, _)| *field == indicator.handlungsfeld) {
+            match groups
+                .iter_mut()
+                .skip_while(|(field, _)| field == "Zuletzt verwendet")
+                .find(|(field, _)| *field == indicator.handlungsfeld)
+            {
                 Some((_, list)) => list.push(indicator),
                 None => groups.push((indicator.handlungsfeld.clone(), vec![indicator])),
             }
         }
         let current_id = current.get();
         // The current indicator stays selectable even when the search hides it.
-        let shown = matching.iter().any(|indicator| Some(&indicator.id) == current_id.as_ref());
+        let shown = matching
+            .iter()
+            .any(|indicator| Some(&indicator.id) == current_id.as_ref());
         let hidden_current = (!shown)
             .then(|| indicators.iter().find(|indicator| Some(&indicator.id) == current_id.as_ref()))
             .flatten()
@@ -291,7 +338,10 @@ fn IndicatorFinder(catalog: Catalog, current: Memo<Option<String>>, state: ViewS
             return;
         }
         let text = query.get_untracked();
-        if let Some(first) = all.iter().find(|indicator| explorer::matches(indicator, &text)) {
+        if let Some(first) = all
+            .iter()
+            .find(|indicator| explorer::matches(indicator, &text))
+        {
             choose(first.id.clone());
         }
     };
@@ -395,7 +445,12 @@ fn YearControls(years: Vec<u16>, current: Memo<Option<u16>>, state: ViewState) -
 
 fn reduced_motion() -> bool {
     web_sys::window()
-        .and_then(|window| window.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .and_then(|window| {
+            window
+                .match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
         .is_some_and(|query| query.matches())
 }
 
@@ -411,20 +466,20 @@ async fn sleep_ms(ms: i32) {
 /// The map tab: the map with names, the selected area's value card, the legend with counts and
 /// the classification.
 #[component]
-fn MapTab(table: IndicatorTable, year: u16, frame: Option<crate::components::choropleth::MapFrame>, state: ViewState) -> impl IntoView {
+fn MapTab(
+    table: IndicatorTable,
+    year: u16,
+    frame: Option<crate::components::choropleth::MapFrame>,
+    state: ViewState,
+) -> impl IntoView {
     let view = state.view;
     let painted = Memo::new({
         let table = table.clone();
         move |_| paint(&table, year, &view.get())
     });
     let selected = Signal::derive(move || view.get().areas.first().cloned());
-    let on_select = Callback::new(move |area: String| {
-        state.update(|view| {
-            view.areas.retain(|known| *known != area);
-            view.areas.insert(0, area);
-            view.areas.truncate(MAX_AREAS);
-        })
-    });
+    // A click on the map selects one area; more are added for the time series in its tab.
+    let on_select = Callback::new(move |area: String| state.update(|view| view.areas = vec![area]));
     let title = format!("{} {}", table.indicator.name, year);
     let indicator = table.indicator.clone();
     let table_for_map = table.clone();
@@ -463,19 +518,24 @@ fn ClassificationControls(state: ViewState) -> impl IntoView {
             view! { <option value=count selected=selected>{count}</option> }
         })
         .collect_view();
-    let references = [None, Some(Reference::Home), Some(Reference::Land), Some(Reference::Bund)]
-        .into_iter()
-        .map(|reference| {
-            let selected = move || view.get().diverging == reference;
-            let (value, label) = match reference {
-                None => ("", "keine (Klassen)"),
-                Some(Reference::Home) => ("kreis", "Kreis"),
-                Some(Reference::Land) => ("land", "Land"),
-                Some(Reference::Bund) => ("bund", "Bund"),
-            };
-            view! { <option value=value selected=selected>{label}</option> }
-        })
-        .collect_view();
+    let references = [
+        None,
+        Some(Reference::Home),
+        Some(Reference::Land),
+        Some(Reference::Bund),
+    ]
+    .into_iter()
+    .map(|reference| {
+        let selected = move || view.get().diverging == reference;
+        let (value, label) = match reference {
+            None => ("", "keine (Klassen)"),
+            Some(Reference::Home) => ("kreis", "Kreis"),
+            Some(Reference::Land) => ("land", "Land"),
+            Some(Reference::Bund) => ("bund", "Bund"),
+        };
+        view! { <option value=value selected=selected>{label}</option> }
+    })
+    .collect_view();
     view! {
         <details class="classification">
             <summary>"Einteilung der Farben"</summary>
@@ -508,12 +568,19 @@ fn ClassificationControls(state: ViewState) -> impl IntoView {
 /// The difference of `value` to a reference in words: "1,2 Prozentpunkte über …".
 fn difference_text(value: f64, reference: f64, indicator: &Indicator) -> String {
     let difference = value - reference;
-    let unit = if indicator.unit == "%" { "Prozentpunkte".to_owned() } else { indicator.unit.clone() };
+    let unit = if indicator.unit == "%" {
+        "Prozentpunkte".to_owned()
+    } else {
+        indicator.unit.clone()
+    };
     if difference.abs() < 0.5 * 10f64.powi(-i32::from(indicator.decimals)) {
         return "gleich".to_owned();
     }
     let side = if difference > 0.0 { "über" } else { "unter" };
-    format!("{} {unit} {side}", format::number(difference.abs(), indicator.decimals))
+    format!(
+        "{} {unit} {side}",
+        format::number(difference.abs(), indicator.decimals)
+    )
 }
 
 /// Whether `value` is better than `reference` for this indicator; `None` for neutral ones.
@@ -528,7 +595,12 @@ fn is_better(value: f64, reference: f64, polarity: Polarity) -> Option<bool> {
 /// The selected area's value beside the map: value, rank, the references and the differences,
 /// and the way on to its profile and time series.
 #[component]
-fn ValueCard(table: IndicatorTable, year: u16, area: Option<String>, state: ViewState) -> impl IntoView {
+fn ValueCard(
+    table: IndicatorTable,
+    year: u16,
+    area: Option<String>,
+    state: ViewState,
+) -> impl IntoView {
     let indicator = table.indicator.clone();
     let year_idx = table.year_idx(year);
     let cell_of = |row: &fokus_model::TableRow| year_idx.and_then(|idx| row.cell(idx));
@@ -593,7 +665,11 @@ fn ValueCard(table: IndicatorTable, year: u16, area: Option<String>, state: View
         view! { <p class="hint">{text}</p> }
     });
     let area_id = row.area.clone();
-    let profile = View::Profile { area: row.area.clone(), year: Some(year) }.path();
+    let profile = View::Profile {
+        area: row.area.clone(),
+        year: Some(year),
+    }
+    .path();
     view! {
         <h2 data-testid="card-title">{row.name.clone()}</h2>
         <p class="card-value" data-testid="card-value">{format::cell(cell, indicator.decimals, &indicator.unit)}</p>
@@ -621,7 +697,11 @@ fn ValueCard(table: IndicatorTable, year: u16, area: Option<String>, state: View
 #[component]
 fn SeriesTab(table: IndicatorTable, state: ViewState) -> impl IntoView {
     let view = state.view;
-    let chosen = view.get_untracked().areas;
+    let areas = Memo::new(move |_| view.get().areas);
+    move || series_tab(&table, areas.get(), state)
+}
+
+fn series_tab(table: &IndicatorTable, chosen: Vec<String>, state: ViewState) -> impl IntoView {
     let mut rows: Vec<&fokus_model::TableRow> = chosen
         .iter()
         .filter_map(|area| table.areas.iter().find(|row| &row.area == area))
@@ -652,9 +732,21 @@ fn SeriesTab(table: IndicatorTable, state: ViewState) -> impl IntoView {
         .map(|row| row.name.clone())
         .collect();
     let title = if focus_home {
-        format!("{}: {} im Vergleich", table.indicator.name, table.references.first().map(|row| row.name.clone()).unwrap_or_default())
+        format!(
+            "{}: {} im Vergleich",
+            table.indicator.name,
+            table
+                .references
+                .first()
+                .map(|row| row.name.clone())
+                .unwrap_or_default()
+        )
     } else {
-        format!("{}: {} im Vergleich", table.indicator.name, names.join(", "))
+        format!(
+            "{}: {} im Vergleich",
+            table.indicator.name,
+            names.join(", ")
+        )
     };
     let addable = table
         .areas
@@ -677,7 +769,11 @@ fn SeriesTab(table: IndicatorTable, state: ViewState) -> impl IntoView {
         })
         .collect_view();
     let full = chosen.len() >= MAX_AREAS;
-    let header = series.lines.iter().map(|line| view! { <th scope="col">{line.name.clone()}</th> }).collect_view();
+    let header = series
+        .lines
+        .iter()
+        .map(|line| view! { <th scope="col">{line.name.clone()}</th> })
+        .collect_view();
     let decimals = table.indicator.decimals;
     let body = table
         .years
@@ -728,7 +824,12 @@ fn RankingTab(table: IndicatorTable, year: u16, state: ViewState) -> impl IntoVi
     let references: Vec<(String, f64)> = table
         .references
         .iter()
-        .filter_map(|row| Some((row.name.clone(), year_idx.and_then(|idx| row.cell(idx))?.value()?)))
+        .filter_map(|row| {
+            Some((
+                row.name.clone(),
+                year_idx.and_then(|idx| row.cell(idx))?.value()?,
+            ))
+        })
         .collect();
     let max = ranked
         .iter()
@@ -737,11 +838,12 @@ fn RankingTab(table: IndicatorTable, year: u16, state: ViewState) -> impl IntoVi
         .fold(0.0f64, f64::max)
         .max(f64::MIN_POSITIVE);
     let share = move |value: f64| (value.max(0.0) / max * 100.0).clamp(0.0, 100.0);
-    let selected = state.view.get_untracked().areas;
+    let view = state.view;
     let bars = ranked
         .iter()
         .map(|(rank, row, value)| {
-            let is_selected = selected.contains(&row.area);
+            let area_for_class = row.area.clone();
+            let is_selected = move || view.get().areas.first() == Some(&area_for_class);
             let area = row.area.clone();
             let lines = references
                 .iter()
@@ -753,7 +855,7 @@ fn RankingTab(table: IndicatorTable, year: u16, state: ViewState) -> impl IntoVi
                     <span class="rank">{*rank}"."</span>
                     <button class="rank-name" on:click=move |_| {
                         let area = area.clone();
-                        state.update(|view| { view.areas.retain(|known| *known != area); view.areas.insert(0, area); view.areas.truncate(MAX_AREAS); view.tab = Tab::Karte; })
+                        state.update(|view| { view.areas = vec![area]; view.tab = Tab::Karte; })
                     }>{row.name.clone()}</button>
                     <span class="bar-track">
                         <span class="bar" style=format!("width:{:.2}%", share(*value))></span>
@@ -807,7 +909,15 @@ fn TableTab(table: IndicatorTable, year: u16, state: ViewState) -> impl IntoView
         move || {
             let (by, ascending) = sort.get();
             let state_of = move |column: SortBy| {
-                if by == column { if ascending { "ascending" } else { "descending" } } else { "none" }
+                if by == column {
+                    if ascending {
+                        "ascending"
+                    } else {
+                        "descending"
+                    }
+                } else {
+                    "none"
+                }
             };
             let year_headers = years
                 .iter()
@@ -841,20 +951,31 @@ fn TableTab(table: IndicatorTable, year: u16, state: ViewState) -> impl IntoView
             let order = match by {
                 SortBy::Name => a.name.cmp(&b.name),
                 // Areas without a value sort last either way.
-                SortBy::Year(idx) => match (a.cell(idx).and_then(Cell::value), b.cell(idx).and_then(Cell::value)) {
+                SortBy::Year(idx) => match (
+                    a.cell(idx).and_then(Cell::value),
+                    b.cell(idx).and_then(Cell::value),
+                ) {
                     (Some(x), Some(y)) => x.total_cmp(&y),
                     (Some(_), None) => return std::cmp::Ordering::Less,
                     (None, Some(_)) => return std::cmp::Ordering::Greater,
                     (None, None) => std::cmp::Ordering::Equal,
                 },
             };
-            if ascending { order } else { order.reverse() }
+            if ascending {
+                order
+            } else {
+                order.reverse()
+            }
         });
         rows.iter()
             .map(|row| table_row(row, decimals, false))
             .collect_view()
     };
-    let references = table.references.iter().map(|row| table_row(row, decimals, true)).collect_view();
+    let references = table
+        .references
+        .iter()
+        .map(|row| table_row(row, decimals, true))
+        .collect_view();
     view! {
         <h2 data-testid="table-title">{format!("{} in {unit}", table.indicator.name)}</h2>
         <p class="hint">"Spaltenkopf antippen zum Sortieren. „geheim“: weniger Fälle als die Mindestfallzahl (Datenschutz); „–“: keine Daten."</p>
@@ -900,8 +1021,17 @@ fn SourcesTab(table: IndicatorTable, dataset: Option<fokus_model::DatasetInfo>) 
         Some(min) => format!("Werte, die auf weniger als {min} Fällen beruhen, werden nicht veröffentlicht („geheim gehalten“); der Server speichert die Zahl nicht."),
         None => "Werte, die auf zu wenigen Fällen beruhen, werden nach der Mindestfallzahl des Servers nicht veröffentlicht („geheim gehalten“); der Server speichert die Zahl nicht.".to_owned(),
     };
-    let or_dash = |text: &str| if text.is_empty() { "–".to_owned() } else { text.to_owned() };
-    let stand = table.stand.map(format::date).unwrap_or_else(|| "unbekannt".to_owned());
+    let or_dash = |text: &str| {
+        if text.is_empty() {
+            "–".to_owned()
+        } else {
+            text.to_owned()
+        }
+    };
+    let stand = table
+        .stand
+        .map(format::date)
+        .unwrap_or_else(|| "unbekannt".to_owned());
     let years = match (table.years.first(), table.years.last()) {
         (Some(first), Some(last)) => format!("{first}–{last}"),
         _ => "–".to_owned(),
