@@ -6,10 +6,10 @@
 // cached view still works. Last, the same build pointed at a Land's server shows that Land.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, startConfiguredServer, SH_EXAMPLE, importCsv, publishContent, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
+import { APP_BIN, startServer, startConfiguredServer, SH_EXAMPLE, importCsv, publishContent, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
 import { startNotificationService } from './notifications.mjs';
 import { freePort, mapState, startDriver } from './driver.mjs';
 
@@ -19,13 +19,14 @@ let monitor;
 let notifications = '';
 let service;
 const cacheDir = tempDir('cache');
+const exportDir = tempDir('export');
 
 before(async () => {
   server = await startServer();
   service = await startNotificationService();
   monitor = spawn('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications',member='Notify'"]);
   monitor.stdout.on('data', (chunk) => { notifications += chunk; });
-  tauri = await startDriver({ FOKUS_SERVER_URL: server.url, FOKUS_CACHE_DIR: cacheDir });
+  tauri = await startDriver({ FOKUS_SERVER_URL: server.url, FOKUS_CACHE_DIR: cacheDir, FOKUS_EXPORT_DIR: exportDir });
 });
 
 after(async () => {
@@ -171,6 +172,45 @@ test('muted news stay quiet; a clicked notification opens its page; the video pl
         tracks: v.textTracks.length, mode: v.textTracks[0]?.mode, cues: v.textTracks[0]?.cues?.length,
         trackReady: v.querySelector('track')?.readyState };`).catch((error) => String(error)));
     throw error;
+  } finally {
+    await app.close();
+  }
+});
+
+test('a fokus:// link opens the app at its view, at start and while it runs; a CSV is saved', async () => {
+  const app = await tauri.openApp({ args: ['fokus://gebiet?gebiet=010560015&jahr=2024'] });
+  try {
+    await waitFor(
+      async () => /Gebietsprofil Elmshorn/.test(await app.run(`return document.querySelector('[data-testid=profile-title]')?.textContent ?? ''`)),
+      'the Gebietsprofil the link names',
+    );
+    assert.equal(await app.run('return location.pathname + location.search'), '/gebiet?gebiet=010560015&jahr=2024');
+    await app.screenshot('app-deep-link.png');
+
+    // A link clicked while the app runs starts a second process, which hands it over and ends.
+    const second = spawnSync(APP_BIN, ['fokus://sozialbericht?kennzahl=arbeitslosenquote&jahr=2020&ansicht=tabelle'], {
+      env: { ...process.env, FOKUS_SERVER_URL: server.url, FOKUS_CACHE_DIR: cacheDir },
+      timeout: 60_000,
+    });
+    assert.equal(second.status, 0, `the second start ends by itself: ${second.stderr}`);
+    await waitFor(
+      async () => /Arbeitslosenquote/.test(await app.run(`return document.querySelector('[data-testid=table-title]')?.textContent ?? ''`)),
+      'the running app shows the table the second link names',
+    );
+    assert.equal(await app.run(`return document.querySelector('[data-testid=year-select]').value`), '2020');
+
+    await app.click('[data-testid=copy-link]');
+    const link = await waitFor(() => app.run(`return document.querySelector('[data-testid=share-link]')?.value`), 'the shared link');
+    assert.equal(link, 'fokus://sozialbericht?kennzahl=arbeitslosenquote&jahr=2020&ansicht=tabelle', 'the app shares its own link');
+
+    // The export goes through the save command; FOKUS_EXPORT_DIR stands in for the dialog.
+    await app.click('[data-testid=export-csv]');
+    const saved = join(exportDir, 'arbeitslosenquote-gebiete.csv');
+    await waitFor(() => existsSync(saved), 'the saved CSV');
+    const csv = readFileSync(saved, 'utf8');
+    assert.ok(csv.startsWith('\ufeffKennzahl;Arbeitslosenquote\r\n'), 'BOM and the metadata header');
+    assert.ok(csv.includes(`Link;${link}`), 'with the link of the view');
+    assert.match(await app.run(`return document.querySelector('[data-testid=share-status]').textContent`), /Gespeichert: .*arbeitslosenquote-gebiete\.csv/);
   } finally {
     await app.close();
   }

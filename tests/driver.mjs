@@ -54,10 +54,13 @@ export async function startDriver(env, appBin = APP_BIN) {
     return json.value;
   }
 
-  /** Starts the app and returns { run(script), click(selector), screenshot(name), close() }. */
-  async function openApp() {
+  /**
+   * Starts the app (with `args` on its command line, as the OS passes a `fokus://` link) and
+   * returns { run(script), click(selector), screenshot(name), close() }.
+   */
+  async function openApp({ args = [] } = {}) {
     const session = await waitFor(
-      () => webdriver('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: appBin } } } }),
+      () => webdriver('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: appBin, args } } } }),
       'a WebDriver session',
       60_000,
     );

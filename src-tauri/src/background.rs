@@ -107,14 +107,31 @@ pub async fn sync_now(app: &AppHandle) -> SyncState {
     state
 }
 
-/// Brings the window back (from the tray or behind others) and shows `page`.
-pub fn show_page(app: &AppHandle, page: Page) {
+/// Brings the window back (from the tray or behind others).
+pub fn raise(app: &AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.show();
         let _ = window.unminimize();
         let _ = window.set_focus();
     }
+}
+
+/// Brings the window back and shows `page`.
+pub fn show_page(app: &AppHandle, page: Page) {
+    raise(app);
     emit(app, AppEvent::Navigate { page });
+}
+
+/// Brings the window back and shows the view a `fokus://` link names; a link that names no
+/// view of the app is logged and ignored (links come from outside: only what the one parser
+/// understands reaches the UI, re-printed by it).
+pub fn open_link(app: &AppHandle, link: &str) {
+    let Some(view) = fokus_model::view::View::from_link(link) else {
+        tracing::warn!(%link, "a link that names no view of the app");
+        return;
+    };
+    raise(app);
+    emit(app, AppEvent::OpenView { path: view.path() });
 }
 
 async fn sync_loop(app: AppHandle) {

@@ -3,7 +3,7 @@
 
 use fokus_model::api::{ApiError, ErrorCode};
 use fokus_model::content::MediaRef;
-use fokus_model::ipc::{NoArgs, Permission, PermissionQuery, ReadCall};
+use fokus_model::ipc::{ExportFile, NoArgs, Permission, PermissionQuery, ReadCall};
 use fokus_model::news::Settings;
 use fokus_model::SyncState;
 use fokus_store::reads;
@@ -54,6 +54,58 @@ async fn read(
             }
             failure.answer
         })
+}
+
+#[tauri::command]
+async fn link_take(shell: State<'_, Shell>, args: NoArgs) -> Result<Option<String>, ApiError> {
+    let NoArgs {} = args;
+    Ok(shell
+        .start_link
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take())
+}
+
+/// Saves an export where the user chooses in the system's save dialog. With `FOKUS_EXPORT_DIR`
+/// set (the app tests, managed installs with a fixed folder) it is saved there without asking.
+#[tauri::command]
+async fn export_save(app: tauri::AppHandle, args: ExportFile) -> Result<Option<String>, ApiError> {
+    use tauri_plugin_dialog::DialogExt;
+    let Some(name) = fokus_model::ipc::export_file_name(&args.name) else {
+        return Err(ApiError::new(
+            ErrorCode::BadRequest,
+            "Diese Dateiart kann nicht gespeichert werden.",
+        ));
+    };
+    let target = match std::env::var_os("FOKUS_EXPORT_DIR") {
+        Some(dir) => Some(std::path::PathBuf::from(dir).join(&name)),
+        None => {
+            let extension = name
+                .rsplit_once('.')
+                .map(|(_, extension)| extension.to_owned())
+                .unwrap_or_default();
+            let (sender, receiver) = tokio::sync::oneshot::channel();
+            app.dialog()
+                .file()
+                .set_title("Exportieren")
+                .set_file_name(&name)
+                .add_filter(extension.to_uppercase(), &[extension.as_str()])
+                .save_file(move |path| {
+                    let _ = sender.send(path.and_then(|path| path.into_path().ok()));
+                });
+            receiver.await.unwrap_or(None)
+        }
+    };
+    let Some(target) = target else {
+        return Ok(None);
+    };
+    std::fs::write(&target, &args.content).map_err(|error| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("Die Datei konnte nicht gespeichert werden: {error}"),
+        )
+    })?;
+    Ok(Some(target.display().to_string()))
 }
 
 #[tauri::command]
@@ -155,6 +207,8 @@ macro_rules! command_table {
 
 command_table![
     read,
+    link_take,
+    export_save,
     sync_status,
     sync_run,
     media_url,

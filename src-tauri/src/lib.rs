@@ -35,6 +35,8 @@ pub struct Shell {
     /// Wakes the background sync ("Jetzt aktualisieren", a server event).
     wake: Notify,
     settings: Mutex<Settings>,
+    /// The view of the `fokus://` link the app was started with, until the UI takes it.
+    start_link: Mutex<Option<String>>,
 }
 
 /// Where the settings live in the cache's `meta` table.
@@ -157,12 +159,33 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
         sync_state: Mutex::new(initial),
         wake: Notify::new(),
         settings: Mutex::new(settings),
+        start_link: Mutex::new(start_link(std::env::args())),
     });
+    #[cfg(desktop)]
+    {
+        use tauri_plugin_deep_link::DeepLinkExt;
+        let handle = app.handle().clone();
+        app.deep_link().on_open_url(move |event| {
+            for url in event.urls() {
+                background::open_link(&handle, url.as_str());
+            }
+        });
+    }
     #[cfg(desktop)]
     tray::install(app)?;
     title_window(app.handle());
     background::start(app.handle().clone());
     Ok(())
+}
+
+/// The view of the first `fokus://` argument, as a router path. The OS starts the app with the
+/// link as its argument; a test driver may add its own arguments, so every one is looked at.
+fn start_link(args: impl Iterator<Item = String>) -> Option<String> {
+    let scheme = format!("{}://", fokus_model::view::SCHEME);
+    args.skip(1)
+        .filter(|arg| arg.starts_with(&scheme))
+        .find_map(|arg| fokus_model::view::View::from_link(&arg))
+        .map(|view| view.path())
 }
 
 /// Names the window after the deployment whose data the cache holds, as the header does
@@ -196,7 +219,18 @@ pub fn run() {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    tauri::Builder::default()
+    let builder = tauri::Builder::default();
+    // First, so a second start hands its link to the running app and ends before doing
+    // anything else.
+    #[cfg(desktop)]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        // The deep-link plugin (this plugin's `deep-link` feature) reports the link; a start
+        // without one just brings the window back.
+        background::raise(app);
+    }));
+    builder
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .register_uri_scheme_protocol(media::SCHEME, |context, request| {
@@ -221,4 +255,49 @@ pub fn run() {
         .setup(|app| setup(app).map_err(Into::into))
         .run(tauri::generate_context!())
         .expect("the FOKUS window could not be opened");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::start_link;
+
+    #[test]
+    fn the_start_link_is_the_first_fokus_argument_as_a_router_path() {
+        let args = |list: &[&str]| {
+            list.iter()
+                .map(|arg| (*arg).to_owned())
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        let cases: &[(&[&str], Option<&str>, &str)] = &[
+            (&["fokus-app"], None, "no argument"),
+            (
+                &["fokus-app", "fokus://gebiet?gebiet=010560015&jahr=2024"],
+                Some("/gebiet?gebiet=010560015&jahr=2024"),
+                "as the OS starts it",
+            ),
+            (
+                &[
+                    "fokus-app",
+                    "--automation",
+                    "fokus://sozialbericht?kennzahl=sgb2_quote",
+                ],
+                Some("/?kennzahl=sgb2_quote"),
+                "beside a driver's own argument",
+            ),
+            (
+                &["fokus-app", "fokus://gebiet"],
+                None,
+                "a profile without its area is no view",
+            ),
+            (
+                &["fokus-app", "https://example.org/gebiet?gebiet=1"],
+                None,
+                "only our scheme",
+            ),
+        ];
+        for (list, expected, why) in cases {
+            assert_eq!(start_link(args(list)).as_deref(), *expected, "{why}");
+        }
+    }
 }

@@ -32,6 +32,8 @@ pub struct AppContext {
     pub sync_progress: RwSignal<Option<SyncProgress>>,
     /// A page the shell asked to show (notification or tray click).
     pub requested_page: RwSignal<Option<Page>>,
+    /// A view (router path) the shell asked to show: a `fokus://` link was opened.
+    pub requested_path: RwSignal<Option<String>>,
     /// The deployment the data come from: title, home area, map levels, geodata notice.
     pub dataset: RwSignal<Option<DatasetInfo>>,
 }
@@ -49,6 +51,7 @@ pub fn App() -> impl IntoView {
         sync_state: RwSignal::new(None),
         sync_progress: RwSignal::new(None),
         requested_page: RwSignal::new(None),
+        requested_path: RwSignal::new(None),
         dataset: RwSignal::new(None),
     };
     provide_context(context);
@@ -71,6 +74,11 @@ pub fn App() -> impl IntoView {
             context.sync_state.set(Some(state));
         }
     });
+    spawn_local(async move {
+        if let Some(path) = backend.link_take().await {
+            context.requested_path.set(Some(path));
+        }
+    });
     backend.listen(move |event| match event {
         AppEvent::SyncState { state } => {
             if !state.syncing {
@@ -80,6 +88,7 @@ pub fn App() -> impl IntoView {
         }
         AppEvent::SyncProgress { progress } => context.sync_progress.set(Some(progress)),
         AppEvent::Navigate { page } => context.requested_page.set(Some(page)),
+        AppEvent::OpenView { path } => context.requested_path.set(Some(path)),
         AppEvent::DataChanged { .. } => {
             context.data_version.update(|version| *version += 1);
             if backend == Backend::Web {
@@ -204,10 +213,17 @@ fn page_slug(page: Page) -> &'static str {
 fn NavigationBridge() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
+    let navigate_to_path = navigate.clone();
     Effect::new(move |_| {
         if let Some(page) = app.requested_page.get() {
             navigate(page.path(), Default::default());
             app.requested_page.set(None);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(path) = app.requested_path.get() {
+            navigate_to_path(&path, Default::default());
+            app.requested_path.set(None);
         }
     });
 }

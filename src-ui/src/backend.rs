@@ -148,6 +148,31 @@ impl Backend {
         }
     }
 
+    /// The view of the `fokus://` link the app was started with, once; `None` in the web build
+    /// (its address is the view already).
+    pub async fn link_take(self) -> Option<String> {
+        match self {
+            Backend::Tauri => invoke::<_, Option<String>>(ipc::LinkTake::NAME, &ipc::NoArgs {})
+                .await
+                .ok()
+                .flatten(),
+            Backend::Web => None,
+        }
+    }
+
+    /// Saves an export through the app's save dialog; the saved path, or `None` if cancelled.
+    pub async fn export_save(
+        self,
+        name: &str,
+        content: Vec<u8>,
+    ) -> Result<Option<String>, ApiError> {
+        let file = ipc::ExportFile {
+            name: name.to_owned(),
+            content,
+        };
+        invoke::<_, Option<String>>(ipc::ExportSave::NAME, &file).await
+    }
+
     /// The app's settings; `None` in the web build, which has no notifications or tray.
     pub async fn settings_get(self) -> Option<Result<Settings, ApiError>> {
         match self {

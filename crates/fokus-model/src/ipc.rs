@@ -158,6 +158,16 @@ command!(
     DocumentOpen, "document_open", MediaRef => ()
 );
 command!(
+    /// The view of the `fokus://` link the app was started with (as a router path), once: the
+    /// UI asks when it starts, the shell forgets it after answering.
+    LinkTake, "link_take", NoArgs => Option<String>
+);
+command!(
+    /// Saves an export where the user chooses (the system's save dialog); the saved file's
+    /// name, or `None` when the user cancelled.
+    ExportSave, "export_save", ExportFile => Option<String>
+);
+command!(
     /// The app's settings.
     SettingsGet, "settings_get", NoArgs => Settings
 );
@@ -169,6 +179,41 @@ command!(
     /// The OS permission to show notifications; with `request`, asks for it if not decided.
     NotificationPermission, "notification_permission", PermissionQuery => Permission
 );
+
+/// Argument of [`ExportSave`]: the suggested file name and the bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportFile {
+    pub name: String,
+    pub content: Vec<u8>,
+}
+
+/// The kinds of file an export may be saved as.
+pub const EXPORT_EXTENSIONS: [&str; 3] = ["csv", "svg", "png"];
+
+/// The file name an export is offered under: the suggested name reduced to letters, digits, `-`,
+/// `_` and one `.` before an allowed extension; `None` for any other extension.
+pub fn export_file_name(suggested: &str) -> Option<String> {
+    let (stem, extension) = suggested.rsplit_once('.')?;
+    let extension = extension.to_ascii_lowercase();
+    if !EXPORT_EXTENSIONS.contains(&extension.as_str()) {
+        return None;
+    }
+    let stem: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let stem = stem.trim_matches('-');
+    Some(format!(
+        "{}.{extension}",
+        if stem.is_empty() { "export" } else { stem }
+    ))
+}
 
 /// Argument of [`NotificationPermission`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -188,8 +233,10 @@ pub enum Permission {
 
 /// Every command the shell registers (the queries all go through [`READ_COMMAND`]), for its
 /// registration check.
-pub const COMMAND_NAMES: [&str; 8] = [
+pub const COMMAND_NAMES: [&str; 10] = [
     READ_COMMAND,
+    LinkTake::NAME,
+    ExportSave::NAME,
     SyncStatus::NAME,
     SyncRun::NAME,
     MediaUrl::NAME,
@@ -214,4 +261,33 @@ pub enum AppEvent {
     SyncProgress { progress: SyncProgress },
     /// Show this page (a notification or the tray menu was clicked).
     Navigate { page: Page },
+    /// Show this view: a `fokus://` link was opened while the app runs. `path` is the router
+    /// path the shell printed from the parsed link (`crate::view::View::path`), never the link
+    /// as given.
+    OpenView { path: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::export_file_name;
+
+    #[test]
+    fn export_names_are_plain_and_keep_an_allowed_extension() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("sgb2_quote-gebiete.csv", Some("sgb2_quote-gebiete.csv")),
+            ("../../etc/passwd.csv", Some("etc-passwd.csv")),
+            ("Karte 2024.SVG", Some("Karte-2024.svg")),
+            ("bild.png", Some("bild.png")),
+            ("tool.exe", None),
+            ("ohne-endung", None),
+            (".csv", Some("export.csv")),
+        ];
+        for (suggested, expected) in cases {
+            assert_eq!(
+                export_file_name(suggested).as_deref(),
+                *expected,
+                "{suggested}"
+            );
+        }
+    }
 }

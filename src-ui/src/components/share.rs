@@ -50,11 +50,11 @@ async fn copy_text(text: &str) -> bool {
 
 /// Offers `content` as a file download named `name` (the browser's download; in the app the
 /// web view saves it to the downloads folder).
-pub fn download(name: &str, mime: &str, content: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(content));
+pub fn download(name: &str, mime: &str, content: &[u8]) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(content));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let document = document();
     let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
@@ -69,6 +69,22 @@ pub fn download(name: &str, mime: &str, content: &str) -> Result<(), JsValue> {
     anchor.remove();
     web_sys::Url::revoke_object_url(&url)?;
     Ok(())
+}
+
+/// Saves an export: through the app's save dialog, or as the browser's download. Answers what
+/// happened, in words.
+pub async fn save_export(backend: Backend, name: &str, mime: &str, content: Vec<u8>) -> String {
+    match backend {
+        Backend::Tauri => match backend.export_save(name, content).await {
+            Ok(Some(path)) => format!("Gespeichert: {path}"),
+            Ok(None) => "Nicht gespeichert.".to_owned(),
+            Err(error) => error.message,
+        },
+        Backend::Web => match download(name, mime, &content) {
+            Ok(()) => format!("{name} heruntergeladen."),
+            Err(_) => "Die Datei konnte nicht gespeichert werden.".to_owned(),
+        },
+    }
 }
 
 /// Today as `27.11.2026`.
@@ -89,7 +105,8 @@ pub fn ShareBar(
     dataset: Option<DatasetInfo>,
 ) -> impl IntoView {
     let app = use_app();
-    let link = link_of(&view, app.backend);
+    let backend = app.backend;
+    let link = link_of(&view, backend);
     let status = RwSignal::new(None::<String>);
     let shown_link = RwSignal::new(None::<String>);
     let link_for_copy = link.clone();
@@ -123,10 +140,9 @@ pub fn ShareBar(
             };
             let csv = table_csv(&table, &meta);
             let name = format!("{}-{}.csv", table.indicator.id, match table.level { fokus_model::view::Level::Map => "gebiete", fokus_model::view::Level::Gemeinde => "gemeinden" });
-            match download(&name, "text/csv;charset=utf-8", &csv) {
-                Ok(()) => status.set(Some(format!("{name} gespeichert."))),
-                Err(_) => status.set(Some("Die Datei konnte nicht gespeichert werden.".to_owned())),
-            }
+            leptos::task::spawn_local(async move {
+                status.set(Some(save_export(backend, &name, "text/csv;charset=utf-8", csv.into_bytes()).await));
+            });
         };
         view! { <button class="button secondary" data-testid="export-csv" on:click=on_click>"Tabelle als CSV"</button> }
     });

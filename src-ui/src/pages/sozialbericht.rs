@@ -298,10 +298,18 @@ fn IndicatorFinder(
                 groups.push(("Zuletzt verwendet".to_owned(), recent));
             }
         }
-        for indicator in &matching {
-            match groups
+        // Each indicator once: the recently used ones only in their group.
+        let in_recent: Vec<String> = groups
+            .first()
+            .map(|(_, list)| list.iter().map(|indicator| indicator.id.clone()).collect())
+            .unwrap_or_default();
+        let first_field = groups.len();
+        for indicator in matching
+            .iter()
+            .filter(|indicator| !in_recent.contains(&indicator.id))
+        {
+            match groups[first_field..]
                 .iter_mut()
-                .skip_while(|(field, _)| field == "Zuletzt verwendet")
                 .find(|(field, _)| *field == indicator.handlungsfeld)
             {
                 Some((_, list)) => list.push(indicator),
