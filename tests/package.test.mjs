@@ -20,7 +20,7 @@ test('the package installs the app, its desktop entry and its icons', () => {
   assert.ok(desktop, 'a desktop entry');
   const entry = readFileSync(desktop, 'utf8');
   assert.match(entry, /^Name=FOKUS PI$/m, entry);
-  assert.match(entry, /^Exec=fokus-app/m, entry);
+  assert.match(entry, /^Exec=fokus-app %u$/m, `the link reaches the app as its argument: ${entry}`);
   assert.match(entry, /^MimeType=.*x-scheme-handler\/fokus;/m, `the desktop opens fokus:// links with the app: ${entry}`);
   assert.ok(files.some((path) => /\/icons\/hicolor\/\d+x\d+\/apps\//.test(path)), 'icons in the hicolor theme');
 });
