@@ -64,6 +64,7 @@ test('the view lives in the address: a deep link opens it, back and forward and 
   await page.click('[data-testid=tab-karte]');
   await mapIs('arbeitslosenquote', 2020);
   assert.equal(await page.textContent('[data-testid=card-title]'), 'Elmshorn', 'the selected area came with the link');
+  await page.screenshot({ path: join(SCREENSHOTS, 'explorer-karte.png') });
   await page.selectOption('[data-testid=year-select]', '2022');
   await mapIs('arbeitslosenquote', 2022);
   assert.equal(query().get('jahr'), '2022', 'the year is in the address');
@@ -172,6 +173,7 @@ test('Zeitreihe, Rangfolge, Tabelle and Quellen show the same numbers as the map
   const numbers = ranks.map((text) => Number(text.replace(' %', '').replace(',', '.')));
   assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'lowest first: a higher SGB-II-Quote is worse');
   assert.match(await page.textContent('[data-testid=rank-010560015]'), new RegExp(mapValue.toFixed(1).replace('.', ',')), 'the map value');
+  await page.screenshot({ path: join(SCREENSHOTS, 'explorer-rangfolge.png') });
 
   await page.click('[data-testid=tab-tabelle]');
   const rowNames = () => page.$$eval('[data-testid=data-table] tbody:first-of-type tr th', (cells) => cells.map((cell) => cell.textContent));
@@ -249,4 +251,24 @@ test('the Vergleich sets two to five areas side by side and marks the best and t
   const rows = await page.locator('[data-testid=compare-table] tbody tr').count();
   assert.ok(rows > 0 && rows < 73, `one Handlungsfeld: ${rows} rows`);
   await page.screenshot({ path: join(SCREENSHOTS, 'explorer-vergleich.png') });
+});
+
+test('the Gemeinde level draws the 49 Gemeinden, their values averaging to their Amt, small ones protected', async () => {
+  await page.goto(`${server.url}/?kennzahl=inobhutnahmen&jahr=2024`);
+  await page.waitForSelector('[data-testid=level-select]');
+  const labels = await page.$$eval('[data-testid=level-select] option', (options) => options.map((option) => option.textContent));
+  assert.deepEqual(labels, ['Ämter und amtsfreie Gemeinden', 'Gemeinden'], 'the levels in words');
+  await page.selectOption('[data-testid=level-select]', 'gemeinde');
+  await waitFor(async () => (await page.locator('[data-testid=map] path.area').count()) === 49, 'the 49 Gemeinden');
+  assert.equal(query().get('ebene'), 'gemeinde', 'the level is in the address');
+  const suppressed = await page.$$eval('[data-testid=map] path.area', (paths) => paths.filter((path) => path.dataset.fill === 'url(#fokus-geheim)').length);
+  assert.ok(suppressed > 5, `small Gemeinden are protected, not just Helgoland: ${suppressed}`);
+  assert.match(await page.textContent('[data-testid=legend-suppressed]'), new RegExp(`\\(${suppressed} Gebiete\\)`), 'and counted in the legend');
+  assert.equal(await page.locator('[data-testid=map] .inset path.area, [data-testid=area-010560025025]').count() >= 1, true, 'Helgoland still drawn');
+  await page.click('[data-testid=area-010565616029]');
+  await waitFor(async () => (await page.textContent('[data-testid=card-title]')) === 'Klein Nordende', 'a Gemeinde selected');
+  await page.click('[data-testid=tab-tabelle]');
+  assert.equal(await page.locator('[data-testid=data-table] tbody:first-of-type tr').count(), 49, 'the table lists the Gemeinden');
+  await page.click('[data-testid=tab-karte]');
+  await page.screenshot({ path: join(SCREENSHOTS, 'explorer-gemeinden.png') });
 });

@@ -148,8 +148,14 @@ fn round_to(value: f64, decimals: u8) -> f64 {
     (value * scale).round() / scale
 }
 
-/// Generates the demo's values for the demo configuration's map areas and references. Same
-/// output on every machine and every run.
+/// Seed of the Gemeinden's own spread, apart from the map areas' so their values stay as they
+/// were before Gemeinden had values.
+const GEMEINDE_SEED: u64 = 0x0049_6E3D;
+
+/// Generates the demo's values for the demo configuration's map areas, their Gemeinden and the
+/// references. Same output on every machine and every run. A Gemeinde's values scatter around its
+/// map area's so that, weighted by population, they average to it; the Gemeinde of an amtsfreie
+/// Gemeinde is that Gemeinde and has its values.
 pub fn demo_observations(deployment: &Deployment) -> Vec<Observation> {
     let areas = &deployment.areas;
     let map_areas: Vec<&Area> = areas
@@ -162,8 +168,21 @@ pub fn demo_observations(deployment: &Deployment) -> Vec<Observation> {
         .sum::<u64>() as f64;
     let mean_population = total_population / map_areas.len() as f64;
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    let mut gemeinde_rng = ChaCha8Rng::seed_from_u64(GEMEINDE_SEED);
     let mut observations = Vec::new();
     let profiles = profiles(deployment);
+    // Per map area, its Gemeinden with their populations.
+    let gemeinden_of: Vec<Vec<&Area>> = map_areas
+        .iter()
+        .map(|map_area| {
+            areas
+                .iter()
+                .filter(|area| {
+                    area.kind == AreaKind::Gemeinde && area.parent.as_deref() == Some(&map_area.id)
+                })
+                .collect()
+        })
+        .collect();
 
     for profile in &profiles {
         let indicator = &profile.indicator;
@@ -178,6 +197,15 @@ pub fn demo_observations(deployment: &Deployment) -> Vec<Observation> {
                     .max(0.2)
             })
             .collect();
+        let gemeinde_factors: Vec<Vec<f64>> = gemeinden_of
+            .iter()
+            .map(|gemeinden| {
+                gemeinden
+                    .iter()
+                    .map(|_| (1.0 + profile.spread * 0.8 * symmetric(&mut gemeinde_rng)).max(0.2))
+                    .collect()
+            })
+            .collect();
         for year in FIRST_DEMO_YEAR..=LAST_DEMO_YEAR {
             let elapsed = f64::from(year - FIRST_DEMO_YEAR);
             // The pandemic years lift labour-market burdens a little, as in the real series.
@@ -189,6 +217,7 @@ pub fn demo_observations(deployment: &Deployment) -> Vec<Observation> {
             let kreis_trend = (profile.kreis_level + profile.trend * elapsed) * shock;
             let mut weighted_sum = 0.0;
             let mut weight = 0.0;
+            let mut area_values = Vec::with_capacity(map_areas.len());
             for (area, factor) in map_areas.iter().zip(&area_factors) {
                 let noise = 0.02 * symmetric(&mut rng);
                 let value = if is_balance {
@@ -202,6 +231,41 @@ pub fn demo_observations(deployment: &Deployment) -> Vec<Observation> {
                 let cell =
                     demo_gap(&indicator.id, area, year).map_or(Cell::Value(value), Cell::Gap);
                 observations.push(Observation::new(&indicator.id, &area.id, year, cell));
+                area_values.push((value, cell));
+            }
+            for ((gemeinden, factors), (area_value, area_cell)) in
+                gemeinden_of.iter().zip(&gemeinde_factors).zip(&area_values)
+            {
+                let population = |gemeinde: &&Area| gemeinde.population.unwrap_or(1) as f64;
+                let mean_factor = gemeinden
+                    .iter()
+                    .zip(factors)
+                    .map(|(gemeinde, factor)| population(gemeinde) * factor)
+                    .sum::<f64>()
+                    / gemeinden.iter().map(population).sum::<f64>();
+                for (gemeinde, factor) in gemeinden.iter().zip(factors) {
+                    let cell = if gemeinden.len() == 1 {
+                        *area_cell
+                    } else if let Some(gap) = demo_gap(&indicator.id, gemeinde, year)
+                        .or(area_cell.value().is_none().then_some(Gap::NoData))
+                    {
+                        Cell::Gap(gap)
+                    } else {
+                        let noise = 0.02 * symmetric(&mut gemeinde_rng);
+                        Cell::Value(if is_balance {
+                            round(area_value + (factor - mean_factor) * 4.0 + noise * 10.0)
+                        } else {
+                            // A share stays a share in a small place, too.
+                            let ceiling = if indicator.unit == "%" {
+                                100.0
+                            } else {
+                                f64::MAX
+                            };
+                            round((area_value * factor / mean_factor * (1.0 + noise)).min(ceiling))
+                        })
+                    };
+                    observations.push(Observation::new(&indicator.id, &gemeinde.id, year, cell));
+                }
             }
             let kreis = round(weighted_sum / weight);
             let land_noise = 1.0 + 0.01 * symmetric(&mut rng);
@@ -259,9 +323,9 @@ const SMALL_COUNTS: [&str; 4] = [
     "eingliederungshilfe_35a",
 ];
 
-/// Gaps the demo shows on purpose: tiny Helgoland's small-count indicators are suppressed (too
-/// few cases), and the first year of the childcare statistic is missing for the Ämter and the
-/// Kreis.
+/// Gaps the demo shows on purpose: small-count indicators of tiny places (Helgoland, the small
+/// Gemeinden of the Ämter) are suppressed (too few cases), and the first year of the childcare
+/// statistic is missing for the Ämter, their Gemeinden and the Kreis.
 fn demo_gap(indicator_id: &str, area: &Area, year: u16) -> Option<Gap> {
     let is_tiny = area.population.is_some_and(|population| population < 2_000);
     if is_tiny && SMALL_COUNTS.contains(&indicator_id) {
@@ -301,14 +365,69 @@ mod tests {
             70,
             "18 map areas + Kreis, Land, Bund + 49 Gemeinden"
         );
-        assert_eq!(first.len(), 16_863, "73 indicators x 11 years x 21 areas");
+        assert_eq!(
+            first.len(),
+            56_210,
+            "73 indicators x 11 years x (18 map areas + 3 references + 49 Gemeinden)"
+        );
         let gaps = first
             .iter()
             .filter(|o| matches!(o.cell, Cell::Gap(_)))
             .count();
+        // Mostly the small-count indicators of the small Gemeinden, suppressed for data
+        // protection: the Gemeinde level shows how much a county cannot publish.
         assert!(
-            gaps > 0 && gaps < first.len() / 100,
-            "a few gaps, not many: {gaps}"
+            gaps > 0 && gaps < first.len() / 20,
+            "some gaps, not many: {gaps}"
+        );
+    }
+
+    #[test]
+    fn gemeinde_values_average_to_their_map_area_and_small_ones_are_suppressed() {
+        let deployment = demo_deployment();
+        let observations = demo_observations(&deployment);
+        let cell = |indicator: &str, area: &str, year: u16| {
+            observations
+                .iter()
+                .find(|o| o.key.indicator == indicator && o.key.area == area && o.key.year == year)
+                .map(|o| o.cell)
+        };
+        let amt = "010565616"; // Amt Elmshorn-Land
+        let gemeinden: Vec<&Area> = deployment
+            .areas
+            .iter()
+            .filter(|area| area.parent.as_deref() == Some(amt))
+            .collect();
+        assert!(gemeinden.len() > 3, "an Amt of several Gemeinden");
+        let (sum, weight) = gemeinden
+            .iter()
+            .fold((0.0, 0.0), |(sum, weight), gemeinde| {
+                let value = cell("sgb2_quote", &gemeinde.id, 2024)
+                    .and_then(Cell::value)
+                    .unwrap();
+                let population = gemeinde.population.unwrap() as f64;
+                (sum + value * population, weight + population)
+            });
+        let amt_value = cell("sgb2_quote", amt, 2024).and_then(Cell::value).unwrap();
+        assert!(
+            (sum / weight - amt_value).abs() < 0.3,
+            "weighted by population the Gemeinden give their Amt's value: {} vs {amt_value}",
+            sum / weight
+        );
+        assert_eq!(
+            cell("sgb2_quote", "010560015015", 2024),
+            cell("sgb2_quote", "010560015", 2024),
+            "the Gemeinde Elmshorn is the amtsfreie Gemeinde Elmshorn"
+        );
+        let small = gemeinden
+            .iter()
+            .find(|gemeinde| gemeinde.population.unwrap() < 2_000)
+            .expect("a small Gemeinde");
+        assert_eq!(
+            cell("inobhutnahmen", &small.id, 2024),
+            Some(Cell::Gap(Gap::Suppressed)),
+            "{}: too few cases to publish",
+            small.name
         );
     }
 

@@ -8,8 +8,7 @@ use std::collections::HashMap;
 use fokus_model::finance::{BudgetTotal, Spending};
 use fokus_model::population::{PopulationCount, Sex, AGE_GROUPS};
 use fokus_model::{
-    Area, AreaKind, Catalog, Cell, Gap, Observation, ObservationKey, ValueFlag, FIRST_YEAR,
-    LAST_YEAR,
+    Area, Catalog, Cell, Gap, Observation, ObservationKey, ValueFlag, FIRST_YEAR, LAST_YEAR,
 };
 
 /// One thing wrong with an input file.
@@ -656,22 +655,6 @@ impl<'c> Checker<'c> {
         let raw_area = field(Column::Area);
         let area = self.check_area(place, raw_area);
         let area_id = area.map_or(raw_area, |area| area.id.as_str());
-        // Values are reported for the map areas; a Gemeinde's value would be stored but shown
-        // nowhere, so it is refused with the area it belongs to.
-        if let Some(gemeinde) = area.filter(|area| area.kind == AreaKind::Gemeinde) {
-            let parent = gemeinde.parent.as_deref().unwrap_or_default();
-            let parent_name = self
-                .catalog
-                .areas
-                .iter()
-                .find(|area| area.id == parent)
-                .map_or(parent, |area| area.name.as_str());
-            let reason = format!(
-                "Gemeinde {} – der Sozialbericht führt Werte für Ämter und amtsfreie Gemeinden; bitte den Wert für {parent_name} ({parent}) liefern",
-                gemeinde.name
-            );
-            self.report(place, Some(Column::Area), Some(raw_area), reason);
-        }
         let value_text = field(Column::Value);
         let cell = match parse_value(value_text, self.style) {
             Ok(cell) => Some(cell),

@@ -67,8 +67,8 @@ async fn status_counts_the_demo() {
     );
     assert_eq!(
         server_status.observations,
-        server_status.indicators * 11 * 21,
-        "11 years x 21 reporting areas per indicator"
+        server_status.indicators * 11 * 70,
+        "11 years x 70 reporting areas (map areas, references, Gemeinden) per indicator"
     );
     assert_eq!(
         server_status.population_counts,
@@ -178,7 +178,7 @@ async fn the_feed_comes_in_the_encoding_asked_for_and_says_the_same() {
         "every encoding (and the cached second answer) carries the same page"
     );
     let page: FeedPage = serde_json::from_slice(&bodies[0]).unwrap();
-    assert_eq!(page.observations.len(), 16_863, "the whole demo");
+    assert_eq!(page.observations.len(), 56_210, "the whole demo");
 }
 
 #[tokio::test]

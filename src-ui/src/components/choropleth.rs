@@ -43,10 +43,23 @@ pub fn map_frame(catalog: &Catalog, level: Level) -> Option<MapFrame> {
             })
         })
         .collect();
-    let insets: Vec<&str> = dataset
+    // An inset configured for a map area holds its Gemeinden on the Gemeinde level.
+    let inset_areas: Vec<&str> = dataset
         .insets
         .iter()
         .map(|inset| inset.area.as_str())
+        .collect();
+    let insets: Vec<&str> = catalog
+        .areas
+        .iter()
+        .filter(|area| {
+            inset_areas.contains(&area.id.as_str())
+                || area
+                    .parent
+                    .as_deref()
+                    .is_some_and(|parent| inset_areas.contains(&parent))
+        })
+        .map(|area| area.id.as_str())
         .collect();
     let layout = fokus_map::layout(&areas, &insets, 800.0, 600.0).ok()?;
     let inset_label = dataset
@@ -333,5 +346,57 @@ fn areas_text(count: usize) -> String {
     match count {
         1 => "1 Gebiet".to_owned(),
         count => format!("{count} Gebiete"),
+    }
+}
+
+/// Whether the catalogue can draw the Gemeinde level (Gemeinden with boundaries).
+pub fn has_gemeinden(catalog: &Catalog) -> bool {
+    catalog
+        .areas
+        .iter()
+        .any(|area| area.kind == AreaKind::Gemeinde && !area.retired && area.geometry.is_some())
+}
+
+/// The map level in words: the deployment's map kinds ("Ämter, amtsfreie Gemeinden") or
+/// "Gemeinden".
+pub fn level_label(catalog: &Catalog, level: Level) -> String {
+    match level {
+        Level::Gemeinde => "Gemeinden".to_owned(),
+        Level::Map => {
+            let dataset = catalog
+                .dataset
+                .clone()
+                .unwrap_or_else(|| DatasetInfo::titled("", false));
+            let mut kinds: Vec<AreaKind> = catalog
+                .areas
+                .iter()
+                .filter(|area| !area.retired && dataset.is_map_kind(area.kind))
+                .map(|area| area.kind)
+                .collect();
+            kinds.sort_by_key(|kind| {
+                fokus_model::AREA_KINDS
+                    .iter()
+                    .position(|known| known == kind)
+            });
+            kinds.dedup();
+            let names: Vec<&str> = kinds.iter().map(|kind| plural_de(*kind)).collect();
+            match names.split_last() {
+                Some((last, [])) => (*last).to_owned(),
+                Some((last, rest)) => format!("{} und {last}", rest.join(", ")),
+                None => String::new(),
+            }
+        }
+    }
+}
+
+fn plural_de(kind: AreaKind) -> &'static str {
+    match kind {
+        AreaKind::Amt => "Ämter",
+        AreaKind::AmtsfreieGemeinde => "amtsfreie Gemeinden",
+        AreaKind::Gemeinde => "Gemeinden",
+        AreaKind::Kreis => "Kreise",
+        AreaKind::KreisfreieStadt => "kreisfreie Städte",
+        AreaKind::Land => "Länder",
+        AreaKind::Bund => "Bund",
     }
 }

@@ -6,7 +6,7 @@
 use fokus_model::api::TableQuery;
 use fokus_model::ipc::{CatalogGet, IndicatorTableGet, NoArgs};
 use fokus_model::view::{
-    ExplorerView, Method, Reference, Tab, View, MAX_AREAS, MAX_CLASSES, MIN_CLASSES,
+    ExplorerView, Level, Method, Reference, Tab, View, MAX_AREAS, MAX_CLASSES, MIN_CLASSES,
 };
 use fokus_model::{AreaSeries, Catalog, Cell, Indicator, IndicatorTable, Polarity, SeriesLine};
 use leptos::prelude::*;
@@ -14,7 +14,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
 use crate::app::use_app;
-use crate::components::choropleth::{map_frame, Choropleth, Legend};
+use crate::components::choropleth::{has_gemeinden, level_label, map_frame, Choropleth, Legend};
 use crate::components::series_chart::SeriesChart;
 use crate::components::share::ShareBar;
 use crate::explorer::{self, paint, ranking};
@@ -113,7 +113,8 @@ pub fn SozialberichtPage() -> impl IntoView {
     let controls = move || {
         loaded_catalog().map(|catalog| {
             view! {
-                <IndicatorFinder catalog=catalog current=indicator_id state=state/>
+                <IndicatorFinder catalog=catalog.clone() current=indicator_id state=state/>
+                <LevelPicker catalog=catalog state=state/>
                 {move || loaded_table().map(|table| view! { <YearControls years=table.years current=year state=state/> })}
             }
         })
@@ -213,6 +214,34 @@ pub fn SozialberichtPage() -> impl IntoView {
             {panel}
         </section>
     }
+}
+
+/// The areas the views show: the deployment's map areas or its Gemeinden (where the catalogue
+/// has their boundaries).
+#[component]
+fn LevelPicker(catalog: Catalog, state: ViewState) -> impl IntoView {
+    if !has_gemeinden(&catalog) {
+        return ().into_any();
+    }
+    let view = state.view;
+    let options = [Level::Map, Level::Gemeinde]
+        .into_iter()
+        .map(|level| {
+            let selected = move || view.get().level == level;
+            view! { <option value=level.slug() selected=selected>{level_label(&catalog, level)}</option> }
+        })
+        .collect_view();
+    view! {
+        <label class="field">
+            <span>"Gebiete"</span>
+            <select class="level" data-testid="level-select" on:change=move |event| {
+                let level = if event_target_value(&event) == Level::Gemeinde.slug() { Level::Gemeinde } else { Level::Map };
+                // The selected areas belong to the other level.
+                state.update(|view| { view.level = level; view.areas.clear(); });
+            }>{options}</select>
+        </label>
+    }
+    .into_any()
 }
 
 const RECENT_KEY: &str = "fokus.zuletzt";
@@ -426,7 +455,7 @@ fn YearControls(years: Vec<u16>, current: Memo<Option<u16>>, state: ViewState) -
     view! {
         <label class="field">
             <span>"Jahr"</span>
-            <select data-testid="year-select" on:change=move |event| {
+            <select class="year" data-testid="year-select" on:change=move |event| {
                 if let Ok(year) = event_target_value(&event).parse() { set_year(year) }
             }>
                 {options}
