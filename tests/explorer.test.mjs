@@ -215,6 +215,33 @@ test('the CSV export opens in Excel: BOM, semicolons, German numbers, metadata a
   assert.ok(lines.some((line) => line.startsWith('Deutschland;DG;Bund;')), 'the references too');
 });
 
+test('the map saved as SVG and PNG carries title, legend, source, licence and link', async () => {
+  await page.goto(`${server.url}/?kennzahl=sgb2_quote&jahr=2024`);
+  await page.waitForSelector('[data-testid=export-svg]');
+  const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-svg]')]);
+  assert.equal(svgDownload.suggestedFilename(), 'sgb2_quote-2024-karte.svg');
+  const svgFile = join(SCREENSHOTS, 'export-karte.svg');
+  await svgDownload.saveAs(svgFile);
+  const svg = readFileSync(svgFile, 'utf8');
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/, 'a standalone SVG file');
+  assert.match(svg, />SGB-II-Quote 2024</, 'the title with the year');
+  assert.match(svg, /Quelle: Statistik der Bundesagentur für Arbeit · Stand \d\d\.\d\d\.\d{4}/, 'source and Stand');
+  assert.match(svg, /GeoBasis-DE \/ BKG 2021 \(Daten verändert\)/, 'the geodata licence notice');
+  assert.ok(svg.includes(page.url().replaceAll('&', '&amp;')), 'the link of the view');
+  assert.equal((svg.match(/<path /g) ?? []).length, 18, 'the 18 areas');
+  assert.match(svg, />Elmshorn</, 'named');
+  assert.match(svg, /\(\d+\)<\/text>/, 'the legend with its counts');
+
+  const [pngDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-png]')]);
+  assert.equal(pngDownload.suggestedFilename(), 'sgb2_quote-2024-karte.png');
+  const pngFile = join(SCREENSHOTS, 'export-karte.png');
+  await pngDownload.saveAs(pngFile);
+  const png = readFileSync(pngFile);
+  assert.equal(png.subarray(1, 4).toString(), 'PNG', 'a PNG file');
+  const width = png.readUInt32BE(16);
+  assert.equal(width, 2 * 848, 'twice the SVG width, sharp on slides');
+});
+
 test('the Gebietsprofil shows every indicator beside Kreis, Land and Bund, with trend and change', async () => {
   await page.goto(`${server.url}/?kennzahl=sgb2_quote&jahr=2024&gebiete=010560015`);
   await page.click('[data-testid=card-profile]');

@@ -307,6 +307,177 @@ pub fn place_labels(labels: &[(&str, &str, f64, f64)]) -> Vec<PlacedLabel> {
     placed.into_iter().map(|(label, _, _)| label).collect()
 }
 
+/// What a saved map says about itself on the image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageMeta {
+    /// "SGB-II-Quote 2024".
+    pub title: String,
+    /// "in % · Ämter und amtsfreie Gemeinden".
+    pub subtitle: String,
+    /// "Quelle: … · Stand …".
+    pub source: String,
+    /// The boundaries' licence notice.
+    pub attribution: String,
+    pub link: String,
+    pub inset_label: String,
+}
+
+/// The name as the map writes it: "Amt Elmshorn-Land" as "Elmshorn-Land", since the area kind
+/// is in the legend and the space is small.
+pub fn short_name(name: &str) -> &str {
+    name.strip_prefix("Amt ").unwrap_or(name)
+}
+
+/// Text and halo colours of a label on `fill`: on the hatch and the grey dark text, on a class
+/// colour whatever reads best (WCAG AA), the halo the opposite.
+pub fn label_ink(fill: &str) -> (&'static str, &'static str) {
+    let ink = if fill.starts_with('#') {
+        fokus_map::text_colour_on(fill)
+    } else {
+        "#111111"
+    };
+    (
+        ink,
+        if ink == "#ffffff" {
+            "#111111"
+        } else {
+            "#ffffff"
+        },
+    )
+}
+
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The map as a standalone SVG image: title, unit and year above, the areas with their names,
+/// the legend with counts, and source, Stand, the geodata licence and the link below, so the
+/// picture carries its citation wherever it is pasted.
+pub fn map_svg(layout: &fokus_map::MapLayout, painted: &Painted, meta: &ImageMeta) -> String {
+    const MARGIN: f64 = 24.0;
+    const HEADER: f64 = 78.0;
+    const LEGEND_ROW: f64 = 26.0;
+    let mut legend: Vec<(String, String)> = painted
+        .classes
+        .iter()
+        .map(|class| {
+            (
+                class.colour.to_owned(),
+                format!("{} ({})", class.text, class.count),
+            )
+        })
+        .collect();
+    if painted.suppressed > 0 {
+        legend.push((
+            suppressed_fill(),
+            format!("geheim gehalten ({})", painted.suppressed),
+        ));
+    }
+    if painted.missing > 0 {
+        legend.push((
+            GAP_COLOUR.to_owned(),
+            format!("keine Daten ({})", painted.missing),
+        ));
+    }
+    let legend_top = HEADER + layout.height + 12.0;
+    let footer_top = legend_top + LEGEND_ROW * legend.len() as f64 + 16.0;
+    let width = layout.width + 2.0 * MARGIN;
+    let height = footer_top + 70.0;
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Atkinson Hyperlegible, DejaVu Sans, Arial, sans-serif">"##
+    );
+    svg.push_str(&format!(
+        r##"<defs><pattern id="{SUPPRESSED_PATTERN}" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)"><rect width="8" height="8" fill="#ececec"/><line x1="0" y1="0" x2="0" y2="8" stroke="#6b6b6b" stroke-width="3"/></pattern></defs>"##
+    ));
+    svg.push_str(&format!(
+        r##"<rect width="{width}" height="{height}" fill="#ffffff"/>"##
+    ));
+    svg.push_str(&format!(
+        r##"<text x="{MARGIN}" y="36" font-size="26" font-weight="700" fill="#111111">{}</text><text x="{MARGIN}" y="62" font-size="16" fill="#4a5560">{}</text>"##,
+        xml(&meta.title),
+        xml(&meta.subtitle)
+    ));
+    svg.push_str(&format!(
+        r##"<g transform="translate({MARGIN} {HEADER})">"##
+    ));
+    if let Some((x, y, frame_width, frame_height)) = layout.inset_frame {
+        svg.push_str(&format!(
+            r##"<rect x="{x}" y="{y}" width="{frame_width}" height="{frame_height}" fill="#eef3f8" stroke="#4a5560"/><text x="{}" y="{}" font-size="13" fill="#4a5560">{}</text>"##,
+            x + 6.0,
+            y + frame_height + 16.0,
+            xml(&meta.inset_label)
+        ));
+    }
+    for shape in &layout.shapes {
+        let fill = painted
+            .fills
+            .get(&shape.area)
+            .map_or(GAP_COLOUR, String::as_str);
+        svg.push_str(&format!(
+            r##"<path d="{}" fill="{}" stroke="#ffffff" stroke-width="1.5" data-area="{}"><title>{}</title></path>"##,
+            shape.path,
+            xml(fill),
+            xml(&shape.area),
+            xml(&shape.name)
+        ));
+    }
+    let inputs: Vec<(&str, &str, f64, f64)> = layout
+        .shapes
+        .iter()
+        .map(|shape| {
+            (
+                shape.area.as_str(),
+                short_name(&shape.name),
+                shape.label.0,
+                shape.label.1,
+            )
+        })
+        .collect();
+    for label in place_labels(&inputs) {
+        let Some(shape) = layout.shapes.iter().find(|shape| shape.area == label.area) else {
+            continue;
+        };
+        let fill = painted
+            .fills
+            .get(&shape.area)
+            .map_or(GAP_COLOUR, String::as_str);
+        let (ink, halo) = label_ink(fill);
+        svg.push_str(&format!(
+            r##"<text x="{}" y="{}" font-size="{}" font-weight="700" text-anchor="middle" dominant-baseline="middle" fill="{ink}" stroke="{halo}" stroke-width="3.5" paint-order="stroke" stroke-linejoin="round">{}</text>"##,
+            label.x,
+            label.y,
+            label.size,
+            xml(short_name(&shape.name))
+        ));
+    }
+    svg.push_str("</g>");
+    for (idx, (fill, text)) in legend.iter().enumerate() {
+        let y = legend_top + LEGEND_ROW * idx as f64;
+        svg.push_str(&format!(
+            r##"<rect x="{MARGIN}" y="{y}" width="20" height="20" fill="{}" stroke="#4a5560"/><text x="{}" y="{}" font-size="15" fill="#111111">{}</text>"##,
+            xml(fill),
+            MARGIN + 30.0,
+            y + 15.0,
+            xml(text)
+        ));
+    }
+    for (idx, line) in [&meta.source, &meta.attribution, &meta.link]
+        .iter()
+        .enumerate()
+    {
+        svg.push_str(&format!(
+            r##"<text x="{MARGIN}" y="{}" font-size="13" fill="#4a5560">{}</text>"##,
+            footer_top + 18.0 * idx as f64 + 12.0,
+            xml(line)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// Lower case with umlauts and ß folded (`Ältere` and `aeltere` both become `aeltere`), so a
 /// search works however a name is typed.
 pub fn fold(text: &str) -> String {
@@ -544,6 +715,54 @@ mod tests {
         assert!(
             place_labels(&crowded).len() < 8,
             "what fits nowhere is left out"
+        );
+    }
+
+    #[test]
+    fn the_saved_map_carries_title_legend_source_and_licence() {
+        let table = table(Polarity::HigherIsWorse);
+        let painted = paint(&table, 2025, &ExplorerView::new());
+        let shape = |area: &str, x: f64| fokus_map::MapShape {
+            area: area.into(),
+            name: format!("Amt {area}"),
+            path: format!("M{x},10L{},10L{},60Z", x + 50.0, x + 25.0),
+            label: (x + 25.0, 30.0),
+            in_inset: false,
+        };
+        let layout = fokus_map::MapLayout {
+            width: 400.0,
+            height: 100.0,
+            shapes: vec![shape("a", 0.0), shape("c", 100.0), shape("d", 200.0)],
+            inset_frame: None,
+        };
+        let meta = ImageMeta {
+            title: "SGB-II-Quote 2025".into(),
+            subtitle: "in %".into(),
+            source: "Quelle: Bundesagentur für Arbeit <BA>".into(),
+            attribution: "© GeoBasis-DE / BKG 2021 (Daten verändert)".into(),
+            link: "https://fokus.example/?kennzahl=sgb2_quote&jahr=2025".into(),
+            inset_label: String::new(),
+        };
+        let svg = map_svg(&layout, &painted, &meta);
+        assert!(
+            svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+            "a standalone SVG"
+        );
+        for text in [
+            "SGB-II-Quote 2025",
+            "GeoBasis-DE",
+            "&lt;BA&gt;",
+            "kennzahl=sgb2_quote&amp;jahr=2025",
+            "geheim gehalten (1)",
+            "keine Daten (1)",
+            ">a</text>",
+        ] {
+            assert!(svg.contains(text), "{text} in the image");
+        }
+        assert_eq!(svg.matches("<path ").count(), 3, "every area");
+        assert!(
+            svg.contains(&format!("fill=\"url(#{SUPPRESSED_PATTERN})\"")),
+            "the hatch, defined in the file"
         );
     }
 

@@ -2,13 +2,13 @@
 //! selectable. The boundaries come from the server with the catalogue; nothing about one county
 //! is compiled in.
 
-use fokus_map::{text_colour_on, MapArea, MapLayout, GAP_COLOUR, SUPPRESSED_PATTERN};
+use fokus_map::{MapArea, MapLayout, GAP_COLOUR, SUPPRESSED_PATTERN};
 use fokus_model::view::Level;
 use fokus_model::{AreaKind, Catalog, Cell, DatasetInfo, Indicator, IndicatorTable};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::explorer::{place_labels, suppressed_fill, Painted};
+use crate::explorer::{label_ink, place_labels, short_name, suppressed_fill, Painted};
 use crate::format;
 
 /// The map as drawn: the laid-out areas and the label of the inset, if there is one.
@@ -213,17 +213,7 @@ pub fn Choropleth(
                 .get(&shape.area)
                 .map(String::as_str)
                 .unwrap_or(GAP_COLOUR);
-            // On the hatch and the grey, dark text; on a class colour, whatever reads best.
-            let ink = if fill.starts_with('#') {
-                text_colour_on(fill)
-            } else {
-                "#111111"
-            };
-            let halo = if ink == "#ffffff" {
-                "#111111"
-            } else {
-                "#ffffff"
-            };
+            let (ink, halo) = label_ink(fill);
             Some(view! {
                 <text
                     x=label.x
@@ -277,12 +267,6 @@ pub fn Choropleth(
         </svg>
     }
     .into_any()
-}
-
-/// The name as the map writes it: "Amt Elmshorn-Land" as "Elmshorn-Land", since the area kind
-/// is in the legend and the space is small.
-pub fn short_name(name: &str) -> &str {
-    name.strip_prefix("Amt ").unwrap_or(name)
 }
 
 /// The legend: one swatch per class with its range and number of areas, then the hatch for

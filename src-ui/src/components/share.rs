@@ -87,6 +87,32 @@ pub async fn save_export(backend: Backend, name: &str, mime: &str, content: Vec<
     }
 }
 
+/// Renders an SVG image to PNG at twice its size (sharp on slides and in print).
+pub async fn svg_to_png(svg: &str, width: f64, height: f64) -> Result<Vec<u8>, JsValue> {
+    let image = web_sys::HtmlImageElement::new()?;
+    let source: String = js_sys::encode_uri_component(svg).into();
+    image.set_src(&format!("data:image/svg+xml;charset=utf-8,{source}"));
+    wasm_bindgen_futures::JsFuture::from(image.decode()).await?;
+    let canvas: web_sys::HtmlCanvasElement = document().create_element("canvas")?.unchecked_into();
+    canvas.set_width((width * 2.0) as u32);
+    canvas.set_height((height * 2.0) as u32);
+    let context: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")?
+        .ok_or_else(|| JsValue::from_str("kein 2D-Kontext"))?
+        .unchecked_into();
+    context.scale(2.0, 2.0)?;
+    context.draw_image_with_html_image_element(&image, 0.0, 0.0)?;
+    let data_url = canvas.to_data_url_with_type("image/png")?;
+    let base64 = data_url
+        .split_once(',')
+        .map(|(_, data)| data)
+        .ok_or_else(|| JsValue::from_str("kein PNG"))?;
+    let binary = web_sys::window()
+        .ok_or_else(|| JsValue::from_str("kein Fenster"))?
+        .atob(base64)?;
+    Ok(binary.chars().map(|c| c as u8).collect())
+}
+
 /// Today as `27.11.2026`.
 fn today() -> String {
     let date = js_sys::Date::new_0();

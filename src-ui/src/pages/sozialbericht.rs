@@ -16,8 +16,8 @@ use leptos_router::NavigateOptions;
 use crate::app::use_app;
 use crate::components::choropleth::{has_gemeinden, level_label, map_frame, Choropleth, Legend};
 use crate::components::series_chart::SeriesChart;
-use crate::components::share::ShareBar;
-use crate::explorer::{self, paint, ranking};
+use crate::components::share::{link_of, save_export, svg_to_png, ShareBar};
+use crate::explorer::{self, map_svg, paint, ranking, ImageMeta};
 use crate::format;
 
 /// The explorer's state from the route, and a way to change it (a new history entry).
@@ -181,7 +181,7 @@ pub fn SozialberichtPage() -> impl IntoView {
         let dataset = loaded_catalog().and_then(|catalog| catalog.dataset);
         match tab.get() {
             Tab::Karte => {
-                view! { <MapTab table=table year=year frame=frame.get() state=state/> }.into_any()
+                view! { <MapTab table=table year=year frame=frame.get() state=state dataset=dataset/> }.into_any()
             }
             Tab::Zeitreihe => view! { <SeriesTab table=table state=state/> }.into_any(),
             Tab::Rangfolge => view! { <RankingTab table=table year=year state=state/> }.into_any(),
@@ -508,6 +508,7 @@ fn MapTab(
     year: u16,
     frame: Option<crate::components::choropleth::MapFrame>,
     state: ViewState,
+    dataset: Option<fokus_model::DatasetInfo>,
 ) -> impl IntoView {
     let view = state.view;
     let painted = Memo::new({
@@ -521,6 +522,8 @@ fn MapTab(
     let indicator = table.indicator.clone();
     let table_for_map = table.clone();
     let table_for_card = table.clone();
+    let table_for_export = table.clone();
+    let frame_for_export = frame.clone();
     view! {
         <div class="map-layout">
             <div class="map-column">
@@ -531,12 +534,120 @@ fn MapTab(
                 }}
                 {move || view! { <Legend indicator=indicator.clone() painted=painted.get()/> }}
                 <ClassificationControls state=state/>
+                <MapExport table=table_for_export painted=painted frame=frame_for_export state=state dataset=dataset/>
             </div>
             <aside class="value-card" aria-live="polite" data-testid="value-card">
                 {move || view! { <ValueCard table=table_for_card.clone() year=year area=selected.get() state=state/> }}
             </aside>
         </div>
     }
+}
+
+/// "Karte als SVG / PNG": the map as an image with its title, legend, source, Stand, the
+/// geodata licence and the link drawn on it.
+#[component]
+fn MapExport(
+    table: IndicatorTable,
+    painted: Memo<crate::explorer::Painted>,
+    frame: Option<crate::components::choropleth::MapFrame>,
+    state: ViewState,
+    dataset: Option<fokus_model::DatasetInfo>,
+) -> impl IntoView {
+    let app = use_app();
+    let backend = app.backend;
+    let status = RwSignal::new(None::<String>);
+    let Some(frame) = frame else {
+        return ().into_any();
+    };
+    let image = StoredValue::new((table, frame, dataset));
+    let save = move |png: bool| {
+        let (table, frame, dataset) = image.get_value();
+        let painted = painted.get_untracked();
+        let view = state.view.get_untracked();
+        let link = link_of(
+            &View::Explorer(ExplorerView {
+                indicator: Some(table.indicator.id.clone()),
+                year: Some(painted.year),
+                ..view.clone()
+            }),
+            backend,
+        );
+        let indicator = &table.indicator;
+        let stand = table
+            .stand
+            .map(format::date)
+            .map(|date| format!(" · Stand {date}"))
+            .unwrap_or_default();
+        let meta = ImageMeta {
+            title: format!("{} {}", indicator.name, painted.year),
+            subtitle: format!(
+                "in {} · {}",
+                indicator.unit,
+                dataset
+                    .as_ref()
+                    .map(|dataset| dataset.title.clone())
+                    .unwrap_or_default()
+            ),
+            source: format!("Quelle: {}{stand}", indicator.source),
+            attribution: dataset
+                .as_ref()
+                .map(|dataset| dataset.geodata_attribution.clone())
+                .filter(|text| !text.is_empty())
+                .map(|text| {
+                    if text.contains("dl-de") {
+                        format!("Karte: {text}")
+                    } else {
+                        format!("Karte: {text}, dl-de/by-2-0")
+                    }
+                })
+                .unwrap_or_else(|| {
+                    "Karte: © GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0".to_owned()
+                }),
+            link,
+            inset_label: frame.inset_label.clone(),
+        };
+        let svg = map_svg(&frame.layout, &painted, &meta);
+        let stem = format!("{}-{}-{}", indicator.id, painted.year, view.level.slug());
+        leptos::task::spawn_local(async move {
+            let message = if png {
+                let (width, height) = svg_size(&svg);
+                match svg_to_png(&svg, width, height).await {
+                    Ok(bytes) => {
+                        save_export(backend, &format!("{stem}.png"), "image/png", bytes).await
+                    }
+                    Err(_) => "Das Bild konnte nicht erzeugt werden.".to_owned(),
+                }
+            } else {
+                save_export(
+                    backend,
+                    &format!("{stem}.svg"),
+                    "image/svg+xml",
+                    svg.into_bytes(),
+                )
+                .await
+            };
+            status.set(Some(message));
+        });
+    };
+    view! {
+        <div class="share map-export">
+            <button class="button secondary" data-testid="export-svg" on:click=move |_| save(false)>"Karte als SVG"</button>
+            <button class="button secondary" data-testid="export-png" on:click=move |_| save(true)>"Karte als PNG"</button>
+            <p class="share-status" role="status" data-testid="map-export-status">{move || status.get()}</p>
+        </div>
+    }
+    .into_any()
+}
+
+/// The width and height an SVG from [`map_svg`] declares.
+fn svg_size(svg: &str) -> (f64, f64) {
+    let attribute = |name: &str| {
+        svg.split_once(&format!(" {name}=\""))
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .and_then(|(value, _)| value.parse().ok())
+            .unwrap_or(800.0)
+    };
+    (attribute("width"), attribute("height"))
 }
 
 #[component]
