@@ -166,6 +166,13 @@ test('Zeitreihe, Rangfolge, Tabelle and Quellen show the same numbers as the map
     window.echarts.getInstanceByDom(document.querySelector('[data-testid=series-chart]')).getOption().series.map((series) => series.name),
   );
   assert.deepEqual(lines, ['Elmshorn', 'Pinneberg', 'Kreis Pinneberg', 'Schleswig-Holstein', 'Deutschland'], 'two areas and three references');
+  // The chart follows its box: wider window, wider chart (rotating a tablet does the same).
+  const chartWidth = () => page.$eval('[data-testid=series-chart] canvas', (canvas) => canvas.getBoundingClientRect().width);
+  const narrow = await chartWidth();
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await waitFor(async () => (await chartWidth()) > narrow + 100, `the chart widens from ${narrow}px`);
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await waitFor(async () => Math.abs((await chartWidth()) - narrow) < 2, 'and narrows again');
 
   await page.click('[data-testid=tab-rangfolge]');
   const ranks = await page.$$eval('[data-testid=ranking] li', (items) => items.map((item) => item.querySelector('.rank-value').textContent));

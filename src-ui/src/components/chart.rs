@@ -66,6 +66,48 @@ fn dispose_previous(element: &web_sys::Element) -> Option<()> {
     Some(())
 }
 
+thread_local! {
+    /// One observer for every chart on the page: a chart whose box changes size (window resized,
+    /// tablet rotated, layout reflowed) is redrawn to fit.
+    static RESIZE: Option<web_sys::ResizeObserver> = {
+        let callback = Closure::<dyn Fn(js_sys::Array)>::new(|entries: js_sys::Array| {
+            for entry in entries.iter() {
+                let Ok(entry) = entry.dyn_into::<web_sys::ResizeObserverEntry>() else {
+                    continue;
+                };
+                resize_chart(&entry.target());
+            }
+        });
+        let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
+        // Lives as long as the page.
+        callback.forget();
+        observer
+    };
+}
+
+fn resize_chart(element: &web_sys::Element) -> Option<()> {
+    let window: JsValue = web_sys::window()?.into();
+    let echarts = Reflect::get(&window, &JsValue::from_str("echarts")).ok()?;
+    let get: js_sys::Function = Reflect::get(&echarts, &JsValue::from_str("getInstanceByDom"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let instance = get.call1(&echarts, element).ok()?;
+    if instance.is_undefined() {
+        return None;
+    }
+    let resize: js_sys::Function = Reflect::get(&instance, &JsValue::from_str("resize"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    // The chart was created with the container's width at that time; "auto" makes ECharts take
+    // the container's width again (a plain resize() would keep the first width).
+    let size = js_sys::Object::new();
+    Reflect::set(&size, &JsValue::from_str("width"), &JsValue::from_str("auto")).ok()?;
+    resize.call1(&instance, &size).ok()?;
+    Some(())
+}
+
 /// ECharts formats numbers the English way ("6.9"); German readers expect "6,9". Formatters
 /// are JS functions, which charming's option types cannot carry, so they are set afterwards.
 fn german_numbers(instance: &JsValue, style: &NumberStyle) -> Option<()> {
@@ -118,6 +160,17 @@ pub fn EChart(
     testid: &'static str,
 ) -> impl IntoView {
     let container = NodeRef::<Div>::new();
+    // Leaving the view: stop watching the box and free the chart.
+    on_cleanup(move || {
+        if let Some(element) = container.get_untracked() {
+            RESIZE.with(|observer| {
+                if let Some(observer) = observer {
+                    observer.unobserve(&element);
+                }
+            });
+            dispose_previous(&element);
+        }
+    });
     // No animation: charts appear complete at once, for people who get motion sick
     // (prefers-reduced-motion) and for everyone reading numbers in a council session.
     let chart = chart.animation(false);
@@ -130,6 +183,11 @@ pub fn EChart(
         match WasmRenderer::new(width, height).render(id, &chart) {
             Ok(instance) => {
                 german_numbers(&instance, &style);
+                RESIZE.with(|observer| {
+                    if let Some(observer) = observer {
+                        observer.observe(&element);
+                    }
+                });
             }
             Err(error) => leptos::logging::error!("Diagramm: {error:?}"),
         }
