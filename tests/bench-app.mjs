@@ -1,11 +1,12 @@
 // The app part of `cargo xtask bench` (not a test: no assertions on time). Under Xvfb, offline:
-// cold start of the real app to its first painted map, and the resident memory of the app and
+// cold start of the real app to its first painted map, switching indicator and year in the
+// explorer (to the next painted map), and the resident memory of the app and
 // its WebKit processes after opening the map, a chart and the Fokusbericht. Writes rows in the
 // format of fokus-bench to the file named by the first argument.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tempDir, waitFor, APP_BIN } from './support.mjs';
-import { freePort, startDriver } from './driver.mjs';
+import { freePort, startDriver, SWITCH_TIMING } from './driver.mjs';
 
 const out = process.argv[2];
 const rows = [];
@@ -69,7 +70,13 @@ try {
   starts.sort((a, b) => a - b);
   row('app: cold start to first painted map, offline (median of 5, incl. WebDriver session setup)', starts[2], 'ms');
 
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const switches = await app.runAsync(SWITCH_TIMING);
+  row('app: indicator switch to painted map (median of 20)', median(switches.indicator), 'ms');
+  row('app: year switch to painted map (median of 20)', median(switches.year), 'ms');
+
   await app.click('[data-testid=area-010560015]');
+  await app.click('[data-testid=card-series]');
   await waitFor(() => app.run(`return !!document.querySelector('[data-testid=series-chart] canvas')`), 'the chart');
   await app.click('[data-testid=nav-fokusbericht]');
   await waitFor(() => app.run(`return document.querySelectorAll('[data-testid=chapter]').length > 0`), 'the report');

@@ -56,7 +56,7 @@ export async function startDriver(env, appBin = APP_BIN) {
 
   /**
    * Starts the app (with `args` on its command line, as the OS passes a `fokus://` link) and
-   * returns { run(script), click(selector), screenshot(name), close() }.
+   * returns { run(script), runAsync(script), click(selector), screenshot(name), close() }.
    */
   async function openApp({ args = [] } = {}) {
     const session = await waitFor(
@@ -66,6 +66,8 @@ export async function startDriver(env, appBin = APP_BIN) {
     );
     const id = session.sessionId;
     const run = (script, args = []) => webdriver('POST', `/session/${id}/execute/sync`, { script, args });
+    /** Runs `script`, which ends by calling `arguments[arguments.length - 1](result)`. */
+    const runAsync = (script, args = []) => webdriver('POST', `/session/${id}/execute/async`, { script, args });
     const close = () => webdriver('DELETE', `/session/${id}`);
     const screenshot = async (name) => {
       const png = await webdriver('GET', `/session/${id}/screenshot`);
@@ -76,8 +78,45 @@ export async function startDriver(env, appBin = APP_BIN) {
       const elementId = Object.values(element)[0];
       await webdriver('POST', `/session/${id}/element/${elementId}/click`, {});
     };
-    return { id, run, click, close, screenshot };
+    return { id, run, runAsync, click, close, screenshot };
   }
 
   return { openApp, kill: () => driver.kill() };
 }
+
+/**
+ * A page script (for WebDriver's execute/async or playwright's evaluate) that switches the
+ * explorer's indicator `runs` times and measures each switch from the change event to the first
+ * frame painted after the map shows the new indicator; then the same for the year. Resolves with
+ * { indicator: [ms…], year: [ms…] }.
+ */
+export const SWITCH_TIMING = `
+  const runs = 20;
+  const finish = arguments[arguments.length - 1];
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  const until = async (check) => { while (!check()) await frame(); await frame(); };
+  const map = () => document.querySelector('[data-testid=map]');
+  (async () => {
+    const result = { indicator: [], year: [] };
+    const select = () => document.querySelector('[data-testid=indicator-select]');
+    const ids = [...select().options].map((option) => option.value);
+    for (let run = 0; run < runs; run++) {
+      const id = ids.filter((known) => known !== map().dataset.indicator)[run % (ids.length - 1)];
+      const started = performance.now();
+      select().value = id;
+      select().dispatchEvent(new Event('change', { bubbles: true }));
+      await until(() => map()?.dataset.indicator === id);
+      result.indicator.push(performance.now() - started);
+    }
+    for (let run = 0; run < runs; run++) {
+      const years = [...document.querySelectorAll('[data-testid=year-select] option')].map((option) => option.value);
+      const year = years.filter((known) => known !== map().dataset.year)[run % (years.length - 1)];
+      const started = performance.now();
+      const yearSelect = document.querySelector('[data-testid=year-select]');
+      yearSelect.value = year;
+      yearSelect.dispatchEvent(new Event('change', { bubbles: true }));
+      await until(() => map()?.dataset.year === year);
+      result.year.push(performance.now() - started);
+    }
+    finish(result);
+  })();`;

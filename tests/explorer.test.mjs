@@ -25,6 +25,11 @@ after(async () => {
 });
 
 const query = () => new URL(page.url()).searchParams;
+/** A tablet screen of the explorer from its tabs down (README pictures come from these). */
+const tabletShot = async (name) => {
+  await page.evaluate(() => document.querySelector('.tab-bar')?.scrollIntoView());
+  await page.screenshot({ path: join(SCREENSHOTS, name) });
+};
 const mapIs = (indicator, year) =>
   waitFor(
     async () =>
@@ -64,7 +69,10 @@ test('the view lives in the address: a deep link opens it, back and forward and 
   await page.click('[data-testid=tab-karte]');
   await mapIs('arbeitslosenquote', 2020);
   assert.equal(await page.textContent('[data-testid=card-title]'), 'Elmshorn', 'the selected area came with the link');
-  await page.screenshot({ path: join(SCREENSHOTS, 'explorer-karte.png') });
+  // Landscape tablet: the value card beside the map.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await tabletShot('explorer-karte.png');
+  await page.setViewportSize({ width: 768, height: 1024 });
   await page.selectOption('[data-testid=year-select]', '2022');
   await mapIs('arbeitslosenquote', 2022);
   assert.equal(query().get('jahr'), '2022', 'the year is in the address');
@@ -180,7 +188,7 @@ test('Zeitreihe, Rangfolge, Tabelle and Quellen show the same numbers as the map
   const numbers = ranks.map((text) => Number(text.replace(' %', '').replace(',', '.')));
   assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'lowest first: a higher SGB-II-Quote is worse');
   assert.match(await page.textContent('[data-testid=rank-010560015]'), new RegExp(mapValue.toFixed(1).replace('.', ',')), 'the map value');
-  await page.screenshot({ path: join(SCREENSHOTS, 'explorer-rangfolge.png') });
+  await tabletShot('explorer-rangfolge.png');
 
   await page.click('[data-testid=tab-tabelle]');
   const rowNames = () => page.$$eval('[data-testid=data-table] tbody:first-of-type tr th', (cells) => cells.map((cell) => cell.textContent));
@@ -193,7 +201,7 @@ test('Zeitreihe, Rangfolge, Tabelle and Quellen show the same numbers as the map
   assert.equal(await page.getAttribute('[data-testid=sort-2024] >> xpath=..', 'aria-sort'), 'ascending');
   const elmshorn = await page.$eval('[data-testid=row-010560015]', (row) => row.children[10].textContent);
   assert.equal(elmshorn, mapValue.toFixed(1).replace('.', ','), 'the table shows the map value');
-  await page.screenshot({ path: join(SCREENSHOTS, 'explorer-tabelle.png') });
+  await tabletShot('explorer-tabelle.png');
 
   await page.click('[data-testid=tab-quellen]');
   assert.match(await page.textContent('[data-testid=sources-source]'), /Bundesagentur für Arbeit/);
