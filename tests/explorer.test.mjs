@@ -156,6 +156,14 @@ test('the indicator search folds umlauts and finds parts of words; Enter takes t
   await page.fill('[data-testid=indicator-search]', 'arbeitslosenquote');
   await page.press('[data-testid=indicator-search]', 'Enter');
   await waitFor(async () => query().get('kennzahl') === 'arbeitslosenquote', 'Enter picks the hit');
+  // Area names are found by the same field and lead to the area's profile.
+  await page.fill('[data-testid=indicator-search]', 'elmsh');
+  await page.waitForSelector('[data-testid=area-hit-010560015]');
+  await page.click('[data-testid=area-hit-010560015]');
+  await page.waitForSelector('[data-testid=profile-table]');
+  assert.match(await page.textContent('[data-testid=profile-title]'), /Gebietsprofil Elmshorn/, 'search leads to the profile');
+  await page.goBack();
+  await page.waitForSelector('[data-testid=indicator-search]');
   await page.fill('[data-testid=indicator-search]', '');
   const groups = await page.$$eval('[data-testid=indicator-select] optgroup', (nodes) => nodes.map((node) => node.label));
   assert.equal(groups[0], 'Zuletzt verwendet', 'recently used first');
@@ -203,6 +211,7 @@ test('Zeitreihe, Rangfolge, Tabelle and Quellen show the same numbers as the map
   assert.equal(elmshorn, mapValue.toFixed(1).replace('.', ','), 'the table shows the map value');
   await tabletShot('explorer-tabelle.png');
 
+  assert.equal(await page.getAttribute('[data-testid=row-010560015] th a', 'href'), '/gebiet?gebiet=010560015&jahr=2024', 'a row leads to the area profile');
   await page.click('[data-testid=tab-quellen]');
   assert.match(await page.textContent('[data-testid=sources-source]'), /Bundesagentur für Arbeit/);
   assert.match(await page.textContent('[data-testid=sources-stand]'), /^\d\d\.\d\d\.\d{4}$/, 'the Stand as a date');
@@ -290,6 +299,8 @@ test('the Vergleich sets two to five areas side by side and marks the best and t
   assert.match(row.text, /▲ günstigster/, 'marked in words, not colour alone');
   await page.selectOption('[data-testid=compare-field]', 'Arbeit und Grundsicherung');
   await waitFor(async () => new URL(page.url()).searchParams.get('feld') === 'Arbeit und Grundsicherung', 'the field in the address');
+  await page.selectOption('[data-testid=compare-year]', '2018');
+  await waitFor(async () => /Vergleich 2018/.test(await page.textContent('[data-testid=compare-title]')), 'the year chosen');
   const rows = await page.locator('[data-testid=compare-table] tbody tr').count();
   assert.ok(rows > 0 && rows < 73, `one Handlungsfeld: ${rows} rows`);
   await page.screenshot({ path: join(SCREENSHOTS, 'explorer-vergleich.png') });

@@ -103,7 +103,12 @@ fn resize_chart(element: &web_sys::Element) -> Option<()> {
     // The chart was created with the container's width at that time; "auto" makes ECharts take
     // the container's width again (a plain resize() would keep the first width).
     let size = js_sys::Object::new();
-    Reflect::set(&size, &JsValue::from_str("width"), &JsValue::from_str("auto")).ok()?;
+    Reflect::set(
+        &size,
+        &JsValue::from_str("width"),
+        &JsValue::from_str("auto"),
+    )
+    .ok()?;
     resize.call1(&instance, &size).ok()?;
     Some(())
 }

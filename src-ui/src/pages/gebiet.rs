@@ -331,6 +331,13 @@ pub fn VergleichPage() -> impl IntoView {
             .collect_view();
         let (areas_add, field_add) = (areas.clone(), field.clone());
         let areas_field = areas.clone();
+        let (areas_year, field_year) = (areas.clone(), field.clone());
+        let year_options = catalog
+            .years
+            .iter()
+            .rev()
+            .map(|known| view! { <option value=*known selected=year == Some(*known)>{*known}</option> })
+            .collect_view();
         Some(view! {
             <div class="controls">
                 <ul class="chips" aria-label="Gewählte Gebiete">{names}</ul>
@@ -356,6 +363,15 @@ pub fn VergleichPage() -> impl IntoView {
                     }>
                         <option value="">"alle"</option>
                         {field_options}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"Jahr"</span>
+                    <select data-testid="compare-year" on:change=move |event| {
+                        go.run((areas_year.clone(), field_year.clone(), event_target_value(&event).parse().ok()));
+                    }>
+                        <option value="">"neuestes"</option>
+                        {year_options}
                     </select>
                 </label>
             </div>

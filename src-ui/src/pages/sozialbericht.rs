@@ -284,6 +284,42 @@ fn IndicatorFinder(
     state: ViewState,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
+    // Areas are found by the same field: a name leads to the area's profile.
+    let areas: Vec<(String, String, String)> = catalog
+        .areas
+        .iter()
+        .filter(|area| !area.retired)
+        .map(|area| {
+            (
+                area.id.clone(),
+                area.name.clone(),
+                explorer::fold(&area.name),
+            )
+        })
+        .collect();
+    let area_hits = move || {
+        let text = explorer::fold(query.get().trim());
+        if text.chars().count() < 2 {
+            return None;
+        }
+        let hits: Vec<_> = areas
+            .iter()
+            .filter(|(_, _, folded)| folded.contains(&text))
+            .take(6)
+            .map(|(id, name, _)| {
+                let link = View::Profile { area: id.clone(), year: None }.path();
+                view! { <li><a href=link data-testid=format!("area-hit-{id}")>{name.clone()}</a></li> }
+            })
+            .collect();
+        (!hits.is_empty()).then(|| {
+            view! {
+                <div class="area-hits" data-testid="area-hits">
+                    <span>"Gebietsprofil: "</span>
+                    <ul>{hits}</ul>
+                </div>
+            }
+        })
+    };
     let indicators: Vec<Indicator> = catalog
         .indicators
         .into_iter()
@@ -406,6 +442,7 @@ fn IndicatorFinder(
             <p id="indicator-count" class="hint" aria-live="polite" data-testid="indicator-count">
                 {move || format!("{} Kennzahlen gefunden", count())}
             </p>
+            {area_hits}
         </div>
     }
 }
@@ -1116,13 +1153,13 @@ fn TableTab(table: IndicatorTable, year: u16, state: ViewState) -> impl IntoView
             }
         });
         rows.iter()
-            .map(|row| table_row(row, decimals, false))
+            .map(|row| table_row(row, decimals, false, year))
             .collect_view()
     };
     let references = table
         .references
         .iter()
-        .map(|row| table_row(row, decimals, true))
+        .map(|row| table_row(row, decimals, true, year))
         .collect_view();
     view! {
         <h2 data-testid="table-title">{format!("{} in {unit}", table.indicator.name)}</h2>
@@ -1137,7 +1174,12 @@ fn TableTab(table: IndicatorTable, year: u16, state: ViewState) -> impl IntoView
     }
 }
 
-fn table_row(row: &fokus_model::TableRow, decimals: u8, reference: bool) -> impl IntoView {
+fn table_row(
+    row: &fokus_model::TableRow,
+    decimals: u8,
+    reference: bool,
+    year: u16,
+) -> impl IntoView {
     let cells = row
         .cells
         .iter()
@@ -1152,7 +1194,17 @@ fn table_row(row: &fokus_model::TableRow, decimals: u8, reference: bool) -> impl
             view! { <td class=class>{text}</td> }
         })
         .collect_view();
-    view! { <tr class:reference=reference data-testid=format!("row-{}", row.area)><th scope="row">{row.name.clone()}</th>{cells}</tr> }
+    let profile = View::Profile {
+        area: row.area.clone(),
+        year: Some(year),
+    }
+    .path();
+    view! {
+        <tr class:reference=reference data-testid=format!("row-{}", row.area)>
+            <th scope="row"><a href=profile>{row.name.clone()}</a></th>
+            {cells}
+        </tr>
+    }
 }
 
 /// Definition, numerator and denominator, unit, source, Stand, polarity and how small numbers
