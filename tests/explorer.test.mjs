@@ -146,7 +146,7 @@ test('suppressed and missing values are drawn differently and explained with cou
 test('the indicator search folds umlauts and finds parts of words; Enter takes the first hit', async () => {
   await page.goto(`${server.url}/`);
   await page.waitForSelector('[data-testid=indicator-search]');
-  for (const [text, expected] of [['arbeitslos', 'arbeitslosenquote'], ['aelter', 'anteil_65_plus'], ['Ältere', 'anteil_65_plus']]) {
+  for (const [text, expected] of [['arbeitslos', 'arbeitslosenquote'], ['aelter', 'anteil_65_plus'], ['Ältere', 'anteil_65_plus'], ['hartz', 'sgb2_quote'], ['Pflegeheim', 'stationaere_plaetze']]) {
     await page.fill('[data-testid=indicator-search]', text);
     await waitFor(async () => /^\d+ Kennzahlen? gefunden$/.test(await page.textContent('[data-testid=indicator-count]')), 'a count');
     const offered = await page.$$eval('[data-testid=indicator-select] option', (options) => options.map((option) => option.value));
@@ -215,6 +215,7 @@ test('Zeitreihe, Rangfolge, Tabelle and Quellen show the same numbers as the map
   await page.click('[data-testid=tab-quellen]');
   assert.match(await page.textContent('[data-testid=sources-source]'), /Bundesagentur für Arbeit/);
   assert.match(await page.textContent('[data-testid=sources-stand]'), /^\d\d\.\d\d\.\d{4}$/, 'the Stand as a date');
+  assert.match(await page.textContent('[data-testid=sources-notes]'), /Seit 2023 Bürgergeld/, 'the note on the series from kennzahlen.csv');
 });
 
 test('the CSV export opens in Excel: BOM, semicolons, German numbers, metadata and the link', async () => {

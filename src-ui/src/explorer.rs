@@ -496,15 +496,16 @@ pub fn fold(text: &str) -> String {
 }
 
 /// Whether every word of `query` occurs (as part of a word) in the indicator's name, short name,
-/// Handlungsfeld, id or definition.
+/// Handlungsfeld, id, definition or synonyms.
 pub fn matches(indicator: &Indicator, query: &str) -> bool {
     let haystack = fold(&format!(
-        "{} {} {} {} {}",
+        "{} {} {} {} {} {}",
         indicator.name,
         indicator.short_name,
         indicator.handlungsfeld,
         indicator.id,
-        indicator.definition
+        indicator.definition,
+        indicator.synonyms.join(" ")
     ));
     fold(query)
         .split_whitespace()
@@ -533,6 +534,8 @@ mod tests {
             min_cases: None,
             position: 0,
             retired: false,
+            synonyms: vec!["Hartz IV".into(), "Bürgergeld".into()],
+            notes: String::new(),
         }
     }
 
@@ -777,6 +780,8 @@ mod tests {
             ("aeltere", true),
             ("älter", true),
             ("pflege", false),
+            ("hartz", true),
+            ("buergergeld", true),
         ] {
             assert_eq!(matches(&indicator, query), expected, "{query}");
         }

@@ -201,6 +201,12 @@ pub struct Indicator {
     /// offer it and imports no longer take values for it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub retired: bool,
+    /// Other words people use for it ("Hartz IV", "Bürgergeld"), found by the search.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub synonyms: Vec<String>,
+    /// Notes on the series: breaks, changed definitions, changed sources.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
 }
 
 /// Why a cell has no value. Statistical tables mark both cases differently (`.` and `x`), and

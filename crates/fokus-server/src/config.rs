@@ -552,9 +552,11 @@ enum IndicatorColumn {
     Source,
     Headline,
     MinCases,
+    Synonyms,
+    Notes,
 }
 
-const INDICATOR_COLUMNS: [(IndicatorColumn, &str, bool); 13] = [
+const INDICATOR_COLUMNS: [(IndicatorColumn, &str, bool); 15] = [
     (IndicatorColumn::Id, "id", true),
     (IndicatorColumn::Name, "name", true),
     (IndicatorColumn::ShortName, "kurzname", false),
@@ -568,6 +570,10 @@ const INDICATOR_COLUMNS: [(IndicatorColumn, &str, bool); 13] = [
     (IndicatorColumn::Source, "quelle", true),
     (IndicatorColumn::Headline, "leitkennzahl", false),
     (IndicatorColumn::MinCases, "mindestfallzahl", false),
+    // Other words for the search, separated by `,`.
+    (IndicatorColumn::Synonyms, "synonyme", false),
+    // Notes on the series: breaks, changed definitions.
+    (IndicatorColumn::Notes, "hinweise", false),
 ];
 
 fn parse_polarity(text: &str) -> Option<Polarity> {
@@ -774,6 +780,14 @@ fn read_indicators(
                 "eine ganze Zahl ≥ 1, oder leer für die allgemeine Mindestfallzahl des Servers",
             );
         }
+        let synonyms_text = get(IndicatorColumn::Synonyms);
+        if synonyms_text.contains('|') {
+            fail(
+                "synonyme",
+                &synonyms_text,
+                "mehrere Begriffe durch `,` trennen, nicht durch `|`",
+            );
+        }
         if report.problems.len() > n_before {
             continue;
         }
@@ -797,6 +811,13 @@ fn read_indicators(
             min_cases: min_cases.flatten(),
             position: u32::try_from(indicators.len()).unwrap_or(u32::MAX),
             retired: false,
+            synonyms: synonyms_text
+                .split(',')
+                .map(str::trim)
+                .filter(|synonym| !synonym.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            notes: get(IndicatorColumn::Notes),
         });
     }
     if indicators.is_empty() && report.problems.is_empty() {

@@ -36,7 +36,7 @@ fn cell_of(value: Option<f64>, gap: Option<String>, flag: Option<String>) -> Opt
 
 const INDICATOR_COLUMNS: &str =
     "id, name, short_name, unit, decimals, polarity, handlungsfeld, definition, source, numerator, denominator,
-     headline, min_cases, position, retired";
+     headline, min_cases, position, retired, synonyms, notes";
 
 fn indicator_of(row: &Row<'_>) -> rusqlite::Result<Indicator> {
     let polarity: String = row.get(5)?;
@@ -56,7 +56,20 @@ fn indicator_of(row: &Row<'_>) -> rusqlite::Result<Indicator> {
         min_cases: row.get(12)?,
         position: row.get(13)?,
         retired: row.get(14)?,
+        synonyms: split_synonyms(&row.get::<_, String>(15)?),
+        notes: row.get(16)?,
     })
+}
+
+/// Synonyms as stored: one text, `|` between them.
+pub(crate) const SYNONYM_SEPARATOR: char = '|';
+
+fn split_synonyms(text: &str) -> Vec<String> {
+    text.split(SYNONYM_SEPARATOR)
+        .map(str::trim)
+        .filter(|synonym| !synonym.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn area_of(row: &Row<'_>) -> rusqlite::Result<Area> {

@@ -144,16 +144,25 @@ WHERE title.key = 'dataset_title';
 DELETE FROM meta WHERE key IN ('dataset_title', 'dataset_demo');
 ";
 
+/// Migration 4: the explorer's indicator search finds other words for an indicator, and its
+/// sources tab shows notes on the series (breaks, changed definitions). Synonyms are stored as
+/// one text, separated by `|`.
+const M4_SEARCH_AND_NOTES: &str = "
+ALTER TABLE indicator ADD COLUMN synonyms TEXT NOT NULL DEFAULT '';
+ALTER TABLE indicator ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+";
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M1_INITIAL),
         M::up(M2_FULL_MODEL),
         M::up(M3_DEPLOYMENT),
+        M::up(M4_SEARCH_AND_NOTES),
     ])
 }
 
 /// The schema version this build writes; a database with a higher one came from a newer build.
-pub const SCHEMA_VERSION: usize = 3;
+pub const SCHEMA_VERSION: usize = 4;
 
 #[cfg(test)]
 mod tests {

@@ -342,13 +342,14 @@ fn upsert_content(tx: &Transaction<'_>, item: &ContentItem, revision: u64) -> Re
 fn upsert_indicator(tx: &Transaction<'_>, indicator: &Indicator, revision: u64) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO indicator (id, name, short_name, unit, decimals, polarity, handlungsfeld, definition, source,
-           numerator, denominator, headline, min_cases, position, retired, revision)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+           numerator, denominator, headline, min_cases, position, retired, revision, synonyms, notes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, short_name = excluded.short_name, unit = excluded.unit,
            decimals = excluded.decimals, polarity = excluded.polarity, handlungsfeld = excluded.handlungsfeld,
            definition = excluded.definition, source = excluded.source, numerator = excluded.numerator,
            denominator = excluded.denominator, headline = excluded.headline, min_cases = excluded.min_cases,
-           position = excluded.position, retired = excluded.retired, revision = excluded.revision",
+           position = excluded.position, retired = excluded.retired, revision = excluded.revision,
+           synonyms = excluded.synonyms, notes = excluded.notes",
     )?
     .execute(params![
         indicator.id,
@@ -366,7 +367,11 @@ fn upsert_indicator(tx: &Transaction<'_>, indicator: &Indicator, revision: u64) 
         indicator.min_cases,
         indicator.position,
         indicator.retired,
-        revision
+        revision,
+        indicator
+            .synonyms
+            .join(&crate::read::SYNONYM_SEPARATOR.to_string()),
+        indicator.notes
     ])?;
     Ok(())
 }

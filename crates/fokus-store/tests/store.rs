@@ -26,6 +26,8 @@ fn indicator(id: &str) -> Indicator {
         min_cases: None,
         position: 0,
         retired: false,
+        synonyms: vec!["Hartz IV".into(), "Bürgergeld".into()],
+        notes: "Ab 2023 Bürgergeld".into(),
     }
 }
 
@@ -478,6 +480,24 @@ fn area_profile_lists_every_indicator_beside_kreis_land_and_bund() {
             Err(StoreError::NotFound { .. })
         ),
         "an unknown area is named as such"
+    );
+}
+
+#[test]
+fn synonyms_and_notes_travel_with_the_indicator() {
+    let mut server = Store::open_in_memory().unwrap();
+    server.commit_revision("Demo", 1, &base_changes()).unwrap();
+    let mut client = Store::open_in_memory().unwrap();
+    client.apply_feed(&server.feed_since(0).unwrap()).unwrap();
+    let indicator = client.indicator("sgb2").unwrap();
+    assert_eq!(
+        indicator.synonyms,
+        ["Hartz IV", "Bürgergeld"],
+        "kept apart, in order"
+    );
+    assert_eq!(
+        indicator.notes, "Ab 2023 Bürgergeld",
+        "the note on the series"
     );
 }
 

@@ -233,6 +233,8 @@ mod tests {
             min_cases: None,
             position: 0,
             retired: false,
+            synonyms: Vec::new(),
+            notes: String::new(),
         }];
         let known: HashSet<String> = ["empfehlungen/alt".to_owned()].into();
         let newsletter = |quarter| {

@@ -56,8 +56,6 @@ pub fn SozialberichtPage() -> impl IntoView {
     });
     let loaded_catalog = move || catalog.get().and_then(Result::ok);
     let level = Memo::new(move |_| view.get().level);
-    let frame =
-        Memo::new(move |_| loaded_catalog().and_then(|catalog| map_frame(&catalog, level.get())));
     let indicator_id = Memo::new(move |_| {
         let catalog = loaded_catalog()?;
         let wanted = view.get().indicator;
@@ -96,6 +94,18 @@ pub fn SozialberichtPage() -> impl IntoView {
         }
     });
     let loaded_table = move || table.get().flatten().and_then(Result::ok);
+    // The map's areas follow the table that arrived, not the level asked for: while the next
+    // level's values load, the map keeps showing the previous level with its own values.
+    let table_level = Memo::new(move |_| {
+        table
+            .get()
+            .flatten()
+            .and_then(Result::ok)
+            .map_or(level.get(), |table| table.level)
+    });
+    let frame = Memo::new(move |_| {
+        loaded_catalog().and_then(|catalog| map_frame(&catalog, table_level.get()))
+    });
     // The chosen year while the indicator has it; otherwise its latest.
     let year = Memo::new(move |_| {
         let table = loaded_table()?;
@@ -1246,6 +1256,8 @@ fn SourcesTab(table: IndicatorTable, dataset: Option<fokus_model::DatasetInfo>) 
             <dt>"Quelle"</dt><dd data-testid="sources-source">{or_dash(&indicator.source)}</dd>
             <dt>"Stand"</dt><dd data-testid="sources-stand">{stand}</dd>
             <dt>"Jahre"</dt><dd>{years}</dd>
+            <dt>"Hinweise zur Reihe"</dt><dd data-testid="sources-notes">{if indicator.notes.is_empty() { "Keine Brüche oder Änderungen der Definition gemeldet.".to_owned() } else { indicator.notes.clone() }}</dd>
+            {(!indicator.synonyms.is_empty()).then(|| view! { <dt>"Auch genannt"</dt><dd>{indicator.synonyms.join(", ")}</dd> })}
             <dt>"Bewertung"</dt><dd>{polarity}</dd>
             <dt>"Handlungsfeld"</dt><dd>{indicator.handlungsfeld.clone()}</dd>
             <dt>"Datenschutz"</dt><dd>{suppression}</dd>
