@@ -182,6 +182,18 @@ test('Zeitreihe, Rangfolge, Tabelle and Quellen show the same numbers as the map
     window.echarts.getInstanceByDom(document.querySelector('[data-testid=series-chart]')).getOption().series.map((series) => series.name),
   );
   assert.deepEqual(lines, ['Elmshorn', 'Pinneberg', 'Kreis Pinneberg', 'Schleswig-Holstein', 'Deutschland'], 'two areas and three references');
+  // The chart saved as an image: the same lines, legend, source and link.
+  const [chartSvg] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-chart-svg]')]);
+  assert.equal(chartSvg.suggestedFilename(), 'sgb2_quote-zeitreihe.svg');
+  await chartSvg.saveAs(join(SCREENSHOTS, 'export-zeitreihe.svg'));
+  const chartText = readFileSync(join(SCREENSHOTS, 'export-zeitreihe.svg'), 'utf8');
+  assert.equal((chartText.match(/data-line=/g) ?? []).length, 5, 'two areas and three references');
+  for (const name of ['Elmshorn', 'Pinneberg', 'Schleswig-Holstein', 'Deutschland', 'Quelle: Statistik der Bundesagentur für Arbeit']) {
+    assert.ok(chartText.includes(name), `${name} on the image`);
+  }
+  const [chartPng] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-chart-png]')]);
+  await chartPng.saveAs(join(SCREENSHOTS, 'export-zeitreihe.png'));
+  assert.equal(readFileSync(join(SCREENSHOTS, 'export-zeitreihe.png')).subarray(1, 4).toString(), 'PNG');
   // The chart follows its box: wider window, wider chart (rotating a tablet does the same).
   const chartWidth = () => page.$eval('[data-testid=series-chart] canvas', (canvas) => canvas.getBoundingClientRect().width);
   const narrow = await chartWidth();

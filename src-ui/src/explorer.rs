@@ -478,6 +478,138 @@ pub fn map_svg(layout: &fokus_map::MapLayout, painted: &Painted, meta: &ImageMet
     svg
 }
 
+/// Round axis steps (1, 2 or 5 times a power of ten) covering `min`..`max` in about five steps.
+pub fn nice_ticks(min: f64, max: f64) -> Vec<f64> {
+    if !min.is_finite() || !max.is_finite() {
+        return Vec::new();
+    }
+    let (min, max) = if max > min {
+        (min, max)
+    } else {
+        (min - 1.0, max + 1.0)
+    };
+    let rough = (max - min) / 5.0;
+    let power = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|factor| factor * power)
+        .find(|step| *step >= rough)
+        .unwrap_or(10.0 * power);
+    let first = (min / step).floor() * step;
+    // From the last round number at or below the minimum to the first at or above the maximum.
+    let mut ticks = Vec::new();
+    let mut tick_idx = 0.0;
+    loop {
+        let tick = ((first + step * tick_idx) / step).round() * step;
+        ticks.push(tick);
+        if tick >= max - step * 1e-9 {
+            break ticks;
+        }
+        tick_idx += 1.0;
+    }
+}
+
+/// The time series as a standalone SVG image: title and unit above, the lines with the same
+/// colours and dashes as on screen, a legend, and source, Stand and link below.
+pub fn series_svg(series: &fokus_model::AreaSeries, n_focus: usize, meta: &ImageMeta) -> String {
+    use crate::components::series_chart::line_look;
+    const WIDTH: f64 = 900.0;
+    const PLOT_LEFT: f64 = 80.0;
+    const PLOT_TOP: f64 = 90.0;
+    const PLOT_WIDTH: f64 = 780.0;
+    const PLOT_HEIGHT: f64 = 340.0;
+    let legend_top = PLOT_TOP + PLOT_HEIGHT + 50.0;
+    let footer_top = legend_top + 24.0 * series.lines.len() as f64 + 12.0;
+    let height = footer_top + 60.0;
+    let decimals = series.indicator.decimals;
+    let values: Vec<f64> = series
+        .lines
+        .iter()
+        .flat_map(|line| line.points.iter().filter_map(|(_, value)| *value))
+        .collect();
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let ticks = nice_ticks(min, max);
+    let (low, high) = match (ticks.first(), ticks.last()) {
+        (Some(low), Some(high)) if high > low => (*low, *high),
+        _ => (0.0, 1.0),
+    };
+    let x_of = |idx: usize| {
+        let n = series.years.len().max(2) - 1;
+        PLOT_LEFT + PLOT_WIDTH * idx as f64 / n as f64
+    };
+    let y_of = |value: f64| PLOT_TOP + PLOT_HEIGHT * (1.0 - (value - low) / (high - low));
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="Atkinson Hyperlegible, DejaVu Sans, Arial, sans-serif"><rect width="{WIDTH}" height="{height}" fill="#ffffff"/>"##
+    );
+    svg.push_str(&format!(
+        r##"<text x="24" y="36" font-size="24" font-weight="700" fill="#111111">{}</text><text x="24" y="62" font-size="16" fill="#4a5560">{}</text>"##,
+        xml(&meta.title),
+        xml(&meta.subtitle)
+    ));
+    for tick in &ticks {
+        let y = y_of(*tick);
+        svg.push_str(&format!(
+            r##"<line x1="{PLOT_LEFT}" x2="{}" y1="{y}" y2="{y}" stroke="#d0d7de"/><text x="{}" y="{}" font-size="14" text-anchor="end" fill="#4a5560">{}</text>"##,
+            PLOT_LEFT + PLOT_WIDTH,
+            PLOT_LEFT - 8.0,
+            y + 5.0,
+            xml(&format::number(*tick, decimals))
+        ));
+    }
+    for (idx, year) in series.years.iter().enumerate() {
+        svg.push_str(&format!(
+            r##"<text x="{}" y="{}" font-size="14" text-anchor="middle" fill="#4a5560">{year}</text>"##,
+            x_of(idx),
+            PLOT_TOP + PLOT_HEIGHT + 24.0
+        ));
+    }
+    for (line_idx, line) in series.lines.iter().enumerate() {
+        let (colour, style, width) = line_look(line_idx, n_focus, line.kind);
+        let dash = match style {
+            charming::element::LineStyleType::Dashed => r#" stroke-dasharray="10 6""#,
+            charming::element::LineStyleType::Dotted => r#" stroke-dasharray="2 5""#,
+            _ => "",
+        };
+        let mut path = String::new();
+        let mut pen_down = false;
+        for (idx, (_, value)) in line.points.iter().enumerate() {
+            match value {
+                Some(value) => {
+                    path.push_str(&format!(
+                        "{}{:.1},{:.1} ",
+                        if pen_down { "L" } else { "M" },
+                        x_of(idx),
+                        y_of(*value)
+                    ));
+                    pen_down = true;
+                }
+                None => pen_down = false,
+            }
+        }
+        svg.push_str(&format!(
+            r##"<path d="{}" fill="none" stroke="{colour}" stroke-width="{width}"{dash} data-line="{}"/>"##,
+            path.trim_end(),
+            xml(&line.area)
+        ));
+        let y = legend_top + 24.0 * line_idx as f64;
+        svg.push_str(&format!(
+            r##"<line x1="24" x2="60" y1="{y}" y2="{y}" stroke="{colour}" stroke-width="{width}"{dash}/><text x="70" y="{}" font-size="15" fill="#111111">{}</text>"##,
+            y + 5.0,
+            xml(&line.name)
+        ));
+    }
+    for (idx, line) in [&meta.source, &meta.link].iter().enumerate() {
+        svg.push_str(&format!(
+            r##"<text x="24" y="{}" font-size="13" fill="#4a5560">{}</text>"##,
+            footer_top + 18.0 * idx as f64 + 12.0,
+            xml(line)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// Lower case with umlauts and ß folded (`Ältere` and `aeltere` both become `aeltere`), so a
 /// search works however a name is typed.
 pub fn fold(text: &str) -> String {
@@ -767,6 +899,67 @@ mod tests {
             svg.contains(&format!("fill=\"url(#{SUPPRESSED_PATTERN})\"")),
             "the hatch, defined in the file"
         );
+    }
+
+    #[test]
+    fn chart_images_have_round_ticks_every_line_and_the_source() {
+        assert_eq!(
+            nice_ticks(21.3, 25.7),
+            vec![21.0, 22.0, 23.0, 24.0, 25.0, 26.0],
+            "steps of 1"
+        );
+        assert_eq!(
+            nice_ticks(0.0, 180.0),
+            vec![0.0, 50.0, 100.0, 150.0, 200.0],
+            "steps of 50"
+        );
+        assert_eq!(
+            nice_ticks(5.0, 10.9),
+            vec![4.0, 6.0, 8.0, 10.0, 12.0],
+            "the top value under the top tick"
+        );
+        let series = fokus_model::AreaSeries {
+            indicator: indicator(Polarity::HigherIsWorse),
+            years: vec![2024, 2025],
+            lines: vec![
+                fokus_model::SeriesLine {
+                    area: "a".into(),
+                    name: "Gebiet a".into(),
+                    kind: AreaKind::Amt,
+                    points: vec![(2024, Some(1.0)), (2025, None)],
+                },
+                fokus_model::SeriesLine {
+                    area: "l".into(),
+                    name: "Land".into(),
+                    kind: AreaKind::Land,
+                    points: vec![(2024, Some(2.0)), (2025, Some(3.0))],
+                },
+            ],
+        };
+        let meta = ImageMeta {
+            title: "SGB-II-Quote".into(),
+            subtitle: "in %".into(),
+            source: "Quelle: BA".into(),
+            attribution: String::new(),
+            link: "fokus://sozialbericht?kennzahl=sgb2_quote".into(),
+            inset_label: String::new(),
+        };
+        let svg = series_svg(&series, 1, &meta);
+        assert_eq!(svg.matches("data-line=").count(), 2, "a path per line");
+        assert!(
+            svg.contains("stroke-dasharray=\"10 6\""),
+            "the Land dashed, as on screen"
+        );
+        for text in [
+            "SGB-II-Quote",
+            "Gebiet a",
+            "Quelle: BA",
+            "fokus://sozialbericht?kennzahl=sgb2_quote",
+            ">2025<",
+            ">1,0<",
+        ] {
+            assert!(svg.contains(text), "{text} in the image");
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The time-series chart (charming, i.e. ECharts bundled with the app): an area against Kreis,
-//! Land and Bund.
+//! The time-series chart (charming, i.e. ECharts bundled with the app): up to five areas against
+//! Kreis, Land and Bund.
 
 use charming::component::{Axis, Grid};
 use charming::datatype::{CompositeValue, DataPoint};
@@ -14,24 +14,38 @@ use crate::components::chart::{frame, labels, EChart, NumberStyle, ValueAxis};
 const CHART_ID: &str = "series-chart";
 const CHART_HEIGHT: u32 = 380;
 
-/// The area in focus (the first line) is the strongest; references are told apart by level
-/// and line style, not by colour alone.
-fn line_colour(line_idx: usize, kind: AreaKind) -> (&'static str, LineStyleType, f64) {
-    if line_idx == 0 {
-        return ("#0b4f8a", LineStyleType::Solid, 4.0);
+/// Colours of the areas in focus: dark enough for 3:1 against white (WCAG 1.4.11), apart from
+/// the Kreis's red and from each other in hue and lightness; the first is the strongest.
+const FOCUS_COLOURS: [&str; 5] = ["#0b4f8a", "#7b3294", "#1b7837", "#8c510a", "#c51b7d"];
+
+/// How a line looks: the areas in focus (the first `n_focus` lines) by colour, the references
+/// by level and line style, so they are told apart without colour too.
+pub fn line_look(
+    line_idx: usize,
+    n_focus: usize,
+    kind: AreaKind,
+) -> (&'static str, LineStyleType, f64) {
+    if line_idx < n_focus {
+        let width = if line_idx == 0 { 4.0 } else { 3.0 };
+        return (
+            FOCUS_COLOURS[line_idx % FOCUS_COLOURS.len()],
+            LineStyleType::Solid,
+            width,
+        );
     }
     match kind {
         AreaKind::Amt
         | AreaKind::AmtsfreieGemeinde
         | AreaKind::Gemeinde
-        | AreaKind::KreisfreieStadt => ("#0b4f8a", LineStyleType::Solid, 3.0),
-        AreaKind::Kreis => ("#c0392b", LineStyleType::Solid, 3.0),
+        | AreaKind::KreisfreieStadt
+        | AreaKind::Kreis => ("#c0392b", LineStyleType::Solid, 3.0),
         AreaKind::Land => ("#5b6770", LineStyleType::Dashed, 2.5),
         AreaKind::Bund => ("#111111", LineStyleType::Dotted, 2.5),
     }
 }
 
-pub fn build_chart(series: &AreaSeries) -> Chart {
+/// The chart of `series`; its first `n_focus` lines are the areas in focus.
+pub fn build_chart(series: &AreaSeries, n_focus: usize) -> Chart {
     let years: Vec<String> = series.years.iter().map(u16::to_string).collect();
     let mut chart = frame(Grid::new().left(64).right(24).top(56).bottom(48), 16)
         .x_axis(
@@ -48,7 +62,7 @@ pub fn build_chart(series: &AreaSeries) -> Chart {
                 .axis_label(labels(15)),
         );
     for (line_idx, line) in series.lines.iter().enumerate() {
-        let (colour, style, width) = line_colour(line_idx, line.kind);
+        let (colour, style, width) = line_look(line_idx, n_focus, line.kind);
         let data: Vec<DataPoint> = line
             .points
             .iter()
@@ -71,8 +85,12 @@ pub fn build_chart(series: &AreaSeries) -> Chart {
 }
 
 #[component]
-pub fn SeriesChart(series: AreaSeries) -> impl IntoView {
-    let chart = build_chart(&series);
+pub fn SeriesChart(
+    series: AreaSeries,
+    /// How many of the first lines are areas in focus (the rest are references).
+    n_focus: usize,
+) -> impl IntoView {
+    let chart = build_chart(&series, n_focus);
     let description = format!(
         "Liniendiagramm {}: {} im Vergleich mit {}",
         series.indicator.name,

@@ -17,7 +17,7 @@ use crate::app::use_app;
 use crate::components::choropleth::{has_gemeinden, level_label, map_frame, Choropleth, Legend};
 use crate::components::series_chart::SeriesChart;
 use crate::components::share::{link_of, save_export, svg_to_png, ShareBar};
-use crate::explorer::{self, map_svg, paint, ranking, ImageMeta};
+use crate::explorer::{self, map_svg, paint, ranking, series_svg, ImageMeta};
 use crate::format;
 
 /// The explorer's state from the route, and a way to change it (a new history entry).
@@ -193,7 +193,7 @@ pub fn SozialberichtPage() -> impl IntoView {
             Tab::Karte => {
                 view! { <MapTab table=table year=year frame=frame.get() state=state dataset=dataset/> }.into_any()
             }
-            Tab::Zeitreihe => view! { <SeriesTab table=table state=state/> }.into_any(),
+            Tab::Zeitreihe => view! { <SeriesTab table=table state=state dataset=dataset/> }.into_any(),
             Tab::Rangfolge => view! { <RankingTab table=table year=year state=state/> }.into_any(),
             Tab::Tabelle => view! { <TableTab table=table year=year state=state/> }.into_any(),
             Tab::Quellen => view! { <SourcesTab table=table dataset=dataset/> }.into_any(),
@@ -890,18 +890,96 @@ fn ValueCard(
 
 /// Up to five areas over the years against Kreis, Land and Bund.
 #[component]
-fn SeriesTab(table: IndicatorTable, state: ViewState) -> impl IntoView {
+fn SeriesTab(
+    table: IndicatorTable,
+    state: ViewState,
+    dataset: Option<fokus_model::DatasetInfo>,
+) -> impl IntoView {
     let view = state.view;
     let areas = Memo::new(move |_| view.get().areas);
-    move || series_tab(&table, areas.get(), state)
+    move || series_tab(&table, areas.get(), state, dataset.clone())
 }
 
-fn series_tab(table: &IndicatorTable, chosen: Vec<String>, state: ViewState) -> impl IntoView {
+/// "Diagramm als SVG / PNG": the time series as an image with title, unit, legend, source,
+/// Stand and link drawn on it.
+#[component]
+fn ChartExport(
+    series: AreaSeries,
+    n_focus: usize,
+    title: String,
+    stand: Option<i64>,
+    state: ViewState,
+    dataset: Option<fokus_model::DatasetInfo>,
+) -> impl IntoView {
+    let backend = use_app().backend;
+    let status = RwSignal::new(None::<String>);
+    let image = StoredValue::new((series, title, dataset));
+    let save = move |png: bool| {
+        let (series, title, dataset) = image.get_value();
+        let view = state.view.get_untracked();
+        let link = link_of(&View::Explorer(view.clone()), backend);
+        let indicator = &series.indicator;
+        let stand = stand
+            .map(format::date)
+            .map(|date| format!(" · Stand {date}"))
+            .unwrap_or_default();
+        let meta = ImageMeta {
+            title,
+            subtitle: format!(
+                "in {} · {}",
+                indicator.unit,
+                dataset.map(|dataset| dataset.title).unwrap_or_default()
+            ),
+            source: format!("Quelle: {}{stand}", indicator.source),
+            attribution: String::new(),
+            link,
+            inset_label: String::new(),
+        };
+        let svg = series_svg(&series, n_focus, &meta);
+        let stem = format!("{}-zeitreihe", indicator.id);
+        leptos::task::spawn_local(async move {
+            let message = if png {
+                let (width, height) = svg_size(&svg);
+                match svg_to_png(&svg, width, height).await {
+                    Ok(bytes) => {
+                        save_export(backend, &format!("{stem}.png"), "image/png", bytes).await
+                    }
+                    Err(_) => "Das Bild konnte nicht erzeugt werden.".to_owned(),
+                }
+            } else {
+                save_export(
+                    backend,
+                    &format!("{stem}.svg"),
+                    "image/svg+xml",
+                    svg.into_bytes(),
+                )
+                .await
+            };
+            status.set(Some(message));
+        });
+    };
+    view! {
+        <div class="share chart-export">
+            <button class="button secondary" data-testid="export-chart-svg" on:click=move |_| save(false)>"Diagramm als SVG"</button>
+            <button class="button secondary" data-testid="export-chart-png" on:click=move |_| save(true)>"Diagramm als PNG"</button>
+            <p class="share-status" role="status" data-testid="chart-export-status">{move || status.get()}</p>
+        </div>
+    }
+}
+
+fn series_tab(
+    table: &IndicatorTable,
+    chosen: Vec<String>,
+    state: ViewState,
+    dataset: Option<fokus_model::DatasetInfo>,
+) -> impl IntoView {
     let mut rows: Vec<&fokus_model::TableRow> = chosen
         .iter()
         .filter_map(|area| table.areas.iter().find(|row| &row.area == area))
         .collect();
     let focus_home = rows.is_empty();
+    // Without chosen areas the home area (the first reference) is the line in focus.
+    let n_focus = rows.len().max(1);
     rows.extend(table.references.iter());
     let series = AreaSeries {
         indicator: table.indicator.clone(),
@@ -943,6 +1021,7 @@ fn series_tab(table: &IndicatorTable, chosen: Vec<String>, state: ViewState) -> 
             names.join(", ")
         )
     };
+    let title_for_export = title.clone();
     let addable = table
         .areas
         .iter()
@@ -999,7 +1078,8 @@ fn series_tab(table: &IndicatorTable, chosen: Vec<String>, state: ViewState) -> 
                 </select>
             </label>
         </div>
-        <SeriesChart series=series.clone()/>
+        <SeriesChart series=series.clone() n_focus=n_focus/>
+        <ChartExport series=series.clone() n_focus=n_focus title=title_for_export stand=table.stand state=state dataset=dataset/>
         <details class="table-details">
             <summary>"Zeitreihe als Tabelle"</summary>
             <table class="values">
