@@ -482,10 +482,23 @@ fn bench() -> Result<()> {
             ("FOKUS_TAURI_DRIVER", driver.as_str()),
         ],
     )?;
+    let web = target_dir().join("bench-web.json").display().to_string();
+    let server_bin = release_exe("fokus-server").display().to_string();
+    sh_env(
+        "node",
+        &["tests/bench-web.mjs", &web],
+        &[
+            ("FOKUS_SERVER_BIN", server_bin.as_str()),
+            ("FOKUS_WEB_DIR", dist.as_str()),
+            ("FOKUS_DEMO_CONTENT", content.as_str()),
+        ],
+    )?;
     let out = target_dir().join("bench.json").display().to_string();
     sh(
         &bench,
-        &["report", "--parts", &core_path, &app_path, "--out", &out],
+        &[
+            "report", "--parts", &core_path, &app_path, &web, "--out", &out,
+        ],
     )?;
     eprintln!("xtask: wrote {out}");
     Ok(())
