@@ -346,6 +346,58 @@ pub fn label_ink(fill: &str) -> (&'static str, &'static str) {
     )
 }
 
+/// A map's labels as drawn: where, how large, in which colours, saying what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapLabel<'a> {
+    pub area: &'a str,
+    pub text: &'a str,
+    pub x: f64,
+    pub y: f64,
+    pub size: f64,
+    pub ink: &'static str,
+    pub halo: &'static str,
+}
+
+/// The labels of `layout` placed without overlap, coloured for their area's fill: one
+/// computation for the screen and the saved image.
+pub fn map_labels<'a>(layout: &'a fokus_map::MapLayout, painted: &Painted) -> Vec<MapLabel<'a>> {
+    let inputs: Vec<(&str, &str, f64, f64)> = layout
+        .shapes
+        .iter()
+        .map(|shape| {
+            (
+                shape.area.as_str(),
+                short_name(&shape.name),
+                shape.label.0,
+                shape.label.1,
+            )
+        })
+        .collect();
+    place_labels(&inputs)
+        .into_iter()
+        .filter_map(|label| {
+            let shape = layout
+                .shapes
+                .iter()
+                .find(|shape| shape.area == label.area)?;
+            let fill = painted
+                .fills
+                .get(&shape.area)
+                .map_or(GAP_COLOUR, String::as_str);
+            let (ink, halo) = label_ink(fill);
+            Some(MapLabel {
+                area: &shape.area,
+                text: short_name(&shape.name),
+                x: label.x,
+                y: label.y,
+                size: label.size,
+                ink,
+                halo,
+            })
+        })
+        .collect()
+}
+
 fn xml(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -424,33 +476,15 @@ pub fn map_svg(layout: &fokus_map::MapLayout, painted: &Painted, meta: &ImageMet
             xml(&shape.name)
         ));
     }
-    let inputs: Vec<(&str, &str, f64, f64)> = layout
-        .shapes
-        .iter()
-        .map(|shape| {
-            (
-                shape.area.as_str(),
-                short_name(&shape.name),
-                shape.label.0,
-                shape.label.1,
-            )
-        })
-        .collect();
-    for label in place_labels(&inputs) {
-        let Some(shape) = layout.shapes.iter().find(|shape| shape.area == label.area) else {
-            continue;
-        };
-        let fill = painted
-            .fills
-            .get(&shape.area)
-            .map_or(GAP_COLOUR, String::as_str);
-        let (ink, halo) = label_ink(fill);
+    for label in map_labels(layout, painted) {
         svg.push_str(&format!(
-            r##"<text x="{}" y="{}" font-size="{}" font-weight="700" text-anchor="middle" dominant-baseline="middle" fill="{ink}" stroke="{halo}" stroke-width="3.5" paint-order="stroke" stroke-linejoin="round">{}</text>"##,
+            r##"<text x="{}" y="{}" font-size="{}" font-weight="700" text-anchor="middle" dominant-baseline="middle" fill="{}" stroke="{}" stroke-width="3.5" paint-order="stroke" stroke-linejoin="round">{}</text>"##,
             label.x,
             label.y,
             label.size,
-            xml(short_name(&shape.name))
+            label.ink,
+            label.halo,
+            xml(label.text)
         ));
     }
     svg.push_str("</g>");

@@ -164,6 +164,20 @@ impl Store {
             .optional()?)
     }
 
+    pub fn area(&self, id: &str) -> Result<Area> {
+        self.conn
+            .query_row(
+                &format!("SELECT {AREA_COLUMNS} FROM area WHERE id = ?1"),
+                [id],
+                area_of,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "Gebiet",
+                id: id.to_owned(),
+            })
+    }
+
     pub fn indicator(&self, id: &str) -> Result<Indicator> {
         let sql = format!("SELECT {INDICATOR_COLUMNS} FROM indicator WHERE id = ?1");
         self.conn
@@ -266,18 +280,7 @@ impl Store {
     /// An area against the reference areas over all years of the indicator.
     pub fn area_series(&self, indicator_id: &str, area_id: &str) -> Result<AreaSeries> {
         let indicator = self.indicator(indicator_id)?;
-        let selected = self
-            .conn
-            .query_row(
-                &format!("SELECT {AREA_COLUMNS} FROM area WHERE id = ?1"),
-                [area_id],
-                area_of,
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "Gebiet",
-                id: area_id.to_owned(),
-            })?;
+        let selected = self.area(area_id)?;
         let mut lines_areas = vec![selected];
         let display = self.display()?;
         let home = self.home_area_of(&display)?.unwrap_or_default();
@@ -603,18 +606,7 @@ impl Store {
     /// the area's values over all years, the references' in `year` (the latest year with any
     /// data when `None`).
     pub fn area_profile(&self, area_id: &str, year: Option<u16>) -> Result<AreaProfile> {
-        let area = self
-            .conn
-            .query_row(
-                &format!("SELECT {AREA_COLUMNS} FROM area WHERE id = ?1"),
-                [area_id],
-                area_of,
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "Gebiet",
-                id: area_id.to_owned(),
-            })?;
+        let area = self.area(area_id)?;
         let display = self.display()?;
         let references: Vec<Area> = self
             .reference_areas(&display)?

@@ -8,7 +8,7 @@ use fokus_model::{AreaKind, Catalog, Cell, DatasetInfo, Indicator, IndicatorTabl
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::explorer::{label_ink, place_labels, short_name, suppressed_fill, Painted};
+use crate::explorer::{map_labels, suppressed_fill, Painted};
 use crate::format;
 
 /// The map as drawn: the laid-out areas and the label of the inset, if there is one.
@@ -189,43 +189,21 @@ pub fn Choropleth(
             }
         })
         .collect_view();
-    let label_inputs: Vec<(&str, &str, f64, f64)> = layout
-        .shapes
-        .iter()
-        .map(|shape| {
-            (
-                shape.area.as_str(),
-                short_name(&shape.name),
-                shape.label.0,
-                shape.label.1,
-            )
-        })
-        .collect();
-    let labels = place_labels(&label_inputs)
+    let labels = map_labels(&layout, &painted)
         .into_iter()
-        .filter_map(|label| {
-            let shape = layout
-                .shapes
-                .iter()
-                .find(|shape| shape.area == label.area)?;
-            let fill = painted
-                .fills
-                .get(&shape.area)
-                .map(String::as_str)
-                .unwrap_or(GAP_COLOUR);
-            let (ink, halo) = label_ink(fill);
-            Some(view! {
+        .map(|label| {
+            view! {
                 <text
                     x=label.x
                     y=label.y
                     class="area-label"
                     style=format!("font-size:{}px", label.size)
-                    fill=ink
-                    stroke=halo
+                    fill=label.ink
+                    stroke=label.halo
                     aria-hidden="true"
-                    data-testid=format!("label-{}", shape.area)
-                >{short_name(&shape.name).to_owned()}</text>
-            })
+                    data-testid=format!("label-{}", label.area)
+                >{label.text.to_owned()}</text>
+            }
         })
         .collect_view();
     let outline_shapes = layout.shapes.clone();

@@ -113,6 +113,35 @@ pub async fn svg_to_png(svg: &str, width: f64, height: f64) -> Result<Vec<u8>, J
     Ok(binary.chars().map(|c| c as u8).collect())
 }
 
+/// Saves an image made as SVG: as `{stem}.svg`, or rendered to `{stem}.png`.
+pub async fn save_image(backend: Backend, stem: &str, svg: String, png: bool) -> String {
+    if !png {
+        return save_export(
+            backend,
+            &format!("{stem}.svg"),
+            "image/svg+xml",
+            svg.into_bytes(),
+        )
+        .await;
+    }
+    let (width, height) = svg_size(&svg);
+    match svg_to_png(&svg, width, height).await {
+        Ok(bytes) => save_export(backend, &format!("{stem}.png"), "image/png", bytes).await,
+        Err(_) => "Das Bild konnte nicht erzeugt werden.".to_owned(),
+    }
+}
+
+/// The width and height an SVG declares on its root element.
+fn svg_size(svg: &str) -> (f64, f64) {
+    let attribute = |name: &str| {
+        svg.split_once(&format!(" {name}=\""))
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .and_then(|(value, _)| value.parse().ok())
+            .unwrap_or(800.0)
+    };
+    (attribute("width"), attribute("height"))
+}
+
 /// Today as `27.11.2026`.
 fn today() -> String {
     let date = js_sys::Date::new_0();

@@ -16,7 +16,7 @@ use leptos_router::NavigateOptions;
 use crate::app::use_app;
 use crate::components::choropleth::{has_gemeinden, level_label, map_frame, Choropleth, Legend};
 use crate::components::series_chart::SeriesChart;
-use crate::components::share::{link_of, save_export, svg_to_png, ShareBar};
+use crate::components::share::{link_of, save_image, ShareBar};
 use crate::explorer::{self, map_svg, paint, ranking, series_svg, ImageMeta};
 use crate::format;
 
@@ -656,24 +656,7 @@ fn MapExport(
         let svg = map_svg(&frame.layout, &painted, &meta);
         let stem = format!("{}-{}-{}", indicator.id, painted.year, view.level.slug());
         leptos::task::spawn_local(async move {
-            let message = if png {
-                let (width, height) = svg_size(&svg);
-                match svg_to_png(&svg, width, height).await {
-                    Ok(bytes) => {
-                        save_export(backend, &format!("{stem}.png"), "image/png", bytes).await
-                    }
-                    Err(_) => "Das Bild konnte nicht erzeugt werden.".to_owned(),
-                }
-            } else {
-                save_export(
-                    backend,
-                    &format!("{stem}.svg"),
-                    "image/svg+xml",
-                    svg.into_bytes(),
-                )
-                .await
-            };
-            status.set(Some(message));
+            status.set(Some(save_image(backend, &stem, svg, png).await));
         });
     };
     view! {
@@ -684,17 +667,6 @@ fn MapExport(
         </div>
     }
     .into_any()
-}
-
-/// The width and height an SVG from [`map_svg`] declares.
-fn svg_size(svg: &str) -> (f64, f64) {
-    let attribute = |name: &str| {
-        svg.split_once(&format!(" {name}=\""))
-            .and_then(|(_, rest)| rest.split_once('"'))
-            .and_then(|(value, _)| value.parse().ok())
-            .unwrap_or(800.0)
-    };
-    (attribute("width"), attribute("height"))
 }
 
 #[component]
@@ -938,24 +910,7 @@ fn ChartExport(
         let svg = series_svg(&series, n_focus, &meta);
         let stem = format!("{}-zeitreihe", indicator.id);
         leptos::task::spawn_local(async move {
-            let message = if png {
-                let (width, height) = svg_size(&svg);
-                match svg_to_png(&svg, width, height).await {
-                    Ok(bytes) => {
-                        save_export(backend, &format!("{stem}.png"), "image/png", bytes).await
-                    }
-                    Err(_) => "Das Bild konnte nicht erzeugt werden.".to_owned(),
-                }
-            } else {
-                save_export(
-                    backend,
-                    &format!("{stem}.svg"),
-                    "image/svg+xml",
-                    svg.into_bytes(),
-                )
-                .await
-            };
-            status.set(Some(message));
+            status.set(Some(save_image(backend, &stem, svg, png).await));
         });
     };
     view! {
