@@ -3,6 +3,8 @@
 
 mod background;
 mod commands;
+#[cfg(all(desktop, unix))]
+mod instance;
 mod media;
 mod notify;
 #[cfg(desktop)]
@@ -116,6 +118,12 @@ fn cache_dir(app: &tauri::App) -> anyhow::Result<PathBuf> {
 fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
     let dir = cache_dir(app)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let link = start_link(std::env::args());
+    #[cfg(all(desktop, unix))]
+    if instance::hand_over(&dir, link.as_deref()) {
+        tracing::info!("the app already runs on this cache; handed the link over");
+        std::process::exit(0);
+    }
     let cache_path = dir.join("fokus-cache.sqlite3");
     let mut reader =
         Store::open(&cache_path).with_context(|| format!("opening {}", cache_path.display()))?;
@@ -159,8 +167,12 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
         sync_state: Mutex::new(initial),
         wake: Notify::new(),
         settings: Mutex::new(settings),
-        start_link: Mutex::new(start_link(std::env::args())),
+        start_link: Mutex::new(link),
     });
+    #[cfg(all(desktop, unix))]
+    if let Err(error) = instance::listen(&dir, app.handle().clone()) {
+        tracing::warn!(%error, "links opened later start a second app");
+    }
     #[cfg(desktop)]
     {
         use tauri_plugin_deep_link::DeepLinkExt;
@@ -220,14 +232,6 @@ pub fn run() {
         )
         .init();
     let builder = tauri::Builder::default();
-    // First, so a second start hands its link to the running app and ends before doing
-    // anything else.
-    #[cfg(desktop)]
-    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-        // The deep-link plugin (this plugin's `deep-link` feature) reports the link; a start
-        // without one just brings the window back.
-        background::raise(app);
-    }));
     builder
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())

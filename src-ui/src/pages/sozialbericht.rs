@@ -120,12 +120,17 @@ pub fn SozialberichtPage() -> impl IntoView {
         }
     });
 
+    // The pickers are built from what they offer, not from the whole catalogue: a sync that
+    // brings only new values leaves them (and what someone is typing into the search) alone.
+    let choices = Memo::new(move |_| loaded_catalog().map(|catalog| Choices::of(&catalog)));
+    let years = Memo::new(move |_| loaded_table().map(|table| table.years));
     let controls = move || {
-        loaded_catalog().map(|catalog| {
+        choices.get().map(|choices| {
+            let levels = choices.levels.clone();
             view! {
-                <IndicatorFinder catalog=catalog.clone() current=indicator_id state=state/>
-                <LevelPicker catalog=catalog state=state/>
-                {move || loaded_table().map(|table| view! { <YearControls years=table.years current=year state=state/> })}
+                <IndicatorFinder choices=choices current=indicator_id state=state/>
+                <LevelPicker levels=levels state=state/>
+                {move || years.get().map(|years| view! { <YearControls years=years current=year state=state/> })}
             }
         })
     };
@@ -229,16 +234,17 @@ pub fn SozialberichtPage() -> impl IntoView {
 /// The areas the views show: the deployment's map areas or its Gemeinden (where the catalogue
 /// has their boundaries).
 #[component]
-fn LevelPicker(catalog: Catalog, state: ViewState) -> impl IntoView {
-    if !has_gemeinden(&catalog) {
+fn LevelPicker(levels: Option<[String; 2]>, state: ViewState) -> impl IntoView {
+    let Some(labels) = levels else {
         return ().into_any();
-    }
+    };
     let view = state.view;
     let options = [Level::Map, Level::Gemeinde]
         .into_iter()
-        .map(|level| {
+        .zip(labels)
+        .map(|(level, label)| {
             let selected = move || view.get().level == level;
-            view! { <option value=level.slug() selected=selected>{level_label(&catalog, level)}</option> }
+            view! { <option value=level.slug() selected=selected>{label}</option> }
         })
         .collect_view();
     view! {
@@ -252,6 +258,46 @@ fn LevelPicker(catalog: Catalog, state: ViewState) -> impl IntoView {
         </label>
     }
     .into_any()
+}
+
+/// What the pickers offer: the current indicators, the areas the search finds (id, name,
+/// folded name), and the two levels in words where the catalogue can draw Gemeinden.
+#[derive(Debug, Clone, PartialEq)]
+struct Choices {
+    indicators: Vec<Indicator>,
+    areas: Vec<(String, String, String)>,
+    levels: Option<[String; 2]>,
+}
+
+impl Choices {
+    fn of(catalog: &Catalog) -> Choices {
+        Choices {
+            indicators: catalog
+                .indicators
+                .iter()
+                .filter(|indicator| !indicator.retired)
+                .cloned()
+                .collect(),
+            areas: catalog
+                .areas
+                .iter()
+                .filter(|area| !area.retired)
+                .map(|area| {
+                    (
+                        area.id.clone(),
+                        area.name.clone(),
+                        explorer::fold(&area.name),
+                    )
+                })
+                .collect(),
+            levels: has_gemeinden(catalog).then(|| {
+                [
+                    level_label(catalog, Level::Map),
+                    level_label(catalog, Level::Gemeinde),
+                ]
+            }),
+        }
+    }
 }
 
 const RECENT_KEY: &str = "fokus.zuletzt";
@@ -289,24 +335,15 @@ fn remember_recent(id: &str) {
 /// report's order.
 #[component]
 fn IndicatorFinder(
-    catalog: Catalog,
+    choices: Choices,
     current: Memo<Option<String>>,
     state: ViewState,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
     // Areas are found by the same field: a name leads to the area's profile.
-    let areas: Vec<(String, String, String)> = catalog
-        .areas
-        .iter()
-        .filter(|area| !area.retired)
-        .map(|area| {
-            (
-                area.id.clone(),
-                area.name.clone(),
-                explorer::fold(&area.name),
-            )
-        })
-        .collect();
+    let Choices {
+        indicators, areas, ..
+    } = choices;
     let area_hits = move || {
         let text = explorer::fold(query.get().trim());
         if text.chars().count() < 2 {
@@ -330,11 +367,6 @@ fn IndicatorFinder(
             }
         })
     };
-    let indicators: Vec<Indicator> = catalog
-        .indicators
-        .into_iter()
-        .filter(|indicator| !indicator.retired)
-        .collect();
     let choose = move |id: String| {
         state.update(|view| {
             view.indicator = Some(id);
