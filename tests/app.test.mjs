@@ -216,10 +216,17 @@ test('a fokus:// link opens the app at its view, at start and while it runs; a C
   }
 });
 
-test('with the server gone, a restarted app shows the cached data and says it is offline', async () => {
+test('with the server gone, a restarted app opens where it was left, from the cache, and says it is offline', async () => {
   await server.stop();
   const app = await tauri.openApp();
   try {
+    // The previous test left the app at the table of the Arbeitslosenquote 2020.
+    await waitFor(
+      async () => (await app.run('return location.pathname + location.search')) === '/?kennzahl=arbeitslosenquote&jahr=2020&ansicht=tabelle',
+      'the view the app was left at',
+    );
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=data-table]')`), 'its table');
+    await app.click('[data-testid=tab-karte]');
     const state = await waitFor(async () => {
       const current = await app.run(mapState);
       return current && current.count === 18 && /offline/.test(current.status) ? current : null;

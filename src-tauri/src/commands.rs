@@ -3,7 +3,7 @@
 
 use fokus_model::api::{ApiError, ErrorCode};
 use fokus_model::content::MediaRef;
-use fokus_model::ipc::{ExportFile, NoArgs, Permission, PermissionQuery, ReadCall};
+use fokus_model::ipc::{ExportFile, NoArgs, Permission, PermissionQuery, ReadCall, ViewPath};
 use fokus_model::news::Settings;
 use fokus_model::SyncState;
 use fokus_store::reads;
@@ -56,14 +56,43 @@ async fn read(
         })
 }
 
+/// Where the app remembers the view it was left at.
+const LAST_VIEW_KEY: &str = "view";
+
 #[tauri::command]
 async fn link_take(shell: State<'_, Shell>, args: NoArgs) -> Result<Option<String>, ApiError> {
     let NoArgs {} = args;
-    Ok(shell
+    let start = shell
         .start_link
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .take())
+        .take();
+    Ok(start.or_else(|| {
+        shell
+            .read_store(|store| store.app_setting(LAST_VIEW_KEY))
+            .ok()
+            .flatten()
+            .filter(|path| fokus_model::ipc::is_app_path(path))
+    }))
+}
+
+#[tauri::command]
+async fn view_save(shell: State<'_, Shell>, args: ViewPath) -> Result<(), ApiError> {
+    if !fokus_model::ipc::is_app_path(&args.path) {
+        return Err(ApiError::new(
+            ErrorCode::BadRequest,
+            "Diese Ansicht gibt es nicht.",
+        ));
+    }
+    shell
+        .read_store(|store| store.set_app_setting(LAST_VIEW_KEY, &args.path))
+        .map_err(|error| {
+            tracing::warn!(%error, "remembering the view failed");
+            ApiError::new(
+                ErrorCode::Internal,
+                "Die Ansicht konnte nicht gemerkt werden.",
+            )
+        })
 }
 
 /// Saves an export where the user chooses in the system's save dialog. With `FOKUS_EXPORT_DIR`
@@ -208,6 +237,7 @@ macro_rules! command_table {
 command_table![
     read,
     link_take,
+    view_save,
     export_save,
     sync_status,
     sync_run,

@@ -74,10 +74,14 @@ pub fn App() -> impl IntoView {
             context.sync_state.set(Some(state));
         }
     });
+    // The view to open with; only after it is known is the current view remembered, so the
+    // first page drawn does not overwrite the one to return to.
+    let restored = RwSignal::new(false);
     spawn_local(async move {
         if let Some(path) = backend.link_take().await {
             context.requested_path.set(Some(path));
         }
+        restored.set(true);
     });
     backend.listen(move |event| match event {
         AppEvent::SyncState { state } => {
@@ -119,7 +123,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Router>
-            <NavigationBridge/>
+            <NavigationBridge restored=restored/>
             <a class="skip-link" href="#main">"Zum Inhalt springen"</a>
             <header class="topbar">
                 <div class="brand">
@@ -208,11 +212,23 @@ fn page_slug(page: Page) -> &'static str {
         .unwrap_or("sozialbericht")
 }
 
-/// Follows page requests from the shell; lives inside the router, where navigation works.
+/// Follows page requests from the shell and remembers the view for the next start; lives
+/// inside the router, where navigation works.
 #[component]
-fn NavigationBridge() -> impl IntoView {
+fn NavigationBridge(restored: RwSignal<bool>) -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        // The router's `search` comes without its `?`.
+        let path = match location.search.get() {
+            search if search.is_empty() => location.pathname.get(),
+            search => format!("{}?{search}", location.pathname.get()),
+        };
+        if restored.get() && app.requested_path.get().is_none() {
+            spawn_local(app.backend.view_save(path));
+        }
+    });
     let navigate_to_path = navigate.clone();
     Effect::new(move |_| {
         if let Some(page) = app.requested_page.get() {

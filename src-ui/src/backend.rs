@@ -148,8 +148,8 @@ impl Backend {
         }
     }
 
-    /// The view of the `fokus://` link the app was started with, once; `None` in the web build
-    /// (its address is the view already).
+    /// The view to open with, once: the `fokus://` link the app was started with, else the view
+    /// it was left at; `None` in the web build (its address is the view already).
     pub async fn link_take(self) -> Option<String> {
         match self {
             Backend::Tauri => invoke::<_, Option<String>>(ipc::LinkTake::NAME, &ipc::NoArgs {})
@@ -157,6 +157,13 @@ impl Backend {
                 .ok()
                 .flatten(),
             Backend::Web => None,
+        }
+    }
+
+    /// Remembers the view shown now for the next start (app only).
+    pub async fn view_save(self, path: String) {
+        if self == Backend::Tauri {
+            let _ = invoke::<_, ()>(ipc::ViewSave::NAME, &ipc::ViewPath { path }).await;
         }
     }
 

@@ -158,9 +158,13 @@ command!(
     DocumentOpen, "document_open", MediaRef => ()
 );
 command!(
-    /// The view of the `fokus://` link the app was started with (as a router path), once: the
-    /// UI asks when it starts, the shell forgets it after answering.
+    /// The view to open with (a router path), asked once when the UI starts: the `fokus://`
+    /// link the app was started with, else the view it was left at.
     LinkTake, "link_take", NoArgs => Option<String>
+);
+command!(
+    /// Remembers the view shown now (a router path), so a restart opens it again.
+    ViewSave, "view_save", ViewPath => ()
 );
 command!(
     /// Saves an export where the user chooses (the system's save dialog); the saved file's
@@ -179,6 +183,21 @@ command!(
     /// The OS permission to show notifications; with `request`, asks for it if not decided.
     NotificationPermission, "notification_permission", PermissionQuery => Permission
 );
+
+/// Argument of [`ViewSave`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewPath {
+    pub path: String,
+}
+
+/// Whether `path` is somewhere the app can open: a view of [`crate::view::View`] or a page.
+pub fn is_app_path(path: &str) -> bool {
+    let page_path = path.split('?').next().unwrap_or_default();
+    crate::view::View::parse(path).is_some()
+        || crate::news::Page::ALL
+            .iter()
+            .any(|page| page.path() == page_path)
+}
 
 /// Argument of [`ExportSave`]: the suggested file name and the bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -233,9 +252,10 @@ pub enum Permission {
 
 /// Every command the shell registers (the queries all go through [`READ_COMMAND`]), for its
 /// registration check.
-pub const COMMAND_NAMES: [&str; 10] = [
+pub const COMMAND_NAMES: [&str; 11] = [
     READ_COMMAND,
     LinkTake::NAME,
+    ViewSave::NAME,
     ExportSave::NAME,
     SyncStatus::NAME,
     SyncRun::NAME,
