@@ -80,7 +80,12 @@ test('an import on the server reaches the open page without a reload', async () 
   assert.match(printed, /6 neu/, `the import adds six values: ${printed}`);
   const offeredYears = () => page.$$eval('[data-testid=year-select] option', (options) => options.map((o) => o.value));
   await page.selectOption('[data-testid=indicator-select]', 'sgb2_quote');
-  await waitFor(async () => (await offeredYears()).includes('2026'), 'year 2026 offered for the SGB-II-Quote');
+  await waitFor(async () => (await offeredYears()).includes('2026'), 'year 2026 offered for the SGB-II-Quote').catch(async (error) => {
+    // What the page showed, for whoever reads the failure (seen once in about ten runs).
+    const select = await page.$eval('[data-testid=indicator-select]', (element) => element.value);
+    console.log('at failure:', page.url(), select, await page.getAttribute('[data-testid=map]', 'data-indicator'), await offeredYears());
+    throw error;
+  });
   await page.selectOption('[data-testid=indicator-select]', 'grundsicherung_alter');
   await waitFor(async () => (await page.getAttribute('[data-testid=map]', 'data-indicator')) === 'grundsicherung_alter', 'switch');
   assert.ok(!(await offeredYears()).includes('2026'), 'an indicator without 2026 data does not offer 2026');
