@@ -490,18 +490,29 @@ impl Store {
 
     /// The reference areas of a deployment: the home area, then Land and Bund (current ones,
     /// and none of the kinds the map draws).
-    fn reference_areas(&self, display: &DatasetInfo) -> Result<Vec<Area>> {
+    fn reference_areas(&self, display: &DatasetInfo, current: &[Area]) -> Result<Vec<Area>> {
         let home = self.home_area_of(display)?.unwrap_or_default();
-        let mut references: Vec<Area> =
-            areas_where(&self.conn, "retired = 0 AND revision >= ?1", 0)?
-                .into_iter()
-                // A Land deployment draws its Kreise on the map: they are areas, not references.
-                .filter(|area| {
-                    area.id == home || (area.kind.is_reference() && !display.is_map_kind(area.kind))
-                })
-                .collect();
+        let mut references: Vec<Area> = current
+            .iter()
+            // A Land deployment draws its Kreise on the map: they are areas, not references.
+            .filter(|area| {
+                area.id == home || (area.kind.is_reference() && !display.is_map_kind(area.kind))
+            })
+            .cloned()
+            .collect();
         references.sort_by_key(|area| (area.id != home, area.kind.rank()));
         Ok(references)
+    }
+
+    /// The current areas without their boundaries (tables and profiles do not draw; the
+    /// boundaries are most of an area's bytes).
+    fn current_areas_unbounded(&self) -> Result<Vec<Area>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT id, name, kind, population, parent, NULL, retired FROM area
+             WHERE retired = 0 ORDER BY id",
+        )?;
+        let rows = statement.query_map([], area_of)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// One area's cells of an indicator, one per entry of `years`.
@@ -582,12 +593,13 @@ impl Store {
             name: area.name,
             kind: area.kind,
         };
+        let current = self.current_areas_unbounded()?;
         let references: Vec<TableRow> = self
-            .reference_areas(&display)?
+            .reference_areas(&display, &current)?
             .into_iter()
             .map(&mut row_of)
             .collect();
-        let areas: Vec<TableRow> = areas_where(&self.conn, "retired = 0 AND revision >= ?1", 0)?
+        let areas: Vec<TableRow> = current
             .into_iter()
             .filter(|area| in_level(area.kind))
             .map(&mut row_of)
@@ -609,7 +621,7 @@ impl Store {
         let area = self.area(area_id)?;
         let display = self.display()?;
         let references: Vec<Area> = self
-            .reference_areas(&display)?
+            .reference_areas(&display, &self.current_areas_unbounded()?)?
             .into_iter()
             .filter(|reference| reference.id != area.id)
             .collect();

@@ -4,7 +4,7 @@
 
 use fokus_model::api::ProfileQuery;
 use fokus_model::ipc::{AreaProfileGet, CatalogGet, NoArgs};
-use fokus_model::view::{ExplorerView, View, MAX_AREAS};
+use fokus_model::view::{ExplorerView, View, MAX_AREAS, PROFILE_PATH};
 use fokus_model::{AreaProfile, Cell, Polarity, ProfileEntry};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
@@ -90,17 +90,6 @@ fn change(entry: &ProfileEntry, year: u16) -> (String, &'static str) {
     }
 }
 
-fn query_value(search: &str, key: &str) -> Option<String> {
-    match View::parse(&format!("/gebiet?{search}")) {
-        Some(View::Profile { area, year }) => match key {
-            "gebiet" => Some(area),
-            "jahr" => year.map(|year| year.to_string()),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 #[component]
 pub fn GebietPage() -> impl IntoView {
     let app = use_app();
@@ -108,16 +97,17 @@ pub fn GebietPage() -> impl IntoView {
     let data_version = app.data_version;
     let location = use_location();
     let navigate = use_navigate();
-    let area = Memo::new(move |_| query_value(&location.search.get(), "gebiet"));
-    let year = Memo::new(move |_| {
-        query_value(&location.search.get(), "jahr").and_then(|year| year.parse().ok())
+    // The profile's area and year, read by the one view parser.
+    let parsed = Memo::new(move |_| {
+        match View::parse(&format!("{}?{}", PROFILE_PATH, location.search.get())) {
+            Some(View::Profile { area, year }) => Some((area, year)),
+            _ => None,
+        }
     });
+
     let profile = LocalResource::new(move || {
         data_version.track();
-        let query = area.get().map(|area| ProfileQuery {
-            area,
-            year: year.get(),
-        });
+        let query = parsed.get().map(|(area, year)| ProfileQuery { area, year });
         async move {
             match query {
                 Some(query) => Some(backend.call::<AreaProfileGet>(query).await),
