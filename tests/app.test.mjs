@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_BIN, startServer, startConfiguredServer, SH_EXAMPLE, importCsv, publishContent, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
 import { startNotificationService } from './notifications.mjs';
@@ -20,13 +20,14 @@ let notifications = '';
 let service;
 const cacheDir = tempDir('cache');
 const exportDir = tempDir('export');
+const openerLog = join(tempDir('opener'), 'opened.log');
 
 before(async () => {
   server = await startServer();
   service = await startNotificationService();
   monitor = spawn('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications',member='Notify'"]);
   monitor.stdout.on('data', (chunk) => { notifications += chunk; });
-  tauri = await startDriver({ FOKUS_SERVER_URL: server.url, FOKUS_CACHE_DIR: cacheDir, FOKUS_EXPORT_DIR: exportDir });
+  tauri = await startDriver({ FOKUS_SERVER_URL: server.url, FOKUS_CACHE_DIR: cacheDir, FOKUS_EXPORT_DIR: exportDir, FOKUS_OPENER_LOG: openerLog });
 });
 
 after(async () => {
@@ -172,6 +173,45 @@ test('muted news stay quiet; a clicked notification opens its page; the video pl
         tracks: v.textTracks.length, mode: v.textTracks[0]?.mode, cues: v.textTracks[0]?.cues?.length,
         trackReady: v.querySelector('track')?.readyState };`).catch((error) => String(error)));
     throw error;
+  } finally {
+    await app.close();
+  }
+});
+
+test('links leave the app only for the browser or mail program, the window stays on the app; a document opens under its own name', async () => {
+  const app = await tauri.openApp();
+  const opened = () => (existsSync(openerLog) ? readFileSync(openerLog, 'utf8') : '');
+  try {
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=nav-dokumente]')`), 'the navigation');
+    await app.click('[data-testid=nav-dokumente]');
+    const where = await waitFor(async () => {
+      const found = await app.run(`return document.querySelector('[data-testid=document] a[href^="https:"]') ? location.href : null`);
+      return found;
+    }, 'the Methodik document with its link');
+
+    // A link in the published text: the system's browser is asked, the window stays.
+    await app.click('[data-testid=document] a[href^="https:"]');
+    await waitFor(() => opened().includes('url https://www.statistik-nord.de/'), 'the content link handed to the browser');
+    await app.click('[data-testid=document] a[href^="mailto:"]');
+    await waitFor(() => opened().includes('url mailto:sozialplanung@example.org'), 'the mail link handed to the mail program');
+    // The licence link in the footer.
+    await app.click('footer a[rel=license]');
+    await waitFor(() => opened().includes('url https://www.govdata.de/dl-de/by-2-0'), 'the licence link handed to the browser');
+    // Anything else goes nowhere: not in the window, not to another program.
+    await app.run(`location.href = 'http://example.org/'; return null`);
+    await app.run(`window.open('file:///etc/passwd'); return null`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(await app.run('return location.href'), where, 'the window never left the app');
+    assert.ok(!opened().includes('http://example.org') && !opened().includes('file:'), `nothing else was opened: ${opened()}`);
+
+    // The document is copied into the user's own folder beside the cache, named by its type.
+    await app.click('[data-testid=document]:has(a[href^="https:"]) [data-testid=document-file]');
+    const line = await waitFor(() => opened().split('\n').find((entry) => entry.startsWith('path ')), 'the document handed to its viewer');
+    const path = line.slice('path '.length);
+    assert.ok(path.startsWith(join(cacheDir, 'dokumente')), `a private folder, not /tmp: ${path}`);
+    assert.ok(path.endsWith('/methodik.pdf'), `its name and the extension of its type: ${path}`);
+    assert.ok(readFileSync(path).subarray(0, 5).toString() === '%PDF-', 'the document itself');
+    assert.equal(statSync(join(cacheDir, 'dokumente')).mode & 0o077, 0, 'readable by this user only');
   } finally {
     await app.close();
   }

@@ -2,7 +2,7 @@
 //! checks that every declared command is registered here under its declared name.
 
 use fokus_model::api::{ApiError, ErrorCode};
-use fokus_model::content::MediaRef;
+use fokus_model::content::{MediaKey, MediaRef};
 use fokus_model::ipc::{ExportFile, NoArgs, Permission, PermissionQuery, ReadCall, ViewPath};
 use fokus_model::news::Settings;
 use fokus_model::SyncState;
@@ -25,6 +25,36 @@ fn sync_error(error: SyncError) -> ApiError {
             format!("Die Datei konnte nicht geladen werden: {error}"),
         )
     }
+}
+
+/// The media file `key` names, as the cache recorded it when it checked the feed: the page
+/// names a file by its item and hash, never by a name or type of its own.
+fn media_of(shell: &Shell, key: &MediaKey) -> Result<MediaRef, ApiError> {
+    let missing = || ApiError::new(ErrorCode::NotFound, "Diese Datei gibt es nicht (mehr).");
+    let item = match shell.read_store(|store| store.content_item(&key.content)) {
+        Ok(item) => item,
+        Err(fokus_store::StoreError::NotFound { .. }) => return Err(missing()),
+        Err(error) => {
+            tracing::error!(%error, "reading a content item failed");
+            return Err(ApiError::new(
+                ErrorCode::Internal,
+                "Der lokale Speicher ist nicht lesbar.",
+            ));
+        }
+    };
+    let media = item
+        .media
+        .into_iter()
+        .find(|media| media.sha256 == key.sha256)
+        .ok_or_else(missing)?;
+    media.check().map_err(|problem| {
+        tracing::warn!(%problem, "a cached media reference fails the allow-list");
+        ApiError::new(
+            ErrorCode::BadRequest,
+            "Diese Dateiart öffnet die App nicht.",
+        )
+    })?;
+    Ok(media)
 }
 
 /// Makes sure the cache holds `media` (downloading it on request) and returns its local file.
@@ -150,30 +180,32 @@ async fn sync_run(app: tauri::AppHandle, args: NoArgs) -> Result<SyncState, ApiE
 }
 
 #[tauri::command]
-async fn media_url(shell: State<'_, Shell>, args: MediaRef) -> Result<String, ApiError> {
-    local_media(&shell, &args).await?;
-    Ok(crate::media::url_of(&args.sha256))
+async fn media_url(shell: State<'_, Shell>, args: MediaKey) -> Result<String, ApiError> {
+    let media = media_of(&shell, &args)?;
+    local_media(&shell, &media).await?;
+    Ok(crate::media::url_of(&media.sha256))
 }
 
-/// Copies the file under its real name into a temporary folder (viewers show the name and pick
-/// the program by extension) and opens it with the system's default program.
+/// Copies the file into the user's own documents folder beside the cache, under its cleaned
+/// name with the extension of its type (viewers show the name and pick the program by the
+/// extension), and opens it with the system's program for that type.
 #[tauri::command]
 async fn document_open(
     app: tauri::AppHandle,
     shell: State<'_, Shell>,
-    args: MediaRef,
+    args: MediaKey,
 ) -> Result<(), ApiError> {
-    use tauri_plugin_opener::OpenerExt;
-    let source = local_media(&shell, &args).await?;
-    let name = std::path::Path::new(&args.name).file_name().map_or_else(
-        || args.sha256.clone(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    let folder = std::env::temp_dir()
-        .join("fokus-dokumente")
-        .join(&args.sha256);
+    let media = media_of(&shell, &args)?;
+    let source = local_media(&shell, &media).await?;
+    let name = media.file_name().ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::BadRequest,
+            "Diese Dateiart öffnet die App nicht.",
+        )
+    })?;
+    let folder = shell.documents_dir().join(&media.sha256);
     let target = folder.join(name);
-    std::fs::create_dir_all(&folder)
+    crate::private_dir(&folder)
         .and_then(|()| std::fs::copy(&source, &target))
         .map_err(|error| {
             ApiError::new(
@@ -181,14 +213,12 @@ async fn document_open(
                 format!("Die Datei konnte nicht bereitgestellt werden: {error}"),
             )
         })?;
-    app.opener()
-        .open_path(target.to_string_lossy(), None::<&str>)
-        .map_err(|error| {
-            ApiError::new(
-                ErrorCode::Internal,
-                format!("Kein Programm zum Öffnen gefunden: {error}"),
-            )
-        })
+    crate::external::open_path(&app, &target).map_err(|error| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("Kein Programm zum Öffnen gefunden: {error}"),
+        )
+    })
 }
 
 #[tauri::command]

@@ -3,6 +3,7 @@
 
 mod background;
 mod commands;
+mod external;
 #[cfg(all(desktop, unix))]
 mod instance;
 mod media;
@@ -53,6 +54,16 @@ impl Shell {
         query(&store)
     }
 
+    /// Where documents are copied for the system's viewer: the user's own folder beside the
+    /// cache, not a shared temporary folder another account could prepare.
+    fn documents_dir(&self) -> PathBuf {
+        self.syncer
+            .cache_path()
+            .parent()
+            .unwrap_or_else(|| std::path::Path::new("."))
+            .join("dokumente")
+    }
+
     fn settings(&self) -> Settings {
         self.settings
             .lock()
@@ -85,6 +96,15 @@ impl Shell {
         change(&mut state);
         state.clone()
     }
+}
+
+/// Creates `dir` (and its parents) readable by this user only.
+pub(crate) fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// What was published when this app was built (`fokus-server snapshot`), or empty.
@@ -183,10 +203,38 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
             }
         });
     }
+    open_window(app)?;
     #[cfg(desktop)]
     tray::install(app)?;
     title_window(app.handle());
     background::start(app.handle().clone());
+    Ok(())
+}
+
+/// Opens the main window as tauri.conf.json describes it (`create: false` there, so it is built
+/// here), with the navigation guard: the window shows only the app's own pages; a link to the
+/// web or a mail address opens in the system's program, anything else goes nowhere.
+fn open_window(app: &tauri::App) -> anyhow::Result<()> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|window| window.label == "main")
+        .context("tauri.conf.json describes no main window")?
+        .clone();
+    let navigation = app.handle().clone();
+    let builder = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .on_navigation(move |url| external::keeps_window(&navigation, url));
+    #[cfg(desktop)]
+    let builder = {
+        let popup = app.handle().clone();
+        builder.on_new_window(move |url, _features| {
+            external::open_url(&popup, &url);
+            tauri::webview::NewWindowResponse::Deny
+        })
+    };
+    builder.build()?;
     Ok(())
 }
 

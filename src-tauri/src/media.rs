@@ -1,8 +1,10 @@
 //! The `fokusblob` URI scheme: media files from the cache's blob folder for the web view
 //! (`<video>`, `<track>`), with single-range requests so video can seek. Only hashes the cache
-//! recorded as complete are served.
+//! recorded as complete are served, and only as one of the allowed media types
+//! (`fokus_model::content::MEDIA_TYPES`): never as a page (`text/html`, SVG) that the web view
+//! would run with the app's rights. Every answer says `nosniff` and carries a sandboxing CSP.
 
-use fokus_model::content::is_sha256_hex;
+use fokus_model::content::{is_sha256_hex, media_type};
 use tauri::http::{header, Request, Response, StatusCode};
 
 use crate::Shell;
@@ -18,8 +20,19 @@ pub fn url_of(sha256: &str) -> String {
     }
 }
 
-fn plain(status: StatusCode, text: &str) -> Response<Vec<u8>> {
+/// What every answer of the scheme says: do not guess the type, and should anything ever be
+/// shown as a document, run nothing and load nothing.
+fn guarded() -> tauri::http::response::Builder {
     Response::builder()
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(
+            header::CONTENT_SECURITY_POLICY,
+            "sandbox; default-src 'none'",
+        )
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Vec<u8>> {
+    guarded()
         .status(status)
         .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
         .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
@@ -47,6 +60,10 @@ pub fn respond(shell: &Shell, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
         Ok(Some(mime)) => mime,
         _ => return plain(StatusCode::NOT_FOUND, "Datei ist noch nicht geladen"),
     };
+    let Some(kind) = media_type(&mime) else {
+        tracing::warn!(%mime, "refused to serve a blob of a type that is not allowed");
+        return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Dateiart nicht erlaubt");
+    };
     let Some(path) = shell.syncer.blob_file(sha256) else {
         return plain(StatusCode::NOT_FOUND, "Datei ist noch nicht geladen");
     };
@@ -64,8 +81,8 @@ pub fn respond(shell: &Shell, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
         .and_then(|value| value.to_str().ok())
         .and_then(|value| parse_range(value, len));
     // The page (tauri://localhost) reads these with fetch(): another origin, so say it may.
-    let builder = Response::builder()
-        .header(header::CONTENT_TYPE, mime)
+    let builder = guarded()
+        .header(header::CONTENT_TYPE, kind.mime)
         .header(header::ACCEPT_RANGES, "bytes")
         .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     match range {

@@ -3,7 +3,7 @@
 //! not know which: the web build runs the same UI for browser tests.
 
 use fokus_model::api::{self, ApiError, ErrorCode};
-use fokus_model::content::MediaRef;
+use fokus_model::content::MediaKey;
 use fokus_model::ipc::{self, AppEvent, Command, Permission, PermissionQuery, Query, ReadCall};
 use fokus_model::news::Settings;
 use fokus_model::SyncState;
@@ -91,7 +91,7 @@ impl Backend {
 
     /// A URL the page can load a media file from. The app serves it from its cache (fetching
     /// it first if needed); the web build from the server.
-    pub async fn media_url(self, media: &MediaRef) -> Result<String, ApiError> {
+    pub async fn media_url(self, media: &MediaKey) -> Result<String, ApiError> {
         match self {
             Backend::Tauri => invoke::<_, String>(ipc::MediaUrl::NAME, media).await,
             Backend::Web => Ok(api::blob_path(&media.sha256)),
@@ -102,7 +102,7 @@ impl Backend {
     /// cache into memory and handed over as a `blob:` URL: WebKitGTK's media player cannot load
     /// custom URI schemes (WebKit bug 146351, Tauri issue 3725). That holds the whole file in
     /// memory, fine for short explainer videos; long ones would need a streaming source.
-    pub async fn playable_url(self, media: &MediaRef) -> Result<String, ApiError> {
+    pub async fn playable_url(self, media: &MediaKey, name: &str) -> Result<String, ApiError> {
         let url = self.media_url(media).await?;
         match self {
             Backend::Web => Ok(url),
@@ -111,34 +111,31 @@ impl Backend {
                     .ok_or_else(|| ApiError::new(ErrorCode::Internal, "kein Fenster"))?;
                 let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
                     .await
-                    .map_err(|error| js_error(&media.name, error))?
+                    .map_err(|error| js_error(name, error))?
                     .unchecked_into();
                 if !response.ok() {
                     return Err(ApiError::new(
                         ErrorCode::NotFound,
                         format!(
                             "{} ist nicht im Speicher (HTTP {})",
-                            media.name,
+                            name,
                             response.status()
                         ),
                     ));
                 }
-                let blob: web_sys::Blob = JsFuture::from(
-                    response
-                        .blob()
-                        .map_err(|error| js_error(&media.name, error))?,
-                )
-                .await
-                .map_err(|error| js_error(&media.name, error))?
-                .unchecked_into();
+                let blob: web_sys::Blob =
+                    JsFuture::from(response.blob().map_err(|error| js_error(name, error))?)
+                        .await
+                        .map_err(|error| js_error(name, error))?
+                        .unchecked_into();
                 web_sys::Url::create_object_url_with_blob(&blob)
-                    .map_err(|error| js_error(&media.name, error))
+                    .map_err(|error| js_error(name, error))
             }
         }
     }
 
     /// Opens a document with the system's viewer (app). The web build links to the file instead.
-    pub async fn document_open(self, media: &MediaRef) -> Result<(), ApiError> {
+    pub async fn document_open(self, media: &MediaKey) -> Result<(), ApiError> {
         match self {
             Backend::Tauri => invoke::<_, ()>(ipc::DocumentOpen::NAME, media).await,
             Backend::Web => Err(ApiError::new(

@@ -15,7 +15,7 @@ use crate::api::{
     ContentItemQuery, ContentQuery, MapQuery, PopulationQuery, ProfileQuery, SeriesQuery,
     TableQuery,
 };
-use crate::content::{ContentItem, MediaRef};
+use crate::content::{ContentItem, MediaKey};
 use crate::finance::SpendingOverview;
 use crate::news::{News, Page, Settings, SyncProgress};
 use crate::population::PopulationPyramid;
@@ -150,12 +150,14 @@ command!(
 
 command!(
     /// A URL the web view can load a media file from; downloads it first if it is not in the
-    /// cache yet (a video someone asked for). Fails with `offline` when it cannot.
-    MediaUrl, "media_url", MediaRef => String
+    /// cache yet (a video someone asked for). Fails with `offline` when it cannot. The file is
+    /// named by its item and hash; name and type come from the cache, never from the page.
+    MediaUrl, "media_url", MediaKey => String
 );
 command!(
-    /// Opens a document file with the system's viewer (downloading it first if needed).
-    DocumentOpen, "document_open", MediaRef => ()
+    /// Opens a document file with the system's viewer (downloading it first if needed), saved
+    /// under its cleaned name with the extension of its allowed type.
+    DocumentOpen, "document_open", MediaKey => ()
 );
 command!(
     /// The view to open with (a router path), asked once when the UI starts: the `fokus://`

@@ -113,35 +113,6 @@ struct StatusEntry {
     notiz: String,
 }
 
-/// The media types a content folder may carry, by file extension.
-const MEDIA_TYPES: [(&str, &str); 11] = [
-    ("pdf", "application/pdf"),
-    ("webm", "video/webm"),
-    ("mp4", "video/mp4"),
-    ("vtt", "text/vtt"),
-    ("csv", "text/csv"),
-    ("png", "image/png"),
-    ("jpg", "image/jpeg"),
-    (
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    (
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
-    ("odt", "application/vnd.oasis.opendocument.text"),
-];
-
-fn mime_of(path: &Path) -> Option<&'static str> {
-    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
-    MEDIA_TYPES
-        .iter()
-        .find(|(known, _)| *known == extension)
-        .map(|(_, mime)| *mime)
-}
-
 /// Splits `+++ … +++` front matter from the body.
 fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -160,14 +131,15 @@ fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     None
 }
 
-/// Markdown to HTML, then through ammonia's allow-list: authors write Markdown, and whatever
+/// Markdown to HTML, then through the shared sanitiser (`fokus_store::html`, which every app
+/// applies again to what it receives): authors write Markdown, and whatever
 /// HTML they paste cannot run script in the app.
 pub fn render_markdown(markdown: &str) -> String {
     use pulldown_cmark::{Options, Parser};
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, options));
-    ammonia::clean(&html)
+    fokus_store::html::sanitize(&html)
 }
 
 fn iso_date(value: &toml::value::Datetime) -> Option<String> {
@@ -540,26 +512,21 @@ fn media_ref(
         return None;
     }
     let path = base.join(relative);
-    let Some(mime) = mime_of(&path) else {
-        let known: Vec<&str> = MEDIA_TYPES
-            .iter()
-            .map(|(extension, _)| *extension)
-            .collect();
+    let extension = path
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .unwrap_or_default();
+    let Some(kind) = fokus_model::content::media_type_by_extension(extension) else {
         check.report_at(
             key,
             format!(
                 "`{name}`: Dateityp nicht erlaubt; erlaubt: {}",
-                known.join(", ")
+                fokus_model::content::allowed_extensions()
             ),
         );
         return None;
     };
-    let expected_mime = match role {
-        MediaRole::Video => mime.starts_with("video/"),
-        MediaRole::Captions => mime == "text/vtt",
-        MediaRole::File => true,
-    };
-    if !expected_mime {
+    if !kind.fits(role) {
         check.report_at(
             key,
             format!(
@@ -573,6 +540,7 @@ fn media_ref(
         );
         return None;
     }
+    let mime = kind.mime;
     if let Some(known) = hashed.get(&path) {
         return Some(MediaRef {
             role,
@@ -611,6 +579,10 @@ fn media_ref(
         sha256: hex_sha256(&bytes),
         size: bytes.len() as u64,
     };
+    if let Err(problem) = reference.check() {
+        check.report_at(key, problem);
+        return None;
+    }
     hashed.insert(path, reference.clone());
     Some(reference)
 }

@@ -5,6 +5,7 @@
 //! in [`write`]. Every write is one transaction: the
 //! cache is always at the old or the new revision, never between.
 
+pub mod html;
 mod read;
 pub mod reads;
 mod schema;

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use fokus_model::content::{is_sha256_hex, ContentItem};
+use fokus_model::content::{is_sha256_hex, visible_name, ContentItem, MediaRef};
 use fokus_model::finance::{BudgetTotal, Spending};
 use fokus_model::population::{PopulationCount, AGE_GROUPS};
 use fokus_model::{
@@ -127,17 +127,29 @@ fn check_content(item: &ContentItem) -> Result<()> {
             item.id
         )));
     }
-    if let Some(media) = item
-        .media
-        .iter()
-        .find(|media| !is_sha256_hex(&media.sha256))
-    {
-        return Err(StoreError::InvalidRow(format!(
-            "content `{}`: media `{}` has no valid sha256",
-            item.id, media.name
-        )));
+    for media in &item.media {
+        media.check().map_err(|problem| {
+            StoreError::InvalidRow(format!("content `{}`: {problem}", item.id))
+        })?;
     }
     Ok(())
+}
+
+/// A content item as a client keeps it: its HTML cleaned again by the shared policy and its
+/// file names without invisible characters, whatever the server sent.
+fn as_received(item: &ContentItem) -> ContentItem {
+    ContentItem {
+        body_html: crate::html::sanitize(&item.body_html),
+        media: item
+            .media
+            .iter()
+            .map(|media| MediaRef {
+                name: visible_name(&media.name),
+                ..media.clone()
+            })
+            .collect(),
+        ..item.clone()
+    }
 }
 
 /// Checks every row of a feed page before anything is written.
@@ -665,7 +677,7 @@ fn apply_in(tx: &Transaction<'_>, page: &FeedPage) -> Result<ApplySummary> {
         upsert_budget(tx, budget, revision)?;
     }
     for item in &page.content {
-        upsert_content(tx, item, revision)?;
+        upsert_content(tx, &as_received(item), revision)?;
     }
     for id in &page.deleted_content {
         deleted += tx

@@ -33,10 +33,24 @@ pub enum SyncError {
     #[error("ungültige Antwort des Servers: {0}")]
     InvalidAnswer(String),
     #[error("lokaler Speicher: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// A media file could not be written next to the cache.
     #[error("Datei: {0}")]
     Media(String),
+}
+
+impl From<StoreError> for SyncError {
+    /// What the store refuses of a feed (a row that fails its checks, a page that does not fit
+    /// the cache) is the server's answer at fault, not the local disk.
+    fn from(error: StoreError) -> SyncError {
+        match error {
+            StoreError::InvalidRow(_)
+            | StoreError::FeedMismatch { .. }
+            | StoreError::RevisionBackwards { .. }
+            | StoreError::OtherInstance { .. } => SyncError::InvalidAnswer(error.to_string()),
+            other => SyncError::Store(other),
+        }
+    }
 }
 
 impl SyncError {

@@ -141,12 +141,7 @@ impl Syncer {
     /// Downloads one blob (resuming a partial download), checks its hash, records it. Returns
     /// the bytes transferred. A blob already present costs nothing.
     pub async fn fetch_blob(&self, media: &MediaRef) -> Result<u64, SyncError> {
-        if !is_sha256_hex(&media.sha256) {
-            return Err(SyncError::InvalidAnswer(format!(
-                "ungültiger Dateiname `{}`",
-                media.sha256
-            )));
-        }
+        media.check().map_err(SyncError::InvalidAnswer)?;
         let dir = self.blob_dir();
         let target = dir.join(&media.sha256);
         if target.is_file() {

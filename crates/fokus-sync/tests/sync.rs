@@ -515,3 +515,139 @@ async fn redirects_are_followed_to_the_same_server_only() {
         "nothing from the other server reached the cache"
     );
 }
+
+/// A feed whose content names a file type the app would run, or whose HTML carries script, is
+/// refused as a whole (files) or cleaned by the app's own copy of the HTML policy (text): what
+/// a hostile server or a proxy in between sends runs nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_content_is_refused_or_cleaned() {
+    use fokus_model::content::{ContentDetails, ContentItem, MediaRef, MediaRole};
+    let mut server_store = Store::open_in_memory().unwrap();
+    load_demo(&mut server_store, 1).unwrap();
+    let document = |name: &str, mime: &str, body: &str| {
+        let mut page = server_store.feed_since(0).unwrap();
+        page.content.push(ContentItem {
+            id: "dokumente/methodik".into(),
+            title: "Methodik".into(),
+            date: "2025-02-10".into(),
+            summary: String::new(),
+            body_html: body.to_owned(),
+            details: ContentDetails::Dokument {
+                category: "Grundlagen".into(),
+            },
+            media: vec![MediaRef {
+                role: MediaRole::File,
+                name: name.to_owned(),
+                mime: mime.to_owned(),
+                sha256: "ab".repeat(32),
+                size: 100,
+            }],
+        });
+        serde_json::to_string(&page).unwrap()
+    };
+    let serve = |feed: String| async move {
+        let router = axum::Router::new().route(
+            fokus_model::api::FEED,
+            get(move || {
+                let feed = feed.clone();
+                async move { feed }
+            }),
+        );
+        spawn(router).await
+    };
+    let refused = [
+        (
+            "a script named as a document",
+            document("Methodik.bat", "application/pdf", ""),
+        ),
+        (
+            "an executable type",
+            document("Methodik.exe", "application/x-msdownload", ""),
+        ),
+        (
+            "a page as a blob",
+            document("Methodik.html", "text/html", ""),
+        ),
+        (
+            "a name hiding its extension",
+            document("Methodik\u{202E}fdp.cmd", "application/pdf", ""),
+        ),
+        (
+            "a shortcut",
+            document("Methodik.pdf.lnk", "application/pdf", ""),
+        ),
+    ];
+    for (why, feed) in refused {
+        let dir = tempfile::tempdir().unwrap();
+        let address = serve(feed).await;
+        let syncer = Syncer::new(
+            &format!("http://{address}"),
+            &dir.path().join("cache.sqlite3"),
+        );
+        let error = syncer.sync_once(1).await.unwrap_err();
+        assert!(
+            matches!(error, SyncError::InvalidAnswer(_)),
+            "{why}: {error}"
+        );
+        let cache = Store::open(syncer.cache_path()).unwrap();
+        assert_eq!(
+            cache.revision().unwrap(),
+            0,
+            "{why}: the whole feed is refused"
+        );
+        assert_eq!(
+            cache.status().unwrap().observations,
+            0,
+            "{why}: nothing written"
+        );
+    }
+
+    let hostile_body = concat!(
+        "<p>Vorher</p><script>alert(1)</script>",
+        r#"<meta http-equiv="refresh" content="0;url=https://evil.example">"#,
+        r#"<base href="https://evil.example/">"#,
+        r#"<form action="https://evil.example"><button>Senden</button></form>"#,
+        r#"<p><a href="javascript:alert(2)" onclick="alert(3)">Link</a></p>"#,
+        r#"<img src="x" onerror="alert(4)"><p>Nachher</p>"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let address = serve(document(
+        "Methodik\u{200F}.pdf",
+        "application/pdf",
+        hostile_body,
+    ))
+    .await;
+    let syncer = Syncer::new(
+        &format!("http://{address}"),
+        &dir.path().join("cache.sqlite3"),
+    );
+    syncer.sync_once(1).await.unwrap();
+    let cache = Store::open(syncer.cache_path()).unwrap();
+    let item = cache.content_item("dokumente/methodik").unwrap();
+    for gone in [
+        "<script",
+        "<meta",
+        "<base",
+        "<form",
+        "javascript:",
+        "onclick",
+        "onerror",
+        "<img",
+        "alert",
+    ] {
+        assert!(
+            !item.body_html.contains(gone),
+            "{gone} removed: {}",
+            item.body_html
+        );
+    }
+    assert!(
+        item.body_html.contains("<p>Vorher</p>") && item.body_html.contains("<p>Nachher</p>"),
+        "the text stays readable: {}",
+        item.body_html
+    );
+    assert_eq!(
+        item.media[0].name, "Methodik.pdf",
+        "invisible characters stripped from the name"
+    );
+}

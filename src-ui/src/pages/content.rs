@@ -3,7 +3,9 @@
 //! bodies were rendered from Markdown and sanitised on the server.
 
 use fokus_model::api::{ApiError, ContentQuery};
-use fokus_model::content::{ContentDetails, ContentItem, ContentKind, MediaRef, MediaRole};
+use fokus_model::content::{
+    ContentDetails, ContentItem, ContentKind, MediaKey, MediaRef, MediaRole,
+};
 use fokus_model::ipc::ContentList;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -188,7 +190,7 @@ pub fn NewsletterPage() -> impl IntoView {
 
 /// A document's file: a button that opens it (app) or a download link (browser).
 #[component]
-fn FileButton(media: MediaRef) -> impl IntoView {
+fn FileButton(key: MediaKey, media: MediaRef) -> impl IntoView {
     let app = use_app();
     let problem = RwSignal::new(None::<String>);
     let label = format!("{} öffnen ({})", media.name, format::bytes(media.size));
@@ -202,11 +204,11 @@ fn FileButton(media: MediaRef) -> impl IntoView {
         }
         Backend::Tauri => {
             let open = move |_| {
-                let media = media.clone();
+                let key = key.clone();
                 spawn_local(async move {
                     problem.set(
                         app.backend
-                            .document_open(&media)
+                            .document_open(&key)
                             .await
                             .err()
                             .map(|error| error.message),
@@ -237,7 +239,7 @@ pub fn DokumentePage() -> impl IntoView {
                     .media
                     .iter()
                     .filter(|media| media.role == MediaRole::File)
-                    .map(|media| view! { <FileButton media=media.clone()/> })
+                    .map(|media| view! { <FileButton key=item.media_key(media) media=media.clone()/> })
                     .collect_view();
                 view! {
                     <article class="card document" data-testid="document">
@@ -268,25 +270,26 @@ fn VideoPlayer(item: ContentItem) -> impl IntoView {
         .media
         .iter()
         .find(|media| media.role == MediaRole::Video)
-        .cloned();
+        .map(|media| (item.media_key(media), media.name.clone(), media.size));
     let captions = item
         .media
         .iter()
         .find(|media| media.role == MediaRole::Captions)
-        .cloned();
+        .map(|media| (item.media_key(media), media.name.clone()));
     let sources = RwSignal::new(None::<(String, Option<String>)>);
     let problem = RwSignal::new(None::<String>);
     let loading = RwSignal::new(false);
-    let size = video.as_ref().map_or(0, |media| media.size);
+    let size = video.as_ref().map_or(0, |(_, _, size)| *size);
     let load = move |_| {
         let (Some(video), captions) = (video.clone(), captions.clone()) else {
             return;
         };
         loading.set(true);
         spawn_local(async move {
-            let video_url = app.backend.playable_url(&video).await;
+            let (video, video_name, _) = video;
+            let video_url = app.backend.playable_url(&video, &video_name).await;
             let captions_url = match &captions {
-                Some(captions) => app.backend.playable_url(captions).await.ok(),
+                Some((captions, name)) => app.backend.playable_url(captions, name).await.ok(),
                 None => None,
             };
             match video_url {
