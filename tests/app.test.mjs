@@ -217,6 +217,42 @@ test('links leave the app only for the browser or mail program, the window stays
   }
 });
 
+test('the server address is set in the settings: only https for another machine, tested before it is used', async () => {
+  const app = await tauri.openApp();
+  const type = (value) => app.run(`
+    const input = document.querySelector('[data-testid=setting-server]');
+    input.value = arguments[0];
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    return null;`, [value]);
+  const text = (selector) => app.run(`return document.querySelector(arguments[0])?.textContent ?? ''`, [selector]);
+  try {
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=nav-einstellungen]')`), 'the navigation');
+    await app.click('[data-testid=nav-einstellungen]');
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=setting-server]')`), 'the server field');
+
+    await type('http://fokus.kreis-pinneberg.de');
+    await app.click('[data-testid=server-save]');
+    await waitFor(async () => /https:\/\/fokus\.kreis-pinneberg\.de/.test(await text('[role=alert]')), 'the refusal of an unencrypted address');
+    await app.click('[data-testid=server-test]');
+    await waitFor(async () => /nur mit einem Server auf diesem Gerät/.test(await text('[data-testid=server-test-result]')), 'the test refuses it too');
+
+    await type(server.url);
+    await app.click('[data-testid=server-test]');
+    await waitFor(async () => /Verbindung steht: .* antwortet \(Revision \d+/.test(await text('[data-testid=server-test-result]')), 'the connection test');
+    await app.screenshot('app-settings-server.png');
+    await app.click('[data-testid=server-save]');
+    await waitFor(async () => /Gespeichert/.test(await text('[data-testid=settings-saved]')), 'the saved address');
+    assert.equal(await app.run(`return document.querySelector('[data-testid=setting-server]').value`), server.url, 'the saved address stays in the field');
+    assert.match(await text('[data-testid=server-test-result]'), /Verbindung steht/, 'and the test result beside it');
+    // Back to the installation's server, so the tests after this one are not tied to it.
+    await type('');
+    await app.click('[data-testid=server-save]');
+    await waitFor(async () => /Gespeichert/.test(await text('[data-testid=settings-saved]')), 'the address cleared');
+  } finally {
+    await app.close();
+  }
+});
+
 test('a fokus:// link opens the app at its view, at start and while it runs; a CSV is saved', async () => {
   const app = await tauri.openApp({ args: ['fokus://gebiet?gebiet=010560015&jahr=2024'] });
   try {

@@ -42,16 +42,25 @@ pub fn start(app: AppHandle) {
 }
 
 /// One sync, with state updates, media and the notification. Returns the state afterwards.
+/// One sync runs at a time: asked while one runs ("Jetzt aktualisieren" during the regular
+/// sync), it waits for that one and answers with its result instead of starting another.
 pub async fn sync_now(app: &AppHandle) -> SyncState {
     let shell = app.state::<Shell>();
+    let _running = match shell.sync_running.try_lock() {
+        Ok(guard) => guard,
+        Err(_) => {
+            let _joined = shell.sync_running.lock().await;
+            return shell.sync_state();
+        }
+    };
+    let syncer = shell.syncer();
     let started = shell.update_sync_state(|state| state.syncing = true);
     emit(app, AppEvent::SyncState { state: started });
-    let result = shell.syncer.sync_once(now()).await;
+    let result = syncer.sync_once(now()).await;
     let settings = shell.settings();
     let media = match &result {
         Ok(_) => Some(
-            shell
-                .syncer
+            syncer
                 .sync_media(MediaPolicy {
                     videos: settings.download_video,
                 })
@@ -158,7 +167,7 @@ async fn watch_server(app: AppHandle) {
     loop {
         let shell = app.state::<Shell>();
         let result = shell
-            .syncer
+            .syncer()
             .watch_revisions(|revision| {
                 if revision > shell.sync_state().revision {
                     shell.wake.notify_one();

@@ -3,7 +3,9 @@
 
 use fokus_model::api::{ApiError, ErrorCode};
 use fokus_model::content::{MediaKey, MediaRef};
-use fokus_model::ipc::{ExportFile, NoArgs, Permission, PermissionQuery, ReadCall, ViewPath};
+use fokus_model::ipc::{
+    ExportFile, NoArgs, Permission, PermissionQuery, ReadCall, ServerAddress, ViewPath,
+};
 use fokus_model::news::Settings;
 use fokus_model::SyncState;
 use fokus_store::reads;
@@ -59,11 +61,11 @@ fn media_of(shell: &Shell, key: &MediaKey) -> Result<MediaRef, ApiError> {
 
 /// Makes sure the cache holds `media` (downloading it on request) and returns its local file.
 async fn local_media(shell: &Shell, media: &MediaRef) -> Result<std::path::PathBuf, ApiError> {
-    if shell.syncer.blob_file(&media.sha256).is_none() {
-        shell.syncer.fetch_blob(media).await.map_err(sync_error)?;
+    let syncer = shell.syncer();
+    if syncer.blob_file(&media.sha256).is_none() {
+        syncer.fetch_blob(media).await.map_err(sync_error)?;
     }
-    shell
-        .syncer
+    syncer
         .blob_file(&media.sha256)
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "Die Datei fehlt nach dem Laden."))
 }
@@ -229,7 +231,26 @@ async fn settings_get(shell: State<'_, Shell>, args: NoArgs) -> Result<Settings,
 
 #[tauri::command]
 async fn settings_set(shell: State<'_, Shell>, args: Settings) -> Result<Settings, ApiError> {
-    let wants_video = args.download_video && !shell.settings().download_video;
+    let mut args = args;
+    let previous = shell.settings();
+    let wants_video = args.download_video && !previous.download_video;
+    // An empty address means "the installation's server"; any other is checked first.
+    args.server = args.server.filter(|address| !address.trim().is_empty());
+    if let Some(address) = &args.server {
+        let checked = fokus_sync::server_address(address)
+            .map_err(|problem| ApiError::new(ErrorCode::BadRequest, problem))?;
+        args.server = Some(checked);
+    }
+    let new_server = args.server != previous.server;
+    if new_server {
+        let address = args
+            .server
+            .clone()
+            .unwrap_or_else(crate::installation_server);
+        shell
+            .set_server(&address)
+            .map_err(|error| ApiError::new(ErrorCode::BadRequest, error.to_string()))?;
+    }
     let saved = shell.save_settings(args).map_err(|error| {
         tracing::error!(%error, "saving settings failed");
         ApiError::new(
@@ -237,11 +258,40 @@ async fn settings_set(shell: State<'_, Shell>, args: Settings) -> Result<Setting
             "Die Einstellungen konnten nicht gespeichert werden.",
         )
     })?;
-    if wants_video {
-        // Fetch the videos now rather than at the next regular sync.
+    if wants_video || new_server {
+        // Fetch the videos, or from the new server, now rather than at the next regular sync.
         shell.wake.notify_one();
     }
     Ok(saved)
+}
+
+/// The connection test of the settings: is a FOKUS server at this address, and how far is it?
+#[tauri::command]
+async fn server_test(shell: State<'_, Shell>, args: ServerAddress) -> Result<String, ApiError> {
+    let syncer = shell
+        .syncer()
+        .for_server(&args.address)
+        .map_err(|error| ApiError::new(ErrorCode::BadRequest, error.to_string()))?;
+    match syncer.server_status().await {
+        Ok(status) => Ok(format!(
+            "Verbindung steht: {} antwortet (Revision {}, {} Kennzahlen, {} Werte).",
+            syncer.base_url(),
+            status.revision,
+            status.indicators,
+            status.observations
+        )),
+        Err(error) if error.is_offline() => Err(ApiError::new(
+            ErrorCode::Offline,
+            format!("Keine Verbindung zu {}: {error}", syncer.base_url()),
+        )),
+        Err(error) => Err(ApiError::new(
+            ErrorCode::InvalidAnswer,
+            format!(
+                "{} antwortet, aber nicht als FOKUS-Server: {error}",
+                syncer.base_url()
+            ),
+        )),
+    }
 }
 
 #[tauri::command]
@@ -275,6 +325,7 @@ command_table![
     document_open,
     settings_get,
     settings_set,
+    server_test,
     notification_permission,
 ];
 

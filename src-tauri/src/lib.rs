@@ -25,7 +25,7 @@ use fokus_sync::{ProgressSink, Syncer};
 use tauri::Manager;
 use tokio::sync::Notify;
 
-/// Where the central server is unless `FOKUS_SERVER_URL` says otherwise.
+/// Where the central server is unless the settings or `FOKUS_SERVER_URL` say otherwise.
 pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8787";
 
 /// State shared by commands and the background sync.
@@ -33,7 +33,10 @@ pub struct Shell {
     /// The read connection for the UI's queries. The sync writes through its own connection;
     /// SQLite's WAL keeps reads consistent while it does.
     reader: Mutex<Store>,
-    syncer: Syncer,
+    /// The sync for the server the settings name; replaced when the user changes it.
+    syncer: std::sync::RwLock<Syncer>,
+    /// Held while a sync runs: one sync at a time, a second request waits for it.
+    sync_running: tokio::sync::Mutex<()>,
     sync_state: Mutex<SyncState>,
     /// Wakes the background sync ("Jetzt aktualisieren", a server event).
     wake: Notify,
@@ -54,10 +57,29 @@ impl Shell {
         query(&store)
     }
 
+    /// The syncer for the current server (cheap to clone: it shares its HTTP client).
+    fn syncer(&self) -> Syncer {
+        self.syncer
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Points the sync at another server (a checked address); the cache follows at the next
+    /// sync, replaced in full if that server is another instance.
+    fn set_server(&self, address: &str) -> Result<(), fokus_sync::SyncError> {
+        let next = self.syncer().for_server(address)?;
+        *self
+            .syncer
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = next;
+        Ok(())
+    }
+
     /// Where documents are copied for the system's viewer: the user's own folder beside the
     /// cache, not a shared temporary folder another account could prepare.
     fn documents_dir(&self) -> PathBuf {
-        self.syncer
+        self.syncer()
             .cache_path()
             .parent()
             .unwrap_or_else(|| std::path::Path::new("."))
@@ -96,6 +118,12 @@ impl Shell {
         change(&mut state);
         state.clone()
     }
+}
+
+/// The server of this installation when the user names none: `FOKUS_SERVER_URL` (managed
+/// installs, tests) or the default.
+pub(crate) fn installation_server() -> String {
+    std::env::var("FOKUS_SERVER_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.to_owned())
 }
 
 /// Creates `dir` (and its parents) readable by this user only.
@@ -162,16 +190,23 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
         .app_setting(SETTINGS_KEY)?
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default();
-    let server_url =
-        std::env::var("FOKUS_SERVER_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.to_owned());
+    // The server the user chose in the settings, else the installation's (FOKUS_SERVER_URL for
+    // managed installs and tests), else the default. An address that fails the check is named
+    // in the sync state and the default is used meanwhile.
+    let configured = settings.server.clone().unwrap_or_else(installation_server);
+    let mut address_problem = None;
+    let server_url = fokus_sync::server_address(&configured).unwrap_or_else(|problem| {
+        address_problem = Some(problem);
+        DEFAULT_SERVER_URL.to_owned()
+    });
     tracing::info!(cache = %cache_path.display(), server = %server_url, "starting");
     let progress_app = app.handle().clone();
     let progress = ProgressSink(Arc::new(move |progress| {
         background::emit(&progress_app, AppEvent::SyncProgress { progress });
     }));
-    let mut syncer = Syncer::new(&server_url, &cache_path).on_progress(progress);
-    // A county whose server certificate comes from its own CA names it here until the OS trust
-    // store is used (see the hardening issue).
+    let mut syncer = Syncer::new(&server_url, &cache_path)?.on_progress(progress);
+    // A county whose server certificate comes from its own CA either installs it in the
+    // system's trust store (which the app uses) or names it here.
     if let Some(ca_file) = std::env::var_os("FOKUS_CA_FILE") {
         let pem = std::fs::read(&ca_file).with_context(|| {
             format!(
@@ -181,9 +216,14 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
         })?;
         syncer = syncer.trusting(&pem)?;
     }
+    let initial = SyncState {
+        problem: address_problem,
+        ..initial
+    };
     app.manage(Shell {
         reader: Mutex::new(reader),
-        syncer,
+        syncer: std::sync::RwLock::new(syncer),
+        sync_running: tokio::sync::Mutex::new(()),
         sync_state: Mutex::new(initial),
         wake: Notify::new(),
         settings: Mutex::new(settings),

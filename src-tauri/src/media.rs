@@ -64,7 +64,7 @@ pub fn respond(shell: &Shell, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
         tracing::warn!(%mime, "refused to serve a blob of a type that is not allowed");
         return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Dateiart nicht erlaubt");
     };
-    let Some(path) = shell.syncer.blob_file(sha256) else {
+    let Some(path) = shell.syncer().blob_file(sha256) else {
         return plain(StatusCode::NOT_FOUND, "Datei ist noch nicht geladen");
     };
     let bytes = match std::fs::read(&path) {

@@ -197,6 +197,25 @@ impl Backend {
         }
     }
 
+    /// Tests a server address; answers what was found, in German.
+    pub async fn server_test(self, address: &str) -> Result<String, ApiError> {
+        match self {
+            Backend::Tauri => {
+                invoke::<_, String>(
+                    ipc::ServerTest::NAME,
+                    &ipc::ServerAddress {
+                        address: address.to_owned(),
+                    },
+                )
+                .await
+            }
+            Backend::Web => Err(ApiError::new(
+                ErrorCode::BadRequest,
+                "Einstellungen gibt es nur in der App.",
+            )),
+        }
+    }
+
     pub async fn notification_permission(self, request: bool) -> Result<Permission, ApiError> {
         match self {
             Backend::Tauri => {

@@ -184,7 +184,7 @@ async fn sync_rows(
     for run in 0..runs {
         let cache = work.join(format!("cache-{label}-{run}.sqlite3"));
         let started = Instant::now();
-        Syncer::new(&url, &cache).sync_once(1).await?;
+        Syncer::new(&url, &cache)?.sync_once(1).await?;
         sync_times.push(ms(started.elapsed()));
         let bare = baseline::bare_insert(
             &full_page,
@@ -217,7 +217,7 @@ async fn sync_rows(
 
     // No change: the cache predicts the ETag; one round trip, a 304 without body.
     let cache = work.join(format!("cache-{label}-{}.sqlite3", runs - 1));
-    let syncer = Syncer::new(&url, &cache);
+    let syncer = Syncer::new(&url, &cache)?;
     let (instance, revision) = {
         let store = Store::open(&cache)?;
         (store.instance()?, store.revision()?)

@@ -159,6 +159,18 @@ command!(
     /// under its cleaned name with the extension of its allowed type.
     DocumentOpen, "document_open", MediaKey => ()
 );
+/// A server address to test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ServerAddress {
+    pub address: String,
+}
+
+command!(
+    /// Tests a server address (the settings' "Verbindung testen"): checked like a saved one,
+    /// then asked for its status. Answers in German what it found.
+    ServerTest, "server_test", ServerAddress => String
+);
 command!(
     /// The view to open with (a router path), asked once when the UI starts: the `fokus://`
     /// link the app was started with, else the view it was left at.
@@ -254,7 +266,7 @@ pub enum Permission {
 
 /// Every command the shell registers (the queries all go through [`READ_COMMAND`]), for its
 /// registration check.
-pub const COMMAND_NAMES: [&str; 11] = [
+pub const COMMAND_NAMES: [&str; 12] = [
     READ_COMMAND,
     LinkTake::NAME,
     ViewSave::NAME,
@@ -265,6 +277,7 @@ pub const COMMAND_NAMES: [&str; 11] = [
     DocumentOpen::NAME,
     SettingsGet::NAME,
     SettingsSet::NAME,
+    ServerTest::NAME,
     NotificationPermission::NAME,
 ];
 

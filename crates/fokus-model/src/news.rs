@@ -131,6 +131,9 @@ pub struct Settings {
     /// Download videos with the other media; otherwise only when someone asks for one.
     #[serde(default)]
     pub download_video: bool,
+    /// The central server's address, set by the user; `None` means the installation's default.
+    #[serde(default)]
+    pub server: Option<String>,
 }
 
 fn default_true() -> bool {
@@ -143,6 +146,7 @@ impl Default for Settings {
             muted: Vec::new(),
             keep_in_tray: true,
             download_video: false,
+            server: None,
         }
     }
 }

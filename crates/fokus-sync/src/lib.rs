@@ -37,6 +37,9 @@ pub enum SyncError {
     /// A media file could not be written next to the cache.
     #[error("Datei: {0}")]
     Media(String),
+    /// The server address is not one the app talks to.
+    #[error("{0}")]
+    Address(String),
 }
 
 impl From<StoreError> for SyncError {
@@ -101,6 +104,53 @@ pub struct Syncer {
     extra_roots: Vec<reqwest::Certificate>,
 }
 
+/// Checks a server address as a person types it and returns it as the syncer uses it (no
+/// trailing slash). Data travel encrypted: `https://` for every server, `http://` only for one
+/// on this machine (a test server, a local proxy). No credentials in the address, no query.
+pub fn server_address(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(
+            "Bitte die Adresse des Servers angeben, z. B. https://fokus.kreis-pinneberg.de".into(),
+        );
+    }
+    let url = reqwest::Url::parse(text).map_err(|_| {
+        format!("„{text}“ ist keine Serveradresse; sie beginnt mit https://, z. B. https://fokus.kreis-pinneberg.de")
+    })?;
+    let Some(host) = url.host() else {
+        return Err(format!("In „{text}“ fehlt der Name des Servers."));
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "Die Serveradresse darf keinen Benutzernamen und kein Passwort enthalten.".into(),
+        );
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("Die Serveradresse endet vor „?“ und „#“.".into());
+    }
+    let loopback = match host {
+        url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(address) => address.is_loopback(),
+        url::Host::Ipv6(address) => address.is_loopback(),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(format!(
+                "Unverschlüsselt (http://) spricht die App nur mit einem Server auf diesem Gerät. Bitte https://{} verwenden.",
+                url.host_str().unwrap_or_default()
+            ))
+        }
+        other => {
+            return Err(format!(
+                "Die Adresse beginnt mit „{other}:“; ein Server wird mit https:// angesprochen."
+            ))
+        }
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
 /// Follows a redirect only within the same origin (scheme, host and port), at most three hops:
 /// a feed page behind a caching proxy is one hop away; a redirect to another host, or from https
 /// to http, is refused.
@@ -159,22 +209,28 @@ fn http_client(
 }
 
 impl Syncer {
-    pub fn new(base_url: &str, cache_path: &Path) -> Syncer {
+    /// A syncer for the server at `base_url` (checked by [`server_address`]).
+    pub fn new(base_url: &str, cache_path: &Path) -> Result<Syncer, SyncError> {
         Syncer::with_stall_timeout(base_url, cache_path, Duration::from_secs(30))
     }
 
     /// A syncer that gives up when the server sends nothing for `stall` (a very slow or hung
     /// server must not keep the sync, and the cache, waiting forever).
-    pub fn with_stall_timeout(base_url: &str, cache_path: &Path, stall: Duration) -> Syncer {
-        let http = http_client(Some(stall), &[]).expect("a TLS backend is compiled in");
-        Syncer {
+    pub fn with_stall_timeout(
+        base_url: &str,
+        cache_path: &Path,
+        stall: Duration,
+    ) -> Result<Syncer, SyncError> {
+        let base_url = server_address(base_url).map_err(SyncError::Address)?;
+        let http = http_client(Some(stall), &[])?;
+        Ok(Syncer {
             http,
-            base_url: base_url.trim_end_matches('/').to_owned(),
+            base_url,
             cache_path: cache_path.to_owned(),
             progress: None,
             stall,
             extra_roots: Vec::new(),
-        }
+        })
     }
 
     /// Also trusts the certificate authorities in `pem` (one or more PEM certificates), e.g. a
@@ -191,6 +247,38 @@ impl Syncer {
         self.extra_roots.extend(roots);
         self.http = http_client(Some(self.stall), &self.extra_roots)?;
         Ok(self)
+    }
+
+    /// The same syncer (trusted CAs, progress, timeouts) for another server and the same cache.
+    pub fn for_server(&self, base_url: &str) -> Result<Syncer, SyncError> {
+        Ok(Syncer {
+            base_url: server_address(base_url).map_err(SyncError::Address)?,
+            ..self.clone()
+        })
+    }
+
+    /// Asks the server for its status: the connection test of the settings.
+    pub async fn server_status(&self) -> Result<fokus_model::ServerStatus, SyncError> {
+        let url = format!("{}{}", self.base_url, api::STATUS);
+        let response = self
+            .http
+            .get(&url)
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .map_err(|error| request_error(&error))?;
+        if !response.status().is_success() {
+            return Err(SyncError::InvalidAnswer(format!(
+                "HTTP {}",
+                response.status()
+            )));
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|error| SyncError::Offline(error.to_string()))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|_| SyncError::InvalidAnswer("dort antwortet kein FOKUS-Server".into()))
     }
 
     /// Reports progress to `sink` during feed and media downloads.
@@ -437,5 +525,55 @@ impl Syncer {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_address;
+
+    #[test]
+    fn server_addresses_are_https_unless_on_this_machine() {
+        let accepted = [
+            (
+                "https://fokus.kreis-pinneberg.de",
+                "https://fokus.kreis-pinneberg.de",
+            ),
+            (
+                "  https://fokus.kreis-pinneberg.de/ ",
+                "https://fokus.kreis-pinneberg.de",
+            ),
+            (
+                "https://intern.kreis.local:8443/fokus/",
+                "https://intern.kreis.local:8443/fokus",
+            ),
+            ("http://127.0.0.1:8787", "http://127.0.0.1:8787"),
+            ("http://localhost:8787/", "http://localhost:8787"),
+            ("http://[::1]:8787", "http://[::1]:8787"),
+        ];
+        for (text, expected) in accepted {
+            assert_eq!(server_address(text).as_deref(), Ok(expected), "{text}");
+        }
+        let refused = [
+            (
+                "http://fokus.kreis-pinneberg.de",
+                "https://fokus.kreis-pinneberg.de",
+            ),
+            (
+                "http://192.168.1.10:8787",
+                "nur mit einem Server auf diesem Gerät",
+            ),
+            ("http://localhost.evil.example", "https://"),
+            ("ftp://fokus.example", "https://"),
+            ("file:///etc/passwd", "Name des Servers"),
+            ("fokus.kreis-pinneberg.de", "keine Serveradresse"),
+            ("", "angeben"),
+            ("https://user:geheim@fokus.example", "Passwort"),
+            ("https://fokus.example/?x=1", "„?“"),
+        ];
+        for (text, says) in refused {
+            let problem = server_address(text).unwrap_err();
+            assert!(problem.contains(says), "{text}: {problem}");
+        }
     }
 }

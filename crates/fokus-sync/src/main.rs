@@ -45,7 +45,7 @@ async fn main() {
         eprintln!("Synchronisierung fehlgeschlagen: {error}");
         std::process::exit(if error.is_offline() { 3 } else { 2 });
     };
-    let mut syncer = Syncer::new(&cli.server, &cli.cache);
+    let mut syncer = Syncer::new(&cli.server, &cli.cache).unwrap_or_else(|error| fail(error));
     if let Some(path) = &cli.ca_file {
         let pem = std::fs::read(path).unwrap_or_else(|error| {
             fail(fokus_sync::SyncError::InvalidAnswer(format!(

@@ -50,6 +50,7 @@ async fn first_sync_then_nothing_then_a_delta_with_news() {
         &format!("http://{address}"),
         &dir.path().join("cache.sqlite3"),
     )
+    .unwrap()
     .on_progress(fokus_sync::ProgressSink(std::sync::Arc::new(
         move |progress| sink_reports.lock().unwrap().push(progress),
     )));
@@ -133,7 +134,8 @@ async fn offline_is_reported_as_offline() {
     let syncer = Syncer::new(
         &format!("http://127.0.0.1:{port}"),
         &dir.path().join("cache.sqlite3"),
-    );
+    )
+    .unwrap();
     let error = syncer.sync_once(1).await.unwrap_err();
     assert!(
         error.is_offline(),
@@ -200,7 +202,8 @@ async fn hostile_answers_leave_the_cache_untouched() {
             &format!("http://{address}"),
             &dir.path().join("cache.sqlite3"),
             std::time::Duration::from_secs(1),
-        );
+        )
+        .unwrap();
         let error = syncer.sync_once(1).await.unwrap_err();
         if offline {
             assert!(
@@ -269,6 +272,7 @@ async fn a_rebuilt_server_makes_the_client_replace_its_cache() {
         ))
         .await;
         let outcome = Syncer::new(&format!("http://{address}"), &cache)
+            .unwrap()
             .sync_once(now as i64)
             .await
             .unwrap();
@@ -351,7 +355,8 @@ async fn media_are_checked_resumed_fetched_on_request_and_pruned() {
     let syncer = Syncer::new(
         &format!("http://{address}"),
         &cache_dir.join("cache.sqlite3"),
-    );
+    )
+    .unwrap();
     syncer.sync_once(10).await.unwrap();
 
     let outcome = syncer
@@ -471,6 +476,7 @@ async fn redirects_are_followed_to_the_same_server_only() {
         &format!("http://{cached}"),
         &dir.path().join("cache.sqlite3"),
     )
+    .unwrap()
     .sync_once(1)
     .await
     .unwrap();
@@ -500,6 +506,7 @@ async fn redirects_are_followed_to_the_same_server_only() {
     .await;
     let fresh = dir.path().join("fresh.sqlite3");
     let error = Syncer::new(&format!("http://{redirecting}"), &fresh)
+        .unwrap()
         .sync_once(1)
         .await
         .unwrap_err();
@@ -583,7 +590,8 @@ async fn hostile_content_is_refused_or_cleaned() {
         let syncer = Syncer::new(
             &format!("http://{address}"),
             &dir.path().join("cache.sqlite3"),
-        );
+        )
+        .unwrap();
         let error = syncer.sync_once(1).await.unwrap_err();
         assert!(
             matches!(error, SyncError::InvalidAnswer(_)),
@@ -620,7 +628,8 @@ async fn hostile_content_is_refused_or_cleaned() {
     let syncer = Syncer::new(
         &format!("http://{address}"),
         &dir.path().join("cache.sqlite3"),
-    );
+    )
+    .unwrap();
     syncer.sync_once(1).await.unwrap();
     let cache = Store::open(syncer.cache_path()).unwrap();
     let item = cache.content_item("dokumente/methodik").unwrap();

@@ -1,5 +1,5 @@
 //! Settings (app only): which news get a notification, the system's notification permission,
-//! the tray, and whether videos are fetched in advance.
+//! the tray, whether videos are fetched in advance, and the server's address.
 
 use fokus_model::ipc::Permission;
 use fokus_model::news::{NewsKind, Settings};
@@ -16,9 +16,15 @@ pub fn EinstellungenPage() -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let permission = RwSignal::new(None::<Permission>);
+    // Kept outside the form, which is rebuilt when the settings are saved.
+    let address = RwSignal::new(String::new());
+    let test_result = RwSignal::new(None::<Result<String, String>>);
     spawn_local(async move {
         match backend.settings_get().await {
-            Some(Ok(loaded)) => settings.set(Some(loaded)),
+            Some(Ok(loaded)) => {
+                address.set(loaded.server.clone().unwrap_or_default());
+                settings.set(Some(loaded));
+            }
             Some(Err(error)) => problem.set(Some(error.message)),
             None => {}
         }
@@ -89,7 +95,41 @@ pub fn EinstellungenPage() -> impl IntoView {
                 let on = event_target_checked(&event);
                 save(Box::new(move |settings: &mut Settings| settings.download_video = on));
             };
+            let test = move |_| {
+                test_result.set(Some(Ok("Verbindung wird geprüft …".to_owned())));
+                spawn_local(async move {
+                    let result = backend.server_test(&address.get_untracked()).await;
+                    test_result.set(Some(result.map_err(|error| error.message)));
+                });
+            };
+            let apply = move |event: leptos::ev::SubmitEvent| {
+                event.prevent_default();
+                let chosen = address.get_untracked();
+                save(Box::new(move |settings: &mut Settings| {
+                    settings.server = Some(chosen).filter(|text| !text.trim().is_empty());
+                }));
+            };
             view! {
+                <section class="card settings">
+                    <h2>"Server"</h2>
+                    <form class="server-form" on:submit=apply>
+                        <label for="server-address">"Adresse des FOKUS-Servers"</label>
+                        <p class="hint" id="server-hint">"Leer lassen für den Server dieser Installation. Andere Server nur mit https://."</p>
+                        <input id="server-address" type="url" inputmode="url" autocomplete="url" spellcheck="false"
+                            aria-describedby="server-hint"
+                            prop:value=move || address.get()
+                            on:input=move |event| address.set(event_target_value(&event))
+                            placeholder="https://fokus.kreis-pinneberg.de" data-testid="setting-server"/>
+                        <div class="actions">
+                            <button type="button" class="button secondary" on:click=test data-testid="server-test">"Verbindung testen"</button>
+                            <button type="submit" class="button primary" data-testid="server-save">"Übernehmen"</button>
+                        </div>
+                    </form>
+                    <p role="status" aria-live="polite" data-testid="server-test-result"
+                        class=move || match test_result.get() { Some(Err(_)) => "error", _ => "hint" }>
+                        {move || test_result.get().map(|result| match result { Ok(text) | Err(text) => text })}
+                    </p>
+                </section>
                 <section class="card settings">
                     <h2>"Benachrichtigungen"</h2>
                     <p class="hint">"Worüber FOKUS PI Sie benachrichtigt, wenn neue Inhalte eintreffen:"</p>
