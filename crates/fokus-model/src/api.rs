@@ -52,6 +52,8 @@ pub enum ErrorCode {
     NotConfigured,
     /// An import file was refused; see [`ImportRejected::problems`].
     InvalidImport,
+    /// The server is at a limit (event streams, feed builds); try again later.
+    Unavailable,
 }
 
 /// The error body of every HTTP and IPC error: `{ code, message }`. `message` is German and

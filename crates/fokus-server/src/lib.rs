@@ -11,6 +11,7 @@ mod feed_cache;
 pub mod import;
 pub mod openapi;
 pub mod publish;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -30,7 +31,7 @@ use fokus_model::api::{
 use fokus_model::content::is_sha256_hex;
 use fokus_store::reads::{self, Read, ReadVisitor};
 use fokus_store::{CommitSummary, Store, StoreError};
-use futures_util::stream::Stream;
+use futures_util::StreamExt;
 use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
@@ -53,6 +54,26 @@ pub struct AppState {
     /// Answer a feed request that has news with a redirect to its immutable page, so a caching
     /// proxy in front can serve that page to every client.
     feed_redirect: bool,
+    /// Event streams open now, and how many may be.
+    listeners: Arc<std::sync::atomic::AtomicUsize>,
+    max_listeners: usize,
+}
+
+/// Event streams one server holds at most unless told otherwise; beyond it apps get 503 and
+/// fall back to their regular sync.
+pub const MAX_EVENT_LISTENERS: usize = 3000;
+
+/// An event stream ends after this; the app reconnects (and a connection cannot be held
+/// forever by one client).
+pub const EVENT_STREAM_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// Counts an open event stream while it lives.
+struct ListenerSlot(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for ListenerSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
 }
 
 impl AppState {
@@ -68,7 +89,15 @@ impl AppState {
             blobs: None,
             feed_cache: feed_cache::FeedCache::default(),
             feed_redirect: false,
+            listeners: Arc::default(),
+            max_listeners: MAX_EVENT_LISTENERS,
         })
+    }
+
+    /// Caps the open event streams (`MAX_EVENT_LISTENERS` by default).
+    pub fn with_max_event_listeners(mut self, max: usize) -> AppState {
+        self.max_listeners = max;
+        self
     }
 
     /// Redirects feed requests with news to `/api/v1/feed/{since}/{until}` (for a caching
@@ -192,8 +221,8 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
         .route(api::OPENAPI, get(openapi))
         .route(
             api::ADMIN_IMPORT,
-            // One byte over the import limit still reaches the handler, which explains the limit.
-            post(admin_import).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES + 1)),
+            // The handler reads the body itself, after the token, with the import limit.
+            post(admin_import).layer(DefaultBodyLimit::disable()),
         )
         .with_state(state.clone())
         .layer(CompressionLayer::new())
@@ -301,21 +330,8 @@ async fn feed_answer(
             body,
         });
     }
-    let store = Arc::clone(&state.store);
-    let page = state
-        .feed_cache
-        .get_or_build(since, current, move || {
-            let page = store
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .feed_since(since)?;
-            feed_cache::EncodedPage::encode(&page)
-        })
-        .await
-        .map_err(|error| HttpError::internal(format!("{error:#}")))?;
-    let etag = api::feed_etag(&page.instance, since, page.revision);
-    // The page is compressed once per revision; the compression layer leaves answers that
-    // already carry a Content-Encoding alone.
+    // The page is compressed once per revision for popular keys; the compression layer leaves
+    // answers that already carry a Content-Encoding alone.
     let accepts = |coding: &str| {
         headers
             .get_all(header::ACCEPT_ENCODING)
@@ -324,13 +340,31 @@ async fn feed_answer(
             .flat_map(|value| value.split(','))
             .any(|part| part.split(';').next().unwrap_or_default().trim() == coding)
     };
-    let (encoding, body) = if accepts("zstd") {
-        (Some("zstd"), page.zstd.clone())
+    let encoding = if accepts("zstd") {
+        feed_cache::Encoding::Zstd
     } else if accepts("gzip") {
-        (Some("gzip"), page.gzip.clone())
+        feed_cache::Encoding::Gzip
     } else {
-        (None, page.json.clone())
+        feed_cache::Encoding::Identity
     };
+    let store = Arc::clone(&state.store);
+    let page = state
+        .feed_cache
+        .get(since, current, encoding, move |since| {
+            Ok(store
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .feed_since(since)?)
+        })
+        .await
+        .map_err(|error| match error {
+            feed_cache::CacheError::Busy => HttpError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                body: ApiError::new(ErrorCode::Unavailable, error.to_string()),
+            },
+            feed_cache::CacheError::Build(error) => HttpError::internal(format!("{error:#}")),
+        })?;
+    let etag = api::feed_etag(&page.instance, page.since, page.revision);
     let mut response = (
         [
             (header::ETAG, etag),
@@ -339,13 +373,13 @@ async fn feed_answer(
             (header::VARY, "accept-encoding".to_owned()),
             (
                 header::HeaderName::from_static(api::FEED_BYTES_HEADER),
-                page.json.len().to_string(),
+                page.json_len.to_string(),
             ),
         ],
-        body,
+        page.body,
     )
         .into_response();
-    if let Some(encoding) = encoding {
+    if let Some(encoding) = page.encoding.header() {
         response.headers_mut().insert(
             header::CONTENT_ENCODING,
             header::HeaderValue::from_static(encoding),
@@ -354,24 +388,45 @@ async fn feed_answer(
     Ok(response)
 }
 
-async fn events(
-    State(state): State<AppState>,
-) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
+async fn events(State(state): State<AppState>) -> Response {
+    use std::sync::atomic::Ordering;
+    let open = state.listeners.fetch_add(1, Ordering::AcqRel);
+    let slot = ListenerSlot(Arc::clone(&state.listeners));
+    if open >= state.max_listeners {
+        drop(slot);
+        let body = ApiError::new(
+            ErrorCode::Unavailable,
+            "Zu viele Verbindungen für Benachrichtigungen; die App gleicht weiter regelmäßig ab",
+        );
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "300")],
+            Json(body),
+        )
+            .into_response();
+    }
     let receiver = state.revision.subscribe();
-    let stream =
-        futures_util::stream::unfold((receiver, true), |(mut receiver, first)| async move {
+    let stream = futures_util::stream::unfold(
+        (receiver, true, slot),
+        |(mut receiver, first, slot)| async move {
             if !first && receiver.changed().await.is_err() {
                 return None;
             }
             let revision = *receiver.borrow_and_update();
             Some((
-                Ok(Event::default()
-                    .event("revision")
-                    .data(revision.to_string())),
-                (receiver, false),
+                Ok::<_, std::convert::Infallible>(
+                    Event::default()
+                        .event("revision")
+                        .data(revision.to_string()),
+                ),
+                (receiver, false, slot),
             ))
-        });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        },
+    )
+    .take_until(tokio::time::sleep(EVENT_STREAM_LIFETIME));
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
 }
 
 /// One read of the table in `fokus_store::reads`, its arguments from the query string. Every
@@ -482,14 +537,48 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), HttpError> {
     })
 }
 
+/// How long an upload may take from the first to the last byte: a BI export of the import
+/// limit over a slow line, not a client that sends a byte a minute to hold a connection.
+pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Reads an import's body up to the import limit and within [`UPLOAD_TIMEOUT`].
+async fn read_upload(body: axum::body::Body) -> Result<axum::body::Bytes, HttpError> {
+    let limited = axum::body::to_bytes(body, import::MAX_IMPORT_BYTES);
+    match tokio::time::timeout(UPLOAD_TIMEOUT, limited).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(HttpError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            body: ApiError::new(
+                ErrorCode::BadRequest,
+                format!(
+                    "Die Datei ist größer als {} MiB oder kam nicht vollständig an",
+                    import::MAX_IMPORT_BYTES / (1024 * 1024)
+                ),
+            ),
+        }),
+        Err(_) => Err(HttpError {
+            status: StatusCode::REQUEST_TIMEOUT,
+            body: ApiError::new(
+                ErrorCode::BadRequest,
+                format!(
+                    "Die Übertragung dauerte länger als {} Sekunden",
+                    UPLOAD_TIMEOUT.as_secs()
+                ),
+            ),
+        }),
+    }
+}
+
 /// The BI system's door: validates and imports a CSV export as one revision, all or nothing.
 async fn admin_import(
     State(state): State<AppState>,
     Query(query): Query<ImportQuery>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, HttpError> {
+    // The token first: without it (or with the admin API off) not one byte of the body is read.
     authorize(&state, &headers)?;
+    let body = read_upload(body).await?;
     let label = format!("Import {}", query.name.as_deref().unwrap_or("über die API"));
     let dry_run = query.dry_run;
     let now = std::time::SystemTime::now()

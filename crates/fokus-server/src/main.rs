@@ -58,6 +58,14 @@ enum Command {
         /// redirect to the immutable page `/api/v1/feed/{since}/{until}`, which the proxy caches.
         #[arg(long, env = "FOKUS_FEED_REDIRECT")]
         feed_redirect: bool,
+        /// Open connections at most (each app holds one or two); the open-files limit is raised
+        /// to fit, or the cap lowered to what it allows.
+        #[arg(long, default_value_t = 4096)]
+        max_connections: usize,
+        /// Apps listening for new revisions at most; beyond it they get 503 and sync on their
+        /// regular interval.
+        #[arg(long, default_value_t = fokus_server::MAX_EVENT_LISTENERS)]
+        max_event_listeners: usize,
     },
     /// Set up (or change) the deployment from a configuration folder: einstellungen.toml,
     /// gebiete.geojson, kennzahlen.csv. One revision; areas no longer listed are retired.
@@ -224,6 +232,8 @@ fn run() -> anyhow::Result<()> {
             web_dir,
             admin_token_file,
             feed_redirect,
+            max_connections,
+            max_event_listeners,
         } => {
             if demo {
                 load_demo(&mut store, now())?;
@@ -238,12 +248,18 @@ fn run() -> anyhow::Result<()> {
                     min_cases: cli.min_cases,
                 })
                 .with_blobs(BlobDir::new(blob_dir(&cli.data_dir)))
-                .with_feed_redirect(feed_redirect);
+                .with_feed_redirect(feed_redirect)
+                .with_max_event_listeners(max_event_listeners);
             let state = match &admin_token {
                 Some(token) => state.with_admin_token(token),
                 None => state,
             };
-            runtime.block_on(serve(state, SocketAddr::new(host, port), web_dir))?;
+            runtime.block_on(serve(
+                state,
+                SocketAddr::new(host, port),
+                web_dir,
+                max_connections,
+            ))?;
         }
     }
     Ok(())
@@ -300,6 +316,7 @@ async fn serve(
     state: AppState,
     address: SocketAddr,
     web_dir: Option<PathBuf>,
+    max_connections: usize,
 ) -> anyhow::Result<()> {
     tokio::spawn(state.clone().watch_revisions(Duration::from_millis(500)));
     let listener = tokio::net::TcpListener::bind(address)
@@ -310,10 +327,14 @@ async fn serve(
     println!("FOKUS-Server läuft auf http://{bound}");
     tracing::info!(%bound, web = ?web_dir, "serving");
     let router = app(state, web_dir.as_deref());
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let limits = fokus_server::serve::Limits {
+        max_connections: fokus_server::serve::raise_open_files(max_connections),
+        ..Default::default()
+    };
+    fokus_server::serve::serve(listener, router, limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
+    .await;
     Ok(())
 }

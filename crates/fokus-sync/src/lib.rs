@@ -397,7 +397,8 @@ impl Syncer {
                 "kein gültiger Feed: {error}"
             )))
         })?;
-        if page.since != since {
+        // A server may answer a `since` from long ago with its full page (`since` 0).
+        if page.since != since && page.since != 0 {
             return Err(Fetch::Failed(SyncError::InvalidAnswer(format!(
                 "Feed ab Revision {} statt {since}",
                 page.since
@@ -429,6 +430,9 @@ impl Syncer {
                     applied: None,
                     news: Vec::new(),
                 });
+            }
+            Ok(Some(page)) if local > 0 && page.since == 0 && page.instance == instance => {
+                return self.replace_with(page, local, now).await
             }
             Ok(Some(page)) if local == 0 || page.instance == instance => page,
             Ok(Some(_)) | Err(Fetch::ServerBehind) => return self.resync_in_full(local, now).await,
@@ -477,6 +481,16 @@ impl Syncer {
             }
             Err(Fetch::Failed(error)) => return Err(error),
         };
+        self.replace_with(page, local, now).await
+    }
+
+    /// Replaces the cache with a full page in one transaction.
+    async fn replace_with(
+        &self,
+        page: FeedPage,
+        local: u64,
+        now: i64,
+    ) -> Result<SyncOutcome, SyncError> {
         let applied = self
             .blocking(move |store| {
                 let applied = store.replace_all(&page)?;
