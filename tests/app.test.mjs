@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_BIN, startServer, startConfiguredServer, SH_EXAMPLE, importCsv, publishContent, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
 import { startNotificationService } from './notifications.mjs';
@@ -331,6 +331,28 @@ test('a fresh install without any network shows the data it shipped with', async
     const indicators = await app.run(`return document.querySelectorAll('[data-testid=indicator-select] option').length`);
     assert.equal(indicators, 73, 'the whole catalogue shipped with the app');
     await app.screenshot('app-first-start-offline.png');
+  } finally {
+    await app.close();
+  }
+});
+
+test('a broken cache is moved aside and the app starts from its bundled data, saying so', async () => {
+  tauri.kill();
+  const brokenDir = tempDir('broken-cache');
+  writeFileSync(join(brokenDir, 'fokus-cache.sqlite3'), 'Dies ist keine SQLite-Datei. '.repeat(500));
+  writeFileSync(join(brokenDir, 'fokus-cache.sqlite3-wal'), 'kaputt');
+  tauri = await startDriver({ FOKUS_SERVER_URL: `http://127.0.0.1:${await freePort()}`, FOKUS_CACHE_DIR: brokenDir });
+  const app = await tauri.openApp();
+  try {
+    const state = await waitFor(async () => {
+      const current = await app.run(mapState);
+      return current && current.count === 18 && /offline/.test(current.status) ? current : null;
+    }, 'the bundled map');
+    assert.match(await app.run(`return document.querySelector('[data-testid=sync-problem]')?.textContent ?? ''`), /Der lokale Speicher war beschädigt und wurde neu angelegt/, 'the user is told');
+    assert.ok(!state.fills.split(',').every((fill) => fill === '#d9d9d9'), 'the map is coloured from the bundled data');
+    const kept = readdirSync(brokenDir).filter((name) => /^fokus-cache\.sqlite3\.broken-\d+$/.test(name));
+    assert.equal(kept.length, 1, `the broken file is kept for a look: ${readdirSync(brokenDir)}`);
+    await app.screenshot('app-broken-cache.png');
   } finally {
     await app.close();
   }

@@ -78,6 +78,13 @@ pub async fn sync_now(app: &AppHandle) -> SyncState {
                 state.problem = None;
             }
             Err(error) if error.is_offline() => state.online = false,
+            Err(error) if error.is_disk_full() => {
+                state.online = true;
+                state.problem = Some(
+                    "Der Speicher des Geräts ist voll. Die bisherigen Daten bleiben erhalten; die App versucht es später erneut."
+                        .to_owned(),
+                );
+            }
             Err(error) => {
                 state.online = true;
                 state.problem = Some(format!("Aktualisierung fehlgeschlagen: {error}"));
@@ -105,6 +112,11 @@ pub async fn sync_now(app: &AppHandle) -> SyncState {
             );
         }
         Ok(_) => {}
+        Err(error) if error.is_broken_cache() => {
+            tracing::error!(%error, "the cache is broken");
+            crate::recover_cache(app);
+            return shell.sync_state();
+        }
         Err(error) => tracing::info!(%error, "sync did not complete"),
     }
     emit(

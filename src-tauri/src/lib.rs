@@ -152,6 +152,77 @@ fn apply_snapshot(store: &mut Store) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What the user is told once after a broken cache was replaced.
+const CACHE_RECOVERED: &str = "Der lokale Speicher war beschädigt und wurde neu angelegt; die Daten werden neu geladen. Ihre Einstellungen sind erhalten, soweit sie lesbar waren.";
+
+/// Opens the cache; a file that is not SQLite, is corrupt, or comes from a newer build is moved
+/// aside (`*.broken-<time>`, with its -wal/-shm) and a fresh cache starts from the bundled data.
+/// Returns the store and, after such a recovery, the sentence to tell the user.
+fn open_cache(path: &std::path::Path) -> anyhow::Result<(Store, Option<&'static str>)> {
+    let label = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+        .to_string();
+    let (mut store, recovered) = Store::open_or_start_afresh(path, &label)
+        .with_context(|| format!("opening {}", path.display()))?;
+    if let Some((moved, error)) = &recovered {
+        tracing::error!(%error, moved = %moved.display(), "the cache was unusable and was moved aside");
+    }
+    if store.revision()? == 0 && !SNAPSHOT.is_empty() {
+        apply_snapshot(&mut store).context("applying the bundled data")?;
+    }
+    Ok((store, recovered.map(|_| CACHE_RECOVERED)))
+}
+
+/// Replaces a cache found broken while the app runs (SQLite reported corruption): the same
+/// recovery as at start, then the UI reloads and the user is told.
+pub(crate) fn recover_cache(app: &tauri::AppHandle) {
+    let shell = app.state::<Shell>();
+    let path = shell.syncer().cache_path().to_owned();
+    let mut reader = shell
+        .reader
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Close our connection first so the files can be moved.
+    *reader = match Store::open_in_memory() {
+        Ok(placeholder) => placeholder,
+        Err(error) => {
+            tracing::error!(%error, "no placeholder database");
+            return;
+        }
+    };
+    let label = format!(
+        "{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs())
+    );
+    if let Err(error) = fokus_store::move_aside(&path, &label) {
+        tracing::error!(%error, "could not move the broken cache aside");
+    }
+    match open_cache(&path) {
+        Ok((store, _)) => {
+            let revision = store.revision().unwrap_or(0);
+            *reader = store;
+            drop(reader);
+            let state = shell.update_sync_state(|state| {
+                state.revision = revision;
+                state.problem = Some(CACHE_RECOVERED.to_owned());
+            });
+            crate::notify::show(app, CACHE_RECOVERED, fokus_model::news::Page::Sozialbericht);
+            background::emit(app, AppEvent::SyncState { state });
+            background::emit(
+                app,
+                AppEvent::DataChanged {
+                    revision,
+                    news: Vec::new(),
+                },
+            );
+        }
+        Err(error) => tracing::error!(%error, "the cache could not be started afresh"),
+    }
+}
+
 /// The cache folder: `FOKUS_CACHE_DIR` (tests, portable installs) or the platform's app data dir.
 fn cache_dir(app: &tauri::App) -> anyhow::Result<PathBuf> {
     match std::env::var_os("FOKUS_CACHE_DIR") {
@@ -173,11 +244,7 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
         std::process::exit(0);
     }
     let cache_path = dir.join("fokus-cache.sqlite3");
-    let mut reader =
-        Store::open(&cache_path).with_context(|| format!("opening {}", cache_path.display()))?;
-    if reader.revision()? == 0 && !SNAPSHOT.is_empty() {
-        apply_snapshot(&mut reader).context("applying the bundled data")?;
-    }
+    let (reader, recovered) = open_cache(&cache_path)?;
     let initial = SyncState {
         revision: reader.revision()?,
         last_success: reader.last_sync()?,
@@ -217,9 +284,12 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
         syncer = syncer.trusting(&pem)?;
     }
     let initial = SyncState {
-        problem: address_problem,
+        problem: address_problem.or(recovered.map(str::to_owned)),
         ..initial
     };
+    if let Some(notice) = recovered {
+        notify::show(app.handle(), notice, fokus_model::news::Page::Sozialbericht);
+    }
     app.manage(Shell {
         reader: Mutex::new(reader),
         syncer: std::sync::RwLock::new(syncer),

@@ -16,7 +16,9 @@ const APP_NAME: &str = "FOKUS PI";
 ))]
 pub fn show(app: &AppHandle, body: &str, page: Page) {
     let app = app.clone();
-    let body = body.to_owned();
+    // Notification services may read the body as markup: text from the feed (titles) must not
+    // become links or formatting.
+    let body = escape_markup(body);
     // wait_for_action blocks until the notification is clicked or closed: give it a thread.
     std::thread::spawn(move || {
         let shown = notify_rust::Notification::new()
@@ -71,5 +73,23 @@ pub fn permission(app: &AppHandle, request: bool) -> Permission {
         Ok(PermissionState::Granted) => Permission::Granted,
         Ok(PermissionState::Denied) => Permission::Denied,
         _ => Permission::Prompt,
+    }
+}
+
+/// Escapes the characters the freedesktop notification markup gives a meaning.
+fn escape_markup(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn notification_text_is_not_markup() {
+        assert_eq!(
+            super::escape_markup(r#"Neu: <a href="https://evil.example">Bericht</a> & mehr"#),
+            r#"Neu: &lt;a href="https://evil.example"&gt;Bericht&lt;/a&gt; &amp; mehr"#
+        );
     }
 }

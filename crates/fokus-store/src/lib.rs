@@ -7,6 +7,8 @@
 
 pub mod html;
 mod read;
+mod recover;
+pub use recover::{move_aside, readable_settings};
 pub mod reads;
 mod schema;
 mod write;

@@ -60,6 +60,16 @@ impl SyncError {
     pub fn is_offline(&self) -> bool {
         matches!(self, SyncError::Offline(_))
     }
+
+    /// The device's storage is full; the cache kept its revision.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, SyncError::Store(error) if error.is_disk_full())
+    }
+
+    /// The cache file itself is broken (corrupt, not SQLite, from a newer build).
+    pub fn is_broken_cache(&self) -> bool {
+        matches!(self, SyncError::Store(error) if error.is_unusable_file())
+    }
 }
 
 /// Why a fetch gave no page.

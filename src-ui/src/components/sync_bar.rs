@@ -54,7 +54,7 @@ pub fn SyncBar() -> impl IntoView {
                 {text}
             </span>
             {progress}
-            {move || problem().map(|problem| view! { <span class="sync-problem">{problem}</span> })}
+            {move || problem().map(|problem| view! { <span class="sync-problem" data-testid="sync-problem">{problem}</span> })}
             <button class="button" on:click=refresh disabled=move || busy.get() data-testid="sync-now">
                 "Jetzt aktualisieren"
             </button>
