@@ -112,7 +112,12 @@ pub struct Syncer {
     stall: Duration,
     /// Certificate authorities trusted besides the built-in ones (a county's own CA).
     extra_roots: Vec<reqwest::Certificate>,
+    /// One lock per blob being downloaded, shared by the clones of this syncer.
+    blob_locks: BlobLocks,
 }
+
+type BlobLocks =
+    Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>>;
 
 /// Checks a server address as a person types it and returns it as the syncer uses it (no
 /// trailing slash). Data travel encrypted: `https://` for every server, `http://` only for one
@@ -240,6 +245,7 @@ impl Syncer {
             progress: None,
             stall,
             extra_roots: Vec::new(),
+            blob_locks: BlobLocks::default(),
         })
     }
 

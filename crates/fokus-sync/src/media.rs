@@ -55,7 +55,34 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// SHA-256 of a file's bytes so far (for a resumed download).
+/// Opens (creating) a `.partial` file with an exclusive lock; another process downloading the
+/// same file makes this one give up for now.
+async fn open_locked(path: &Path) -> Result<std::fs::File, SyncError> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|error| SyncError::Media(format!("{}: {error}", path.display())))?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(SyncError::Media(format!(
+                "{}: wird gerade von einem anderen Vorgang geladen",
+                path.display()
+            ))),
+            Err(std::fs::TryLockError::Error(error)) => {
+                Err(SyncError::Media(format!("{}: {error}", path.display())))
+            }
+        }
+    })
+    .await
+    .map_err(|error| SyncError::Media(error.to_string()))?
+}
+
+/// SHA-256 and length of a file's bytes.
 fn hash_file(path: &Path) -> std::io::Result<(Sha256, u64)> {
     use std::io::Read;
     let mut hasher = Sha256::new();
@@ -140,8 +167,14 @@ impl Syncer {
 
     /// Downloads one blob (resuming a partial download), checks its hash, records it. Returns
     /// the bytes transferred. A blob already present costs nothing.
+    ///
+    /// One download per hash at a time: within the process a lock per hash, across processes
+    /// (the app and `fokus-sync` on one cache) an exclusive lock on the `.partial` file; the
+    /// hash and length are checked on the file as it lies on disk before it is renamed.
     pub async fn fetch_blob(&self, media: &MediaRef) -> Result<u64, SyncError> {
         media.check().map_err(SyncError::InvalidAnswer)?;
+        let lock = self.blob_lock(&media.sha256);
+        let _held = lock.lock().await;
         let dir = self.blob_dir();
         let target = dir.join(&media.sha256);
         if target.is_file() {
@@ -154,10 +187,19 @@ impl Syncer {
             .await
             .map_err(|error| SyncError::Media(format!("{}: {error}", dir.display())))?;
         let partial = dir.join(format!("{}.partial", media.sha256));
-        let (mut hasher, mut have) = match hash_file(&partial) {
-            Ok((hasher, have)) if have <= media.size => (hasher, have),
-            _ => (Sha256::new(), 0),
-        };
+        let file = open_locked(&partial).await?;
+        let mut file = tokio::fs::File::from_std(file);
+        let mut have = file
+            .metadata()
+            .await
+            .map_err(|error| SyncError::Media(format!("{}: {error}", partial.display())))?
+            .len();
+        if have > media.size {
+            file.set_len(0)
+                .await
+                .map_err(|error| SyncError::Media(format!("{}: {error}", partial.display())))?;
+            have = 0;
+        }
         let url = format!("{}{}", self.base_url(), api::blob_path(&media.sha256));
         let mut request = self.http().get(&url);
         if have > 0 {
@@ -167,7 +209,6 @@ impl Syncer {
             .send()
             .await
             .map_err(|error| crate::request_error(&error))?;
-        let resumed = response.status() == reqwest::StatusCode::PARTIAL_CONTENT;
         if !response.status().is_success() {
             return Err(SyncError::InvalidAnswer(format!(
                 "{}: HTTP {}",
@@ -175,18 +216,17 @@ impl Syncer {
                 response.status()
             )));
         }
-        let mut file = if resumed {
-            tokio::fs::OpenOptions::new()
-                .append(true)
-                .open(&partial)
-                .await
-        } else {
+        if response.status() != reqwest::StatusCode::PARTIAL_CONTENT && have > 0 {
             // The server sent the whole file: start over.
-            hasher = Sha256::new();
+            file.set_len(0)
+                .await
+                .map_err(|error| SyncError::Media(format!("{}: {error}", partial.display())))?;
             have = 0;
-            tokio::fs::File::create(&partial).await
         }
-        .map_err(|error| SyncError::Media(format!("{}: {error}", partial.display())))?;
+        use tokio::io::AsyncSeekExt;
+        file.seek(std::io::SeekFrom::Start(have))
+            .await
+            .map_err(|error| SyncError::Media(format!("{}: {error}", partial.display())))?;
         let mut transferred = 0u64;
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
@@ -200,7 +240,6 @@ impl Syncer {
                     media.name, media.size
                 )));
             }
-            hasher.update(&chunk);
             file.write_all(&chunk)
                 .await
                 .map_err(|error| SyncError::Media(format!("{}: {error}", partial.display())))?;
@@ -210,7 +249,6 @@ impl Syncer {
         file.sync_all()
             .await
             .map_err(|error| SyncError::Media(format!("{}: {error}", partial.display())))?;
-        drop(file);
         if have < media.size {
             // Keep what arrived: the next attempt continues from here.
             return Err(SyncError::Offline(format!(
@@ -218,14 +256,24 @@ impl Syncer {
                 media.name, media.size
             )));
         }
+        // What counts is the file on disk, not the bytes as they passed by.
+        let check = partial.clone();
+        let (hasher, length) = tokio::task::spawn_blocking(move || hash_file(&check))
+            .await
+            .map_err(|error| SyncError::Media(error.to_string()))?
+            .map_err(|error| SyncError::Media(format!("{}: {error}", partial.display())))?;
         let actual = hex(&hasher.finalize());
-        if actual != media.sha256 {
+        if actual != media.sha256 || length != media.size {
+            drop(file);
             let _ = tokio::fs::remove_file(&partial).await;
             return Err(SyncError::InvalidAnswer(format!(
-                "{}: Prüfsumme stimmt nicht (SHA-256 {actual}); Datei verworfen",
+                "{}: Prüfsumme stimmt nicht (SHA-256 {actual}, {length} Bytes); Datei verworfen",
                 media.name
             )));
         }
+        // Closed before the rename (Windows renames no open file); the in-process lock still
+        // holds.
+        drop(file);
         tokio::fs::rename(&partial, &target)
             .await
             .map_err(|error| SyncError::Media(format!("{}: {error}", target.display())))?;
@@ -233,5 +281,15 @@ impl Syncer {
         self.blocking(move |store| store.record_blobs(&[record]))
             .await?;
         Ok(transferred)
+    }
+
+    /// The in-process lock of one blob's download.
+    fn blob_lock(&self, sha256: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .blob_locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        locks.retain(|_, lock| std::sync::Arc::strong_count(lock) > 1);
+        std::sync::Arc::clone(locks.entry(sha256.to_owned()).or_default())
     }
 }

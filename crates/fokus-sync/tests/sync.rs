@@ -660,3 +660,104 @@ async fn hostile_content_is_refused_or_cleaned() {
         "invisible characters stripped from the name"
     );
 }
+
+/// Several downloads of one file at once (a sync's media pass and a click on the video) share
+/// one download: the file on disk is whole and has its hash, and a `.partial` file someone else
+/// holds is left to them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_downloads_of_one_blob_write_one_whole_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let server_path = dir.path().join("server.sqlite3");
+    let blobs = fokus_server::publish::BlobDir::new(dir.path().join("server-blobs"));
+    let mut server_store = Store::open(&server_path).unwrap();
+    load_demo(&mut server_store, 1).unwrap();
+    let video: Vec<u8> = (0..3_000_000u32).map(|index| (index % 253) as u8).collect();
+    publish_media(
+        &mut server_store,
+        &blobs,
+        &dir.path().join("inhalte"),
+        b"%PDF-1.7",
+        &video,
+    );
+    let address = spawn(app(
+        AppState::new(Store::open(&server_path).unwrap())
+            .unwrap()
+            .with_blobs(blobs.clone()),
+        None,
+    ))
+    .await;
+    let cache_dir = dir.path().join("app");
+    std::fs::create_dir_all(&cache_dir).unwrap();
+    let syncer = Syncer::new(
+        &format!("http://{address}"),
+        &cache_dir.join("cache.sqlite3"),
+    )
+    .unwrap();
+    syncer.sync_once(10).await.unwrap();
+    let video_ref = Store::open(syncer.cache_path())
+        .unwrap()
+        .content_list(None)
+        .unwrap()
+        .iter()
+        .flat_map(|item| item.media.clone())
+        .find(|media| media.role == fokus_model::content::MediaRole::Video)
+        .unwrap();
+
+    let downloads: Vec<_> = (0..6)
+        .map(|_| {
+            let (syncer, media) = (syncer.clone(), video_ref.clone());
+            tokio::spawn(async move { syncer.fetch_blob(&media).await })
+        })
+        .collect();
+    let mut transferred = 0;
+    for download in downloads {
+        transferred += download.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        transferred,
+        video.len() as u64,
+        "one download, the others waited for it"
+    );
+    assert_eq!(
+        std::fs::read(syncer.blob_file(&video_ref.sha256).unwrap()).unwrap(),
+        video,
+        "whole"
+    );
+
+    // Another process holding the partial file of a second download: this one leaves it.
+    let pdf_ref = Store::open(syncer.cache_path())
+        .unwrap()
+        .content_list(None)
+        .unwrap()
+        .iter()
+        .flat_map(|item| item.media.clone())
+        .find(|media| media.role == fokus_model::content::MediaRole::File)
+        .unwrap();
+    let partial = syncer
+        .blob_dir()
+        .join(format!("{}.partial", pdf_ref.sha256));
+    let held = std::fs::File::create(&partial).unwrap();
+    held.lock().unwrap();
+    let error = syncer.fetch_blob(&pdf_ref).await.unwrap_err();
+    assert!(error.to_string().contains("anderen Vorgang"), "{error}");
+    held.unlock().unwrap();
+    drop(held);
+
+    // A partial file whose bytes are wrong (not what the server would send) is found out on
+    // disk after the resume and thrown away, never recorded.
+    std::fs::write(&partial, b"%PDF-1").unwrap();
+    std::fs::write(&partial, b"XXXXXX").unwrap();
+    let error = syncer.fetch_blob(&pdf_ref).await.unwrap_err();
+    assert!(error.to_string().contains("Prüfsumme"), "{error}");
+    assert!(syncer.blob_file(&pdf_ref.sha256).is_none(), "not kept");
+    assert!(!Store::open(syncer.cache_path())
+        .unwrap()
+        .blob_hashes()
+        .unwrap()
+        .contains(&pdf_ref.sha256));
+    syncer.fetch_blob(&pdf_ref).await.unwrap();
+    assert_eq!(
+        std::fs::read(syncer.blob_file(&pdf_ref.sha256).unwrap()).unwrap(),
+        b"%PDF-1.7"
+    );
+}
