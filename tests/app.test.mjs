@@ -360,7 +360,7 @@ test('a broken cache is moved aside and the app starts from its bundled data, sa
 
 test('the same app build, pointed at a Land set up from files, shows that Land', async () => {
   tauri.kill();
-  const land = await startConfiguredServer(SH_EXAMPLE, [join(SH_EXAMPLE, 'werte.csv')]);
+  const land = await startConfiguredServer(SH_EXAMPLE, [join(SH_EXAMPLE, 'werte.csv'), join(SH_EXAMPLE, 'werte-mit-fallzahl.csv')]);
   // A new install: it starts from the Pinneberg data it ships with, then meets another server
   // and replaces its cache with that server's deployment in one transaction.
   tauri = await startDriver({ FOKUS_SERVER_URL: land.url, FOKUS_CACHE_DIR: tempDir('land-cache') });

@@ -12,7 +12,7 @@ let page;
 let pageErrors = [];
 
 before(async () => {
-  server = await startConfiguredServer(SH_EXAMPLE, [join(SH_EXAMPLE, 'werte.csv')]);
+  server = await startConfiguredServer(SH_EXAMPLE, [join(SH_EXAMPLE, 'werte.csv'), join(SH_EXAMPLE, 'werte-mit-fallzahl.csv')]);
   ({ browser, page, pageErrors } = await openMapPage(server.url));
 });
 

@@ -305,11 +305,54 @@ fn german_notation(text: &str) -> Option<String> {
     })
 }
 
+/// Why a value cannot be right for its indicator's unit, if it cannot: a share in % lies between
+/// 0 and 100 (a change in %, named so in the name or definition, not below -100); rates, counts,
+/// ages, areas and amounts are not negative, unless the indicator is a change or a balance
+/// (Veränderung, Entwicklung, Saldo, …).
+fn implausible(indicator: &fokus_model::Indicator, value: f64) -> Option<String> {
+    let text = format!("{} {}", indicator.name, indicator.definition).to_lowercase();
+    let is_change = [
+        "veränderung",
+        "entwicklung",
+        "zuwachs",
+        "wachstum",
+        "saldo",
+        "differenz",
+        "bilanz",
+    ]
+    .iter()
+    .any(|word| text.contains(word));
+    let unit = indicator.unit.trim();
+    if unit == "%" {
+        if is_change && value < -100.0 {
+            return Some("unplausibel: eine Veränderung in % liegt nicht unter -100".into());
+        }
+        if !is_change && !(0.0..=100.0).contains(&value) {
+            return Some(format!(
+                "unplausibel: ein Anteil in % liegt zwischen 0 und 100 ({})",
+                indicator.name
+            ));
+        }
+        return None;
+    }
+    (value < 0.0 && !is_change).then(|| {
+        format!(
+            "unplausibel: negativ, für „{unit}“ ({}) nicht möglich",
+            indicator.name
+        )
+    })
+}
+
 /// How numbers are written in the file at hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NumberStyle {
     /// `;`-separated: German notation, `1.234,5`.
     GermanCsv,
+    /// `;`-separated, but the file writes a decimal point (`7.4`): `7.125` is 7.125.
+    PointInGermanCsv,
+    /// `;`-separated, and no number in the file says which mark is decimal: `7.125` could be
+    /// either and is refused.
+    UndecidedGermanCsv,
     /// `,`-separated: decimal point.
     PointCsv,
     /// JSON: numbers are JSON numbers; strings may carry the markers.
@@ -371,6 +414,28 @@ fn parse_value(text: &str, style: NumberStyle) -> Result<Cell, String> {
 fn parse_number(text: &str, style: NumberStyle) -> Result<f64, String> {
     let normalised = match style {
         NumberStyle::GermanCsv => german_notation(text),
+        NumberStyle::UndecidedGermanCsv => {
+            // One dot between digit groups could be either; two or more (`12.500.000`) can
+            // only be thousands.
+            if !text.contains(',') && is_grouped(text) && text.matches('.').count() == 1 {
+                return Err(format!(
+                    "mehrdeutig: `{text}` kann {} (Tausenderpunkt) oder {} (Dezimalpunkt) sein, und keine andere Zahl der Datei zeigt, welche Schreibweise sie nutzt; bitte ohne Tausenderpunkt ({}) oder mit Dezimalkomma ({}) schreiben",
+                    text.replace('.', ""),
+                    text.replacen('.', ",", 1),
+                    text.replace('.', ""),
+                    text.replacen('.', ",", 1)
+                ));
+            }
+            german_notation(text)
+        }
+        NumberStyle::PointInGermanCsv => {
+            if text.contains(',') {
+                return Err(
+                    "keine Zahl; diese Datei schreibt Dezimalpunkte, hier steht ein Komma".into(),
+                );
+            }
+            Some(text.to_owned())
+        }
         NumberStyle::PointCsv | NumberStyle::Json => Some(text.to_owned()),
     };
     let Some(normalised) = normalised else {
@@ -599,7 +664,12 @@ impl<'c> Checker<'c> {
     fn check_amount(&mut self, place: Place, column: Column, text: &str) -> Option<f64> {
         // A flag on a count or an amount (`1.234 p`) is read and the number kept: population and
         // spending rows have no place for it.
-        match parse_value(text, self.style) {
+        // A count is whole: `1.234` people can only be 1234, whatever else the file writes.
+        let style = match (column, self.style) {
+            (Column::Count, NumberStyle::UndecidedGermanCsv) => NumberStyle::GermanCsv,
+            (_, style) => style,
+        };
+        match parse_value(text, style) {
             Ok(Cell::Value(value) | Cell::Flagged { value, .. }) => Some(value),
             Ok(Cell::Gap(_)) => {
                 let reason = format!(
@@ -663,13 +733,25 @@ impl<'c> Checker<'c> {
                 None
             }
         };
+        let is_value = cell.as_ref().is_some_and(|cell| cell.value().is_some());
         let cases = match fields
             .get(&Column::Cases)
             .map(|text| text.trim())
-            .filter(|text| !text.is_empty())
+            .filter(|text| !text.is_empty() || is_value)
             .map(|text| (text, text.parse::<u64>()))
         {
             Some((_, Ok(cases))) => Some(cases),
+            Some(("", Err(_))) => {
+                // With the column present, a value without its count would be published
+                // unchecked: fail closed.
+                self.report(
+                    place,
+                    Some(Column::Cases),
+                    Some(""),
+                    "leer; wo die Spalte `fallzahl` steht, braucht jeder Wert seine Fallzahl (sonst würde er ungeprüft veröffentlicht); für fehlende Werte `.` eintragen".into(),
+                );
+                None
+            }
             Some((text, Err(_))) => {
                 self.report(
                     place,
@@ -681,6 +763,13 @@ impl<'c> Checker<'c> {
             }
             None => None,
         };
+        if let (Some(indicator), Some(value)) =
+            (indicator, cell.as_ref().and_then(|cell| cell.value()))
+        {
+            if let Some(reason) = implausible(indicator, value) {
+                self.report(place, Some(Column::Value), Some(value_text), reason);
+            }
+        }
         let (year, mut cell) = (year?, cell?);
         if let (Some(_), Some(cases)) = (cell.value(), cases) {
             if cases < min_cases {
@@ -1039,7 +1128,7 @@ fn parse_csv(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed
     let style = if header.delimiter == b',' {
         NumberStyle::PointCsv
     } else {
-        NumberStyle::GermanCsv
+        german_style(&text[body_start..], &header, line_offset)?
     };
     let mut checker = Checker::new(catalog, rules, style, header.kind);
     let mut footnotes_from: Option<u64> = None;
@@ -1117,6 +1206,66 @@ fn parse_csv(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed
     checker.finish()
 }
 
+/// The number columns of a file (values, counts, amounts; each year column of a wide table).
+fn number_positions(header: &Header) -> Vec<usize> {
+    let numbers = [Column::Value, Column::Count, Column::Euros, Column::Budget];
+    header
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, column)| column.is_some_and(|column| numbers.contains(&column)))
+        .map(|(position, _)| position)
+        .chain(header.years.iter().map(|(position, _)| *position))
+        .collect()
+}
+
+/// Which decimal mark a `;` or tab file uses, decided for the whole file from the numbers that
+/// show it: a comma (`7,4`) or a dot that cannot be a thousands separator (`7.4`). A file with
+/// both is refused; a file with neither leaves `7.125` undecided.
+fn german_style(body: &str, header: &Header, line_offset: u64) -> Result<NumberStyle, ImportError> {
+    let positions = number_positions(header);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(header.delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(body.as_bytes());
+    let mut comma: Option<(u64, String)> = None;
+    let mut point: Option<(u64, String)> = None;
+    for record in reader.records().flatten() {
+        let line = record.position().map_or(0, csv::Position::line) + line_offset;
+        for position in &positions {
+            let text = record.get(*position).unwrap_or_default().trim();
+            let number = text
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .trim_end_matches(['p', 'r', 's', 'e'])
+                .trim();
+            if !number.bytes().any(|byte| byte.is_ascii_digit()) {
+                continue;
+            }
+            if number.contains(',') {
+                comma.get_or_insert((line, text.to_owned()));
+            } else if number.contains('.')
+                && !is_grouped(number)
+                && number.parse::<f64>().is_ok_and(f64::is_finite)
+            {
+                point.get_or_insert((line, text.to_owned()));
+            }
+        }
+        if comma.is_some() && point.is_some() {
+            break;
+        }
+    }
+    match (comma, point) {
+        (Some((comma_line, comma_text)), Some((point_line, point_text))) => Err(whole_file(&format!(
+            "Die Datei mischt Dezimalkomma (Zeile {comma_line}: `{comma_text}`) und Dezimalpunkt (Zeile {point_line}: `{point_text}`); bitte eine Schreibweise für die ganze Datei"
+        ))),
+        (Some(_), None) => Ok(NumberStyle::GermanCsv),
+        (None, Some(_)) => Ok(NumberStyle::PointInGermanCsv),
+        (None, None) => Ok(NumberStyle::UndecidedGermanCsv),
+    }
+}
+
 fn header_problem(found: &str) -> ImportError {
     let expected = ExportKind::ALL
         .iter()
@@ -1164,7 +1313,7 @@ mod tests {
                 "English CSV with decimal point",
             ),
             (
-                b"\xEF\xBB\xBFkennzahl;gebiet;jahr;wert\r\nsgb2_quote;01056;2026;1.234,5\r\n",
+                b"\xEF\xBB\xBFkennzahl;gebiet;jahr;wert\r\ngeburtenrate;01056;2026;1.234,5\r\n",
                 Cell::Value(1234.5),
                 "BOM, CRLF, thousands dot",
             ),
@@ -1174,14 +1323,19 @@ mod tests {
                 "a decimal point in a ;-file stays a decimal point, never 74",
             ),
             (
-                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;12.345\n",
+                b"kennzahl;gebiet;jahr;wert\ngeburtenrate;01056;2026;12.345\ngeburtenrate;01056;2025;7,4\n",
                 Cell::Value(12345.0),
-                "German thousands groups",
+                "German thousands groups, the file's decimal comma decides",
             ),
             (
-                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;-1.234,5\n",
+                b"kennzahl;gebiet;jahr;wert\nwanderungssaldo;01056;2026;-1.234,5\n",
                 Cell::Value(-1234.5),
-                "negative German notation",
+                "negative German notation (a balance may be negative)",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\ngeburtenrate;01056;2026;7.125\ngeburtenrate;01056;2025;7.4\n",
+                Cell::Value(7.125),
+                "the file's decimal point decides: 7.125 is not 7125",
             ),
             (
                 b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;x\n",
@@ -1336,6 +1490,34 @@ mod tests {
             (
                 b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;12,5%\n",
                 "Zeile 2, Spalte `wert`: keine Zahl: `12,5%`",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\ngeburtenrate;01056;2026;7.125\n",
+                "Zeile 2, Spalte `wert`: mehrdeutig: `7.125` kann 7125 (Tausenderpunkt) oder 7,125 (Dezimalpunkt) sein",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\ngeburtenrate;01056;2026;7,4\ngeburtenrate;01056;2025;7.4\n",
+                "Datei: Die Datei mischt Dezimalkomma (Zeile 2: `7,4`) und Dezimalpunkt (Zeile 3: `7.4`)",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert;fallzahl\nsgb2_quote;01056;2026;7,4;\n",
+                "Zeile 2, Spalte `fallzahl`: leer; wo die Spalte `fallzahl` steht, braucht jeder Wert seine Fallzahl",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;107,4\n",
+                "Zeile 2, Spalte `wert`: unplausibel: ein Anteil in % liegt zwischen 0 und 100",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;-0,5\n",
+                "Zeile 2, Spalte `wert`: unplausibel: ein Anteil in % liegt zwischen 0 und 100",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\ngeburtenrate;01056;2026;-3\n",
+                "Zeile 2, Spalte `wert`: unplausibel: negativ",
+            ),
+            (
+                b"kennzahl;gebiet;jahr;wert\nbevoelkerungsentwicklung;01056;2026;-120\n",
+                "Zeile 2, Spalte `wert`: unplausibel: eine Veränderung in % liegt nicht unter -100",
             ),
             (
                 b"kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;\n",

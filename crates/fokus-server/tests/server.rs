@@ -469,7 +469,7 @@ fn values_on_too_few_cases_are_stored_only_as_suppressed() {
     let csv = "kennzahl;gebiet;jahr;wert;fallzahl\n\
                sgb2_quote;010560025;2026;4,237;2\n\
                sgb2_quote;010560015;2026;9,9;812\n\
-               sgb2_quote;01056;2026;7,1;\n";
+               sgb2_quote;01056;2026;7,1;9412\n";
     let rules = ImportRules { min_cases: 5 };
     let summary = import_bytes(&mut store, csv.as_bytes(), "Import", 2, false, rules)
         .unwrap()
@@ -1083,23 +1083,26 @@ fn a_land_is_set_up_from_files_alone_and_shows_its_own_map() {
         Some(1),
         "the configuration is the first revision"
     );
-    let values = std::fs::read(format!("{SH_DIR}/werte.csv")).unwrap();
-    let imported = import_bytes(
-        &mut store,
-        &values,
-        "Import werte.csv",
-        2,
-        false,
-        ImportRules::default(),
-    )
-    .unwrap()
-    .unwrap();
+    let mut new = 0;
+    let mut suppressed = 0;
+    for file in ["werte.csv", "werte-mit-fallzahl.csv"] {
+        let values = std::fs::read(format!("{SH_DIR}/{file}")).unwrap();
+        let imported = import_bytes(
+            &mut store,
+            &values,
+            &format!("Import {file}"),
+            2,
+            false,
+            ImportRules::default(),
+        )
+        .unwrap()
+        .unwrap();
+        new += imported.commit.new;
+        suppressed += imported.suppressed;
+    }
+    assert_eq!(new, 510, "6 indicators x 5 years x 17 areas");
     assert_eq!(
-        imported.commit.new, 510,
-        "6 indicators x 5 years x 17 areas"
-    );
-    assert_eq!(
-        imported.suppressed, 1,
+        suppressed, 1,
         "one Inobhutnahme count below the indicator's own minimum of 5"
     );
 
@@ -1206,17 +1209,12 @@ fn a_gebietsreform_keeps_old_values_with_the_old_area_and_draws_the_new_state() 
     let mut store = Store::open_in_memory().unwrap();
     let deployment = fokus_server::config::read_dir(std::path::Path::new(SH_DIR)).unwrap();
     fokus_server::configure(&mut store, deployment, 1).unwrap();
-    let values = std::fs::read(format!("{SH_DIR}/werte.csv")).unwrap();
-    import_bytes(
-        &mut store,
-        &values,
-        "werte",
-        2,
-        false,
-        ImportRules::default(),
-    )
-    .unwrap()
-    .unwrap();
+    for file in ["werte.csv", "werte-mit-fallzahl.csv"] {
+        let values = std::fs::read(format!("{SH_DIR}/{file}")).unwrap();
+        import_bytes(&mut store, &values, file, 2, false, ImportRules::default())
+            .unwrap()
+            .unwrap();
+    }
     let mut client = Store::open_in_memory().unwrap();
     client.apply_feed(&store.feed_since(0).unwrap()).unwrap();
 
@@ -1246,9 +1244,13 @@ fn a_gebietsreform_keeps_old_values_with_the_old_area_and_draws_the_new_state() 
     .unwrap();
     let reform = fokus_server::config::read_dir(merged.path()).unwrap();
     let summary = fokus_server::configure(&mut store, reform, 3).unwrap();
-    assert_eq!(summary.revision, Some(3), "the reform is one revision");
+    assert_eq!(
+        summary.revision,
+        Some(4),
+        "the reform is one revision, after the configuration and the two imports"
+    );
 
-    client.apply_feed(&store.feed_since(2).unwrap()).unwrap();
+    client.apply_feed(&store.feed_since(3).unwrap()).unwrap();
     let map = client.map_view("sgb2_quote", 2024).unwrap();
     assert_eq!(map.areas.len(), 14, "the map shows the new state");
     assert!(
