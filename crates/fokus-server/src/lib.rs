@@ -34,6 +34,7 @@ use fokus_store::{CommitSummary, Store, StoreError};
 use futures_util::StreamExt;
 use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// Shared by all handlers. SQLite work runs on the blocking pool behind one mutex; the
@@ -233,11 +234,61 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
                 .route(&format!("{}/{{sha256}}", api::BLOBS), get(blob))
                 .with_state(state),
         );
-    match web_dir {
+    let router = match web_dir {
         Some(dir) => router
             .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => router,
+    };
+    let policy = content_security_policy(web_dir);
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            header::HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            header::HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_str(&policy)
+                .unwrap_or_else(|_| header::HeaderValue::from_static("default-src 'none'")),
+        ))
+}
+
+/// The web build's Content-Security-Policy, the same rules as the app's (tauri.conf.json): its
+/// own scripts (the inline start script trunk writes into index.html by its hash), no frames,
+/// no forms, no base, nothing from elsewhere. Without a web build, answers allow nothing.
+pub fn content_security_policy(web_dir: Option<&Path>) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let Some(index) = web_dir.and_then(|dir| std::fs::read_to_string(dir.join("index.html")).ok())
+    else {
+        return "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+            .to_owned();
+    };
+    let mut hashes = String::new();
+    let mut rest = index.as_str();
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else { break };
+        let Some(close) = after.find("</script>") else { break };
+        let tag = &after[..open_end];
+        let body = &after[open_end + 1..close];
+        if !tag.contains("src=") && !body.trim().is_empty() {
+            let digest = sha2::Sha256::digest(body.as_bytes());
+            hashes.push_str(&format!(
+                " 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        rest = &after[close + "</script>".len()..];
     }
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; media-src 'self' blob:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; frame-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
 }
 
 async fn status(State(state): State<AppState>) -> Result<Response, HttpError> {
@@ -475,22 +526,35 @@ async fn blob(
     if !is_sha256_hex(&sha256) {
         return Err(not_found());
     }
+    // Only what a published item names (withdrawn media are pruned from the table) and only as
+    // an allowed type.
     let lookup = sha256.clone();
     let Some(mime) = state.read(move |store| store.blob_mime(&lookup)).await? else {
         return Err(not_found());
     };
+    let Some(kind) = fokus_model::content::media_type(&mime) else {
+        return Err(not_found());
+    };
     let response = ServeFile::new_with_mime(
         blobs.path_of(&sha256),
-        &mime.parse().map_err(|_| not_found())?,
+        &kind.mime.parse().map_err(|_| not_found())?,
     )
     .oneshot(request)
     .await
     .map_err(|error| HttpError::internal(error.to_string()))?;
     let mut response = response.map(axum::body::Body::new);
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
+    if response.status().is_success() {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+        // Opened directly, a file is saved, never shown as a page of this origin.
+        let disposition = format!("attachment; filename=\"{sha256}.{}\"", kind.extension());
+        if let Ok(value) = header::HeaderValue::from_str(&disposition) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+    }
     Ok(response)
 }
 
@@ -749,6 +813,8 @@ pub struct PublishSummary {
     pub commit: CommitSummary,
     pub items: usize,
     pub media: usize,
+    /// Media files deleted because no published item names them any more.
+    pub pruned: usize,
 }
 
 /// Checks the content folder `dir` and, if it is sound, stores its media in `blobs` and commits
@@ -788,11 +854,41 @@ pub fn publish_dir(
             ..Default::default()
         },
     )?;
+    let pruned = prune_blobs(store, blobs)?;
     Ok(Ok(PublishSummary {
         commit,
         items,
         media: media.len(),
+        pruned,
     }))
+}
+
+/// Deletes the media no published item names any more (their rows and files, and files a
+/// failed publish left behind): a withdrawn document is no longer downloadable by its hash.
+pub fn prune_blobs(store: &mut Store, blobs: &publish::BlobDir) -> anyhow::Result<usize> {
+    let named: std::collections::HashSet<String> = store
+        .content_list(None)?
+        .iter()
+        .flat_map(|item| item.media.iter().map(|media| media.sha256.clone()))
+        .collect();
+    let mut pruned = 0;
+    for sha256 in store.blob_hashes()? {
+        if !named.contains(&sha256) {
+            store.forget_blob(&sha256)?;
+            pruned += 1;
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(blobs.dir()) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let stored = is_sha256_hex(&name);
+            let leftover = name.starts_with('.') && name.ends_with(".partial");
+            if (stored && !named.contains(&name)) || leftover {
+                std::fs::remove_file(entry.path())?;
+            }
+        }
+    }
+    Ok(pruned)
 }
 
 /// What an accepted import did.

@@ -276,13 +276,14 @@ fn publish(
             commit,
             items,
             media,
+            pruned,
         }) => {
             let outcome = match commit.revision {
                 Some(revision) => format!("Revision {revision}"),
                 None => "keine Änderung, keine neue Revision".to_owned(),
             };
             println!(
-                "Veröffentlicht {}: {items} Beiträge, {media} Dateien; {} neu, {} geändert, {} unverändert, {} zurückgezogen ({outcome})",
+                "Veröffentlicht {}: {items} Beiträge, {media} Dateien; {} neu, {} geändert, {} unverändert, {} zurückgezogen, {pruned} Dateien gelöscht ({outcome})",
                 dir.display(),
                 commit.new,
                 commit.changed,

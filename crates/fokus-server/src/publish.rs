@@ -218,6 +218,18 @@ pub fn read_content_dir(dir: &Path) -> Result<Publication, PublishError> {
     }
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         match entry {
+            // A link could point anywhere on the server (`liste.csv -> /etc/fokus/admin-token`)
+            // and publish it: content lives in the folder itself.
+            Ok(entry) if entry.path_is_symlink() => problems.push(PublishProblem {
+                file: entry
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap_or(entry.path())
+                    .display()
+                    .to_string(),
+                line: None,
+                reason: "ist ein symbolischer Link; Beiträge und Dateien müssen im Inhaltsordner selbst liegen".into(),
+            }),
             Ok(entry)
                 if entry.file_type().is_file()
                     && entry.path().extension().is_some_and(|ext| ext == "md") =>
@@ -547,7 +559,7 @@ fn media_ref(
             ..known.clone()
         });
     }
-    let bytes = match std::fs::read(&path) {
+    let bytes = match read_no_follow(&path) {
         Ok(bytes) => bytes,
         Err(error) => {
             let shown = path
@@ -587,6 +599,25 @@ fn media_ref(
     Some(reference)
 }
 
+/// Reads a file without following a symbolic link in its last component (the folder walk
+/// refuses links before; this closes the gap of a link put in place in between).
+pub fn read_no_follow(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "symbolischer Link",
+        ));
+    }
+    let mut bytes = Vec::new();
+    options.open(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 pub fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -606,6 +637,10 @@ impl BlobDir {
         BlobDir { dir }
     }
 
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub fn path_of(&self, sha256: &str) -> PathBuf {
         self.dir.join(sha256)
     }
@@ -621,7 +656,7 @@ impl BlobDir {
         std::fs::create_dir_all(&self.dir)
             .with_context(|| format!("creating {}", self.dir.display()))?;
         let bytes =
-            std::fs::read(source).with_context(|| format!("reading {}", source.display()))?;
+            read_no_follow(source).with_context(|| format!("reading {}", source.display()))?;
         anyhow::ensure!(
             hex_sha256(&bytes) == sha256,
             "{} changed while publishing; please publish again",

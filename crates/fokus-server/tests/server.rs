@@ -1639,3 +1639,124 @@ async fn behind_a_cache_the_feed_redirects_to_immutable_pages() {
         "a current client still gets one 304"
     );
 }
+
+/// A link in the content folder could publish any file of the server (`liste.csv ->
+/// /etc/fokus/admin-token`): refused as a problem, nothing written, nothing copied.
+#[cfg(unix)]
+#[test]
+fn symbolic_links_in_the_content_folder_are_refused() {
+    let secret_dir = tempfile::tempdir().unwrap();
+    let secret = secret_dir.path().join("admin-token");
+    std::fs::write(&secret, "geheimes-token-des-servers").unwrap();
+    let cases: [(&str, fn(&std::path::Path, &std::path::Path)); 3] = [
+        ("a media file", |folder, secret| {
+            std::fs::write(folder.join("a.md"), DOKUMENT).unwrap();
+            std::os::unix::fs::symlink(secret, folder.join("methodik.pdf")).unwrap();
+        }),
+        ("a Markdown file", |folder, secret| {
+            std::fs::write(folder.join("gut.md"), NEWSLETTER).unwrap();
+            std::os::unix::fs::symlink(secret, folder.join("b.md")).unwrap();
+        }),
+        ("a folder", |folder, secret| {
+            std::fs::write(folder.join("gut.md"), NEWSLETTER).unwrap();
+            std::os::unix::fs::symlink(secret.parent().unwrap(), folder.join("dokumente")).unwrap();
+        }),
+    ];
+    for (what, build) in cases {
+        let folder = tempfile::tempdir().unwrap();
+        build(folder.path(), &secret);
+        let blob_dir = tempfile::tempdir().unwrap();
+        let blobs = fokus_server::publish::BlobDir::new(blob_dir.path().join("blobs"));
+        let mut store = demo_store();
+        let before = store.feed_since(0).unwrap();
+        let error = match fokus_server::publish_dir(&mut store, &blobs, folder.path(), 10).unwrap() {
+            Ok(summary) => panic!("{what}: a link was published: {summary:?}"),
+            Err(error) => error.to_string(),
+        };
+        assert!(error.contains("ist ein symbolischer Link"), "{what}: {error}");
+        assert_eq!(store.feed_since(0).unwrap(), before, "{what}: nothing written");
+        assert!(!blob_dir.path().join("blobs").exists(), "{what}: nothing copied");
+    }
+    assert!(
+        fokus_server::publish::read_no_follow(&{
+            let folder = tempfile::tempdir().unwrap().keep();
+            let link = folder.join("x.pdf");
+            std::os::unix::fs::symlink(&secret, &link).unwrap();
+            link
+        })
+        .is_err(),
+        "the reader itself does not follow a link"
+    );
+}
+
+/// Media no published item names any more are deleted after the publish: the blob route no
+/// longer serves a withdrawn document by its hash.
+#[tokio::test]
+async fn withdrawn_media_are_deleted_and_no_longer_served() {
+    let blob_dir = tempfile::tempdir().unwrap();
+    let blobs = fokus_server::publish::BlobDir::new(blob_dir.path().join("blobs"));
+    let mut store = demo_store();
+    let folder = valid_folder();
+    fokus_server::publish_dir(&mut store, &blobs, folder.path(), 10).unwrap().unwrap();
+    let pdf = store
+        .content_item("dokumente/methodik")
+        .unwrap()
+        .media[0]
+        .sha256
+        .clone();
+    assert!(blobs.path_of(&pdf).exists());
+    std::fs::remove_file(folder.path().join("dokumente/methodik.md")).unwrap();
+    let summary = fokus_server::publish_dir(&mut store, &blobs, folder.path(), 11).unwrap().unwrap();
+    assert_eq!(summary.pruned, 1, "the withdrawn document's file");
+    assert!(!blobs.path_of(&pdf).exists(), "its file is gone");
+    let router = app(AppState::new(store).unwrap().with_blobs(blobs), None);
+    let response = router
+        .oneshot(Request::get(fokus_model::api::blob_path(&pdf)).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND, "no longer served");
+    assert!(
+        response.headers().get(header::CACHE_CONTROL).is_none_or(|value| !value.to_str().unwrap().contains("immutable")),
+        "a 404 is not cached for a year"
+    );
+}
+
+/// Every answer says `nosniff`; the web build is served with the app's Content-Security-Policy
+/// (its inline start script allowed by hash, no framing, no forms, no base).
+#[tokio::test]
+async fn answers_carry_nosniff_and_the_web_build_its_content_security_policy() {
+    let web = tempfile::tempdir().unwrap();
+    let start = "\nimport init from '/ui.js';\nawait init();\n";
+    std::fs::write(
+        web.path().join("index.html"),
+        format!("<!doctype html><html><head><script type=\"module\">{start}</script><script src=\"/echarts.min.js\"></script></head><body></body></html>"),
+    )
+    .unwrap();
+    let router = app(AppState::new(demo_store()).unwrap(), Some(web.path()));
+    let page = router
+        .clone()
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let policy = page.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    use sha2::Digest;
+    let hash = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        sha2::Sha256::digest(start.as_bytes()),
+    );
+    for part in [
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "default-src 'self'",
+        &format!("'sha256-{hash}'"),
+    ] {
+        assert!(policy.contains(part), "{part} in {policy}");
+    }
+    assert!(!policy.contains("unsafe-eval'") || policy.contains("wasm-unsafe-eval"), "{policy}");
+    let api = router
+        .oneshot(Request::get(fokus_model::api::STATUS).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(api.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+}
