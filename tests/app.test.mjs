@@ -202,6 +202,20 @@ test('links leave the app only for the browser or mail program, the window stays
     await app.run(`window.open('file:///etc/passwd'); return null`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal(await app.run('return location.href'), where, 'the window never left the app');
+    // The page may call the app's own commands and listen to its events, nothing else.
+    const refused = await app.runAsync(`
+      const done = arguments[arguments.length - 1];
+      const invoke = window.__TAURI__.core.invoke;
+      const calls = [
+        ['plugin:opener|open_url', { url: 'https://evil.example/' }],
+        ['plugin:opener|open_path', { path: '/etc/passwd' }],
+        ['plugin:window|set_title', { label: 'main', value: 'x' }],
+        ['plugin:notification|notify', { options: { title: 'x' } }],
+        ['plugin:dialog|open', { options: {} }],
+      ];
+      Promise.all(calls.map(([name, args]) => invoke(name, args).then(() => name + ': allowed', () => null)))
+        .then((results) => done(results.filter(Boolean)));`);
+    assert.deepEqual(refused, [], 'plugins and window APIs are closed to the page');
     assert.ok(!opened().includes('http://example.org') && !opened().includes('file:'), `nothing else was opened: ${opened()}`);
 
     // The document is copied into the user's own folder beside the cache, named by its type.
