@@ -54,6 +54,9 @@ pub enum ErrorCode {
     InvalidImport,
     /// The server is at a limit (event streams, feed builds); try again later.
     Unavailable,
+    /// The client's revision is not the server's revision of that number (the server was
+    /// restored from a backup): the client replaces its data in full.
+    OtherTimeline,
 }
 
 /// The error body of every HTTP and IPC error: `{ code, message }`. `message` is German and
@@ -154,10 +157,14 @@ pub struct PopulationQuery {
 }
 
 /// Query of [`FEED`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeedQuery {
     pub since: crate::Revision,
+    /// The fingerprint of revision `since` as the client has it; a server whose revision
+    /// `since` has another answers 409 (`other_timeline`) and the client resyncs in full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 /// Query of [`ADMIN_IMPORT`].

@@ -492,6 +492,11 @@ pub struct RevisionInfo {
     pub created_at: i64,
     /// What created it, e.g. `Import bi-export-2026.csv`.
     pub label: String,
+    /// The hash chain over the revision log up to here (hex SHA-256; empty for revisions from
+    /// before fingerprints). Two databases with the same number but another fingerprint went
+    /// different ways (a server restored from a backup).
+    #[serde(default)]
+    pub fingerprint: String,
 }
 
 /// The answer of the change feed: everything that changed after `since` up to and including

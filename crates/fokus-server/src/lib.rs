@@ -34,8 +34,8 @@ use fokus_store::{CommitSummary, Store, StoreError};
 use futures_util::StreamExt;
 use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Shared by all handlers. SQLite work runs on the blocking pool behind one mutex; the
 /// skeleton's load does not need a pool of connections.
@@ -271,8 +271,12 @@ pub fn content_security_policy(web_dir: Option<&Path>) -> String {
     let mut rest = index.as_str();
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
-        let Some(open_end) = after.find('>') else { break };
-        let Some(close) = after.find("</script>") else { break };
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
+        let Some(close) = after.find("</script>") else {
+            break;
+        };
         let tag = &after[..open_end];
         let body = &after[open_end + 1..close];
         if !tag.contains("src=") && !body.trim().is_empty() {
@@ -302,6 +306,19 @@ async fn feed(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let current = current_revision(&state).await?;
+    if let Some(fingerprint) = query.fingerprint.clone().filter(|_| query.since > 0) {
+        let since = query.since;
+        let ours = state.read(move |store| store.fingerprint_of(since)).await?;
+        if ours.is_some_and(|ours| ours != fingerprint) {
+            return Err(HttpError {
+                status: StatusCode::CONFLICT,
+                body: ApiError::new(
+                    ErrorCode::OtherTimeline,
+                    format!("Revision {since} dieses Servers ist eine andere als die des Abrufenden (Server aus einer Sicherung wiederhergestellt); bitte vollständig neu abgleichen"),
+                ),
+            });
+        }
+    }
     if state.feed_redirect && query.since < current {
         return Ok(see_page(query.since, current));
     }

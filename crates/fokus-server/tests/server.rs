@@ -1669,13 +1669,24 @@ fn symbolic_links_in_the_content_folder_are_refused() {
         let blobs = fokus_server::publish::BlobDir::new(blob_dir.path().join("blobs"));
         let mut store = demo_store();
         let before = store.feed_since(0).unwrap();
-        let error = match fokus_server::publish_dir(&mut store, &blobs, folder.path(), 10).unwrap() {
+        let error = match fokus_server::publish_dir(&mut store, &blobs, folder.path(), 10).unwrap()
+        {
             Ok(summary) => panic!("{what}: a link was published: {summary:?}"),
             Err(error) => error.to_string(),
         };
-        assert!(error.contains("ist ein symbolischer Link"), "{what}: {error}");
-        assert_eq!(store.feed_since(0).unwrap(), before, "{what}: nothing written");
-        assert!(!blob_dir.path().join("blobs").exists(), "{what}: nothing copied");
+        assert!(
+            error.contains("ist ein symbolischer Link"),
+            "{what}: {error}"
+        );
+        assert_eq!(
+            store.feed_since(0).unwrap(),
+            before,
+            "{what}: nothing written"
+        );
+        assert!(
+            !blob_dir.path().join("blobs").exists(),
+            "{what}: nothing copied"
+        );
     }
     assert!(
         fokus_server::publish::read_no_follow(&{
@@ -1697,26 +1708,34 @@ async fn withdrawn_media_are_deleted_and_no_longer_served() {
     let blobs = fokus_server::publish::BlobDir::new(blob_dir.path().join("blobs"));
     let mut store = demo_store();
     let folder = valid_folder();
-    fokus_server::publish_dir(&mut store, &blobs, folder.path(), 10).unwrap().unwrap();
-    let pdf = store
-        .content_item("dokumente/methodik")
+    fokus_server::publish_dir(&mut store, &blobs, folder.path(), 10)
         .unwrap()
-        .media[0]
+        .unwrap();
+    let pdf = store.content_item("dokumente/methodik").unwrap().media[0]
         .sha256
         .clone();
     assert!(blobs.path_of(&pdf).exists());
     std::fs::remove_file(folder.path().join("dokumente/methodik.md")).unwrap();
-    let summary = fokus_server::publish_dir(&mut store, &blobs, folder.path(), 11).unwrap().unwrap();
+    let summary = fokus_server::publish_dir(&mut store, &blobs, folder.path(), 11)
+        .unwrap()
+        .unwrap();
     assert_eq!(summary.pruned, 1, "the withdrawn document's file");
     assert!(!blobs.path_of(&pdf).exists(), "its file is gone");
     let router = app(AppState::new(store).unwrap().with_blobs(blobs), None);
     let response = router
-        .oneshot(Request::get(fokus_model::api::blob_path(&pdf)).body(Body::empty()).unwrap())
+        .oneshot(
+            Request::get(fokus_model::api::blob_path(&pdf))
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND, "no longer served");
     assert!(
-        response.headers().get(header::CACHE_CONTROL).is_none_or(|value| !value.to_str().unwrap().contains("immutable")),
+        response
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .is_none_or(|value| !value.to_str().unwrap().contains("immutable")),
         "a 404 is not cached for a year"
     );
 }
@@ -1738,7 +1757,10 @@ async fn answers_carry_nosniff_and_the_web_build_its_content_security_policy() {
         .oneshot(Request::get("/").body(Body::empty()).unwrap())
         .await
         .unwrap();
-    let policy = page.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    let policy = page.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
     use sha2::Digest;
     let hash = base64::Engine::encode(
         &base64::engine::general_purpose::STANDARD,
@@ -1753,9 +1775,16 @@ async fn answers_carry_nosniff_and_the_web_build_its_content_security_policy() {
     ] {
         assert!(policy.contains(part), "{part} in {policy}");
     }
-    assert!(!policy.contains("unsafe-eval'") || policy.contains("wasm-unsafe-eval"), "{policy}");
+    assert!(
+        !policy.contains("unsafe-eval'") || policy.contains("wasm-unsafe-eval"),
+        "{policy}"
+    );
     let api = router
-        .oneshot(Request::get(fokus_model::api::STATUS).body(Body::empty()).unwrap())
+        .oneshot(
+            Request::get(fokus_model::api::STATUS)
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(api.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");

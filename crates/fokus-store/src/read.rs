@@ -361,13 +361,14 @@ impl Store {
         let revision = self.revision()?;
         let mut log_statement = self
             .conn
-            .prepare_cached("SELECT revision, created_at, label FROM revision_log WHERE revision > ?1 ORDER BY revision")?;
+            .prepare_cached("SELECT revision, created_at, label, fingerprint FROM revision_log WHERE revision > ?1 ORDER BY revision")?;
         let revisions = log_statement
             .query_map([since], |row| {
                 Ok(RevisionInfo {
                     revision: row.get(0)?,
                     created_at: row.get(1)?,
                     label: row.get(2)?,
+                    fingerprint: row.get(3)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -848,9 +849,21 @@ impl Store {
     pub fn latest_revision_info(&self) -> Result<Option<RevisionInfo>> {
         Ok(self
             .conn
-            .query_row("SELECT revision, created_at, label FROM revision_log ORDER BY revision DESC LIMIT 1", [], |row| {
-                Ok(RevisionInfo { revision: row.get(0)?, created_at: row.get(1)?, label: row.get(2)? })
+            .query_row("SELECT revision, created_at, label, fingerprint FROM revision_log ORDER BY revision DESC LIMIT 1", [], |row| {
+                Ok(RevisionInfo { revision: row.get(0)?, created_at: row.get(1)?, label: row.get(2)?, fingerprint: row.get(3)? })
             })
+            .optional()?)
+    }
+
+    /// The fingerprint of `revision` in this database's log (`None` if it has no such entry).
+    pub fn fingerprint_of(&self, revision: u64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT fingerprint FROM revision_log WHERE revision = ?1",
+                [revision],
+                |row| row.get(0),
+            )
             .optional()?)
     }
 }

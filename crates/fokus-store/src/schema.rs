@@ -152,17 +152,27 @@ ALTER TABLE indicator ADD COLUMN synonyms TEXT NOT NULL DEFAULT '';
 ALTER TABLE indicator ADD COLUMN notes TEXT NOT NULL DEFAULT '';
 ";
 
+/// Migration 5: every revision carries a fingerprint, a hash chain over the revision log (each
+/// fingerprint hashes the one before, the revision's number, time, label and a random nonce). A
+/// server restored from a backup makes new revisions with the old numbers but other
+/// fingerprints, so an app from the lost timeline notices and resyncs in full. Revisions from
+/// before this migration keep an empty fingerprint.
+const M5_REVISION_FINGERPRINT: &str = "
+ALTER TABLE revision_log ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+";
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M1_INITIAL),
         M::up(M2_FULL_MODEL),
         M::up(M3_DEPLOYMENT),
         M::up(M4_SEARCH_AND_NOTES),
+        M::up(M5_REVISION_FINGERPRINT),
     ])
 }
 
 /// The schema version this build writes; a database with a higher one came from a newer build.
-pub const SCHEMA_VERSION: usize = 4;
+pub const SCHEMA_VERSION: usize = 5;
 
 #[cfg(test)]
 mod tests {

@@ -549,9 +549,10 @@ impl Store {
             // Dropping the transaction rolls it back; there is nothing to publish.
             return Ok(summary);
         }
+        let fingerprint = next_fingerprint(&tx, revision, now, label)?;
         tx.execute(
-            "INSERT INTO revision_log (revision, created_at, label) VALUES (?1, ?2, ?3)",
-            params![revision, now, label],
+            "INSERT INTO revision_log (revision, created_at, label, fingerprint) VALUES (?1, ?2, ?3, ?4)",
+            params![revision, now, label, fingerprint],
         )?;
         Store::set_meta(&tx, "revision", &revision.to_string())?;
         tx.commit()?;
@@ -644,6 +645,24 @@ impl Store {
     }
 }
 
+/// The fingerprint of a new revision: SHA-256 over the previous revision's fingerprint, the new
+/// revision's number, time and label, and 16 random bytes from SQLite, so a revision made again
+/// under the same number after a restore never gets the same fingerprint.
+fn next_fingerprint(tx: &Transaction<'_>, revision: u64, now: i64, label: &str) -> Result<String> {
+    use sha2::Digest;
+    let previous: String = tx
+        .query_row(
+            "SELECT fingerprint FROM revision_log WHERE revision < ?1 ORDER BY revision DESC LIMIT 1",
+            [revision],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or_default();
+    let nonce: String = tx.query_row("SELECT hex(randomblob(16))", [], |row| row.get(0))?;
+    let digest = sha2::Sha256::digest(format!("{previous}\n{revision}\n{now}\n{label}\n{nonce}"));
+    Ok(digest.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
 /// Writes a checked page inside the caller's transaction.
 fn apply_in(tx: &Transaction<'_>, page: &FeedPage) -> Result<ApplySummary> {
     let revision = page.revision;
@@ -686,8 +705,8 @@ fn apply_in(tx: &Transaction<'_>, page: &FeedPage) -> Result<ApplySummary> {
     }
     for info in &page.revisions {
         tx.execute(
-            "INSERT OR REPLACE INTO revision_log (revision, created_at, label) VALUES (?1, ?2, ?3)",
-            params![info.revision, info.created_at, info.label],
+            "INSERT OR REPLACE INTO revision_log (revision, created_at, label, fingerprint) VALUES (?1, ?2, ?3, ?4)",
+            params![info.revision, info.created_at, info.label, info.fingerprint],
         )?;
     }
     Store::set_meta(tx, "instance", &page.instance)?;

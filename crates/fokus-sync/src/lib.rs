@@ -74,7 +74,8 @@ impl SyncError {
 
 /// Why a fetch gave no page.
 enum Fetch {
-    /// The server has fewer revisions than the cache: it was rebuilt.
+    /// The server has fewer revisions than the cache (it was rebuilt), or its revision of the
+    /// cache's number is another (restored from a backup): replace the cache in full.
     ServerBehind,
     Failed(SyncError),
 }
@@ -339,8 +340,16 @@ impl Syncer {
 
     /// Fetches the feed since `since`; `None` when the server answers 304 to the ETag a current
     /// client predicts. `Err(ServerBehind)` when the server has fewer revisions than asked for.
-    async fn fetch(&self, instance: &str, since: u64) -> Result<Option<FeedPage>, Fetch> {
-        let url = format!("{}{}?since={since}", self.base_url, api::FEED);
+    async fn fetch(
+        &self,
+        instance: &str,
+        since: u64,
+        fingerprint: &str,
+    ) -> Result<Option<FeedPage>, Fetch> {
+        let mut url = format!("{}{}?since={since}", self.base_url, api::FEED);
+        if since > 0 && !fingerprint.is_empty() {
+            url.push_str(&format!("&fingerprint={fingerprint}"));
+        }
         let response = self
             .http
             .get(&url)
@@ -354,6 +363,8 @@ impl Syncer {
         match response.status() {
             reqwest::StatusCode::NOT_MODIFIED => return Ok(None),
             reqwest::StatusCode::BAD_REQUEST => return Err(Fetch::ServerBehind),
+            // The server's revision `since` is another than ours: restored from a backup.
+            reqwest::StatusCode::CONFLICT => return Err(Fetch::ServerBehind),
             status if !status.is_success() => {
                 return Err(Fetch::Failed(SyncError::InvalidAnswer(format!(
                     "HTTP {status}"
@@ -434,10 +445,14 @@ impl Syncer {
     /// instance than the one the cache mirrors (rebuilt, replaced, or the app's bundled data came
     /// from elsewhere), the cache is replaced in full in one transaction.
     pub async fn sync_once(&self, now: i64) -> Result<SyncOutcome, SyncError> {
-        let (local, instance) = self
-            .blocking(|store| Ok((store.revision()?, store.instance()?)))
+        let (local, instance, fingerprint) = self
+            .blocking(|store| {
+                let local = store.revision()?;
+                let fingerprint = store.fingerprint_of(local)?.unwrap_or_default();
+                Ok((local, store.instance()?, fingerprint))
+            })
             .await?;
-        let page = match self.fetch(&instance, local).await {
+        let page = match self.fetch(&instance, local, &fingerprint).await {
             Ok(None) => {
                 self.blocking(move |store| store.set_last_sync(now)).await?;
                 return Ok(SyncOutcome {
@@ -488,7 +503,7 @@ impl Syncer {
             local,
             "the server is another instance or behind the cache: replacing the cache in full"
         );
-        let page = match self.fetch("", 0).await {
+        let page = match self.fetch("", 0, "").await {
             Ok(Some(page)) => page,
             Ok(None) | Err(Fetch::ServerBehind) => {
                 return Err(SyncError::InvalidAnswer(

@@ -761,3 +761,73 @@ async fn concurrent_downloads_of_one_blob_write_one_whole_file() {
         b"%PDF-1.7"
     );
 }
+
+/// A server restored from last night's backup makes its next revisions under numbers the apps
+/// already have from the lost timeline. The revision fingerprints tell them apart: the app
+/// replaces its data in full and ends at exactly the server's state, never keeping values from
+/// the lost timeline (which the predicted ETag alone would have answered with 304).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_restored_from_a_backup_makes_apps_from_the_lost_timeline_resync() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let mut server = Store::open(&fokus_server::database_path(&data)).unwrap();
+    load_demo(&mut server, 1).unwrap();
+    let backup = dir.path().join("sicherung");
+    fokus_server::backup(&server, &data, &backup).unwrap();
+
+    // After the backup: an import the apps receive, then the server's disk is lost.
+    import(
+        &mut server,
+        "kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;7,4\n",
+        10,
+    );
+    let before_loss = spawn(app(AppState::new(server).unwrap(), None)).await;
+    let cache = dir.path().join("app.sqlite3");
+    let syncer = Syncer::new(&format!("http://{before_loss}"), &cache).unwrap();
+    syncer.sync_once(11).await.unwrap();
+    let lost_revision = Store::open(&cache).unwrap().revision().unwrap();
+
+    // Restored from the backup (same identity), then a different import gets the same number.
+    let mut restored = Store::open(&fokus_server::database_path(&backup)).unwrap();
+    import(
+        &mut restored,
+        "kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2026;9,9\n",
+        20,
+    );
+    assert_eq!(
+        restored.revision().unwrap(),
+        lost_revision,
+        "the same number again"
+    );
+    let expected = restored.feed_since(0).unwrap();
+    let after_restore = spawn(app(AppState::new(restored).unwrap(), None)).await;
+    let syncer = Syncer::new(&format!("http://{after_restore}"), &cache).unwrap();
+    let outcome = syncer.sync_once(21).await.unwrap();
+    assert_eq!(outcome.revision, lost_revision);
+    let client = Store::open(&cache).unwrap();
+    let value = client
+        .feed_since(0)
+        .unwrap()
+        .observations
+        .iter()
+        .find(|row| {
+            row.key.indicator == "sgb2_quote" && row.key.area == "01056" && row.key.year == 2026
+        })
+        .and_then(|row| row.cell.value());
+    assert_eq!(
+        value,
+        Some(9.9),
+        "the restored server's value, not the lost one"
+    );
+    let mut mirrored = client.feed_since(0).unwrap();
+    mirrored.instance.clone_from(&expected.instance);
+    assert_eq!(
+        mirrored.observations, expected.observations,
+        "exactly the server's values"
+    );
+    assert_eq!(
+        mirrored.revisions, expected.revisions,
+        "and its revision log, fingerprints included"
+    );
+}
