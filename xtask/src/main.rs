@@ -291,6 +291,7 @@ fn test() -> Result<()> {
     // The UI's own unit tests (formatting, pure helpers) run natively; the crate builds for
     // wasm32 only through trunk, so it is named here rather than in the workspace run.
     sh(&cargo(), &["test", "-p", "fokus-ui"])?;
+    api_contract_test()?;
     let env = [
         (
             "FOKUS_SERVER_BIN",
@@ -335,6 +336,43 @@ fn test() -> Result<()> {
     }
     eprintln!("xtask: all tests passed");
     Ok(())
+}
+
+/// Schemathesis against the demo server's own OpenAPI document: every read endpoint, the feed,
+/// the feed pages, the event stream and the blobs, 30 generated requests each plus its coverage
+/// and stateful phases, with every check. Any failure (an undocumented status, a 5xx, a body
+/// that violates its schema, a valid request refused) fails the run. The seed is fixed, so a
+/// failure reproduces.
+fn api_contract_test() -> Result<()> {
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))?
+        .local_addr()?
+        .port();
+    let data_dir = target_dir().join("fokus-schemathesis/server");
+    let _ = std::fs::remove_dir_all(&data_dir);
+    std::fs::create_dir_all(&data_dir)?;
+    let mut server = start_server(&data_dir, port)?;
+    let schema = format!("http://127.0.0.1:{port}/api/v1/openapi.json");
+    let outcome = sh(
+        &setup::schemathesis_bin().display().to_string(),
+        &[
+            "run",
+            &schema,
+            "--include-method",
+            "GET",
+            "--max-examples",
+            "30",
+            "--seed",
+            "1",
+            "--checks",
+            "all",
+            "--request-timeout",
+            "10",
+            "--no-color",
+        ],
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    outcome.context("schemathesis found the API breaking its own OpenAPI document")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -48,7 +48,12 @@ const APT_TEST: &[&str] = &[
     "openssl",
     // xwininfo: the app test reads the window's title.
     "x11-utils",
+    // A virtual environment for schemathesis, which checks the API against its OpenAPI document.
+    "python3-venv",
 ];
+
+/// Schemathesis (PyPI), in a virtual environment under target/.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 pub fn ensure(purpose: Purpose) -> Result<()> {
     if cfg!(target_os = "linux") && output("apt-get", &["--version"]).is_some() {
@@ -74,6 +79,7 @@ pub fn ensure(purpose: Purpose) -> Result<()> {
     ensure_npm_packages()?;
     if purpose == Purpose::Test {
         ensure_cargo_tool("tauri-driver", "tauri-driver", TAURI_DRIVER_VERSION, true)?;
+        ensure_schemathesis()?;
     }
     if purpose == Purpose::Bundle {
         // The bundler; the same minor as the tauri crate in Cargo.lock.
@@ -203,4 +209,27 @@ fn ensure_npm_packages() -> Result<()> {
         sh("npm", &["ci", "--no-audit", "--no-fund"])?;
     }
     Ok(())
+}
+
+/// The `st` program of schemathesis in its virtual environment.
+pub fn schemathesis_bin() -> PathBuf {
+    crate::target_dir().join("schemathesis/bin/st")
+}
+
+/// Creates the virtual environment and installs the pinned schemathesis into it, unless there.
+fn ensure_schemathesis() -> Result<()> {
+    let st = schemathesis_bin();
+    let have = output(&st.display().to_string(), &["--version"]).unwrap_or_default();
+    if have.contains(SCHEMATHESIS_VERSION) {
+        return Ok(());
+    }
+    let venv = crate::target_dir().join("schemathesis");
+    let venv_text = venv.display().to_string();
+    sh("python3", &["-m", "venv", "--clear", &venv_text])?;
+    let pip = venv.join("bin/pip").display().to_string();
+    let wanted = format!("schemathesis=={SCHEMATHESIS_VERSION}");
+    sh(
+        &pip,
+        &["install", "--quiet", "--disable-pip-version-check", &wanted],
+    )
 }

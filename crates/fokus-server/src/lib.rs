@@ -300,12 +300,27 @@ async fn status(State(state): State<AppState>) -> Result<Response, HttpError> {
 }
 
 /// The change feed. The ETag names the range, so a client that is current gets a 304 with no body.
+/// A rejected query string or path as the API's `{ code, message }` with a German message.
+fn rejected(what: &str, detail: impl std::fmt::Display) -> HttpError {
+    HttpError {
+        status: StatusCode::BAD_REQUEST,
+        body: ApiError::new(
+            ErrorCode::BadRequest,
+            format!("Ungültige Angaben für {what}: {detail}"),
+        ),
+    }
+}
+
 async fn feed(
     State(state): State<AppState>,
-    Query(query): Query<FeedQuery>,
+    query: Result<Query<FeedQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
+    let Query(query) = query.map_err(|rejection| rejected("den Feed", rejection.body_text()))?;
     let current = current_revision(&state).await?;
+    if query.since > current {
+        return feed_answer(state, query.since, current, headers, "no-cache").await;
+    }
     if let Some(fingerprint) = query.fingerprint.clone().filter(|_| query.since > 0) {
         let since = query.since;
         let ours = state.read(move |store| store.fingerprint_of(since)).await?;
@@ -329,9 +344,17 @@ async fn feed(
 /// redirects to the current page; `until` beyond the server is not found.
 async fn feed_page(
     State(state): State<AppState>,
-    axum::extract::Path((since, until)): axum::extract::Path<(u64, u64)>,
+    range: Result<axum::extract::Path<(u64, u64)>, axum::extract::rejection::PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
+    let axum::extract::Path((since, until)) =
+        range.map_err(|rejection| rejected("die Feed-Seite", rejection.body_text()))?;
+    if since > i64::MAX as u64 || until > i64::MAX as u64 {
+        return Err(rejected(
+            "die Feed-Seite",
+            "Revisionen reichen bis 2^63 - 1",
+        ));
+    }
     let current = current_revision(&state).await?;
     if until < current {
         return Ok(see_page(since, current));
@@ -389,12 +412,13 @@ async fn feed_answer(
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
     if since > current {
+        // The client is ahead: this server was rebuilt or restored. It resyncs in full.
         let body = ApiError::new(
-            ErrorCode::BadRequest,
-            format!("Revision {since} ist neuer als die des Servers ({current})"),
+            ErrorCode::OtherTimeline,
+            format!("Revision {since} ist neuer als die des Servers ({current}); bitte vollständig neu abgleichen"),
         );
         return Err(HttpError {
-            status: StatusCode::BAD_REQUEST,
+            status: StatusCode::CONFLICT,
             body,
         });
     }
@@ -653,10 +677,11 @@ async fn read_upload(body: axum::body::Body) -> Result<axum::body::Bytes, HttpEr
 /// The BI system's door: validates and imports a CSV export as one revision, all or nothing.
 async fn admin_import(
     State(state): State<AppState>,
-    Query(query): Query<ImportQuery>,
+    query: Result<Query<ImportQuery>, QueryRejection>,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, HttpError> {
+    let Query(query) = query.map_err(|rejection| rejected("den Import", rejection.body_text()))?;
     // The token first: without it (or with the admin API off) not one byte of the body is read.
     authorize(&state, &headers)?;
     let body = read_upload(body).await?;

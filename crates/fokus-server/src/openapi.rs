@@ -12,21 +12,99 @@ use schemars::generate::{Contract, SchemaSettings};
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{json, Value};
 
-/// One query or path parameter: name, where, required, JSON type, description.
-type Parameter = (&'static str, &'static str, bool, &'static str, &'static str);
+/// One query, path or header parameter: name, where, required, schema, description.
+type Parameter = (&'static str, &'static str, bool, Value, &'static str);
 
-fn parameters(list: &[Parameter]) -> Value {
-    list.iter()
-        .map(|(name, location, required, kind, description)| {
+fn parameters(list: Vec<Parameter>) -> Value {
+    list.into_iter()
+        .map(|(name, location, required, schema, description)| {
             json!({
                 "name": name,
                 "in": location,
                 "required": required,
-                "schema": { "type": kind },
+                "schema": schema,
                 "description": description,
             })
         })
         .collect()
+}
+
+/// A revision number as a parameter.
+fn revision() -> Value {
+    json!({ "type": "integer", "format": "int64", "minimum": 0, "maximum": i64::MAX })
+}
+
+/// Whether a schema admits `null` (an `Option` field).
+fn nullable(schema: &Value) -> bool {
+    let in_type = schema["type"]
+        .as_array()
+        .is_some_and(|kinds| kinds.iter().any(|kind| kind == "null"));
+    let in_options = ["anyOf", "oneOf"].iter().any(|key| {
+        schema[*key]
+            .as_array()
+            .is_some_and(|options| options.iter().any(|option| option["type"] == "null"))
+    });
+    in_type || in_options
+}
+
+/// An optional query parameter is optional by not being required; a `null` alternative in its
+/// schema would invite `?kind=null`, which no query string can mean.
+fn without_null(schema: &Value) -> Value {
+    let mut schema = schema.clone();
+    if let Some(kinds) = schema.get_mut("type").and_then(Value::as_array_mut) {
+        kinds.retain(|kind| kind != "null");
+        if kinds.len() == 1 {
+            let only = kinds[0].clone();
+            schema["type"] = only;
+        }
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(options) = schema.get(key).and_then(Value::as_array).cloned() {
+            let kept: Vec<Value> = options
+                .into_iter()
+                .filter(|option| option.get("type") != Some(&json!("null")))
+                .collect();
+            if kept.len() == 1 {
+                let mut object = schema.as_object().cloned().unwrap_or_default();
+                object.remove(key);
+                if let Some(inner) = kept[0].as_object() {
+                    object.extend(inner.clone());
+                }
+                schema = Value::Object(object);
+            } else {
+                schema[key] = Value::Array(kept);
+            }
+        }
+    }
+    schema
+}
+
+/// Tuples of whole numbers (the pyramid's `[age_from, female, male]`) as arrays of a fixed
+/// length of non-negative integers: tools that test the API (schemathesis) mishandle
+/// `prefixItems`; other tuples are written as `prefixItems`, never the pre-2020 `items` array.
+fn modern_tuples(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            let tuple = object
+                .get("prefixItems")
+                .or_else(|| object.get("items").filter(|items| items.is_array()))
+                .and_then(Value::as_array)
+                .cloned();
+            if let Some(items) = tuple {
+                let integers = items.iter().all(|item| item["type"] == "integer");
+                object.remove("prefixItems");
+                if integers {
+                    object.insert("items".into(), json!({ "type": "integer", "minimum": 0 }));
+                } else {
+                    object.insert("prefixItems".into(), Value::Array(items));
+                    object.insert("items".into(), Value::Bool(false));
+                }
+            }
+            object.values_mut().for_each(modern_tuples);
+        }
+        Value::Array(items) => items.iter_mut().for_each(modern_tuples),
+        _ => {}
+    }
 }
 
 fn json_body(schema: Value, description: &str) -> Value {
@@ -72,8 +150,8 @@ impl ReadVisitor for ReadPaths<'_> {
                         json!({
                             "name": name,
                             "in": "query",
-                            "required": required.contains(&name.as_str()),
-                            "schema": schema,
+                            "required": required.contains(&name.as_str()) && !nullable(schema),
+                            "schema": without_null(schema),
                         })
                     })
                     .collect()
@@ -110,45 +188,63 @@ fn build() -> Value {
             "responses": { "200": json_body(schemas.of::<ServerStatus>(), "Status") },
         }},
         api::FEED: { "get": {
-            "summary": "Change feed: everything after revision `since`, gzip-compressed on request",
-            "description": "The ETag names the server instance and the revision range; a client that sends it as If-None-Match gets 304 with no body when nothing is new. 400 when `since` is ahead of the server (it was rebuilt): resync from 0.",
-            "parameters": parameters(&[
-                ("since", "query", true, "integer", "The last revision the client applied completely; 0 for a first sync"),
-                ("If-None-Match", "header", false, "string", "The ETag the client predicts from its instance and revision"),
+            "summary": "Change feed: everything after revision `since`, compressed on request (zstd, gzip)",
+            "description": "The ETag names the server instance and the revision range; a client that sends it as If-None-Match gets 304 with no body when nothing is new. 409 when `since` is ahead of the server, or its revision `since` has another fingerprint (rebuilt or restored from a backup): resync from 0. A `since` from very long ago is answered with the full page (`since` 0 in the body).",
+            "parameters": parameters(vec![
+                ("since", "query", true, revision(), "The last revision the client applied completely; 0 for a first sync"),
+                ("fingerprint", "query", false, json!({ "type": "string", "pattern": "^[0-9a-f]{64}$" }), "The fingerprint of revision `since` as the client has it"),
+                ("If-None-Match", "header", false, json!({ "type": "string" }), "The ETag the client predicts from its instance and revision"),
             ]),
             "responses": {
                 "200": json_body(schemas.of::<FeedPage>(), "All upserts and deletions after `since`"),
                 "303": { "description": "With `--feed-redirect`: the immutable page at `/api/v1/feed/{since}/{until}`" },
                 "304": { "description": "Nothing new" },
-                "400": json_body(error.clone(), "`since` is ahead of the server"),
+                "400": json_body(error.clone(), "The query string is not a revision"),
+                "409": json_body(error.clone(), "`since` is ahead of the server or from another timeline: resync from 0"),
+                "503": json_body(error.clone(), "Too many feed builds waiting; try again later"),
             },
         }},
         api::FEED_PAGE: { "get": {
             "summary": "The feed page from `since` to `until`: immutable once built, cacheable by any proxy",
             "description": "What `/api/v1/feed?since=` answers, addressed by its range. A server started with `--feed-redirect` sends clients here with 303, so a caching proxy serves each page to all of them. Asked for with an `until` the server has moved past, it redirects (303) to the current page.",
-            "parameters": parameters(&[
-                ("since", "path", true, "integer", "The last revision the client applied completely"),
-                ("until", "path", true, "integer", "The server's current revision"),
+            "parameters": parameters(vec![
+                ("since", "path", true, revision(), "The last revision the client applied completely"),
+                ("until", "path", true, revision(), "The server's current revision"),
             ]),
             "responses": {
                 "200": json_body(schemas.of::<FeedPage>(), "All upserts and deletions from `since` to `until`"),
                 "303": { "description": "`until` was superseded: the current page" },
-                "404": json_body(error.clone(), "`until` is beyond the server's revision"),
+                "304": { "description": "The client has this page (If-None-Match)" },
+                "400": json_body(error.clone(), "The path does not name two revisions"),
+                "404": json_body(error.clone(), "`until` is beyond the server's revision, or `since` beyond `until`"),
+                "503": json_body(error.clone(), "Too many feed builds waiting; try again later"),
             },
         }},
         api::EVENTS: { "get": {
             "summary": "Server-sent events: `revision` with the new revision number after each import or publish",
-            "responses": { "200": { "description": "An event stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } } },
+            "description": "The first event names the current revision. A stream ends after 30 minutes; clients reconnect. Beyond the server's cap on listeners it answers 503 and apps sync on their interval.",
+            "responses": {
+                "200": { "description": "An event stream", "content": { "text/event-stream": { "schema": {
+                    "type": "object",
+                    "properties": {
+                        "event": { "const": "revision" },
+                        "data": { "type": "string", "pattern": "^[0-9]+$" },
+                    },
+                    "required": ["event", "data"],
+                } } } },
+                "503": json_body(error.clone(), "Too many listeners; sync on the regular interval"),
+            },
         }},
         format!("{}/{{sha256}}", api::BLOBS): { "get": {
             "summary": "A published media file by its SHA-256; Range and conditional requests supported, cacheable forever",
-            "parameters": parameters(&[
-                ("sha256", "path", true, "string", "Lower-case hex SHA-256 of the file"),
-                ("Range", "header", false, "string", "e.g. bytes=1000- to resume a download"),
+            "parameters": parameters(vec![
+                ("sha256", "path", true, json!({ "type": "string", "pattern": "^[0-9a-f]{64}$" }), "Lower-case hex SHA-256 of the file"),
+                ("Range", "header", false, json!({ "type": "string" }), "e.g. bytes=1000- to resume a download"),
             ]),
             "responses": {
-                "200": { "description": "The file, with its media type" },
+                "200": { "description": "The file, with its media type, as an attachment" },
                 "206": { "description": "The requested range" },
+                "304": { "description": "Not modified (If-None-Match, If-Modified-Since)" },
                 "404": not_found.clone(),
                 "416": { "description": "Range not satisfiable" },
             },
@@ -159,10 +255,11 @@ fn build() -> Value {
         }},
         api::ADMIN_IMPORT: { "post": {
             "summary": "Import a BI export (CSV or JSON) as one revision, all or nothing",
+            "description": "The bearer token is checked before a byte of the body is read; the body is read up to 64 MiB within two minutes.",
             "security": [{ "bearer": [] }],
-            "parameters": parameters(&[
-                ("dry_run", "query", false, "boolean", "Validate and count, write nothing"),
-                ("name", "query", false, "string", "File name for the revision log"),
+            "parameters": parameters(vec![
+                ("dry_run", "query", false, json!({ "type": "boolean" }), "Validate and count, write nothing"),
+                ("name", "query", false, json!({ "type": "string" }), "File name for the revision log"),
             ]),
             "requestBody": { "required": true, "content": {
                 "text/csv": { "schema": { "type": "string" } },
@@ -170,7 +267,10 @@ fn build() -> Value {
             }},
             "responses": {
                 "200": json_body(schemas.of::<ImportReport>(), "Imported (or, with dry_run, would import)"),
+                "400": json_body(error.clone(), "The query string is not understood"),
                 "401": json_body(error.clone(), "No or a wrong bearer token"),
+                "408": json_body(error.clone(), "The upload took longer than two minutes"),
+                "413": json_body(error.clone(), "The upload is larger than 64 MiB"),
                 "422": json_body(schemas.of::<ImportRejected>(), "Refused: every problem with line, column, value and a German reason; nothing written"),
                 "503": json_body(error.clone(), "The server has no admin token configured"),
             },
@@ -188,7 +288,7 @@ fn build() -> Value {
         paths.extend(read_paths);
     }
     let components = schemas.0.take_definitions(true);
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "FOKUS central API",
@@ -200,7 +300,9 @@ fn build() -> Value {
             "schemas": components,
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
         },
-    })
+    });
+    modern_tuples(&mut document);
+    document
 }
 
 /// The document, built once.
