@@ -110,11 +110,25 @@ async fn feed_is_complete_then_304_when_current() {
     let page: FeedPage = serde_json::from_slice(&body).unwrap();
     assert_eq!(status, StatusCode::OK);
     assert!(page.is_empty(), "nothing after the current revision");
-    let (status, _, _) = get(&router, &format!("{}?since=9", api::FEED), None).await;
+    let (status, _, body) = get(&router, &format!("{}?since=9", api::FEED), None).await;
     assert_eq!(
         status,
-        StatusCode::BAD_REQUEST,
+        StatusCode::CONFLICT,
         "a client from the future is told so"
+    );
+    let error: api::ApiError = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        error.code,
+        api::ErrorCode::OtherTimeline,
+        "and told to resync"
+    );
+    let (status, _, body) = get(&router, api::FEED, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a query without `since`");
+    let error: api::ApiError = serde_json::from_slice(&body).unwrap();
+    assert!(
+        error.message.starts_with("Ungültige Angaben für den Feed"),
+        "{}",
+        error.message
     );
 }
 
