@@ -16,6 +16,7 @@ usage: cargo xtask <command>
   run     install what is missing, build, start the demo server and open the app
   test    install what is missing (and the test drivers), run every test
   bench   build in release mode, measure, print a Markdown table, write target/bench.json
+  fuzz [SECONDS]  fuzz the importers and the feed check, SECONDS per target (default 60; not in CI)
   bundle  build the app's installable package (.deb) with the Tauri bundler; --debug for a debug build
   icons   regenerate icons/ from assets/brand/fokus-icon.svg
   demo-content  build target/demo-content (Markdown, PDFs, video) for `fokus-server publish`";
@@ -36,6 +37,13 @@ fn main() {
             bundle(profile).map(|deb| eprintln!("{}", deb.display()))
         }
         Some("bench") => bench(),
+        Some("fuzz") => {
+            let seconds = args.get(1).map_or("60", String::as_str);
+            sh(
+                &cargo(),
+                &["run", "--release", "-p", "fokus-fuzz", "--", seconds],
+            )
+        }
         Some("demo-content") => demo_content::build().map(|dir| eprintln!("{}", dir.display())),
         _ => {
             eprintln!("{USAGE}");
