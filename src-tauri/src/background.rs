@@ -46,13 +46,15 @@ pub fn start(app: AppHandle) {
 /// sync), it waits for that one and answers with its result instead of starting another.
 pub async fn sync_now(app: &AppHandle) -> SyncState {
     let shell = app.state::<Shell>();
-    let _running = match shell.sync_running.try_lock() {
-        Ok(guard) => guard,
-        Err(_) => {
-            let _joined = shell.sync_running.lock().await;
-            return shell.sync_state();
-        }
-    };
+    match shell.sync_gate.run(sync_alone(app)).await {
+        Some(state) => state,
+        None => shell.sync_state(),
+    }
+}
+
+/// The sync itself; only ever one at a time (`sync_now`).
+async fn sync_alone(app: &AppHandle) -> SyncState {
+    let shell = app.state::<Shell>();
     let syncer = shell.syncer();
     let started = shell.update_sync_state(|state| state.syncing = true);
     emit(app, AppEvent::SyncState { state: started });

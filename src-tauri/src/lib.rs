@@ -35,8 +35,8 @@ pub struct Shell {
     reader: Mutex<Store>,
     /// The sync for the server the settings name; replaced when the user changes it.
     syncer: std::sync::RwLock<Syncer>,
-    /// Held while a sync runs: one sync at a time, a second request waits for it.
-    sync_running: tokio::sync::Mutex<()>,
+    /// One sync at a time: a second request waits for the running one.
+    sync_gate: fokus_sync::SyncGate,
     sync_state: Mutex<SyncState>,
     /// Wakes the background sync ("Jetzt aktualisieren", a server event).
     wake: Notify,
@@ -293,7 +293,7 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
     app.manage(Shell {
         reader: Mutex::new(reader),
         syncer: std::sync::RwLock::new(syncer),
-        sync_running: tokio::sync::Mutex::new(()),
+        sync_gate: fokus_sync::SyncGate::default(),
         sync_state: Mutex::new(initial),
         wake: Notify::new(),
         settings: Mutex::new(settings),

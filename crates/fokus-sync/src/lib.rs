@@ -103,6 +103,27 @@ impl std::fmt::Debug for ProgressSink {
 /// Report feed progress every this many bytes (and at the end).
 const PROGRESS_STEP: u64 = 256 * 1024;
 
+/// One sync at a time per cache: a second request while one runs ("Jetzt aktualisieren" during
+/// the regular sync) waits for the running one and does not start another.
+#[derive(Debug, Default)]
+pub struct SyncGate {
+    running: tokio::sync::Mutex<()>,
+}
+
+impl SyncGate {
+    /// Runs `work` unless a sync is running; then waits for that one to end and returns `None`
+    /// (the caller reads the state the running sync left).
+    pub async fn run<T>(&self, work: impl std::future::Future<Output = T>) -> Option<T> {
+        match self.running.try_lock() {
+            Ok(_held) => Some(work.await),
+            Err(_) => {
+                let _joined = self.running.lock().await;
+                None
+            }
+        }
+    }
+}
+
 /// One server, one cache file.
 #[derive(Debug, Clone)]
 pub struct Syncer {
@@ -576,6 +597,57 @@ impl Syncer {
 #[cfg(test)]
 mod tests {
     use super::server_address;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_second_sync_joins_the_running_one() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let gate = Arc::new(super::SyncGate::default());
+        let started = Arc::new(AtomicUsize::new(0));
+        let (release, wait) = tokio::sync::oneshot::channel::<()>();
+        let first = {
+            let (gate, started) = (Arc::clone(&gate), Arc::clone(&started));
+            tokio::spawn(async move {
+                gate.run(async {
+                    started.fetch_add(1, Ordering::SeqCst);
+                    let _ = wait.await;
+                    "first"
+                })
+                .await
+            })
+        };
+        while started.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let second = {
+            let (gate, started) = (Arc::clone(&gate), Arc::clone(&started));
+            tokio::spawn(async move {
+                gate.run(async {
+                    started.fetch_add(1, Ordering::SeqCst);
+                    "second"
+                })
+                .await
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(
+            !second.is_finished(),
+            "the second waits for the running sync"
+        );
+        release.send(()).unwrap();
+        assert_eq!(first.await.unwrap(), Some("first"));
+        assert_eq!(
+            second.await.unwrap(),
+            None,
+            "and joins it instead of starting another"
+        );
+        assert_eq!(started.load(Ordering::SeqCst), 1, "one sync ran");
+        assert_eq!(
+            gate.run(async { "later" }).await,
+            Some("later"),
+            "a later one runs"
+        );
+    }
 
     #[test]
     fn server_addresses_are_https_unless_on_this_machine() {
