@@ -14,11 +14,10 @@ use tauri::Url;
 /// Whether `url` is one of the app's own pages (the bundled UI under its custom scheme, which
 /// Windows and Android spell as `http://tauri.localhost`).
 pub fn is_own_page(url: &Url) -> bool {
-    match (url.scheme(), url.host_str()) {
-        ("tauri", Some("localhost")) => true,
-        ("http" | "https", Some("tauri.localhost")) => true,
-        _ => false,
-    }
+    matches!(
+        (url.scheme(), url.host_str()),
+        ("tauri", Some("localhost")) | ("http" | "https", Some("tauri.localhost"))
+    )
 }
 
 /// Whether a link may be handed to another program.

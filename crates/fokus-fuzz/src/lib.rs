@@ -110,7 +110,7 @@ impl Random {
         Random(seed.max(1))
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -121,7 +121,7 @@ impl Random {
         if bound == 0 {
             0
         } else {
-            (self.next() % bound as u64) as usize
+            (self.next_u64() % bound as u64) as usize
         }
     }
 }
@@ -180,7 +180,7 @@ pub fn mutate(random: &mut Random, input: &[u8], other: &[u8]) -> Vec<u8> {
             }
             1 if !bytes.is_empty() => {
                 let index = random.below(bytes.len());
-                bytes[index] = random.next() as u8;
+                bytes[index] = random.next_u64() as u8;
             }
             2 => {
                 let token = TOKENS[random.below(TOKENS.len())];

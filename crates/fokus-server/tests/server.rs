@@ -1662,7 +1662,8 @@ fn symbolic_links_in_the_content_folder_are_refused() {
     let secret_dir = tempfile::tempdir().unwrap();
     let secret = secret_dir.path().join("admin-token");
     std::fs::write(&secret, "geheimes-token-des-servers").unwrap();
-    let cases: [(&str, fn(&std::path::Path, &std::path::Path)); 3] = [
+    type Build = fn(&std::path::Path, &std::path::Path);
+    let cases: [(&str, Build); 3] = [
         ("a media file", |folder, secret| {
             std::fs::write(folder.join("a.md"), DOKUMENT).unwrap();
             std::os::unix::fs::symlink(secret, folder.join("methodik.pdf")).unwrap();
