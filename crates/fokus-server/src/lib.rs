@@ -317,6 +317,16 @@ async fn feed(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let Query(query) = query.map_err(|rejection| rejected("den Feed", rejection.body_text()))?;
+    if query
+        .fingerprint
+        .as_deref()
+        .is_some_and(|fingerprint| !is_sha256_hex(fingerprint))
+    {
+        return Err(rejected(
+            "den Feed",
+            "`fingerprint` ist 64 Hexadezimalziffern (klein) lang",
+        ));
+    }
     let current = current_revision(&state).await?;
     if query.since > current {
         return feed_answer(state, query.since, current, headers, "no-cache").await;

@@ -237,9 +237,9 @@ fn build() -> Value {
         }},
         format!("{}/{{sha256}}", api::BLOBS): { "get": {
             "summary": "A published media file by its SHA-256; Range and conditional requests supported, cacheable forever",
+            "description": "Standard HTTP `Range` (e.g. `bytes=1000-` to resume a download; 206, or 416 beyond the file) and conditional requests (304) are answered as RFC 9110 says.",
             "parameters": parameters(vec![
                 ("sha256", "path", true, json!({ "type": "string", "pattern": "^[0-9a-f]{64}$" }), "Lower-case hex SHA-256 of the file"),
-                ("Range", "header", false, json!({ "type": "string" }), "e.g. bytes=1000- to resume a download"),
             ]),
             "responses": {
                 "200": { "description": "The file, with its media type, as an attachment" },
