@@ -2,7 +2,8 @@
 // WebDriver over HTTP). Run inside `xvfb-run -a dbus-run-session --` (cargo xtask test does):
 // pick an indicator and see the map change, import on the server and see the OS notification
 // arrive on D-Bus, mute a kind of news in the settings, click a notification and land on its
-// page, play the captioned video from the cache, then stop the server and restart the app: the
+// page, play the captioned video from the cache, follow links out of the app (only https and mail,
+// through the system), set the server address, then stop the server and restart the app: the
 // cached view still works. Last, the same build pointed at a Land's server shows that Land.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -364,9 +365,21 @@ test('a broken cache is moved aside and the app starts from its bundled data, sa
     }, 'the bundled map');
     assert.match(await app.run(`return document.querySelector('[data-testid=sync-problem]')?.textContent ?? ''`), /Der lokale Speicher war beschädigt und wurde neu angelegt/, 'the user is told');
     assert.ok(!state.fills.split(',').every((fill) => fill === '#d9d9d9'), 'the map is coloured from the bundled data');
-    const kept = readdirSync(brokenDir).filter((name) => /^fokus-cache\.sqlite3\.broken-\d+$/.test(name));
-    assert.equal(kept.length, 1, `the broken file is kept for a look: ${readdirSync(brokenDir)}`);
+    const broken = () => readdirSync(brokenDir).filter((name) => /^fokus-cache\.sqlite3\.broken-\d+$/.test(name));
+    assert.equal(broken().length, 1, `the broken file is kept for a look: ${readdirSync(brokenDir)}`);
     await app.screenshot('app-broken-cache.png');
+
+    // Broken while the app runs: the next sync finds it, moves it aside and starts afresh.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    writeFileSync(join(brokenDir, 'fokus-cache.sqlite3'), 'Plötzlich kaputt. '.repeat(2000));
+    await app.click('[data-testid=sync-now]');
+    await waitFor(() => broken().length === 2, 'the file broken at run time moved aside too');
+    const after = await waitFor(async () => {
+      const current = await app.run(mapState);
+      return current && current.count === 18 && !current.fills.split(',').every((fill) => fill === '#d9d9d9') ? current : null;
+    }, 'the map from the fresh cache');
+    assert.ok(after, 'the app goes on');
+    assert.match(await app.run(`return document.querySelector('[data-testid=sync-problem]')?.textContent ?? ''`), /beschädigt/, 'and says so');
   } finally {
     await app.close();
   }
