@@ -77,13 +77,21 @@ pub fn permission(app: &AppHandle, request: bool) -> Permission {
 }
 
 /// Escapes the characters the freedesktop notification markup gives a meaning.
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
 fn escape_markup(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
 
-#[cfg(test)]
+#[cfg(all(
+    test,
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
 mod tests {
     #[test]
     fn notification_text_is_not_markup() {

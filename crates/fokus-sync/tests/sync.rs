@@ -332,17 +332,22 @@ fn publish_media(
         .unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn media_are_checked_resumed_fetched_on_request_and_pruned() {
-    let dir = tempfile::tempdir().unwrap();
-    let server_path = dir.path().join("server.sqlite3");
-    let blobs = fokus_server::publish::BlobDir::new(dir.path().join("server-blobs"));
-    let mut server_store = Store::open(&server_path).unwrap();
-    load_demo(&mut server_store, 1).unwrap();
-    let folder = dir.path().join("inhalte");
-    let pdf = b"%PDF-1.7 Methodik".repeat(500);
-    let video: Vec<u8> = (0..100_000u32).map(|index| (index % 251) as u8).collect();
-    publish_media(&mut server_store, &blobs, &folder, &pdf, &video);
+/// A demo server with `pdf` and `video` published in `dir`, and an app's syncer after its first
+/// sync: the server's store, blob folder and content folder, for a test to change.
+struct MediaServer {
+    store: Store,
+    blobs: fokus_server::publish::BlobDir,
+    folder: std::path::PathBuf,
+    syncer: Syncer,
+}
+
+async fn media_server(dir: &std::path::Path, pdf: &[u8], video: &[u8]) -> MediaServer {
+    let server_path = dir.join("server.sqlite3");
+    let blobs = fokus_server::publish::BlobDir::new(dir.join("server-blobs"));
+    let mut store = Store::open(&server_path).unwrap();
+    load_demo(&mut store, 1).unwrap();
+    let folder = dir.join("inhalte");
+    publish_media(&mut store, &blobs, &folder, pdf, video);
     let address = spawn(app(
         AppState::new(Store::open(&server_path).unwrap())
             .unwrap()
@@ -350,7 +355,7 @@ async fn media_are_checked_resumed_fetched_on_request_and_pruned() {
         None,
     ))
     .await;
-    let cache_dir = dir.path().join("app");
+    let cache_dir = dir.join("app");
     std::fs::create_dir_all(&cache_dir).unwrap();
     let syncer = Syncer::new(
         &format!("http://{address}"),
@@ -358,6 +363,25 @@ async fn media_are_checked_resumed_fetched_on_request_and_pruned() {
     )
     .unwrap();
     syncer.sync_once(10).await.unwrap();
+    MediaServer {
+        store,
+        blobs,
+        folder,
+        syncer,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_are_checked_resumed_fetched_on_request_and_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = b"%PDF-1.7 Methodik".repeat(500);
+    let video: Vec<u8> = (0..100_000u32).map(|index| (index % 251) as u8).collect();
+    let MediaServer {
+        store: mut server_store,
+        blobs,
+        folder,
+        syncer,
+    } = media_server(dir.path(), &pdf, &video).await;
 
     let outcome = syncer
         .sync_media(fokus_sync::MediaPolicy::default())
@@ -667,33 +691,8 @@ async fn hostile_content_is_refused_or_cleaned() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_downloads_of_one_blob_write_one_whole_file() {
     let dir = tempfile::tempdir().unwrap();
-    let server_path = dir.path().join("server.sqlite3");
-    let blobs = fokus_server::publish::BlobDir::new(dir.path().join("server-blobs"));
-    let mut server_store = Store::open(&server_path).unwrap();
-    load_demo(&mut server_store, 1).unwrap();
     let video: Vec<u8> = (0..3_000_000u32).map(|index| (index % 253) as u8).collect();
-    publish_media(
-        &mut server_store,
-        &blobs,
-        &dir.path().join("inhalte"),
-        b"%PDF-1.7",
-        &video,
-    );
-    let address = spawn(app(
-        AppState::new(Store::open(&server_path).unwrap())
-            .unwrap()
-            .with_blobs(blobs.clone()),
-        None,
-    ))
-    .await;
-    let cache_dir = dir.path().join("app");
-    std::fs::create_dir_all(&cache_dir).unwrap();
-    let syncer = Syncer::new(
-        &format!("http://{address}"),
-        &cache_dir.join("cache.sqlite3"),
-    )
-    .unwrap();
-    syncer.sync_once(10).await.unwrap();
+    let syncer = media_server(dir.path(), b"%PDF-1.7", &video).await.syncer;
     let video_ref = Store::open(syncer.cache_path())
         .unwrap()
         .content_list(None)
