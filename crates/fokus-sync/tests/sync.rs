@@ -143,6 +143,21 @@ async fn offline_is_reported_as_offline() {
     );
 }
 
+/// The cache of a refused first sync: still at revision 0, nothing written.
+fn assert_untouched(syncer: &Syncer, why: &str) {
+    let cache = Store::open(syncer.cache_path()).unwrap();
+    assert_eq!(
+        cache.revision().unwrap(),
+        0,
+        "{why}: cache stays at its revision"
+    );
+    assert_eq!(
+        cache.status().unwrap().observations,
+        0,
+        "{why}: nothing written"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_answers_leave_the_cache_untouched() {
     let dir = tempfile::tempdir().unwrap();
@@ -216,17 +231,7 @@ async fn hostile_answers_leave_the_cache_untouched() {
                 "{why}: {error}"
             );
         }
-        let cache = Store::open(syncer.cache_path()).unwrap();
-        assert_eq!(
-            cache.revision().unwrap(),
-            0,
-            "{why}: cache stays at its revision"
-        );
-        assert_eq!(
-            cache.status().unwrap().observations,
-            0,
-            "{why}: nothing written"
-        );
+        assert_untouched(&syncer, why);
     }
 }
 
@@ -621,17 +626,7 @@ async fn hostile_content_is_refused_or_cleaned() {
             matches!(error, SyncError::InvalidAnswer(_)),
             "{why}: {error}"
         );
-        let cache = Store::open(syncer.cache_path()).unwrap();
-        assert_eq!(
-            cache.revision().unwrap(),
-            0,
-            "{why}: the whole feed is refused"
-        );
-        assert_eq!(
-            cache.status().unwrap().observations,
-            0,
-            "{why}: nothing written"
-        );
+        assert_untouched(&syncer, why);
     }
 
     let hostile_body = concat!(
