@@ -229,6 +229,15 @@ fn NavigationBridge(restored: RwSignal<bool>) -> impl IntoView {
             spawn_local(app.backend.view_save(path));
         }
     });
+    // A new page (not another view of the same page) puts the focus on its heading, as keyboard
+    // and screen-reader users expect after a route change (WCAG 2.4.3).
+    Effect::new(move |previous: Option<String>| {
+        let pathname = location.pathname.get();
+        if previous.is_some_and(|previous| previous != pathname) {
+            focus_heading(0);
+        }
+        pathname
+    });
     let navigate_to_path = navigate.clone();
     Effect::new(move |_| {
         if let Some(page) = app.requested_page.get() {
@@ -241,5 +250,45 @@ fn NavigationBridge(restored: RwSignal<bool>) -> impl IntoView {
             navigate_to_path(&path, Default::default());
             app.requested_path.set(None);
         }
+    });
+}
+
+/// Focuses the new page's main heading once it is drawn. The route changes before the new page
+/// renders, so this checks again each frame for a while: the old page's heading may have taken
+/// the focus and then vanished (the focus falls back to the body). It stops once a heading keeps
+/// the focus for a frame, or as soon as the user has put the focus somewhere else.
+fn focus_heading(attempt: u32) {
+    use wasm_bindgen::JsCast;
+    if attempt > 60 {
+        return;
+    }
+    request_animation_frame(move || {
+        let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+            return;
+        };
+        let active = document.active_element();
+        let on_heading = active
+            .as_ref()
+            .is_some_and(|element| element.tag_name() == "H1" && element.is_connected());
+        let on_body = active
+            .as_ref()
+            .is_none_or(|element| element.tag_name() == "BODY");
+        if on_heading && attempt > 2 {
+            return;
+        }
+        if !on_heading && !on_body && attempt > 0 {
+            // The user moved on (Tab, a click): leave the focus where it is.
+            return;
+        }
+        let heading = document
+            .query_selector("main h1")
+            .ok()
+            .flatten()
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(heading) = heading {
+            let _ = heading.set_attribute("tabindex", "-1");
+            let _ = heading.focus();
+        }
+        focus_heading(attempt + 1);
     });
 }

@@ -334,6 +334,7 @@ fn test() -> Result<()> {
         "--test-reporter=spec",
         "tests/web.test.mjs",
         "tests/explorer.test.mjs",
+        "tests/a11y.test.mjs",
         "tests/deployment.test.mjs",
         "tests/proxy.test.mjs",
     ]);

@@ -1,0 +1,151 @@
+// Accessibility (BITV 2.0 / WCAG 2.1 AA) in headless Chromium against the demo server with its
+// content: axe-core (from npm, injected into the page) checks every route of the web build at
+// desktop and tablet size and must report no violation of the WCAG 2.0/2.1 A and AA rules; every
+// violation is printed with its element. Also: a visible focus ring with at least 3:1 contrast,
+// and the focus on the main heading after a route change.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import { startServer, CHROMIUM_ARGS, waitFor } from './support.mjs';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** Every route, with what must be on screen before it is checked. */
+const ROUTES = [
+  ['/', '[data-testid=map] path.area'],
+  ['/?kennzahl=sgb2_quote&ansicht=zeitreihe', '[data-testid=series-chart], .chart'],
+  ['/?kennzahl=sgb2_quote&ansicht=rangfolge', '[data-testid=ranking]'],
+  ['/?kennzahl=sgb2_quote&ansicht=tabelle', '[data-testid=data-table]'],
+  ['/?kennzahl=sgb2_quote&ansicht=quellen', '[data-testid=sources]'],
+  ['/gebiet?gebiet=010560015&jahr=2024', '[data-testid=profile-title]'],
+  ['/vergleich?gebiete=010560015,010560039&jahr=2024', '[data-testid=compare-table], table'],
+  ['/demografie', '.chart, [data-testid=pyramid]'],
+  ['/sozialausgaben', '.chart, [data-testid=spending]'],
+  ['/fokusbericht', 'article'],
+  ['/empfehlungen', 'article'],
+  ['/newsletter', 'article'],
+  ['/dokumente', '[data-testid=document]'],
+  ['/video', '[data-testid=video]'],
+  ['/einstellungen', 'h1'],
+];
+
+const SIZES = [
+  ['desktop', { width: 1280, height: 900 }],
+  ['tablet', { width: 768, height: 1024 }],
+];
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Runs axe on the page; returns its violations as readable lines. */
+async function violations(page) {
+  await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      help: violation.help,
+      nodes: violation.nodes.slice(0, 5).map((node) => `${node.target.join(' ')}: ${node.failureSummary.split('\n').slice(1).join(' ')}`),
+      count: violation.nodes.length,
+    }));
+  });
+  return found.map((violation) => `${violation.id} (${violation.count}×) ${violation.help}\n    ${violation.nodes.join('\n    ')}`);
+}
+
+for (const [size, viewport] of SIZES) {
+  test(`no WCAG 2.1 A/AA violation on any route (${size})`, async () => {
+    // axe is injected as a script; the page's own CSP (which the server sends) would refuse it.
+    const page = await browser.newPage({ viewport, bypassCSP: true });
+    const report = [];
+    try {
+      for (const [route, ready] of ROUTES) {
+        await page.goto(`${server.url}${route}`);
+        await page.waitForSelector(ready, { timeout: 30_000 });
+        // Let charts and late content settle.
+        await page.waitForTimeout(300);
+        for (const line of await violations(page)) report.push(`${route}: ${line}`);
+      }
+    } finally {
+      await page.close();
+    }
+    assert.deepEqual(report, [], `axe found:\n${report.join('\n')}`);
+  });
+}
+
+/** The contrast ratio of two CSS colours (WCAG's relative luminance). */
+function contrast(a, b) {
+  const luminance = (rgb) => {
+    const [r, g, b2] = rgb.map((value) => {
+      const channel = value / 255;
+      return channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b2;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light + 0.05) / (dark + 0.05);
+}
+
+test('the focus ring stands out at least 3:1 from what is behind it, and a new page puts the focus on its heading', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('[data-testid=map] path.area');
+    // Tab through the first controls: each focused one shows an outline of enough contrast
+    // against the background it sits on.
+    const seen = [];
+    for (let step = 0; step < 12; step++) {
+      await page.keyboard.press('Tab');
+      const ring = await page.evaluate(() => {
+        const element = document.activeElement;
+        if (!element || element === document.body) return null;
+        const style = getComputedStyle(element);
+        const parse = (text) => (text.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+        // The first opaque background behind the element.
+        let behind = element.parentElement;
+        let background = [255, 255, 255];
+        while (behind) {
+          const colour = getComputedStyle(behind).backgroundColor;
+          const alpha = colour.startsWith('rgba') ? Number(colour.split(',')[3]) : 1;
+          if (colour !== 'transparent' && alpha > 0.5) {
+            background = parse(colour);
+            break;
+          }
+          behind = behind.parentElement;
+        }
+        return {
+          what: `${element.tagName.toLowerCase()}${element.dataset.testid ? `[${element.dataset.testid}]` : ''}`,
+          width: parseFloat(style.outlineWidth),
+          style: style.outlineStyle,
+          colour: parse(style.outlineColor),
+          background,
+        };
+      });
+      if (ring) seen.push(ring);
+    }
+    assert.ok(seen.length >= 8, `controls reached by Tab: ${JSON.stringify(seen)}`);
+    for (const ring of seen) {
+      assert.ok(ring.style !== 'none' && ring.width >= 2, `${ring.what} shows a focus outline: ${JSON.stringify(ring)}`);
+      const ratio = contrast(ring.colour, ring.background);
+      assert.ok(ratio >= 3, `${ring.what}: focus outline ${ratio.toFixed(2)}:1 against its background (${JSON.stringify(ring)})`);
+    }
+
+    await page.click('[data-testid=nav-dokumente]');
+    await waitFor(async () => (await page.evaluate(() => document.activeElement?.tagName)) === 'H1', 'the focus on the new page\'s heading');
+    assert.match(await page.evaluate(() => document.activeElement.textContent), /Dokumente/);
+  } finally {
+    await page.close();
+  }
+});
