@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { startServer, CHROMIUM_ARGS, waitFor } from './support.mjs';
+import { startServer, CHROMIUM_ARGS, SCREENSHOTS, waitFor } from './support.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -32,7 +32,8 @@ const ROUTES = [
 
 const SIZES = [
   ['desktop', { width: 1280, height: 900 }],
-  ['tablet', { width: 768, height: 1024 }],
+  ['tablet portrait', { width: 768, height: 1024 }],
+  ['tablet landscape', { width: 1024, height: 768 }],
 ];
 
 let server;
@@ -147,5 +148,36 @@ test('the focus ring stands out at least 3:1 from what is behind it, and a new p
     assert.match(await page.evaluate(() => document.activeElement.textContent), /Dokumente/);
   } finally {
     await page.close();
+  }
+});
+
+test('the navigation never wraps: one row on the desktop, one column along the edge on tablets, targets of 44 px and more', async () => {
+  for (const [size, viewport, shape] of [
+    ['desktop', { width: 1280, height: 900 }, 'row'],
+    ['tablet landscape', { width: 1024, height: 768 }, 'column'],
+    ['tablet portrait', { width: 768, height: 1024 }, 'column'],
+  ]) {
+    const page = await browser.newPage({ viewport });
+    try {
+      await page.goto(`${server.url}/`);
+      await page.waitForSelector('[data-testid=map] path.area');
+      const links = await page.$$eval('nav.pages a', (anchors) => anchors.map((anchor) => {
+        const box = anchor.getBoundingClientRect();
+        return { text: anchor.textContent, top: Math.round(box.top), left: Math.round(box.left), bottom: box.bottom, width: box.width, height: box.height };
+      }));
+      const tops = new Set(links.map((link) => link.top));
+      const lefts = new Set(links.map((link) => link.left));
+      if (shape === 'row') assert.equal(tops.size, 1, `${size}: one row: ${JSON.stringify(links)}`);
+      else {
+        assert.equal(lefts.size, 1, `${size}: one column: ${JSON.stringify(links)}`);
+        assert.ok(Math.max(...links.map((link) => link.bottom)) <= viewport.height, `${size}: the whole rail is on screen`);
+        const main = await page.$eval('main', (element) => element.getBoundingClientRect().left);
+        assert.ok(main >= Math.max(...links.map((link) => link.left + link.width)) - 1, `${size}: the page beside the rail, not under it`);
+      }
+      for (const link of links) assert.ok(link.width >= 44 && link.height >= 44, `${size}: ${link.text} is at least 44 × 44 px`);
+      await page.screenshot({ path: `${SCREENSHOTS}/web-nav-${size.replace(' ', '-')}.png` });
+    } finally {
+      await page.close();
+    }
   }
 });

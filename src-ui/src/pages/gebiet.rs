@@ -219,7 +219,7 @@ fn ProfileTable(profile: AreaProfile) -> impl IntoView {
         .collect_view();
     view! {
         <p class="hint">{format!("{} Kennzahlen im Jahr {year}. Veränderung zum Vorjahr: „besser“ oder „schlechter“ je nach Bedeutung der Kennzahl.", profile.entries.len())}</p>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Gebietsprofil als Tabelle, seitlich verschiebbar">
             <table class="values profile-table" data-testid="profile-table">
                 <thead>
                     <tr>
@@ -451,7 +451,7 @@ fn CompareTable(profiles: Vec<AreaProfile>, field: Option<String>) -> impl IntoV
         .collect_view();
     view! {
         <h2 data-testid="compare-title">{format!("Vergleich {year}")}</h2>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Vergleich als Tabelle, seitlich verschiebbar">
             <table class="values compare-table" data-testid="compare-table">
                 <thead><tr><th scope="col">"Kennzahl"</th>{headers}</tr></thead>
                 <tbody>{rows}</tbody>

@@ -1241,7 +1241,7 @@ fn TableTab(table: IndicatorTable, year: u16, state: ViewState) -> impl IntoView
     view! {
         <h2 data-testid="table-title">{format!("{} in {unit}", table.indicator.name)}</h2>
         <p class="hint">"Spaltenkopf antippen zum Sortieren. „geheim“: weniger Fälle als die Mindestfallzahl (Datenschutz); „–“: keine Daten."</p>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Tabelle aller Gebiete und Jahre, seitlich verschiebbar">
             <table class="values data-table" data-testid="data-table">
                 <thead>{header}</thead>
                 <tbody>{body}</tbody>
