@@ -56,7 +56,7 @@ export async function startDriver(env, appBin = APP_BIN) {
 
   /**
    * Starts the app (with `args` on its command line, as the OS passes a `fokus://` link) and
-   * returns { run(script), runAsync(script), click(selector), screenshot(name), close() }.
+   * returns { run(script), runAsync(script), click(selector), screenshot(name), resize(w, h), close() }.
    */
   async function openApp({ args = [] } = {}) {
     const session = await waitFor(
@@ -78,7 +78,9 @@ export async function startDriver(env, appBin = APP_BIN) {
       const elementId = Object.values(element)[0];
       await webdriver('POST', `/session/${id}/element/${elementId}/click`, {});
     };
-    return { id, run, runAsync, click, close, screenshot };
+    /** Sets the window's size, e.g. a tablet's 768 × 1024. */
+    const resize = (width, height) => webdriver('POST', `/session/${id}/window/rect`, { width, height });
+    return { id, run, runAsync, click, close, screenshot, resize };
   }
 
   return { openApp, kill: () => driver.kill() };

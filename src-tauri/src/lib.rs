@@ -155,15 +155,19 @@ fn apply_snapshot(store: &mut Store) -> anyhow::Result<()> {
 /// What the user is told once after a broken cache was replaced.
 const CACHE_RECOVERED: &str = "Der lokale Speicher war beschädigt und wurde neu angelegt; die Daten werden neu geladen. Ihre Einstellungen sind erhalten, soweit sie lesbar waren.";
 
+/// The suffix a broken cache file is kept under: the time it was found, in Unix seconds.
+fn broken_label() -> String {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+        .to_string()
+}
+
 /// Opens the cache; a file that is not SQLite, is corrupt, or comes from a newer build is moved
 /// aside (`*.broken-<time>`, with its -wal/-shm) and a fresh cache starts from the bundled data.
 /// Returns the store and, after such a recovery, the sentence to tell the user.
 fn open_cache(path: &std::path::Path) -> anyhow::Result<(Store, Option<&'static str>)> {
-    let label = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs())
-        .to_string();
-    let (mut store, recovered) = Store::open_or_start_afresh(path, &label)
+    let (mut store, recovered) = Store::open_or_start_afresh(path, &broken_label())
         .with_context(|| format!("opening {}", path.display()))?;
     if let Some((moved, error)) = &recovered {
         tracing::error!(%error, moved = %moved.display(), "the cache was unusable and was moved aside");
@@ -191,13 +195,7 @@ pub(crate) fn recover_cache(app: &tauri::AppHandle) {
             return;
         }
     };
-    let label = format!(
-        "{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_secs())
-    );
-    if let Err(error) = fokus_store::move_aside(&path, &label) {
+    if let Err(error) = fokus_store::move_aside(&path, &broken_label()) {
         tracing::error!(%error, "could not move the broken cache aside");
     }
     match open_cache(&path) {
@@ -245,13 +243,6 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
     }
     let cache_path = dir.join("fokus-cache.sqlite3");
     let (reader, recovered) = open_cache(&cache_path)?;
-    let initial = SyncState {
-        revision: reader.revision()?,
-        last_success: reader.last_sync()?,
-        online: false,
-        syncing: true,
-        problem: None,
-    };
     // Settings a newer or broken build wrote are not worth failing the start for.
     let settings: Settings = reader
         .app_setting(SETTINGS_KEY)?
@@ -284,8 +275,11 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
         syncer = syncer.trusting(&pem)?;
     }
     let initial = SyncState {
+        revision: reader.revision()?,
+        last_success: reader.last_sync()?,
+        online: false,
+        syncing: true,
         problem: address_problem.or(recovered.map(str::to_owned)),
-        ..initial
     };
     if let Some(notice) = recovered {
         notify::show(app.handle(), notice, fokus_model::news::Page::Sozialbericht);

@@ -227,6 +227,21 @@ pub(crate) fn request_error(error: &reqwest::Error) -> SyncError {
     }
 }
 
+/// Sends `request`; an unreachable server is `Offline`, any answer but 2xx an invalid answer.
+async fn successful(request: reqwest::RequestBuilder) -> Result<reqwest::Response, SyncError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|error| request_error(&error))?;
+    if !response.status().is_success() {
+        return Err(SyncError::InvalidAnswer(format!(
+            "HTTP {}",
+            response.status()
+        )));
+    }
+    Ok(response)
+}
+
 fn http_client(
     read_timeout: Option<Duration>,
     extra_roots: &[reqwest::Certificate],
@@ -298,20 +313,9 @@ impl Syncer {
     /// Asks the server for its status: the connection test of the settings.
     pub async fn server_status(&self) -> Result<fokus_model::ServerStatus, SyncError> {
         let url = format!("{}{}", self.base_url, api::STATUS);
-        let response = self
-            .http
-            .get(&url)
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .map_err(|error| request_error(&error))?;
-        if !response.status().is_success() {
-            return Err(SyncError::InvalidAnswer(format!(
-                "HTTP {}",
-                response.status()
-            )));
-        }
-        let bytes = response
+        let request = self.http.get(&url).timeout(Duration::from_secs(10));
+        let bytes = successful(request)
+            .await?
             .bytes()
             .await
             .map_err(|error| SyncError::Offline(error.to_string()))?;
@@ -563,17 +567,7 @@ impl Syncer {
     pub async fn watch_revisions(&self, mut on_revision: impl FnMut(u64)) -> Result<(), SyncError> {
         let url = format!("{}{}", self.base_url, api::EVENTS);
         let client = http_client(None, &self.extra_roots)?;
-        let response = client
-            .get(&url)
-            .send()
-            .await
-            .map_err(|error| request_error(&error))?;
-        if !response.status().is_success() {
-            return Err(SyncError::InvalidAnswer(format!(
-                "HTTP {}",
-                response.status()
-            )));
-        }
+        let response = successful(client.get(&url)).await?;
         let mut stream = response.bytes_stream();
         let mut pending = String::new();
         while let Some(chunk) = stream.next().await {
