@@ -248,6 +248,9 @@ fn http_client(
 ) -> Result<reqwest::Client, SyncError> {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
+        // The server closes a connection that sends no request for 10 s; reusing one it is just
+        // closing would fail the request, so idle connections are dropped here first.
+        .pool_idle_timeout(Duration::from_secs(5))
         .redirect(same_origin_redirects());
     if let Some(timeout) = read_timeout {
         builder = builder.read_timeout(timeout);
