@@ -149,12 +149,12 @@ pub fn show_page(app: &AppHandle, page: Page) {
 /// view of the app is logged and ignored (links come from outside: only what the one parser
 /// understands reaches the UI, re-printed by it).
 pub fn open_link(app: &AppHandle, link: &str) {
-    let Some(view) = fokus_model::view::View::from_link(link) else {
+    let Some(path) = fokus_model::view::link_path(link) else {
         tracing::warn!(%link, "a link that names no view of the app");
         return;
     };
     raise(app);
-    emit(app, AppEvent::OpenView { path: view.path() });
+    emit(app, AppEvent::OpenView { path });
 }
 
 async fn sync_loop(app: AppHandle) {

@@ -7,6 +7,7 @@ use fokus_model::ipc::{
     ExportFile, NoArgs, Permission, PermissionQuery, ReadCall, ServerAddress, ViewPath,
 };
 use fokus_model::news::Settings;
+use fokus_model::personal::Personal;
 use fokus_model::SyncState;
 use fokus_store::reads;
 use fokus_sync::SyncError;
@@ -94,18 +95,56 @@ const LAST_VIEW_KEY: &str = "view";
 #[tauri::command]
 async fn link_take(shell: State<'_, Shell>, args: NoArgs) -> Result<Option<String>, ApiError> {
     let NoArgs {} = args;
-    let start = shell
+    Ok(shell
         .start_link
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .take();
-    Ok(start.or_else(|| {
-        shell
-            .read_store(|store| store.app_setting(LAST_VIEW_KEY))
-            .ok()
-            .flatten()
-            .filter(|path| fokus_model::ipc::is_app_path(path))
-    }))
+        .take())
+}
+
+#[tauri::command]
+async fn view_last(shell: State<'_, Shell>, args: NoArgs) -> Result<Option<String>, ApiError> {
+    let NoArgs {} = args;
+    Ok(shell
+        .read_store(|store| store.app_setting(LAST_VIEW_KEY))
+        .ok()
+        .flatten()
+        .filter(|path| fokus_model::ipc::is_app_path(path)))
+}
+
+#[tauri::command]
+async fn personal_get(shell: State<'_, Shell>, args: NoArgs) -> Result<Personal, ApiError> {
+    let NoArgs {} = args;
+    Ok(shell
+        .personal
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone())
+}
+
+/// Saves the person's data as a whole. Checked like an imported file, so the page cannot store
+/// what the app would refuse to read back.
+#[tauri::command]
+async fn personal_save(shell: State<'_, Shell>, args: Personal) -> Result<Personal, ApiError> {
+    let checked = args
+        .checked()
+        .map_err(|problem| ApiError::new(ErrorCode::BadRequest, problem))?;
+    let mut current = shell
+        .personal
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    crate::personal::save(&shell.personal_path, &checked).map_err(|error| {
+        tracing::error!(%error, "saving the personal file failed");
+        // ENOSPC (28) and EDQUOT (122 on Linux): the device is full.
+        let message = if matches!(error.raw_os_error(), Some(28 | 122)) {
+            "Der Speicher des Geräts ist voll; die Notiz wurde nicht gespeichert."
+        } else {
+            "Notizen und Mappen konnten nicht gespeichert werden."
+        };
+        ApiError::new(ErrorCode::Internal, message)
+    })?;
+    *current = checked.clone();
+    Ok(checked)
 }
 
 #[tauri::command]
@@ -317,6 +356,9 @@ macro_rules! command_table {
 command_table![
     read,
     link_take,
+    view_last,
+    personal_get,
+    personal_save,
     view_save,
     export_save,
     sync_status,

@@ -8,6 +8,7 @@ mod external;
 mod instance;
 mod media;
 mod notify;
+mod personal;
 #[cfg(desktop)]
 mod tray;
 
@@ -43,6 +44,9 @@ pub struct Shell {
     settings: Mutex<Settings>,
     /// The view of the `fokus://` link the app was started with, until the UI takes it.
     start_link: Mutex<Option<String>>,
+    /// The person's notes and folders (`personal.rs`), and the file they are kept in.
+    personal: Mutex<fokus_model::personal::Personal>,
+    personal_path: PathBuf,
 }
 
 /// Where the settings live in the cache's `meta` table.
@@ -242,6 +246,7 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
         std::process::exit(0);
     }
     let cache_path = dir.join("fokus-cache.sqlite3");
+    let personal_path = personal::path_beside(&cache_path);
     let (reader, recovered) = open_cache(&cache_path)?;
     // Settings a newer or broken build wrote are not worth failing the start for.
     let settings: Settings = reader
@@ -292,6 +297,8 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
         wake: Notify::new(),
         settings: Mutex::new(settings),
         start_link: Mutex::new(link),
+        personal: Mutex::new(personal::load(&personal_path)),
+        personal_path,
     });
     #[cfg(all(desktop, unix))]
     if let Err(error) = instance::listen(&dir, app.handle().clone()) {
@@ -348,8 +355,7 @@ fn start_link(args: impl Iterator<Item = String>) -> Option<String> {
     let scheme = format!("{}://", fokus_model::view::SCHEME);
     args.skip(1)
         .filter(|arg| arg.starts_with(&scheme))
-        .find_map(|arg| fokus_model::view::View::from_link(&arg))
-        .map(|view| view.path())
+        .find_map(|arg| fokus_model::view::link_path(&arg))
 }
 
 /// Names the window after the deployment whose data the cache holds, as the header does
@@ -438,13 +444,18 @@ mod tests {
                     "--automation",
                     "fokus://sozialbericht?kennzahl=sgb2_quote",
                 ],
-                Some("/?kennzahl=sgb2_quote"),
+                Some("/sozialbericht?kennzahl=sgb2_quote"),
                 "beside a driver's own argument",
             ),
             (
                 &["fokus-app", "fokus://gebiet"],
                 None,
                 "a profile without its area is no view",
+            ),
+            (
+                &["fokus-app", "fokus://mappen"],
+                Some("/mappen"),
+                "a page by its name",
             ),
             (
                 &["fokus-app", "https://example.org/gebiet?gebiet=1"],

@@ -85,6 +85,26 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// Arguments of the `changes_since` query.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChangesQuery {
+    /// Changes after this revision; 0 for everything.
+    pub since: crate::Revision,
+}
+
+/// Arguments of the `subject_digests` query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DigestQuery {
+    /// Subjects by their key (`kennzahl:ID`, `gebiet:ID`, `inhalt:ID`), separated by `,`; at
+    /// most [`MAX_DIGESTS`].
+    pub subjects: String,
+}
+
+/// Subjects one `subject_digests` query may ask for.
+pub const MAX_DIGESTS: usize = 200;
+
 /// Arguments of the `map_values` query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

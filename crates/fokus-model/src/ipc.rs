@@ -12,12 +12,13 @@
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::api::{
-    ContentItemQuery, ContentQuery, MapQuery, PopulationQuery, ProfileQuery, SeriesQuery,
-    TableQuery,
+    ChangesQuery, ContentItemQuery, ContentQuery, DigestQuery, MapQuery, PopulationQuery,
+    ProfileQuery, SeriesQuery, TableQuery,
 };
 use crate::content::{ContentItem, MediaKey};
 use crate::finance::SpendingOverview;
-use crate::news::{News, Page, Settings, SyncProgress};
+use crate::news::{ChangeList, News, Page, Settings, SyncProgress};
+use crate::personal::{Personal, SubjectDigest};
 use crate::population::PopulationPyramid;
 use crate::{AreaProfile, AreaSeries, Catalog, IndicatorTable, MapView, SyncState};
 
@@ -127,8 +128,19 @@ query!(
     SpendingGet, "spending_overview", NoArgs => SpendingOverview
 );
 
+query!(
+    "What changed after a revision: values by indicator and year, content items, the data's Stand.",
+    ChangesSince, "changes_since", ChangesQuery => ChangeList
+);
+query!(
+    "A digest of the data behind each subject (an indicator, an area, a content item), to tell whether it changed.",
+    SubjectDigests, "subject_digests", DigestQuery => Vec<SubjectDigest>
+);
+
 /// Every query, for the check that the store serves each under its name.
-pub const QUERY_NAMES: [&str; 9] = [
+pub const QUERY_NAMES: [&str; 11] = [
+    ChangesSince::NAME,
+    SubjectDigests::NAME,
     CatalogGet::NAME,
     MapValues::NAME,
     AreaSeriesGet::NAME,
@@ -173,7 +185,7 @@ command!(
 );
 command!(
     /// The view to open with (a router path), asked once when the UI starts: the `fokus://`
-    /// link the app was started with, else the view it was left at.
+    /// link the app was started with, if any (else the app opens on its start page).
     LinkTake, "link_take", NoArgs => Option<String>
 );
 command!(
@@ -194,6 +206,18 @@ command!(
     SettingsSet, "settings_set", Settings => Settings
 );
 command!(
+    /// The person's notes, folders, read marks and display settings (a file beside the cache).
+    PersonalGet, "personal_get", NoArgs => Personal
+);
+command!(
+    /// Saves the person's data as a whole (checked and cleaned) and returns it as stored.
+    PersonalSave, "personal_save", Personal => Personal
+);
+command!(
+    /// The view the app was left at, for "Weiter, wo Sie aufgehört haben".
+    ViewLast, "view_last", NoArgs => Option<String>
+);
+command!(
     /// The OS permission to show notifications; with `request`, asks for it if not decided.
     NotificationPermission, "notification_permission", PermissionQuery => Permission
 );
@@ -204,9 +228,10 @@ pub struct ViewPath {
     pub path: String,
 }
 
-/// Whether `path` is somewhere the app can open: a view of [`crate::view::View`] or a page.
+/// Whether `path` is somewhere the app can open: a view of [`crate::view::View`] or a page,
+/// possibly with a `#` section of the page.
 pub fn is_app_path(path: &str) -> bool {
-    let page_path = path.split('?').next().unwrap_or_default();
+    let page_path = path.split(['?', '#']).next().unwrap_or_default();
     crate::view::View::parse(path).is_some()
         || crate::news::Page::ALL
             .iter()
@@ -221,7 +246,7 @@ pub struct ExportFile {
 }
 
 /// The kinds of file an export may be saved as.
-pub const EXPORT_EXTENSIONS: [&str; 3] = ["csv", "svg", "png"];
+pub const EXPORT_EXTENSIONS: [&str; 5] = ["csv", "svg", "png", "md", "json"];
 
 /// The file name an export is offered under: the suggested name reduced to letters, digits, `-`,
 /// `_` and one `.` before an allowed extension; `None` for any other extension.
@@ -266,8 +291,11 @@ pub enum Permission {
 
 /// Every command the shell registers (the queries all go through [`READ_COMMAND`]), for its
 /// registration check.
-pub const COMMAND_NAMES: [&str; 12] = [
+pub const COMMAND_NAMES: [&str; 15] = [
     READ_COMMAND,
+    PersonalGet::NAME,
+    PersonalSave::NAME,
+    ViewLast::NAME,
     LinkTake::NAME,
     ViewSave::NAME,
     ExportSave::NAME,

@@ -10,6 +10,7 @@ pub mod content;
 pub mod finance;
 pub mod ipc;
 pub mod news;
+pub mod personal;
 pub mod population;
 pub mod view;
 

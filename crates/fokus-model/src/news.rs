@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Page {
+    /// The start page: what is new, the headline indicators, where the data stand.
+    Uebersicht,
     Sozialbericht,
     Demografie,
     Sozialausgaben,
@@ -15,11 +17,18 @@ pub enum Page {
     Newsletter,
     Dokumente,
     Video,
+    /// Bookmarks, notes and Sitzungsmappen.
+    Mappen,
     Einstellungen,
+    /// Version, data Stand, licences, contact.
+    Ueber,
+    /// The Erklärung zur Barrierefreiheit (BITV 2.0).
+    Barrierefreiheit,
 }
 
 impl Page {
-    pub const ALL: [Page; 9] = [
+    pub const ALL: [Page; 13] = [
+        Page::Uebersicht,
         Page::Sozialbericht,
         Page::Demografie,
         Page::Sozialausgaben,
@@ -28,12 +37,30 @@ impl Page {
         Page::Newsletter,
         Page::Dokumente,
         Page::Video,
+        Page::Mappen,
         Page::Einstellungen,
+        Page::Ueber,
+        Page::Barrierefreiheit,
+    ];
+
+    /// The pages of the navigation bar; the others are reached from the header and the footer.
+    pub const NAVIGATION: [Page; 10] = [
+        Page::Uebersicht,
+        Page::Sozialbericht,
+        Page::Demografie,
+        Page::Sozialausgaben,
+        Page::Fokusbericht,
+        Page::Empfehlungen,
+        Page::Newsletter,
+        Page::Dokumente,
+        Page::Video,
+        Page::Mappen,
     ];
 
     pub fn path(self) -> &'static str {
         match self {
-            Page::Sozialbericht => "/",
+            Page::Uebersicht => "/",
+            Page::Sozialbericht => crate::view::EXPLORER_PATH,
             Page::Demografie => "/demografie",
             Page::Sozialausgaben => "/sozialausgaben",
             Page::Fokusbericht => "/fokusbericht",
@@ -41,13 +68,17 @@ impl Page {
             Page::Newsletter => "/newsletter",
             Page::Dokumente => "/dokumente",
             Page::Video => "/video",
+            Page::Mappen => "/mappen",
             Page::Einstellungen => "/einstellungen",
+            Page::Ueber => "/ueber",
+            Page::Barrierefreiheit => "/barrierefreiheit",
         }
     }
 
     /// The navigation label.
     pub fn label_de(self) -> &'static str {
         match self {
+            Page::Uebersicht => "Übersicht",
             Page::Sozialbericht => "Sozialbericht",
             Page::Demografie => "Demografie",
             Page::Sozialausgaben => "Sozialausgaben",
@@ -55,8 +86,11 @@ impl Page {
             Page::Empfehlungen => "Empfehlungen",
             Page::Newsletter => "Newsletter",
             Page::Dokumente => "Dokumente",
-            Page::Video => "Erklärvideo",
+            Page::Video => "Video",
+            Page::Mappen => "Mappen",
             Page::Einstellungen => "Einstellungen",
+            Page::Ueber => "Über die App",
+            Page::Barrierefreiheit => "Barrierefreiheit",
         }
     }
 
@@ -117,6 +151,44 @@ impl NewsKind {
 pub struct News {
     pub kind: NewsKind,
     pub text: String,
+}
+
+/// What changed in the cache after a revision, for the start page: values by indicator and
+/// year, and content items.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChangeList {
+    /// The revision the cache (or server) is at.
+    pub revision: crate::Revision,
+    /// Unix seconds of the revision that last changed any value: the data's Stand.
+    pub data_stand: Option<i64>,
+    pub indicators: Vec<IndicatorChange>,
+    pub content: Vec<ContentChange>,
+}
+
+/// Values of one indicator changed after the asked revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct IndicatorChange {
+    pub indicator: String,
+    /// The years with changed values, ascending.
+    pub years: Vec<u16>,
+    /// The newest revision among them.
+    pub revision: crate::Revision,
+}
+
+/// A content item published or changed after the asked revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ContentChange {
+    pub id: String,
+    pub kind: crate::content::ContentKind,
+    pub title: String,
+    /// Its date (`YYYY-MM-DD`).
+    pub date: String,
+    pub revision: crate::Revision,
+    /// For a recommendation, its current status.
+    pub status: Option<crate::content::RecommendationStatus>,
 }
 
 /// The app's settings, kept in the local cache.

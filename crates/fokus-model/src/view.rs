@@ -194,7 +194,10 @@ pub enum View {
     },
 }
 
-pub const EXPLORER_PATH: &str = "/";
+pub const EXPLORER_PATH: &str = "/sozialbericht";
+/// Where the explorer lived before the start page took `/`: links of that time (`/?kennzahl=…`)
+/// still open the explorer.
+const OLD_EXPLORER_PATH: &str = "/";
 pub const PROFILE_PATH: &str = "/gebiet";
 pub const COMPARE_PATH: &str = "/vergleich";
 
@@ -295,11 +298,14 @@ impl View {
             .split_once('?')
             .unwrap_or((path_and_query, ""));
         let path = match path.trim_end_matches('/') {
-            "" => EXPLORER_PATH,
+            "" => OLD_EXPLORER_PATH,
             other => other,
         };
         match path {
             EXPLORER_PATH => Some(View::Explorer(ExplorerView::parse(query))),
+            // The bare `/` is the start page, not a view.
+            OLD_EXPLORER_PATH if query.is_empty() => None,
+            OLD_EXPLORER_PATH => Some(View::Explorer(ExplorerView::parse(query))),
             PROFILE_PATH => {
                 let mut area = None;
                 let mut year = None;
@@ -333,10 +339,7 @@ impl View {
     /// The app's link: `fokus://sozialbericht?…`, `fokus://gebiet?…`, `fokus://vergleich?…`.
     pub fn deep_link(&self) -> String {
         let (path, query) = self.parts();
-        let host = match path {
-            EXPLORER_PATH => "sozialbericht",
-            other => other.trim_start_matches('/'),
-        };
+        let host = path.trim_start_matches('/');
         if query.is_empty() {
             format!("{SCHEME}://{host}")
         } else {
@@ -348,10 +351,7 @@ impl View {
     pub fn from_link(link: &str) -> Option<View> {
         if let Some(rest) = link.strip_prefix(&format!("{SCHEME}://")) {
             let (host, query) = rest.split_once('?').unwrap_or((rest, ""));
-            let path = match host.trim_end_matches('/') {
-                "sozialbericht" | "" => EXPLORER_PATH.to_owned(),
-                other => format!("/{other}"),
-            };
+            let path = format!("/{}", host.trim_end_matches('/'));
             return View::parse(&format!("{path}?{query}"));
         }
         let after_scheme = link.split_once("://").map_or(link, |(_, rest)| rest);
@@ -360,6 +360,17 @@ impl View {
             .map_or("/", |start| &after_scheme[start..]);
         View::parse(path)
     }
+}
+
+/// The router path a `fokus://` link opens: a view (parsed and printed anew, so only what the
+/// parser understands gets through) or a page by its name (`fokus://mappen`).
+pub fn link_path(link: &str) -> Option<String> {
+    let rest = link.strip_prefix(&format!("{SCHEME}://"))?;
+    if let Some(view) = View::from_link(link) {
+        return Some(view.path());
+    }
+    let page = format!("/{}", rest.trim_end_matches('/'));
+    crate::news::Page::from_path(&page).map(|page| page.path().to_owned())
 }
 
 /// Ids in links: Regionalschlüssel and indicator ids are letters, digits, `_`, `-` and `.`;
@@ -536,7 +547,7 @@ mod tests {
     fn links_read_as_people_write_them() {
         let cases: &[(&str, View, &str)] = &[
             (
-                "/",
+                "/sozialbericht",
                 View::Explorer(ExplorerView::new()),
                 "the bare page is the default view",
             ),
@@ -548,7 +559,7 @@ mod tests {
                     tab: Tab::Tabelle,
                     ..ExplorerView::new()
                 }),
-                "indicator, year and tab",
+                "a link from before the start page took `/` still opens the explorer",
             ),
             (
                 "/?anzahl=12&klassen=bunt&jahr=letztes&gebiete=01056,01056,a%20b",
@@ -572,6 +583,12 @@ mod tests {
             assert_eq!(View::parse(path).as_ref(), Some(view), "{why}");
         }
         assert_eq!(View::parse("/gebiet"), None, "a profile needs its area");
+        assert_eq!(View::parse("/"), None, "the bare root is the start page");
+        assert_eq!(
+            View::from_link("fokus://sozialbericht?kennzahl=sgb2_quote"),
+            View::parse("/sozialbericht?kennzahl=sgb2_quote"),
+            "the app link's host is the page"
+        );
         assert_eq!(
             View::parse("/demografie"),
             None,

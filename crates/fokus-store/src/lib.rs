@@ -5,6 +5,8 @@
 //! in [`write`]. Every write is one transaction: the
 //! cache is always at the old or the new revision, never between.
 
+mod changes;
+pub use changes::parse_subjects;
 pub mod html;
 mod read;
 mod recover;
@@ -38,6 +40,9 @@ pub enum StoreError {
     InvalidRow(String),
     #[error("the feed comes from server instance `{remote}`, the cache holds `{local}`")]
     OtherInstance { local: String, remote: String },
+    /// A read's argument the store cannot use (German, for the caller).
+    #[error("{0}")]
+    InvalidArgument(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -87,7 +87,7 @@ fn area_of(row: &Row<'_>) -> rusqlite::Result<Area> {
 
 const AREA_COLUMNS: &str = "id, name, kind, population, parent, geometry, retired";
 
-fn content_of(row: &Row<'_>) -> rusqlite::Result<ContentItem> {
+pub(crate) fn content_of(row: &Row<'_>) -> rusqlite::Result<ContentItem> {
     let json: String = row.get(0)?;
     serde_json::from_str(&json).map_err(|error| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))

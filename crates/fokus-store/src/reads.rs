@@ -47,6 +47,8 @@ reads! {
     ipc::ContentItemGet => |store, args| store.content_item(&args.id);
     ipc::PopulationGet => |store, args| store.population_pyramid(&args.area, args.year);
     ipc::SpendingGet => |store, NoArgs {}| store.spending_overview();
+    ipc::ChangesSince => |store, args| store.changes_since(args.since);
+    ipc::SubjectDigests => |store, args| store.subject_digests(&crate::parse_subjects(&args.subjects)?);
 }
 
 /// The error a client gets for a failed read: "not found" says what is missing, anything else
@@ -54,6 +56,9 @@ reads! {
 pub fn api_error(error: &StoreError) -> ApiError {
     match error {
         StoreError::NotFound { .. } => ApiError::new(ErrorCode::NotFound, error.to_string()),
+        StoreError::InvalidArgument(message) => {
+            ApiError::new(ErrorCode::BadRequest, message.clone())
+        }
         _ => ApiError::new(
             ErrorCode::Internal,
             "Die Daten konnten nicht gelesen werden.",

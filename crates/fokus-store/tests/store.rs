@@ -569,3 +569,86 @@ fn indicator_table_holds_every_area_and_year_of_the_map_level() {
         "an unknown indicator is named as such"
     );
 }
+
+#[test]
+fn changes_and_digests_tell_what_changed_since_a_note() {
+    use fokus_model::personal::Subject;
+    let mut server = Store::open_in_memory().unwrap();
+    server
+        .commit_revision("Demo", 1_700_000_000, &base_changes())
+        .unwrap();
+    let mut client = Store::open_in_memory().unwrap();
+    client.apply_feed(&server.feed_since(0).unwrap()).unwrap();
+    let subjects = [
+        Subject::Indicator("sgb2".into()),
+        Subject::Area("01056".into()),
+        Subject::Area("010560002".into()),
+        Subject::Content("fehlt".into()),
+    ];
+    let before = client.subject_digests(&subjects).unwrap();
+    assert!(
+        before[..3].iter().all(|digest| digest.digest.len() == 32),
+        "data present: a digest each"
+    );
+    assert_eq!(before[3].digest, "", "nothing held: an empty digest");
+
+    let all = client.changes_since(0).unwrap();
+    assert_eq!(all.revision, 1);
+    assert_eq!(
+        all.data_stand,
+        Some(1_700_000_000),
+        "the Stand is the revision's time"
+    );
+    assert_eq!(all.indicators.len(), 1);
+    assert_eq!(
+        all.indicators[0].years,
+        [2015, 2016, 2017, 2018],
+        "every year, once"
+    );
+    assert!(
+        client.changes_since(1).unwrap().indicators.is_empty(),
+        "nothing after the current revision"
+    );
+
+    let update = Changes {
+        observations: vec![Observation::new("sgb2", "01056", 2016, Cell::Value(99.0))],
+        content: Some(vec![content("newsletter/2025-1", 1)]),
+        ..Changes::default()
+    };
+    server
+        .commit_revision("Import", 1_700_100_000, &update)
+        .unwrap();
+    client.apply_feed(&server.feed_since(1).unwrap()).unwrap();
+    let since_note = client.changes_since(1).unwrap();
+    assert_eq!(since_note.indicators.len(), 1);
+    assert_eq!(
+        (
+            since_note.indicators[0].years.as_slice(),
+            since_note.indicators[0].revision
+        ),
+        (&[2016_u16][..], 2),
+        "only the changed year, at the new revision"
+    );
+    assert_eq!(since_note.content.len(), 1, "the new newsletter");
+    assert_eq!(since_note.content[0].title, "Beitrag newsletter/2025-1");
+    assert_eq!(since_note.data_stand, Some(1_700_100_000));
+
+    let after = client.subject_digests(&subjects).unwrap();
+    assert_ne!(after[0], before[0], "the indicator's values changed");
+    assert_ne!(after[1], before[1], "the Kreis's values changed");
+    assert_eq!(after[2], before[2], "another area's values did not");
+
+    // A full resync rewrites every row at the new revision; the digests see the same data.
+    let mut fresh = Store::open_in_memory().unwrap();
+    fresh.apply_feed(&server.feed_since(0).unwrap()).unwrap();
+    assert_eq!(
+        fresh.subject_digests(&subjects).unwrap(),
+        after,
+        "digests depend on the data, not on revisions"
+    );
+    assert!(
+        fokus_store::parse_subjects("kennzahl:a,gebiet:b,inhalt:c/d").is_ok()
+            && fokus_store::parse_subjects("passwort:x").is_err(),
+        "subject keys are checked"
+    );
+}
