@@ -4,6 +4,7 @@
 
 use fokus_model::ipc::{AppEvent, CatalogGet, NoArgs};
 use fokus_model::news::{Page, SyncProgress};
+use fokus_model::personal::Personal;
 use fokus_model::{DatasetInfo, SyncState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,8 +19,12 @@ use crate::pages::content::{
 };
 use crate::pages::einstellungen::EinstellungenPage;
 use crate::pages::gebiet::{GebietPage, VergleichPage};
+use crate::pages::info::{BarrierefreiheitPage, UeberPage};
+use crate::pages::mappen::{MappenPage, PresentationBar, Presenting};
 use crate::pages::sozialbericht::SozialberichtPage;
 use crate::pages::statistik::{DemografiePage, SozialausgabenPage};
+use crate::pages::uebersicht::UebersichtPage;
+use crate::personal;
 
 /// Shared by every component: where data comes from, and what changed.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +41,15 @@ pub struct AppContext {
     pub requested_path: RwSignal<Option<String>>,
     /// The deployment the data come from: title, home area, map levels, geodata notice.
     pub dataset: RwSignal<Option<DatasetInfo>>,
+    /// The person's notes, folders, read marks and display settings, once loaded.
+    pub personal: RwSignal<Option<Personal>>,
+    /// Why the last change of them failed, in German.
+    pub personal_problem: RwSignal<Option<String>>,
+    pub saving: RwSignal<personal::Saving>,
+    /// Whether the page is dark (the setting, or the system's preference).
+    pub dark: Memo<bool>,
+    /// The Sitzungsmappe on the projector, if one is presented.
+    pub presenting: RwSignal<Option<Presenting>>,
 }
 
 pub fn use_app() -> AppContext {
@@ -45,6 +59,19 @@ pub fn use_app() -> AppContext {
 #[component]
 pub fn App() -> impl IntoView {
     let backend = Backend::detect();
+    let personal_data = RwSignal::new(None::<Personal>);
+    let system_dark = RwSignal::new(false);
+    personal::watch_system_theme(system_dark);
+    let display = Memo::new(move |_| {
+        personal_data.with(|personal| {
+            personal
+                .as_ref()
+                .map(|personal| personal.display)
+                .unwrap_or_default()
+        })
+    });
+    let dark = Memo::new(move |_| personal::is_dark(display.get(), system_dark.get()));
+    Effect::new(move |_| personal::apply_display(dark.get(), display.get().text_size));
     let context = AppContext {
         backend,
         data_version: RwSignal::new(0),
@@ -53,8 +80,14 @@ pub fn App() -> impl IntoView {
         requested_page: RwSignal::new(None),
         requested_path: RwSignal::new(None),
         dataset: RwSignal::new(None),
+        personal: personal_data,
+        personal_problem: RwSignal::new(None),
+        saving: RwSignal::new(personal::Saving::default()),
+        dark,
+        presenting: RwSignal::new(None),
     };
     provide_context(context);
+    personal::load(context);
     let catalog = LocalResource::new(move || {
         context.data_version.track();
         async move { backend.call::<CatalogGet>(NoArgs {}).await }
@@ -106,9 +139,8 @@ pub fn App() -> impl IntoView {
     });
 
     let nav_pages = move || {
-        Page::ALL
+        Page::NAVIGATION
             .into_iter()
-            .filter(|page| *page != Page::Einstellungen || backend == Backend::Tauri)
             .map(|page| {
                 view! {
                     <li>
@@ -137,14 +169,24 @@ pub fn App() -> impl IntoView {
                         </p>
                     </div>
                 </div>
-                <SyncBar/>
+                <div class="header-tools">
+                    <SyncBar/>
+                    <A href=Page::Einstellungen.path() attr:class="button header-link" attr:data-testid="nav-einstellungen">
+                        {Page::Einstellungen.label_de()}
+                    </A>
+                </div>
             </header>
+            <PresentationBar/>
             <nav class="pages" aria-label="Bereiche">
                 <ul>{nav_pages}</ul>
             </nav>
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <p class="notice">"Diese Seite gibt es nicht."</p> }>
-                    <Route path=path!("/") view=SozialberichtPage/>
+                    <Route path=path!("/") view=UebersichtPage/>
+                    <Route path=path!("/sozialbericht") view=SozialberichtPage/>
+                    <Route path=path!("/mappen") view=MappenPage/>
+                    <Route path=path!("/ueber") view=UeberPage/>
+                    <Route path=path!("/barrierefreiheit") view=BarrierefreiheitPage/>
                     <Route path=path!("/gebiet") view=GebietPage/>
                     <Route path=path!("/vergleich") view=VergleichPage/>
                     <Route path=path!("/demografie") view=DemografiePage/>
@@ -166,6 +208,10 @@ pub fn App() -> impl IntoView {
                     ")."
                     {move || context.dataset.get().map(|dataset| dataset.population_attribution).filter(|text| !text.is_empty()).map(|text| format!(" Bevölkerung: {text}."))}
                 </p>
+                <ul class="footer-links">
+                    <li><A href=Page::Ueber.path() attr:data-testid="nav-ueber">{Page::Ueber.label_de()}</A></li>
+                    <li><A href=Page::Barrierefreiheit.path() attr:data-testid="nav-barrierefreiheit">"Erklärung zur Barrierefreiheit"</A></li>
+                </ul>
             </footer>
         </Router>
     }
@@ -209,7 +255,7 @@ fn page_slug(page: Page) -> &'static str {
         .split('/')
         .next()
         .filter(|slug| !slug.is_empty())
-        .unwrap_or("sozialbericht")
+        .unwrap_or("uebersicht")
 }
 
 /// Follows page requests from the shell and remembers the view for the next start; lives
@@ -225,15 +271,34 @@ fn NavigationBridge(restored: RwSignal<bool>) -> impl IntoView {
             search if search.is_empty() => location.pathname.get(),
             search => format!("{}?{search}", location.pathname.get()),
         };
-        if restored.get() && app.requested_path.get().is_none() {
+        // The start page and the app's own pages are not where one "left off".
+        let pathname = location.pathname.get();
+        let remembered = !matches!(
+            Page::from_path(&pathname),
+            Some(
+                Page::Uebersicht
+                    | Page::Mappen
+                    | Page::Einstellungen
+                    | Page::Ueber
+                    | Page::Barrierefreiheit
+            )
+        );
+        if remembered
+            && restored.get()
+            && app.requested_path.get().is_none()
+            && app.presenting.get_untracked().is_none()
+        {
             spawn_local(app.backend.view_save(path));
         }
     });
     // A new page (not another view of the same page) puts the focus on its heading, as keyboard
     // and screen-reader users expect after a route change (WCAG 2.4.3).
+    // A link to a section of a page (`#…`) focuses that section instead, once it is drawn.
     Effect::new(move |previous: Option<String>| {
         let pathname = location.pathname.get();
-        if previous.is_some_and(|previous| previous != pathname) {
+        if previous.is_some_and(|previous| previous != pathname)
+            && location.hash.get_untracked().is_empty()
+        {
             focus_heading(0);
         }
         pathname

@@ -6,6 +6,7 @@ use fokus_model::api::{self, ApiError, ErrorCode};
 use fokus_model::content::MediaKey;
 use fokus_model::ipc::{self, AppEvent, Command, Permission, PermissionQuery, Query, ReadCall};
 use fokus_model::news::Settings;
+use fokus_model::personal::Personal;
 use fokus_model::SyncState;
 use js_sys::{Function, Promise, Reflect};
 use serde::de::DeserializeOwned;
@@ -145,8 +146,8 @@ impl Backend {
         }
     }
 
-    /// The view to open with, once: the `fokus://` link the app was started with, else the view
-    /// it was left at; `None` in the web build (its address is the view already).
+    /// The view to open with, once: the `fokus://` link the app was started with; `None` in the
+    /// web build (its address is the view already).
     pub async fn link_take(self) -> Option<String> {
         match self {
             Backend::Tauri => invoke::<_, Option<String>>(ipc::LinkTake::NAME, &ipc::NoArgs {})
@@ -157,10 +158,77 @@ impl Backend {
         }
     }
 
-    /// Remembers the view shown now for the next start (app only).
+    /// Remembers the view shown now, for "Weiter, wo Sie aufgehört haben".
     pub async fn view_save(self, path: String) {
-        if self == Backend::Tauri {
-            let _ = invoke::<_, ()>(ipc::ViewSave::NAME, &ipc::ViewPath { path }).await;
+        match self {
+            Backend::Tauri => {
+                let _ = invoke::<_, ()>(ipc::ViewSave::NAME, &ipc::ViewPath { path }).await;
+            }
+            Backend::Web => {
+                if let Some(storage) = local_storage() {
+                    let _ = storage.set_item(LAST_VIEW_KEY, &path);
+                }
+            }
+        }
+    }
+
+    /// The view the app was left at.
+    pub async fn view_last(self) -> Option<String> {
+        match self {
+            Backend::Tauri => invoke::<_, Option<String>>(ipc::ViewLast::NAME, &ipc::NoArgs {})
+                .await
+                .ok()
+                .flatten(),
+            Backend::Web => local_storage()
+                .and_then(|storage| storage.get_item(LAST_VIEW_KEY).ok().flatten())
+                .filter(|path| ipc::is_app_path(path)),
+        }
+    }
+
+    /// The person's notes, folders, read marks and display settings: a file beside the cache
+    /// in the app, the browser's local storage in the web build. Never sent to a server.
+    pub async fn personal_get(self) -> Result<Personal, ApiError> {
+        match self {
+            Backend::Tauri => invoke::<_, Personal>(ipc::PersonalGet::NAME, &ipc::NoArgs {}).await,
+            Backend::Web => {
+                let Some(text) = local_storage()
+                    .and_then(|storage| storage.get_item(PERSONAL_KEY).ok().flatten())
+                else {
+                    return Ok(Personal::default());
+                };
+                let value = js_sys::JSON::parse(&text)
+                    .map_err(|error| js_error("Gespeicherte Notizen", error))?;
+                serde_wasm_bindgen::from_value::<Personal>(value)
+                    .map_err(|error| ApiError::new(ErrorCode::InvalidAnswer, error.to_string()))?
+                    .checked()
+                    .map_err(|problem| ApiError::new(ErrorCode::InvalidAnswer, problem))
+            }
+        }
+    }
+
+    /// Saves the person's data as a whole; returns it as stored.
+    pub async fn personal_save(self, personal: &Personal) -> Result<Personal, ApiError> {
+        match self {
+            Backend::Tauri => invoke::<_, Personal>(ipc::PersonalSave::NAME, personal).await,
+            Backend::Web => {
+                let checked = personal
+                    .clone()
+                    .checked()
+                    .map_err(|problem| ApiError::new(ErrorCode::BadRequest, problem))?;
+                let text = to_json(&checked)?;
+                local_storage()
+                    .ok_or_else(|| {
+                        ApiError::new(ErrorCode::Internal, "Dieser Browser speichert nichts.")
+                    })?
+                    .set_item(PERSONAL_KEY, &text)
+                    .map_err(|_| {
+                        ApiError::new(
+                            ErrorCode::Internal,
+                            "Der Browser hat das Speichern abgelehnt (Speicher voll oder privates Fenster).",
+                        )
+                    })?;
+                Ok(checked)
+            }
         }
     }
 
@@ -279,6 +347,33 @@ impl Backend {
             }
         }
     }
+}
+
+/// Where the web build keeps the person's data and the last view.
+const PERSONAL_KEY: &str = "fokus-persoenlich";
+const LAST_VIEW_KEY: &str = "fokus-letzte-ansicht";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// JSON text of a value, through the browser's own serialiser.
+pub fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let value = value
+        .serialize(&serializer)
+        .map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
+    js_sys::JSON::stringify_with_replacer_and_space(&value, &JsValue::NULL, &JsValue::from(2))
+        .map_err(|error| js_error("JSON", error))?
+        .as_string()
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "JSON"))
+}
+
+/// A value from JSON text, through the browser's own parser.
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    let value =
+        js_sys::JSON::parse(text).map_err(|_| "Die Datei ist kein gültiges JSON.".to_owned())?;
+    serde_wasm_bindgen::from_value(value).map_err(|error| format!("Die Datei passt nicht: {error}"))
 }
 
 async fn invoke<A: Serialize, T: DeserializeOwned>(name: &str, args: &A) -> Result<T, ApiError> {

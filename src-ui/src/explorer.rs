@@ -599,7 +599,7 @@ pub fn series_svg(series: &fokus_model::AreaSeries, n_focus: usize, meta: &Image
         ));
     }
     for (line_idx, line) in series.lines.iter().enumerate() {
-        let (colour, style, width) = line_look(line_idx, n_focus, line.kind);
+        let (colour, style, width) = line_look(line_idx, n_focus, line.kind, false);
         let dash = match style {
             charming::element::LineStyleType::Dashed => r#" stroke-dasharray="10 6""#,
             charming::element::LineStyleType::Dotted => r#" stroke-dasharray="2 5""#,

@@ -6,6 +6,7 @@ mod components;
 mod explorer;
 mod format;
 mod pages;
+mod personal;
 
 fn main() {
     console_error_panic_hook_install();

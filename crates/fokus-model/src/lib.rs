@@ -438,6 +438,10 @@ pub struct DatasetInfo {
     /// Checked to keep white text and links readable (WCAG AA).
     #[serde(default)]
     pub accent_colour: String,
+    /// Whom to write to about the app and its accessibility (the Sozialplanung's address), as
+    /// the deployment words it; empty when it names none.
+    #[serde(default)]
+    pub contact: String,
 }
 
 impl DatasetInfo {
@@ -455,6 +459,7 @@ impl DatasetInfo {
             geodata_attribution: String::new(),
             population_attribution: String::new(),
             accent_colour: String::new(),
+            contact: String::new(),
         }
     }
 

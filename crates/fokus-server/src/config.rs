@@ -90,6 +90,8 @@ struct Settings {
     bevoelkerung_quelle: String,
     #[serde(default)]
     akzentfarbe: String,
+    #[serde(default)]
+    kontakt: String,
     handlungsfelder: Vec<String>,
     #[serde(default)]
     ausschnitt: Vec<InsetSetting>,
@@ -301,6 +303,7 @@ pub fn check(files: ConfigFiles<'_>) -> Result<Deployment, ConfigError> {
             geodata_attribution: settings.geodaten_quelle,
             population_attribution: settings.bevoelkerung_quelle,
             accent_colour: settings.akzentfarbe,
+            contact: settings.kontakt.trim().to_owned(),
         });
     }
     match dataset {
@@ -360,7 +363,7 @@ fn german_toml_message(message: &str) -> String {
         format!(
             "unbekannte Angabe `{}`; erlaubt: titel, untertitel, datensatz, demodaten, heimatgebiet, \
              kartenebenen, vereinfachung_m, geodaten_quelle, bevoelkerung_quelle, akzentfarbe, \
-             handlungsfelder, [[ausschnitt]] mit gebiet und beschriftung",
+             kontakt, handlungsfelder, [[ausschnitt]] mit gebiet und beschriftung",
             quoted(message)
         )
     } else if let Some(rest) = message.strip_prefix("invalid type: ") {

@@ -4,6 +4,7 @@
 use charming::component::{Grid, Legend};
 use charming::element::{AxisLabel, TextStyle, Tooltip, Trigger};
 use charming::renderer::WasmRenderer;
+use charming::theme::Theme;
 use charming::Chart;
 use js_sys::Reflect;
 use leptos::html::Div;
@@ -158,6 +159,9 @@ pub fn EChart(
     /// The element id ECharts renders into; unique on the page.
     id: &'static str,
     chart: Chart,
+    /// The same chart in colours for the dark page, where they differ.
+    #[prop(optional)]
+    dark_chart: Option<Chart>,
     height: u32,
     /// What the chart shows, for screen readers (the page also offers the numbers as a table).
     description: String,
@@ -178,14 +182,27 @@ pub fn EChart(
     });
     // No animation: charts appear complete at once, for people who get motion sick
     // (prefers-reduced-motion) and for everyone reading numbers in a council session.
-    let chart = chart.animation(false);
+    let chart = chart.animation(false).background_color("transparent");
+    let dark_chart = dark_chart
+        .map(|chart| chart.animation(false).background_color("transparent"))
+        .unwrap_or_else(|| chart.clone());
+    let dark = crate::app::use_app().dark;
     Effect::new(move |_| {
         let Some(element) = container.get() else {
             return;
         };
+        // ECharts' own dark theme (light text and axes) on the page's dark card.
+        let (theme, chart) = if dark.get() {
+            (Theme::Dark, &dark_chart)
+        } else {
+            (Theme::Default, &chart)
+        };
         let width = element.client_width().max(320) as u32;
         dispose_previous(&element);
-        match WasmRenderer::new(width, height).render(id, &chart) {
+        match WasmRenderer::new(width, height)
+            .theme(theme)
+            .render(id, chart)
+        {
             Ok(instance) => {
                 german_numbers(&instance, &style);
                 RESIZE.with(|observer| {

@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod choropleth;
+pub mod merken;
 pub mod series_chart;
 pub mod share;
 pub mod sync_bar;

@@ -17,6 +17,8 @@ const CHART_HEIGHT: u32 = 380;
 /// Colours of the areas in focus: dark enough for 3:1 against white (WCAG 1.4.11), apart from
 /// the Kreis's red and from each other in hue and lightness; the first is the strongest.
 const FOCUS_COLOURS: [&str; 5] = ["#0b4f8a", "#7b3294", "#1b7837", "#8c510a", "#c51b7d"];
+/// The same roles on the dark page: light enough for 3:1 against its cards.
+const FOCUS_COLOURS_DARK: [&str; 5] = ["#8cc4ff", "#d7a9e3", "#7fd49a", "#f0b35a", "#f49ac2"];
 
 /// How a line looks: the areas in focus (the first `n_focus` lines) by colour, the references
 /// by level and line style, so they are told apart without colour too.
@@ -24,28 +26,35 @@ pub fn line_look(
     line_idx: usize,
     n_focus: usize,
     kind: AreaKind,
+    dark: bool,
 ) -> (&'static str, LineStyleType, f64) {
     if line_idx < n_focus {
         let width = if line_idx == 0 { 4.0 } else { 3.0 };
+        let colours = if dark {
+            FOCUS_COLOURS_DARK
+        } else {
+            FOCUS_COLOURS
+        };
         return (
-            FOCUS_COLOURS[line_idx % FOCUS_COLOURS.len()],
+            colours[line_idx % colours.len()],
             LineStyleType::Solid,
             width,
         );
     }
-    match kind {
+    let (light, on_dark, style, width) = match kind {
         AreaKind::Amt
         | AreaKind::AmtsfreieGemeinde
         | AreaKind::Gemeinde
         | AreaKind::KreisfreieStadt
-        | AreaKind::Kreis => ("#c0392b", LineStyleType::Solid, 3.0),
-        AreaKind::Land => ("#5b6770", LineStyleType::Dashed, 2.5),
-        AreaKind::Bund => ("#111111", LineStyleType::Dotted, 2.5),
-    }
+        | AreaKind::Kreis => ("#c0392b", "#ff8a7a", LineStyleType::Solid, 3.0),
+        AreaKind::Land => ("#5b6770", "#b8c1cc", LineStyleType::Dashed, 2.5),
+        AreaKind::Bund => ("#111111", "#f1f3f5", LineStyleType::Dotted, 2.5),
+    };
+    (if dark { on_dark } else { light }, style, width)
 }
 
 /// The chart of `series`; its first `n_focus` lines are the areas in focus.
-pub fn build_chart(series: &AreaSeries, n_focus: usize) -> Chart {
+pub fn build_chart(series: &AreaSeries, n_focus: usize, dark: bool) -> Chart {
     let years: Vec<String> = series.years.iter().map(u16::to_string).collect();
     let mut chart = frame(Grid::new().left(64).right(24).top(56).bottom(48), 16)
         .x_axis(
@@ -62,7 +71,7 @@ pub fn build_chart(series: &AreaSeries, n_focus: usize) -> Chart {
                 .axis_label(labels(15)),
         );
     for (line_idx, line) in series.lines.iter().enumerate() {
-        let (colour, style, width) = line_look(line_idx, n_focus, line.kind);
+        let (colour, style, width) = line_look(line_idx, n_focus, line.kind, dark);
         let data: Vec<DataPoint> = line
             .points
             .iter()
@@ -90,7 +99,8 @@ pub fn SeriesChart(
     /// How many of the first lines are areas in focus (the rest are references).
     n_focus: usize,
 ) -> impl IntoView {
-    let chart = build_chart(&series, n_focus);
+    let chart = build_chart(&series, n_focus, false);
+    let dark_chart = build_chart(&series, n_focus, true);
     let description = format!(
         "Liniendiagramm {}: {} im Vergleich mit {}",
         series.indicator.name,
@@ -114,6 +124,6 @@ pub fn SeriesChart(
         absolute: false,
     };
     view! {
-        <EChart id=CHART_ID chart=chart height=CHART_HEIGHT description=description style=style testid="series-chart"/>
+        <EChart id=CHART_ID chart=chart dark_chart=dark_chart height=CHART_HEIGHT description=description style=style testid="series-chart"/>
     }
 }

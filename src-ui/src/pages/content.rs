@@ -12,7 +12,10 @@ use leptos::task::spawn_local;
 
 use crate::app::use_app;
 use crate::backend::Backend;
+use crate::components::merken::Merken;
 use crate::format;
+use crate::pages::uebersicht::content_path;
+use fokus_model::personal::Subject;
 
 /// The published items of one kind, reloaded whenever new data arrives.
 fn content_of(kind: ContentKind) -> LocalResource<Result<Vec<ContentItem>, ApiError>> {
@@ -29,12 +32,25 @@ fn content_of(kind: ContentKind) -> LocalResource<Result<Vec<ContentItem>, ApiEr
     })
 }
 
-/// Loading, error and empty states around a list of items.
+/// Loading, error and empty states around a list of items. Once the items are drawn, a
+/// `#section` in the address (a link from the start page, the Merkliste or a Sitzungsmappe)
+/// scrolls to its item and puts the focus on it.
 fn with_items(
     resource: LocalResource<Result<Vec<ContentItem>, ApiError>>,
     empty: &'static str,
     render: impl Fn(Vec<ContentItem>) -> AnyView + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |scrolled_to: Option<String>| {
+        let target = location.hash.get();
+        let loaded = resource.with(|items| matches!(items, Some(Ok(_))));
+        if loaded && scrolled_to.as_deref() != Some(target.as_str()) {
+            let id = target.trim_start_matches('#').to_owned();
+            request_animation_frame(move || scroll_to(&id));
+            return target;
+        }
+        scrolled_to.unwrap_or_default()
+    });
     move || match resource.get() {
         None => view! { <p class="loading">"Lade …"</p> }.into_any(),
         Some(Err(error)) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
@@ -42,6 +58,21 @@ fn with_items(
             view! { <p class="notice" data-testid="content-empty">{empty}</p> }.into_any()
         }
         Some(Ok(items)) => render(items),
+    }
+}
+
+/// Scrolls the element with `id` into view and focuses it.
+fn scroll_to(id: &str) {
+    use wasm_bindgen::JsCast;
+    if id.is_empty() {
+        return;
+    }
+    let element = document()
+        .get_element_by_id(id)
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        element.scroll_into_view();
+        let _ = element.focus();
     }
 }
 
@@ -74,8 +105,12 @@ pub fn FokusberichtPage() -> impl IntoView {
                     _ => String::new(),
                 };
                 view! {
-                    <article class="card chapter" id=anchor_of(&item.id) data-testid="chapter">
-                        <p class="eyebrow">{number}</p>
+                    <article class="card chapter" id=anchor_of(&item.id) tabindex="-1" data-testid="chapter">
+                        <div class="card-head">
+                            <p class="eyebrow">{number}</p>
+                            <Merken path=content_path(item.kind(), &item.id) title=format!("Fokusbericht: {}", item.title)
+                                subject=Some(Subject::Content(item.id.clone()))/>
+                        </div>
                         <h2>{item.title.clone()}</h2>
                         <p class="lead">{item.summary.clone()}</p>
                         {body(item)}
@@ -100,7 +135,7 @@ pub fn FokusberichtPage() -> impl IntoView {
 }
 
 /// An HTML id from a content id (`fokusbericht/2025/01-einleitung` → `fokusbericht-2025-01-einleitung`).
-fn anchor_of(id: &str) -> String {
+pub fn anchor_of(id: &str) -> String {
     id.replace(['/', '.'], "-")
 }
 
@@ -133,8 +168,12 @@ pub fn EmpfehlungenPage() -> impl IntoView {
                     })
                     .collect_view();
                 view! {
-                    <article class="card recommendation" data-testid="recommendation">
-                        <p class="eyebrow">{format!("{handlungsfeld} · {year}")}</p>
+                    <article class="card recommendation" id=anchor_of(&item.id) tabindex="-1" data-testid="recommendation">
+                        <div class="card-head">
+                            <p class="eyebrow">{format!("{handlungsfeld} · {year}")}</p>
+                            <Merken path=content_path(item.kind(), &item.id) title=format!("Empfehlung: {}", item.title)
+                                subject=Some(Subject::Content(item.id.clone()))/>
+                        </div>
                         <h2>{item.title.clone()}</h2>
                         <p><span class=status_class data-testid="recommendation-status">{status_label}</span></p>
                         <p class="lead">{item.summary.clone()}</p>
@@ -166,7 +205,7 @@ pub fn NewsletterPage() -> impl IntoView {
             .enumerate()
             .map(|(index, item)| {
                 view! {
-                    <article class="card newsletter" data-testid="newsletter">
+                    <article class="card newsletter" id=anchor_of(&item.id) tabindex="-1" data-testid="newsletter">
                         <details open=index == 0>
                             <summary>
                                 <span class="newsletter-title">{item.title.clone()}</span>
@@ -242,7 +281,7 @@ pub fn DokumentePage() -> impl IntoView {
                     .map(|media| view! { <FileButton key=item.media_key(media) media=media.clone()/> })
                     .collect_view();
                 view! {
-                    <article class="card document" data-testid="document">
+                    <article class="card document" id=anchor_of(&item.id) tabindex="-1" data-testid="document">
                         <p class="eyebrow">{format!("{category} · {}", format::iso_date(&item.date))}</p>
                         <h2>{item.title.clone()}</h2>
                         <p class="lead">{item.summary.clone()}</p>

@@ -1,5 +1,6 @@
-//! Settings (app only): which news get a notification, the system's notification permission,
-//! the tray, whether videos are fetched in advance, and the server's address.
+//! Settings: theme and text size (app and browser); in the app also which news get a
+//! notification, the system's notification permission, the tray, whether videos are fetched in
+//! advance, and the server's address.
 
 use fokus_model::ipc::Permission;
 use fokus_model::news::{NewsKind, Settings};
@@ -7,6 +8,63 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::app::use_app;
+use crate::personal::change;
+use fokus_model::personal::{Theme, TEXT_SIZES};
+
+/// Theme and text size: in the app and in the browser, kept with the person's own data.
+#[component]
+fn Darstellung() -> impl IntoView {
+    let app = use_app();
+    let display = move || {
+        app.personal
+            .with(|personal| personal.as_ref().map(|personal| personal.display))
+            .unwrap_or_default()
+    };
+    let themes = Theme::ALL
+        .into_iter()
+        .map(|theme| {
+            let pick = move |_| {
+                change(app, move |personal| {
+                    personal.display.theme = theme;
+                    Ok(())
+                })
+            };
+            view! {
+                <li>
+                    <label class="switch">
+                        <input type="radio" name="theme" value=theme.slug() checked=move || display().theme == theme
+                            on:change=pick data-testid=format!("theme-{}", theme.slug())/>
+                        {theme.label_de()}
+                    </label>
+                </li>
+            }
+        })
+        .collect_view();
+    let sizes = TEXT_SIZES
+        .into_iter()
+        .map(|size| view! { <option value=size selected=move || display().text_size == size>{format!("{size} %")}</option> })
+        .collect_view();
+    let pick_size = move |event: leptos::ev::Event| {
+        if let Ok(size) = event_target_value(&event).parse::<u16>() {
+            change(app, move |personal| {
+                personal.display.text_size = size;
+                Ok(())
+            });
+        }
+    };
+    view! {
+        <section class="card settings">
+            <h2>"Darstellung"</h2>
+            <fieldset class="plain">
+                <legend>"Erscheinungsbild"</legend>
+                <ul class="switches">{themes}</ul>
+            </fieldset>
+            <label class="field" for="text-size">"Textgröße"</label>
+            <p class="hint" id="text-size-hint">"Zusätzlich zur Schriftgröße Ihres Systems; 100 % übernimmt sie unverändert."</p>
+            <select id="text-size" class="select" aria-describedby="text-size-hint" on:change=pick_size data-testid="text-size">{sizes}</select>
+        </section>
+    }
+}
 
 #[component]
 pub fn EinstellungenPage() -> impl IntoView {
@@ -161,8 +219,9 @@ pub fn EinstellungenPage() -> impl IntoView {
     };
     view! {
         <h1 class="page-title">"Einstellungen"</h1>
+        <Darstellung/>
         {move || (backend == crate::backend::Backend::Web).then(|| view! {
-            <p class="notice">"Einstellungen gibt es in der App; im Browser gibt es keine Benachrichtigungen."</p>
+            <p class="notice">"Benachrichtigungen, Server und Hintergrund gibt es in der App; diese Seite im Browser merkt sich nur die Darstellung."</p>
         })}
         {form}
         <p role="status" aria-live="polite" class="hint" data-testid="settings-saved">

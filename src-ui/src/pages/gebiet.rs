@@ -11,8 +11,10 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
 use crate::app::use_app;
+use crate::components::merken::Merken;
 use crate::components::share::ShareBar;
 use crate::format;
+use fokus_model::personal::Subject;
 
 /// A small trend line of the values over the years (gaps left open).
 fn sparkline(entry: &ProfileEntry) -> impl IntoView {
@@ -150,7 +152,9 @@ pub fn GebietPage() -> impl IntoView {
                         <select data-testid="profile-year" on:change=pick_year>{years}</select>
                     </label>
                     <a class="button secondary" href=View::Compare { areas: vec![profile.area.clone()], field: None, year: Some(profile.year) }.path() data-testid="profile-compare">"Mit anderen Gebieten vergleichen"</a>
-                    <ShareBar view=share_view table=None dataset=None/>
+                    <ShareBar view=share_view.clone() table=None dataset=None/>
+                    <Merken path=share_view.path() title=format!("Gebietsprofil {} {}", profile.name, profile.year)
+                        subject=Some(Subject::Area(profile.area.clone()))/>
                 </div>
                 <ProfileTable profile=profile/>
             }

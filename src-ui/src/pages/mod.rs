@@ -3,5 +3,8 @@
 pub mod content;
 pub mod einstellungen;
 pub mod gebiet;
+pub mod info;
+pub mod mappen;
 pub mod sozialbericht;
 pub mod statistik;
+pub mod uebersicht;

@@ -15,10 +15,12 @@ use leptos_router::NavigateOptions;
 
 use crate::app::use_app;
 use crate::components::choropleth::{has_gemeinden, level_label, map_frame, Choropleth, Legend};
+use crate::components::merken::Merken;
 use crate::components::series_chart::SeriesChart;
 use crate::components::share::{link_of, save_image, ShareBar};
 use crate::explorer::{self, map_svg, paint, ranking, series_svg, ImageMeta};
 use crate::format;
+use fokus_model::personal::Subject;
 
 /// The explorer's state from the route, and a way to change it (a new history entry).
 #[derive(Clone, Copy)]
@@ -213,7 +215,17 @@ pub fn SozialberichtPage() -> impl IntoView {
             year: year.get(),
             ..current
         });
-        Some(view! { <ShareBar view=link_view table=Some(table) dataset=dataset/> })
+        let title = format!(
+            "{} {}, {}",
+            table.indicator.name,
+            year.get().map(|year| year.to_string()).unwrap_or_default(),
+            current_tab_label(&link_view)
+        );
+        let subject = Some(Subject::Indicator(table.indicator.id.clone()));
+        Some(view! {
+            <ShareBar view=link_view.clone() table=Some(table) dataset=dataset/>
+            <Merken path=link_view.path() title=title subject=subject/>
+        })
     };
 
     view! {
@@ -228,6 +240,14 @@ pub fn SozialberichtPage() -> impl IntoView {
         <section class="card tab-panel" id="tab-panel" role="tabpanel" data-testid="tab-panel">
             {panel}
         </section>
+    }
+}
+
+/// The tab of an explorer view, for the title of a note.
+fn current_tab_label(view: &View) -> &'static str {
+    match view {
+        View::Explorer(explorer) => explorer.tab.label_de(),
+        _ => "",
     }
 }
 

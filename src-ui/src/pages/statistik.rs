@@ -17,12 +17,24 @@ use crate::format;
 
 const FEMALE: &str = "#b45309";
 const MALE: &str = "#0b4f8a";
+/// On the dark page: light enough for 3:1 against its cards.
+const FEMALE_DARK: &str = "#f0a050";
+const MALE_DARK: &str = "#8cc4ff";
 /// Eight fields, colour-blind-safe (Okabe–Ito, then two greys).
 const FIELD_COLOURS: [&str; 8] = [
     "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#5b6770", "#999999",
 ];
+/// The same fields on the dark page (the dark blue and grey lightened).
+const FIELD_COLOURS_DARK: [&str; 8] = [
+    "#56a0e0", "#e69f00", "#00b386", "#cc79a7", "#8fd3ff", "#ff8c42", "#b8c1cc", "#e0e0e0",
+];
 
-fn pyramid_chart(pyramid: &PopulationPyramid) -> Chart {
+fn pyramid_chart(pyramid: &PopulationPyramid, dark: bool) -> Chart {
+    let (male, female) = if dark {
+        (MALE_DARK, FEMALE_DARK)
+    } else {
+        (MALE, FEMALE)
+    };
     let age_groups: Vec<String> = pyramid
         .groups
         .iter()
@@ -52,14 +64,14 @@ fn pyramid_chart(pyramid: &PopulationPyramid) -> Chart {
                 .name("männlich")
                 .stack("pyramide")
                 .data(men)
-                .item_style(ItemStyle::new().color(MALE)),
+                .item_style(ItemStyle::new().color(male)),
         )
         .series(
             Bar::new()
                 .name("weiblich")
                 .stack("pyramide")
                 .data(women)
-                .item_style(ItemStyle::new().color(FEMALE)),
+                .item_style(ItemStyle::new().color(female)),
         )
 }
 
@@ -173,7 +185,7 @@ pub fn DemografiePage() -> impl IntoView {
                     <h2 data-testid="population-title">
                         {format!("{} {}: {} Einwohner", pyramid.name, pyramid.year, format::number(pyramid.total() as f64, 0))}
                     </h2>
-                    <EChart id="population-chart" chart=pyramid_chart(&pyramid) height=520 description=description style=style testid="population-chart"/>
+                    <EChart id="population-chart" chart=pyramid_chart(&pyramid, false) dark_chart=pyramid_chart(&pyramid, true) height=520 description=description style=style testid="population-chart"/>
                     <details class="table-details">
                         <summary>"Bevölkerung als Tabelle"</summary>
                         <table class="values">
@@ -195,7 +207,12 @@ pub fn DemografiePage() -> impl IntoView {
     }
 }
 
-fn spending_chart(overview: &SpendingOverview) -> Chart {
+fn spending_chart(overview: &SpendingOverview, dark: bool) -> Chart {
+    let colours = if dark {
+        FIELD_COLOURS_DARK
+    } else {
+        FIELD_COLOURS
+    };
     let years: Vec<String> = overview.years.iter().map(u16::to_string).collect();
     let mut chart = frame(Grid::new().left(72).right(24).top(120).bottom(40), 14)
         .x_axis(
@@ -210,7 +227,7 @@ fn spending_chart(overview: &SpendingOverview) -> Chart {
                 .name("Mio. €")
                 .axis_label(labels(14)),
         );
-    for (line, colour) in overview.lines.iter().zip(FIELD_COLOURS.iter().cycle()) {
+    for (line, colour) in overview.lines.iter().zip(colours.iter().cycle()) {
         let values: Vec<f64> = overview
             .years
             .iter()
@@ -316,7 +333,7 @@ pub fn SozialausgabenPage() -> impl IntoView {
             view! {
                 <section class="card">
                     <h2 data-testid="spending-title">{headline}</h2>
-                    <EChart id="spending-chart" chart=spending_chart(&overview) height=520 description=description style=style testid="spending-chart"/>
+                    <EChart id="spending-chart" chart=spending_chart(&overview, false) dark_chart=spending_chart(&overview, true) height=520 description=description style=style testid="spending-chart"/>
                     <details class="table-details">
                         <summary>"Sozialausgaben als Tabelle"</summary>
                         <table class="values">
