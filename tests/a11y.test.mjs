@@ -13,11 +13,12 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Every route, with what must be on screen before it is checked. */
 const ROUTES = [
-  ['/', '[data-testid=map] path.area'],
-  ['/?kennzahl=sgb2_quote&ansicht=zeitreihe', '[data-testid=series-chart], .chart'],
-  ['/?kennzahl=sgb2_quote&ansicht=rangfolge', '[data-testid=ranking]'],
-  ['/?kennzahl=sgb2_quote&ansicht=tabelle', '[data-testid=data-table]'],
-  ['/?kennzahl=sgb2_quote&ansicht=quellen', '[data-testid=sources]'],
+  ['/', '[data-testid=headline]'],
+  ['/sozialbericht', '[data-testid=map] path.area'],
+  ['/sozialbericht?kennzahl=sgb2_quote&ansicht=zeitreihe', '[data-testid=series-chart], .chart'],
+  ['/sozialbericht?kennzahl=sgb2_quote&ansicht=rangfolge', '[data-testid=ranking]'],
+  ['/sozialbericht?kennzahl=sgb2_quote&ansicht=tabelle', '[data-testid=data-table]'],
+  ['/sozialbericht?kennzahl=sgb2_quote&ansicht=quellen', '[data-testid=sources]'],
   ['/gebiet?gebiet=010560015&jahr=2024', '[data-testid=profile-title]'],
   ['/vergleich?gebiete=010560015,010560039&jahr=2024', '[data-testid=compare-table], table'],
   ['/demografie', '.chart, [data-testid=pyramid]'],
@@ -27,14 +28,34 @@ const ROUTES = [
   ['/newsletter', 'article'],
   ['/dokumente', '[data-testid=document]'],
   ['/video', '[data-testid=video]'],
-  ['/einstellungen', 'h1'],
+  ['/einstellungen', '[data-testid=text-size]'],
+  ['/mappen', '[data-testid=folder-item]'],
+  ['/ueber', '[data-testid=licences]'],
+  ['/barrierefreiheit', 'h1'],
 ];
+
+/** What a member has gathered, put into the browser's storage before the pages load, so the
+ * Merkliste, the Sitzungsmappe, the start page's news and the "Merken" panels are checked
+ * with content. */
+const PERSONAL = {
+  format: 1,
+  notes: [{ path: '/sozialbericht?kennzahl=sgb2_quote&jahr=2024', title: 'SGB-II-Quote 2024, Karte', text: 'Nachfragen', subject: { kind: 'indicator', id: 'sgb2_quote' }, digest: 'alt', revision: 1, saved_at: 1790000000 }],
+  folders: [{ id: 'sozialausschuss', name: 'Sozialausschuss', committee: 'Sozialausschuss', date: '2026-03-12', items: [
+    { path: '/sozialbericht?kennzahl=sgb2_quote&jahr=2024', title: 'SGB-II-Quote 2024, Karte', note: 'Nachfragen' },
+    { path: '/gebiet?gebiet=010560015&jahr=2024', title: 'Gebietsprofil Elmshorn 2024', note: '' },
+  ] }],
+  read: {},
+  read_until: 3,
+  display: { theme: 'system', text_size: 100 },
+};
 
 const SIZES = [
   ['desktop', { width: 1280, height: 900 }],
   ['tablet portrait', { width: 768, height: 1024 }],
   ['tablet landscape', { width: 1024, height: 768 }],
 ];
+/** The system's theme; the app follows it unless the person picks one. */
+const THEMES = ['light', 'dark'];
 
 let server;
 let browser;
@@ -66,10 +87,13 @@ async function violations(page) {
   return found.map((violation) => `${violation.id} (${violation.count}×) ${violation.help}\n    ${violation.nodes.join('\n    ')}`);
 }
 
-for (const [size, viewport] of SIZES) {
-  test(`no WCAG 2.1 A/AA violation on any route (${size})`, async () => {
+for (const [size, viewport] of SIZES) for (const theme of THEMES) {
+  test(`no WCAG 2.1 A/AA violation on any route (${size}, ${theme})`, async () => {
     // axe is injected as a script; the page's own CSP (which the server sends) would refuse it.
-    const page = await browser.newPage({ viewport, bypassCSP: true });
+    const page = await browser.newPage({ viewport, bypassCSP: true, colorScheme: theme });
+    await page.addInitScript((personal) => {
+      if (!localStorage.getItem('fokus-persoenlich')) localStorage.setItem('fokus-persoenlich', personal);
+    }, JSON.stringify(PERSONAL));
     const report = [];
     try {
       for (const [route, ready] of ROUTES) {
@@ -77,8 +101,16 @@ for (const [size, viewport] of SIZES) {
         await page.waitForSelector(ready, { timeout: 30_000 });
         // Let charts and late content settle.
         await page.waitForTimeout(300);
+        assert.equal(await page.getAttribute('html', 'data-theme'), theme, `${route}: the page follows the system's ${theme} theme`);
         for (const line of await violations(page)) report.push(`${route}: ${line}`);
+        if (route.startsWith('/sozialbericht?') || route === '/gebiet?gebiet=010560015&jahr=2024' || route === '/fokusbericht') {
+          // The Merken panel, open.
+          await page.click('[data-testid=merken] >> nth=0');
+          await page.waitForSelector('[data-testid=merken-panel]');
+          for (const line of await violations(page)) report.push(`${route} (Merken offen): ${line}`);
+        }
       }
+      await page.screenshot({ path: `${SCREENSHOTS}/web-a11y-${size.replace(' ', '-')}-${theme}.png` });
     } finally {
       await page.close();
     }
@@ -102,7 +134,7 @@ function contrast(a, b) {
 test('the focus ring stands out at least 3:1 from what is behind it, and a new page puts the focus on its heading', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
-    await page.goto(`${server.url}/`);
+    await page.goto(`${server.url}/sozialbericht`);
     await page.waitForSelector('[data-testid=map] path.area');
     // Tab through the first controls: each focused one shows an outline of enough contrast
     // against the background it sits on.
@@ -160,7 +192,7 @@ test('the navigation never wraps: one row on the desktop, one column along the e
     const page = await browser.newPage({ viewport });
     try {
       await page.goto(`${server.url}/`);
-      await page.waitForSelector('[data-testid=map] path.area');
+      await page.waitForSelector("[data-testid=headline]");
       const links = await page.$$eval('nav.pages a', (anchors) => anchors.map((anchor) => {
         const box = anchor.getBoundingClientRect();
         return { text: anchor.textContent, top: Math.round(box.top), left: Math.round(box.left), bottom: box.bottom, width: box.width, height: box.height };

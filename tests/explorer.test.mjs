@@ -58,8 +58,16 @@ test('the map names its areas without overlapping labels', async () => {
   assert.ok(smallest >= 7, `labels stay legible at 768 px: ${smallest}px`);
 });
 
+test('a link from before the start page took the root still opens its view', async () => {
+  await page.goto(`${server.url}/?kennzahl=inobhutnahmen&jahr=2022&ansicht=rangfolge`);
+  await page.waitForSelector('[data-testid=ranking]');
+  assert.equal(new URL(page.url()).pathname, '/sozialbericht', 'moved to the explorer\'s own address');
+  assert.equal(query().get('kennzahl'), 'inobhutnahmen', 'with the view the old link named');
+  assert.equal(query().get('jahr'), '2022');
+});
+
 test('the view lives in the address: a deep link opens it, back and forward and reload keep it', async () => {
-  await page.goto(`${server.url}/?kennzahl=arbeitslosenquote&jahr=2020&gebiete=010560015&ansicht=tabelle`);
+  await page.goto(`${server.url}/sozialbericht?kennzahl=arbeitslosenquote&jahr=2020&gebiete=010560015&ansicht=tabelle`);
   await page.waitForSelector('[data-testid=data-table]');
   assert.equal(await page.getAttribute('[data-testid=tab-tabelle]', 'aria-selected'), 'true', 'the table tab');
   assert.equal(await page.$eval('[data-testid=indicator-select]', (select) => select.value), 'arbeitslosenquote');
@@ -100,7 +108,7 @@ test('the view lives in the address: a deep link opens it, back and forward and 
 });
 
 test('classes by quantiles, equal steps or natural breaks, 3 to 7 of them, or around a reference', async () => {
-  await page.goto(`${server.url}/?kennzahl=sgb2_quote&jahr=2024`);
+  await page.goto(`${server.url}/sozialbericht?kennzahl=sgb2_quote&jahr=2024`);
   await page.waitForSelector('[data-testid=legend]');
   const legend = () =>
     page.$$eval('[data-testid=legend] li', (items) => items.map((item) => item.textContent));
@@ -130,21 +138,21 @@ test('classes by quantiles, equal steps or natural breaks, 3 to 7 of them, or ar
 });
 
 test('suppressed and missing values are drawn differently and explained with counts', async () => {
-  await page.goto(`${server.url}/?kennzahl=inobhutnahmen&jahr=2024`);
+  await page.goto(`${server.url}/sozialbericht?kennzahl=inobhutnahmen&jahr=2024`);
   await page.waitForSelector('[data-testid=legend-suppressed]');
   assert.equal(await page.getAttribute('[data-testid=area-010560025]', 'data-fill'), 'url(#fokus-geheim)', 'Helgoland hatched');
   assert.match(await page.textContent('[data-testid=legend-suppressed]'), /geheim gehalten.*\(1 Gebiet\)/);
   await page.click('[data-testid=area-010560025]');
   assert.match(await page.textContent('[data-testid=value-card]'), /zum Schutz der Betroffenen nicht gezeigt/, 'the card says why');
 
-  await page.goto(`${server.url}/?kennzahl=betreuungsquote_u3&jahr=2015`);
+  await page.goto(`${server.url}/sozialbericht?kennzahl=betreuungsquote_u3&jahr=2015`);
   await page.waitForSelector('[data-testid=legend-missing]');
   assert.equal(await page.getAttribute('[data-testid=area-010565616]', 'data-fill'), '#d9d9d9', 'no data: grey');
   assert.match(await page.textContent('[data-testid=legend-missing]'), /keine Daten \(5 Gebiete\)/, 'the five Ämter');
 });
 
 test('the indicator search folds umlauts and finds parts of words; Enter takes the first hit', async () => {
-  await page.goto(`${server.url}/`);
+  await page.goto(`${server.url}/sozialbericht`);
   await page.waitForSelector('[data-testid=indicator-search]');
   for (const [text, expected] of [['arbeitslos', 'arbeitslosenquote'], ['aelter', 'anteil_65_plus'], ['Ältere', 'anteil_65_plus'], ['hartz', 'sgb2_quote'], ['Pflegeheim', 'stationaere_plaetze']]) {
     await page.fill('[data-testid=indicator-search]', text);
@@ -170,7 +178,7 @@ test('the indicator search folds umlauts and finds parts of words; Enter takes t
 });
 
 test('Zeitreihe, Rangfolge, Tabelle and Quellen show the same numbers as the map', async () => {
-  await page.goto(`${server.url}/?kennzahl=sgb2_quote&jahr=2024&gebiete=010560015`);
+  await page.goto(`${server.url}/sozialbericht?kennzahl=sgb2_quote&jahr=2024&gebiete=010560015`);
   await page.waitForSelector('[data-testid=map]');
   const mapValue = Number(await page.getAttribute('[data-testid=area-010560015]', 'data-value'));
 
@@ -231,7 +239,7 @@ test('Zeitreihe, Rangfolge, Tabelle and Quellen show the same numbers as the map
 });
 
 test('the CSV export opens in Excel: BOM, semicolons, German numbers, metadata and the link', async () => {
-  await page.goto(`${server.url}/?kennzahl=sgb2_quote&jahr=2024&ansicht=tabelle`);
+  await page.goto(`${server.url}/sozialbericht?kennzahl=sgb2_quote&jahr=2024&ansicht=tabelle`);
   await page.waitForSelector('[data-testid=data-table]');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
   assert.equal(download.suggestedFilename(), 'sgb2_quote-gebiete.csv');
@@ -253,7 +261,7 @@ test('the CSV export opens in Excel: BOM, semicolons, German numbers, metadata a
 });
 
 test('the map saved as SVG and PNG carries title, legend, source, licence and link', async () => {
-  await page.goto(`${server.url}/?kennzahl=sgb2_quote&jahr=2024`);
+  await page.goto(`${server.url}/sozialbericht?kennzahl=sgb2_quote&jahr=2024`);
   await page.waitForSelector('[data-testid=export-svg]');
   const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-svg]')]);
   assert.equal(svgDownload.suggestedFilename(), 'sgb2_quote-2024-karte.svg');
@@ -280,7 +288,7 @@ test('the map saved as SVG and PNG carries title, legend, source, licence and li
 });
 
 test('the Gebietsprofil shows every indicator beside Kreis, Land and Bund, with trend and change', async () => {
-  await page.goto(`${server.url}/?kennzahl=sgb2_quote&jahr=2024&gebiete=010560015`);
+  await page.goto(`${server.url}/sozialbericht?kennzahl=sgb2_quote&jahr=2024&gebiete=010560015`);
   await page.click('[data-testid=card-profile]');
   await page.waitForSelector('[data-testid=profile-table]');
   assert.equal(new URL(page.url()).pathname, '/gebiet');
@@ -320,7 +328,7 @@ test('the Vergleich sets two to five areas side by side and marks the best and t
 });
 
 test('the Gemeinde level draws the 49 Gemeinden, their values averaging to their Amt, small ones protected', async () => {
-  await page.goto(`${server.url}/?kennzahl=inobhutnahmen&jahr=2024`);
+  await page.goto(`${server.url}/sozialbericht?kennzahl=inobhutnahmen&jahr=2024`);
   await page.waitForSelector('[data-testid=level-select]');
   const labels = await page.$$eval('[data-testid=level-select] option', (options) => options.map((option) => option.textContent));
   assert.deepEqual(labels, ['Ämter und amtsfreie Gemeinden', 'Gemeinden'], 'the levels in words');

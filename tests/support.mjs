@@ -123,8 +123,9 @@ export async function waitFor(check, what, timeoutMs = 30_000) {
 }
 
 /**
- * Opens the web build at `url` in Debian's Chromium and waits for the map; resolves with
- * { browser, page, pageErrors }. `onRequest` sees every request the page makes.
+ * Opens the Sozialbericht of the web build at the server `url` in Debian's Chromium and waits
+ * for the map; resolves with { browser, page, pageErrors }. `onRequest` sees every request the
+ * page makes.
  */
 export async function openMapPage(url, { onRequest, viewport = { width: 1400, height: 1200 } } = {}) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -132,7 +133,7 @@ export async function openMapPage(url, { onRequest, viewport = { width: 1400, he
   const pageErrors = [];
   if (onRequest) page.on('request', (request) => onRequest(request.url()));
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(url);
+  await page.goto(`${url}/sozialbericht`);
   await page.waitForSelector('[data-testid=map] path.area');
   return { browser, page, pageErrors };
 }

@@ -71,7 +71,12 @@ pub fn App() -> impl IntoView {
         })
     });
     let dark = Memo::new(move |_| personal::is_dark(display.get(), system_dark.get()));
-    Effect::new(move |_| personal::apply_display(dark.get(), display.get().text_size));
+    // The text size is read before `dark`: with `dark` (derived from `display`) read first, a
+    // change of the size alone did not rerun this effect (seen in Chromium with Leptos 0.8).
+    Effect::new(move |_| {
+        let size = display.get().text_size;
+        personal::apply_display(dark.get(), size)
+    });
     let context = AppContext {
         backend,
         data_version: RwSignal::new(0),

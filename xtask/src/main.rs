@@ -335,6 +335,7 @@ fn test() -> Result<()> {
         "tests/web.test.mjs",
         "tests/explorer.test.mjs",
         "tests/a11y.test.mjs",
+        "tests/council.test.mjs",
         "tests/deployment.test.mjs",
         "tests/proxy.test.mjs",
     ]);

@@ -76,7 +76,7 @@ fn Merkliste() -> impl IntoView {
                         {updated.then(|| view! { <p class="flag-updated" data-testid="note-updated">{UPDATED}</p> })}
                         {(!note.text.is_empty()).then(|| view! { <p class="note-body">{note.text.clone()}</p> })}
                         <p class="hint">{format!("Gemerkt am {}", format::date(note.saved_at))}</p>
-                        <button class="button secondary" on:click=remove aria-label=format!("{} nicht mehr merken", note.title)>"Entfernen"</button>
+                        <button class="button secondary" on:click=remove>"Entfernen"<span class="visually-hidden">{format!(": {}", note.title)}</span></button>
                     </li>
                 }
             })
@@ -205,8 +205,10 @@ fn FolderCard(folder: Folder) -> impl IntoView {
                                 on:click=move |_| change_folder(app, &id.get_value(), |folder| folder.shift(index, -1))>"↑"</button>
                             <button class="button secondary icon" disabled=index + 1 == count aria-label=format!("{title} nach unten")
                                 on:click=move |_| change_folder(app, &id.get_value(), |folder| folder.shift(index, 1))>"↓"</button>
-                            <button class="button secondary" aria-label=format!("{title} aus der Mappe nehmen")
-                                on:click=move |_| change_folder(app, &id.get_value(), |folder| { if index < folder.items.len() { folder.items.remove(index); } })>"Entfernen"</button>
+                            <button class="button secondary"
+                                on:click=move |_| change_folder(app, &id.get_value(), |folder| { if index < folder.items.len() { folder.items.remove(index); } })>
+                                "Entfernen"<span class="visually-hidden">{format!(": {title} aus der Mappe")}</span>
+                            </button>
                         </span>
                     </div>
                     <details class="item-note">
