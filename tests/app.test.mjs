@@ -38,9 +38,13 @@ after(async () => {
   await server?.stop();
 });
 
-test('the app syncs, redraws the map for another indicator and announces an import', async () => {
+test('the app opens on its start page, syncs, redraws the map for another indicator and announces an import', async () => {
   const app = await tauri.openApp();
   try {
+    await waitFor(async () => (await app.run(`return document.querySelectorAll('[data-testid=headline]').length`)) >= 3, 'the start page with the headline indicators');
+    assert.equal(await app.run('return location.pathname'), '/', 'the app opens on the Übersicht');
+    await waitFor(async () => /^Daten vom \d\d\.\d\d\.\d{4}, (zuletzt abgeglichen (gerade eben|vor .*)|wird gerade abgeglichen)\.$/.test(await app.run(`return document.querySelector('[data-testid=stand]')?.textContent`)), 'the Stand in words');
+    await app.click('[data-testid=nav-sozialbericht]');
     const first = await waitFor(async () => {
       const state = await app.run(mapState);
       return state && state.count === 18 && /Stand:/.test(state.status) ? state : null;
@@ -121,7 +125,12 @@ test('muted news stay quiet; a clicked notification opens its page; the video pl
     await waitFor(async () => {
       const years = await app.run(`return [...document.querySelectorAll('[data-testid=year-select] option')].map((o) => o.value)`);
       return years.includes('2027');
-    }, 'the 2027 values of the SGB-II-Quote in the app');
+    }, 'the 2027 values of the SGB-II-Quote in the app').catch(async (error) => {
+      // What the app showed and held, for whoever reads the failure (seen once in five runs).
+      console.log('at failure:', await app.run(`return [location.href, document.querySelector('[data-testid=sync-status]')?.textContent, [...document.querySelectorAll('[data-testid=year-select] option')].map((o) => o.value).join(' ')]`));
+      console.log('the cache answers:', await app.runAsync(`const done = arguments[arguments.length - 1]; window.__TAURI__.core.invoke('read', { args: { name: 'indicator_table', args: { indicator: 'sgb2_quote' } } }).then((t) => done(t.years.join(' ')), (e) => done(JSON.stringify(e)));`));
+      throw error;
+    });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.deepEqual(service.shown.slice(shownBefore).map((n) => n.body), [], 'muted data news caused no notification');
 
@@ -268,6 +277,114 @@ test('the server address is set in the settings: only https for another machine,
   }
 });
 
+test('a note survives a full resync and is flagged once an import changes its data; a Sitzungsmappe exported and imported is equal (1024 × 768)', async () => {
+  const personalFile = join(cacheDir, 'persoenlich.json');
+  const personal = () => (existsSync(personalFile) ? JSON.parse(readFileSync(personalFile, 'utf8')) : null);
+  const text = (selector) => app.run(`return document.querySelector(arguments[0])?.textContent ?? ''`, [selector]);
+  const type = (selector, value) => app.run(`
+    const field = document.querySelector(arguments[0]);
+    field.value = arguments[1];
+    field.dispatchEvent(new Event('input', { bubbles: true }));
+    return null;`, [selector, value]);
+  const app = await tauri.openApp({ args: ['fokus://sozialbericht?kennzahl=betreuungsquote_u3&jahr=2025'] });
+  const second = await startServer();
+  try {
+    await app.resize(1024, 768);
+    await waitFor(async () => (await app.run(mapState))?.indicator === 'betreuungsquote_u3', 'the map of the Betreuungsquote');
+    await app.click('[data-testid=merken]');
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=note-text]')`), 'the note panel');
+    await type('[data-testid=note-text]', 'Kita-Ausbau im Ausschuss ansprechen.');
+    await app.click('[data-testid=note-save]');
+    await type('[data-testid=folder-new-name]', 'Jugendhilfeausschuss');
+    await app.click('[data-testid=folder-add]');
+    const saved = await waitFor(() => personal()?.folders?.length === 1 && personal().notes.length === 1 ? personal() : null, 'note and folder in the file beside the cache');
+    assert.equal(saved.notes[0].subject.id, 'betreuungsquote_u3');
+    assert.equal(statSync(personalFile).mode & 0o077, 0, 'readable by this user only');
+    await app.screenshot('app-merken-tablet.png');
+
+    // Another server instance: the cache is replaced in full. The note stays, and its data (the
+    // same demo values) did not change, so it is not flagged.
+    await app.click('[data-testid=nav-einstellungen]');
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=setting-server]')`), 'the server field');
+    await type('[data-testid=setting-server]', second.url);
+    await app.click('[data-testid=server-save]');
+    const secondRevision = (await (await fetch(`${second.url}/api/v1/status`)).json()).revision;
+    await app.click('[data-testid=nav-sozialbericht]');
+    await waitFor(async () => {
+      const years = await app.run(`
+        const select = document.querySelector('[data-testid=indicator-select]');
+        if (select && select.value !== 'sgb2_quote') { select.value = 'sgb2_quote'; select.dispatchEvent(new Event('change', { bubbles: true })); }
+        return [...document.querySelectorAll('[data-testid=year-select] option')].map((o) => o.value)`);
+      return years.length > 0 && !years.includes('2026');
+    }, 'the cache replaced by the second server (no 2026 values there)');
+    assert.ok(secondRevision > 0);
+    await app.click('[data-testid=nav-mappen]');
+    await waitFor(async () => /Kita-Ausbau im Ausschuss ansprechen/.test(await text('[data-testid=note]')), 'the note after the full resync');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(await app.run(`return document.querySelectorAll('[data-testid=note-updated]').length`), 0, 'same data, no flag');
+
+    // An import that changes the noted indicator: flagged.
+    importCsv(second.dataDir, 'kennzahl;gebiet;jahr;wert\nbetreuungsquote_u3;010560015;2025;61,5\n', 'kita.csv');
+    await app.click('[data-testid=sync-now]');
+    await waitFor(async () => /Daten seit Ihrer Notiz aktualisiert/.test(await text('[data-testid=note]')), 'the note flagged after the import').catch(async (error) => {
+      console.log('at failure:', await app.run(`return [location.href, document.querySelector('[data-testid=sync-status]')?.textContent, document.querySelector('main')?.innerText.slice(0, 300)]`));
+      console.log('the cache answers:', await app.runAsync(`const done = arguments[arguments.length - 1]; window.__TAURI__.core.invoke('read', { args: { name: 'subject_digests', args: { subjects: 'kennzahl:betreuungsquote_u3' } } }).then(done, (e) => done(JSON.stringify(e)));`));
+      console.log('the note:', personal().notes[0], 'sync:', await app.runAsync(`const done = arguments[arguments.length - 1]; window.__TAURI__.core.invoke('sync_status', { args: {} }).then(done, () => done(null));`), 'server:', (await (await fetch(`${second.url}/api/v1/status`)).json()).revision);
+      throw error;
+    });
+    await app.screenshot('app-mappen-tablet.png');
+
+    // The folder as Markdown: exported, deleted, imported again, equal.
+    const folder = personal().folders[0];
+    await app.click('[data-testid=folder-export]');
+    const exported = join(exportDir, `sitzungsmappe-${folder.id}.md`);
+    await waitFor(() => existsSync(exported), 'the exported Markdown');
+    const markdown = readFileSync(exported, 'utf8');
+    assert.match(markdown, /^# Sitzungsmappe: Jugendhilfeausschuss\n/, markdown);
+    await app.run('window.confirm = () => true; return null');
+    await app.click('[data-testid=folder-delete]');
+    await waitFor(() => personal()?.folders?.length === 0, 'the folder deleted');
+    await app.run(`
+      const input = document.querySelector('[data-testid=personal-import]');
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([arguments[0]], 'mappe.md', { type: 'text/markdown' }));
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      return null;`, [markdown]);
+    await waitFor(() => personal()?.folders?.length === 1, 'the folder imported');
+    assert.deepEqual(personal().folders[0], folder, 'exported and imported again: equal');
+
+    // Presented on the projector.
+    await app.click('[data-testid=folder-present]');
+    await waitFor(async () => /Ansicht 1 von 1/.test(await text('[data-testid=presentation-place]')), 'the presentation');
+    await waitFor(async () => (await app.run(mapState))?.count === 18, 'its map');
+    await app.screenshot('app-praesentation-tablet.png');
+    await app.run(`document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })); return null`);
+    await waitFor(async () => (await app.run('return location.pathname')) === '/mappen', 'Esc ends it');
+
+    await app.click('[data-testid=nav-uebersicht]');
+    await waitFor(async () => (await app.run(`return document.querySelectorAll('[data-testid=headline]').length`)) >= 3, 'the start page');
+    await app.screenshot('app-start-tablet.png');
+
+    // Back to the installation's server for the tests after this one.
+    await app.click('[data-testid=nav-einstellungen]');
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=setting-server]')`), 'the server field');
+    await type('[data-testid=setting-server]', '');
+    await app.click('[data-testid=server-save]');
+    await waitFor(async () => /Gespeichert/.test(await text('[data-testid=settings-saved]')), 'the address cleared');
+    // Let the full replacement from the first server finish before the app is closed, so the
+    // next test does not meet an app still busy ending.
+    const firstRevision = (await (await fetch(`${server.url}/api/v1/status`)).json()).revision;
+    await waitFor(async () => {
+      const state = await app.runAsync(`const done = arguments[arguments.length - 1]; window.__TAURI__.core.invoke('sync_status', { args: {} }).then(done, () => done(null));`);
+      return state && !state.syncing && state.revision === firstRevision;
+    }, 'the cache back at the first server');
+  } finally {
+    await app.close();
+    await second.stop();
+  }
+});
+
 test('a fokus:// link opens the app at its view, at start and while it runs; a CSV is saved', async () => {
   const app = await tauri.openApp({ args: ['fokus://gebiet?gebiet=010560015&jahr=2024'] });
   try {
@@ -287,7 +404,10 @@ test('a fokus:// link opens the app at its view, at start and while it runs; a C
     await waitFor(
       async () => /Arbeitslosenquote/.test(await app.run(`return document.querySelector('[data-testid=table-title]')?.textContent ?? ''`)),
       'the running app shows the table the second link names',
-    );
+    ).catch(async (error) => {
+      console.log('at failure:', await app.run(`return [location.href, document.querySelector('main')?.innerText.slice(0, 400)]`));
+      throw error;
+    });
     assert.equal(await app.run(`return document.querySelector('[data-testid=year-select]').value`), '2020');
 
     await app.click('[data-testid=copy-link]');
@@ -307,13 +427,18 @@ test('a fokus:// link opens the app at its view, at start and while it runs; a C
   }
 });
 
-test('with the server gone, a restarted app opens where it was left, from the cache, and says it is offline', async () => {
+test('with the server gone, a restarted app offers to go on where it was left, from the cache, and says it is offline', async () => {
   await server.stop();
   const app = await tauri.openApp();
   try {
     // The previous test left the app at the table of the Arbeitslosenquote 2020.
     await waitFor(
-      async () => (await app.run('return location.pathname + location.search')) === '/?kennzahl=arbeitslosenquote&jahr=2020&ansicht=tabelle',
+      async () => /Arbeitslosenquote 2020, Tabelle/.test(await app.run(`return document.querySelector('[data-testid=resume]')?.textContent ?? ''`)),
+      'the start page offers the view the app was left at',
+    );
+    await app.click('[data-testid=resume]');
+    await waitFor(
+      async () => (await app.run('return location.pathname + location.search')) === '/sozialbericht?kennzahl=arbeitslosenquote&jahr=2020&ansicht=tabelle',
       'the view the app was left at',
     );
     await waitFor(() => app.run(`return !!document.querySelector('[data-testid=data-table]')`), 'its table');
@@ -335,7 +460,7 @@ test('a fresh install without any network shows the data it shipped with', async
   tauri.kill();
   // A port nobody listens on, and a cache folder never used: the very first start, offline.
   tauri = await startDriver({ FOKUS_SERVER_URL: `http://127.0.0.1:${await freePort()}`, FOKUS_CACHE_DIR: tempDir('fresh-cache') });
-  const app = await tauri.openApp();
+  const app = await tauri.openApp({ args: ['fokus://sozialbericht'] });
   try {
     const state = await waitFor(async () => {
       const current = await app.run(mapState);
@@ -357,7 +482,7 @@ test('a broken cache is moved aside and the app starts from its bundled data, sa
   writeFileSync(join(brokenDir, 'fokus-cache.sqlite3'), 'Dies ist keine SQLite-Datei. '.repeat(500));
   writeFileSync(join(brokenDir, 'fokus-cache.sqlite3-wal'), 'kaputt');
   tauri = await startDriver({ FOKUS_SERVER_URL: `http://127.0.0.1:${await freePort()}`, FOKUS_CACHE_DIR: brokenDir });
-  const app = await tauri.openApp();
+  const app = await tauri.openApp({ args: ['fokus://sozialbericht'] });
   try {
     const state = await waitFor(async () => {
       const current = await app.run(mapState);
@@ -391,7 +516,7 @@ test('the same app build, pointed at a Land set up from files, shows that Land',
   // A new install: it starts from the Pinneberg data it ships with, then meets another server
   // and replaces its cache with that server's deployment in one transaction.
   tauri = await startDriver({ FOKUS_SERVER_URL: land.url, FOKUS_CACHE_DIR: tempDir('land-cache') });
-  const app = await tauri.openApp();
+  const app = await tauri.openApp({ args: ['fokus://sozialbericht'] });
   try {
     const state = await waitFor(async () => {
       const current = await app.run(mapState);

@@ -54,7 +54,7 @@ const tauri = await startDriver(offline, APP_BIN);
 try {
   // The very first start fills the empty cache from the bundled snapshot.
   let started = performance.now();
-  let app = await tauri.openApp();
+  let app = await tauri.openApp({ args: ['fokus://sozialbericht'] });
   await waitFor(() => app.run(mapDrawn), 'the first map', 60_000);
   row('app: first start ever (applies the bundled snapshot) to first painted map, offline', performance.now() - started, 'ms');
   await app.close();
@@ -62,7 +62,7 @@ try {
   const starts = [];
   for (let run = 0; run < 5; run++) {
     started = performance.now();
-    app = await tauri.openApp();
+    app = await tauri.openApp({ args: ['fokus://sozialbericht'] });
     await waitFor(() => app.run(mapDrawn), 'the map', 60_000);
     starts.push(performance.now() - started);
     if (run < 4) await app.close();

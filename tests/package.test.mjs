@@ -30,7 +30,7 @@ test('the installed app starts offline with the data it shipped with', async () 
     { FOKUS_SERVER_URL: `http://127.0.0.1:${await freePort()}`, FOKUS_CACHE_DIR: tempDir('installed-cache') },
     '/usr/bin/fokus-app',
   );
-  const app = await tauri.openApp();
+  const app = await tauri.openApp({ args: ['fokus://sozialbericht'] });
   try {
     assert.ok(existsSync('/usr/bin/fokus-app'));
     const state = await waitFor(async () => {

@@ -149,7 +149,7 @@ pub fn show_page(app: &AppHandle, page: Page) {
 /// view of the app is logged and ignored (links come from outside: only what the one parser
 /// understands reaches the UI, re-printed by it).
 pub fn open_link(app: &AppHandle, link: &str) {
-    let Some(path) = fokus_model::view::link_path(link) else {
+    let Some(path) = fokus_model::view::open_path(link) else {
         tracing::warn!(%link, "a link that names no view of the app");
         return;
     };
@@ -175,19 +175,25 @@ async fn sync_loop(app: AppHandle) {
 }
 
 /// Keeps a server-sent-events connection open while online and wakes the sync loop when the
-/// server announces a revision newer than the cache's.
+/// server announces a revision newer than the cache's. When the settings name another server,
+/// the stream to the old one is dropped and one to the new one opened.
 async fn watch_server(app: AppHandle) {
     let mut backoff = MIN_BACKOFF;
     loop {
         let shell = app.state::<Shell>();
-        let result = shell
-            .syncer()
-            .watch_revisions(|revision| {
-                if revision > shell.sync_state().revision {
-                    shell.wake.notify_one();
-                }
-            })
-            .await;
+        let syncer = shell.syncer();
+        let watching = syncer.watch_revisions(|revision| {
+            if revision > shell.sync_state().revision {
+                shell.wake.notify_one();
+            }
+        });
+        let result = tokio::select! {
+            result = watching => result,
+            () = shell.server_changed.notified() => {
+                backoff = MIN_BACKOFF;
+                continue;
+            }
+        };
         if let Err(error) = result {
             tracing::debug!(%error, "event stream unavailable");
             backoff = (backoff * 2).min(Duration::from_secs(300));

@@ -41,6 +41,8 @@ pub struct Shell {
     sync_state: Mutex<SyncState>,
     /// Wakes the background sync ("Jetzt aktualisieren", a server event).
     wake: Notify,
+    /// Tells the event-stream watcher that the settings named another server.
+    server_changed: Notify,
     settings: Mutex<Settings>,
     /// The view of the `fokus://` link the app was started with, until the UI takes it.
     start_link: Mutex<Option<String>>,
@@ -77,6 +79,7 @@ impl Shell {
             .syncer
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = next;
+        self.server_changed.notify_one();
         Ok(())
     }
 
@@ -295,6 +298,7 @@ fn setup(app: &mut tauri::App) -> anyhow::Result<()> {
         sync_gate: fokus_sync::SyncGate::default(),
         sync_state: Mutex::new(initial),
         wake: Notify::new(),
+        server_changed: Notify::new(),
         settings: Mutex::new(settings),
         start_link: Mutex::new(link),
         personal: Mutex::new(personal::load(&personal_path)),

@@ -53,7 +53,12 @@ pub(crate) fn save(path: &Path, personal: &Personal) -> std::io::Result<()> {
     let json = serde_json::to_vec_pretty(personal).map_err(std::io::Error::other)?;
     let temporary = path.with_extension("json.tmp");
     {
-        let mut file = std::fs::File::create(&temporary)?;
+        // Notes are private: readable by this user only.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&temporary)?;
         file.write_all(&json)?;
         file.sync_all()?;
     }

@@ -373,6 +373,18 @@ pub fn link_path(link: &str) -> Option<String> {
     crate::news::Page::from_path(&page).map(|page| page.path().to_owned())
 }
 
+/// The router path of a `fokus://` link or of a router path handed over from a second start,
+/// printed anew; `None` for anything the app cannot open.
+pub fn open_path(text: &str) -> Option<String> {
+    if text.starts_with('/') {
+        if let Some(view) = View::parse(text) {
+            return Some(view.path());
+        }
+        return crate::news::Page::from_path(text).map(|page| page.path().to_owned());
+    }
+    link_path(text)
+}
+
 /// Ids in links: Regionalschlüssel and indicator ids are letters, digits, `_`, `-` and `.`;
 /// anything else is not an id.
 fn id(text: &str) -> Option<String> {
@@ -584,6 +596,13 @@ mod tests {
         }
         assert_eq!(View::parse("/gebiet"), None, "a profile needs its area");
         assert_eq!(View::parse("/"), None, "the bare root is the start page");
+        assert_eq!(
+            open_path("/sozialbericht?kennzahl=x&unbekannt=1").as_deref(),
+            Some("/sozialbericht?kennzahl=x"),
+            "a handed-over path is printed anew"
+        );
+        assert_eq!(open_path("fokus://mappen").as_deref(), Some("/mappen"));
+        assert_eq!(open_path("/etc/passwd"), None, "only the app's pages");
         assert_eq!(
             View::from_link("fokus://sozialbericht?kennzahl=sgb2_quote"),
             View::parse("/sozialbericht?kennzahl=sgb2_quote"),

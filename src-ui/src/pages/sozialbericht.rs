@@ -58,7 +58,10 @@ pub fn SozialberichtPage() -> impl IntoView {
     });
     let loaded_catalog = move || catalog.get().and_then(Result::ok);
     let level = Memo::new(move |_| view.get().level);
-    let indicator_id = Memo::new(move |_| {
+    // Derived signals, not memos: with memos here, the table now and then stayed on the previous
+    // indicator after a pick that coincided with new data arriving (seen in the app test and in
+    // the web test's "import reaches the open page"). Recomputing these is cheap.
+    let indicator_id = Signal::derive(move || {
         let catalog = loaded_catalog()?;
         let wanted = view.get().indicator;
         // A link may name a retired indicator: its values are still there.
@@ -109,7 +112,7 @@ pub fn SozialberichtPage() -> impl IntoView {
         loaded_catalog().and_then(|catalog| map_frame(&catalog, table_level.get()))
     });
     // The chosen year while the indicator has it; otherwise its latest.
-    let year = Memo::new(move |_| {
+    let year = Signal::derive(move || {
         let table = loaded_table()?;
         view.get()
             .year
@@ -356,7 +359,7 @@ fn remember_recent(id: &str) {
 #[component]
 fn IndicatorFinder(
     choices: Choices,
-    current: Memo<Option<String>>,
+    current: Signal<Option<String>>,
     state: ViewState,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
@@ -512,7 +515,7 @@ fn IndicatorFinder(
 /// The year: a list for a direct pick, and a slider with play that steps through the years
 /// (once, stopping at the last; without animation for people who asked for reduced motion).
 #[component]
-fn YearControls(years: Vec<u16>, current: Memo<Option<u16>>, state: ViewState) -> impl IntoView {
+fn YearControls(years: Vec<u16>, current: Signal<Option<u16>>, state: ViewState) -> impl IntoView {
     let playing = RwSignal::new(false);
     let set_year = move |year: u16| {
         state.update(|view| view.year = Some(year));

@@ -28,8 +28,10 @@ pub fn UebersichtPage() -> impl IntoView {
     let location = use_location();
     let navigate = use_navigate();
     Effect::new(move |_| {
+        // Only while the address is still the root: on the way to another page the search
+        // changes before this page is gone, and must not be taken for an old link.
         let search = location.search.get();
-        if !search.is_empty() {
+        if location.pathname.get() == "/" && !search.is_empty() {
             if let Some(view) = View::parse(&format!("/?{search}")) {
                 navigate(
                     &view.path(),
