@@ -58,12 +58,15 @@ pub fn SozialberichtPage() -> impl IntoView {
     });
     let loaded_catalog = move || catalog.get().and_then(Result::ok);
     let level = Memo::new(move |_| view.get().level);
-    // Derived signals, not memos: with memos here, the table now and then stayed on the previous
-    // indicator after a pick that coincided with new data arriving (seen in the app test and in
-    // the web test's "import reaches the open page"). Recomputing these is cheap.
-    let indicator_id = Signal::derive(move || {
-        let catalog = loaded_catalog()?;
+    // Memos, so that a change of the view that keeps indicator and year (an area selected on
+    // the map) neither refetches the table nor redraws the map (the keyboard focus stays). The
+    // view is read before the catalogue: the app test once saw the table stay on the previous
+    // indicator when a pick coincided with new data arriving, and a subscriber that reads a
+    // derived value before its source can miss the source's change (seen with the display
+    // settings, see `app.rs`).
+    let indicator_id = Memo::new(move |_| {
         let wanted = view.get().indicator;
+        let catalog = loaded_catalog()?;
         // A link may name a retired indicator: its values are still there.
         let known = |id: &String| {
             catalog
@@ -112,10 +115,10 @@ pub fn SozialberichtPage() -> impl IntoView {
         loaded_catalog().and_then(|catalog| map_frame(&catalog, table_level.get()))
     });
     // The chosen year while the indicator has it; otherwise its latest.
-    let year = Signal::derive(move || {
+    let year = Memo::new(move |_| {
+        let wanted = view.get().year;
         let table = loaded_table()?;
-        view.get()
-            .year
+        wanted
             .filter(|year| table.years.contains(year))
             .or_else(|| table.years.last().copied())
     });
@@ -359,7 +362,7 @@ fn remember_recent(id: &str) {
 #[component]
 fn IndicatorFinder(
     choices: Choices,
-    current: Signal<Option<String>>,
+    current: Memo<Option<String>>,
     state: ViewState,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
@@ -515,7 +518,7 @@ fn IndicatorFinder(
 /// The year: a list for a direct pick, and a slider with play that steps through the years
 /// (once, stopping at the last; without animation for people who asked for reduced motion).
 #[component]
-fn YearControls(years: Vec<u16>, current: Signal<Option<u16>>, state: ViewState) -> impl IntoView {
+fn YearControls(years: Vec<u16>, current: Memo<Option<u16>>, state: ViewState) -> impl IntoView {
     let playing = RwSignal::new(false);
     let set_year = move |year: u16| {
         state.update(|view| view.year = Some(year));
