@@ -36,8 +36,10 @@ test('the start page: the data Stand in words, the headline indicators, nothing 
   await page.goto(server.url);
   await page.waitForSelector('[data-testid=headline]');
   assert.match(await page.textContent('[data-testid=stand]'), /^Daten vom \d\d\.\d\d\.\d{4}, direkt vom Server\.$/, 'the Stand in words');
-  const headlines = await page.$$eval('[data-testid=headline]', (items) => items.map((item) => item.textContent));
-  assert.ok(headlines.length >= 3, `the Leitkennzahlen of the Kreis: ${headlines}`);
+  const headlines = await waitFor(async () => {
+    const texts = await page.$$eval('[data-testid=headline]', (items) => items.map((item) => item.textContent));
+    return texts.length >= 3 ? texts : null;
+  }, 'the Leitkennzahlen of the Kreis');
   for (const text of headlines) assert.match(text, /\d,\d %|\d/, `each with its value: ${text}`);
   assert.ok(headlines.some((text) => /Prozentpunkte zum Vorjahr/.test(text)), 'the change against the year before');
   assert.ok(headlines.some((text) => /Land: \d+,\d %/.test(text)), 'the Land beside it');
@@ -168,6 +170,31 @@ test('presentation mode by keyboard alone: Tab to "Präsentieren", arrows throug
   await page.waitForSelector('[data-testid=folder]');
   assert.equal(new URL(page.url()).pathname, '/mappen', 'Esc leaves for the folder');
   assert.notEqual(await page.evaluate(() => getComputedStyle(document.querySelector('nav.pages')).display), 'none', 'the navigation is back');
+});
+
+test('split view from 1024 px: the report on one side, the live map on the other, all in the address', async () => {
+  await page.goto(`${server.url}/fokusbericht`);
+  await page.waitForSelector('[data-testid=chapter]');
+  await page.click('[data-testid=split-toggle]');
+  await page.waitForSelector('[data-testid=split-side] [data-testid=map] path.area');
+  await page.selectOption('[data-testid=split-side] [data-testid=indicator-select]', 'arbeitslosenquote');
+  await waitFor(async () => (await page.getAttribute('[data-testid=split-side] [data-testid=map]', 'data-indicator')) === 'arbeitslosenquote', 'the side map follows the pick');
+  const address = new URL(page.url());
+  assert.equal(address.pathname, '/fokusbericht', 'the report stays');
+  assert.equal(address.searchParams.get('kennzahl'), 'arbeitslosenquote', 'the side view is in the address');
+  assert.equal(address.searchParams.get('daneben'), 'karte');
+  assert.equal(await page.locator('[data-testid=chapter]').count(), 4, 'the report beside it');
+  const [text, side] = await Promise.all(['.split-text', '[data-testid=split-side]'].map((selector) => page.$eval(selector, (element) => element.getBoundingClientRect().toJSON())));
+  assert.ok(side.left >= text.right - 1 && Math.abs(side.top - text.top) < 60, `side by side: ${JSON.stringify({ text, side })}`);
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-split-tablet.png') });
+  await page.reload();
+  await page.waitForSelector('[data-testid=split-side] [data-testid=map] path.area');
+  assert.equal(await page.getAttribute('[data-testid=split-side] [data-testid=map]', 'data-indicator'), 'arbeitslosenquote', 'a reload keeps both');
+  await page.click('[data-testid=split-toggle]');
+  await waitFor(async () => (await page.locator('[data-testid=split-side]').count()) === 0, 'closed');
+  await page.setViewportSize({ width: 768, height: 1024 });
+  assert.equal(await page.isVisible('[data-testid=split-toggle]'), false, 'too narrow for two columns: no split view');
+  await page.setViewportSize({ width: 1024, height: 768 });
 });
 
 test('everything as one file: saved, lost and read back', async () => {

@@ -14,6 +14,7 @@ use crate::app::use_app;
 use crate::backend::Backend;
 use crate::components::merken::Merken;
 use crate::format;
+use crate::pages::sozialbericht::{Explorer, BESIDE_KEY};
 use crate::pages::uebersicht::content_path;
 use fokus_model::personal::Subject;
 
@@ -80,6 +81,45 @@ fn body(item: &ContentItem) -> impl IntoView {
     view! { <div class="prose" inner_html=item.body_html.clone()></div> }
 }
 
+/// A text page with the explorer beside it (split view, from 1024 px): "Karte daneben" opens it,
+/// "Schließen" closes it; what it shows lives in the page's address like any explorer view.
+#[component]
+fn Beside(children: Children) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let navigate = leptos_router::hooks::use_navigate();
+    let open = Memo::new(move |_| location.search.get().contains(&format!("{BESIDE_KEY}=")));
+    let toggle = move |_| {
+        let path = location.pathname.get_untracked();
+        let target = if open.get_untracked() {
+            path
+        } else {
+            format!("{path}?{BESIDE_KEY}=karte")
+        };
+        navigate(
+            &target,
+            leptos_router::NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    view! {
+        <p class="split-toggle">
+            <button class="button secondary" aria-pressed=move || open.get().to_string() on:click=toggle data-testid="split-toggle">
+                {move || if open.get() { "Karte daneben schließen" } else { "Karte daneben" }}
+            </button>
+        </p>
+        <div class="split" class:split-open=move || open.get()>
+            <div class="split-text">{children()}</div>
+            <Show when=move || open.get()>
+                <aside class="split-side card" aria-label="Sozialbericht daneben" data-testid="split-side">
+                    <Explorer beside=true/>
+                </aside>
+            </Show>
+        </div>
+    }
+}
+
 #[component]
 pub fn FokusberichtPage() -> impl IntoView {
     let chapters = content_of(ContentKind::Kapitel);
@@ -130,7 +170,7 @@ pub fn FokusberichtPage() -> impl IntoView {
         .into_any()
     };
     view! {
-        {with_items(chapters, "Noch kein Fokusbericht veröffentlicht.", render)}
+        <Beside>{with_items(chapters, "Noch kein Fokusbericht veröffentlicht.", render)}</Beside>
     }
 }
 
@@ -192,7 +232,7 @@ pub fn EmpfehlungenPage() -> impl IntoView {
     view! {
         <h1 class="page-title">"Handlungsempfehlungen"</h1>
         <p class="hint">"Von den Fokusgruppen erarbeitet, mit ihrem aktuellen Stand."</p>
-        {with_items(recommendations, "Noch keine Handlungsempfehlungen veröffentlicht.", render)}
+        <Beside>{with_items(recommendations, "Noch keine Handlungsempfehlungen veröffentlicht.", render)}</Beside>
     }
 }
 

@@ -39,6 +39,16 @@ impl ViewState {
 
 #[component]
 pub fn SozialberichtPage() -> impl IntoView {
+    view! { <Explorer beside=false/> }
+}
+
+/// The query key that opens the explorer beside a text (split view).
+pub const BESIDE_KEY: &str = "daneben";
+
+/// The explorer. `beside`: in the split view next to a report or a recommendation, where its
+/// view lives in the query of that page (with `daneben=karte`) and its heading is a level lower.
+#[component]
+pub fn Explorer(beside: bool) -> impl IntoView {
     let app = use_app();
     let backend = app.backend;
     let data_version = app.data_version;
@@ -48,7 +58,23 @@ pub fn SozialberichtPage() -> impl IntoView {
     let state = ViewState {
         view,
         navigate: Callback::new(move |next: ExplorerView| {
-            navigate(&View::Explorer(next).path(), NavigateOptions::default());
+            if beside {
+                let query = next.query();
+                let separator = if query.is_empty() { "" } else { "&" };
+                let path = format!(
+                    "{}?{query}{separator}{BESIDE_KEY}=karte",
+                    location.pathname.get_untracked()
+                );
+                navigate(
+                    &path,
+                    NavigateOptions {
+                        scroll: false,
+                        ..NavigateOptions::default()
+                    },
+                );
+            } else {
+                navigate(&View::Explorer(next).path(), NavigateOptions::default());
+            }
         }),
     };
 
@@ -235,7 +261,11 @@ pub fn SozialberichtPage() -> impl IntoView {
     };
 
     view! {
-        <h1 class="page-title">"Sozialbericht"</h1>
+        {if beside {
+            view! { <h2 class="side-title">"Sozialbericht daneben"</h2> }.into_any()
+        } else {
+            view! { <h1 class="page-title">"Sozialbericht"</h1> }.into_any()
+        }}
         {demo_banner}
         {empty_or_error}
         <div class="controls">{controls}</div>

@@ -91,9 +91,21 @@ pub fn UebersichtPage() -> impl IntoView {
         };
         Some(view! { <News catalog=catalog changes=changes/> }.into_any())
     };
-    let headline = move || {
+    // Kept while only the values change, so a sync does not rebuild the list from nothing.
+    let home = Memo::new(move |_| {
         let catalog = loaded_catalog()?;
-        Some(view! { <Headline catalog=catalog/> })
+        let home = catalog.dataset.as_ref()?.home_area.clone();
+        let name = catalog
+            .areas
+            .iter()
+            .find(|area| area.id == home)
+            .map(|area| area.name.clone())
+            .unwrap_or_default();
+        Some((home, name))
+    });
+    let headline = move || {
+        let (home, name) = home.get()?;
+        Some(view! { <Headline home=home home_name=name/> })
     };
     let resume = move || {
         let path = last_view.get().flatten()?;
@@ -350,20 +362,9 @@ pub fn content_path(kind: ContentKind, id: &str) -> String {
 /// The headline indicators (Leitkennzahlen) of the home area: latest value, change against the
 /// year before, and the Land's value.
 #[component]
-fn Headline(catalog: Catalog) -> impl IntoView {
+fn Headline(home: String, home_name: String) -> impl IntoView {
     let app = use_app();
     let backend = app.backend;
-    let home = catalog
-        .dataset
-        .as_ref()
-        .map(|dataset| dataset.home_area.clone())
-        .unwrap_or_default();
-    let home_name = catalog
-        .areas
-        .iter()
-        .find(|area| area.id == home)
-        .map(|area| area.name.clone())
-        .unwrap_or_default();
     let profile = LocalResource::new(move || {
         app.data_version.track();
         let area = home.clone();
