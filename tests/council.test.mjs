@@ -197,6 +197,27 @@ test('split view from 1024 px: the report on one side, the live map on the other
   await page.setViewportSize({ width: 1024, height: 768 });
 });
 
+test('the map zooms with buttons and pans by dragging; a drag selects nothing', async () => {
+  await page.goto(`${server.url}/sozialbericht?kennzahl=sgb2_quote&jahr=2024`);
+  await page.waitForSelector('[data-testid=map] path.area');
+  const box = () => page.getAttribute('[data-testid=map]', 'viewBox').then((text) => text.split(' ').map(Number));
+  const [, , fullWidth] = await box();
+  await page.click('[data-testid=map-zoom-in]');
+  await page.click('[data-testid=map-zoom-in]');
+  const zoomed = await box();
+  assert.ok(Math.abs(zoomed[2] - fullWidth / 2.25) < 1, `two steps of 1.5: ${zoomed}`);
+  const map = await page.$eval('[data-testid=map]', (element) => element.getBoundingClientRect().toJSON());
+  await page.mouse.move(map.x + map.width / 2, map.y + map.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(map.x + map.width / 2 + 120, map.y + map.height / 2 + 60, { steps: 6 });
+  await page.mouse.up();
+  const panned = await box();
+  assert.ok(panned[0] < zoomed[0] && panned[1] < zoomed[1], `dragged to the right and down shows what lies left and above: ${zoomed} → ${panned}`);
+  assert.equal(new URL(page.url()).searchParams.get('gebiete'), null, 'the drag selected no area');
+  await page.click('[data-testid=map-zoom-reset]');
+  assert.equal((await box())[2], fullWidth, 'the whole map again');
+});
+
 test('everything as one file: saved, lost and read back', async () => {
   await page.goto(`${server.url}/mappen`);
   await page.waitForSelector('[data-testid=personal-export]');

@@ -113,6 +113,7 @@ pub fn Choropleth(
     let indicator = table.indicator.clone();
     let year_idx = table.year_idx(painted.year);
     let order = reading_order(&layout);
+    let zoom = Zoom::new(layout.width, layout.height);
     let neighbour = move |area: &str, step: isize| -> Option<String> {
         let idx = order.iter().position(|known| known == area)? as isize;
         let next = (idx + step).rem_euclid(order.len() as isize) as usize;
@@ -166,7 +167,7 @@ pub fn Choropleth(
                     data-testid=format!("area-{}", shape.area)
                     data-fill=fill
                     data-value=data_value
-                    on:click=move |_| on_select.run(area_id.clone())
+                    on:click=move |_| if !zoom.dragged.get_untracked() { on_select.run(area_id.clone()) }
                     on:keydown=move |event| {
                         let step = match event.key().as_str() {
                             "Enter" | " " => {
@@ -223,9 +224,20 @@ pub fn Choropleth(
         }
     });
     view! {
+        <div class="map-zoom" role="group" aria-label="Kartenausschnitt">
+            <button class="button secondary icon" on:click=move |_| zoom.by(1.5) aria-label="Karte vergrößern" data-testid="map-zoom-in">"+"</button>
+            <button class="button secondary icon" on:click=move |_| zoom.by(1.0 / 1.5) disabled={move || zoom.scale.get() <= 1.0} aria-label="Karte verkleinern" data-testid="map-zoom-out">"−"</button>
+            <button class="button secondary" on:click=move |_| zoom.reset() disabled={move || zoom.scale.get() <= 1.0} data-testid="map-zoom-reset">"Ganze Karte"</button>
+            <span class="hint">{move || if zoom.scale.get() > 1.0 { "Zum Verschieben ziehen; mit zwei Fingern zoomen." } else { "" }}</span>
+        </div>
         <svg
             class="map"
-            viewBox=format!("0 0 {} {}", layout.width, layout.height)
+            class:zoomed={move || zoom.scale.get() > 1.0}
+            viewBox=move || zoom.view_box()
+            on:pointerdown=move |event| zoom.pointer_down(&event)
+            on:pointermove=move |event| zoom.pointer_move(&event)
+            on:pointerup=move |event| zoom.pointer_up(&event)
+            on:pointercancel=move |event| zoom.pointer_up(&event)
             role="group"
             aria-label=format!("Karte: {} {}", indicator.name, painted.year)
             data-testid="map"
@@ -245,6 +257,129 @@ pub fn Choropleth(
         </svg>
     }
     .into_any()
+}
+
+/// The map's zoom and pan: buttons for everyone, dragging and a two-finger pinch while zoomed
+/// (only then does the map take touch gestures from the page, which scrolls normally otherwise).
+#[derive(Clone, Copy)]
+struct Zoom {
+    width: f64,
+    height: f64,
+    /// 1 is the whole map; at most [`MAX_ZOOM`].
+    scale: RwSignal<f64>,
+    /// The centre of the view, in map units.
+    centre: RwSignal<(f64, f64)>,
+    /// Pointers down on the map: id and last position in screen pixels.
+    pointers: RwSignal<Vec<(i32, f64, f64)>>,
+    /// The last gesture moved the map, so its click selects nothing.
+    dragged: RwSignal<bool>,
+}
+
+const MAX_ZOOM: f64 = 6.0;
+
+impl Zoom {
+    fn new(width: f64, height: f64) -> Zoom {
+        Zoom {
+            width,
+            height,
+            scale: RwSignal::new(1.0),
+            centre: RwSignal::new((width / 2.0, height / 2.0)),
+            pointers: RwSignal::new(Vec::new()),
+            dragged: RwSignal::new(false),
+        }
+    }
+
+    fn view_box(self) -> String {
+        let scale = self.scale.get();
+        let (cx, cy) = self.centre.get();
+        let (w, h) = (self.width / scale, self.height / scale);
+        let x = (cx - w / 2.0).clamp(0.0, self.width - w);
+        let y = (cy - h / 2.0).clamp(0.0, self.height - h);
+        format!("{x:.1} {y:.1} {w:.1} {h:.1}")
+    }
+
+    fn by(self, factor: f64) {
+        let next = (self.scale.get_untracked() * factor).clamp(1.0, MAX_ZOOM);
+        self.scale.set(next);
+        self.keep_centre_inside();
+    }
+
+    fn reset(self) {
+        self.scale.set(1.0);
+        self.centre.set((self.width / 2.0, self.height / 2.0));
+    }
+
+    fn keep_centre_inside(self) {
+        let scale = self.scale.get_untracked();
+        let (w, h) = (self.width / scale, self.height / scale);
+        self.centre.update(|(cx, cy)| {
+            *cx = cx.clamp(w / 2.0, self.width - w / 2.0);
+            *cy = cy.clamp(h / 2.0, self.height - h / 2.0);
+        });
+    }
+
+    fn pointer_down(self, event: &web_sys::PointerEvent) {
+        if self.pointers.with_untracked(Vec::is_empty) {
+            self.dragged.set(false);
+        }
+        let id = event.pointer_id();
+        self.pointers.update(|pointers| {
+            pointers.retain(|(known, _, _)| *known != id);
+            pointers.push((id, f64::from(event.client_x()), f64::from(event.client_y())));
+        });
+    }
+
+    fn pointer_move(self, event: &web_sys::PointerEvent) {
+        let scale = self.scale.get_untracked();
+        let id = event.pointer_id();
+        let (x, y) = (f64::from(event.client_x()), f64::from(event.client_y()));
+        let pointers = self.pointers.get_untracked();
+        let Some(index) = pointers.iter().position(|(known, _, _)| *known == id) else {
+            return;
+        };
+        let rendered = event
+            .current_target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .map_or(self.width, |element| f64::from(element.client_width()).max(1.0));
+        // Map units per screen pixel at the current zoom.
+        let units = self.width / scale / rendered;
+        if pointers.len() >= 2 {
+            // Pinch: the distance between the first two fingers scales the map.
+            let other = pointers[1 - index.min(1)];
+            let (_, old_x, old_y) = pointers[index];
+            let before = ((old_x - other.1).powi(2) + (old_y - other.2).powi(2)).sqrt();
+            let after = ((x - other.1).powi(2) + (y - other.2).powi(2)).sqrt();
+            if before > 10.0 {
+                self.scale.set((scale * after / before).clamp(1.0, MAX_ZOOM));
+                self.keep_centre_inside();
+                self.dragged.set(true);
+            }
+        } else if scale > 1.0 {
+            let (_, old_x, old_y) = pointers[index];
+            let (dx, dy) = (x - old_x, y - old_y);
+            if dx.abs() + dy.abs() > 0.0 {
+                self.centre.update(|(cx, cy)| {
+                    *cx -= dx * units;
+                    *cy -= dy * units;
+                });
+                self.keep_centre_inside();
+                if dx.abs() + dy.abs() > 2.0 {
+                    self.dragged.set(true);
+                }
+            }
+        }
+        self.pointers.update(|pointers| {
+            if let Some(entry) = pointers.iter_mut().find(|(known, _, _)| *known == id) {
+                *entry = (id, x, y);
+            }
+        });
+    }
+
+    fn pointer_up(self, event: &web_sys::PointerEvent) {
+        let id = event.pointer_id();
+        self.pointers
+            .update(|pointers| pointers.retain(|(known, _, _)| *known != id));
+    }
 }
 
 /// The legend: one swatch per class with its range and number of areas, then the hatch for
