@@ -147,6 +147,7 @@ test('muted news stay quiet; a clicked notification opens its page; the video pl
     // The video is fetched on request into the cache and played from there, with captions.
     await app.click('[data-testid=nav-video]');
     await waitFor(() => app.run(`return !!document.querySelector('[data-testid=video-load]')`), 'the video page');
+    await waitFor(async () => (await app.run(`return document.querySelectorAll('[data-testid=transcript] li').length`)) === 4, 'the transcript from the cached captions');
     await app.click('[data-testid=video-load]');
     const video = await waitFor(
       () =>

@@ -120,6 +120,8 @@ test('the editorial pages show the published content, its files and the captione
   assert.equal(Buffer.from(pdf).subarray(0, 5).toString(), '%PDF-', 'the document link serves the PDF');
 
   await page.click('[data-testid=nav-video]');
+  await waitFor(async () => (await page.locator('[data-testid=transcript] li').count()) === 4, 'the transcript beside the video, from its captions');
+  assert.match(await page.textContent('[data-testid=transcript] li'), /^0:00 FOKUS PI – der Sozialbericht/, 'with the time of each caption');
   await page.click('[data-testid=video-load]');
   await page.waitForSelector('[data-testid=video-player]');
   const video = await waitFor(

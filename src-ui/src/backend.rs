@@ -398,6 +398,27 @@ async fn invoke<A: Serialize, T: DeserializeOwned>(name: &str, args: &A) -> Resu
         .map_err(|error| ApiError::new(ErrorCode::InvalidAnswer, error.to_string()))
 }
 
+/// A text file by URL (a captions file from the cache or the server).
+pub async fn fetch_text(url: &str) -> Result<String, ApiError> {
+    let window =
+        web_sys::window().ok_or_else(|| ApiError::new(ErrorCode::Internal, "kein Fenster"))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|error| js_error(url, error))?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("HTTP {}", response.status()),
+        ));
+    }
+    JsFuture::from(response.text().map_err(|error| js_error(url, error))?)
+        .await
+        .map_err(|error| js_error(url, error))?
+        .as_string()
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidAnswer, "kein Text"))
+}
+
 async fn fetch_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
     let window =
         web_sys::window().ok_or_else(|| ApiError::new(ErrorCode::Internal, "kein Fenster"))?;

@@ -619,3 +619,108 @@ mod tests {
         assert!(!is_sha256_hex(&"a".repeat(63)), "exact length");
     }
 }
+
+/// One caption of a WebVTT file: when it starts (seconds) and what it says, as plain text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cue {
+    pub start: f64,
+    pub text: String,
+}
+
+/// The cues of a WebVTT captions file, for the transcript beside the video: timings read,
+/// cue identifiers, notes, styles and markup (`<v Sprecher>`, `<i>`) left out, entities for
+/// `&`, `<`, `>` decoded. Anything that is not a cue is skipped rather than refused: the file
+/// also plays as captions, and a transcript with a line missing beats none.
+pub fn parse_webvtt(text: &str) -> Vec<Cue> {
+    let mut cues = Vec::new();
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    for block in text.split("\n\n") {
+        let mut lines = block
+            .lines()
+            .map(str::trim_end)
+            .skip_while(|line| line.is_empty());
+        let Some(first) = lines.next() else { continue };
+        let timing = if first.contains("-->") {
+            first
+        } else {
+            // A cue identifier, or a header, note or style block without a timing line.
+            match lines.next() {
+                Some(line) if line.contains("-->") && !first.starts_with("NOTE") => line,
+                _ => continue,
+            }
+        };
+        let Some(start) = timing.split("-->").next().and_then(vtt_seconds) else {
+            continue;
+        };
+        let words: Vec<String> = lines
+            .map(strip_vtt_markup)
+            .filter(|line| !line.is_empty())
+            .collect();
+        if !words.is_empty() {
+            cues.push(Cue {
+                start,
+                text: words.join(" "),
+            });
+        }
+    }
+    cues
+}
+
+/// `00:01:02.500` or `01:02.500` in seconds.
+fn vtt_seconds(text: &str) -> Option<f64> {
+    let parts: Vec<&str> = text.trim().split(':').collect();
+    let (hours, minutes, seconds) = match parts.as_slice() {
+        [hours, minutes, seconds] => (
+            hours.parse::<f64>().ok()?,
+            minutes.parse::<f64>().ok()?,
+            seconds,
+        ),
+        [minutes, seconds] => (0.0, minutes.parse::<f64>().ok()?, seconds),
+        _ => return None,
+    };
+    let seconds: f64 = seconds.split_whitespace().next()?.parse().ok()?;
+    Some(hours * 3600.0 + minutes * 60.0 + seconds)
+}
+
+fn strip_vtt_markup(line: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in line.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .trim()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod webvtt_tests {
+    use super::*;
+
+    #[test]
+    fn captions_read_as_a_transcript() {
+        let file = "WEBVTT - Erklärvideo\r\n\r\nNOTE Entwurf\r\n\r\nSTYLE\n::cue { color: yellow }\n\n1\n00:00:00.000 --> 00:00:04.000 align:start\n<v Sprecherin>FOKUS PI</v> &amp; <i>Sie</i>\n\n01:04.500 --> 01:08.000\nZweite Zeile\nin zwei Teilen\n\nkaputt --> auch\nnichts\n\n";
+        assert_eq!(
+            parse_webvtt(file),
+            vec![
+                Cue {
+                    start: 0.0,
+                    text: "FOKUS PI & Sie".into()
+                },
+                Cue {
+                    start: 64.5,
+                    text: "Zweite Zeile in zwei Teilen".into()
+                },
+            ],
+            "header, note, style and a broken timing are skipped; markup and entities resolved"
+        );
+    }
+}

@@ -340,7 +340,9 @@ impl Zoom {
         let rendered = event
             .current_target()
             .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-            .map_or(self.width, |element| f64::from(element.client_width()).max(1.0));
+            .map_or(self.width, |element| {
+                f64::from(element.client_width()).max(1.0)
+            });
         // Map units per screen pixel at the current zoom.
         let units = self.width / scale / rendered;
         if pointers.len() >= 2 {
@@ -350,7 +352,8 @@ impl Zoom {
             let before = ((old_x - other.1).powi(2) + (old_y - other.2).powi(2)).sqrt();
             let after = ((x - other.1).powi(2) + (y - other.2).powi(2)).sqrt();
             if before > 10.0 {
-                self.scale.set((scale * after / before).clamp(1.0, MAX_ZOOM));
+                self.scale
+                    .set((scale * after / before).clamp(1.0, MAX_ZOOM));
                 self.keep_centre_inside();
                 self.dragged.set(true);
             }

@@ -355,6 +355,8 @@ fn VideoPlayer(item: ContentItem) -> impl IntoView {
         .iter()
         .find(|media| media.role == MediaRole::Captions)
         .map(|media| (item.media_key(media), media.name.clone()));
+    // The transcript comes from the captions file, which the sync keeps with the documents.
+    let transcript_of = captions.clone();
     let sources = RwSignal::new(None::<(String, Option<String>)>);
     let problem = RwSignal::new(None::<String>);
     let loading = RwSignal::new(false);
@@ -378,10 +380,38 @@ fn VideoPlayer(item: ContentItem) -> impl IntoView {
             loading.set(false);
         });
     };
+    let transcript = LocalResource::new(move || {
+        let captions = transcript_of.clone();
+        async move {
+            let (key, _) = captions?;
+            let url = app.backend.media_url(&key).await.ok()?;
+            let text = crate::backend::fetch_text(&url).await.ok()?;
+            Some(fokus_model::content::parse_webvtt(&text))
+        }
+    });
+    let transcript_view = move || {
+        let cues = transcript.get().flatten()?;
+        let rows = cues
+            .into_iter()
+            .map(|cue| {
+                let seconds = cue.start.round() as u64;
+                let time = format!("{}:{:02}", seconds / 60, seconds % 60);
+                view! { <li><span class="time">{time}</span>" "{cue.text}</li> }
+            })
+            .collect_view();
+        Some(view! {
+            <section class="transcript" aria-labelledby="abschrift" data-testid="transcript">
+                <h3 id="abschrift">"Abschrift"</h3>
+                <ol class="transcript-list">{rows}</ol>
+            </section>
+        })
+    };
     view! {
         <article class="card video" data-testid="video">
             <h2>{item.title.clone()}</h2>
             <p class="lead">{item.summary.clone()}</p>
+            <div class="video-layout">
+            <div class="video-main">
             {move || match sources.get() {
                 Some((video_url, captions_url)) => view! {
                     <video class="player" controls=true preload="metadata" data-testid="video-player" on:loadedmetadata=show_captions>
@@ -401,6 +431,9 @@ fn VideoPlayer(item: ContentItem) -> impl IntoView {
                 .into_any(),
             }}
             {move || problem.get().map(|problem| view! { <p class="error" role="alert">{problem}</p> })}
+            </div>
+            {transcript_view}
+            </div>
             {body(&item)}
         </article>
     }

@@ -98,7 +98,7 @@ pub fn BarrierefreiheitPage() -> impl IntoView {
                 <li>"Bedienung vollständig mit der Tastatur; ein sichtbarer Fokus; „Zum Inhalt springen“; nach einem Seitenwechsel steht der Fokus auf der Überschrift."</li>
                 <li>"Jede Karte und jedes Diagramm auch als Tabelle; Farben nie als einziges Merkmal (Muster für geheim gehaltene Werte, Text bei Ampeln und Änderungen)."</li>
                 <li>"Helles und dunkles Erscheinungsbild, Textgröße bis 200 % (Einstellungen), die Schriftgröße des Systems wird übernommen; keine Animationen."</li>
-                <li>"Das Erklärvideo hat Untertitel."</li>
+                <li>"Das Erklärvideo hat Untertitel und daneben eine Abschrift zum Lesen."</li>
             </ul>
             <h2>"Nicht barrierefreie Inhalte"</h2>
             <ul>
