@@ -355,6 +355,17 @@ test('a note survives a full resync and is flagged once an import changes its da
     await waitFor(() => personal()?.folders?.length === 1, 'the folder imported');
     assert.deepEqual(personal().folders[0], folder, 'exported and imported again: equal');
 
+    // "Cache leeren": data and files go, notes and folders stay, the data come back.
+    await app.click('[data-testid=nav-einstellungen]');
+    await waitFor(async () => /Daten: .* · Dateien: .* · Notizen und Mappen: /.test(await text('[data-testid=storage]')), 'the storage used');
+    await app.run('window.confirm = () => true; return null');
+    await app.click('[data-testid=cache-clear]');
+    await waitFor(async () => /Geleert/.test(await text('[data-testid=cache-clear-status]')), 'the cache cleared');
+    assert.equal(personal().notes.length, 1, 'the note stays');
+    assert.deepEqual(personal().folders[0], folder, 'the folder stays');
+    await app.click('[data-testid=nav-mappen]');
+    await waitFor(async () => /Daten seit Ihrer Notiz aktualisiert/.test(await text('[data-testid=note]')), 'the note, flagged again once the data are back');
+
     // Presented on the projector.
     await app.click('[data-testid=folder-present]');
     await waitFor(async () => /Ansicht 1 von 1/.test(await text('[data-testid=presentation-place]')), 'the presentation');
@@ -422,7 +433,8 @@ test('a fokus:// link opens the app at its view, at start and while it runs; a C
     const csv = readFileSync(saved, 'utf8');
     assert.ok(csv.startsWith('\ufeffKennzahl;Arbeitslosenquote\r\n'), 'BOM and the metadata header');
     assert.ok(csv.includes(`Link;${link}`), 'with the link of the view');
-    assert.match(await app.run(`return document.querySelector('[data-testid=share-status]').textContent`), /Gespeichert: .*arbeitslosenquote-gebiete\.csv/);
+    // The file is written before the command answers; the status follows the answer.
+    await waitFor(async () => /Gespeichert: .*arbeitslosenquote-gebiete\.csv/.test(await app.run(`return document.querySelector('[data-testid=share-status]').textContent`)), 'the saved file named');
   } finally {
     await app.close();
   }

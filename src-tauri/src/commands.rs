@@ -4,7 +4,7 @@
 use fokus_model::api::{ApiError, ErrorCode};
 use fokus_model::content::{MediaKey, MediaRef};
 use fokus_model::ipc::{
-    ExportFile, NoArgs, Permission, PermissionQuery, ReadCall, ServerAddress, ViewPath,
+    ExportFile, NoArgs, Permission, PermissionQuery, ReadCall, ServerAddress, StorageInfo, ViewPath,
 };
 use fokus_model::news::Settings;
 use fokus_model::personal::Personal;
@@ -110,6 +110,18 @@ async fn view_last(shell: State<'_, Shell>, args: NoArgs) -> Result<Option<Strin
         .ok()
         .flatten()
         .filter(|path| fokus_model::ipc::is_app_path(path)))
+}
+
+#[tauri::command]
+async fn storage_get(shell: State<'_, Shell>, args: NoArgs) -> Result<StorageInfo, ApiError> {
+    let NoArgs {} = args;
+    Ok(crate::storage::info(&shell))
+}
+
+#[tauri::command]
+async fn cache_clear(app: tauri::AppHandle, args: NoArgs) -> Result<StorageInfo, ApiError> {
+    let NoArgs {} = args;
+    crate::storage::clear(&app).await
 }
 
 #[tauri::command]
@@ -355,6 +367,8 @@ macro_rules! command_table {
 
 command_table![
     read,
+    storage_get,
+    cache_clear,
     link_take,
     view_last,
     personal_get,

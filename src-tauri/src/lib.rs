@@ -9,6 +9,7 @@ mod instance;
 mod media;
 mod notify;
 mod personal;
+mod storage;
 #[cfg(desktop)]
 mod tray;
 

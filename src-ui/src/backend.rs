@@ -265,6 +265,16 @@ impl Backend {
         }
     }
 
+    /// What the app keeps on this device (app only).
+    pub async fn storage_get(self) -> Result<ipc::StorageInfo, ApiError> {
+        invoke::<_, ipc::StorageInfo>(ipc::StorageGet::NAME, &ipc::NoArgs {}).await
+    }
+
+    /// "Cache leeren" (app only): data back to what the app shipped with, files deleted.
+    pub async fn cache_clear(self) -> Result<ipc::StorageInfo, ApiError> {
+        invoke::<_, ipc::StorageInfo>(ipc::CacheClear::NAME, &ipc::NoArgs {}).await
+    }
+
     /// Tests a server address; answers what was found, in German.
     pub async fn server_test(self, address: &str) -> Result<String, ApiError> {
         match self {

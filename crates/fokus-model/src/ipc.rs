@@ -213,6 +213,26 @@ command!(
     /// Saves the person's data as a whole (checked and cleaned) and returns it as stored.
     PersonalSave, "personal_save", Personal => Personal
 );
+/// What the app keeps on this device, in bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageInfo {
+    /// The cache database (values, content).
+    pub data_bytes: u64,
+    /// Downloaded documents, captions and videos, and documents opened from them.
+    pub file_bytes: u64,
+    /// Notes, Sitzungsmappen and display settings.
+    pub personal_bytes: u64,
+}
+
+command!(
+    /// How much the app keeps on this device.
+    StorageGet, "storage_get", NoArgs => StorageInfo
+);
+command!(
+    /// "Cache leeren": the data go back to what the app shipped with, downloaded files are
+    /// deleted, and a sync starts. Notes, folders and settings stay. Returns the storage after.
+    CacheClear, "cache_clear", NoArgs => StorageInfo
+);
 command!(
     /// The view the app was left at, for "Weiter, wo Sie aufgehört haben".
     ViewLast, "view_last", NoArgs => Option<String>
@@ -291,8 +311,10 @@ pub enum Permission {
 
 /// Every command the shell registers (the queries all go through [`READ_COMMAND`]), for its
 /// registration check.
-pub const COMMAND_NAMES: [&str; 15] = [
+pub const COMMAND_NAMES: [&str; 17] = [
     READ_COMMAND,
+    StorageGet::NAME,
+    CacheClear::NAME,
     PersonalGet::NAME,
     PersonalSave::NAME,
     ViewLast::NAME,

@@ -623,6 +623,13 @@ impl Store {
         Ok(summary)
     }
 
+    /// Gives the space of deleted rows back to the file system ("Cache leeren").
+    pub fn compact(&mut self) -> Result<()> {
+        self.conn
+            .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(())
+    }
+
     /// Replaces the whole content with a full page (`since == 0`), in one transaction: for a
     /// cache whose server was rebuilt or replaced, so old and new revisions cannot mix.
     pub fn replace_all(&mut self, page: &FeedPage) -> Result<ApplySummary> {

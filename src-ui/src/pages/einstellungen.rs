@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::app::use_app;
+use crate::format;
 use crate::personal::change;
+use fokus_model::ipc::StorageInfo;
 use fokus_model::personal::{Theme, TEXT_SIZES};
 
 /// Theme and text size: in the app and in the browser, kept with the person's own data.
@@ -62,6 +64,65 @@ fn Darstellung() -> impl IntoView {
             <label class="field" for="text-size">"Textgröße"</label>
             <p class="hint" id="text-size-hint">"Zusätzlich zur Schriftgröße Ihres Systems; 100 % übernimmt sie unverändert."</p>
             <select id="text-size" class="select" aria-describedby="text-size-hint" on:change=pick_size data-testid="text-size">{sizes}</select>
+        </section>
+    }
+}
+
+/// What the app keeps on this device, and "Cache leeren" (app only).
+#[component]
+fn Speicher() -> impl IntoView {
+    let app = use_app();
+    let storage = RwSignal::new(None::<StorageInfo>);
+    let status = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(info) = app.backend.storage_get().await {
+            storage.set(Some(info));
+        }
+    });
+    let clear = move |_| {
+        let confirmed = web_sys::window()
+            .and_then(|window| {
+                window
+                    .confirm_with_message("Gespeicherte Daten und Dateien löschen und neu laden? Notizen, Sitzungsmappen und Einstellungen bleiben.")
+                    .ok()
+            })
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match app.backend.cache_clear().await {
+                Ok(info) => {
+                    storage.set(Some(info));
+                    status.set(
+                        "Geleert. Die Daten werden neu geladen; Notizen und Mappen sind erhalten."
+                            .into(),
+                    );
+                }
+                Err(error) => status.set(error.message),
+            }
+            busy.set(false);
+        });
+    };
+    let sizes = move || {
+        storage.get().map(|info| {
+            format!(
+                "Daten: {} · Dateien: {} · Notizen und Mappen: {}",
+                format::bytes(info.data_bytes),
+                format::bytes(info.file_bytes),
+                format::bytes(info.personal_bytes)
+            )
+        })
+    };
+    view! {
+        <section class="card settings">
+            <h2>"Speicher auf diesem Gerät"</h2>
+            <p data-testid="storage">{sizes}</p>
+            <p class="hint">"„Cache leeren“ löscht die gespeicherten Daten und Dateien und lädt sie vom Server neu. Notizen, Sitzungsmappen und Einstellungen bleiben."</p>
+            <button class="button secondary" on:click=clear disabled=move || busy.get() data-testid="cache-clear">"Cache leeren"</button>
+            <p role="status" class="hint" data-testid="cache-clear-status">{move || status.get()}</p>
         </section>
     }
 }
@@ -224,6 +285,7 @@ pub fn EinstellungenPage() -> impl IntoView {
             <p class="notice">"Benachrichtigungen, Server und Hintergrund gibt es in der App; diese Seite im Browser merkt sich nur die Darstellung."</p>
         })}
         {form}
+        {move || (backend == crate::backend::Backend::Tauri).then(|| view! { <Speicher/> })}
         <p role="status" aria-live="polite" class="hint" data-testid="settings-saved">
             {move || saved.get().then_some("Gespeichert.")}
         </p>
