@@ -186,6 +186,7 @@ test('split view from 1024 px: the report on one side, the live map on the other
   assert.equal(await page.locator('[data-testid=chapter]').count(), 4, 'the report beside it');
   const [text, side] = await Promise.all(['.split-text', '[data-testid=split-side]'].map((selector) => page.$eval(selector, (element) => element.getBoundingClientRect().toJSON())));
   assert.ok(side.left >= text.right - 1 && Math.abs(side.top - text.top) < 60, `side by side: ${JSON.stringify({ text, side })}`);
+  await page.$eval('[data-testid=split-side] [data-testid=map]', (element) => element.scrollIntoView({ block: 'nearest' }));
   await page.screenshot({ path: join(SCREENSHOTS, 'web-split-tablet.png') });
   await page.reload();
   await page.waitForSelector('[data-testid=split-side] [data-testid=map] path.area');

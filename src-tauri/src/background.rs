@@ -145,6 +145,20 @@ pub fn show_page(app: &AppHandle, page: Page) {
     emit(app, AppEvent::Navigate { page });
 }
 
+/// Tells the UI that the cache was replaced under it (recovered or cleared): the new state, and
+/// that every view reloads.
+pub fn announce_replaced(app: &AppHandle, state: fokus_model::SyncState) {
+    let revision = state.revision;
+    emit(app, AppEvent::SyncState { state });
+    emit(
+        app,
+        AppEvent::DataChanged {
+            revision,
+            news: Vec::new(),
+        },
+    );
+}
+
 /// Brings the window back and shows the view a `fokus://` link names; a link that names no
 /// view of the app is logged and ignored (links come from outside: only what the one parser
 /// understands reaches the UI, re-printed by it).

@@ -216,14 +216,7 @@ pub(crate) fn recover_cache(app: &tauri::AppHandle) {
                 state.problem = Some(CACHE_RECOVERED.to_owned());
             });
             crate::notify::show(app, CACHE_RECOVERED, fokus_model::news::Page::Sozialbericht);
-            background::emit(app, AppEvent::SyncState { state });
-            background::emit(
-                app,
-                AppEvent::DataChanged {
-                    revision,
-                    news: Vec::new(),
-                },
-            );
+            background::announce_replaced(app, state);
         }
         Err(error) => tracing::error!(%error, "the cache could not be started afresh"),
     }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use fokus_model::api::{ApiError, ErrorCode};
-use fokus_model::ipc::{AppEvent, StorageInfo};
+use fokus_model::ipc::StorageInfo;
 use tauri::Manager;
 
 use crate::{background, Shell, SNAPSHOT};
@@ -117,14 +117,7 @@ pub(crate) async fn clear(app: &tauri::AppHandle) -> Result<StorageInfo, ApiErro
         state.revision = revision;
         state.last_success = None;
     });
-    background::emit(app, AppEvent::SyncState { state });
-    background::emit(
-        app,
-        AppEvent::DataChanged {
-            revision,
-            news: Vec::new(),
-        },
-    );
+    background::announce_replaced(app, state);
     shell.wake.notify_one();
     Ok(info(&shell))
 }

@@ -27,7 +27,7 @@ pub fn install(app: &tauri::App) -> anyhow::Result<()> {
         .tooltip("FOKUS PI")
         .menu(&menu)
         .on_menu_event(|app, event| match event.id().as_ref() {
-            "open" => crate::background::show_page(app, Page::Sozialbericht),
+            "open" => crate::background::show_page(app, Page::Uebersicht),
             "sync" => app.state::<Shell>().wake.notify_one(),
             "quit" => app.exit(0),
             _ => {}

@@ -144,8 +144,9 @@ pub fn App() -> impl IntoView {
     });
 
     let nav_pages = move || {
-        Page::NAVIGATION
+        Page::ALL
             .into_iter()
+            .filter(|page| page.in_navigation())
             .map(|page| {
                 view! {
                     <li>

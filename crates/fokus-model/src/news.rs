@@ -43,19 +43,11 @@ impl Page {
         Page::Barrierefreiheit,
     ];
 
-    /// The pages of the navigation bar; the others are reached from the header and the footer.
-    pub const NAVIGATION: [Page; 10] = [
-        Page::Uebersicht,
-        Page::Sozialbericht,
-        Page::Demografie,
-        Page::Sozialausgaben,
-        Page::Fokusbericht,
-        Page::Empfehlungen,
-        Page::Newsletter,
-        Page::Dokumente,
-        Page::Video,
-        Page::Mappen,
-    ];
+    /// Whether the page is in the navigation bar; the settings are reached from the header,
+    /// "Über" and the Erklärung zur Barrierefreiheit from the footer.
+    pub fn in_navigation(self) -> bool {
+        !matches!(self, Page::Einstellungen | Page::Ueber | Page::Barrierefreiheit)
+    }
 
     pub fn path(self) -> &'static str {
         match self {
