@@ -46,7 +46,10 @@ impl Page {
     /// Whether the page is in the navigation bar; the settings are reached from the header,
     /// "Über" and the Erklärung zur Barrierefreiheit from the footer.
     pub fn in_navigation(self) -> bool {
-        !matches!(self, Page::Einstellungen | Page::Ueber | Page::Barrierefreiheit)
+        !matches!(
+            self,
+            Page::Einstellungen | Page::Ueber | Page::Barrierefreiheit
+        )
     }
 
     pub fn path(self) -> &'static str {
