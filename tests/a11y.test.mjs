@@ -50,6 +50,7 @@ const PERSONAL = {
 };
 
 const SIZES = [
+  ['large desktop', { width: 1920, height: 1080 }],
   ['desktop', { width: 1280, height: 900 }],
   ['tablet portrait', { width: 768, height: 1024 }],
   ['tablet landscape', { width: 1024, height: 768 }],

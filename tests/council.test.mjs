@@ -88,6 +88,31 @@ test('a note on a view, then an import: the start page lists what is new and the
   await page.waitForSelector('[data-testid=news-none]');
 });
 
+test('the start page by keyboard alone: skip link, the news, a headline indicator opened with Enter', async () => {
+  await page.goto(server.url);
+  await page.waitForSelector('[data-testid=headline]');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Zum Inhalt springen', 'the skip link comes first');
+  await page.keyboard.press('Enter');
+  const reached = [];
+  for (let step = 0; step < 40; step++) {
+    await page.keyboard.press('Tab');
+    const where = await page.evaluate(() => {
+      const element = document.activeElement;
+      return { testid: element?.closest('[data-testid]')?.dataset.testid, text: element?.textContent?.trim() };
+    });
+    reached.push(where.testid);
+    if (where.testid === 'headline') break;
+  }
+  assert.ok(reached.includes('news-item') || reached.includes('news-all-read') || reached.includes('resume'), `the news and where one left off come before the indicators: ${reached}`);
+  assert.equal(reached.at(-1), 'headline', `a headline indicator is reached: ${reached}`);
+  const name = await page.evaluate(() => document.activeElement.textContent);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid=series-chart], .chart');
+  assert.equal(new URL(page.url()).pathname, '/sozialbericht', 'Enter opens the indicator');
+  assert.match(await page.textContent('[data-testid=indicator-select] option:checked'), new RegExp(name.slice(0, 10)), 'the indicator named on the start page');
+});
+
 test('a Sitzungsmappe: gathered from the views, reordered, annotated, exported as Markdown, deleted and imported again equal', async () => {
   await page.goto(`${server.url}/gebiet?gebiet=010560015&jahr=2024`);
   await page.waitForSelector('[data-testid=profile-title]');
