@@ -191,6 +191,20 @@ test('presentation mode by keyboard alone: Tab to "Präsentieren", arrows throug
   await page.waitForSelector('[data-testid=profile-title]');
   await page.tap('[data-testid=presentation-next]');
   await waitFor(async () => /Ansicht 3 von 3/.test(await page.textContent('[data-testid=presentation-place]')), 'a tap on "Weiter"');
+  // A swipe to the right goes back, as on a tablet.
+  const cdp = await page.context().newCDPSession(page);
+  const swipe = async (from, to) => {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: from, y: 500, id: 0 }] });
+    for (let step = 1; step <= 5; step++) {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: from + ((to - from) * step) / 5, y: 500, id: 0 }] });
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  };
+  await swipe(300, 700);
+  await waitFor(async () => /Ansicht 2 von 3/.test(await page.textContent('[data-testid=presentation-place]')), 'a swipe back');
+  await swipe(700, 300);
+  await waitFor(async () => /Ansicht 3 von 3/.test(await page.textContent('[data-testid=presentation-place]')), 'a swipe forward');
+  await cdp.detach();
   await page.keyboard.press('Escape');
   await page.waitForSelector('[data-testid=folder]');
   assert.equal(new URL(page.url()).pathname, '/mappen', 'Esc leaves for the folder');
@@ -242,6 +256,26 @@ test('the map zooms with buttons and pans by dragging; a drag selects nothing', 
   assert.equal(new URL(page.url()).searchParams.get('gebiete'), null, 'the drag selected no area');
   await page.click('[data-testid=map-zoom-reset]');
   assert.equal((await box())[2], fullWidth, 'the whole map again');
+
+  // Two fingers spread apart on the zoomed map zoom further in (touch through Chromium's
+  // DevTools protocol, as a tablet's screen delivers it).
+  await page.click('[data-testid=map-zoom-in]');
+  const before = await box();
+  const cdp = await page.context().newCDPSession(page);
+  const middle = { x: map.x + map.width / 2, y: map.y + map.height / 2 };
+  const fingers = (spread) => [
+    { x: middle.x - spread, y: middle.y, id: 0 },
+    { x: middle.x + spread, y: middle.y, id: 1 },
+  ];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(30) });
+  for (const spread of [45, 60, 75, 90]) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(spread) });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  const pinched = await box();
+  assert.ok(pinched[2] < before[2] * 0.8, `the pinch zoomed in: ${before} → ${pinched}`);
+  await page.click('[data-testid=map-zoom-reset]');
+  await cdp.detach();
 });
 
 test('everything as one file: saved, lost and read back', async () => {

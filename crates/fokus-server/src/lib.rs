@@ -197,6 +197,10 @@ impl From<StoreError> for HttpError {
                 status: StatusCode::NOT_FOUND,
                 body: ApiError::new(ErrorCode::NotFound, error.to_string()),
             },
+            StoreError::InvalidArgument(message) => HttpError {
+                status: StatusCode::BAD_REQUEST,
+                body: ApiError::new(ErrorCode::BadRequest, message),
+            },
             other => HttpError::internal(other.to_string()),
         }
     }

@@ -1809,3 +1809,24 @@ async fn answers_carry_nosniff_and_the_web_build_its_content_security_policy() {
         .unwrap();
     assert_eq!(api.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
 }
+
+#[tokio::test]
+async fn a_read_with_an_argument_it_cannot_use_is_a_bad_request() {
+    let router = app(AppState::new(demo_store()).unwrap(), None);
+    let (status, _, body) = get(
+        &router,
+        &format!("{}?subjects=__main__", read_path::<ipc::SubjectDigests>()),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a subject key that is none is the client's mistake: {}",
+        String::from_utf8_lossy(&body)
+    );
+    assert!(
+        String::from_utf8_lossy(&body).contains("kennzahl:ID"),
+        "the answer says what is expected"
+    );
+}

@@ -211,6 +211,12 @@ mod tests {
                 ErrorCode::NotFound,
                 "an indicator the store does not hold",
             ),
+            (
+                ipc::SubjectDigests::NAME,
+                serde_json::json!({ "subjects": "__main__" }),
+                ErrorCode::BadRequest,
+                "a subject that is none",
+            ),
         ];
         for (name, args, code, why) in cases {
             let failure = run_json(&store, name, args.clone()).unwrap_err();
