@@ -115,7 +115,10 @@ fn win_ansi(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// A one-page A4 PDF in Helvetica: a title and lines of text.
+/// A one-page A4 PDF in Helvetica: a title and lines of text, tagged for assistive technology
+/// (BITV 2.0 asks it of a public body's PDFs): the document's language and title, marked content
+/// and a structure tree of a heading and one paragraph per line, so a screen reader reads it in
+/// order and knows the heading.
 fn write_pdf(path: &Path, title: &str, lines: &[String]) -> Result<()> {
     const LEADING: f32 = 12.5;
     if lines.len() as f32 * LEADING > 700.0 {
@@ -128,15 +131,65 @@ fn write_pdf(path: &Path, title: &str, lines: &[String]) -> Result<()> {
     let bold_id = Ref::new(5);
     let content_id = Ref::new(6);
     let info_id = Ref::new(7);
+    let struct_root_id = Ref::new(8);
+    let document_id = Ref::new(9);
+    let parent_array_id = Ref::new(10);
+    let heading_id = Ref::new(11);
+    // One paragraph element per line with text; its marked-content id is its place in this list.
+    let texts: Vec<&String> = lines
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    let paragraph_ids: Vec<Ref> = (0..texts.len())
+        .map(|index| Ref::new(12 + index as i32))
+        .collect();
     let regular = Name(b"F1");
     let bold = Name(b"F2");
     let mut pdf = Pdf::new();
-    pdf.catalog(catalog_id).pages(page_tree_id);
+    {
+        let mut catalog = pdf.catalog(catalog_id);
+        catalog.pages(page_tree_id);
+        catalog.lang(pdf_writer::TextStr("de-DE"));
+        catalog.mark_info().marked(true);
+        catalog.viewer_preferences().display_doc_title(true);
+        catalog.pair(Name(b"StructTreeRoot"), struct_root_id);
+    }
+    {
+        let mut root = pdf
+            .indirect(struct_root_id)
+            .start::<pdf_writer::writers::StructTreeRoot>();
+        root.child(document_id);
+        root.parent_tree().nums().insert(0, parent_array_id);
+        root.parent_tree_next_key(1);
+    }
+    pdf.struct_element(document_id)
+        .kind(pdf_writer::types::StructRole::Document)
+        .parent(struct_root_id)
+        .children()
+        .items(std::iter::once(heading_id).chain(paragraph_ids.iter().copied()));
+    pdf.struct_element(heading_id)
+        .kind(pdf_writer::types::StructRole::H1)
+        .parent(document_id)
+        .page(page_id)
+        .children()
+        .marked_content_id(0);
+    for (index, id) in paragraph_ids.iter().enumerate() {
+        pdf.struct_element(*id)
+            .kind(pdf_writer::types::StructRole::P)
+            .parent(document_id)
+            .page(page_id)
+            .children()
+            .marked_content_id(index as i32 + 1);
+    }
+    pdf.indirect(parent_array_id)
+        .array()
+        .items(std::iter::once(heading_id).chain(paragraph_ids.iter().copied()));
     pdf.pages(page_tree_id).kids([page_id]).count(1);
     let mut page = pdf.page(page_id);
     page.media_box(Rect::new(0.0, 0.0, 595.0, 842.0))
         .parent(page_tree_id)
-        .contents(content_id);
+        .contents(content_id)
+        .struct_parents(0);
     page.resources()
         .fonts()
         .pair(regular, font_id)
@@ -154,12 +207,26 @@ fn write_pdf(path: &Path, title: &str, lines: &[String]) -> Result<()> {
     content.begin_text();
     content.set_font(bold, 16.0);
     content.next_line(60.0, 780.0);
+    content
+        .begin_marked_content_with_properties(Name(b"H1"))
+        .properties()
+        .identify(0);
     content.show(Str(&win_ansi(title)));
+    content.end_marked_content();
     content.set_font(regular, 10.0);
     content.set_leading(LEADING);
     content.next_line(0.0, -30.0);
+    let mut mcid = 0;
     for line in lines {
-        content.show(Str(&win_ansi(line)));
+        if !line.trim().is_empty() {
+            mcid += 1;
+            content
+                .begin_marked_content_with_properties(Name(b"P"))
+                .properties()
+                .identify(mcid);
+            content.show(Str(&win_ansi(line)));
+            content.end_marked_content();
+        }
         content.next_line_using_leading();
     }
     content.end_text();
@@ -229,4 +296,40 @@ fn render_video(out: &Path) -> Result<()> {
     )?;
     std::fs::rename(&partial, out)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn demo_pdfs_are_tagged_with_language_title_and_structure() {
+        let path = std::env::temp_dir().join(format!("fokus-tagged-{}.pdf", std::process::id()));
+        let lines = vec![
+            "Erste Zeile".to_owned(),
+            String::new(),
+            "Zweite Zeile".to_owned(),
+        ];
+        super::write_pdf(&path, "Methodik", &lines).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let text = String::from_utf8_lossy(&bytes);
+        for expected in [
+            "/Lang (de-DE)",
+            "/Marked true",
+            "/DisplayDocTitle true",
+            "/StructTreeRoot 8 0 R",
+            "/S /Document",
+            "/S /H1",
+            "/S /P",
+            "/StructParents 0",
+            "/H1 <<\n  /MCID 0\n>> BDC",
+            "/P <<\n  /MCID 2\n>> BDC",
+            "/Title (Methodik)",
+        ] {
+            assert!(
+                text.contains(expected),
+                "the PDF says {expected:?}:\n{text}"
+            );
+        }
+        assert!(!text.contains("/MCID 3"), "the empty line is no paragraph");
+    }
 }

@@ -99,6 +99,12 @@ pub struct ChangesQuery {
 pub struct DigestQuery {
     /// Subjects by their key (`kennzahl:ID`, `gebiet:ID`, `inhalt:ID`), separated by `,`; at
     /// most [`MAX_DIGESTS`].
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            pattern(r"^(kennzahl|gebiet|inhalt):[^,:]{1,200}(,(kennzahl|gebiet|inhalt):[^,:]{1,200}){0,199}$")
+        )
+    )]
     pub subjects: String,
 }
 

@@ -103,7 +103,7 @@ pub fn BarrierefreiheitPage() -> impl IntoView {
             <h2>"Nicht barrierefreie Inhalte"</h2>
             <ul>
                 <li>"Die Karte lässt sich mit der Tastatur bedienen, Bildschirmleser erhalten ihre Werte aber vollständiger über die Tabelle."</li>
-                <li>"Die PDF-Dateien der Demodaten sind nicht getaggt (ohne Struktur für Bildschirmleser); die Seite „Dokumente“ beschreibt jede Datei mit Titel, Zusammenfassung, Art und Größe."</li>
+                <li>"Die PDF-Dateien der Demodaten sind getaggt (Titel, Sprache, Überschrift und Absätze), aber nicht nach PDF/UA geprüft; die Seite „Dokumente“ beschreibt jede Datei zusätzlich mit Titel, Zusammenfassung, Art und Größe. PDF-Dateien, die ein Kreis selbst veröffentlicht, prüft die App nicht."</li>
             </ul>
             <h2>"Barrieren melden: Kontakt"</h2>
             <p>"Sind Ihnen Mängel beim barrierefreien Zugang aufgefallen? Schreiben Sie uns:"</p>
