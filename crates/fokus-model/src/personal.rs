@@ -112,7 +112,8 @@ impl Subject {
     /// Reads a [`Subject::key`].
     pub fn parse(key: &str) -> Option<Subject> {
         let (kind, id) = key.split_once(':')?;
-        if id.is_empty() || id.len() > 200 {
+        // Keys travel in a `,`-separated list: no `,` or `:` in the id.
+        if id.is_empty() || id.chars().count() > 200 || id.contains([',', ':']) {
             return None;
         }
         let id = id.to_owned();

@@ -152,7 +152,12 @@ impl Store {
 
 /// The subjects of a `subject_digests` query, from their keys joined by `,`.
 pub fn parse_subjects(keys: &str) -> Result<Vec<Subject>> {
-    let keys: Vec<&str> = keys.split(',').filter(|key| !key.is_empty()).collect();
+    if keys.is_empty() {
+        return Err(StoreError::InvalidArgument(
+            "keine Angabe; erwartet wird z. B. kennzahl:sgb2_quote".into(),
+        ));
+    }
+    let keys: Vec<&str> = keys.split(',').collect();
     if keys.len() > fokus_model::api::MAX_DIGESTS {
         return Err(StoreError::InvalidArgument(format!(
             "höchstens {} Angaben",

@@ -648,7 +648,9 @@ fn changes_and_digests_tell_what_changed_since_a_note() {
     );
     assert!(
         fokus_store::parse_subjects("kennzahl:a,gebiet:b,inhalt:c/d").is_ok()
-            && fokus_store::parse_subjects("passwort:x").is_err(),
+            && ["passwort:x", "", "kennzahl:a,", "kennzahl:a:b", "gebiet:"]
+                .iter()
+                .all(|keys| fokus_store::parse_subjects(keys).is_err()),
         "subject keys are checked"
     );
 }
