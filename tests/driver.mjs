@@ -40,7 +40,7 @@ export async function startDriver(env, appBin = APP_BIN) {
   const log = openSync(join(SCREENSHOTS, 'app-test.log'), 'a');
   const driver = spawn(DRIVER_BIN, ['--port', String(port), '--native-port', String(nativePort)], {
     stdio: ['ignore', log, log],
-    env: { ...process.env, FOKUS_SYNC_INTERVAL_SECS: '30', ...env },
+    env: { ...process.env, FOKUS_SYNC_INTERVAL_SECS: '30', FOKUS_LOG_FILE: join(SCREENSHOTS, 'app.log'), ...env },
   });
 
   async function webdriver(method, path, body) {

@@ -59,6 +59,7 @@ async fn sync_alone(app: &AppHandle) -> SyncState {
     let started = shell.update_sync_state(|state| state.syncing = true);
     emit(app, AppEvent::SyncState { state: started });
     let result = syncer.sync_once(now()).await;
+    tracing::debug!(server = %syncer.base_url(), ok = result.is_ok(), revision = ?result.as_ref().map(|outcome| outcome.revision).ok(), "sync ended");
     let settings = shell.settings();
     let media = match &result {
         Ok(_) => Some(
@@ -189,15 +190,18 @@ async fn sync_loop(app: AppHandle) {
 }
 
 /// Keeps a server-sent-events connection open while online and wakes the sync loop when the
-/// server announces a revision newer than the cache's. When the settings name another server,
+/// server announces a revision other than the cache's. When the settings name another server,
 /// the stream to the old one is dropped and one to the new one opened.
 async fn watch_server(app: AppHandle) {
     let mut backoff = MIN_BACKOFF;
     loop {
         let shell = app.state::<Shell>();
         let syncer = shell.syncer();
+        // Any revision other than the cache's: after a change of server (or a server restored
+        // from a backup) the numbers may be lower than the cache's and still be news.
         let watching = syncer.watch_revisions(|revision| {
-            if revision > shell.sync_state().revision {
+            tracing::debug!(server = %syncer.base_url(), revision, "the server announced a revision");
+            if revision != shell.sync_state().revision {
                 shell.wake.notify_one();
             }
         });

@@ -382,11 +382,25 @@ pub(crate) fn title_window(app: &tauri::AppHandle) {
 }
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    let subscriber = tracing_subscriber::fmt().with_env_filter(
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+    );
+    // `FOKUS_LOG_FILE`: the log appended to a file (the tests: WebDriver drops the app's
+    // standard error); otherwise standard error.
+    let log_file = std::env::var_os("FOKUS_LOG_FILE").and_then(|path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok()
+    });
+    match log_file {
+        Some(file) => subscriber
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .init(),
+        None => subscriber.init(),
+    }
     let builder = tauri::Builder::default();
     builder
         .plugin(tauri_plugin_deep_link::init())
