@@ -264,7 +264,7 @@ pub fn Explorer(beside: bool) -> impl IntoView {
         {if beside {
             view! { <h2 class="side-title">"Sozialbericht daneben"</h2> }.into_any()
         } else {
-            view! { <h1 class="page-title">"Sozialbericht"</h1> }.into_any()
+            view! { <h1 class="page-title explorer-title">"Sozialbericht"</h1> }.into_any()
         }}
         {demo_banner}
         {empty_or_error}
