@@ -115,6 +115,7 @@ test('the editorial pages show the published content, its files and the captione
 
   await page.click('[data-testid=nav-dokumente]');
   await waitFor(async () => (await page.locator('[data-testid=document]').count()) === 2, 'two documents');
+  assert.match(await page.textContent('[data-testid=document-file] >> nth=0'), /öffnen \(PDF, \d+ KB\)$/, 'type and size before opening');
   const href = await page.getAttribute('[data-testid=document-file] >> nth=0', 'href');
   const pdf = await (await fetch(new URL(href, server.url))).arrayBuffer();
   assert.equal(Buffer.from(pdf).subarray(0, 5).toString(), '%PDF-', 'the document link serves the PDF');

@@ -272,7 +272,11 @@ pub fn NewsletterPage() -> impl IntoView {
 fn FileButton(key: MediaKey, media: MediaRef) -> impl IntoView {
     let app = use_app();
     let problem = RwSignal::new(None::<String>);
-    let label = format!("{} öffnen ({})", media.name, format::bytes(media.size));
+    // Type and size before opening: "Methodik.pdf öffnen (PDF, 5 KB)".
+    let kind = fokus_model::content::media_type(&media.mime)
+        .map(|known| format!("{}, ", known.extension().to_uppercase()))
+        .unwrap_or_default();
+    let label = format!("{} öffnen ({kind}{})", media.name, format::bytes(media.size));
     match app.backend {
         Backend::Web => {
             let href = fokus_model::api::blob_path(&media.sha256);

@@ -128,6 +128,22 @@ pub fn Explorer(beside: bool) -> impl IntoView {
         }
     });
     let loaded_table = move || table.get().flatten().and_then(Result::ok);
+    // A table of another indicator than the one asked for is an answer that arrived late (a
+    // fetch started by new data, overtaken by a pick): fetch again, so the view never stays on
+    // the previous indicator (seen now and then in the web and app tests).
+    Effect::new(move |_| {
+        let wanted = indicator_id.get();
+        let arrived = table
+            .get()
+            .flatten()
+            .and_then(Result::ok)
+            .map(|table| table.indicator.id);
+        if let (Some(wanted), Some(arrived)) = (wanted, arrived) {
+            if wanted != arrived {
+                table.refetch();
+            }
+        }
+    });
     // The map's areas follow the table that arrived, not the level asked for: while the next
     // level's values load, the map keeps showing the previous level with its own values.
     let table_level = Memo::new(move |_| {
