@@ -276,7 +276,11 @@ fn FileButton(key: MediaKey, media: MediaRef) -> impl IntoView {
     let kind = fokus_model::content::media_type(&media.mime)
         .map(|known| format!("{}, ", known.extension().to_uppercase()))
         .unwrap_or_default();
-    let label = format!("{} öffnen ({kind}{})", media.name, format::bytes(media.size));
+    let label = format!(
+        "{} öffnen ({kind}{})",
+        media.name,
+        format::bytes(media.size)
+    );
     match app.backend {
         Backend::Web => {
             let href = fokus_model::api::blob_path(&media.sha256);
