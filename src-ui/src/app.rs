@@ -223,6 +223,24 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// "Demodaten: …" above a page whose data are the demo's, from the deployment the app holds.
+#[component]
+pub fn DemoBanner() -> impl IntoView {
+    let app = use_app();
+    move || {
+        app.dataset
+            .get()
+            .filter(|dataset| dataset.demo)
+            .map(|dataset| {
+                view! {
+                    <p class="demo-banner" role="note" data-testid="demo-banner">
+                        <strong>"Demodaten: "</strong>{dataset.title}
+                    </p>
+                }
+            })
+    }
+}
+
 /// The notice for boundaries when a deployment names none: every German boundary dataset the
 /// app can draw comes from the BKG under this licence.
 const DEFAULT_ATTRIBUTION: &str = "© GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0";

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
-use crate::app::use_app;
+use crate::app::{use_app, DemoBanner};
 use crate::components::choropleth::{has_gemeinden, level_label, map_frame, Choropleth, Legend};
 use crate::components::merken::Merken;
 use crate::components::series_chart::SeriesChart;
@@ -184,18 +184,6 @@ pub fn Explorer(beside: bool) -> impl IntoView {
             }
         })
     };
-    let demo_banner = move || {
-        loaded_catalog()
-            .and_then(|catalog| catalog.dataset)
-            .filter(|dataset| dataset.demo)
-            .map(|dataset| {
-                view! {
-                    <p class="demo-banner" role="note" data-testid="demo-banner">
-                        <strong>"Demodaten: "</strong>{dataset.title}
-                    </p>
-                }
-            })
-    };
     let empty_or_error = move || {
         match catalog.get() {
         Some(Err(error)) => Some(view! { <p class="error" role="alert">{error.message}</p> }.into_any()),
@@ -282,7 +270,7 @@ pub fn Explorer(beside: bool) -> impl IntoView {
         } else {
             view! { <h1 class="page-title explorer-title">"Sozialbericht"</h1> }.into_any()
         }}
-        {demo_banner}
+        <DemoBanner/>
         {empty_or_error}
         <div class="controls">{controls}</div>
         <div class="tab-bar">

@@ -12,7 +12,7 @@ use fokus_model::{AreaKind, Catalog, Cell, Polarity};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 
-use crate::app::use_app;
+use crate::app::{use_app, DemoBanner};
 use crate::backend::Backend;
 use crate::format;
 use crate::personal::change;
@@ -67,12 +67,6 @@ pub fn UebersichtPage() -> impl IntoView {
     let last_view = LocalResource::new(move || async move { backend.view_last().await });
     let loaded_catalog = move || catalog.get().and_then(Result::ok);
 
-    let demo = move || {
-        loaded_catalog()
-            .and_then(|catalog| catalog.dataset)
-            .filter(|dataset| dataset.demo)
-            .map(|dataset| view! { <p class="demo-banner" role="note" data-testid="demo-banner"><strong>"Demodaten: "</strong>{dataset.title}</p> })
-    };
     let stand = move || {
         let changes = changes.get().flatten().and_then(Result::ok);
         stand_sentence(
@@ -137,7 +131,7 @@ pub fn UebersichtPage() -> impl IntoView {
     };
     view! {
         <h1 class="page-title">"Übersicht"</h1>
-        {demo}
+        <DemoBanner/>
         <p class="stand" data-testid="stand">{stand}</p>
         <div class="start-grid">
             <div class="start-main">
