@@ -108,6 +108,16 @@ pub struct DigestQuery {
     pub subjects: String,
 }
 
+/// Arguments of the `search` query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SearchQuery {
+    /// What to look for: words, folded and matched as prefixes of their stems; longer text is
+    /// cut to its first 200 characters.
+    #[cfg_attr(feature = "schema", schemars(length(max = 400)))]
+    pub q: String,
+}
+
 /// Subjects one `subject_digests` query may ask for.
 pub const MAX_DIGESTS: usize = 200;
 

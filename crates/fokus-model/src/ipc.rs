@@ -13,13 +13,14 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::api::{
     ChangesQuery, ContentItemQuery, ContentQuery, DigestQuery, MapQuery, PopulationQuery,
-    ProfileQuery, SeriesQuery, TableQuery,
+    ProfileQuery, SearchQuery, SeriesQuery, TableQuery,
 };
 use crate::content::{ContentItem, MediaKey};
 use crate::finance::SpendingOverview;
 use crate::news::{ChangeList, News, Page, Settings, SyncProgress};
 use crate::personal::{Personal, SubjectDigest};
 use crate::population::PopulationPyramid;
+use crate::search::SearchResults;
 use crate::{AreaProfile, AreaSeries, Catalog, IndicatorTable, MapView, SyncState};
 
 /// The name of the single parameter every command takes.
@@ -137,8 +138,14 @@ query!(
     SubjectDigests, "subject_digests", DigestQuery => Vec<SubjectDigest>
 );
 
+query!(
+    "Everything the data and content hold that matches the words: indicators, areas, report, recommendations, newsletters, documents, video.",
+    Search, "search", SearchQuery => SearchResults
+);
+
 /// Every query, for the check that the store serves each under its name.
-pub const QUERY_NAMES: [&str; 11] = [
+pub const QUERY_NAMES: [&str; 12] = [
+    Search::NAME,
     ChangesSince::NAME,
     SubjectDigests::NAME,
     CatalogGet::NAME,

@@ -12,6 +12,7 @@ pub mod ipc;
 pub mod news;
 pub mod personal;
 pub mod population;
+pub mod search;
 pub mod view;
 
 use serde::{Deserialize, Serialize};

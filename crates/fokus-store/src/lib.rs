@@ -13,6 +13,7 @@ mod recover;
 pub use recover::{move_aside, readable_settings};
 pub mod reads;
 mod schema;
+mod search;
 mod write;
 
 use std::path::Path;
@@ -87,7 +88,9 @@ impl Store {
         schema::migrations()
             .to_latest(&mut conn)
             .map_err(|error| StoreError::Migration(error.to_string()))?;
-        Ok(Store { conn })
+        let mut store = Store { conn };
+        store.ensure_search_index()?;
+        Ok(store)
     }
 
     /// The last revision applied completely; 0 for an empty database.

@@ -48,6 +48,7 @@ reads! {
     ipc::PopulationGet => |store, args| store.population_pyramid(&args.area, args.year);
     ipc::SpendingGet => |store, NoArgs {}| store.spending_overview();
     ipc::ChangesSince => |store, args| store.changes_since(args.since);
+    ipc::Search => |store, args| store.search(&args.q);
     ipc::SubjectDigests => |store, args| store.subject_digests(&crate::parse_subjects(&args.subjects)?);
 }
 

@@ -161,6 +161,22 @@ const M5_REVISION_FINGERPRINT: &str = "
 ALTER TABLE revision_log ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
 ";
 
+/// Migration 6: one full-text index over indicators, areas and content (issue 13). It holds
+/// derived text only and is rebuilt by `search::rebuild` in the transaction that changes what it
+/// indexes; `title` and `body` keep the shown text, `folded_*` the text FTS5 searches
+/// (`fokus_model::search::fold`).
+const M6_SEARCH_INDEX: &str = "
+CREATE VIRTUAL TABLE search USING fts5(
+    kind UNINDEXED,
+    id UNINDEXED,
+    title UNINDEXED,
+    body UNINDEXED,
+    folded_title,
+    folded_body,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+";
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M1_INITIAL),
@@ -168,11 +184,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M3_DEPLOYMENT),
         M::up(M4_SEARCH_AND_NOTES),
         M::up(M5_REVISION_FINGERPRINT),
+        M::up(M6_SEARCH_INDEX),
     ])
 }
 
 /// The schema version this build writes; a database with a higher one came from a newer build.
-pub const SCHEMA_VERSION: usize = 5;
+pub const SCHEMA_VERSION: usize = 6;
 
 #[cfg(test)]
 mod tests {

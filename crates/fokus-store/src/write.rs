@@ -549,6 +549,7 @@ impl Store {
             // Dropping the transaction rolls it back; there is nothing to publish.
             return Ok(summary);
         }
+        crate::search::rebuild(&tx)?;
         let fingerprint = next_fingerprint(&tx, revision, now, label)?;
         tx.execute(
             "INSERT INTO revision_log (revision, created_at, label, fingerprint) VALUES (?1, ?2, ?3, ?4)",
@@ -643,7 +644,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute_batch(
             "DELETE FROM observation; DELETE FROM tombstone; DELETE FROM population; DELETE FROM spending; DELETE FROM budget;
-             DELETE FROM content; DELETE FROM content_tombstone; DELETE FROM indicator; DELETE FROM area;
+             DELETE FROM content; DELETE FROM content_tombstone; DELETE FROM search; DELETE FROM indicator; DELETE FROM area;
              DELETE FROM revision_log; DELETE FROM meta WHERE key IN ('dataset', 'dataset_revision');",
         )?;
         let summary = apply_in(&tx, page)?;
@@ -715,6 +716,13 @@ fn apply_in(tx: &Transaction<'_>, page: &FeedPage) -> Result<ApplySummary> {
             "INSERT OR REPLACE INTO revision_log (revision, created_at, label, fingerprint) VALUES (?1, ?2, ?3, ?4)",
             params![info.revision, info.created_at, info.label, info.fingerprint],
         )?;
+    }
+    let indexed_changed = !page.indicators.is_empty()
+        || !page.areas.is_empty()
+        || !page.content.is_empty()
+        || !page.deleted_content.is_empty();
+    if indexed_changed {
+        crate::search::rebuild(tx)?;
     }
     Store::set_meta(tx, "instance", &page.instance)?;
     Store::set_meta(tx, "revision", &revision.to_string())?;

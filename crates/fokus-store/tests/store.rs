@@ -654,3 +654,109 @@ fn changes_and_digests_tell_what_changed_since_a_note() {
         "subject keys are checked"
     );
 }
+
+#[test]
+fn search_finds_folded_stemmed_words_in_the_transaction_that_brought_them() {
+    use fokus_model::search::HitKind;
+    let mut server = Store::open_in_memory().unwrap();
+    let mut changes = base_changes();
+    changes.content = Some(vec![ContentItem {
+        title: "Mehr Plätze für Pflegeheime".into(),
+        body_html: "<p>Die Ärzte &amp; Träger der <em>Tagespflege</em> in Uetersen.</p>".into(),
+        ..content("newsletter/2025-1", 1)
+    }]);
+    server
+        .commit_revision("Demo", 1_700_000_000, &changes)
+        .unwrap();
+    let mut client = Store::open_in_memory().unwrap();
+    assert!(client.search("Pflegeheim").unwrap().groups.is_empty());
+    client.apply_feed(&server.feed_since(0).unwrap()).unwrap();
+
+    for store in [&server, &client] {
+        let found = store.search("Pflegeheim").unwrap();
+        assert_eq!(found.groups.len(), 1, "{found:?}");
+        assert_eq!(found.groups[0].kind, HitKind::Newsletter);
+        let hit = &found.groups[0].hits[0];
+        assert_eq!(hit.id, "newsletter/2025-1");
+        assert!(
+            hit.title
+                .iter()
+                .any(|part| part.hit && part.text == "Pflegeheime"),
+            "the match is marked in the title: {:?}",
+            hit.title
+        );
+        for (query, kind) in [
+            ("aerzte", HitKind::Newsletter),
+            ("ÄRZTEN", HitKind::Newsletter),
+            ("tagespfl", HitKind::Newsletter),
+            ("buergergeld", HitKind::Kennzahl),
+            ("Hartz", HitKind::Kennzahl),
+            ("Gebiet 010560002", HitKind::Gebiet),
+        ] {
+            let found = store.search(query).unwrap();
+            assert!(
+                found.groups.iter().any(|group| group.kind == kind),
+                "{query} finds a {kind:?}: {found:?}"
+            );
+        }
+        assert!(
+            store.search("Gebiet 01").unwrap().groups[0]
+                .hits
+                .iter()
+                .all(|hit| hit.id != "01" && hit.id != "DG"),
+            "Land and Bund are references, not places to open"
+        );
+        assert!(
+            store.search("Pflegeheim Uetersen").unwrap().groups.len() == 1,
+            "all words"
+        );
+        assert!(
+            store
+                .search("Pflegeheim Elmshorn")
+                .unwrap()
+                .groups
+                .is_empty(),
+            "all words must match"
+        );
+        for hostile in ["\"", "*", "NEAR(", "a OR", "^x", "-", "", "   "] {
+            assert!(
+                store.search(hostile).is_ok(),
+                "{hostile:?} is no FTS syntax error"
+            );
+        }
+    }
+
+    // Withdrawn content leaves the index in the same revision.
+    let withdraw = Changes {
+        content: Some(vec![content("newsletter/2025-2", 1)]),
+        ..Changes::default()
+    };
+    server
+        .commit_revision("Neu", 1_700_000_100, &withdraw)
+        .unwrap();
+    client.apply_feed(&server.feed_since(1).unwrap()).unwrap();
+    assert!(client.search("Pflegeheim").unwrap().groups.is_empty());
+    assert_eq!(
+        client.search("Fassung").unwrap().groups[0].hits[0].id,
+        "newsletter/2025-2"
+    );
+}
+
+#[test]
+fn a_database_from_before_the_index_is_indexed_when_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    {
+        let mut store = Store::open(&path).unwrap();
+        store
+            .commit_revision("Demo", 1_700_000_000, &base_changes())
+            .unwrap();
+    }
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("DELETE FROM search; DELETE FROM meta WHERE key = 'search_index';")
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert!(!store.search("Hartz").unwrap().groups.is_empty());
+}
