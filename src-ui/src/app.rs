@@ -23,6 +23,7 @@ use crate::pages::info::{BarrierefreiheitPage, UeberPage};
 use crate::pages::mappen::{MappenPage, PresentationBar, Presenting};
 use crate::pages::sozialbericht::SozialberichtPage;
 use crate::pages::statistik::{DemografiePage, SozialausgabenPage};
+use crate::pages::suche::{SearchField, SuchePage};
 use crate::pages::uebersicht::UebersichtPage;
 use crate::personal;
 
@@ -176,6 +177,7 @@ pub fn App() -> impl IntoView {
                     </div>
                 </div>
                 <div class="header-tools">
+                    <SearchField/>
                     <SyncBar/>
                     <A href=Page::Einstellungen.path() attr:class="button header-link" attr:data-testid="nav-einstellungen">
                         {Page::Einstellungen.label_de()}
@@ -203,6 +205,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dokumente") view=DokumentePage/>
                     <Route path=path!("/video") view=VideoPage/>
                     <Route path=path!("/einstellungen") view=EinstellungenPage/>
+                    <Route path=path!("/suche") view=SuchePage/>
                 </Routes>
             </main>
             <footer class="footer">
@@ -305,6 +308,7 @@ fn NavigationBridge(restored: RwSignal<bool>) -> impl IntoView {
                     | Page::Einstellungen
                     | Page::Ueber
                     | Page::Barrierefreiheit
+                    | Page::Suche
             )
         );
         if remembered

@@ -24,10 +24,12 @@ pub enum Page {
     Ueber,
     /// The Erklärung zur Barrierefreiheit (BITV 2.0).
     Barrierefreiheit,
+    /// One search over everything the cache holds; reached from the header's search field.
+    Suche,
 }
 
 impl Page {
-    pub const ALL: [Page; 13] = [
+    pub const ALL: [Page; 14] = [
         Page::Uebersicht,
         Page::Sozialbericht,
         Page::Demografie,
@@ -41,6 +43,7 @@ impl Page {
         Page::Einstellungen,
         Page::Ueber,
         Page::Barrierefreiheit,
+        Page::Suche,
     ];
 
     /// Whether the page is in the navigation bar; the settings are reached from the header,
@@ -48,7 +51,7 @@ impl Page {
     pub fn in_navigation(self) -> bool {
         !matches!(
             self,
-            Page::Einstellungen | Page::Ueber | Page::Barrierefreiheit
+            Page::Einstellungen | Page::Ueber | Page::Barrierefreiheit | Page::Suche
         )
     }
 
@@ -67,6 +70,7 @@ impl Page {
             Page::Einstellungen => "/einstellungen",
             Page::Ueber => "/ueber",
             Page::Barrierefreiheit => "/barrierefreiheit",
+            Page::Suche => "/suche",
         }
     }
 
@@ -86,6 +90,7 @@ impl Page {
             Page::Einstellungen => "Einstellungen",
             Page::Ueber => "Über die App",
             Page::Barrierefreiheit => "Barrierefreiheit",
+            Page::Suche => "Suche",
         }
     }
 

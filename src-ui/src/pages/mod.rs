@@ -7,4 +7,5 @@ pub mod info;
 pub mod mappen;
 pub mod sozialbericht;
 pub mod statistik;
+pub mod suche;
 pub mod uebersicht;
