@@ -363,7 +363,7 @@ impl Backend {
 const PERSONAL_KEY: &str = "fokus-persoenlich";
 const LAST_VIEW_KEY: &str = "fokus-letzte-ansicht";
 
-fn local_storage() -> Option<web_sys::Storage> {
+pub fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 

@@ -2,28 +2,7 @@
 
 use fokus_model::{Cell, Gap};
 
-/// `1234.5` with 1 decimal → `1.234,5`.
-pub fn number(value: f64, decimals: u8) -> String {
-    let fixed = format!("{:.*}", usize::from(decimals), value.abs());
-    let (whole, fraction) = fixed.split_once('.').unwrap_or((&fixed, ""));
-    let mut grouped = String::new();
-    for (digit_idx, digit) in whole.chars().enumerate() {
-        if digit_idx > 0 && (whole.len() - digit_idx) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(digit);
-    }
-    let sign = if value < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        "-"
-    } else {
-        ""
-    };
-    if fraction.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped},{fraction}")
-    }
-}
+pub use fokus_model::text::{number, with_unit};
 
 /// A cell with its unit and the statistical office's note, or the reason it is empty.
 pub fn cell(cell: Option<Cell>, decimals: u8, unit: &str) -> String {
@@ -49,14 +28,6 @@ pub fn bare(cell: Option<Cell>, decimals: u8) -> String {
         }
         Some(Cell::Gap(Gap::Suppressed)) => "geheim".to_owned(),
         Some(Cell::Gap(Gap::NoData)) | None => "–".to_owned(),
-    }
-}
-
-pub fn with_unit(number: &str, unit: &str) -> String {
-    if unit == "%" {
-        format!("{number} %")
-    } else {
-        format!("{number} {unit}")
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod app;
 mod backend;
+mod beschluss;
 mod components;
 mod explorer;
 mod format;

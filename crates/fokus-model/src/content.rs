@@ -108,12 +108,27 @@ pub enum ContentDetails {
         /// The Fokusbericht's year.
         year: u16,
         chapter: u16,
+        /// ISO date of the data the report was written against (its `datenstand`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data_stand: Option<String>,
     },
     Empfehlung {
         handlungsfeld: String,
         year: u16,
         /// Oldest first; the last entry is the current status.
         history: Vec<StatusChange>,
+        /// The indicators it addresses (ids checked against the catalogue by `publish`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        indicators: Vec<String>,
+        /// The areas it addresses (ids checked against the catalogue by `publish`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        areas: Vec<String>,
+        /// The office responsible for it (Zuständigkeit).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        office: String,
+        /// ISO date by which it should be done (Frist).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deadline: Option<String>,
     },
     Newsletter {
         year: u16,

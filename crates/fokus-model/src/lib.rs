@@ -7,12 +7,14 @@
 pub mod api;
 pub mod classify;
 pub mod content;
+pub mod directive;
 pub mod finance;
 pub mod ipc;
 pub mod news;
 pub mod personal;
 pub mod population;
 pub mod search;
+pub mod text;
 pub mod view;
 
 use serde::{Deserialize, Serialize};

@@ -881,7 +881,8 @@ pub fn publish_dir(
     dir: &Path,
     now: i64,
 ) -> anyhow::Result<Result<PublishSummary, publish::PublishError>> {
-    let publication = match publish::read_content_dir(dir) {
+    let known = publish::Known::of(store)?;
+    let publication = match publish::read_content_dir(dir, &known) {
         Ok(publication) => publication,
         Err(error) => return Ok(Err(error)),
     };

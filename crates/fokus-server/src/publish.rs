@@ -76,6 +76,340 @@ pub struct MediaFile {
     pub media: MediaRef,
 }
 
+/// What content may refer to: the catalogue's indicators with the years they have values for,
+/// and its areas, so a directive or a recommendation naming something unknown is refused.
+#[derive(Debug, Clone, Default)]
+pub struct Known<'a> {
+    /// Id → (name, years with values, oldest first).
+    pub indicators: HashMap<String, (String, Vec<u16>)>,
+    /// Id → name.
+    pub areas: HashMap<String, String>,
+    /// The deployment's home area (`kreis` in a directive), the Land and the Bund.
+    pub home: Option<String>,
+    pub land: Option<String>,
+    pub bund: Option<String>,
+    /// Where a live value's fallback text comes from (the value at publish time).
+    pub store: Option<&'a fokus_store::Store>,
+}
+
+impl<'a> Known<'a> {
+    /// The current (not retired) catalogue of `store`.
+    pub fn of(store: &'a fokus_store::Store) -> fokus_store::Result<Known<'a>> {
+        let catalog = store.catalog()?;
+        let years: HashMap<String, Vec<u16>> = store
+            .changes_since(0)?
+            .indicators
+            .into_iter()
+            .map(|change| (change.indicator, change.years))
+            .collect();
+        let home = catalog
+            .dataset
+            .as_ref()
+            .map(|dataset| dataset.home_area.clone())
+            .filter(|home| !home.is_empty());
+        let of_kind = |kind: fokus_model::AreaKind| {
+            catalog
+                .areas
+                .iter()
+                .find(|area| area.kind == kind && !area.retired)
+                .map(|area| area.id.clone())
+        };
+        Ok(Known {
+            indicators: catalog
+                .indicators
+                .iter()
+                .filter(|indicator| !indicator.retired)
+                .map(|indicator| {
+                    let years = years.get(&indicator.id).cloned().unwrap_or_default();
+                    (indicator.id.clone(), (indicator.name.clone(), years))
+                })
+                .collect(),
+            areas: catalog
+                .areas
+                .iter()
+                .filter(|area| !area.retired)
+                .map(|area| (area.id.clone(), area.name.clone()))
+                .collect(),
+            home: home.or_else(|| of_kind(fokus_model::AreaKind::Kreis)),
+            land: of_kind(fokus_model::AreaKind::Land),
+            bund: of_kind(fokus_model::AreaKind::Bund),
+            store: Some(store),
+        })
+    }
+
+    /// An area by id, or `kreis`, `land`, `bund` for the home area and the references.
+    fn area(&self, name: &str) -> Result<String, String> {
+        let alias = match name {
+            "kreis" => Some(&self.home),
+            "land" => Some(&self.land),
+            "bund" => Some(&self.bund),
+            _ => None,
+        };
+        match alias {
+            Some(Some(id)) => Ok(id.clone()),
+            Some(None) => Err(format!("`{name}` ist in diesen Daten kein Gebiet")),
+            None if self.areas.contains_key(name) => Ok(name.to_owned()),
+            None => Err(format!(
+                "unbekanntes Gebiet `{name}`; erlaubt sind kreis, land, bund oder die Kennung eines Gebiets"
+            )),
+        }
+    }
+
+    fn indicator(&self, id: &str) -> Result<&(String, Vec<u16>), String> {
+        self.indicators
+            .get(id)
+            .ok_or_else(|| format!("unbekannte Kennzahl `{id}`; sie steht nicht (mehr) im Katalog"))
+    }
+
+    fn year(&self, indicator: &str, year: &str) -> Result<u16, String> {
+        let (_, years) = self.indicator(indicator)?;
+        let parsed: u16 = year
+            .parse()
+            .map_err(|_| format!("`year={year}` ist keine Jahreszahl"))?;
+        if years.contains(&parsed) {
+            return Ok(parsed);
+        }
+        let range = match (years.first(), years.last()) {
+            (Some(first), Some(last)) => format!("vorhanden: {first}–{last}"),
+            _ => "es gibt noch keine Werte".to_owned(),
+        };
+        Err(format!(
+            "für `{indicator}` gibt es keine Werte aus dem Jahr {parsed} ({range})"
+        ))
+    }
+
+    fn area_name(&self, id: &str) -> String {
+        self.areas.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+
+    /// The value of `indicator` for `area` in `year` (the latest with one when `None`) as the
+    /// app writes it, `6,8 %`, with its year; `None` when the store holds none.
+    fn value_text(&self, indicator: &str, area: &str, year: Option<u16>) -> Option<(String, u16)> {
+        let series = self.store?.area_series(indicator, area).ok()?;
+        let line = series.lines.first()?;
+        let (year, value) = line
+            .points
+            .iter()
+            .rev()
+            .filter(|(point_year, _)| year.is_none_or(|year| year == *point_year))
+            .find_map(|(point_year, value)| Some((*point_year, (*value)?)))?;
+        let unit = &series.indicator.unit;
+        let number = fokus_model::text::number(value, series.indicator.decimals);
+        Some((fokus_model::text::with_unit(&number, unit), year))
+    }
+}
+
+/// `key=value key="value with spaces"` into pairs; every key at most once.
+fn directive_arguments(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let Some((key, after)) = rest.split_once('=') else {
+            return Err(format!("`{rest}` ist keine Angabe der Form name=wert"));
+        };
+        let key = key.trim();
+        if key.is_empty() || !key.chars().all(|character| character.is_ascii_alphabetic()) {
+            return Err(format!("`{key}` ist kein Name einer Angabe"));
+        }
+        let (value, remainder) = if let Some(quoted) = after.strip_prefix('"') {
+            let end = quoted.find('"').ok_or_else(|| {
+                format!("das Anführungszeichen nach `{key}=` wird nicht geschlossen")
+            })?;
+            (&quoted[..end], &quoted[end + 1..])
+        } else {
+            let end = after.find(char::is_whitespace).unwrap_or(after.len());
+            (&after[..end], &after[end..])
+        };
+        if pairs.iter().any(|(known, _)| known == key) {
+            return Err(format!("`{key}` steht zweimal"));
+        }
+        pairs.push((key.to_owned(), value.trim().to_owned()));
+        rest = remainder.trim_start();
+    }
+    Ok(pairs)
+}
+
+/// One directive's arguments checked against the catalogue: the placeholder HTML, or why not.
+fn directive_html(name: &str, arguments: &str, known: &Known<'_>) -> Result<String, String> {
+    use fokus_model::directive::{Directive, MAX_CHART_AREAS};
+    let pairs = directive_arguments(arguments)?;
+    let allowed: &[&str] = match name {
+        "chart" => &["indicator", "areas"],
+        "map" => &["indicator", "year"],
+        "wert" => &["indicator", "area", "year"],
+        other => {
+            return Err(format!(
+                "unbekannte Anweisung `{other}`; erlaubt: ::chart{{…}}, ::map{{…}}, :wert{{…}}"
+            ))
+        }
+    };
+    if let Some((key, _)) = pairs
+        .iter()
+        .find(|(key, _)| !allowed.contains(&key.as_str()))
+    {
+        return Err(format!(
+            "`{key}` gehört nicht zu {name}; erlaubt: {}",
+            allowed.join(", ")
+        ));
+    }
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(known, _)| known == key)
+            .map(|(_, value)| value.as_str())
+    };
+    let indicator = get("indicator").ok_or_else(|| format!("{name} braucht indicator=…"))?;
+    let (indicator_name, years) = known.indicator(indicator)?;
+    let year = get("year")
+        .map(|year| known.year(indicator, year))
+        .transpose()?;
+    let (directive, text) = match name {
+        "chart" => {
+            let areas = get("areas")
+                .unwrap_or("kreis,land,bund")
+                .split(',')
+                .map(str::trim)
+                .filter(|area| !area.is_empty())
+                .map(|area| known.area(area))
+                .collect::<Result<Vec<_>, _>>()?;
+            if areas.is_empty() || areas.len() > MAX_CHART_AREAS {
+                return Err(format!(
+                    "areas nennt {} Gebiete; erlaubt sind 1 bis {MAX_CHART_AREAS}",
+                    areas.len()
+                ));
+            }
+            let names = areas
+                .iter()
+                .map(|area| known.area_name(area))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let text = format!("Diagramm: {indicator_name} – {names}");
+            (
+                Directive::Chart {
+                    indicator: indicator.to_owned(),
+                    areas,
+                },
+                text,
+            )
+        }
+        "map" => {
+            let shown = year.or(years.last().copied());
+            let text = format!(
+                "Karte: {indicator_name}{}",
+                shown.map(|year| format!(" {year}")).unwrap_or_default()
+            );
+            (
+                Directive::Map {
+                    indicator: indicator.to_owned(),
+                    year,
+                },
+                text,
+            )
+        }
+        _ => {
+            let area = known.area(get("area").ok_or("wert braucht area=…")?)?;
+            // The value as it stands now; the app replaces it with its cache's.
+            let text = match known.value_text(indicator, &area, year) {
+                Some((value, _)) => value,
+                None => {
+                    let shown = year.or(years.last().copied());
+                    format!(
+                        "{indicator_name}, {}{}",
+                        known.area_name(&area),
+                        shown.map(|year| format!(" {year}")).unwrap_or_default()
+                    )
+                }
+            };
+            (
+                Directive::Value {
+                    indicator: indicator.to_owned(),
+                    area,
+                    year,
+                },
+                text,
+            )
+        }
+    };
+    Ok(directive.html(&text))
+}
+
+/// Replaces the directives in a Markdown body by their placeholders, reporting each problem
+/// with its file line. `first_line` is the file line the body starts on. Fenced code is left
+/// alone, so a report can show the syntax itself.
+fn expand_directives(
+    body: &str,
+    first_line: usize,
+    known: &Known<'_>,
+    check: &mut FileCheck<'_>,
+) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut fence: Option<&str> = None;
+    for (index, line) in body.split_inclusive('\n').enumerate() {
+        let line_number = first_line + index;
+        let trimmed = line.trim();
+        if let Some(marker) = fence {
+            if trimmed.starts_with(marker) {
+                fence = None;
+            }
+            out.push_str(line);
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+            out.push_str(line);
+            continue;
+        }
+        // A block directive stands alone on its line.
+        if let Some(rest) = trimmed.strip_prefix("::") {
+            let name_end = rest.find('{').unwrap_or(rest.len());
+            let name = &rest[..name_end];
+            if !name.is_empty()
+                && name
+                    .chars()
+                    .all(|character| character.is_ascii_alphabetic())
+            {
+                let arguments = rest[name_end..]
+                    .strip_prefix('{')
+                    .and_then(|arguments| arguments.strip_suffix('}'));
+                let result = match (name, arguments) {
+                    ("wert", _) => {
+                        Err("`:wert{…}` steht im Satz, mit einem Doppelpunkt".to_owned())
+                    }
+                    (_, None) => Err(format!(
+                        "`::{name}` braucht seine Angaben in {{…}} auf derselben Zeile"
+                    )),
+                    (_, Some(arguments)) => directive_html(name, arguments, known),
+                };
+                match result {
+                    Ok(html) => out.push_str(&format!("\n{html}\n\n")),
+                    Err(reason) => check.report(Some(line_number), reason),
+                }
+                continue;
+            }
+        }
+        let mut rest = line;
+        while let Some(start) = rest.find(":wert{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + ":wert{".len()..];
+            let Some(end) = after.find('}') else {
+                check.report(
+                    Some(line_number),
+                    "`:wert{` wird auf dieser Zeile nicht mit `}` geschlossen",
+                );
+                rest = "";
+                break;
+            };
+            match directive_html("wert", &after[..end], known) {
+                Ok(html) => out.push_str(&html),
+                Err(reason) => check.report(Some(line_number), reason),
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+    }
+    out
+}
+
 /// A checked content folder, ready to commit.
 #[derive(Debug, Clone, Default)]
 pub struct Publication {
@@ -102,6 +436,13 @@ struct FrontMatter {
     dateien: Vec<String>,
     video: Option<String>,
     untertitel: Option<String>,
+    datenstand: Option<toml::value::Datetime>,
+    #[serde(default)]
+    kennzahlen: Vec<String>,
+    #[serde(default)]
+    gebiete: Vec<String>,
+    zustaendig: Option<String>,
+    frist: Option<toml::value::Datetime>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -204,7 +545,7 @@ impl FileCheck<'_> {
 }
 
 /// Reads and checks every Markdown file under `dir`. Hashes every media file it names.
-pub fn read_content_dir(dir: &Path) -> Result<Publication, PublishError> {
+pub fn read_content_dir(dir: &Path, known: &Known<'_>) -> Result<Publication, PublishError> {
     let mut problems = Vec::new();
     let mut publication = Publication::default();
     let mut markdown_files: Vec<PathBuf> = Vec::new();
@@ -259,7 +600,7 @@ pub fn read_content_dir(dir: &Path) -> Result<Publication, PublishError> {
         let relative = path.strip_prefix(dir).unwrap_or(path);
         let file = relative.to_string_lossy().replace('\\', "/");
         let id = file.trim_end_matches(".md").to_owned();
-        if let Some(item) = read_item(dir, path, &file, id, &mut problems, &mut hashed) {
+        if let Some(item) = read_item(dir, path, &file, id, known, &mut problems, &mut hashed) {
             publication.items.push(item);
         }
     }
@@ -281,6 +622,7 @@ fn read_item(
     path: &Path,
     file: &str,
     id: String,
+    known: &Known<'_>,
     problems: &mut Vec<PublishProblem>,
     hashed: &mut HashMap<PathBuf, MediaRef>,
 ) -> Option<ContentItem> {
@@ -329,11 +671,19 @@ fn read_item(
         return None;
     };
     let kind = front_matter.art.as_str();
-    let details = details_of(&front_matter, check)?;
+    let details = details_of(&front_matter, known, check)?;
     // Keys of other kinds are mistakes that would silently vanish otherwise.
     let allowed: &[&str] = match kind {
-        "kapitel" => &["jahr", "kapitel"],
-        "empfehlung" => &["jahr", "handlungsfeld", "status"],
+        "kapitel" => &["jahr", "kapitel", "datenstand"],
+        "empfehlung" => &[
+            "jahr",
+            "handlungsfeld",
+            "status",
+            "kennzahlen",
+            "gebiete",
+            "zustaendig",
+            "frist",
+        ],
         "newsletter" => &["jahr", "quartal"],
         "dokument" => &["kategorie", "dateien"],
         _ => &["video", "untertitel"],
@@ -348,6 +698,11 @@ fn read_item(
         ("dateien", !front_matter.dateien.is_empty()),
         ("video", front_matter.video.is_some()),
         ("untertitel", front_matter.untertitel.is_some()),
+        ("datenstand", front_matter.datenstand.is_some()),
+        ("kennzahlen", !front_matter.kennzahlen.is_empty()),
+        ("gebiete", !front_matter.gebiete.is_empty()),
+        ("zustaendig", front_matter.zustaendig.is_some()),
+        ("frist", front_matter.frist.is_some()),
     ];
     for (key, _) in present
         .iter()
@@ -379,6 +734,9 @@ fn read_item(
             media.push(reference);
         }
     }
+    // The file line the body starts on, for the directives' problems.
+    let first_line = text[..text.len() - body.len()].lines().count() + 1;
+    let body = expand_directives(body, first_line, known, check);
     if front_matter.titel.trim().is_empty() {
         check.report_at("titel", "`titel` ist leer");
     }
@@ -387,21 +745,38 @@ fn read_item(
         title: front_matter.titel.trim().to_owned(),
         date,
         summary: front_matter.zusammenfassung.trim().to_owned(),
-        body_html: render_markdown(body),
+        body_html: render_markdown(&body),
         details,
         media,
     })
 }
 
-fn details_of(front: &FrontMatter, check: &mut FileCheck<'_>) -> Option<ContentDetails> {
+fn details_of(
+    front: &FrontMatter,
+    known: &Known<'_>,
+    check: &mut FileCheck<'_>,
+) -> Option<ContentDetails> {
     let kind = front.art.as_str();
+    let date_of = |key: &str, value: &Option<toml::value::Datetime>, check: &mut FileCheck<'_>| {
+        let value = value.as_ref()?;
+        let date = iso_date(value);
+        if date.is_none() {
+            check.report_at(
+                key,
+                format!("`{key}` muss ein Datum ohne Uhrzeit sein, z. B. {key} = 2026-06-30"),
+            );
+        }
+        date
+    };
     match kind {
         "kapitel" => {
             let year = check.require(&front.jahr, "jahr", kind);
             let chapter = check.require(&front.kapitel, "kapitel", kind);
+            let data_stand = date_of("datenstand", &front.datenstand, check);
             Some(ContentDetails::Kapitel {
                 year: year?,
                 chapter: chapter?,
+                data_stand,
             })
         }
         "newsletter" => {
@@ -461,10 +836,42 @@ fn details_of(front: &FrontMatter, check: &mut FileCheck<'_>) -> Option<ContentD
                     note: entry.notiz.trim().to_owned(),
                 });
             }
+            let mut indicators = Vec::new();
+            for (index, indicator) in front.kennzahlen.iter().enumerate() {
+                match known.indicator(indicator) {
+                    Ok(_) if !indicators.contains(indicator) => indicators.push(indicator.clone()),
+                    Ok(_) => {}
+                    Err(reason) => {
+                        let line = check.line_of("kennzahlen");
+                        check.report(line, format!("kennzahlen, Eintrag {}: {reason}", index + 1));
+                    }
+                }
+            }
+            let mut areas = Vec::new();
+            for (index, area) in front.gebiete.iter().enumerate() {
+                match known.area(area) {
+                    Ok(id) if !areas.contains(&id) => areas.push(id),
+                    Ok(_) => {}
+                    Err(reason) => {
+                        let line = check.line_of("gebiete");
+                        check.report(line, format!("gebiete, Eintrag {}: {reason}", index + 1));
+                    }
+                }
+            }
+            let deadline = date_of("frist", &front.frist, check);
             Some(ContentDetails::Empfehlung {
                 handlungsfeld: field?,
                 year: year?,
                 history,
+                indicators,
+                areas,
+                office: front
+                    .zustaendig
+                    .as_deref()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+                deadline,
             })
         }
         "dokument" => {
@@ -699,5 +1106,172 @@ mod tests {
         );
         assert!(html.contains("<table>"), "tables are enabled: {html}");
         assert!(!html.contains("script"), "script is stripped: {html}");
+    }
+
+    fn known() -> Known<'static> {
+        Known {
+            indicators: HashMap::from([(
+                "sgb2_quote".to_owned(),
+                ("SGB-II-Quote".to_owned(), vec![2023, 2024]),
+            )]),
+            areas: HashMap::from([
+                ("01056".to_owned(), "Kreis Pinneberg".to_owned()),
+                ("01".to_owned(), "Schleswig-Holstein".to_owned()),
+                ("010560015".to_owned(), "Elmshorn".to_owned()),
+            ]),
+            home: Some("01056".into()),
+            land: Some("01".into()),
+            bund: None,
+            store: None,
+        }
+    }
+
+    fn publish_one(front: &str, body: &str) -> Result<Publication, PublishError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("text.md"),
+            format!("+++\n{front}+++\n{body}"),
+        )
+        .unwrap();
+        read_content_dir(dir.path(), &known())
+    }
+
+    const CHAPTER: &str =
+        "art = \"kapitel\"\ntitel = \"T\"\ndatum = 2025-01-01\njahr = 2025\nkapitel = 1\n";
+
+    #[test]
+    fn directives_become_placeholders_the_app_reads_back() {
+        let body = "Quote :wert{indicator=sgb2_quote area=kreis year=2024} im Kreis.\n\n::chart{indicator=sgb2_quote areas=\"kreis, land, 010560015\"}\n\n::map{indicator=sgb2_quote}\n\n```\n::chart{indicator=unbekannt}\n```\n";
+        let publication = publish_one(CHAPTER, body).unwrap();
+        let html = &publication.items[0].body_html;
+        use fokus_model::directive::{split_figures, BodyPart, Directive};
+        let figures: Vec<Directive> = split_figures(html)
+            .into_iter()
+            .filter_map(|part| match part {
+                BodyPart::Figure(directive) => Some(directive),
+                BodyPart::Html(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            figures,
+            [
+                Directive::Chart {
+                    indicator: "sgb2_quote".into(),
+                    areas: vec!["01056".into(), "01".into(), "010560015".into()],
+                },
+                Directive::Map {
+                    indicator: "sgb2_quote".into(),
+                    year: None,
+                },
+            ],
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"data-fokus="wert" data-indicator="sgb2_quote" data-area="01056" data-year="2024""#),
+            "the inline value keeps its arguments: {html}"
+        );
+        assert!(
+            html.contains("::chart{indicator=unbekannt}"),
+            "code is left alone: {html}"
+        );
+    }
+
+    #[test]
+    fn a_directive_naming_something_unknown_is_refused_with_file_and_line() {
+        let cases = [
+            (
+                "::chart{indicator=gibtsnicht}\n",
+                8,
+                "unbekannte Kennzahl `gibtsnicht`",
+            ),
+            (
+                "Text\n::map{indicator=sgb2_quote year=2031}\n",
+                9,
+                "keine Werte aus dem Jahr 2031 (vorhanden: 2023–2024)",
+            ),
+            (
+                "Wert :wert{indicator=sgb2_quote area=hamburg}.\n",
+                8,
+                "unbekanntes Gebiet `hamburg`",
+            ),
+            (
+                "::chart{indicator=sgb2_quote areas=bund}\n",
+                8,
+                "`bund` ist in diesen Daten kein Gebiet",
+            ),
+            (
+                "::tabelle{indicator=sgb2_quote}\n",
+                8,
+                "unbekannte Anweisung `tabelle`",
+            ),
+            (
+                "::chart{indicator=sgb2_quote farbe=rot}\n",
+                8,
+                "`farbe` gehört nicht zu chart",
+            ),
+            ("::chart{indicator=\"sgb2_quote}\n", 8, "nicht geschlossen"),
+            (
+                "Wert :wert{indicator=sgb2_quote area=kreis\n",
+                8,
+                "nicht mit `}` geschlossen",
+            ),
+            (
+                "::chart{indicator=\"<script>alert(1)</script>\"}\n",
+                8,
+                "unbekannte Kennzahl",
+            ),
+        ];
+        for (body, line, reason) in cases {
+            let error = publish_one(CHAPTER, body).unwrap_err();
+            let problem = &error.problems[0];
+            assert_eq!(problem.line, Some(line), "{body}: {error}");
+            assert!(problem.reason.contains(reason), "{body}: {error}");
+            assert_eq!(problem.file, "text.md");
+        }
+    }
+
+    #[test]
+    fn a_recommendation_names_known_indicators_and_areas() {
+        let front = "art = \"empfehlung\"\ntitel = \"E\"\ndatum = 2025-01-01\njahr = 2025\nhandlungsfeld = \"Arbeit\"\nkennzahlen = [\"sgb2_quote\"]\ngebiete = [\"kreis\", \"010560015\"]\nzustaendig = \"Jobcenter\"\nfrist = 2026-03-31\n[[status]]\ndatum = 2025-01-01\nstand = \"offen\"\n";
+        let publication = publish_one(front, "Text\n").unwrap();
+        match &publication.items[0].details {
+            ContentDetails::Empfehlung {
+                indicators,
+                areas,
+                office,
+                deadline,
+                ..
+            } => {
+                assert_eq!(indicators, &["sgb2_quote"]);
+                assert_eq!(areas, &["01056", "010560015"]);
+                assert_eq!(office, "Jobcenter");
+                assert_eq!(deadline.as_deref(), Some("2026-03-31"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let wrong = front
+            .replace("[\"sgb2_quote\"]", "[\"sgb2_quote\", \"quatsch\"]")
+            .replace("\"010560015\"]", "\"atlantis\"]");
+        let error = publish_one(&wrong, "Text\n").unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("text.md, Zeile 7: kennzahlen, Eintrag 2: unbekannte Kennzahl `quatsch`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("text.md, Zeile 8: gebiete, Eintrag 2: unbekanntes Gebiet `atlantis`"),
+            "{text}"
+        );
+        let error = publish_one(
+            &front.replace("frist = 2026-03-31", "frist = 2026-03-31T10:00:00"),
+            "Text\n",
+        )
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("`frist` muss ein Datum ohne Uhrzeit sein"),
+            "{error}"
+        );
     }
 }

@@ -26,7 +26,11 @@ static POLICY: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .link_rel(Some("noopener noreferrer"))
         // Pictures from elsewhere would tell a third party who reads what; the app's CSP
         // blocks them anyway, and the text reads the same without.
-        .rm_tags(["img"]);
+        .rm_tags(["img"])
+        // Live figures and values (`fokus_model::directive`): their arguments as data, which
+        // the app reads and checks like any other input; nothing runs from them.
+        .add_tag_attributes("figure", fokus_model::directive::ATTRIBUTES)
+        .add_tag_attributes("a", fokus_model::directive::ATTRIBUTES);
     policy
 });
 

@@ -55,7 +55,8 @@ pub(crate) fn rebuild(conn: &Connection) -> Result<()> {
     for (id, name, short_name, definition, synonyms, field) in indicators {
         // Synonyms are stored joined by `|`; shown and searched as a list.
         let synonyms = synonyms.split('|').collect::<Vec<_>>().join(", ");
-        let mut body = definition;
+        let mut body = definition.trim_end_matches('.').to_owned();
+        body.push('.');
         if short_name != name {
             body = format!("{short_name}. {body}");
         }

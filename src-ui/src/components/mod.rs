@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod choropleth;
+pub mod live;
 pub mod merken;
 pub mod series_chart;
 pub mod share;

@@ -61,8 +61,14 @@ pub fn Explorer(beside: bool) -> impl IntoView {
             if beside {
                 let query = next.query();
                 let separator = if query.is_empty() { "" } else { "&" };
+                // The text page's own keys (report year, filters) stay.
+                let own: String = crate::beschluss::pairs(&location.search.get_untracked())
+                    .into_iter()
+                    .filter(|(key, _)| crate::pages::content::PAGE_KEYS.contains(&key.as_str()))
+                    .map(|(key, value)| format!("&{key}={}", fokus_model::view::encode(&value)))
+                    .collect();
                 let path = format!(
-                    "{}?{query}{separator}{BESIDE_KEY}=karte",
+                    "{}?{query}{separator}{BESIDE_KEY}=karte{own}",
                     location.pathname.get_untracked()
                 );
                 navigate(
@@ -258,9 +264,11 @@ pub fn Explorer(beside: bool) -> impl IntoView {
             current_tab_label(&link_view)
         );
         let subject = Some(Subject::Indicator(table.indicator.id.clone()));
+        let indicator = table.indicator.id.clone();
         Some(view! {
             <ShareBar view=link_view.clone() table=Some(table) dataset=dataset/>
             <Merken path=link_view.path() title=title subject=subject/>
+            <RecommendationLinks indicator=indicator/>
         })
     };
 
@@ -280,6 +288,47 @@ pub fn Explorer(beside: bool) -> impl IntoView {
         <section class="card tab-panel" id="tab-panel" role="tabpanel" data-testid="tab-panel">
             {panel}
         </section>
+    }
+}
+
+/// "2 Empfehlungen zu dieser Kennzahl": the way from the data to the Handlungsempfehlungen that
+/// address it (they link back to the indicator).
+#[component]
+fn RecommendationLinks(indicator: String) -> impl IntoView {
+    let app = use_app();
+    let recommendations = LocalResource::new(move || {
+        app.data_version.track();
+        async move {
+            app.backend
+                .call::<fokus_model::ipc::ContentList>(fokus_model::api::ContentQuery {
+                    kind: Some(fokus_model::content::ContentKind::Empfehlung),
+                })
+                .await
+                .ok()
+        }
+    });
+    move || {
+        let count = recommendations
+            .get()
+            .flatten()?
+            .iter()
+            .filter(|item| {
+                matches!(&item.details, fokus_model::content::ContentDetails::Empfehlung { indicators, .. } if indicators.contains(&indicator))
+            })
+            .count();
+        (count > 0).then(|| {
+            let href = format!(
+                "{}?zu={}",
+                fokus_model::news::Page::Empfehlungen.path(),
+                fokus_model::view::encode(&indicator)
+            );
+            let text = if count == 1 {
+                "1 Empfehlung zu dieser Kennzahl".to_owned()
+            } else {
+                format!("{count} Empfehlungen zu dieser Kennzahl")
+            };
+            view! { <a class="button secondary" href=href data-testid="indicator-recommendations">{text}</a> }
+        })
     }
 }
 
