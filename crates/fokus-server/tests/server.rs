@@ -988,6 +988,7 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
             "?area=010560015&year=2024",
         ),
         (read_path::<ipc::ChangesSince>(), "?since=3"),
+        (read_path::<ipc::Search>(), "?q=Pflegeheim"),
         (
             read_path::<ipc::SubjectDigests>(),
             "?subjects=kennzahl:sgb2_quote,gebiet:010560015,inhalt:newsletter/2025-4",

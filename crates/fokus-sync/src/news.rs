@@ -211,6 +211,10 @@ mod tests {
                     status,
                     note: String::new(),
                 }],
+                indicators: vec![],
+                areas: vec![],
+                office: String::new(),
+                deadline: None,
             },
         )
     }
@@ -312,6 +316,7 @@ mod tests {
                         ContentDetails::Kapitel {
                             year: 2025,
                             chapter: 1,
+                            data_stand: None,
                         },
                     )],
                 ),
