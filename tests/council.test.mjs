@@ -312,7 +312,7 @@ test('theme and text size from the settings; the page reflows at 320 px', async 
   await waitFor(async () => (await page.getAttribute('html', 'data-theme')) === 'light', 'light again');
 
   await page.setViewportSize({ width: 320, height: 640 });
-  for (const route of ['/', '/mappen', '/fokusbericht', '/empfehlungen', '/ueber', '/einstellungen']) {
+  for (const route of ['/', '/mappen', '/fokusbericht', '/empfehlungen', '/empfehlungen?darstellung=tabelle', '/suche?q=pflege', '/ueber', '/einstellungen']) {
     await page.goto(`${server.url}${route}`);
     await page.waitForSelector('h1');
     await page.waitForTimeout(500);

@@ -336,6 +336,7 @@ fn test() -> Result<()> {
         "tests/explorer.test.mjs",
         "tests/a11y.test.mjs",
         "tests/council.test.mjs",
+        "tests/report.test.mjs",
         "tests/deployment.test.mjs",
         "tests/proxy.test.mjs",
     ]);

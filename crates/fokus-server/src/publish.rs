@@ -476,11 +476,136 @@ fn split_front_matter(text: &str) -> Option<(&str, &str)> {
 /// applies again to what it receives): authors write Markdown, and whatever
 /// HTML they paste cannot run script in the app.
 pub fn render_markdown(markdown: &str) -> String {
-    use pulldown_cmark::{Options, Parser};
+    use pulldown_cmark::{CowStr, Event, Options, Parser};
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, options));
-    fokus_store::html::sanitize(&html)
+    // A raw-text element (`<style>`, `<script>`, …) left open in pasted HTML would turn the
+    // rest of the text into its content, which the sanitiser then drops: close it where the
+    // Markdown says the pasted HTML ended, so only what stood inside it is lost.
+    let markdown = unclosed_raw_blocks_as_text(markdown);
+    let mut open: Option<&'static str> = None;
+    let mut events: Vec<Event<'_>> = Vec::new();
+    for event in Parser::new_ext(&markdown, options) {
+        match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                let (raw, still_open) = contain_raw_text(&raw, open);
+                open = still_open;
+                events.push(Event::Html(CowStr::from(raw)));
+            }
+            other => {
+                if let Some(tag) = open.take() {
+                    events.push(Event::Html(CowStr::from(format!("</{tag}>"))));
+                }
+                events.push(other);
+            }
+        }
+    }
+    if let Some(tag) = open {
+        events.push(Event::Html(CowStr::from(format!("</{tag}>"))));
+    }
+    // Each top-level block is cleaned on its own, so pasted HTML left open (a `<table>`, a
+    // `<div>`) ends with its block instead of taking in the text after it; the parser behind
+    // the sanitiser drops text that lands inside an unclosed table.
+    let mut depth = 0usize;
+    let mut block: Vec<Event<'_>> = Vec::new();
+    let flush = |block: &mut Vec<Event<'_>>, html: &mut String| {
+        if !block.is_empty() {
+            let mut piece = String::new();
+            pulldown_cmark::html::push_html(&mut piece, block.drain(..));
+            html.push_str(&fokus_store::html::sanitize(&piece));
+            html.push('\n');
+        }
+    };
+    for event in events {
+        let raw_at_top = depth == 0 && matches!(event, Event::Html(_));
+        if depth == 0 && !raw_at_top && block.iter().any(|event| matches!(event, Event::Html(_))) {
+            flush(&mut block, &mut html);
+        }
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        block.push(event);
+        if depth == 0 && !raw_at_top {
+            flush(&mut block, &mut html);
+        }
+    }
+    flush(&mut block, &mut html);
+    html
+}
+
+/// A line opening a `<script>`, `<style>`, `<textarea>` or `<pre>` block starts raw HTML that
+/// Markdown continues up to the closing tag, or to the end of the file when there is none; such
+/// an opener without its closing tag is shown as text instead.
+fn unclosed_raw_blocks_as_text(markdown: &str) -> String {
+    let lower = markdown.to_ascii_lowercase();
+    let mut out = String::with_capacity(markdown.len());
+    let mut offset = 0;
+    for line in markdown.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let opener = (indent <= 3)
+            .then(|| lower[offset + indent..offset + line.len()].to_owned())
+            .and_then(|rest| {
+                ["script", "style", "textarea", "pre"]
+                    .into_iter()
+                    .find(|tag| {
+                        rest.strip_prefix('<')
+                            .and_then(|rest| rest.strip_prefix(tag))
+                            .and_then(|after| after.chars().next())
+                            .is_none_or(|next| next == '>' || next.is_whitespace())
+                            && rest.starts_with(&format!("<{tag}"))
+                    })
+            });
+        match opener {
+            Some(tag) if !lower[offset..].contains(&format!("</{tag}>")) => {
+                out.push_str(&line.replacen('<', "&lt;", 1));
+            }
+            _ => out.push_str(line),
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// Elements whose content HTML reads as raw text up to their closing tag.
+const RAW_TEXT: [&str; 9] = [
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+];
+
+/// Follows the raw-text elements opened and closed in a piece of pasted HTML, starting inside
+/// `open`: the piece (with `<plaintext`, which nothing closes, made text) and the element still
+/// open after it.
+fn contain_raw_text(raw: &str, mut open: Option<&'static str>) -> (String, Option<&'static str>) {
+    let lower = raw.to_ascii_lowercase();
+    let mut position = 0;
+    while let Some(found) = lower[position..].find('<') {
+        let at = position + found + 1;
+        let rest = &lower[at..];
+        let name_end = |name: &str| {
+            rest.strip_prefix(name).is_some_and(|after| {
+                after
+                    .chars()
+                    .next()
+                    .is_none_or(|next| next == '>' || next == '/' || next.is_whitespace())
+            })
+        };
+        match open {
+            Some(tag) => {
+                if rest.starts_with('/') && name_end(&format!("/{tag}")) {
+                    open = None;
+                }
+            }
+            None => open = RAW_TEXT.into_iter().find(|tag| name_end(tag)),
+        }
+        position = at;
+    }
+    let raw = if lower.contains("<plaintext") {
+        raw.replace('<', "&lt;")
+    } else {
+        raw.to_owned()
+    };
+    (raw, open)
 }
 
 fn iso_date(value: &toml::value::Datetime) -> Option<String> {
@@ -1092,6 +1217,32 @@ mod tests {
             split_front_matter("titel = \"A\"\n").is_none(),
             "no fence, no front matter"
         );
+    }
+
+    #[test]
+    fn an_unclosed_raw_text_element_does_not_swallow_the_text_after_it() {
+        for pasted in [
+            "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+            "Text <script>alert(1)",
+            "<textarea>",
+            "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+            "<plaintext>",
+            "<STYLE>body{}",
+            "<table><tr><td>Zelle",
+            "<div><span>offen",
+        ] {
+            let html = render_markdown(&format!("{pasted}\n\nLesbar danach.\n\n## Überschrift\n"));
+            assert!(html.contains("Lesbar danach."), "{pasted}: {html}");
+            assert!(html.contains("<h2>Überschrift</h2>"), "{pasted}: {html}");
+            assert!(!html.contains("onerror"), "{pasted}: {html}");
+            assert!(!html.contains("<script"), "{pasted}: {html}");
+        }
+        let closed = render_markdown("<script>\nalert(1)\n</script>\n\nDanach.\n");
+        assert!(
+            !closed.contains("alert"),
+            "a closed script goes with its content: {closed}"
+        );
+        assert!(closed.contains("Danach."), "{closed}");
     }
 
     #[test]
