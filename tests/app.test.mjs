@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { APP_BIN, startServer, startConfiguredServer, SH_EXAMPLE, importCsv, publishContent, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
 import { startNotificationService } from './notifications.mjs';
 import { freePort, mapState, startDriver } from './driver.mjs';
+import { PAYLOADS, hostileNewsletter, inspect } from './hostile-content.mjs';
 
 let server;
 let tauri;
@@ -447,6 +448,54 @@ test('a fokus:// link opens the app at its view, at start and while it runs; a C
   }
 });
 
+test('the report draws live figures from the cache, the recommendations show their Ampel, and 48 hostile payloads stay inert in the app', async () => {
+  const printed = publishContent(server.dataDir, { 'newsletter/2026-2.md': hostileNewsletter(2) });
+  assert.match(printed, /Veröffentlicht/, printed);
+  const app = await tauri.openApp({ args: ['fokus://fokusbericht'] });
+  try {
+    await waitFor(async () => (await app.run(`return document.querySelectorAll('[data-testid=live-chart] canvas, [data-testid=live-chart] svg').length`)) > 0, 'the live chart in the app');
+    const values = await waitFor(async () => {
+      const found = await app.run(`return [...document.querySelectorAll('[data-testid=chapter] a[data-fokus=wert]')].map((a) => [a.textContent, a.title])`);
+      return found.length === 2 && found.every(([, title]) => title) ? found : null;
+    }, 'the inline values from the cache');
+    assert.match(values[0][0], /^\d+,\d %$/, `a value: ${values}`);
+    assert.equal(values[0][1], 'SGB-II-Quote, Kreis Pinneberg 2024');
+    await app.run(`document.querySelector('[data-testid=live-chart]').scrollIntoView()`);
+    await app.screenshot('app-report-live-chart.png');
+
+    await app.click('[data-testid=nav-empfehlungen]');
+    await waitFor(async () => (await app.run(`return document.querySelector('[data-testid=recommendations-count]')?.textContent`)) === '4 von 4 Empfehlungen', 'the recommendations');
+    await app.click('[data-testid=view-table]');
+    await waitFor(async () => (await app.run(`return document.querySelectorAll('[data-testid=ampel-row]').length`)) === 4, 'the Ampel table');
+    await app.click('[data-testid=recommendations-csv]');
+    const saved = await waitFor(() => readdirSync(exportDir).find((name) => /^handlungsempfehlungen-\d{4}-\d\d-\d\d\.csv$/.test(name)), 'the CSV saved through the save command');
+    assert.match(readFileSync(join(exportDir, saved), 'utf8'), /Sprachförderung vor der Einschulung stärken;.*;ja;/, 'the overdue one, marked');
+    await app.screenshot('app-empfehlungen-ampel.png');
+
+    // The hostile newsletter, synced into the cache and shown by the real app's WebKit.
+    await app.click('[data-testid=nav-newsletter]');
+    const selector = '#newsletter-2026-2 .prose';
+    await waitFor(() => app.run(`return !!document.querySelector(${JSON.stringify(selector)})`), 'the hostile newsletter from the cache');
+    await app.run(`const details = document.querySelector('#newsletter-2026-2 details'); if (!details.open) details.querySelector('summary').click();`);
+    await app.run(`for (const link of document.querySelectorAll(${JSON.stringify(`${selector} a`)})) { if (!link.getAttribute('href')) link.click(); }
+      for (const element of document.querySelectorAll(${JSON.stringify(`${selector} div, ${selector} details`)})) {
+        element.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+      }`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const problems = await app.run(`return (${inspect})(arguments[0])`, [[selector, PAYLOADS.length]]);
+    assert.deepEqual(problems, [], problems.join('\n'));
+    assert.equal(await app.run('return location.pathname'), '/newsletter', 'nothing navigated');
+    await app.screenshot('app-hostile-newsletter.png');
+
+    // The next test restarts the app offline and offers to go on where it was left.
+    await app.click('[data-testid=nav-sozialbericht]');
+    await app.run(`history.pushState(null, '', '/sozialbericht?kennzahl=arbeitslosenquote&jahr=2020&ansicht=tabelle'); dispatchEvent(new PopStateEvent('popstate'));`);
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=data-table]')`), 'back at the table the next test resumes');
+  } finally {
+    await app.close();
+  }
+});
+
 test('with the server gone, a restarted app offers to go on where it was left, from the cache, and says it is offline', async () => {
   await server.stop();
   const app = await tauri.openApp();
@@ -471,6 +520,18 @@ test('with the server gone, a restarted app offers to go on where it was left, f
     await app.screenshot('app-offline.png');
     assert.ok(!state.fills.split(',').every((fill) => fill === '#d9d9d9'), `the map is coloured from the cache: ${JSON.stringify(state)}`);
     await app.screenshot('app-offline.png');
+
+    // The search answers offline, from the cache's index.
+    await app.run(`const field = document.querySelector('[data-testid=header-search]');
+      field.value = 'Pflegeheime'; field.dispatchEvent(new Event('input', { bubbles: true }));
+      document.querySelector('[data-testid=header-search-submit]').click();`);
+    const groups = await waitFor(async () => {
+      const found = await app.run(`return [...document.querySelectorAll('[data-testid=search-group]')].map((group) => group.dataset.kind)`);
+      return found.length ? found : null;
+    }, 'search results offline');
+    assert.deepEqual(groups, ['kennzahl', 'kapitel'], 'the indicator and the chapter, from the cache');
+    assert.ok((await app.run(`return [...document.querySelectorAll('[data-testid=search-hit] mark')].map((mark) => mark.textContent)`)).includes('Pflegeheimen'));
+    await app.screenshot('app-search-offline.png');
   } finally {
     await app.close();
   }

@@ -1,6 +1,6 @@
 // The real app through tauri-driver + WebKitWebDriver (plain W3C WebDriver over HTTP), shared by
 // the app tests and the app benchmark.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -68,7 +68,13 @@ export async function startDriver(env, appBin = APP_BIN) {
     const run = (script, args = []) => webdriver('POST', `/session/${id}/execute/sync`, { script, args });
     /** Runs `script`, which ends by calling `arguments[arguments.length - 1](result)`. */
     const runAsync = (script, args = []) => webdriver('POST', `/session/${id}/execute/async`, { script, args });
-    const close = () => webdriver('DELETE', `/session/${id}`);
+    // The session ends before the app's process does; an app started while the last one still
+    // runs on the same cache would hand its link over and end, and the session would wait for
+    // it forever. So closing waits until no process of the app is left.
+    const close = async () => {
+      await webdriver('DELETE', `/session/${id}`);
+      await waitFor(() => spawnSync('pgrep', ['-f', appBin]).status !== 0, 'the app process to end', 20_000);
+    };
     const screenshot = async (name) => {
       const png = await webdriver('GET', `/session/${id}/screenshot`);
       writeFileSync(join(SCREENSHOTS, name), Buffer.from(png, 'base64'));

@@ -359,6 +359,102 @@ fn query_rows(label: &str, store: &Store, map_target_ms: Option<f64>) -> anyhow:
     Ok(rows)
 }
 
+/// The search over the 1× cache and over the same catalogue with ten times its content (each
+/// item published ten times under other ids): query time p50/p95 and the index rebuild that runs
+/// in every sync bringing content or catalogue changes.
+fn search_rows(cache: &mut Store, work: &Path) -> anyhow::Result<Vec<Row>> {
+    const QUERIES: [&str; 10] = [
+        "Pflegeheim",
+        "Kinder",
+        "SGB II",
+        "Elmshorn",
+        "Eingliederungshilfe Ämter",
+        "arbeitslos",
+        "Wohnen Miete",
+        "Bürgergeld",
+        "Tagespflege",
+        "Sozialausgaben Kreis",
+    ];
+    let catalog = cache.catalog()?;
+    let content = cache.content_list(None)?;
+    let mut ten = Store::open(&work.join("search-10x.sqlite3"))?;
+    let copies: Vec<fokus_model::content::ContentItem> = (0..10)
+        .flat_map(|copy| {
+            content
+                .iter()
+                .map(move |item| fokus_model::content::ContentItem {
+                    id: format!("{}-{copy}", item.id),
+                    ..item.clone()
+                })
+        })
+        .collect();
+    let started = Instant::now();
+    ten.commit_revision(
+        "bench",
+        0,
+        &fokus_store::Changes {
+            dataset: catalog.dataset.clone(),
+            indicators: catalog.indicators.clone(),
+            areas: catalog.areas.clone(),
+            content: Some(copies),
+            ..Default::default()
+        },
+    )?;
+    let commit_10 = ms(started.elapsed());
+    let mut rows = Vec::new();
+    let mut p50 = [0.0; 2];
+    let mut measure =
+        |index: usize, label: &str, store: &mut Store, items: usize| -> anyhow::Result<()> {
+            let runs = 20;
+            let started = Instant::now();
+            for _ in 0..runs {
+                store.rebuild_search_index()?;
+            }
+            let rebuild = ms(started.elapsed()) / f64::from(runs);
+            let mut samples = Vec::new();
+            for run in 0..400 {
+                let query = QUERIES[run % QUERIES.len()];
+                let started = Instant::now();
+                std::hint::black_box(store.search(query)?);
+                samples.push(ms(started.elapsed()));
+            }
+            samples.sort_by(f64::total_cmp);
+            p50[index] = percentile(&samples, 0.5);
+            rows.push(Row::new(
+                format!("{label}: search ({items} content items, 10 queries), p50"),
+                p50[index],
+                "ms",
+            ));
+            rows.push(Row::new(
+                format!("{label}: search, p95"),
+                percentile(&samples, 0.95),
+                "ms",
+            ));
+            rows.push(Row::new(
+                format!("{label}: search index rebuilt (in a sync that brings content)"),
+                rebuild,
+                "ms",
+            ));
+            Ok(())
+        };
+    measure(0, "1×", cache, content.len())?;
+    measure(1, "10× content", &mut ten, content.len() * 10)?;
+    rows.push(Row::ratio(
+        "search p50, 10× content against 1×",
+        p50[1],
+        "ms",
+        "1× p50",
+        p50[0],
+        None,
+    ));
+    rows.push(Row::new(
+        "10× content: publish commit incl. index",
+        commit_10,
+        "ms",
+    ));
+    Ok(rows)
+}
+
 /// `total` requests from `clients` concurrent clients; syncs per second and p99 latency.
 async fn load_rows(
     url: &str,
@@ -471,8 +567,10 @@ async fn run(content: &Path, dist: &Path, quick: bool) -> anyhow::Result<Vec<Row
     let blobs = fokus_server::publish::BlobDir::new(work.path().join("blobs"));
     drop(data::demo_server(&server_path, &blobs, content)?);
     rows.extend(sync_rows("1×", &server_path, work.path(), Some(blobs.clone()), 5).await?);
-    let cache = Store::open(&work.path().join("cache-1×-4.sqlite3"))?;
+    let mut cache = Store::open(&work.path().join("cache-1×-4.sqlite3"))?;
     rows.extend(query_rows("1×", &cache, Some(1.0))?);
+    log("search at 1× and 10× content");
+    rows.extend(search_rows(&mut cache, work.path())?);
 
     log("server under load");
     let server_store = Store::open(&server_path)?;
