@@ -132,7 +132,8 @@ test('Beschlusskontrolle: the Ampel counts, filters in the address, overdue mark
   await page.waitForSelector('[data-testid=ampel-table]');
   assert.equal(await page.locator('[data-testid=ampel-row]').count(), 4);
   const rows = await page.$$eval('[data-testid=ampel-row]', (items) => items.map((row) => row.textContent));
-  assert.ok(rows.some((row) => /Sprachförderung.*Fachdienst Jugend.*31\.07\.2026.*offen.*überfällig seit 31\.07\.2026/.test(row)), rows.join('\n'));
+  assert.match(rows[0], /Sprachförderung.*Fachdienst Jugend.*31\.07\.2026.*offen.*überfällig seit 31\.07\.2026/, 'the overdue one first');
+  assert.match(rows[3], /Tagespflege.*umgesetzt/, 'the done one last');
   await page.screenshot({ path: join(SCREENSHOTS, 'web-empfehlungen-ampel.png') });
 
   const download = page.waitForEvent('download');

@@ -214,6 +214,33 @@ impl Filter {
     }
 }
 
+/// The order a committee works through them: overdue first, then open, in progress, deferred
+/// and done, each by deadline (none last), then by title.
+pub fn sort_by_urgency(list: &mut [Recommendation], today: &str) {
+    let rank = |status: RecommendationStatus| match status {
+        RecommendationStatus::Offen => 0,
+        RecommendationStatus::InUmsetzung => 1,
+        RecommendationStatus::Zurueckgestellt => 2,
+        RecommendationStatus::Umgesetzt => 3,
+    };
+    list.sort_by(|a, b| {
+        (
+            !a.overdue(today),
+            rank(a.status),
+            a.deadline.is_none(),
+            &a.deadline,
+            &a.title,
+        )
+            .cmp(&(
+                !b.overdue(today),
+                rank(b.status),
+                b.deadline.is_none(),
+                &b.deadline,
+                &b.title,
+            ))
+    });
+}
+
 /// How many are in each status (in [`RecommendationStatus::ALL`] order) and how many are overdue.
 pub fn counts(list: &[Recommendation], today: &str) -> ([usize; 4], usize) {
     let mut per_status = [0; 4];
@@ -410,6 +437,48 @@ mod tests {
         assert_eq!(
             list.iter().filter(|r| indicator.matches(r, today)).count(),
             0
+        );
+    }
+
+    #[test]
+    fn overdue_work_comes_first_then_open_work_by_deadline() {
+        let today = "2026-11-27";
+        let titled = |title: &str, status, deadline: Option<&str>| Recommendation {
+            title: title.into(),
+            ..item(status, deadline)
+        };
+        let mut list = vec![
+            titled("done", RecommendationStatus::Umgesetzt, Some("2020-01-01")),
+            titled(
+                "open later",
+                RecommendationStatus::Offen,
+                Some("2027-06-30"),
+            ),
+            titled("open, no deadline", RecommendationStatus::Offen, None),
+            titled(
+                "late",
+                RecommendationStatus::InUmsetzung,
+                Some("2026-01-01"),
+            ),
+            titled(
+                "open sooner",
+                RecommendationStatus::Offen,
+                Some("2027-01-31"),
+            ),
+            titled("deferred", RecommendationStatus::Zurueckgestellt, None),
+        ];
+        sort_by_urgency(&mut list, today);
+        let order: Vec<&str> = list.iter().map(|item| item.title.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "late",
+                "open sooner",
+                "open later",
+                "open, no deadline",
+                "deferred",
+                "done"
+            ]
         );
     }
 

@@ -420,10 +420,21 @@ pub fn EmpfehlungenPage() -> impl IntoView {
                     .map_or_else(|| id.to_owned(), |area| area.name.clone())
             }
         };
-        let all: Vec<(Recommendation, ContentItem)> = items
+        let mut all: Vec<(Recommendation, ContentItem)> = items
             .into_iter()
             .filter_map(|item| Some((Recommendation::of(&item)?, item)))
             .collect();
+        // Overdue first, then open work by deadline: the order a committee goes through them.
+        let mut ordered: Vec<Recommendation> = all
+            .iter()
+            .map(|(recommendation, _)| recommendation.clone())
+            .collect();
+        crate::beschluss::sort_by_urgency(&mut ordered, &today);
+        all.sort_by_key(|(recommendation, _)| {
+            ordered
+                .iter()
+                .position(|known| known.id == recommendation.id)
+        });
         let current = filter.get();
         let shown: Vec<&(Recommendation, ContentItem)> = all
             .iter()
