@@ -148,6 +148,28 @@ pub fn paint(table: &IndicatorTable, year: u16, view: &ExplorerView) -> Painted 
     }
 }
 
+/// The time series of some rows of a table, in the order given.
+pub fn series_of_rows(table: &IndicatorTable, rows: &[&TableRow]) -> fokus_model::AreaSeries {
+    fokus_model::AreaSeries {
+        indicator: table.indicator.clone(),
+        years: table.years.clone(),
+        lines: rows
+            .iter()
+            .map(|row| fokus_model::SeriesLine {
+                area: row.area.clone(),
+                name: row.name.clone(),
+                kind: row.kind,
+                points: table
+                    .years
+                    .iter()
+                    .enumerate()
+                    .map(|(idx, year)| (*year, row.cell(idx).and_then(Cell::value)))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
 /// The areas with a value in `year`, best first by the indicator's polarity (highest first for
 /// neutral ones), with their rank; ties share a rank.
 pub fn ranking(table: &IndicatorTable, year: u16) -> Vec<(usize, &TableRow, f64)> {

@@ -9,7 +9,7 @@ use fokus_model::api::{ApiError, TableQuery};
 use fokus_model::directive::{split_figures, BodyPart, Directive};
 use fokus_model::ipc::{CatalogGet, IndicatorTableGet, NoArgs};
 use fokus_model::view::{ExplorerView, Level, View};
-use fokus_model::{AreaSeries, Cell, IndicatorTable, SeriesLine, TableRow};
+use fokus_model::{AreaSeries, Cell, IndicatorTable, TableRow};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -259,28 +259,7 @@ fn series_of(table: &IndicatorTable, areas: &[String]) -> Option<(AreaSeries, us
             .iter()
             .any(|reference| reference.area == row.area)
     }));
-    let lines = ordered
-        .into_iter()
-        .map(|row| SeriesLine {
-            area: row.area.clone(),
-            name: row.name.clone(),
-            kind: row.kind,
-            points: table
-                .years
-                .iter()
-                .enumerate()
-                .map(|(idx, year)| (*year, row.cell(idx).and_then(Cell::value)))
-                .collect(),
-        })
-        .collect();
-    Some((
-        AreaSeries {
-            indicator: table.indicator.clone(),
-            years: table.years.clone(),
-            lines,
-        },
-        n_focus,
-    ))
+    Some((crate::explorer::series_of_rows(table, &ordered), n_focus))
 }
 
 /// `::map`: the indicator's map in a year; a click on an area opens it in the explorer.

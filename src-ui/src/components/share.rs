@@ -144,13 +144,7 @@ fn svg_size(svg: &str) -> (f64, f64) {
 
 /// Today as `27.11.2026`.
 fn today() -> String {
-    let date = js_sys::Date::new_0();
-    format!(
-        "{:02}.{:02}.{}",
-        date.get_date(),
-        date.get_month() + 1,
-        date.get_full_year()
-    )
+    crate::format::iso_date(&crate::beschluss::today())
 }
 
 #[component]

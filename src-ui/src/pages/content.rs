@@ -115,7 +115,6 @@ fn Beside(children: Children) -> impl IntoView {
         let own = crate::beschluss::pairs(&search)
             .into_iter()
             .filter(|(key, _)| kept.contains(&key.as_str()))
-            .map(|(key, value)| (key, value))
             .collect::<Vec<_>>();
         let mut query: Vec<String> = own
             .iter()
@@ -198,13 +197,13 @@ fn ReadingPosition(year: u16, chapters: Vec<(String, String)>) -> impl IntoView 
                 / 5.0;
             let current = anchors
                 .iter()
-                .filter(|anchor| {
+                .rev()
+                .find(|anchor| {
                     document()
                         .get_element_by_id(anchor)
                         .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
                         .is_some_and(|element| element.get_bounding_client_rect().top() < threshold)
                 })
-                .last()
                 .cloned();
             if let Some(current) = current {
                 if last_saved.get_value().as_ref() != Some(&current) {

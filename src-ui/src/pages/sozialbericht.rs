@@ -8,7 +8,7 @@ use fokus_model::ipc::{CatalogGet, IndicatorTableGet, NoArgs};
 use fokus_model::view::{
     ExplorerView, Level, Method, Reference, Tab, View, MAX_AREAS, MAX_CLASSES, MIN_CLASSES,
 };
-use fokus_model::{AreaSeries, Catalog, Cell, Indicator, IndicatorTable, Polarity, SeriesLine};
+use fokus_model::{AreaSeries, Catalog, Cell, Indicator, IndicatorTable, Polarity};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
@@ -1077,24 +1077,7 @@ fn series_tab(
     // Without chosen areas the home area (the first reference) is the line in focus.
     let n_focus = rows.len().max(1);
     rows.extend(table.references.iter());
-    let series = AreaSeries {
-        indicator: table.indicator.clone(),
-        years: table.years.clone(),
-        lines: rows
-            .iter()
-            .map(|row| SeriesLine {
-                area: row.area.clone(),
-                name: row.name.clone(),
-                kind: row.kind,
-                points: table
-                    .years
-                    .iter()
-                    .enumerate()
-                    .map(|(idx, year)| (*year, row.cell(idx).and_then(Cell::value)))
-                    .collect(),
-            })
-            .collect(),
-    };
+    let series = crate::explorer::series_of_rows(table, &rows);
     let names: Vec<String> = chosen
         .iter()
         .filter_map(|area| table.areas.iter().find(|row| &row.area == area))
