@@ -112,8 +112,8 @@ pub struct DigestQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SearchQuery {
-    /// What to look for: words, folded and matched as prefixes of their stems; longer text is
-    /// cut to its first 200 characters.
+    /// What to look for: words, folded and matched as prefixes of their stems; at most 400
+    /// characters ([`crate::search::MAX_INPUT_CHARS`]), of which the first 200 are read.
     #[cfg_attr(feature = "schema", schemars(length(max = 400)))]
     pub q: String,
 }

@@ -8,7 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Longest query the search takes, in characters.
+/// Longest query the search accepts, in characters; longer ones are refused.
+pub const MAX_INPUT_CHARS: usize = 400;
+/// Characters of a query the search reads; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Words of a query beyond this are ignored.
 pub const MAX_TERMS: usize = 8;

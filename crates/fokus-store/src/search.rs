@@ -138,6 +138,12 @@ impl Store {
     /// Everything that matches every word of `query` (as a prefix of its stem), grouped by kind,
     /// best first (title matches weigh ten times a match in the text).
     pub fn search(&self, query: &str) -> Result<SearchResults> {
+        if query.chars().count() > fokus_model::search::MAX_INPUT_CHARS {
+            return Err(crate::StoreError::InvalidArgument(format!(
+                "Der Suchtext ist zu lang: höchstens {} Zeichen.",
+                fokus_model::search::MAX_INPUT_CHARS
+            )));
+        }
         let terms = terms(query);
         if terms.is_empty() {
             return Ok(SearchResults::default());

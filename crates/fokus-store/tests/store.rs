@@ -718,6 +718,17 @@ fn search_finds_folded_stemmed_words_in_the_transaction_that_brought_them() {
                 .is_empty(),
             "all words must match"
         );
+        assert!(
+            matches!(
+                store.search(&"a".repeat(401)),
+                Err(StoreError::InvalidArgument(_))
+            ),
+            "an overlong query is refused, as the API describes"
+        );
+        assert!(
+            store.search(&"ä".repeat(400)).is_ok(),
+            "400 characters, not bytes"
+        );
         for hostile in ["\"", "*", "NEAR(", "a OR", "^x", "-", "", "   "] {
             assert!(
                 store.search(hostile).is_ok(),

@@ -88,7 +88,7 @@ pub fn SearchField() -> impl IntoView {
     view! {
         <form class="header-search" role="search" on:submit=submit>
             <label for="header-search" class="visually-hidden">"Suche in Daten und Texten"</label>
-            <input id="header-search" type="search" name="q" placeholder="Suchen …"
+            <input id="header-search" type="search" name="q" placeholder="Suchen …" maxlength="400"
                 autocomplete="off" enterkeyhint="search" data-testid="header-search"
                 prop:value=move || words.get()
                 on:input=move |event| words.set(event_target_value(&event))/>
@@ -193,7 +193,7 @@ pub fn SuchePage() -> impl IntoView {
         <h1 class="page-title">"Suche"</h1>
         <div class="card search-page-field">
             <label for="search-page-input">"Suchbegriffe"</label>
-            <input id="search-page-input" type="search" class="search" autocomplete="off"
+            <input id="search-page-input" type="search" class="search" autocomplete="off" maxlength="400"
                 data-testid="search-input" prop:value=move || words.get() on:input=on_input/>
             <p class="hint">"Groß- und Kleinschreibung, Umlaute (ä oder ae) und Endungen spielen keine Rolle; alle Wörter müssen vorkommen."</p>
         </div>
