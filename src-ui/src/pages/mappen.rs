@@ -464,11 +464,19 @@ pub fn PresentationBar() -> impl IntoView {
         }
     });
     let swipe_start = RwSignal::new(None::<(i32, i32)>);
-    let touch_start = window_event_listener(leptos::ev::touchstart, move |event| {
-        let touch = event.touches().get(0);
+    // In the capture phase: a chart under the finger (ECharts) stops its touches from bubbling.
+    let touch_start = capture_touch("touchstart", move |event| {
+        use wasm_bindgen::JsCast;
+        // A zoomed map pans under the finger; that is no swipe to another view.
+        let on_zoomed_map = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|element| element.closest("svg.map.zoomed").ok().flatten())
+            .is_some();
+        let touch = event.touches().get(0).filter(|_| !on_zoomed_map);
         swipe_start.set(touch.map(|touch| (touch.client_x(), touch.client_y())));
     });
-    let touch_end = window_event_listener(leptos::ev::touchend, move |event| {
+    let touch_end = capture_touch("touchend", move |event| {
         let (Some((x, y)), Some(touch)) =
             (swipe_start.get_untracked(), event.changed_touches().get(0))
         else {
@@ -481,8 +489,8 @@ pub fn PresentationBar() -> impl IntoView {
     });
     on_cleanup(move || {
         keys.remove();
-        touch_start.remove();
-        touch_end.remove();
+        touch_start();
+        touch_end();
     });
     move || {
         let folder = folder.get()?;
@@ -525,4 +533,37 @@ fn typing_in(event: &web_sys::KeyboardEvent) -> bool {
         .ok()
         .flatten()
         .is_some()
+}
+
+/// A touch listener on the window: the closure and the function registered.
+type TouchListener = (
+    wasm_bindgen::closure::Closure<dyn Fn(web_sys::TouchEvent)>,
+    js_sys::Function,
+);
+
+/// Listens to a touch event on the window in the capture phase (passive), before anything on the
+/// page can stop it; returns what removes the listener again (the closure lives in the owner
+/// until then).
+fn capture_touch(
+    name: &'static str,
+    on_event: impl Fn(web_sys::TouchEvent) + 'static,
+) -> impl FnOnce() + Send + Sync {
+    use wasm_bindgen::JsCast;
+    let callback = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::TouchEvent)>::new(on_event);
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_capture(true);
+    options.set_passive(true);
+    let function: js_sys::Function = callback
+        .as_ref()
+        .unchecked_ref::<js_sys::Function>()
+        .clone();
+    let _ = window()
+        .add_event_listener_with_callback_and_add_event_listener_options(name, &function, &options);
+    let listener: StoredValue<TouchListener, LocalStorage> =
+        StoredValue::new_local((callback, function));
+    move || {
+        listener.with_value(|(_, function)| {
+            let _ = window().remove_event_listener_with_callback_and_bool(name, function, true);
+        });
+    }
 }
