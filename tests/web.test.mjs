@@ -156,6 +156,20 @@ test('demography and social spending: a population pyramid per area and year, sp
   assert.ok(Math.abs(inhabitants - 51248) < 20, `Elmshorn in 2022 is its Zensus population (51,248): ${inhabitants}`);
   await page.screenshot({ path: join(SCREENSHOTS, 'web-demografie.png') });
 
+  // The age structure over the years follows the chosen area; its table adds up to the pyramid.
+  await waitFor(async () => /^Elmshorn: Altersgruppen 2015–2025$/.test(await page.textContent('[data-testid=age-structure-title]')), 'the age groups of Elmshorn');
+  await page.waitForSelector('[data-testid=age-structure-chart] canvas');
+  await page.waitForSelector('[data-testid=ratio-chart] canvas');
+  assert.equal(await page.locator('[data-testid=age-structure-row]').count(), 11, 'one row a year');
+  const row2022 = await page.$$eval('[data-testid=age-structure-row]', (rows) =>
+    rows.map((row) => [...row.children].map((cell) => cell.textContent)).find((cells) => cells[0] === '2022'));
+  const sum = row2022.slice(1).reduce((total, cell) => total + Number(cell.replaceAll('.', '')), 0);
+  assert.equal(sum, inhabitants, 'the seven groups of 2022 add up to the pyramid of 2022');
+  assert.match(await page.textContent('[data-testid=ratio-title]'), /^Altenquotient 2025: \d+,\d \(2015: \d+,\d\) Personen ab 65 je 100 im Alter von 20 bis 64$/);
+  const ratios = await page.$$eval('[data-testid=ratio-row]', (rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent)));
+  assert.equal(ratios.length, 11);
+  for (const [year, youth, old] of ratios) assert.match(`${youth} ${old}`, /^\d+,\d \d+,\d$/, `both ratios for ${year}`);
+
   await page.click('[data-testid=nav-sozialausgaben]');
   await waitFor(async () => /2025: [\d.,]+ Mio\. € netto, [\d.]+ € je Einwohner, 7\d % des Gesamthaushalts/.test(await page.textContent('[data-testid=spending-title]')), 'the spending headline with its share of the budget');
   await page.waitForSelector('[data-testid=spending-chart] canvas');

@@ -192,6 +192,13 @@ pub struct PopulationQuery {
     pub year: Option<u16>,
 }
 
+/// Arguments of the `age_structure` query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AgeStructureQuery {
+    pub area: String,
+}
+
 /// Query of [`FEED`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

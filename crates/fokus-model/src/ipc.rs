@@ -12,14 +12,14 @@
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::api::{
-    ChangesQuery, ContentItemQuery, ContentQuery, DigestQuery, MapQuery, PopulationQuery,
-    ProfileQuery, SearchQuery, SeriesQuery, TableQuery,
+    AgeStructureQuery, ChangesQuery, ContentItemQuery, ContentQuery, DigestQuery, MapQuery,
+    PopulationQuery, ProfileQuery, SearchQuery, SeriesQuery, TableQuery,
 };
 use crate::content::{ContentItem, MediaKey};
 use crate::finance::SpendingOverview;
 use crate::news::{ChangeList, News, Page, Settings, SyncProgress};
 use crate::personal::{Personal, SubjectDigest};
-use crate::population::PopulationPyramid;
+use crate::population::{AgeStructure, PopulationPyramid};
 use crate::search::SearchResults;
 use crate::{AreaProfile, AreaSeries, Catalog, IndicatorTable, MapView, SyncState};
 
@@ -143,8 +143,14 @@ query!(
     Search, "search", SearchQuery => SearchResults
 );
 
+query!(
+    "An area's inhabitants by broad age group over the years, with the youth and old-age dependency ratios.",
+    AgeStructureGet, "age_structure", AgeStructureQuery => AgeStructure
+);
+
 /// Every query, for the check that the store serves each under its name.
-pub const QUERY_NAMES: [&str; 12] = [
+pub const QUERY_NAMES: [&str; 13] = [
+    AgeStructureGet::NAME,
     Search::NAME,
     ChangesSince::NAME,
     SubjectDigests::NAME,

@@ -81,3 +81,148 @@ impl PopulationPyramid {
             .sum()
     }
 }
+
+/// The broad age groups of the age structure over time, as far as 5-year groups allow: lower
+/// and upper bound of the 5-year groups each gathers (`None`: open-ended).
+pub const BROAD_GROUPS: [(u8, Option<u8>); 7] = [
+    (0, Some(4)),
+    (5, Some(19)),
+    (20, Some(29)),
+    (30, Some(49)),
+    (50, Some(64)),
+    (65, Some(79)),
+    (80, None),
+];
+
+/// German label of a broad group: `"5–19"`, `"80+"`.
+pub fn broad_group_label(group: (u8, Option<u8>)) -> String {
+    match group {
+        (from, Some(to)) => format!("{from}–{to}"),
+        (from, None) => format!("{from}+"),
+    }
+}
+
+/// One area's age structure over the years: inhabitants per broad group and the dependency
+/// ratios (Jugend- and Altenquotient: under 20 and 65 and older per 100 of 20 to 64).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AgeStructure {
+    pub area: String,
+    pub name: String,
+    /// Ascending.
+    pub years: Vec<u16>,
+    /// Per [`BROAD_GROUPS`] entry, one count per year.
+    pub groups: Vec<Vec<u64>>,
+    /// Under 20 per 100 aged 20 to 64, per year; `None` without anyone of working age.
+    pub youth_ratio: Vec<Option<f64>>,
+    /// 65 and older per 100 aged 20 to 64, per year.
+    pub old_age_ratio: Vec<Option<f64>>,
+}
+
+impl AgeStructure {
+    /// Builds the structure from counts of one area (any order, both sexes, every year).
+    pub fn from_counts(area: &str, name: &str, counts: &[PopulationCount]) -> AgeStructure {
+        let mut years: Vec<u16> = counts.iter().map(|count| count.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        let mut groups = vec![vec![0u64; years.len()]; BROAD_GROUPS.len()];
+        let (mut young, mut working, mut old) = (
+            vec![0u64; years.len()],
+            vec![0u64; years.len()],
+            vec![0u64; years.len()],
+        );
+        for count in counts.iter().filter(|count| count.area == area) {
+            let Ok(year_idx) = years.binary_search(&count.year) else {
+                continue;
+            };
+            if let Some(group_idx) = BROAD_GROUPS.iter().position(|(from, to)| {
+                count.age_from >= *from && to.is_none_or(|to| count.age_from <= to)
+            }) {
+                groups[group_idx][year_idx] += count.count;
+            }
+            match count.age_from {
+                0..=19 => young[year_idx] += count.count,
+                20..=64 => working[year_idx] += count.count,
+                _ => old[year_idx] += count.count,
+            }
+        }
+        let ratio = |part: &[u64]| -> Vec<Option<f64>> {
+            part.iter()
+                .zip(&working)
+                .map(|(part, working)| {
+                    (*working > 0).then(|| *part as f64 * 100.0 / *working as f64)
+                })
+                .collect()
+        };
+        AgeStructure {
+            area: area.to_owned(),
+            name: name.to_owned(),
+            youth_ratio: ratio(&young),
+            old_age_ratio: ratio(&old),
+            years,
+            groups,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(year: u16, age_from: u8, sex: Sex, count: u64) -> PopulationCount {
+        PopulationCount {
+            area: "01056".into(),
+            year,
+            age_from,
+            sex,
+            count,
+        }
+    }
+
+    #[test]
+    fn every_five_year_group_lands_in_exactly_one_broad_group() {
+        for age_from in AGE_GROUPS {
+            let holding = BROAD_GROUPS
+                .iter()
+                .filter(|(from, to)| age_from >= *from && to.is_none_or(|to| age_from <= to))
+                .count();
+            assert_eq!(holding, 1, "{age_from}");
+        }
+        assert_eq!(broad_group_label(BROAD_GROUPS[1]), "5–19");
+        assert_eq!(broad_group_label(BROAD_GROUPS[6]), "80+");
+    }
+
+    #[test]
+    fn the_structure_sums_groups_and_computes_the_dependency_ratios() {
+        let counts = vec![
+            count(2025, 0, Sex::Female, 10),
+            count(2025, 0, Sex::Male, 10),
+            count(2025, 15, Sex::Female, 20),
+            count(2025, 20, Sex::Male, 100),
+            count(2025, 60, Sex::Female, 100),
+            count(2025, 65, Sex::Female, 30),
+            count(2025, 85, Sex::Male, 20),
+            count(2024, 20, Sex::Female, 50),
+            PopulationCount {
+                area: "other".into(),
+                ..count(2025, 0, Sex::Female, 999)
+            },
+        ];
+        let structure = AgeStructure::from_counts("01056", "Kreis", &counts);
+        assert_eq!(structure.years, [2024, 2025]);
+        assert_eq!(structure.groups[0], [0, 20], "0–4");
+        assert_eq!(structure.groups[1], [0, 20], "5–19 holds 15–19");
+        assert_eq!(structure.groups[6], [0, 20], "80+ holds 85+");
+        let total_2025: u64 = structure.groups.iter().map(|group| group[1]).sum();
+        assert_eq!(total_2025, 290, "every count once, other areas not at all");
+        assert_eq!(
+            structure.youth_ratio[1],
+            Some(20.0),
+            "40 young per 200 of working age"
+        );
+        assert_eq!(structure.old_age_ratio[1], Some(25.0));
+        assert_eq!(structure.youth_ratio[0], Some(0.0));
+        let nobody = AgeStructure::from_counts("01056", "Kreis", &[count(2025, 0, Sex::Male, 5)]);
+        assert_eq!(nobody.old_age_ratio, [None], "no working age, no ratio");
+    }
+}

@@ -989,6 +989,7 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
         ),
         (read_path::<ipc::ChangesSince>(), "?since=3"),
         (read_path::<ipc::Search>(), "?q=Pflegeheim"),
+        (read_path::<ipc::AgeStructureGet>(), "?area=01056"),
         (
             read_path::<ipc::SubjectDigests>(),
             "?subjects=kennzahl:sgb2_quote,gebiet:010560015,inhalt:newsletter/2025-4",

@@ -725,6 +725,21 @@ impl Store {
         })
     }
 
+    /// An area's age structure over every year it has population data for.
+    pub fn age_structure(&self, area_id: &str) -> Result<fokus_model::population::AgeStructure> {
+        let name = self.area_name(area_id)?;
+        let counts: Vec<PopulationCount> = self
+            .conn
+            .prepare_cached(
+                "SELECT area, year, age_from, sex, count FROM population WHERE area = ?1",
+            )?
+            .query_map([area_id], population_of)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(fokus_model::population::AgeStructure::from_counts(
+            area_id, &name, &counts,
+        ))
+    }
+
     /// The Kreis's Sozialausgaben per field and year, in euros and per inhabitant (from the
     /// Kreis's population of the same year), and its whole budget where known.
     pub fn spending_overview(&self) -> Result<SpendingOverview> {

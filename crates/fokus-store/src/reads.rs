@@ -49,6 +49,7 @@ reads! {
     ipc::SpendingGet => |store, NoArgs {}| store.spending_overview();
     ipc::ChangesSince => |store, args| store.changes_since(args.since);
     ipc::Search => |store, args| store.search(&args.q);
+    ipc::AgeStructureGet => |store, args| store.age_structure(&args.area);
     ipc::SubjectDigests => |store, args| store.subject_digests(&crate::parse_subjects(&args.subjects)?);
 }
 

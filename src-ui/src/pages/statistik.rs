@@ -2,13 +2,16 @@
 //! over the years, in euros and per inhabitant). Charts with the numbers as tables beside them.
 
 use charming::component::{Axis, Grid};
-use charming::element::{AxisType, ItemStyle};
-use charming::series::Bar;
+use charming::datatype::{CompositeValue, DataPoint};
+use charming::element::{AreaStyle, AxisType, ItemStyle, LineStyle, LineStyleType};
+use charming::series::{Bar, Line};
 use charming::Chart;
-use fokus_model::api::PopulationQuery;
+use fokus_model::api::{AgeStructureQuery, PopulationQuery};
 use fokus_model::finance::SpendingOverview;
-use fokus_model::ipc::{CatalogGet, NoArgs, PopulationGet, SpendingGet};
-use fokus_model::population::{age_group_label, PopulationPyramid};
+use fokus_model::ipc::{AgeStructureGet, CatalogGet, NoArgs, PopulationGet, SpendingGet};
+use fokus_model::population::{
+    age_group_label, broad_group_label, AgeStructure, PopulationPyramid, BROAD_GROUPS,
+};
 use leptos::prelude::*;
 
 use crate::app::use_app;
@@ -73,6 +76,213 @@ fn pyramid_chart(pyramid: &PopulationPyramid, dark: bool) -> Chart {
                 .data(women)
                 .item_style(ItemStyle::new().color(female)),
         )
+}
+
+/// The broad age groups over the years as stacked areas.
+fn age_structure_chart(structure: &AgeStructure, dark: bool) -> Chart {
+    let colours = if dark {
+        FIELD_COLOURS_DARK
+    } else {
+        FIELD_COLOURS
+    };
+    let years: Vec<String> = structure.years.iter().map(u16::to_string).collect();
+    let mut chart = frame(Grid::new().left(80).right(24).top(88).bottom(40), 14)
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .boundary_gap(false)
+                .data(years)
+                .axis_label(labels(14)),
+        )
+        .y_axis(Axis::new().type_(AxisType::Value).axis_label(labels(14)));
+    for ((group, counts), colour) in BROAD_GROUPS
+        .iter()
+        .zip(&structure.groups)
+        .zip(colours.iter().cycle())
+    {
+        let values: Vec<f64> = counts.iter().map(|count| *count as f64).collect();
+        chart = chart.series(
+            Line::new()
+                .name(broad_group_label(*group))
+                .stack("alter")
+                .show_symbol(false)
+                .data(values)
+                .item_style(ItemStyle::new().color(*colour))
+                .area_style(AreaStyle::new().color(*colour).opacity(0.85)),
+        );
+    }
+    chart
+}
+
+/// The youth and old-age dependency ratios over the years.
+fn ratio_chart(structure: &AgeStructure, dark: bool) -> Chart {
+    let (young, old) = if dark {
+        (FIELD_COLOURS_DARK[0], FIELD_COLOURS_DARK[1])
+    } else {
+        (FIELD_COLOURS[0], FIELD_COLOURS[5])
+    };
+    let years: Vec<String> = structure.years.iter().map(u16::to_string).collect();
+    let values = |ratios: &[Option<f64>]| -> Vec<DataPoint> {
+        ratios
+            .iter()
+            .map(|ratio| match ratio {
+                Some(ratio) => DataPoint::Value(CompositeValue::from(*ratio)),
+                None => DataPoint::Value(CompositeValue::from("-")),
+            })
+            .collect()
+    };
+    frame(Grid::new().left(64).right(24).top(56).bottom(40), 14)
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(years)
+                .axis_label(labels(14)),
+        )
+        .y_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .name("je 100")
+                .scale(true)
+                .axis_label(labels(14)),
+        )
+        .series(
+            Line::new()
+                .name("Jugendquotient")
+                .data(values(&structure.youth_ratio))
+                .item_style(ItemStyle::new().color(young))
+                .line_style(LineStyle::new().width(3)),
+        )
+        .series(
+            Line::new()
+                .name("Altenquotient")
+                .data(values(&structure.old_age_ratio))
+                .item_style(ItemStyle::new().color(old))
+                .line_style(LineStyle::new().width(3).type_(LineStyleType::Dashed)),
+        )
+}
+
+/// How an area's age structure changed: the broad groups over the years and the dependency
+/// ratios, each chart with its table.
+#[component]
+fn AgeStructureSection(area: Signal<String>) -> impl IntoView {
+    let app = use_app();
+    let structure = LocalResource::new(move || {
+        app.data_version.track();
+        let area = area.get();
+        async move {
+            if area.is_empty() {
+                return None;
+            }
+            Some(
+                app.backend
+                    .call::<AgeStructureGet>(AgeStructureQuery { area })
+                    .await,
+            )
+        }
+    });
+    move || match structure.get().flatten() {
+        None => ().into_any(),
+        Some(Err(error)) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+        Some(Ok(structure)) if structure.years.len() < 2 => ().into_any(),
+        Some(Ok(structure)) => {
+            let first = structure.years.first().copied().unwrap_or_default();
+            let last = structure.years.last().copied().unwrap_or_default();
+            let group_header = BROAD_GROUPS
+                .iter()
+                .map(|group| view! { <th scope="col">{broad_group_label(*group)}</th> })
+                .collect_view();
+            let group_rows = structure
+                .years
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(year_idx, year)| {
+                    let cells = structure
+                        .groups
+                        .iter()
+                        .map(|group| view! { <td>{format::number(group[year_idx] as f64, 0)}</td> })
+                        .collect_view();
+                    view! { <tr data-testid="age-structure-row"><th scope="row">{year.to_string()}</th>{cells}</tr> }
+                })
+                .collect_view();
+            let ratio_text = |ratio: Option<f64>| {
+                ratio.map_or_else(|| "–".to_owned(), |ratio| format::number(ratio, 1))
+            };
+            let ratio_rows = structure
+                .years
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(year_idx, year)| {
+                    view! {
+                        <tr data-testid="ratio-row">
+                            <th scope="row">{year.to_string()}</th>
+                            <td>{ratio_text(structure.youth_ratio[year_idx])}</td>
+                            <td>{ratio_text(structure.old_age_ratio[year_idx])}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let latest_old = structure.old_age_ratio.last().copied().flatten();
+            let first_old = structure.old_age_ratio.first().copied().flatten();
+            let ratio_headline = match (first_old, latest_old) {
+                (Some(first_old), Some(latest_old)) => format!(
+                    "Altenquotient {}: {} ({first}: {}) Personen ab 65 je 100 im Alter von 20 bis 64",
+                    last,
+                    format::number(latest_old, 1),
+                    format::number(first_old, 1)
+                ),
+                _ => "Jugend- und Altenquotient".to_owned(),
+            };
+            let count_style = NumberStyle {
+                axis: ValueAxis::Y,
+                decimals: 0,
+                unit: "Personen".into(),
+                absolute: false,
+            };
+            let ratio_style = NumberStyle {
+                axis: ValueAxis::Y,
+                decimals: 1,
+                unit: "je 100".into(),
+                absolute: false,
+            };
+            view! {
+                <section class="card" aria-labelledby="age-structure-title">
+                    <h2 id="age-structure-title" data-testid="age-structure-title">
+                        {format!("{}: Altersgruppen {first}–{last}", structure.name)}
+                    </h2>
+                    <p class="hint">"Die Daten liegen in Fünf-Jahres-Gruppen vor; daraus sind die Gruppen gebildet."</p>
+                    <EChart id="age-structure-chart" chart=age_structure_chart(&structure, false) dark_chart=age_structure_chart(&structure, true)
+                        height=440 description=format!("Gestapelte Flächen: Einwohner {} nach sieben Altersgruppen, {first}–{last}", structure.name)
+                        style=count_style testid="age-structure-chart"/>
+                    <details class="table-details">
+                        <summary>"Altersgruppen als Tabelle"</summary>
+                        <div class="table-scroll">
+                            <table class="values" data-testid="age-structure-table">
+                                <thead><tr><th scope="col">"Jahr"</th>{group_header}</tr></thead>
+                                <tbody>{group_rows}</tbody>
+                            </table>
+                        </div>
+                    </details>
+                </section>
+                <section class="card" aria-labelledby="ratio-title">
+                    <h2 id="ratio-title" data-testid="ratio-title">{ratio_headline}</h2>
+                    <p class="hint">"Jugendquotient: unter 20-Jährige je 100 Personen von 20 bis 64 Jahren; Altenquotient: ab 65-Jährige je 100 Personen von 20 bis 64 Jahren."</p>
+                    <EChart id="ratio-chart" chart=ratio_chart(&structure, false) dark_chart=ratio_chart(&structure, true)
+                        height=360 description=format!("Liniendiagramm: Jugend- und Altenquotient {}, {first}–{last}", structure.name)
+                        style=ratio_style testid="ratio-chart"/>
+                    <details class="table-details">
+                        <summary>"Quotienten als Tabelle"</summary>
+                        <table class="values" data-testid="ratio-table">
+                            <thead><tr><th scope="col">"Jahr"</th><th scope="col">"Jugendquotient"</th><th scope="col">"Altenquotient"</th></tr></thead>
+                            <tbody>{ratio_rows}</tbody>
+                        </table>
+                    </details>
+                </section>
+            }
+            .into_any()
+        }
+    }
 }
 
 #[component]
@@ -204,6 +414,7 @@ pub fn DemografiePage() -> impl IntoView {
         <p class="hint">"Einwohnerinnen und Einwohner nach Altersgruppe und Geschlecht (Demodaten, am Zensus 2022 ausgerichtet)."</p>
         {pickers}
         {content}
+        <AgeStructureSection area=Signal::derive(move || chosen_area.get())/>
     }
 }
 
