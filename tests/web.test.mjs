@@ -170,6 +170,18 @@ test('demography and social spending: a population pyramid per area and year, sp
   assert.equal(ratios.length, 11);
   for (const [year, youth, old] of ratios) assert.match(`${youth} ${old}`, /^\d+,\d \d+,\d$/, `both ratios for ${year}`);
 
+  // Area and year are in the address: a reload keeps them.
+  assert.match(page.url(), /\/demografie\?gebiet=010560015&jahr=2022$/);
+  await page.reload();
+  await waitFor(async () => /Elmshorn 2022/.test(await page.textContent('[data-testid=population-title]')), 'Elmshorn 2022 after a reload');
+  // Every area on a map: the share of the 80-year-olds first, then another indicator.
+  await page.waitForSelector('[data-testid=live-map] path.area');
+  assert.equal(await page.getAttribute('[data-testid=live-map] [data-testid=map]', 'data-indicator'), 'anteil_80_plus');
+  assert.equal(await page.locator('[data-testid=live-map] path.area').count(), 18);
+  await page.selectOption('[data-testid=shares-indicator]', 'anteil_unter_18');
+  await page.waitForURL(/karte=anteil_unter_18/);
+  await waitFor(async () => (await page.getAttribute('[data-testid=live-map] [data-testid=map]', 'data-indicator')) === 'anteil_unter_18', 'the map of the children');
+
   await page.click('[data-testid=nav-sozialausgaben]');
   await waitFor(async () => /2025: [\d.,]+ Mio\. € netto, [\d.]+ € je Einwohner, 7\d % des Gesamthaushalts/.test(await page.textContent('[data-testid=spending-title]')), 'the spending headline with its share of the budget');
   await page.waitForSelector('[data-testid=spending-chart] canvas');

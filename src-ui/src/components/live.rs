@@ -264,7 +264,7 @@ fn series_of(table: &IndicatorTable, areas: &[String]) -> Option<(AreaSeries, us
 
 /// `::map`: the indicator's map in a year; a click on an area opens it in the explorer.
 #[component]
-fn LiveMap(directive: Directive) -> impl IntoView {
+pub fn LiveMap(directive: Directive) -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
     let Directive::Map { indicator, year } = directive.clone() else {

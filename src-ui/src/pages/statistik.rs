@@ -294,20 +294,48 @@ pub fn DemografiePage() -> impl IntoView {
         data_version.track();
         async move { backend.call::<CatalogGet>(NoArgs {}).await }
     });
-    // The deployment's own total first (the Kreis of a county), once the catalogue says which.
-    let chosen_area = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if let Some(Ok(catalog)) = catalog.get() {
-            let home = catalog
-                .dataset
-                .map(|dataset| dataset.home_area)
-                .unwrap_or_default();
-            if chosen_area.get_untracked().is_empty() && !home.is_empty() {
-                chosen_area.set(home);
-            }
-        }
+    // The view lives in the address (`/demografie?gebiet=…&jahr=…`), so a link, reload or the
+    // back button keeps it; without an area, the deployment's own total (the Kreis of a county).
+    let location = leptos_router::hooks::use_location();
+    let navigate = leptos_router::hooks::use_navigate();
+    let asked = Memo::new(move |_| {
+        let pairs = crate::beschluss::pairs(&location.search.get());
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .find(|(known, _)| known == key)
+                .map(|(_, value)| value.clone())
+                .filter(|value| !value.is_empty())
+        };
+        (
+            get("gebiet"),
+            get("jahr").and_then(|year| year.parse::<u16>().ok()),
+        )
     });
-    let chosen_year = RwSignal::new(None::<u16>);
+    let home = Memo::new(move |_| {
+        catalog
+            .get()
+            .and_then(Result::ok)
+            .and_then(|catalog| catalog.dataset)
+            .map(|dataset| dataset.home_area)
+            .unwrap_or_default()
+    });
+    let chosen_area = Memo::new(move |_| asked.get().0.unwrap_or_else(|| home.get()));
+    let chosen_year = Memo::new(move |_| asked.get().1);
+    let show = move |area: String, year: Option<u16>| {
+        let mut query = format!("gebiet={}", fokus_model::view::encode(&area));
+        if let Some(year) = year {
+            query.push_str(&format!("&jahr={year}"));
+        }
+        navigate(
+            &format!("{}?{query}", fokus_model::news::Page::Demografie.path()),
+            leptos_router::NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    let show = StoredValue::new(show);
     let pyramid = LocalResource::new(move || {
         data_version.track();
         let query = PopulationQuery {
@@ -347,10 +375,10 @@ pub fn DemografiePage() -> impl IntoView {
         Some(view! {
             <div class="controls">
                 <label class="field">"Gebiet"
-                    <select data-testid="population-area" on:change=move |event| chosen_area.set(event_target_value(&event))>{areas}</select>
+                    <select data-testid="population-area" on:change=move |event| show.with_value(|show| show(event_target_value(&event), chosen_year.get_untracked()))>{areas}</select>
                 </label>
                 <label class="field">"Jahr"
-                    <select data-testid="population-year" on:change=move |event| chosen_year.set(event_target_value(&event).parse().ok())>{years}</select>
+                    <select data-testid="population-year" on:change=move |event| show.with_value(|show| show(chosen_area.get_untracked(), event_target_value(&event).parse().ok()))>{years}</select>
                 </label>
             </div>
         })
@@ -415,7 +443,85 @@ pub fn DemografiePage() -> impl IntoView {
         {pickers}
         {content}
         <AgeStructureSection area=Signal::derive(move || chosen_area.get())/>
+        {move || {
+            let catalog = catalog.get().and_then(Result::ok)?;
+            Some(view! { <AreaShares catalog=catalog year=Signal::derive(move || chosen_year.get())/> })
+        }}
     }
+}
+
+/// The population indicators of the catalogue (its Handlungsfeld on demography) as a map of
+/// every area: where the 80-year-olds, the children or the old-age ratio are highest. The
+/// indicator is in the address (`karte=…`).
+#[component]
+fn AreaShares(catalog: fokus_model::Catalog, year: Signal<Option<u16>>) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let navigate = leptos_router::hooks::use_navigate();
+    let candidates: Vec<fokus_model::Indicator> = catalog
+        .indicators
+        .iter()
+        .filter(|indicator| {
+            !indicator.retired
+                && (indicator.handlungsfeld.contains("Demografie")
+                    || indicator.handlungsfeld.contains("Bevölkerung"))
+        })
+        .cloned()
+        .collect();
+    if candidates.is_empty() {
+        return ().into_any();
+    }
+    let default = candidates
+        .iter()
+        .find(|indicator| indicator.name.contains("Hochaltrig") || indicator.id.contains("80"))
+        .unwrap_or(&candidates[0])
+        .id
+        .clone();
+    let chosen = Memo::new(move |_| {
+        crate::beschluss::pairs(&location.search.get())
+            .into_iter()
+            .find(|(key, _)| key == "karte")
+            .map(|(_, value)| value)
+            .filter(|value| !value.is_empty())
+            .unwrap_or_else(|| default.clone())
+    });
+    let options = candidates
+        .iter()
+        .map(|indicator| {
+            let id = indicator.id.clone();
+            let selected = move || chosen.get() == id;
+            view! { <option value=indicator.id.clone() selected=selected>{indicator.name.clone()}</option> }
+        })
+        .collect_view();
+    let pick = move |event: leptos::ev::Event| {
+        let query = crate::beschluss::replace_keys(
+            &location.search.get_untracked(),
+            &["karte"],
+            &[("karte", event_target_value(&event))],
+        );
+        navigate(
+            &format!("{}?{query}", fokus_model::news::Page::Demografie.path()),
+            leptos_router::NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    view! {
+        <section class="card" aria-labelledby="shares-title">
+            <h2 id="shares-title">"Die Gebiete im Vergleich"</h2>
+            <label class="field">"Kennzahl"
+                <select data-testid="shares-indicator" on:change=pick>{options}</select>
+            </label>
+            {move || {
+                let directive = fokus_model::directive::Directive::Map {
+                    indicator: chosen.get(),
+                    year: year.get(),
+                };
+                view! { <crate::components::live::LiveMap directive=directive/> }
+            }}
+        </section>
+    }
+    .into_any()
 }
 
 fn spending_chart(overview: &SpendingOverview, dark: bool) -> Chart {
