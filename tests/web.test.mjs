@@ -187,6 +187,31 @@ test('demography and social spending: a population pyramid per area and year, sp
   await page.waitForSelector('[data-testid=spending-chart] canvas');
   assert.equal(await page.locator('[data-testid=spending-row]').count(), 11, 'one row a year, 2015–2025');
   await page.screenshot({ path: join(SCREENSHOTS, 'web-sozialausgaben.png') });
+
+  // Every field in every year as a table, in euros or per inhabitant; the unit is in the address.
+  const fields = await page.locator('[data-testid=field-year-row]').count();
+  assert.ok(fields >= 5, `a row per field: ${fields}`);
+  const euroCells = await page.$$eval('[data-testid=field-year-row] td', (cells) => cells.map((cell) => cell.textContent));
+  assert.equal(euroCells.length, fields * 11, 'a cell per field and year');
+  await page.click('[data-testid=unit-inhabitant]');
+  await page.waitForURL(/einheit=einwohner/);
+  await waitFor(async () => {
+    const cells = await page.$$eval('[data-testid=field-year-row] td', (items) => items.map((cell) => cell.textContent));
+    return cells.length === euroCells.length && cells.join() !== euroCells.join();
+  }, 'the table per inhabitant');
+  // One year: a treemap and every field with its shares and its change against the year before.
+  await page.selectOption('[data-testid=spending-year]', '2024');
+  await page.waitForURL(/jahr=2024/);
+  await waitFor(async () => (await page.textContent('[data-testid=spending-year-title]')) === 'Sozialausgaben 2024 nach Leistungsbereich', 'the year 2024');
+  assert.equal(await page.locator('[data-testid=treemap-tile]').count(), fields, 'a tile per field');
+  const rows = await page.$$eval('[data-testid=field-row]', (items) => items.map((row) => [...row.children].map((cell) => cell.textContent)));
+  assert.equal(rows.length, fields);
+  const shares = rows.reduce((sum, row) => sum + Number(row[3].replace(' %', '').replace(',', '.')), 0);
+  assert.ok(Math.abs(shares - 100) < 0.5, `the shares of the social budget add up to 100 %: ${shares}`);
+  for (const row of rows) {
+    assert.match(row[4], /^\d+,\d %$/, `share of the whole budget: ${row}`);
+    assert.match(row[5], /^[+−][\d.]+,\d Mio\. € \([+−][\d.]+,\d %\)$/, `change against 2023: ${row}`);
+  }
   await page.click('[data-testid=nav-sozialbericht]');
   await page.waitForSelector('[data-testid=map] path.area');
 });

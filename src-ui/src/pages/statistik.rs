@@ -7,7 +7,7 @@ use charming::element::{AreaStyle, AxisType, ItemStyle, LineStyle, LineStyleType
 use charming::series::{Bar, Line};
 use charming::Chart;
 use fokus_model::api::{AgeStructureQuery, PopulationQuery};
-use fokus_model::finance::SpendingOverview;
+use fokus_model::finance::{treemap, FieldYear, SpendingOverview};
 use fokus_model::ipc::{AgeStructureGet, CatalogGet, NoArgs, PopulationGet, SpendingGet};
 use fokus_model::population::{
     age_group_label, broad_group_label, AgeStructure, PopulationPyramid, BROAD_GROUPS,
@@ -524,7 +524,7 @@ fn AreaShares(catalog: fokus_model::Catalog, year: Signal<Option<u16>>) -> impl 
     .into_any()
 }
 
-fn spending_chart(overview: &SpendingOverview, dark: bool) -> Chart {
+fn spending_chart(overview: &SpendingOverview, dark: bool, per_inhabitant: bool) -> Chart {
     let colours = if dark {
         FIELD_COLOURS_DARK
     } else {
@@ -541,7 +541,11 @@ fn spending_chart(overview: &SpendingOverview, dark: bool) -> Chart {
         .y_axis(
             Axis::new()
                 .type_(AxisType::Value)
-                .name("Mio. €")
+                .name(if per_inhabitant {
+                    "€ je Einwohner"
+                } else {
+                    "Mio. €"
+                })
                 .axis_label(labels(14)),
         );
     for (line, colour) in overview.lines.iter().zip(colours.iter().cycle()) {
@@ -552,7 +556,13 @@ fn spending_chart(overview: &SpendingOverview, dark: bool) -> Chart {
                 line.points
                     .iter()
                     .find(|(point_year, _, _)| point_year == year)
-                    .map_or(0.0, |(_, euros, _)| euros / 1_000_000.0)
+                    .map_or(0.0, |(_, euros, per)| {
+                        if per_inhabitant {
+                            per.unwrap_or(0.0)
+                        } else {
+                            euros / 1_000_000.0
+                        }
+                    })
             })
             .collect();
         chart = chart.series(
@@ -566,6 +576,78 @@ fn spending_chart(overview: &SpendingOverview, dark: bool) -> Chart {
     chart
 }
 
+/// Black or white, whichever reads better on `background` (`#rrggbb`), by WCAG contrast.
+fn ink_on(background: &str) -> &'static str {
+    let channel = |offset: usize| {
+        let value =
+            u8::from_str_radix(background.get(offset..offset + 2).unwrap_or("00"), 16).unwrap_or(0);
+        let value = f64::from(value) / 255.0;
+        if value <= 0.03928 {
+            value / 12.92
+        } else {
+            ((value + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    let with_white = 1.05 / (luminance + 0.05);
+    let with_black = (luminance + 0.05) / 0.05;
+    if with_white >= with_black {
+        "#ffffff"
+    } else {
+        "#111111"
+    }
+}
+
+/// One year's fields as a treemap (SVG), each tile's area its share, named where it fits.
+fn spending_treemap(
+    rows: &[FieldYear],
+    year: u16,
+    dark: bool,
+    field_order: &[String],
+) -> impl IntoView {
+    let colours = if dark {
+        FIELD_COLOURS_DARK
+    } else {
+        FIELD_COLOURS
+    };
+    let (width, height) = (960.0, 420.0);
+    let values: Vec<f64> = rows.iter().map(|row| row.euros).collect();
+    let tiles = treemap(&values, width, height)
+        .into_iter()
+        .map(|tile| {
+            let row = &rows[tile.index];
+            // The field keeps its colour from the bar chart.
+            let colour_idx = field_order.iter().position(|field| *field == row.field).unwrap_or(tile.index);
+            let colour = colours[colour_idx % colours.len()];
+            let text = format!("{}: {} Mio. € ({} %)", row.field, format::number(row.euros / 1_000_000.0, 1), format::number(row.share_social, 1));
+            // Named where the name fits (about 10.5 px a character at 18 px bold); the tooltip
+            // and the table below carry every figure anyway.
+            let fits = tile.height > 56.0
+                && (row.field.chars().count() as f64 * 10.5 + 20.0) < tile.width;
+            let ink = ink_on(colour);
+            let label = fits.then(|| view! {
+                <text x=tile.x + 10.0 y=tile.y + 26.0 font-size="18" font-weight="700" fill=ink>{row.field.clone()}</text>
+                <text x=tile.x + 10.0 y=tile.y + 48.0 font-size="16" fill=ink>
+                    {format!("{} Mio. € · {} %", format::number(row.euros / 1_000_000.0, 1), format::number(row.share_social, 1))}
+                </text>
+            });
+            view! {
+                <g data-testid="treemap-tile">
+                    <title>{text}</title>
+                    <rect x=tile.x y=tile.y width=tile.width height=tile.height fill=colour stroke="#ffffff" stroke-width="2"></rect>
+                    {label}
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg class="treemap" viewBox=format!("0 0 {width} {height}") role="img" data-testid="spending-treemap"
+            aria-label=format!("Flächen nach Anteil: Sozialausgaben {year} nach Leistungsbereichen; die Zahlen stehen in der Tabelle darunter")>
+            {tiles}
+        </svg>
+    }
+}
+
 #[component]
 pub fn SozialausgabenPage() -> impl IntoView {
     let app = use_app();
@@ -574,6 +656,42 @@ pub fn SozialausgabenPage() -> impl IntoView {
     let overview = LocalResource::new(move || {
         data_version.track();
         async move { backend.call::<SpendingGet>(NoArgs {}).await }
+    });
+    // Unit and year live in the address (`einheit=einwohner`, `jahr=2024`).
+    let location = leptos_router::hooks::use_location();
+    let navigate = leptos_router::hooks::use_navigate();
+    let asked = Memo::new(move |_| {
+        let pairs = crate::beschluss::pairs(&location.search.get());
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .find(|(known, _)| known == key)
+                .map(|(_, value)| value.clone())
+        };
+        (
+            get("einheit").as_deref() == Some("einwohner"),
+            get("jahr").and_then(|year| year.parse::<u16>().ok()),
+        )
+    });
+    let set = StoredValue::new(move |key: &'static str, value: String| {
+        let query = crate::beschluss::replace_keys(
+            &location.search.get_untracked(),
+            &[key],
+            &[(key, value)],
+        );
+        let path = fokus_model::news::Page::Sozialausgaben.path();
+        let target = if query.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{query}")
+        };
+        navigate(
+            &target,
+            leptos_router::NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
     });
     let content = move || match overview.get() {
         None => view! { <p class="loading">"Lade …"</p> }.into_any(),
@@ -641,16 +759,130 @@ pub fn SozialausgabenPage() -> impl IntoView {
                 overview.years.first().copied().unwrap_or_default(),
                 overview.years.last().copied().unwrap_or_default()
             );
-            let style = NumberStyle {
-                axis: ValueAxis::Y,
-                decimals: 1,
-                unit: "Mio. €".into(),
-                absolute: false,
+            let (per_inhabitant, asked_year) = asked.get();
+            let style = if per_inhabitant {
+                NumberStyle {
+                    axis: ValueAxis::Y,
+                    decimals: 0,
+                    unit: "€ je Einwohner".into(),
+                    absolute: false,
+                }
+            } else {
+                NumberStyle {
+                    axis: ValueAxis::Y,
+                    decimals: 1,
+                    unit: "Mio. €".into(),
+                    absolute: false,
+                }
+            };
+            let year = asked_year
+                .filter(|year| overview.years.contains(year))
+                .or_else(|| overview.years.last().copied())
+                .unwrap_or_default();
+            let field_order: Vec<String> = overview
+                .lines
+                .iter()
+                .map(|line| line.field.clone())
+                .collect();
+            let year_rows = overview.year_table(year);
+            let money = |euros: f64| format!("{} Mio. €", format::number(euros / 1_000_000.0, 1));
+            let field_rows = year_rows
+                .iter()
+                .map(|row| {
+                    let change = row.change.map_or_else(
+                        || "–".to_owned(),
+                        |(euros, percent)| {
+                            let sign = if euros >= 0.0 { "+" } else { "−" };
+                            let percent = percent.map_or_else(String::new, |percent| format!(" ({sign}{} %)", format::number(percent.abs(), 1)));
+                            format!("{sign}{}{percent}", money(euros.abs()))
+                        },
+                    );
+                    view! {
+                        <tr data-testid="field-row">
+                            <th scope="row">{row.field.clone()}</th>
+                            <td>{money(row.euros)}</td>
+                            <td>{row.per_inhabitant.map_or_else(|| "–".to_owned(), |value| format!("{} €", format::number(value, 0)))}</td>
+                            <td>{format!("{} %", format::number(row.share_social, 1))}</td>
+                            <td>{row.share_budget.map_or_else(|| "–".to_owned(), |share| format!("{} %", format::number(share, 1)))}</td>
+                            <td>{change}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let year_options = overview
+                .years
+                .iter()
+                .rev()
+                .map(|shown| view! { <option value=shown.to_string() selected=*shown == year>{shown.to_string()}</option> })
+                .collect_view();
+            let all_header = overview
+                .years
+                .iter()
+                .map(|year| view! { <th scope="col">{year.to_string()}</th> })
+                .collect_view();
+            let all_rows = overview
+                .lines
+                .iter()
+                .map(|line| {
+                    let cells = overview
+                        .years
+                        .iter()
+                        .map(|year| {
+                            let point = line.points.iter().find(|(point_year, _, _)| point_year == year);
+                            let text = match point {
+                                Some((_, _, Some(per))) if per_inhabitant => format::number(*per, 0),
+                                Some((_, euros, _)) if !per_inhabitant => format::number(euros / 1_000_000.0, 1),
+                                _ => "–".to_owned(),
+                            };
+                            view! { <td>{text}</td> }
+                        })
+                        .collect_view();
+                    view! { <tr data-testid="field-year-row"><th scope="row">{line.field.clone()}</th>{cells}</tr> }
+                })
+                .collect_view();
+            let dark = app.dark;
+            let treemap_rows = year_rows.clone();
+            let unit_switch = view! {
+                <div class="view-switch" role="group" aria-label="Einheit">
+                    <button class="button secondary" aria-pressed=(!per_inhabitant).to_string() data-testid="unit-euro"
+                        on:click=move |_| set.with_value(|set| set("einheit", String::new()))>"in Mio. €"</button>
+                    <button class="button secondary" aria-pressed=per_inhabitant.to_string() data-testid="unit-inhabitant"
+                        on:click=move |_| set.with_value(|set| set("einheit", "einwohner".into()))>"je Einwohner"</button>
+                </div>
+            };
+            let year_section = view! {
+                <section class="card" aria-labelledby="spending-year-title">
+                    <h2 id="spending-year-title" data-testid="spending-year-title">{format!("Sozialausgaben {year} nach Leistungsbereich")}</h2>
+                    <label class="field field-narrow">"Jahr"
+                        <select data-testid="spending-year" on:change=move |event| set.with_value(|set| set("jahr", event_target_value(&event)))>{year_options}</select>
+                    </label>
+                    {move || spending_treemap(&treemap_rows, year, dark.get(), &field_order)}
+                    <div class="table-scroll">
+                        <table class="values" data-testid="field-table">
+                            <caption>{format!("Sozialausgaben {year}: jeder Bereich mit Anteil und Veränderung zum Vorjahr")}</caption>
+                            <thead><tr>
+                                <th scope="col">"Leistungsbereich"</th><th scope="col">"netto"</th><th scope="col">"je Einwohner"</th>
+                                <th scope="col">"Anteil an den Sozialausgaben"</th><th scope="col">"Anteil am Gesamthaushalt"</th><th scope="col">"zum Vorjahr"</th>
+                            </tr></thead>
+                            <tbody>{field_rows}</tbody>
+                        </table>
+                    </div>
+                </section>
             };
             view! {
                 <section class="card">
                     <h2 data-testid="spending-title">{headline}</h2>
-                    <EChart id="spending-chart" chart=spending_chart(&overview, false) dark_chart=spending_chart(&overview, true) height=520 description=description style=style testid="spending-chart"/>
+                    {unit_switch}
+                    <EChart id="spending-chart" chart=spending_chart(&overview, false, per_inhabitant) dark_chart=spending_chart(&overview, true, per_inhabitant) height=520 description=description style=style testid="spending-chart"/>
+                    <details class="table-details">
+                        <summary>{if per_inhabitant { "Alle Bereiche und Jahre als Tabelle (€ je Einwohner)" } else { "Alle Bereiche und Jahre als Tabelle (Mio. €)" }}</summary>
+                        <div class="table-scroll">
+                            <table class="values" data-testid="field-year-table">
+                                <thead><tr><th scope="col">"Leistungsbereich"</th>{all_header}</tr></thead>
+                                <tbody>{all_rows}</tbody>
+                            </table>
+                        </div>
+                    </details>
                     <details class="table-details">
                         <summary>"Sozialausgaben als Tabelle"</summary>
                         <table class="values">
@@ -659,6 +891,7 @@ pub fn SozialausgabenPage() -> impl IntoView {
                         </table>
                     </details>
                 </section>
+                {year_section}
             }
             .into_any()
         }
@@ -667,5 +900,22 @@ pub fn SozialausgabenPage() -> impl IntoView {
         <h1 class="page-title">"Sozialausgaben"</h1>
         <p class="hint">"Nettoausgaben nach Leistungsbereich (Demodaten)."</p>
         {content}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_text_takes_the_colour_that_reads_on_its_tile() {
+        assert_eq!(ink_on("#e69f00"), "#111111", "orange: dark text");
+        assert_eq!(ink_on("#0072b2"), "#ffffff", "blue: white text");
+        assert_eq!(ink_on("#999999"), "#111111");
+        assert_eq!(ink_on("#5b6770"), "#ffffff");
+        for colour in FIELD_COLOURS.iter().chain(FIELD_COLOURS_DARK.iter()) {
+            let ink = ink_on(colour);
+            assert!(ink == "#ffffff" || ink == "#111111", "{colour}");
+        }
     }
 }
