@@ -201,7 +201,16 @@ test('presentation mode by keyboard alone: Tab to "Präsentieren", arrows throug
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
   };
   await swipe(300, 700);
-  await waitFor(async () => /Ansicht 2 von 3/.test(await page.textContent('[data-testid=presentation-place]')), 'a swipe back');
+  await waitFor(async () => /Ansicht 2 von 3/.test(await page.textContent('[data-testid=presentation-place]')), 'a swipe back').catch(async (error) => {
+    // What was under the finger and where the presentation stood, for whoever reads the failure.
+    console.log('at failure:', await page.evaluate(() => [
+      location.href,
+      document.querySelector('[data-testid=presentation-place]')?.textContent,
+      document.elementFromPoint(300, 500)?.outerHTML.slice(0, 200),
+    ]));
+    await page.screenshot({ path: join(SCREENSHOTS, 'web-swipe-failure.png') });
+    throw error;
+  });
   await swipe(700, 300);
   await waitFor(async () => /Ansicht 3 von 3/.test(await page.textContent('[data-testid=presentation-place]')), 'a swipe forward');
   await cdp.detach();

@@ -476,21 +476,39 @@ pub fn PresentationBar() -> impl IntoView {
         let touch = event.touches().get(0).filter(|_| !on_zoomed_map);
         swipe_start.set(touch.map(|touch| (touch.client_x(), touch.client_y())));
     });
-    let touch_end = capture_touch("touchend", move |event| {
-        let (Some((x, y)), Some(touch)) =
-            (swipe_start.get_untracked(), event.changed_touches().get(0))
-        else {
+    // Where the finger is now: a swipe the browser turned into a scroll ends in `touchcancel`,
+    // without the last position, and still counts.
+    let swipe_last = RwSignal::new(None::<(i32, i32)>);
+    let touch_move = capture_touch("touchmove", move |event| {
+        if let Some(touch) = event.touches().get(0) {
+            swipe_last.set(Some((touch.client_x(), touch.client_y())));
+        }
+    });
+    let finish = move |event: web_sys::TouchEvent| {
+        let start = swipe_start.get_untracked();
+        let last = event
+            .changed_touches()
+            .get(0)
+            .map(|touch| (touch.client_x(), touch.client_y()))
+            .or(swipe_last.get_untracked());
+        swipe_start.set(None);
+        swipe_last.set(None);
+        let (Some((x, y)), Some((end_x, end_y))) = (start, last) else {
             return;
         };
-        let (dx, dy) = (touch.client_x() - x, touch.client_y() - y);
+        let (dx, dy) = (end_x - x, end_y - y);
         if app.presenting.get_untracked().is_some() && dx.abs() > 80 && dx.abs() > 2 * dy.abs() {
             go.with_value(|go| go(if dx < 0 { 1 } else { -1 }));
         }
-    });
+    };
+    let touch_end = capture_touch("touchend", finish);
+    let touch_cancel = capture_touch("touchcancel", finish);
     on_cleanup(move || {
         keys.remove();
         touch_start();
+        touch_move();
         touch_end();
+        touch_cancel();
     });
     move || {
         let folder = folder.get()?;
