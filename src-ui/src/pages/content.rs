@@ -657,7 +657,7 @@ pub fn EmpfehlungenPage() -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Ampel-Tabelle, seitlich verschiebbar">
                     <table class="values ampel-table" data-testid="ampel-table">
                         <caption>"Stand der Handlungsempfehlungen"</caption>
                         <thead><tr>

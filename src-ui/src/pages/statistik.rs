@@ -257,7 +257,7 @@ fn AgeStructureSection(area: Signal<String>) -> impl IntoView {
                         style=count_style testid="age-structure-chart"/>
                     <details class="table-details">
                         <summary>"Altersgruppen als Tabelle"</summary>
-                        <div class="table-scroll">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Altersgruppen als Tabelle, seitlich verschiebbar">
                             <table class="values" data-testid="age-structure-table">
                                 <thead><tr><th scope="col">"Jahr"</th>{group_header}</tr></thead>
                                 <tbody>{group_rows}</tbody>
@@ -857,7 +857,7 @@ pub fn SozialausgabenPage() -> impl IntoView {
                         <select data-testid="spending-year" on:change=move |event| set.with_value(|set| set("jahr", event_target_value(&event)))>{year_options}</select>
                     </label>
                     {move || spending_treemap(&treemap_rows, year, dark.get(), &field_order)}
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Sozialausgaben des Jahres als Tabelle, seitlich verschiebbar">
                         <table class="values" data-testid="field-table">
                             <caption>{format!("Sozialausgaben {year}: jeder Bereich mit Anteil und Veränderung zum Vorjahr")}</caption>
                             <thead><tr>
@@ -876,7 +876,7 @@ pub fn SozialausgabenPage() -> impl IntoView {
                     <EChart id="spending-chart" chart=spending_chart(&overview, false, per_inhabitant) dark_chart=spending_chart(&overview, true, per_inhabitant) height=520 description=description style=style testid="spending-chart"/>
                     <details class="table-details">
                         <summary>{if per_inhabitant { "Alle Bereiche und Jahre als Tabelle (€ je Einwohner)" } else { "Alle Bereiche und Jahre als Tabelle (Mio. €)" }}</summary>
-                        <div class="table-scroll">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Alle Bereiche und Jahre als Tabelle, seitlich verschiebbar">
                             <table class="values" data-testid="field-year-table">
                                 <thead><tr><th scope="col">"Leistungsbereich"</th>{all_header}</tr></thead>
                                 <tbody>{all_rows}</tbody>
