@@ -3,6 +3,7 @@
 // contact a host other than the server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, importCsv, NEW_YEAR_CSV, SCREENSHOTS, openMapPage, waitFor } from './support.mjs';
 
@@ -147,7 +148,7 @@ test('demography and social spending: a population pyramid per area and year, sp
   await waitFor(async () => /Kreis Pinneberg 2025: [\d.]+ Einwohner/.test(await page.textContent('[data-testid=population-title]')), 'the Kreis pyramid');
   await page.waitForSelector('[data-testid=population-chart] canvas');
   await page.selectOption('[data-testid=population-area]', '010560015');
-  await page.selectOption('[data-testid=population-year]', '2022');
+  await page.selectOption('[data-testid=year-select]', '2022');
   const title = await waitFor(async () => {
     const text = await page.textContent('[data-testid=population-title]');
     return /Elmshorn 2022/.test(text) ? text : null;
@@ -155,23 +156,88 @@ test('demography and social spending: a population pyramid per area and year, sp
   const inhabitants = Number(title.match(/([\d.]+) Einwohner/)[1].replaceAll('.', ''));
   assert.ok(Math.abs(inhabitants - 51248) < 20, `Elmshorn in 2022 is its Zensus population (51,248): ${inhabitants}`);
   await page.screenshot({ path: join(SCREENSHOTS, 'web-demografie.png') });
+  // Any area but the Kreis is drawn against the Kreis's outline, scaled to the same size; in
+  // shares both are percent of their inhabitants.
+  await waitFor(async () => /Umriss: Kreis Pinneberg 2022, auf die Einwohnerzahl von Elmshorn umgerechnet/.test(await page.textContent('[data-testid=comparison-note]')), 'the Kreis as outline');
+  const pyramidHead = await page.$$eval('[data-testid=population-chart-table] thead th', (cells) => cells.map((cell) => cell.textContent));
+  assert.deepEqual(pyramidHead.slice(0, 4), ['Alter', 'weiblich', 'männlich', 'Kreis Pinneberg weiblich, auf gleiche Einwohnerzahl umgerechnet']);
+  await page.click('[data-testid=measure-shares]');
+  await page.waitForURL(/darstellung=anteile/);
+  const shareRows = await waitFor(async () => {
+    const rows = await page.$$eval('[data-testid=population-row]', (items) => items.map((row) => [...row.children].map((cell) => cell.textContent)));
+    return rows.length === 18 && rows[0][1].endsWith('%') ? rows : null;
+  }, 'the pyramid in percent');
+  for (const column of [1, 3]) {
+    // Women and men of each side together are the whole area: 100 %.
+    const total = shareRows.reduce((sum, row) => sum + Number(row[column].replace(' %', '').replace(',', '.')) + Number(row[column + 1].replace(' %', '').replace(',', '.')), 0);
+    assert.ok(Math.abs(total - 100) < 0.6, `column ${column} adds up to 100 %: ${total}`);
+  }
+  assert.match(await page.textContent('[data-testid=population-chart-source]'), /^Quelle: Demodaten, ausgerichtet an: Zensus 2022, .* · Stand \d\d\.\d\d\.\d{4}$/);
+  // The pyramid's exports: CSV with its metadata and the table as shown, SVG and PNG with title and source.
+  const [pyramidCsv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=population-chart-csv]')]);
+  assert.equal(pyramidCsv.suggestedFilename(), 'demografie-pyramide-010560015-2022.csv');
+  await pyramidCsv.saveAs(join(SCREENSHOTS, 'export-pyramide.csv'));
+  const pyramidText = readFileSync(join(SCREENSHOTS, 'export-pyramide.csv'), 'utf8');
+  assert.ok(pyramidText.startsWith('\ufeffTitel;Bevölkerung Elmshorn 2022 (Anteile in %)'), pyramidText.slice(0, 80));
+  assert.match(pyramidText, /\r\nAlter;weiblich;männlich;Kreis Pinneberg weiblich;Kreis Pinneberg männlich\r\n85\+;\d+,\d %;/);
+  const csvLink = new URL(pyramidText.match(/\r\nLink;(\S+)\r\n/)[1]);
+  assert.deepEqual([...csvLink.searchParams].sort(), [['darstellung', 'anteile'], ['gebiet', '010560015'], ['jahr', '2022']], 'the link opens this view');
+  const [pyramidSvg] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=population-chart-svg]')]);
+  assert.equal(pyramidSvg.suggestedFilename(), 'demografie-pyramide-010560015-2022.svg');
+  await pyramidSvg.saveAs(join(SCREENSHOTS, 'export-pyramide.svg'));
+  const pyramidImage = readFileSync(join(SCREENSHOTS, 'export-pyramide.svg'), 'utf8');
+  assert.match(pyramidImage, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/, 'a standalone SVG');
+  for (const text of ['Bevölkerung Elmshorn 2022 (Anteile in %)', 'Quelle: Demodaten', 'Kreis Pinneberg', 'männlich', '85+']) {
+    assert.ok(pyramidImage.includes(text), `${text} on the image`);
+  }
+  const [pyramidPng] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=population-chart-png]')]);
+  await pyramidPng.saveAs(join(SCREENSHOTS, 'export-pyramide.png'));
+  assert.equal(readFileSync(join(SCREENSHOTS, 'export-pyramide.png')).subarray(1, 4).toString(), 'PNG');
+  await page.click('[data-testid=measure-people]');
+  await waitFor(async () => !/darstellung/.test(page.url()), 'back to people');
 
   // The age structure over the years follows the chosen area; its table adds up to the pyramid.
-  await waitFor(async () => /^Elmshorn: Altersgruppen 2015–2025$/.test(await page.textContent('[data-testid=age-structure-title]')), 'the age groups of Elmshorn');
+  await waitFor(async () => /^Elmshorn: Altersgruppen 2015–2025, Prognose bis 2040$/.test(await page.textContent('[data-testid=age-structure-title]')), 'the age groups of Elmshorn');
   await page.waitForSelector('[data-testid=age-structure-chart] canvas');
   await page.waitForSelector('[data-testid=ratio-chart] canvas');
-  assert.equal(await page.locator('[data-testid=age-structure-row]').count(), 11, 'one row a year');
+  assert.match(await page.textContent('[data-testid=projection-hint]'), /^Ab 2030 zeigen die Diagramme eine Vorausberechnung \(Prognose\) bis 2040/);
+  const structureYears = await page.$$eval('[data-testid=age-structure-row] th', (cells) => cells.map((cell) => cell.textContent));
+  assert.deepEqual(structureYears.slice(0, 4), ['2040 (Prognose)', '2035 (Prognose)', '2030 (Prognose)', '2025'], 'the projection named in the table');
+  assert.equal(structureYears.length, 14, 'one row a year, counted and projected');
   const row2022 = await page.$$eval('[data-testid=age-structure-row]', (rows) =>
     rows.map((row) => [...row.children].map((cell) => cell.textContent)).find((cells) => cells[0] === '2022'));
   const sum = row2022.slice(1).reduce((total, cell) => total + Number(cell.replaceAll('.', '')), 0);
   assert.equal(sum, inhabitants, 'the seven groups of 2022 add up to the pyramid of 2022');
-  assert.match(await page.textContent('[data-testid=ratio-title]'), /^Altenquotient 2025: \d+,\d \(2015: \d+,\d\) Personen ab 65 je 100 im Alter von 20 bis 64$/);
+  assert.match(await page.textContent('[data-testid=ratio-title]'), /^Altenquotient 2025: \d+,\d \(2015: \d+,\d; Prognose 2040: \d+,\d\) Personen ab 65 je 100 im Alter von 20 bis 64$/);
   const ratios = await page.$$eval('[data-testid=ratio-row]', (rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent)));
-  assert.equal(ratios.length, 11);
+  assert.equal(ratios.length, 14);
+  // Births, deaths and moves: the natural and the migratory balance add up to the change of the
+  // population the age groups show.
+  await page.waitForSelector('[data-testid=movement-chart] canvas');
+  assert.match(await page.textContent('[data-testid=movement-title]'), /^2025: [\d.]+ Geburten, [\d.]+ Sterbefälle, Wanderungssaldo [+−][\d.]+$/);
+  const moves = await page.$$eval('[data-testid=movement-row]', (rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent)));
+  assert.equal(moves.length, 10, '2016–2025');
+  const groups = await page.$$eval('[data-testid=age-structure-row]', (rows) => Object.fromEntries(rows.map((row) => {
+    const cells = [...row.children].map((cell) => cell.textContent);
+    return [cells[0], cells.slice(1).reduce((total, cell) => total + Number(cell.replaceAll('.', '')), 0)];
+  })));
+  const signedNumber = (text) => Number(text.replace('−', '-').replace('+', '').replaceAll('.', ''));
+  for (const [year, , , natural, , , migration] of moves) {
+    assert.equal(signedNumber(natural) + signedNumber(migration), groups[year] - groups[String(Number(year) - 1)], `${year}: natural + migratory change = change of the population`);
+  }
+  // The projection in the pyramid: the slider reaches it, and it says what it is.
+  await page.selectOption('[data-testid=year-select]', '2040');
+  await waitFor(async () => /Elmshorn 2040 \(Prognose\)/.test(await page.textContent('[data-testid=population-title]')), 'the projected pyramid');
+  assert.equal(await page.textContent('[data-testid=projection-note]'), 'Vorausberechnung (Prognose), keine gezählten Einwohner.');
+  assert.equal(await page.getAttribute('[data-testid=year-slider]', 'aria-valuetext'), '2040 (Prognose)');
+  await page.selectOption('[data-testid=year-select]', '2022');
+  await waitFor(async () => /Elmshorn 2022:/.test(await page.textContent('[data-testid=population-title]')), 'back to 2022');
   for (const [year, youth, old] of ratios) assert.match(`${youth} ${old}`, /^\d+,\d \d+,\d$/, `both ratios for ${year}`);
 
   // Area and year are in the address: a reload keeps them.
-  assert.match(page.url(), /\/demografie\?gebiet=010560015&jahr=2022$/);
+  const asked = new URL(page.url());
+  assert.equal(asked.pathname, '/demografie');
+  assert.deepEqual([...asked.searchParams].sort(), [['gebiet', '010560015'], ['jahr', '2022']]);
   await page.reload();
   await waitFor(async () => /Elmshorn 2022/.test(await page.textContent('[data-testid=population-title]')), 'Elmshorn 2022 after a reload');
   // Every area on a map: the share of the 80-year-olds first, then another indicator.
@@ -187,6 +253,12 @@ test('demography and social spending: a population pyramid per area and year, sp
   await page.waitForSelector('[data-testid=spending-chart] canvas');
   assert.equal(await page.locator('[data-testid=spending-row]').count(), 11, 'one row a year, 2015–2025');
   await page.screenshot({ path: join(SCREENSHOTS, 'web-sozialausgaben.png') });
+  assert.match(await page.textContent('[data-testid=spending-chart-source]'), /^Quelle: Haushalt des Kreises Pinneberg, Teilergebnisplan Soziales \(Demodaten\) · Stand \d\d\.\d\d\.\d{4}$/);
+  const [spendingCsv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=spending-chart-csv]')]);
+  assert.equal(spendingCsv.suggestedFilename(), 'sozialausgaben-2015-2025.csv');
+  await spendingCsv.saveAs(join(SCREENSHOTS, 'export-sozialausgaben.csv'));
+  const spendingText = readFileSync(join(SCREENSHOTS, 'export-sozialausgaben.csv'), 'utf8');
+  assert.match(spendingText, /\r\nLeistungsbereich;2015;2016;2017;2018;2019;2020;2021;2022;2023;2024;2025\r\nKinder- und Jugendhilfe \(SGB VIII\);\d+,\d;/, 'every field and year, as the table shows them');
 
   // Every field in every year as a table, in euros or per inhabitant; the unit is in the address.
   const fields = await page.locator('[data-testid=field-year-row]').count();
@@ -212,6 +284,17 @@ test('demography and social spending: a population pyramid per area and year, sp
     assert.match(row[4], /^\d+,\d %$/, `share of the whole budget: ${row}`);
     assert.match(row[5], /^[+−][\d.]+,\d Mio\. € \([+−][\d.]+,\d %\)$/, `change against 2023: ${row}`);
   }
+  // The treemap exports as the picture on the page, with its title and source.
+  const [treemapSvg] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=spending-treemap-svg]')]);
+  assert.equal(treemapSvg.suggestedFilename(), 'sozialausgaben-2024.svg');
+  await treemapSvg.saveAs(join(SCREENSHOTS, 'export-treemap.svg'));
+  const treemapImage = readFileSync(join(SCREENSHOTS, 'export-treemap.svg'), 'utf8');
+  assert.equal((treemapImage.match(/<rect x=/g) ?? []).length, fields, 'a tile per field');
+  assert.ok(treemapImage.includes('Sozialausgaben 2024 nach Leistungsbereich') && treemapImage.includes('Quelle: Haushalt des Kreises Pinneberg'));
+  const [treemapCsv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=spending-treemap-csv]')]);
+  await treemapCsv.saveAs(join(SCREENSHOTS, 'export-treemap.csv'));
+  const treemapText = readFileSync(join(SCREENSHOTS, 'export-treemap.csv'), 'utf8');
+  assert.equal(treemapText.trim().split('\r\n').filter((line) => /Mio\. €;/.test(line)).length, fields, 'a CSV row per field');
   await page.click('[data-testid=nav-sozialbericht]');
   await page.waitForSelector('[data-testid=map] path.area');
 });

@@ -385,3 +385,27 @@ fn focus_heading(attempt: u32) {
         focus_heading(attempt + 1);
     });
 }
+
+/// Replaces keys of `page`'s address and keeps the others (a filter, the unit, the area), so
+/// the view stays shareable and survives a reload; the page does not scroll.
+pub fn use_address_keys(page: fokus_model::news::Page) -> Callback<Vec<(&'static str, String)>> {
+    let location = leptos_router::hooks::use_location();
+    let navigate = leptos_router::hooks::use_navigate();
+    Callback::new(move |keys: Vec<(&'static str, String)>| {
+        let owned: Vec<&str> = keys.iter().map(|(key, _)| *key).collect();
+        let query = crate::beschluss::replace_keys(&location.search.get_untracked(), &owned, &keys);
+        let path = page.path();
+        let target = if query.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{query}")
+        };
+        navigate(
+            &target,
+            leptos_router::NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    })
+}

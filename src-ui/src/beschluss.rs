@@ -3,7 +3,7 @@
 //! Pure, so the rules are unit-tested without a browser.
 
 use fokus_model::content::{ContentDetails, ContentItem, RecommendationStatus};
-use fokus_model::view::{decode, encode};
+use fokus_model::view::encode;
 
 /// One recommendation as the overview shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,15 +111,15 @@ pub const FILTER_KEYS: [&str; 6] = ["feld", "status", "gebiet", "jahrgang", "zu"
 
 /// `key=value` pairs of a query, decoded.
 pub fn pairs(search: &str) -> Vec<(String, String)> {
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(key), decode(value))
-        })
-        .collect()
+    fokus_model::view::pairs(search).collect()
+}
+
+/// The value of `key` in `search`, if it is there and not empty.
+pub fn key_value(search: &str, key: &str) -> Option<String> {
+    fokus_model::view::pairs(search)
+        .find(|(known, _)| known == key)
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
 }
 
 /// `search` with the keys in `owned` replaced by `replacement` (empty values dropped), every

@@ -213,7 +213,7 @@ fn csv_cell(cell: Option<Cell>, decimals: u8) -> String {
     }
 }
 
-fn csv_field(text: &str) -> String {
+pub fn csv_field(text: &str) -> String {
     if text.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -420,7 +420,7 @@ pub fn map_labels<'a>(layout: &'a fokus_map::MapLayout, painted: &Painted) -> Ve
         .collect()
 }
 
-fn xml(text: &str) -> String {
+pub fn xml(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

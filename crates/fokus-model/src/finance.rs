@@ -43,6 +43,9 @@ pub struct SpendingOverview {
     /// `(year, euros)` of the whole budget, where known.
     #[serde(default)]
     pub budget: Vec<(u16, f64)>,
+    /// When the spending figures last changed (Unix seconds), if known.
+    #[serde(default)]
+    pub stand: Option<i64>,
 }
 
 /// One field's figures in one year, as the Sozialausgaben page's table and treemap show them.
@@ -135,6 +138,7 @@ mod tests {
                     points: vec![(2025, 200.0, Some(2.0))],
                 },
             ],
+            stand: None,
             budget: vec![(2025, 800.0)],
         };
         let table = overview.year_table(2025);

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::ContentItem;
 use crate::finance::{BudgetTotal, Spending};
-use crate::population::PopulationCount;
+use crate::population::{Movement, PopulationCount};
 
 /// A server-side data version. Every import or publish creates exactly one new revision; the
 /// cache remembers the last revision it applied completely.
@@ -30,6 +30,8 @@ pub type Revision = u64;
 /// The first and last year of the Sozialbericht's time series.
 pub const FIRST_YEAR: u16 = 2015;
 pub const LAST_YEAR: u16 = 2030;
+/// The last year a population projection (Bevölkerungsvorausberechnung) may reach.
+pub const LAST_PROJECTION_YEAR: u16 = 2045;
 
 /// What kind of territory an [`Area`] is: a level of the German administrative hierarchy.
 /// Which kinds are drawn on the map is the deployment's choice ([`DatasetInfo::map_kinds`]):
@@ -437,6 +439,10 @@ pub struct DatasetInfo {
     /// Where the population figures come from, shown beside the geodata notice; empty if none.
     #[serde(default)]
     pub population_attribution: String,
+    /// Where the Sozialausgaben come from (the budget and its year), shown under every
+    /// spending chart; empty if none.
+    #[serde(default)]
+    pub spending_attribution: String,
     /// The deployment's colour (`#rrggbb`) for the header and links; empty for the default.
     /// Checked to keep white text and links readable (WCAG AA).
     #[serde(default)]
@@ -461,6 +467,7 @@ impl DatasetInfo {
             handlungsfelder: Vec::new(),
             geodata_attribution: String::new(),
             population_attribution: String::new(),
+            spending_attribution: String::new(),
             accent_colour: String::new(),
             contact: String::new(),
         }
@@ -532,6 +539,8 @@ pub struct FeedPage {
     #[serde(default)]
     pub budget: Vec<BudgetTotal>,
     #[serde(default)]
+    pub movement: Vec<Movement>,
+    #[serde(default)]
     pub content: Vec<ContentItem>,
     /// Ids of content items withdrawn after `since`.
     #[serde(default)]
@@ -547,6 +556,7 @@ impl FeedPage {
             && self.population.is_empty()
             && self.spending.is_empty()
             && self.budget.is_empty()
+            && self.movement.is_empty()
             && self.content.is_empty()
             && self.deleted_content.is_empty()
             && self.dataset.is_none()

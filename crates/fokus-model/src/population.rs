@@ -58,6 +58,42 @@ pub struct PopulationCount {
     pub age_from: u8,
     pub sex: Sex,
     pub count: u64,
+    /// A projection (Bevölkerungsvorausberechnung) rather than a count: shown and labelled as
+    /// such wherever it appears.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub projection: bool,
+}
+
+fn is_false(flag: &bool) -> bool {
+    !flag
+}
+
+/// Births, deaths and moves across the area's border in one year: the natural and the
+/// migratory part of its population change (Bevölkerungsbewegung).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Movement {
+    pub area: String,
+    pub year: u16,
+    /// Live births.
+    pub births: u64,
+    pub deaths: u64,
+    /// Moves into the area (Zuzüge).
+    pub moved_in: u64,
+    /// Moves out of the area (Fortzüge).
+    pub moved_out: u64,
+}
+
+impl Movement {
+    /// Births minus deaths.
+    pub fn natural(&self) -> i64 {
+        self.births as i64 - self.deaths as i64
+    }
+
+    /// Moves in minus moves out.
+    pub fn migration(&self) -> i64 {
+        self.moved_in as i64 - self.moved_out as i64
+    }
 }
 
 /// A population pyramid: one area and year, counts by age group (ascending) and sex.
@@ -71,6 +107,12 @@ pub struct PopulationPyramid {
     pub groups: Vec<(u8, u64, u64)>,
     /// The years the area has population data for, ascending.
     pub years: Vec<u16>,
+    /// Those of `years` that are projections, not counts.
+    #[serde(default)]
+    pub projected: Vec<u16>,
+    /// When the population figures last changed (Unix seconds), if known.
+    #[serde(default)]
+    pub stand: Option<i64>,
 }
 
 impl PopulationPyramid {
@@ -117,6 +159,15 @@ pub struct AgeStructure {
     pub youth_ratio: Vec<Option<f64>>,
     /// 65 and older per 100 aged 20 to 64, per year.
     pub old_age_ratio: Vec<Option<f64>>,
+    /// Those of `years` that are projections, not counts.
+    #[serde(default)]
+    pub projected: Vec<u16>,
+    /// Births, deaths and moves per year, ascending; empty where none were imported.
+    #[serde(default)]
+    pub movement: Vec<Movement>,
+    /// When the population figures last changed (Unix seconds), if known.
+    #[serde(default)]
+    pub stand: Option<i64>,
 }
 
 impl AgeStructure {
@@ -154,6 +205,13 @@ impl AgeStructure {
                 })
                 .collect()
         };
+        let mut projected: Vec<u16> = counts
+            .iter()
+            .filter(|count| count.area == area && count.projection)
+            .map(|count| count.year)
+            .collect();
+        projected.sort_unstable();
+        projected.dedup();
         AgeStructure {
             area: area.to_owned(),
             name: name.to_owned(),
@@ -161,6 +219,9 @@ impl AgeStructure {
             old_age_ratio: ratio(&old),
             years,
             groups,
+            projected,
+            movement: Vec::new(),
+            stand: None,
         }
     }
 }
@@ -176,6 +237,7 @@ mod tests {
             age_from,
             sex,
             count,
+            projection: false,
         }
     }
 
@@ -222,6 +284,20 @@ mod tests {
         );
         assert_eq!(structure.old_age_ratio[1], Some(25.0));
         assert_eq!(structure.youth_ratio[0], Some(0.0));
+        assert!(structure.projected.is_empty(), "counts only");
+        let projected = AgeStructure::from_counts(
+            "01056",
+            "Kreis",
+            &[
+                count(2025, 20, Sex::Male, 5),
+                PopulationCount {
+                    projection: true,
+                    ..count(2030, 20, Sex::Male, 6)
+                },
+            ],
+        );
+        assert_eq!(projected.years, [2025, 2030]);
+        assert_eq!(projected.projected, [2030], "the projection's years, named");
         let nobody = AgeStructure::from_counts("01056", "Kreis", &[count(2025, 0, Sex::Male, 5)]);
         assert_eq!(nobody.old_age_ratio, [None], "no working age, no ratio");
     }

@@ -89,6 +89,8 @@ struct Settings {
     #[serde(default)]
     bevoelkerung_quelle: String,
     #[serde(default)]
+    finanzen_quelle: String,
+    #[serde(default)]
     akzentfarbe: String,
     #[serde(default)]
     kontakt: String,
@@ -302,6 +304,7 @@ pub fn check(files: ConfigFiles<'_>) -> Result<Deployment, ConfigError> {
             handlungsfelder: settings.handlungsfelder,
             geodata_attribution: settings.geodaten_quelle,
             population_attribution: settings.bevoelkerung_quelle,
+            spending_attribution: settings.finanzen_quelle,
             accent_colour: settings.akzentfarbe,
             contact: settings.kontakt.trim().to_owned(),
         });
@@ -362,7 +365,8 @@ fn german_toml_message(message: &str) -> String {
     } else if message.starts_with("unknown field") {
         format!(
             "unbekannte Angabe `{}`; erlaubt: titel, untertitel, datensatz, demodaten, heimatgebiet, \
-             kartenebenen, vereinfachung_m, geodaten_quelle, bevoelkerung_quelle, akzentfarbe, \
+             kartenebenen, vereinfachung_m, geodaten_quelle, bevoelkerung_quelle, finanzen_quelle, \
+             akzentfarbe, \
              kontakt, handlungsfelder, [[ausschnitt]] mit gebiet und beschriftung",
             quoted(message)
         )

@@ -3,7 +3,7 @@
 //! so the same on every run; labelled as demo data wherever it is shown.
 
 use fokus_model::finance::{BudgetTotal, Spending};
-use fokus_model::population::{PopulationCount, Sex, AGE_GROUPS};
+use fokus_model::population::{Movement, PopulationCount, Sex, AGE_GROUPS};
 use fokus_model::{Area, AreaKind};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -46,14 +46,22 @@ fn symmetric(rng: &mut ChaCha8Rng) -> f64 {
     unit_interval(rng) * 2.0 - 1.0
 }
 
+/// The years of the demo's population projection (a Bevölkerungsvorausberechnung continues the
+/// counts' trend in five-year steps).
+pub const PROJECTION_YEARS: [u16; 3] = [2030, 2035, 2040];
+
 /// Population counts of the 18 map areas, the Kreis (their sum), the Land and the Bund for
-/// every demo year: 21 areas × 11 years × 18 age groups × 2 sexes.
+/// every demo year, and a projection for [`PROJECTION_YEARS`]: 21 areas × 14 years × 18 age
+/// groups × 2 sexes.
 pub fn demo_population(areas: &[Area]) -> Vec<PopulationCount> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let share_sum: f64 = AGE_SHARES.iter().sum();
     let mut counts = Vec::new();
-    let mut kreis_totals =
-        vec![[0u64; 2]; AGE_GROUPS.len() * usize::from(LAST_DEMO_YEAR - FIRST_DEMO_YEAR + 1)];
+    let years: Vec<(u16, bool)> = (FIRST_DEMO_YEAR..=LAST_DEMO_YEAR)
+        .map(|year| (year, false))
+        .chain(PROJECTION_YEARS.map(|year| (year, true)))
+        .collect();
+    let mut kreis_totals = vec![[0u64; 2]; AGE_GROUPS.len() * years.len()];
     let mut kreis_id = None;
     for area in areas {
         let base = match area.kind {
@@ -73,7 +81,7 @@ pub fn demo_population(areas: &[Area]) -> Vec<PopulationCount> {
             .iter()
             .map(|_| 1.0 + 0.08 * symmetric(&mut rng))
             .collect();
-        for (year_idx, year) in (FIRST_DEMO_YEAR..=LAST_DEMO_YEAR).enumerate() {
+        for (year_idx, (year, projection)) in years.iter().copied().enumerate() {
             let years_from_anchor = f64::from(year) - f64::from(ANCHOR_YEAR);
             let total = base * (1.0 + growth).powf(years_from_anchor);
             // Ageing: older groups gain about 1 % a year relative to younger ones.
@@ -105,13 +113,14 @@ pub fn demo_population(areas: &[Area]) -> Vec<PopulationCount> {
                         age_from: *age_from,
                         sex,
                         count,
+                        projection,
                     });
                 }
             }
         }
     }
     if let Some(kreis_id) = kreis_id {
-        for (year_idx, year) in (FIRST_DEMO_YEAR..=LAST_DEMO_YEAR).enumerate() {
+        for (year_idx, (year, projection)) in years.iter().copied().enumerate() {
             for (group_idx, age_from) in AGE_GROUPS.iter().enumerate() {
                 let [female, male] = kreis_totals[year_idx * AGE_GROUPS.len() + group_idx];
                 for (sex, count) in [(Sex::Female, female), (Sex::Male, male)] {
@@ -121,6 +130,7 @@ pub fn demo_population(areas: &[Area]) -> Vec<PopulationCount> {
                         age_from: *age_from,
                         sex,
                         count,
+                        projection,
                     });
                 }
             }
@@ -184,17 +194,63 @@ pub fn demo_spending() -> Vec<Spending> {
     rows
 }
 
-/// The demo's population as a BI export (`gebiet;jahr;geschlecht;alter;anzahl`).
+/// The demo's population as a BI export (`gebiet;jahr;geschlecht;alter;anzahl;prognose`).
 pub fn population_csv(counts: &[PopulationCount]) -> String {
-    let mut csv = String::from("gebiet;jahr;geschlecht;alter;anzahl\n");
+    let mut csv = String::from("gebiet;jahr;geschlecht;alter;anzahl;prognose\n");
     for count in counts {
         let sex = match count.sex {
             Sex::Female => "w",
             Sex::Male => "m",
         };
+        let projection = if count.projection { "ja" } else { "nein" };
         csv.push_str(&format!(
-            "{};{};{sex};{};{}\n",
+            "{};{};{sex};{};{};{projection}\n",
             count.area, count.year, count.age_from, count.count
+        ));
+    }
+    csv
+}
+
+/// Births, deaths and moves of every area with population counts, from the second demo year
+/// on, consistent with its counts: births minus deaths plus moves in minus moves out equals the
+/// change of the population against the year before. Rates near the Kreis's real ones (about 9
+/// births and 12 deaths per 1,000; about 60 moves in per 1,000 for an Amt).
+pub fn demo_movement(counts: &[PopulationCount]) -> Vec<Movement> {
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED ^ 0xB1A7);
+    let mut totals: std::collections::BTreeMap<(&str, u16), u64> = Default::default();
+    for count in counts.iter().filter(|count| !count.projection) {
+        *totals.entry((count.area.as_str(), count.year)).or_default() += count.count;
+    }
+    let mut rows = Vec::new();
+    for (&(area, year), &total) in &totals {
+        let Some(&before) = totals.get(&(area, year.wrapping_sub(1))) else {
+            continue;
+        };
+        let people = total as f64;
+        let births = (people * (0.0088 + 0.0008 * symmetric(&mut rng))).round() as i64;
+        let deaths = (people * (0.0118 + 0.0010 * symmetric(&mut rng))).round() as i64;
+        let net_migration = total as i64 - before as i64 - (births - deaths);
+        let moved_in = (people * (0.058 + 0.008 * symmetric(&mut rng))).round() as i64;
+        let moved_out = moved_in - net_migration;
+        rows.push(Movement {
+            area: area.to_owned(),
+            year,
+            births: births as u64,
+            deaths: deaths as u64,
+            moved_in: moved_in.max(0) as u64,
+            moved_out: moved_out.max(0) as u64,
+        });
+    }
+    rows
+}
+
+/// The demo's movement as a BI export (`gebiet;jahr;geburten;sterbefaelle;zuzuege;fortzuege`).
+pub fn movement_csv(rows: &[Movement]) -> String {
+    let mut csv = String::from("gebiet;jahr;geburten;sterbefaelle;zuzuege;fortzuege\n");
+    for row in rows {
+        csv.push_str(&format!(
+            "{};{};{};{};{};{}\n",
+            row.area, row.year, row.births, row.deaths, row.moved_in, row.moved_out
         ));
     }
     csv
@@ -257,8 +313,8 @@ mod tests {
         let counts = demo_population(&areas);
         assert_eq!(
             counts.len(),
-            21 * 11 * 18 * 2,
-            "21 areas × 11 years × 18 age groups × 2 sexes"
+            21 * (11 + 3) * 18 * 2,
+            "21 areas × (11 years + 3 projected) × 18 age groups × 2 sexes"
         );
         let total = |area: &str, year: u16| -> u64 {
             counts
@@ -293,6 +349,46 @@ mod tests {
             total("01056", 2025) > total("01056", 2015),
             "the Kreis grows, as it really does"
         );
+    }
+
+    #[test]
+    fn movement_adds_up_to_the_change_and_the_projection_is_labelled() {
+        let areas: Vec<Area> = crate::demo::demo_deployment().areas;
+        let counts = demo_population(&areas);
+        let projected: Vec<u16> = counts
+            .iter()
+            .filter(|count| count.projection)
+            .map(|count| count.year)
+            .collect();
+        assert!(
+            projected.iter().all(|year| PROJECTION_YEARS.contains(year)),
+            "only the projection's years are marked"
+        );
+        assert!(counts
+            .iter()
+            .filter(|count| count.year <= LAST_DEMO_YEAR)
+            .all(|count| !count.projection));
+        let movement = demo_movement(&counts);
+        let total = |area: &str, year: u16| -> i64 {
+            counts
+                .iter()
+                .filter(|count| count.area == area && count.year == year)
+                .map(|count| count.count as i64)
+                .sum()
+        };
+        assert!(!movement.is_empty());
+        for row in &movement {
+            assert!(row.year > FIRST_DEMO_YEAR && row.year <= LAST_DEMO_YEAR);
+            assert_eq!(
+                row.natural() + row.migration(),
+                total(&row.area, row.year) - total(&row.area, row.year - 1),
+                "{} {}",
+                row.area,
+                row.year
+            );
+            let births_per_1000 = row.births as f64 * 1000.0 / total(&row.area, row.year) as f64;
+            assert!((7.0..11.0).contains(&births_per_1000), "{births_per_1000}");
+        }
     }
 
     #[test]

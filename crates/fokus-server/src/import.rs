@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use fokus_model::finance::{BudgetTotal, Spending};
-use fokus_model::population::{PopulationCount, Sex, AGE_GROUPS};
+use fokus_model::population::{Movement, PopulationCount, Sex, AGE_GROUPS};
 use fokus_model::{
     Area, Catalog, Cell, Gap, Observation, ObservationKey, ValueFlag, FIRST_YEAR, LAST_YEAR,
 };
@@ -107,27 +107,34 @@ pub struct Parsed {
     pub population: Vec<PopulationCount>,
     pub spending: Vec<Spending>,
     pub budget: Vec<BudgetTotal>,
+    pub movement: Vec<Movement>,
     /// How many values were turned into "suppressed" by [`ImportRules::min_cases`].
     pub suppressed: usize,
 }
 
 /// What an export holds, recognised by its columns: Sozialbericht values, population by age
-/// group and sex, Sozialausgaben by field, or the whole budget by year. All four go through the
-/// same decoding, number notation, markers and all-or-nothing rule.
+/// group and sex, Sozialausgaben by field, the whole budget by year, or births, deaths and moves
+/// by area and year. All five go through the same decoding, number notation, markers and
+/// all-or-nothing rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportKind {
     Values,
     Population,
     Spending,
     Budget,
+    Movement,
 }
 
+/// The last year a population projection may reach; counts end at [`LAST_YEAR`].
+pub const LAST_PROJECTION_YEAR: u16 = fokus_model::LAST_PROJECTION_YEAR;
+
 impl ExportKind {
-    const ALL: [ExportKind; 4] = [
+    const ALL: [ExportKind; 5] = [
         ExportKind::Values,
         ExportKind::Population,
         ExportKind::Spending,
         ExportKind::Budget,
+        ExportKind::Movement,
     ];
 
     fn required(self) -> &'static [Column] {
@@ -142,6 +149,14 @@ impl ExportKind {
             ],
             ExportKind::Spending => &[Column::Field, Column::Year, Column::Euros],
             ExportKind::Budget => &[Column::Year, Column::Budget],
+            ExportKind::Movement => &[
+                Column::Area,
+                Column::Year,
+                Column::Births,
+                Column::Deaths,
+                Column::MovedIn,
+                Column::MovedOut,
+            ],
         }
     }
 
@@ -152,6 +167,7 @@ impl ExportKind {
             ExportKind::Population => Column::Sex,
             ExportKind::Spending => Column::Field,
             ExportKind::Budget => Column::Budget,
+            ExportKind::Movement => Column::Births,
         }
     }
 
@@ -186,6 +202,12 @@ enum Column {
     Euros,
     /// The whole budget of a year.
     Budget,
+    /// Optional in a population export: the row is a projection (`ja`), not a count.
+    Projection,
+    Births,
+    Deaths,
+    MovedIn,
+    MovedOut,
 }
 
 impl Column {
@@ -202,6 +224,11 @@ impl Column {
             Column::Field => "bereich",
             Column::Euros => "euro",
             Column::Budget => "gesamthaushalt",
+            Column::Projection => "prognose",
+            Column::Births => "geburten",
+            Column::Deaths => "sterbefaelle",
+            Column::MovedIn => "zuzuege",
+            Column::MovedOut => "fortzuege",
         }
     }
 
@@ -218,6 +245,11 @@ impl Column {
             "bereich" | "leistungsbereich" | "feld" | "field" => Some(Column::Field),
             "euro" | "betrag" | "euros" | "ausgaben" => Some(Column::Euros),
             "gesamthaushalt" | "haushalt" | "haushaltsvolumen" | "budget" => Some(Column::Budget),
+            "prognose" | "vorausberechnung" | "projection" => Some(Column::Projection),
+            "geburten" | "lebendgeborene" | "births" => Some(Column::Births),
+            "sterbefaelle" | "sterbefälle" | "gestorbene" | "deaths" => Some(Column::Deaths),
+            "zuzuege" | "zuzüge" | "moved_in" => Some(Column::MovedIn),
+            "fortzuege" | "fortzüge" | "moved_out" => Some(Column::MovedOut),
             _ => None,
         }
     }
@@ -476,6 +508,16 @@ enum RecordKey {
     Population(String, u16, u8, Sex),
     Spending(String, u16),
     Budget(u16),
+    Movement(String, u16),
+}
+
+/// Whether a population row is a projection: `ja`/`x`/`1`, or empty/`nein`/`0` for a count.
+fn parse_projection(text: &str) -> Option<bool> {
+    match text.trim().to_lowercase().as_str() {
+        "" | "nein" | "n" | "0" | "ist" | "false" | "no" => Some(false),
+        "ja" | "j" | "x" | "1" | "prognose" | "true" | "yes" => Some(true),
+        _ => None,
+    }
 }
 
 /// `w`, `weiblich`, `female`, … as population statistics and BI tools write sex.
@@ -574,12 +616,20 @@ impl<'c> Checker<'c> {
     fn check(&mut self, place: Place, fields: &Fields) {
         let n_before = self.problems.len();
         let field = |column: Column| field_text(fields, column);
-        let year = self.check_year(place, field(Column::Year));
+        // A projection may reach further than counts.
+        let last_year = match self.kind {
+            ExportKind::Population if parse_projection(field(Column::Projection)) == Some(true) => {
+                LAST_PROJECTION_YEAR
+            }
+            _ => LAST_YEAR,
+        };
+        let year = self.check_year(place, field(Column::Year), last_year);
         let key = match self.kind {
             ExportKind::Values => self.check_value(place, fields, year),
             ExportKind::Population => self.check_population(place, fields, year),
             ExportKind::Spending => self.check_spending(place, fields, year),
             ExportKind::Budget => self.check_budget(place, fields, year),
+            ExportKind::Movement => self.check_movement(place, fields, year),
         };
         let Some((key, row)) = key else {
             return;
@@ -599,7 +649,14 @@ impl<'c> Checker<'c> {
                 .filter(|column| {
                     !matches!(
                         column,
-                        Column::Value | Column::Count | Column::Euros | Column::Budget
+                        Column::Value
+                            | Column::Count
+                            | Column::Euros
+                            | Column::Budget
+                            | Column::Births
+                            | Column::Deaths
+                            | Column::MovedIn
+                            | Column::MovedOut
                     )
                 })
                 .map(|column| field(*column))
@@ -613,6 +670,7 @@ impl<'c> Checker<'c> {
             Row::Population(count) => self.parsed.population.push(count),
             Row::Spending(spending) => self.parsed.spending.push(spending),
             Row::Budget(budget) => self.parsed.budget.push(budget),
+            Row::Movement(movement) => self.parsed.movement.push(movement),
         }
     }
 
@@ -627,11 +685,11 @@ impl<'c> Checker<'c> {
         }
     }
 
-    fn check_year(&mut self, place: Place, text: &str) -> Option<u16> {
+    fn check_year(&mut self, place: Place, text: &str, last_year: u16) -> Option<u16> {
         match text.parse::<u16>() {
-            Ok(year) if (FIRST_YEAR..=LAST_YEAR).contains(&year) => Some(year),
+            Ok(year) if (FIRST_YEAR..=last_year).contains(&year) => Some(year),
             Ok(_) => {
-                let reason = format!("Jahr außerhalb von {FIRST_YEAR} bis {LAST_YEAR}");
+                let reason = format!("Jahr außerhalb von {FIRST_YEAR} bis {last_year}");
                 self.report(place, Some(Column::Year), Some(text), reason);
                 None
             }
@@ -811,18 +869,21 @@ impl<'c> Checker<'c> {
             let reason = "keine Fünfjahres-Altersgruppe; erwartet wird ihr Beginn (0, 5, …, 85) oder `20-24`, `85+`".into();
             self.report(place, Some(Column::AgeFrom), Some(age_text), reason);
         }
-        let count_text = field(Column::Count);
-        let count = self
-            .check_amount(place, Column::Count, count_text)
-            .and_then(|count| {
-                let whole = count >= 0.0 && count.fract() == 0.0;
-                if !whole {
-                    let reason = "keine ganze Zahl ≥ 0".into();
-                    self.report(place, Some(Column::Count), Some(count_text), reason);
-                }
-                whole.then_some(count as u64)
-            });
-        let (year, sex, age_from, count) = (year?, sex?, age_from?, count?);
+        let count = self.check_whole(place, Column::Count, field(Column::Count));
+        let projection_text = field(Column::Projection);
+        let projection = parse_projection(projection_text);
+        if projection.is_none() {
+            let reason =
+                "`ja` für eine Vorausberechnung, leer oder `nein` für gezählte Einwohner".into();
+            self.report(
+                place,
+                Some(Column::Projection),
+                Some(projection_text),
+                reason,
+            );
+        }
+        let (year, sex, age_from, count, projection) =
+            (year?, sex?, age_from?, count?, projection?);
         Some((
             RecordKey::Population(area_id.to_owned(), year, age_from, sex),
             Row::Population(PopulationCount {
@@ -831,6 +892,49 @@ impl<'c> Checker<'c> {
                 age_from,
                 sex,
                 count,
+                projection,
+            }),
+        ))
+    }
+
+    /// A count of people: a whole number, 0 or more.
+    fn check_whole(&mut self, place: Place, column: Column, text: &str) -> Option<u64> {
+        self.check_amount(place, column, text).and_then(|count| {
+            let whole = count >= 0.0 && count.fract() == 0.0;
+            if !whole {
+                let reason = "keine ganze Zahl ≥ 0".into();
+                self.report(place, Some(column), Some(text), reason);
+            }
+            whole.then_some(count as u64)
+        })
+    }
+
+    fn check_movement(
+        &mut self,
+        place: Place,
+        fields: &Fields,
+        year: Option<u16>,
+    ) -> Option<(RecordKey, Row)> {
+        let field = |column: Column| field_text(fields, column);
+        let raw_area = field(Column::Area);
+        let area_id = self
+            .check_area(place, raw_area)
+            .map_or(raw_area, |area| area.id.as_str())
+            .to_owned();
+        let births = self.check_whole(place, Column::Births, field(Column::Births));
+        let deaths = self.check_whole(place, Column::Deaths, field(Column::Deaths));
+        let moved_in = self.check_whole(place, Column::MovedIn, field(Column::MovedIn));
+        let moved_out = self.check_whole(place, Column::MovedOut, field(Column::MovedOut));
+        let year = year?;
+        Some((
+            RecordKey::Movement(area_id.clone(), year),
+            Row::Movement(Movement {
+                area: area_id,
+                year,
+                births: births?,
+                deaths: deaths?,
+                moved_in: moved_in?,
+                moved_out: moved_out?,
             }),
         ))
     }
@@ -897,6 +1001,7 @@ impl<'c> Checker<'c> {
             && parsed.population.is_empty()
             && parsed.spending.is_empty()
             && parsed.budget.is_empty()
+            && parsed.movement.is_empty()
         {
             return Err(whole_file("Die Datei enthält keine Datenzeilen"));
         }
@@ -910,6 +1015,7 @@ enum Row {
     Population(PopulationCount),
     Spending(Spending),
     Budget(BudgetTotal),
+    Movement(Movement),
 }
 
 /// Parses and validates a BI export, CSV or JSON (recognised by its first character), against the
@@ -1208,7 +1314,16 @@ fn parse_csv(text: &str, catalog: &Catalog, rules: ImportRules) -> Result<Parsed
 
 /// The number columns of a file (values, counts, amounts; each year column of a wide table).
 fn number_positions(header: &Header) -> Vec<usize> {
-    let numbers = [Column::Value, Column::Count, Column::Euros, Column::Budget];
+    let numbers = [
+        Column::Value,
+        Column::Count,
+        Column::Euros,
+        Column::Budget,
+        Column::Births,
+        Column::Deaths,
+        Column::MovedIn,
+        Column::MovedOut,
+    ];
     header
         .columns
         .iter()
@@ -1388,6 +1503,79 @@ mod tests {
     }
 
     #[test]
+    fn a_projection_is_marked_and_may_reach_further_than_counts() {
+        let parsed = parse_export(
+            "gebiet;jahr;geschlecht;alter;anzahl;prognose\n01056;2040;w;85;20.000;ja\n01056;2025;w;85;15.000;nein\n"
+                .as_bytes(),
+            &catalog(),
+            ImportRules::default(),
+        )
+        .expect("a population table with a projection");
+        let marks: Vec<(u16, bool)> = parsed
+            .population
+            .iter()
+            .map(|count| (count.year, count.projection))
+            .collect();
+        assert_eq!(marks, [(2040, true), (2025, false)]);
+        let counted_2040 = parse_export(
+            "gebiet;jahr;geschlecht;alter;anzahl;prognose\n01056;2040;w;85;20.000;nein\n01056;2026;w;85;1;vielleicht\n"
+                .as_bytes(),
+            &catalog(),
+            ImportRules::default(),
+        )
+        .expect_err("a count from the future, an unclear mark");
+        let reasons: Vec<(Option<&str>, &str)> = counted_2040
+            .problems
+            .iter()
+            .map(|problem| (problem.column, problem.reason.as_str()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                (Some("jahr"), "Jahr außerhalb von 2015 bis 2030"),
+                (
+                    Some("prognose"),
+                    "`ja` für eine Vorausberechnung, leer oder `nein` für gezählte Einwohner"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn movement_is_its_own_export_and_checked_like_the_others() {
+        let parsed = parse_export(
+            "Gebiet;Jahr;Geburten;Sterbefälle;Zuzüge;Fortzüge\n01056;2025;2790;3650;21400;19900\n"
+                .as_bytes(),
+            &catalog(),
+            ImportRules::default(),
+        )
+        .expect("births, deaths and moves");
+        assert_eq!(
+            parsed.movement,
+            [Movement {
+                area: "01056".into(),
+                year: 2025,
+                births: 2790,
+                deaths: 3650,
+                moved_in: 21400,
+                moved_out: 19900,
+            }]
+        );
+        assert_eq!(parsed.movement[0].natural(), -860);
+        assert_eq!(parsed.movement[0].migration(), 1500);
+        let refused = parse_export(
+            "gebiet;jahr;geburten;sterbefaelle;zuzuege;fortzuege\n01056;2025;12,5;3;4;5\n01056;2025;1;1;1;1\n"
+                .as_bytes(),
+            &catalog(),
+            ImportRules::default(),
+        )
+        .expect_err("a broken count");
+        assert_eq!(refused.problems.len(), 1, "{:?}", refused.problems);
+        assert_eq!(refused.problems[0].column, Some("geburten"));
+        assert_eq!(refused.problems[0].reason, "keine ganze Zahl ≥ 0");
+    }
+
+    #[test]
     fn population_and_spending_take_the_same_path_as_values() {
         let population = parse_export(
             "Gebiet;Jahr;Geschlecht;Altersgruppe;Anzahl\r\n01056;2026;weiblich;85 und älter;1.234\r\n01056;2026;m;0-4;-\r\n"
@@ -1404,14 +1592,16 @@ mod tests {
                     year: 2026,
                     age_from: 85,
                     sex: Sex::Female,
-                    count: 1234
+                    count: 1234,
+                    projection: false,
                 },
                 PopulationCount {
                     area: "01056".into(),
                     year: 2026,
                     age_from: 0,
                     sex: Sex::Male,
-                    count: 0
+                    count: 0,
+                    projection: false,
                 },
             ],
             "thousands dot, `-` for zero, spelled-out sex and age group"

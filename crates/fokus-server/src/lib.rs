@@ -825,29 +825,36 @@ pub fn configure(
 pub fn load_demo(store: &mut Store, now: i64) -> anyhow::Result<CommitSummary> {
     let deployment = demo::demo_deployment();
     let spending = demo_statistics::demo_spending();
+    let population = demo_statistics::demo_population(&deployment.areas);
+    // One revision per delivery, as a county's BI system sends them; the population comes with
+    // its projection and its movement in one.
     let exports = [
         (
             "Import Demodaten: Kennzahlen (erzeugt)",
-            demo::demo_values_csv(&demo::demo_observations(&deployment)),
+            vec![demo::demo_values_csv(&demo::demo_observations(&deployment))],
         ),
         (
-            "Import Demodaten: Bevölkerung (erzeugt)",
-            demo_statistics::population_csv(&demo_statistics::demo_population(&deployment.areas)),
+            "Import Demodaten: Bevölkerung mit Vorausberechnung, Geburten, Sterbefälle und Wanderungen (erzeugt)",
+            vec![
+                demo_statistics::population_csv(&population),
+                demo_statistics::movement_csv(&demo_statistics::demo_movement(&population)),
+            ],
         ),
         (
             "Import Demodaten: Sozialausgaben (erzeugt)",
-            demo_statistics::spending_csv(&spending),
+            vec![demo_statistics::spending_csv(&spending)],
         ),
         (
             "Import Demodaten: Gesamthaushalt (erzeugt)",
-            demo_statistics::budget_csv(&demo_statistics::demo_budget(&spending)),
+            vec![demo_statistics::budget_csv(&demo_statistics::demo_budget(&spending))],
         ),
     ];
     let mut total = configure(store, deployment, now)?;
-    for (label, csv) in exports {
-        let step = import_bytes(
+    for (label, files) in exports {
+        let files: Vec<&[u8]> = files.iter().map(|csv| csv.as_bytes()).collect();
+        let step = import_files(
             store,
-            csv.as_bytes(),
+            &files,
             label,
             now,
             false,
@@ -965,18 +972,34 @@ pub fn import_bytes(
     dry_run: bool,
     rules: import::ImportRules,
 ) -> anyhow::Result<Result<ImportSummary, import::ImportError>> {
+    import_files(store, &[bytes], label, now, dry_run, rules)
+}
+
+/// Validates several exports and, unless `dry_run` or one of them is refused, commits them
+/// together as one revision (the first refusal is the answer).
+pub fn import_files(
+    store: &mut Store,
+    files: &[&[u8]],
+    label: &str,
+    now: i64,
+    dry_run: bool,
+    rules: import::ImportRules,
+) -> anyhow::Result<Result<ImportSummary, import::ImportError>> {
     let catalog = store.catalog()?;
-    let parsed = match import::parse_export(bytes, &catalog, rules) {
-        Ok(parsed) => parsed,
-        Err(error) => return Ok(Err(error)),
-    };
-    let changes = fokus_store::Changes {
-        observations: parsed.observations,
-        population: parsed.population,
-        spending: parsed.spending,
-        budget: parsed.budget,
-        ..Default::default()
-    };
+    let mut changes = fokus_store::Changes::default();
+    let mut suppressed = 0;
+    for bytes in files {
+        let parsed = match import::parse_export(bytes, &catalog, rules) {
+            Ok(parsed) => parsed,
+            Err(error) => return Ok(Err(error)),
+        };
+        changes.observations.extend(parsed.observations);
+        changes.population.extend(parsed.population);
+        changes.spending.extend(parsed.spending);
+        changes.budget.extend(parsed.budget);
+        changes.movement.extend(parsed.movement);
+        suppressed += parsed.suppressed;
+    }
     let commit = if dry_run {
         // Commit into a throw-away copy: counts what would change without writing.
         let mut scratch = Store::open_in_memory()?;
@@ -988,8 +1011,5 @@ pub fn import_bytes(
     } else {
         store.commit_revision(label, now, &changes)?
     };
-    Ok(Ok(ImportSummary {
-        commit,
-        suppressed: parsed.suppressed,
-    }))
+    Ok(Ok(ImportSummary { commit, suppressed }))
 }

@@ -72,8 +72,8 @@ async fn status_counts_the_demo() {
     );
     assert_eq!(
         server_status.population_counts,
-        21 * 11 * 18 * 2,
-        "21 areas x 11 years x 18 age groups x 2 sexes"
+        21 * (11 + 3) * 18 * 2,
+        "21 areas x (11 years + 3 projected) x 18 age groups x 2 sexes"
     );
     assert_eq!(server_status.spending, 8 * 11, "8 fields x 11 years");
 }
@@ -92,8 +92,21 @@ async fn feed_is_complete_then_304_when_current() {
     assert_eq!(page.areas.len(), 70, "all areas in the first sync");
     assert_eq!(
         page.population.len(),
-        8_316,
-        "demography travels with the first sync"
+        10_584,
+        "demography travels with the first sync, with its projection"
+    );
+    assert_eq!(
+        page.population
+            .iter()
+            .filter(|count| count.projection)
+            .count(),
+        21 * 3 * 18 * 2,
+        "the projection, marked as such"
+    );
+    assert_eq!(
+        page.movement.len(),
+        21 * 10,
+        "births, deaths and moves of every area from the second year"
     );
     assert!(
         page.dataset.is_some_and(|dataset| dataset.demo),

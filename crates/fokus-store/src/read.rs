@@ -3,7 +3,7 @@
 use fokus_model::classify::quantile_breaks;
 use fokus_model::content::{ContentItem, ContentKind};
 use fokus_model::finance::{BudgetTotal, Spending, SpendingLine, SpendingOverview};
-use fokus_model::population::{PopulationCount, PopulationPyramid, Sex};
+use fokus_model::population::{Movement, PopulationCount, PopulationPyramid, Sex};
 use fokus_model::view::Level;
 use fokus_model::{
     Area, AreaKind, AreaProfile, AreaSeries, AreaValue, Catalog, Cell, DatasetInfo, FeedPage, Gap,
@@ -120,6 +120,18 @@ fn population_of(row: &Row<'_>) -> rusqlite::Result<PopulationCount> {
             rusqlite::Error::InvalidColumnType(3, sex.clone(), rusqlite::types::Type::Text)
         })?,
         count: row.get(4)?,
+        projection: row.get(5)?,
+    })
+}
+
+fn movement_of(row: &Row<'_>) -> rusqlite::Result<Movement> {
+    Ok(Movement {
+        area: row.get(0)?,
+        year: row.get(1)?,
+        births: row.get(2)?,
+        deaths: row.get(3)?,
+        moved_in: row.get(4)?,
+        moved_out: row.get(5)?,
     })
 }
 
@@ -417,10 +429,18 @@ impl Store {
         let population = self
             .conn
             .prepare_cached(
-                "SELECT area, year, age_from, sex, count FROM population WHERE revision > ?1
+                "SELECT area, year, age_from, sex, count, projection FROM population WHERE revision > ?1
                  ORDER BY area, year, age_from, sex",
             )?
             .query_map([since], population_of)?
+            .collect::<rusqlite::Result<_>>()?;
+        let movement = self
+            .conn
+            .prepare_cached(
+                "SELECT area, year, births, deaths, moved_in, moved_out FROM movement
+                 WHERE revision > ?1 ORDER BY area, year",
+            )?
+            .query_map([since], movement_of)?
             .collect::<rusqlite::Result<_>>()?;
         let spending = self
             .conn
@@ -471,6 +491,7 @@ impl Store {
             population,
             spending,
             budget,
+            movement,
             content,
             deleted_content,
         })
@@ -697,12 +718,27 @@ impl Store {
             .prepare_cached("SELECT DISTINCT year FROM population WHERE area = ?1 ORDER BY year")?
             .query_map([area_id], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        let projected: Vec<u16> = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT year FROM population WHERE area = ?1 AND projection ORDER BY year",
+            )?
+            .query_map([area_id], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        // Without a year, the latest counted one: a projection is shown when asked for.
         let year = year
-            .or_else(|| years.last().copied())
+            .or_else(|| {
+                years
+                    .iter()
+                    .rev()
+                    .find(|year| !projected.contains(year))
+                    .or(years.last())
+                    .copied()
+            })
             .unwrap_or(fokus_model::LAST_YEAR);
         let mut groups: Vec<(u8, u64, u64)> = Vec::new();
         let mut statement = self.conn.prepare_cached(
-            "SELECT area, year, age_from, sex, count FROM population WHERE area = ?1 AND year = ?2
+            "SELECT area, year, age_from, sex, count, projection FROM population WHERE area = ?1 AND year = ?2
              ORDER BY age_from, sex",
         )?;
         for count in statement.query_map(rusqlite::params![area_id, year], population_of)? {
@@ -722,7 +758,28 @@ impl Store {
             year,
             groups,
             years,
+            projected,
+            stand: self.stand_of_rows("population", Some(area_id))?,
         })
+    }
+
+    /// When the rows of `table` (only those of `area`, if given) last changed: the time of the
+    /// newest revision among them.
+    fn stand_of_rows(&self, table: &str, area: Option<&str>) -> Result<Option<i64>> {
+        let filter = if area.is_some() {
+            "area = ?1"
+        } else {
+            "?1 IS NULL"
+        };
+        let sql = format!(
+            "SELECT created_at FROM revision_log WHERE revision =
+               (SELECT max(revision) FROM {table} WHERE {filter})"
+        );
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([area], |row| row.get(0))
+            .optional()?)
     }
 
     /// An area's age structure over every year it has population data for.
@@ -731,13 +788,26 @@ impl Store {
         let counts: Vec<PopulationCount> = self
             .conn
             .prepare_cached(
-                "SELECT area, year, age_from, sex, count FROM population WHERE area = ?1",
+                "SELECT area, year, age_from, sex, count, projection FROM population WHERE area = ?1",
             )?
             .query_map([area_id], population_of)?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(fokus_model::population::AgeStructure::from_counts(
-            area_id, &name, &counts,
-        ))
+        let movement: Vec<Movement> = self
+            .conn
+            .prepare_cached(
+                "SELECT area, year, births, deaths, moved_in, moved_out FROM movement
+                 WHERE area = ?1 ORDER BY year",
+            )?
+            .query_map([area_id], movement_of)?
+            .collect::<rusqlite::Result<_>>()?;
+        let stand = self
+            .stand_of_rows("population", Some(area_id))?
+            .max(self.stand_of_rows("movement", Some(area_id))?);
+        Ok(fokus_model::population::AgeStructure {
+            movement,
+            stand,
+            ..fokus_model::population::AgeStructure::from_counts(area_id, &name, &counts)
+        })
     }
 
     /// The Kreis's Sozialausgaben per field and year, in euros and per inhabitant (from the
@@ -792,6 +862,9 @@ impl Store {
             years,
             lines,
             budget,
+            stand: self
+                .stand_of_rows("spending", None)?
+                .max(self.stand_of_rows("budget", None)?),
         })
     }
 

@@ -177,6 +177,25 @@ CREATE VIRTUAL TABLE search USING fts5(
 );
 ";
 
+/// Migration 7: the Demografie page's time view (issue 14). Population rows can be a projection
+/// (Bevölkerungsvorausberechnung) instead of a count, and births, deaths and moves per area and
+/// year arrive as their own table.
+const M7_PROJECTION_AND_MOVEMENT: &str = "
+ALTER TABLE population ADD COLUMN projection INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE movement (
+    area      TEXT NOT NULL REFERENCES area(id),
+    year      INTEGER NOT NULL,
+    births    INTEGER NOT NULL CHECK (births >= 0),
+    deaths    INTEGER NOT NULL CHECK (deaths >= 0),
+    moved_in  INTEGER NOT NULL CHECK (moved_in >= 0),
+    moved_out INTEGER NOT NULL CHECK (moved_out >= 0),
+    revision  INTEGER NOT NULL,
+    PRIMARY KEY (area, year)
+) WITHOUT ROWID;
+CREATE INDEX movement_by_revision ON movement(revision);
+";
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(M1_INITIAL),
@@ -185,11 +204,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up(M4_SEARCH_AND_NOTES),
         M::up(M5_REVISION_FINGERPRINT),
         M::up(M6_SEARCH_INDEX),
+        M::up(M7_PROJECTION_AND_MOVEMENT),
     ])
 }
 
 /// The schema version this build writes; a database with a higher one came from a newer build.
-pub const SCHEMA_VERSION: usize = 6;
+pub const SCHEMA_VERSION: usize = 7;
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use fokus_model::content::{is_sha256_hex, visible_name, ContentItem, MediaRef};
 use fokus_model::finance::{BudgetTotal, Spending};
-use fokus_model::population::{PopulationCount, AGE_GROUPS};
+use fokus_model::population::{Movement, PopulationCount, AGE_GROUPS};
 use fokus_model::{
     Area, Cell, DatasetInfo, FeedPage, Indicator, Observation, ObservationKey, FIRST_YEAR,
     LAST_YEAR,
@@ -25,6 +25,7 @@ pub struct Changes {
     pub population: Vec<PopulationCount>,
     pub spending: Vec<Spending>,
     pub budget: Vec<BudgetTotal>,
+    pub movement: Vec<Movement>,
     /// The complete set of published content, or `None` to leave content alone. Items stored
     /// but not in the set are withdrawn.
     pub content: Option<Vec<ContentItem>>,
@@ -88,7 +89,17 @@ fn check_observation(observation: &Observation) -> Result<()> {
 }
 
 fn check_population(count: &PopulationCount) -> Result<()> {
-    check_year(count.year, || format!("population {}", count.area))?;
+    let last = if count.projection {
+        fokus_model::LAST_PROJECTION_YEAR
+    } else {
+        LAST_YEAR
+    };
+    if !(FIRST_YEAR..=last).contains(&count.year) {
+        return Err(StoreError::InvalidRow(format!(
+            "population {}: year {} out of range",
+            count.area, count.year
+        )));
+    }
     if !AGE_GROUPS.contains(&count.age_from) {
         return Err(StoreError::InvalidRow(format!(
             "population {}/{}: {} is not the start of a 5-year age group",
@@ -118,6 +129,10 @@ fn check_budget(budget: &BudgetTotal) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+fn check_movement(movement: &Movement) -> Result<()> {
+    check_year(movement.year, || format!("movement {}", movement.area))
 }
 
 fn check_content(item: &ContentItem) -> Result<()> {
@@ -158,6 +173,7 @@ fn check_page(page: &FeedPage) -> Result<()> {
     page.population.iter().try_for_each(check_population)?;
     page.spending.iter().try_for_each(check_spending)?;
     page.budget.iter().try_for_each(check_budget)?;
+    page.movement.iter().try_for_each(check_movement)?;
     page.content.iter().try_for_each(check_content)
 }
 
@@ -231,16 +247,16 @@ impl Upsert for Observation {
 
 impl Upsert for PopulationCount {
     fn stored_equal(&self, tx: &Transaction<'_>) -> Result<Option<bool>> {
-        let stored: Option<u64> = tx
+        let stored: Option<(u64, bool)> = tx
             .prepare_cached(
-                "SELECT count FROM population WHERE area = ?1 AND year = ?2 AND age_from = ?3 AND sex = ?4",
+                "SELECT count, projection FROM population WHERE area = ?1 AND year = ?2 AND age_from = ?3 AND sex = ?4",
             )?
             .query_row(
                 params![self.area, self.year, self.age_from, self.sex.as_str()],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()?;
-        Ok(stored.map(|count| count == self.count))
+        Ok(stored.map(|stored| stored == (self.count, self.projection)))
     }
 
     fn upsert(&self, tx: &Transaction<'_>, revision: u64) -> Result<()> {
@@ -274,6 +290,46 @@ impl Upsert for BudgetTotal {
     fn upsert(&self, tx: &Transaction<'_>, revision: u64) -> Result<()> {
         upsert_budget(tx, self, revision)
     }
+}
+
+impl Upsert for Movement {
+    fn stored_equal(&self, tx: &Transaction<'_>) -> Result<Option<bool>> {
+        let stored: Option<(u64, u64, u64, u64)> = tx
+            .prepare_cached(
+                "SELECT births, deaths, moved_in, moved_out FROM movement WHERE area = ?1 AND year = ?2",
+            )?
+            .query_row(params![self.area, self.year], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
+            .optional()?;
+        Ok(
+            stored
+                .map(|stored| stored == (self.births, self.deaths, self.moved_in, self.moved_out)),
+        )
+    }
+
+    fn upsert(&self, tx: &Transaction<'_>, revision: u64) -> Result<()> {
+        upsert_movement(tx, self, revision)
+    }
+}
+
+fn upsert_movement(tx: &Transaction<'_>, movement: &Movement, revision: u64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO movement (area, year, births, deaths, moved_in, moved_out, revision)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(area, year) DO UPDATE SET births = excluded.births, deaths = excluded.deaths,
+           moved_in = excluded.moved_in, moved_out = excluded.moved_out, revision = excluded.revision",
+    )?
+    .execute(params![
+        movement.area,
+        movement.year,
+        movement.births,
+        movement.deaths,
+        movement.moved_in,
+        movement.moved_out,
+        revision
+    ])?;
+    Ok(())
 }
 
 fn upsert_budget(tx: &Transaction<'_>, budget: &BudgetTotal, revision: u64) -> Result<()> {
@@ -312,8 +368,9 @@ fn content_json(item: &ContentItem) -> Result<String> {
 
 fn upsert_population(tx: &Transaction<'_>, count: &PopulationCount, revision: u64) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO population (area, year, age_from, sex, count, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT(area, year, age_from, sex) DO UPDATE SET count = excluded.count, revision = excluded.revision",
+        "INSERT INTO population (area, year, age_from, sex, count, projection, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(area, year, age_from, sex) DO UPDATE SET count = excluded.count,
+           projection = excluded.projection, revision = excluded.revision",
     )?
     .execute(params![
         count.area,
@@ -321,6 +378,7 @@ fn upsert_population(tx: &Transaction<'_>, count: &PopulationCount, revision: u6
         count.age_from,
         count.sex.as_str(),
         count.count,
+        count.projection,
         revision
     ])?;
     Ok(())
@@ -505,10 +563,12 @@ impl Store {
         changes.population.iter().try_for_each(check_population)?;
         changes.spending.iter().try_for_each(check_spending)?;
         changes.budget.iter().try_for_each(check_budget)?;
+        changes.movement.iter().try_for_each(check_movement)?;
         touched |= commit_rows(&tx, &changes.observations, revision, &mut summary)?;
         touched |= commit_rows(&tx, &changes.population, revision, &mut summary)?;
         touched |= commit_rows(&tx, &changes.spending, revision, &mut summary)?;
         touched |= commit_rows(&tx, &changes.budget, revision, &mut summary)?;
+        touched |= commit_rows(&tx, &changes.movement, revision, &mut summary)?;
         if let Some(content) = &changes.content {
             content.iter().try_for_each(check_content)?;
             touched |= commit_rows(&tx, content, revision, &mut summary)?;
@@ -643,7 +703,7 @@ impl Store {
         check_page(page)?;
         let tx = self.conn.transaction()?;
         tx.execute_batch(
-            "DELETE FROM observation; DELETE FROM tombstone; DELETE FROM population; DELETE FROM spending; DELETE FROM budget;
+            "DELETE FROM observation; DELETE FROM tombstone; DELETE FROM population; DELETE FROM spending; DELETE FROM budget; DELETE FROM movement;
              DELETE FROM content; DELETE FROM content_tombstone; DELETE FROM search; DELETE FROM indicator; DELETE FROM area;
              DELETE FROM revision_log; DELETE FROM meta WHERE key IN ('dataset', 'dataset_revision');",
         )?;
@@ -699,6 +759,9 @@ fn apply_in(tx: &Transaction<'_>, page: &FeedPage) -> Result<ApplySummary> {
     }
     for spending in &page.spending {
         upsert_spending(tx, spending, revision)?;
+    }
+    for movement in &page.movement {
+        upsert_movement(tx, movement, revision)?;
     }
     for budget in &page.budget {
         upsert_budget(tx, budget, revision)?;

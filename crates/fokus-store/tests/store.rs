@@ -393,7 +393,7 @@ proptest::proptest! {
                     }
                     Op::Population { area_idx, count } => {
                         changes.population.retain(|row| row.area != PROP_AREAS[*area_idx]);
-                        changes.population.push(PopulationCount { area: PROP_AREAS[*area_idx].into(), year: 2020, age_from: 65, sex: Sex::Female, count: *count });
+                        changes.population.push(PopulationCount { area: PROP_AREAS[*area_idx].into(), year: 2020, age_from: 65, sex: Sex::Female, projection: false, count: *count });
                     }
                 }
             }
@@ -770,4 +770,92 @@ fn a_database_from_before_the_index_is_indexed_when_opened() {
     }
     let store = Store::open(&path).unwrap();
     assert!(!store.search("Hartz").unwrap().groups.is_empty());
+}
+
+#[test]
+fn projections_and_movement_travel_to_the_app_with_their_stand() {
+    let mut server = Store::open_in_memory().unwrap();
+    server
+        .commit_revision("Katalog", 1_700_000_000, &base_changes())
+        .unwrap();
+    let count = |year: u16, count: u64, projection: bool| PopulationCount {
+        area: "01056".into(),
+        year,
+        age_from: 65,
+        sex: Sex::Female,
+        count,
+        projection,
+    };
+    let movement = fokus_model::population::Movement {
+        area: "01056".into(),
+        year: 2025,
+        births: 2790,
+        deaths: 3650,
+        moved_in: 21400,
+        moved_out: 19900,
+    };
+    server
+        .commit_revision(
+            "Bevölkerung",
+            1_750_000_000,
+            &Changes {
+                population: vec![count(2025, 100, false), count(2040, 140, true)],
+                movement: vec![movement.clone()],
+                ..Changes::default()
+            },
+        )
+        .unwrap();
+    let refused = server.commit_revision(
+        "Zählung aus der Zukunft",
+        1_760_000_000,
+        &Changes {
+            population: vec![count(2040, 1, false)],
+            ..Changes::default()
+        },
+    );
+    assert!(
+        refused.is_err(),
+        "a count may not reach a projection's years"
+    );
+    let mut client = Store::open_in_memory().unwrap();
+    client.apply_feed(&server.feed_since(0).unwrap()).unwrap();
+    let structure = client.age_structure("01056").unwrap();
+    assert_eq!(structure.years, [2025, 2040]);
+    assert_eq!(structure.projected, [2040], "the projection stays marked");
+    assert_eq!(structure.movement, [movement.clone()]);
+    assert_eq!(structure.stand, Some(1_750_000_000));
+    assert_eq!(
+        client.population_pyramid("01056", None).unwrap().year,
+        2025,
+        "without a year, the latest count rather than the projection"
+    );
+    let pyramid = client.population_pyramid("01056", Some(2040)).unwrap();
+    assert_eq!(pyramid.projected, [2040]);
+    assert_eq!(pyramid.groups, [(65, 140, 0)]);
+    // A correction of the movement alone travels as a delta.
+    let corrected = fokus_model::population::Movement {
+        births: 2800,
+        ..movement
+    };
+    server
+        .commit_revision(
+            "Berichtigung",
+            1_800_000_000,
+            &Changes {
+                movement: vec![corrected.clone()],
+                ..Changes::default()
+            },
+        )
+        .unwrap();
+    let delta = server.feed_since(client.revision().unwrap()).unwrap();
+    assert_eq!(delta.movement, [corrected.clone()]);
+    assert!(delta.population.is_empty());
+    client.apply_feed(&delta).unwrap();
+    let structure = client.age_structure("01056").unwrap();
+    assert_eq!(structure.movement, [corrected]);
+    assert_eq!(
+        structure.stand,
+        Some(1_800_000_000),
+        "the newest of both tables"
+    );
 }

@@ -116,7 +116,7 @@ fn resize_chart(element: &web_sys::Element) -> Option<()> {
 
 /// ECharts formats numbers the English way ("6.9"); German readers expect "6,9". Formatters
 /// are JS functions, which charming's option types cannot carry, so they are set afterwards.
-fn german_numbers(instance: &JsValue, style: &NumberStyle) -> Option<()> {
+pub fn german_numbers(instance: &JsValue, style: &NumberStyle) -> Option<()> {
     let (decimals, absolute) = (style.decimals, style.absolute);
     let shown = move |value: f64| if absolute { value.abs() } else { value };
     let unit = style.unit.clone();

@@ -2,8 +2,10 @@
 
 pub mod chart;
 pub mod choropleth;
+pub mod figure;
 pub mod live;
 pub mod merken;
 pub mod series_chart;
 pub mod share;
 pub mod sync_bar;
+pub mod year_controls;

@@ -18,6 +18,7 @@ use crate::components::choropleth::{has_gemeinden, level_label, map_frame, Choro
 use crate::components::merken::Merken;
 use crate::components::series_chart::SeriesChart;
 use crate::components::share::{link_of, save_image, ShareBar};
+use crate::components::year_controls::YearControls;
 use crate::explorer::{self, map_svg, paint, ranking, series_svg, ImageMeta};
 use crate::format;
 use fokus_model::personal::Subject;
@@ -186,7 +187,7 @@ pub fn Explorer(beside: bool) -> impl IntoView {
             view! {
                 <IndicatorFinder choices=choices current=indicator_id state=state/>
                 <LevelPicker levels=levels state=state/>
-                {move || years.get().map(|years| view! { <YearControls years=years current=year state=state/> })}
+                {move || years.get().map(|years| view! { <YearControls years=years current=Signal::from(year) on_year=Callback::new(move |year: u16| state.update(|view| view.year = Some(year)))/> })}
             }
         })
     };
@@ -596,96 +597,6 @@ fn IndicatorFinder(
             {area_hits}
         </div>
     }
-}
-
-/// The year: a list for a direct pick, and a slider with play that steps through the years
-/// (once, stopping at the last; without animation for people who asked for reduced motion).
-#[component]
-fn YearControls(years: Vec<u16>, current: Memo<Option<u16>>, state: ViewState) -> impl IntoView {
-    let playing = RwSignal::new(false);
-    let set_year = move |year: u16| {
-        state.update(|view| view.year = Some(year));
-    };
-    let first = years.first().copied().unwrap_or_default();
-    let last = years.last().copied().unwrap_or_default();
-    let options = years
-        .iter()
-        .rev()
-        .map(|year| {
-            let year = *year;
-            let is_current = move || current.get() == Some(year);
-            view! { <option value=year selected=is_current>{year}</option> }
-        })
-        .collect_view();
-    let years_for_play = years.clone();
-    let play = move |_| {
-        if playing.get_untracked() {
-            playing.set(false);
-            return;
-        }
-        playing.set(true);
-        let years = years_for_play.clone();
-        let start = current
-            .get_untracked()
-            .filter(|year| *year != last)
-            .unwrap_or(first);
-        leptos::task::spawn_local(async move {
-            for year in years.into_iter().filter(|year| *year >= start) {
-                if !playing.get_untracked() {
-                    return;
-                }
-                set_year(year);
-                sleep_ms(if reduced_motion() { 1500 } else { 900 }).await;
-            }
-            playing.set(false);
-        });
-    };
-    view! {
-        <label class="field">
-            <span>"Jahr"</span>
-            <select class="year" data-testid="year-select" on:change=move |event| {
-                if let Ok(year) = event_target_value(&event).parse() { set_year(year) }
-            }>
-                {options}
-            </select>
-        </label>
-        <div class="field year-slider">
-            <label for="year-slider">{move || format!("Zeitleiste: {}", current.get().map(|year| year.to_string()).unwrap_or_default())}</label>
-            <div class="slider-row">
-                <button class="button secondary play" data-testid="year-play" on:click=play
-                    aria-label=move || if playing.get() { "Anhalten" } else { "Jahre abspielen" }>
-                    {move || if playing.get() { "❚❚" } else { "▶" }}
-                </button>
-                <input id="year-slider" type="range" data-testid="year-slider"
-                    min=first max=last step="1"
-                    prop:value=move || current.get().unwrap_or(last).to_string()
-                    aria-valuetext=move || current.get().map(|year| year.to_string()).unwrap_or_default()
-                    on:change=move |event| {
-                        if let Ok(year) = event_target_value(&event).parse::<u16>() { set_year(year) }
-                    }/>
-            </div>
-        </div>
-    }
-}
-
-fn reduced_motion() -> bool {
-    web_sys::window()
-        .and_then(|window| {
-            window
-                .match_media("(prefers-reduced-motion: reduce)")
-                .ok()
-                .flatten()
-        })
-        .is_some_and(|query| query.matches())
-}
-
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// The map tab: the map with names, the selected area's value card, the legend with counts and

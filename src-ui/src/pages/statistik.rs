@@ -1,21 +1,30 @@
-//! Demography (a population pyramid per area and year) and the Kreis's Sozialausgaben (by field
-//! over the years, in euros and per inhabitant). Charts with the numbers as tables beside them.
+//! Demography (a population pyramid per area and year with a comparison outline, the age
+//! structure over time with its projection, births, deaths and moves, the areas compared on a
+//! map) and the Kreis's Sozialausgaben (by field over the years, in euros and per inhabitant,
+//! one year as a treemap). Every chart names its source and Stand, carries its numbers as a
+//! table and exports as PNG, SVG and CSV; the view lives in the address.
 
 use charming::component::{Axis, Grid};
 use charming::datatype::{CompositeValue, DataPoint};
-use charming::element::{AreaStyle, AxisType, ItemStyle, LineStyle, LineStyleType};
+use charming::element::{
+    AreaStyle, AxisType, ItemStyle, Label, LineStyle, LineStyleType, MarkArea, MarkAreaData, Step,
+};
 use charming::series::{Bar, Line};
 use charming::Chart;
 use fokus_model::api::{AgeStructureQuery, PopulationQuery};
 use fokus_model::finance::{treemap, FieldYear, SpendingOverview};
 use fokus_model::ipc::{AgeStructureGet, CatalogGet, NoArgs, PopulationGet, SpendingGet};
+use fokus_model::news::Page;
 use fokus_model::population::{
     age_group_label, broad_group_label, AgeStructure, PopulationPyramid, BROAD_GROUPS,
 };
 use leptos::prelude::*;
 
-use crate::app::use_app;
-use crate::components::chart::{frame, labels, EChart, NumberStyle, ValueAxis};
+use crate::app::{use_address_keys, use_app};
+use crate::beschluss::key_value;
+use crate::components::chart::{frame, labels, NumberStyle, ValueAxis};
+use crate::components::figure::{DataTable, ExportBar, Figure, FigureAbout, FigureTable, Picture};
+use crate::components::year_controls::YearControls;
 use crate::format;
 
 const FEMALE: &str = "#b45309";
@@ -23,6 +32,9 @@ const MALE: &str = "#0b4f8a";
 /// On the dark page: light enough for 3:1 against its cards.
 const FEMALE_DARK: &str = "#f0a050";
 const MALE_DARK: &str = "#8cc4ff";
+/// The comparison outline: dark on the light page, light on the dark one.
+const OUTLINE: &str = "#111111";
+const OUTLINE_DARK: &str = "#f5f5f5";
 /// Eight fields, colour-blind-safe (Okabe–Ito, then two greys).
 const FIELD_COLOURS: [&str; 8] = [
     "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#5b6770", "#999999",
@@ -32,29 +44,83 @@ const FIELD_COLOURS_DARK: [&str; 8] = [
     "#56a0e0", "#e69f00", "#00b386", "#cc79a7", "#8fd3ff", "#ff8c42", "#b8c1cc", "#e0e0e0",
 ];
 
-fn pyramid_chart(pyramid: &PopulationPyramid, dark: bool) -> Chart {
-    let (male, female) = if dark {
-        (MALE_DARK, FEMALE_DARK)
+fn field_colours(dark: bool) -> [&'static str; 8] {
+    if dark {
+        FIELD_COLOURS_DARK
     } else {
-        (MALE, FEMALE)
+        FIELD_COLOURS
+    }
+}
+
+/// A year as tables and axes name it: `2030 (Prognose)` for a projection.
+fn year_label(year: u16, projected: &[u16]) -> String {
+    if projected.contains(&year) {
+        format!("{year} (Prognose)")
+    } else {
+        year.to_string()
+    }
+}
+
+/// The shaded band over the projection's years, named on the chart itself.
+fn projection_band(years: &[u16], projected: &[u16]) -> Option<MarkArea> {
+    let first = years.iter().find(|year| projected.contains(year))?;
+    let last = years.last()?;
+    Some(
+        MarkArea::new()
+            .silent(true)
+            .label(Label::new().show(true).formatter("Prognose").font_size(14))
+            .item_style(ItemStyle::new().color("rgba(128,128,128,0.16)"))
+            .data(vec![(
+                MarkAreaData::new().x_axis(year_label(*first, projected)),
+                MarkAreaData::new().x_axis(year_label(*last, projected)),
+            )]),
+    )
+}
+
+/// How the pyramid counts: people, or percent of the area's inhabitants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Measure {
+    People,
+    Shares,
+}
+
+/// One pyramid's bars in `measure`: `(age_from, female, male)`. A comparison in people is
+/// scaled to `scale_to` inhabitants, so its outline shows the shape, not the size.
+fn pyramid_values(
+    pyramid: &PopulationPyramid,
+    measure: Measure,
+    scale_to: u64,
+) -> Vec<(u8, f64, f64)> {
+    let total = pyramid.total().max(1) as f64;
+    let factor = match measure {
+        Measure::Shares => 100.0 / total,
+        Measure::People => scale_to as f64 / total,
     };
-    let age_groups: Vec<String> = pyramid
+    pyramid
         .groups
+        .iter()
+        .map(|(age_from, female, male)| (*age_from, *female as f64 * factor, *male as f64 * factor))
+        .collect()
+}
+
+fn pyramid_chart(
+    pyramid: &PopulationPyramid,
+    comparison: Option<&PopulationPyramid>,
+    measure: Measure,
+    dark: bool,
+) -> Chart {
+    let (male, female, outline) = if dark {
+        (MALE_DARK, FEMALE_DARK, OUTLINE_DARK)
+    } else {
+        (MALE, FEMALE, OUTLINE)
+    };
+    let shown = pyramid_values(pyramid, measure, pyramid.total());
+    let age_groups: Vec<String> = shown
         .iter()
         .map(|(age_from, _, _)| age_group_label(*age_from))
         .collect();
-    let women: Vec<f64> = pyramid
-        .groups
-        .iter()
-        .map(|(_, female, _)| *female as f64)
-        .collect();
     // Men to the left: negative values, shown without sign.
-    let men: Vec<f64> = pyramid
-        .groups
-        .iter()
-        .map(|(_, _, male)| -(*male as f64))
-        .collect();
-    frame(Grid::new().left(72).right(24).top(48).bottom(40), 16)
+    let mut chart = frame(Grid::new().left(72).right(24).top(56).bottom(40), 16)
         .y_axis(
             Axis::new()
                 .type_(AxisType::Category)
@@ -66,26 +132,53 @@ fn pyramid_chart(pyramid: &PopulationPyramid, dark: bool) -> Chart {
             Bar::new()
                 .name("männlich")
                 .stack("pyramide")
-                .data(men)
+                .data(shown.iter().map(|(_, _, male)| -male).collect::<Vec<f64>>())
                 .item_style(ItemStyle::new().color(male)),
         )
         .series(
             Bar::new()
                 .name("weiblich")
                 .stack("pyramide")
-                .data(women)
+                .data(
+                    shown
+                        .iter()
+                        .map(|(_, female, _)| *female)
+                        .collect::<Vec<f64>>(),
+                )
                 .item_style(ItemStyle::new().color(female)),
-        )
+        );
+    if let Some(comparison) = comparison.filter(|comparison| !comparison.groups.is_empty()) {
+        let values = pyramid_values(comparison, measure, pyramid.total());
+        // Both sides under one name, so the legend switches the outline as a whole.
+        let name = comparison.name.clone();
+        for side in [false, true] {
+            let data: Vec<f64> = values
+                .iter()
+                .map(|(_, female, male)| if side { *female } else { -male })
+                .collect();
+            chart = chart.series(
+                Line::new()
+                    .name(name.clone())
+                    .data(data)
+                    .step(Step::Middle)
+                    .show_symbol(false)
+                    .z(5)
+                    .item_style(ItemStyle::new().color(outline))
+                    .line_style(LineStyle::new().width(2).color(outline)),
+            );
+        }
+    }
+    chart
 }
 
-/// The broad age groups over the years as stacked areas.
+/// The broad age groups over the years as stacked areas, the projection shaded.
 fn age_structure_chart(structure: &AgeStructure, dark: bool) -> Chart {
-    let colours = if dark {
-        FIELD_COLOURS_DARK
-    } else {
-        FIELD_COLOURS
-    };
-    let years: Vec<String> = structure.years.iter().map(u16::to_string).collect();
+    let colours = field_colours(dark);
+    let years: Vec<String> = structure
+        .years
+        .iter()
+        .map(|year| year_label(*year, &structure.projected))
+        .collect();
     let mut chart = frame(Grid::new().left(80).right(24).top(88).bottom(40), 14)
         .x_axis(
             Axis::new()
@@ -95,33 +188,39 @@ fn age_structure_chart(structure: &AgeStructure, dark: bool) -> Chart {
                 .axis_label(labels(14)),
         )
         .y_axis(Axis::new().type_(AxisType::Value).axis_label(labels(14)));
-    for ((group, counts), colour) in BROAD_GROUPS
+    for (idx, ((group, counts), colour)) in BROAD_GROUPS
         .iter()
         .zip(&structure.groups)
         .zip(colours.iter().cycle())
+        .enumerate()
     {
         let values: Vec<f64> = counts.iter().map(|count| *count as f64).collect();
-        chart = chart.series(
-            Line::new()
-                .name(broad_group_label(*group))
-                .stack("alter")
-                .show_symbol(false)
-                .data(values)
-                .item_style(ItemStyle::new().color(*colour))
-                .area_style(AreaStyle::new().color(*colour).opacity(0.85)),
-        );
+        let mut line = Line::new()
+            .name(broad_group_label(*group))
+            .stack("alter")
+            .show_symbol(false)
+            .data(values)
+            .item_style(ItemStyle::new().color(*colour))
+            .area_style(AreaStyle::new().color(*colour).opacity(0.85));
+        if idx == 0 {
+            if let Some(band) = projection_band(&structure.years, &structure.projected) {
+                line = line.mark_area(band);
+            }
+        }
+        chart = chart.series(line);
     }
     chart
 }
 
-/// The youth and old-age dependency ratios over the years.
+/// The youth and old-age dependency ratios over the years, the projection shaded.
 fn ratio_chart(structure: &AgeStructure, dark: bool) -> Chart {
-    let (young, old) = if dark {
-        (FIELD_COLOURS_DARK[0], FIELD_COLOURS_DARK[1])
-    } else {
-        (FIELD_COLOURS[0], FIELD_COLOURS[5])
-    };
-    let years: Vec<String> = structure.years.iter().map(u16::to_string).collect();
+    let colours = field_colours(dark);
+    let (young, old) = (colours[0], colours[5]);
+    let years: Vec<String> = structure
+        .years
+        .iter()
+        .map(|year| year_label(*year, &structure.projected))
+        .collect();
     let values = |ratios: &[Option<f64>]| -> Vec<DataPoint> {
         ratios
             .iter()
@@ -131,6 +230,14 @@ fn ratio_chart(structure: &AgeStructure, dark: bool) -> Chart {
             })
             .collect()
     };
+    let mut youth = Line::new()
+        .name("Jugendquotient")
+        .data(values(&structure.youth_ratio))
+        .item_style(ItemStyle::new().color(young))
+        .line_style(LineStyle::new().width(3));
+    if let Some(band) = projection_band(&structure.years, &structure.projected) {
+        youth = youth.mark_area(band);
+    }
     frame(Grid::new().left(64).right(24).top(56).bottom(40), 14)
         .x_axis(
             Axis::new()
@@ -145,13 +252,7 @@ fn ratio_chart(structure: &AgeStructure, dark: bool) -> Chart {
                 .scale(true)
                 .axis_label(labels(14)),
         )
-        .series(
-            Line::new()
-                .name("Jugendquotient")
-                .data(values(&structure.youth_ratio))
-                .item_style(ItemStyle::new().color(young))
-                .line_style(LineStyle::new().width(3)),
-        )
+        .series(youth)
         .series(
             Line::new()
                 .name("Altenquotient")
@@ -161,8 +262,153 @@ fn ratio_chart(structure: &AgeStructure, dark: bool) -> Chart {
         )
 }
 
-/// How an area's age structure changed: the broad groups over the years and the dependency
-/// ratios, each chart with its table.
+/// Births, deaths and moves per 1,000 inhabitants of the year: the natural and the migratory
+/// balance as bars (stacked, so together they are the change), births and deaths as lines.
+struct MovementRates {
+    years: Vec<u16>,
+    births: Vec<Option<f64>>,
+    deaths: Vec<Option<f64>>,
+    natural: Vec<Option<f64>>,
+    migration: Vec<Option<f64>>,
+}
+
+fn movement_rates(structure: &AgeStructure) -> MovementRates {
+    let inhabitants = |year: u16| -> Option<f64> {
+        let idx = structure.years.iter().position(|known| *known == year)?;
+        let total: u64 = structure.groups.iter().map(|group| group[idx]).sum();
+        (total > 0).then_some(total as f64)
+    };
+    let per_1000 =
+        |count: i64, year: u16| inhabitants(year).map(|people| count as f64 * 1000.0 / people);
+    let movement = &structure.movement;
+    MovementRates {
+        years: movement.iter().map(|row| row.year).collect(),
+        births: movement
+            .iter()
+            .map(|row| per_1000(row.births as i64, row.year))
+            .collect(),
+        deaths: movement
+            .iter()
+            .map(|row| per_1000(row.deaths as i64, row.year))
+            .collect(),
+        natural: movement
+            .iter()
+            .map(|row| per_1000(row.natural(), row.year))
+            .collect(),
+        migration: movement
+            .iter()
+            .map(|row| per_1000(row.migration(), row.year))
+            .collect(),
+    }
+}
+
+fn movement_chart(rates: &MovementRates, dark: bool) -> Chart {
+    let colours = field_colours(dark);
+    let points = |values: &[Option<f64>]| -> Vec<DataPoint> {
+        values
+            .iter()
+            .map(|value| match value {
+                Some(value) => DataPoint::Value(CompositeValue::from(*value)),
+                None => DataPoint::Value(CompositeValue::from("-")),
+            })
+            .collect()
+    };
+    let years: Vec<String> = rates.years.iter().map(u16::to_string).collect();
+    frame(Grid::new().left(64).right(24).top(88).bottom(40), 14)
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(years)
+                .axis_label(labels(14)),
+        )
+        .y_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .name("je 1.000 Einwohner")
+                .axis_label(labels(14)),
+        )
+        .series(
+            Bar::new()
+                .name("Natürlicher Saldo")
+                .stack("saldo")
+                .data(points(&rates.natural))
+                .item_style(ItemStyle::new().color(colours[5])),
+        )
+        .series(
+            Bar::new()
+                .name("Wanderungssaldo")
+                .stack("saldo")
+                .data(points(&rates.migration))
+                .item_style(ItemStyle::new().color(colours[0])),
+        )
+        .series(
+            Line::new()
+                .name("Geburten")
+                .data(points(&rates.births))
+                .item_style(ItemStyle::new().color(colours[2]))
+                .line_style(LineStyle::new().width(3)),
+        )
+        .series(
+            Line::new()
+                .name("Sterbefälle")
+                .data(points(&rates.deaths))
+                .item_style(ItemStyle::new().color(colours[6]))
+                .line_style(LineStyle::new().width(3).type_(LineStyleType::Dashed)),
+        )
+}
+
+/// A signed whole number the German way: `+1.500`, `−860`.
+fn signed(value: i64) -> String {
+    let sign = if value > 0 {
+        "+"
+    } else if value < 0 {
+        "−"
+    } else {
+        ""
+    };
+    format!("{sign}{}", format::number(value.unsigned_abs() as f64, 0))
+}
+
+fn signed_rate(value: Option<f64>) -> String {
+    value.map_or_else(
+        || "–".to_owned(),
+        |value| {
+            let sign = if value > 0.0 {
+                "+"
+            } else if value < 0.0 {
+                "−"
+            } else {
+                ""
+            };
+            format!("{sign}{}", format::number(value.abs(), 1))
+        },
+    )
+}
+
+/// The population figures' source and Stand, as every Demografie chart names them.
+fn population_about(title: String, stand: Option<i64>, stem: String) -> FigureAbout {
+    let dataset = use_app().dataset.get_untracked();
+    let mut source = dataset
+        .as_ref()
+        .map(|dataset| dataset.population_attribution.clone())
+        .unwrap_or_default();
+    if dataset.as_ref().is_some_and(|dataset| dataset.demo) {
+        source = if source.is_empty() {
+            "Demodaten".to_owned()
+        } else {
+            format!("Demodaten, ausgerichtet an: {source}")
+        };
+    }
+    FigureAbout {
+        title,
+        source,
+        stand,
+        stem,
+    }
+}
+
+/// How an area's age structure changed and will change: the broad groups over the years, the
+/// dependency ratios, and births, deaths and moves, each chart with its table and exports.
 #[component]
 fn AgeStructureSection(area: Signal<String>) -> impl IntoView {
     let app = use_app();
@@ -186,51 +432,81 @@ fn AgeStructureSection(area: Signal<String>) -> impl IntoView {
         Some(Ok(structure)) if structure.years.len() < 2 => ().into_any(),
         Some(Ok(structure)) => {
             let first = structure.years.first().copied().unwrap_or_default();
-            let last = structure.years.last().copied().unwrap_or_default();
-            let group_header = BROAD_GROUPS
-                .iter()
-                .map(|group| view! { <th scope="col">{broad_group_label(*group)}</th> })
-                .collect_view();
-            let group_rows = structure
+            let counted: Vec<u16> = structure
                 .years
                 .iter()
-                .enumerate()
-                .rev()
-                .map(|(year_idx, year)| {
-                    let cells = structure
-                        .groups
-                        .iter()
-                        .map(|group| view! { <td>{format::number(group[year_idx] as f64, 0)}</td> })
-                        .collect_view();
-                    view! { <tr data-testid="age-structure-row"><th scope="row">{year.to_string()}</th>{cells}</tr> }
-                })
-                .collect_view();
+                .copied()
+                .filter(|year| !structure.projected.contains(year))
+                .collect();
+            let last_counted = counted.last().copied().unwrap_or_default();
+            let projected_to = structure.projected.last().copied();
+            let span = match projected_to {
+                Some(to) => format!("{first}–{last_counted}, Prognose bis {to}"),
+                None => format!("{first}–{last_counted}"),
+            };
+            let label = |year: u16| year_label(year, &structure.projected);
+            let mut group_header = vec!["Jahr".to_owned()];
+            group_header.extend(BROAD_GROUPS.iter().map(|group| broad_group_label(*group)));
+            let group_table = DataTable {
+                caption: "Altersgruppen".into(),
+                header: group_header,
+                rows: structure
+                    .years
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(year_idx, year)| {
+                        let cells = structure
+                            .groups
+                            .iter()
+                            .map(|group| format::number(group[year_idx] as f64, 0))
+                            .collect();
+                        (label(*year), cells)
+                    })
+                    .collect(),
+            };
             let ratio_text = |ratio: Option<f64>| {
                 ratio.map_or_else(|| "–".to_owned(), |ratio| format::number(ratio, 1))
             };
-            let ratio_rows = structure
-                .years
-                .iter()
-                .enumerate()
-                .rev()
-                .map(|(year_idx, year)| {
-                    view! {
-                        <tr data-testid="ratio-row">
-                            <th scope="row">{year.to_string()}</th>
-                            <td>{ratio_text(structure.youth_ratio[year_idx])}</td>
-                            <td>{ratio_text(structure.old_age_ratio[year_idx])}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
-            let latest_old = structure.old_age_ratio.last().copied().flatten();
-            let first_old = structure.old_age_ratio.first().copied().flatten();
-            let ratio_headline = match (first_old, latest_old) {
+            let ratio_table = DataTable {
+                caption: "Quotienten".into(),
+                header: vec![
+                    "Jahr".into(),
+                    "Jugendquotient".into(),
+                    "Altenquotient".into(),
+                ],
+                rows: structure
+                    .years
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(year_idx, year)| {
+                        (
+                            label(*year),
+                            vec![
+                                ratio_text(structure.youth_ratio[year_idx]),
+                                ratio_text(structure.old_age_ratio[year_idx]),
+                            ],
+                        )
+                    })
+                    .collect(),
+            };
+            let old_of = |year: u16| {
+                structure
+                    .years
+                    .iter()
+                    .position(|known| *known == year)
+                    .and_then(|idx| structure.old_age_ratio[idx])
+            };
+            let ratio_headline = match (old_of(first), old_of(last_counted)) {
                 (Some(first_old), Some(latest_old)) => format!(
-                    "Altenquotient {}: {} ({first}: {}) Personen ab 65 je 100 im Alter von 20 bis 64",
-                    last,
+                    "Altenquotient {last_counted}: {} ({first}: {}{}) Personen ab 65 je 100 im Alter von 20 bis 64",
                     format::number(latest_old, 1),
-                    format::number(first_old, 1)
+                    format::number(first_old, 1),
+                    projected_to
+                        .and_then(|to| old_of(to).map(|ratio| (to, ratio)))
+                        .map(|(to, ratio)| format!("; Prognose {to}: {}", format::number(ratio, 1)))
+                        .unwrap_or_default()
                 ),
                 _ => "Jugend- und Altenquotient".to_owned(),
             };
@@ -246,43 +522,120 @@ fn AgeStructureSection(area: Signal<String>) -> impl IntoView {
                 unit: "je 100".into(),
                 absolute: false,
             };
+            let projection_hint = projected_to.map(|to| view! {
+                <p class="notice projection" data-testid="projection-hint">
+                    {format!("Ab {} zeigen die Diagramme eine Vorausberechnung (Prognose) bis {to}, keine gezählten Einwohner; sie ist grau hinterlegt und in den Tabellen als „Prognose“ bezeichnet.", structure.projected.first().copied().unwrap_or(to))}
+                </p>
+            });
+            let stem = |what: &str| format!("demografie-{what}-{}", structure.area);
+            let movement = (!structure.movement.is_empty()).then(|| {
+                let rates = movement_rates(&structure);
+                let first_move = rates.years.first().copied().unwrap_or_default();
+                let last_move = rates.years.last().copied().unwrap_or_default();
+                let latest = structure.movement.last().cloned();
+                let headline = latest.map_or_else(String::new, |latest| {
+                    format!(
+                        "{}: {} Geburten, {} Sterbefälle, Wanderungssaldo {}",
+                        latest.year,
+                        format::number(latest.births as f64, 0),
+                        format::number(latest.deaths as f64, 0),
+                        signed(latest.migration())
+                    )
+                });
+                let table = DataTable {
+                    caption: "Geburten, Sterbefälle und Wanderungen".into(),
+                    header: [
+                        "Jahr", "Geburten", "Sterbefälle", "Natürlicher Saldo", "Zuzüge", "Fortzüge",
+                        "Wanderungssaldo", "Natürlicher Saldo je 1.000", "Wanderungssaldo je 1.000",
+                    ]
+                    .map(str::to_owned)
+                    .to_vec(),
+                    rows: structure
+                        .movement
+                        .iter()
+                        .zip(rates.natural.iter().zip(&rates.migration))
+                        .rev()
+                        .map(|(row, (natural, migration))| {
+                            (
+                                row.year.to_string(),
+                                vec![
+                                    format::number(row.births as f64, 0),
+                                    format::number(row.deaths as f64, 0),
+                                    signed(row.natural()),
+                                    format::number(row.moved_in as f64, 0),
+                                    format::number(row.moved_out as f64, 0),
+                                    signed(row.migration()),
+                                    signed_rate(*natural),
+                                    signed_rate(*migration),
+                                ],
+                            )
+                        })
+                        .collect(),
+                };
+                let style = NumberStyle {
+                    axis: ValueAxis::Y,
+                    decimals: 1,
+                    unit: "je 1.000 Einwohner".into(),
+                    absolute: false,
+                };
+                let about = population_about(
+                    format!("{}: Geburten, Sterbefälle und Wanderungen {first_move}–{last_move}", structure.name),
+                    structure.stand,
+                    stem("bewegung"),
+                );
+                view! {
+                    <section class="card" aria-labelledby="movement-title">
+                        <h2 id="movement-title" data-testid="movement-title">{headline}</h2>
+                        <p class="hint">"Natürlicher Saldo: Geburten minus Sterbefälle; Wanderungssaldo: Zuzüge minus Fortzüge. Zusammen ergeben sie die Veränderung der Einwohnerzahl, je 1.000 Einwohner des Jahres."</p>
+                        <Figure id="movement-chart" chart=movement_chart(&rates, false) dark_chart=movement_chart(&rates, true)
+                            height=420 description=format!("Säulen und Linien: Geburten, Sterbefälle, natürlicher Saldo und Wanderungssaldo {} je 1.000 Einwohner, {first_move}–{last_move}", structure.name)
+                            style=style testid="movement-chart" table=table about=about row_testid="movement-row"/>
+                    </section>
+                }
+            });
+            let group_about = population_about(
+                format!("{}: Einwohner nach Altersgruppen {span}", structure.name),
+                structure.stand,
+                stem("altersgruppen"),
+            );
+            let ratio_about = population_about(
+                format!("{}: Jugend- und Altenquotient {span}", structure.name),
+                structure.stand,
+                stem("quotienten"),
+            );
             view! {
                 <section class="card" aria-labelledby="age-structure-title">
                     <h2 id="age-structure-title" data-testid="age-structure-title">
-                        {format!("{}: Altersgruppen {first}–{last}", structure.name)}
+                        {format!("{}: Altersgruppen {span}", structure.name)}
                     </h2>
                     <p class="hint">"Die Daten liegen in Fünf-Jahres-Gruppen vor; daraus sind die Gruppen gebildet."</p>
-                    <EChart id="age-structure-chart" chart=age_structure_chart(&structure, false) dark_chart=age_structure_chart(&structure, true)
-                        height=440 description=format!("Gestapelte Flächen: Einwohner {} nach sieben Altersgruppen, {first}–{last}", structure.name)
-                        style=count_style testid="age-structure-chart"/>
-                    <details class="table-details">
-                        <summary>"Altersgruppen als Tabelle"</summary>
-                        <div class="table-scroll" tabindex="0" role="region" aria-label="Altersgruppen als Tabelle, seitlich verschiebbar">
-                            <table class="values" data-testid="age-structure-table">
-                                <thead><tr><th scope="col">"Jahr"</th>{group_header}</tr></thead>
-                                <tbody>{group_rows}</tbody>
-                            </table>
-                        </div>
-                    </details>
+                    {projection_hint}
+                    <Figure id="age-structure-chart" chart=age_structure_chart(&structure, false) dark_chart=age_structure_chart(&structure, true)
+                        height=440 description=format!("Gestapelte Flächen: Einwohner {} nach sieben Altersgruppen, {span}", structure.name)
+                        style=count_style testid="age-structure-chart" table=group_table about=group_about row_testid="age-structure-row"/>
                 </section>
                 <section class="card" aria-labelledby="ratio-title">
                     <h2 id="ratio-title" data-testid="ratio-title">{ratio_headline}</h2>
                     <p class="hint">"Jugendquotient: unter 20-Jährige je 100 Personen von 20 bis 64 Jahren; Altenquotient: ab 65-Jährige je 100 Personen von 20 bis 64 Jahren."</p>
-                    <EChart id="ratio-chart" chart=ratio_chart(&structure, false) dark_chart=ratio_chart(&structure, true)
-                        height=360 description=format!("Liniendiagramm: Jugend- und Altenquotient {}, {first}–{last}", structure.name)
-                        style=ratio_style testid="ratio-chart"/>
-                    <details class="table-details">
-                        <summary>"Quotienten als Tabelle"</summary>
-                        <table class="values" data-testid="ratio-table">
-                            <thead><tr><th scope="col">"Jahr"</th><th scope="col">"Jugendquotient"</th><th scope="col">"Altenquotient"</th></tr></thead>
-                            <tbody>{ratio_rows}</tbody>
-                        </table>
-                    </details>
+                    <Figure id="ratio-chart" chart=ratio_chart(&structure, false) dark_chart=ratio_chart(&structure, true)
+                        height=360 description=format!("Liniendiagramm: Jugend- und Altenquotient {}, {span}", structure.name)
+                        style=ratio_style testid="ratio-chart" table=ratio_table about=ratio_about row_testid="ratio-row"/>
                 </section>
+                {movement}
             }
             .into_any()
         }
     }
+}
+
+/// What the Demografie page's address asks for.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct DemografieAsk {
+    area: Option<String>,
+    year: Option<u16>,
+    /// `Some("keiner")` switches the comparison off.
+    comparison: Option<String>,
+    measure_shares: bool,
 }
 
 #[component]
@@ -294,23 +647,19 @@ pub fn DemografiePage() -> impl IntoView {
         data_version.track();
         async move { backend.call::<CatalogGet>(NoArgs {}).await }
     });
-    // The view lives in the address (`/demografie?gebiet=…&jahr=…`), so a link, reload or the
-    // back button keeps it; without an area, the deployment's own total (the Kreis of a county).
+    // The view lives in the address (`/demografie?gebiet=…&jahr=…&vergleich=…&darstellung=anteile`),
+    // so a link, reload or the back button keeps it; without an area, the deployment's own total
+    // (the Kreis of a county), compared with nothing; any other area is compared with it.
     let location = leptos_router::hooks::use_location();
-    let navigate = leptos_router::hooks::use_navigate();
+    let set_keys = use_address_keys(Page::Demografie);
     let asked = Memo::new(move |_| {
-        let pairs = crate::beschluss::pairs(&location.search.get());
-        let get = |key: &str| {
-            pairs
-                .iter()
-                .find(|(known, _)| known == key)
-                .map(|(_, value)| value.clone())
-                .filter(|value| !value.is_empty())
-        };
-        (
-            get("gebiet"),
-            get("jahr").and_then(|year| year.parse::<u16>().ok()),
-        )
+        let search = location.search.get();
+        DemografieAsk {
+            area: key_value(&search, "gebiet"),
+            year: key_value(&search, "jahr").and_then(|year| year.parse().ok()),
+            comparison: key_value(&search, "vergleich"),
+            measure_shares: key_value(&search, "darstellung").as_deref() == Some("anteile"),
+        }
     });
     let home = Memo::new(move |_| {
         catalog
@@ -320,22 +669,20 @@ pub fn DemografiePage() -> impl IntoView {
             .map(|dataset| dataset.home_area)
             .unwrap_or_default()
     });
-    let chosen_area = Memo::new(move |_| asked.get().0.unwrap_or_else(|| home.get()));
-    let chosen_year = Memo::new(move |_| asked.get().1);
-    let show = move |area: String, year: Option<u16>| {
-        let mut query = format!("gebiet={}", fokus_model::view::encode(&area));
-        if let Some(year) = year {
-            query.push_str(&format!("&jahr={year}"));
+    let chosen_area = Memo::new(move |_| asked.get().area.unwrap_or_else(|| home.get()));
+    let chosen_year = Memo::new(move |_| asked.get().year);
+    let comparison_area = Memo::new(move |_| match asked.get().comparison {
+        Some(none) if none == "keiner" => None,
+        Some(area) => Some(area),
+        None => Some(home.get()).filter(|home| !home.is_empty() && *home != chosen_area.get()),
+    });
+    let measure = Memo::new(move |_| {
+        if asked.get().measure_shares {
+            Measure::Shares
+        } else {
+            Measure::People
         }
-        navigate(
-            &format!("{}?{query}", fokus_model::news::Page::Demografie.path()),
-            leptos_router::NavigateOptions {
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    };
-    let show = StoredValue::new(show);
+    });
     let pyramid = LocalResource::new(move || {
         data_version.track();
         let query = PopulationQuery {
@@ -350,36 +697,67 @@ pub fn DemografiePage() -> impl IntoView {
             }
         }
     });
+    let shown_year = Memo::new(move |_| {
+        pyramid
+            .get()
+            .flatten()
+            .and_then(Result::ok)
+            .map(|pyramid| pyramid.year)
+    });
+    let comparison = LocalResource::new(move || {
+        data_version.track();
+        let area = comparison_area.get();
+        let year = shown_year.get();
+        async move {
+            let area = area?;
+            let pyramid = backend
+                .call::<PopulationGet>(PopulationQuery { area, year })
+                .await
+                .ok()?;
+            // A comparison without data for the year draws nothing.
+            (!pyramid.groups.is_empty()).then_some(pyramid)
+        }
+    });
     let pickers = move || {
         let catalog = catalog.get().and_then(Result::ok)?;
         let shown = pyramid.get().flatten().and_then(Result::ok)?;
-        let areas = catalog
-            .areas
-            .iter()
-            .filter(|area| !matches!(area.kind, fokus_model::AreaKind::Gemeinde))
-            .map(|area| {
-                let id = area.id.clone();
-                let selected = id == shown.area;
-                view! { <option value=id selected=selected>{area.name.clone()}</option> }
-            })
-            .collect_view();
-        let years = shown
-            .years
-            .iter()
-            .rev()
-            .map(|year| {
-                let selected = *year == shown.year;
-                view! { <option value=year.to_string() selected=selected>{year.to_string()}</option> }
-            })
-            .collect_view();
+        let options = |selected: Option<String>, skip: Option<&str>| {
+            catalog
+                .areas
+                .iter()
+                .filter(|area| !matches!(area.kind, fokus_model::AreaKind::Gemeinde) && !area.retired)
+                .filter(|area| Some(area.id.as_str()) != skip)
+                .map(|area| {
+                    let is_selected = selected.as_deref() == Some(area.id.as_str());
+                    view! { <option value=area.id.clone() selected=is_selected>{area.name.clone()}</option> }
+                })
+                .collect_view()
+        };
+        let areas = options(Some(shown.area.clone()), None);
+        let comparisons = options(comparison_area.get(), Some(&shown.area));
+        let no_comparison = comparison_area.get().is_none();
+        let shares = measure.get() == Measure::Shares;
+        let years = shown.years.clone();
+        let projected = shown.projected.clone();
         Some(view! {
             <div class="controls">
                 <label class="field">"Gebiet"
-                    <select data-testid="population-area" on:change=move |event| show.with_value(|show| show(event_target_value(&event), chosen_year.get_untracked()))>{areas}</select>
+                    <select data-testid="population-area" on:change=move |event| set_keys.run(vec![("gebiet", event_target_value(&event))])>{areas}</select>
                 </label>
-                <label class="field">"Jahr"
-                    <select data-testid="population-year" on:change=move |event| show.with_value(|show| show(chosen_area.get_untracked(), event_target_value(&event).parse().ok()))>{years}</select>
+                <label class="field">"Vergleich (Umriss)"
+                    <select data-testid="population-comparison" on:change=move |event| set_keys.run(vec![("vergleich", event_target_value(&event))])>
+                        <option value="keiner" selected=no_comparison>"kein Vergleich"</option>
+                        {comparisons}
+                    </select>
                 </label>
+                <div class="view-switch" role="group" aria-label="Darstellung">
+                    <button class="button secondary" aria-pressed=(!shares).to_string() data-testid="measure-people"
+                        on:click=move |_| set_keys.run(vec![("darstellung", String::new())])>"Personen"</button>
+                    <button class="button secondary" aria-pressed=shares.to_string() data-testid="measure-shares"
+                        on:click=move |_| set_keys.run(vec![("darstellung", "anteile".into())])>"Anteile in %"</button>
+                </div>
+                <YearControls years=years current=Signal::derive(move || shown_year.get()) projected=projected
+                    on_year=Callback::new(move |year: u16| set_keys.run(vec![("jahr", year.to_string())]))/>
             </div>
         })
     };
@@ -392,45 +770,79 @@ pub fn DemografiePage() -> impl IntoView {
         }
         .into_any(),
         Some(Ok(pyramid)) => {
+            let comparison = comparison.get().flatten().filter(|other| other.area != pyramid.area);
+            let measure = measure.get();
+            let projected = pyramid.projected.contains(&pyramid.year);
+            let year_text = year_label(pyramid.year, &pyramid.projected);
+            let shown = pyramid_values(&pyramid, measure, pyramid.total());
+            let compared = comparison
+                .as_ref()
+                .map(|other| pyramid_values(other, measure, pyramid.total()));
+            let (decimals, unit) = match measure {
+                Measure::People => (0, "Personen"),
+                Measure::Shares => (1, "%"),
+            };
+            let cell = |value: f64| format::with_unit(&format::number(value, decimals), unit);
+            let mut header = vec!["Alter".to_owned(), "weiblich".into(), "männlich".into()];
+            if let Some(other) = &comparison {
+                let note = if measure == Measure::People { ", auf gleiche Einwohnerzahl umgerechnet" } else { "" };
+                header.push(format!("{} weiblich{note}", other.name));
+                header.push(format!("{} männlich{note}", other.name));
+            }
+            let table = DataTable {
+                caption: format!("Bevölkerung {} {year_text}", pyramid.name),
+                header,
+                rows: shown
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(idx, (age_from, female, male))| {
+                        let mut cells = vec![cell(*female), cell(*male)];
+                        if let Some((_, other_female, other_male)) = compared.as_ref().and_then(|values| values.get(idx)) {
+                            cells.push(cell(*other_female));
+                            cells.push(cell(*other_male));
+                        }
+                        (age_group_label(*age_from), cells)
+                    })
+                    .collect(),
+            };
             let description = format!(
-                "Bevölkerungspyramide {} {}: {} Einwohnerinnen und Einwohner nach Altersgruppe und Geschlecht",
+                "Bevölkerungspyramide {} {year_text}: {} Einwohnerinnen und Einwohner nach Altersgruppe und Geschlecht{}{}",
                 pyramid.name,
-                pyramid.year,
-                format::number(pyramid.total() as f64, 0)
+                format::number(pyramid.total() as f64, 0),
+                if measure == Measure::Shares { ", in Prozent" } else { "" },
+                comparison.as_ref().map(|other| format!("; Umriss: {} zum Vergleich", other.name)).unwrap_or_default()
             );
-            let rows = pyramid
-                .groups
-                .iter()
-                .rev()
-                .map(|(age_from, female, male)| {
-                    view! {
-                        <tr>
-                            <th scope="row">{age_group_label(*age_from)}</th>
-                            <td>{format::number(*female as f64, 0)}</td>
-                            <td>{format::number(*male as f64, 0)}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
             let style = NumberStyle {
                 axis: ValueAxis::X,
-                decimals: 0,
-                unit: "Personen".into(),
+                decimals,
+                unit: unit.into(),
                 absolute: true,
             };
+            let about = population_about(
+                format!("Bevölkerung {} {year_text}{}", pyramid.name, if measure == Measure::Shares { " (Anteile in %)" } else { "" }),
+                pyramid.stand,
+                format!("demografie-pyramide-{}-{}", pyramid.area, pyramid.year),
+            );
+            let comparison_note = comparison.as_ref().map(|other| view! {
+                <p class="hint" data-testid="comparison-note">{match measure {
+                    Measure::People => format!("Umriss: {} {}, auf die Einwohnerzahl von {} umgerechnet, so dass der Altersaufbau vergleichbar ist.", other.name, other.year, pyramid.name),
+                    Measure::Shares => format!("Umriss: {} {} zum Vergleich.", other.name, other.year),
+                }}</p>
+            });
+            let projection_note = projected.then(|| view! {
+                <p class="notice projection" data-testid="projection-note">"Vorausberechnung (Prognose), keine gezählten Einwohner."</p>
+            });
             view! {
                 <section class="card">
                     <h2 data-testid="population-title">
-                        {format!("{} {}: {} Einwohner", pyramid.name, pyramid.year, format::number(pyramid.total() as f64, 0))}
+                        {format!("{} {year_text}: {} Einwohner", pyramid.name, format::number(pyramid.total() as f64, 0))}
                     </h2>
-                    <EChart id="population-chart" chart=pyramid_chart(&pyramid, false) dark_chart=pyramid_chart(&pyramid, true) height=520 description=description style=style testid="population-chart"/>
-                    <details class="table-details">
-                        <summary>"Bevölkerung als Tabelle"</summary>
-                        <table class="values">
-                            <thead><tr><th scope="col">"Alter"</th><th scope="col">"weiblich"</th><th scope="col">"männlich"</th></tr></thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </details>
+                    {projection_note}
+                    {comparison_note}
+                    <Figure id="population-chart" chart=pyramid_chart(&pyramid, comparison.as_ref(), measure, false)
+                        dark_chart=pyramid_chart(&pyramid, comparison.as_ref(), measure, true) height=520 description=description
+                        style=style testid="population-chart" table=table about=about row_testid="population-row"/>
                 </section>
             }
             .into_any()
@@ -456,7 +868,7 @@ pub fn DemografiePage() -> impl IntoView {
 #[component]
 fn AreaShares(catalog: fokus_model::Catalog, year: Signal<Option<u16>>) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
-    let navigate = leptos_router::hooks::use_navigate();
+    let set_keys = use_address_keys(Page::Demografie);
     let candidates: Vec<fokus_model::Indicator> = catalog
         .indicators
         .iter()
@@ -477,12 +889,7 @@ fn AreaShares(catalog: fokus_model::Catalog, year: Signal<Option<u16>>) -> impl 
         .id
         .clone();
     let chosen = Memo::new(move |_| {
-        crate::beschluss::pairs(&location.search.get())
-            .into_iter()
-            .find(|(key, _)| key == "karte")
-            .map(|(_, value)| value)
-            .filter(|value| !value.is_empty())
-            .unwrap_or_else(|| default.clone())
+        key_value(&location.search.get(), "karte").unwrap_or_else(|| default.clone())
     });
     let options = candidates
         .iter()
@@ -492,25 +899,11 @@ fn AreaShares(catalog: fokus_model::Catalog, year: Signal<Option<u16>>) -> impl 
             view! { <option value=indicator.id.clone() selected=selected>{indicator.name.clone()}</option> }
         })
         .collect_view();
-    let pick = move |event: leptos::ev::Event| {
-        let query = crate::beschluss::replace_keys(
-            &location.search.get_untracked(),
-            &["karte"],
-            &[("karte", event_target_value(&event))],
-        );
-        navigate(
-            &format!("{}?{query}", fokus_model::news::Page::Demografie.path()),
-            leptos_router::NavigateOptions {
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    };
     view! {
         <section class="card" aria-labelledby="shares-title">
             <h2 id="shares-title">"Die Gebiete im Vergleich"</h2>
             <label class="field">"Kennzahl"
-                <select data-testid="shares-indicator" on:change=pick>{options}</select>
+                <select data-testid="shares-indicator" on:change=move |event| set_keys.run(vec![("karte", event_target_value(&event))])>{options}</select>
             </label>
             {move || {
                 let directive = fokus_model::directive::Directive::Map {
@@ -525,11 +918,7 @@ fn AreaShares(catalog: fokus_model::Catalog, year: Signal<Option<u16>>) -> impl 
 }
 
 fn spending_chart(overview: &SpendingOverview, dark: bool, per_inhabitant: bool) -> Chart {
-    let colours = if dark {
-        FIELD_COLOURS_DARK
-    } else {
-        FIELD_COLOURS
-    };
+    let colours = field_colours(dark);
     let years: Vec<String> = overview.years.iter().map(u16::to_string).collect();
     let mut chart = frame(Grid::new().left(72).right(24).top(120).bottom(40), 14)
         .x_axis(
@@ -598,50 +987,112 @@ fn ink_on(background: &str) -> &'static str {
     }
 }
 
-/// One year's fields as a treemap (SVG), each tile's area its share, named where it fits.
-fn spending_treemap(
-    rows: &[FieldYear],
-    year: u16,
-    dark: bool,
-    field_order: &[String],
-) -> impl IntoView {
-    let colours = if dark {
-        FIELD_COLOURS_DARK
-    } else {
-        FIELD_COLOURS
-    };
-    let (width, height) = (960.0, 420.0);
+const TREEMAP_WIDTH: f64 = 960.0;
+const TREEMAP_HEIGHT: f64 = 420.0;
+
+/// One tile of the year's treemap, as the page and the exported image draw it.
+struct TreemapTile {
+    x: f64,
+    y: f64,
+    width: f64,
+    height: f64,
+    colour: &'static str,
+    ink: &'static str,
+    /// Everything about the field, for the tooltip.
+    text: String,
+    /// Name and figures, where they fit on the tile.
+    label: Option<(String, String)>,
+}
+
+/// Each field's tile, its area its share; the field keeps its colour from the bar chart and is
+/// named where the name fits (about 10.5 px a character at 18 px bold); the tooltip and the
+/// table carry every figure anyway.
+fn treemap_tiles(rows: &[FieldYear], dark: bool, field_order: &[String]) -> Vec<TreemapTile> {
+    let colours = field_colours(dark);
     let values: Vec<f64> = rows.iter().map(|row| row.euros).collect();
-    let tiles = treemap(&values, width, height)
+    treemap(&values, TREEMAP_WIDTH, TREEMAP_HEIGHT)
         .into_iter()
         .map(|tile| {
             let row = &rows[tile.index];
-            // The field keeps its colour from the bar chart.
-            let colour_idx = field_order.iter().position(|field| *field == row.field).unwrap_or(tile.index);
+            let colour_idx = field_order
+                .iter()
+                .position(|field| *field == row.field)
+                .unwrap_or(tile.index);
             let colour = colours[colour_idx % colours.len()];
-            let text = format!("{}: {} Mio. € ({} %)", row.field, format::number(row.euros / 1_000_000.0, 1), format::number(row.share_social, 1));
-            // Named where the name fits (about 10.5 px a character at 18 px bold); the tooltip
-            // and the table below carry every figure anyway.
-            let fits = tile.height > 56.0
-                && (row.field.chars().count() as f64 * 10.5 + 20.0) < tile.width;
-            let ink = ink_on(colour);
-            let label = fits.then(|| view! {
-                <text x=tile.x + 10.0 y=tile.y + 26.0 font-size="18" font-weight="700" fill=ink>{row.field.clone()}</text>
-                <text x=tile.x + 10.0 y=tile.y + 48.0 font-size="16" fill=ink>
-                    {format!("{} Mio. € · {} %", format::number(row.euros / 1_000_000.0, 1), format::number(row.share_social, 1))}
-                </text>
+            let figures = format!(
+                "{} Mio. € · {} %",
+                format::number(row.euros / 1_000_000.0, 1),
+                format::number(row.share_social, 1)
+            );
+            let fits =
+                tile.height > 56.0 && (row.field.chars().count() as f64 * 10.5 + 20.0) < tile.width;
+            TreemapTile {
+                x: tile.x,
+                y: tile.y,
+                width: tile.width,
+                height: tile.height,
+                colour,
+                ink: ink_on(colour),
+                text: format!(
+                    "{}: {} Mio. € ({} %)",
+                    row.field,
+                    format::number(row.euros / 1_000_000.0, 1),
+                    format::number(row.share_social, 1)
+                ),
+                label: fits.then(|| (row.field.clone(), figures)),
+            }
+        })
+        .collect()
+}
+
+/// The treemap as a standalone SVG, light, for the image export.
+fn treemap_svg(tiles: &[TreemapTile]) -> String {
+    use crate::explorer::xml;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{TREEMAP_WIDTH}" height="{TREEMAP_HEIGHT}" viewBox="0 0 {TREEMAP_WIDTH} {TREEMAP_HEIGHT}">"#
+    );
+    for tile in tiles {
+        svg.push_str(&format!(
+            r##"<g><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#ffffff" stroke-width="2"/>"##,
+            xml(&tile.text), tile.x, tile.y, tile.width, tile.height, tile.colour
+        ));
+        if let Some((name, figures)) = &tile.label {
+            svg.push_str(&format!(
+                r#"<text x="{x}" y="{}" font-size="18" font-weight="700" fill="{ink}">{}</text><text x="{x}" y="{}" font-size="16" fill="{ink}">{}</text>"#,
+                tile.y + 26.0,
+                xml(name),
+                tile.y + 48.0,
+                xml(figures),
+                x = tile.x + 10.0,
+                ink = tile.ink,
+            ));
+        }
+        svg.push_str("</g>");
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// One year's fields as a treemap (SVG) on the page.
+fn spending_treemap(tiles: Vec<TreemapTile>, year: u16) -> impl IntoView {
+    let tiles = tiles
+        .into_iter()
+        .map(|tile| {
+            let label = tile.label.map(|(name, figures)| view! {
+                <text x=tile.x + 10.0 y=tile.y + 26.0 font-size="18" font-weight="700" fill=tile.ink>{name}</text>
+                <text x=tile.x + 10.0 y=tile.y + 48.0 font-size="16" fill=tile.ink>{figures}</text>
             });
             view! {
                 <g data-testid="treemap-tile">
-                    <title>{text}</title>
-                    <rect x=tile.x y=tile.y width=tile.width height=tile.height fill=colour stroke="#ffffff" stroke-width="2"></rect>
+                    <title>{tile.text}</title>
+                    <rect x=tile.x y=tile.y width=tile.width height=tile.height fill=tile.colour stroke="#ffffff" stroke-width="2"></rect>
                     {label}
                 </g>
             }
         })
         .collect_view();
     view! {
-        <svg class="treemap" viewBox=format!("0 0 {width} {height}") role="img" data-testid="spending-treemap"
+        <svg class="treemap" viewBox=format!("0 0 {TREEMAP_WIDTH} {TREEMAP_HEIGHT}") role="img" data-testid="spending-treemap"
             aria-label=format!("Flächen nach Anteil: Sozialausgaben {year} nach Leistungsbereichen; die Zahlen stehen in der Tabelle darunter")>
             {tiles}
         </svg>
@@ -659,40 +1110,15 @@ pub fn SozialausgabenPage() -> impl IntoView {
     });
     // Unit and year live in the address (`einheit=einwohner`, `jahr=2024`).
     let location = leptos_router::hooks::use_location();
-    let navigate = leptos_router::hooks::use_navigate();
+    let set_keys = use_address_keys(Page::Sozialausgaben);
     let asked = Memo::new(move |_| {
-        let pairs = crate::beschluss::pairs(&location.search.get());
-        let get = |key: &str| {
-            pairs
-                .iter()
-                .find(|(known, _)| known == key)
-                .map(|(_, value)| value.clone())
-        };
+        let search = location.search.get();
         (
-            get("einheit").as_deref() == Some("einwohner"),
-            get("jahr").and_then(|year| year.parse::<u16>().ok()),
+            key_value(&search, "einheit").as_deref() == Some("einwohner"),
+            key_value(&search, "jahr").and_then(|year| year.parse::<u16>().ok()),
         )
     });
-    let set = StoredValue::new(move |key: &'static str, value: String| {
-        let query = crate::beschluss::replace_keys(
-            &location.search.get_untracked(),
-            &[key],
-            &[(key, value)],
-        );
-        let path = fokus_model::news::Page::Sozialausgaben.path();
-        let target = if query.is_empty() {
-            path.to_owned()
-        } else {
-            format!("{path}?{query}")
-        };
-        navigate(
-            &target,
-            leptos_router::NavigateOptions {
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    });
+    let set = move |key: &'static str, value: String| set_keys.run(vec![(key, value)]);
     let content = move || match overview.get() {
         None => view! { <p class="loading">"Lade …"</p> }.into_any(),
         Some(Err(error)) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
@@ -786,103 +1212,158 @@ pub fn SozialausgabenPage() -> impl IntoView {
                 .collect();
             let year_rows = overview.year_table(year);
             let money = |euros: f64| format!("{} Mio. €", format::number(euros / 1_000_000.0, 1));
-            let field_rows = year_rows
-                .iter()
-                .map(|row| {
-                    let change = row.change.map_or_else(
-                        || "–".to_owned(),
-                        |(euros, percent)| {
-                            let sign = if euros >= 0.0 { "+" } else { "−" };
-                            let percent = percent.map_or_else(String::new, |percent| format!(" ({sign}{} %)", format::number(percent.abs(), 1)));
-                            format!("{sign}{}{percent}", money(euros.abs()))
-                        },
-                    );
-                    view! {
-                        <tr data-testid="field-row">
-                            <th scope="row">{row.field.clone()}</th>
-                            <td>{money(row.euros)}</td>
-                            <td>{row.per_inhabitant.map_or_else(|| "–".to_owned(), |value| format!("{} €", format::number(value, 0)))}</td>
-                            <td>{format!("{} %", format::number(row.share_social, 1))}</td>
-                            <td>{row.share_budget.map_or_else(|| "–".to_owned(), |share| format!("{} %", format::number(share, 1)))}</td>
-                            <td>{change}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
+            let field_table = DataTable {
+                caption: format!(
+                    "Sozialausgaben {year}: jeder Bereich mit Anteil und Veränderung zum Vorjahr"
+                ),
+                header: [
+                    "Leistungsbereich",
+                    "netto",
+                    "je Einwohner",
+                    "Anteil an den Sozialausgaben",
+                    "Anteil am Gesamthaushalt",
+                    "zum Vorjahr",
+                ]
+                .map(str::to_owned)
+                .to_vec(),
+                rows: year_rows
+                    .iter()
+                    .map(|row| {
+                        let change = row.change.map_or_else(
+                            || "–".to_owned(),
+                            |(euros, percent)| {
+                                let sign = if euros >= 0.0 { "+" } else { "−" };
+                                let percent = percent.map_or_else(String::new, |percent| {
+                                    format!(" ({sign}{} %)", format::number(percent.abs(), 1))
+                                });
+                                format!("{sign}{}{percent}", money(euros.abs()))
+                            },
+                        );
+                        (
+                            row.field.clone(),
+                            vec![
+                                money(row.euros),
+                                row.per_inhabitant.map_or_else(
+                                    || "–".to_owned(),
+                                    |value| format!("{} €", format::number(value, 0)),
+                                ),
+                                format!("{} %", format::number(row.share_social, 1)),
+                                row.share_budget.map_or_else(
+                                    || "–".to_owned(),
+                                    |share| format!("{} %", format::number(share, 1)),
+                                ),
+                                change,
+                            ],
+                        )
+                    })
+                    .collect(),
+            };
             let year_options = overview
                 .years
                 .iter()
                 .rev()
                 .map(|shown| view! { <option value=shown.to_string() selected=*shown == year>{shown.to_string()}</option> })
                 .collect_view();
-            let all_header = overview
-                .years
-                .iter()
-                .map(|year| view! { <th scope="col">{year.to_string()}</th> })
-                .collect_view();
-            let all_rows = overview
-                .lines
-                .iter()
-                .map(|line| {
-                    let cells = overview
-                        .years
-                        .iter()
-                        .map(|year| {
-                            let point = line.points.iter().find(|(point_year, _, _)| point_year == year);
-                            let text = match point {
-                                Some((_, _, Some(per))) if per_inhabitant => format::number(*per, 0),
-                                Some((_, euros, _)) if !per_inhabitant => format::number(euros / 1_000_000.0, 1),
-                                _ => "–".to_owned(),
-                            };
-                            view! { <td>{text}</td> }
-                        })
-                        .collect_view();
-                    view! { <tr data-testid="field-year-row"><th scope="row">{line.field.clone()}</th>{cells}</tr> }
-                })
-                .collect_view();
+            let mut all_header = vec!["Leistungsbereich".to_owned()];
+            all_header.extend(overview.years.iter().map(u16::to_string));
+            let all_table = DataTable {
+                caption: if per_inhabitant {
+                    "Alle Bereiche und Jahre (€ je Einwohner)".into()
+                } else {
+                    "Alle Bereiche und Jahre (Mio. €)".into()
+                },
+                header: all_header,
+                rows: overview
+                    .lines
+                    .iter()
+                    .map(|line| {
+                        let cells = overview
+                            .years
+                            .iter()
+                            .map(|year| {
+                                let point = line
+                                    .points
+                                    .iter()
+                                    .find(|(point_year, _, _)| point_year == year);
+                                match point {
+                                    Some((_, _, Some(per))) if per_inhabitant => {
+                                        format::number(*per, 0)
+                                    }
+                                    Some((_, euros, _)) if !per_inhabitant => {
+                                        format::number(euros / 1_000_000.0, 1)
+                                    }
+                                    _ => "–".to_owned(),
+                                }
+                            })
+                            .collect();
+                        (line.field.clone(), cells)
+                    })
+                    .collect(),
+            };
+            let source = app
+                .dataset
+                .get_untracked()
+                .map(|dataset| dataset.spending_attribution)
+                .unwrap_or_default();
+            let first_year = overview.years.first().copied().unwrap_or_default();
+            let last_year = overview.years.last().copied().unwrap_or_default();
+            let chart_about = FigureAbout {
+                title: format!(
+                    "Sozialausgaben {first_year}–{last_year} nach Leistungsbereich{}",
+                    if per_inhabitant {
+                        " (€ je Einwohner)"
+                    } else {
+                        " (Mio. €)"
+                    }
+                ),
+                source: source.clone(),
+                stand: overview.stand,
+                stem: format!(
+                    "sozialausgaben-{first_year}-{last_year}{}",
+                    if per_inhabitant { "-je-einwohner" } else { "" }
+                ),
+            };
+            let year_about = FigureAbout {
+                title: format!("Sozialausgaben {year} nach Leistungsbereich"),
+                source,
+                stand: overview.stand,
+                stem: format!("sozialausgaben-{year}"),
+            };
+            let year_source = year_about.source_line();
             let dark = app.dark;
             let treemap_rows = year_rows.clone();
+            let tree_order = field_order.clone();
+            let picture = Picture::Svg {
+                svg: treemap_svg(&treemap_tiles(&year_rows, false, &field_order)),
+                width: TREEMAP_WIDTH,
+                height: TREEMAP_HEIGHT,
+            };
             let unit_switch = view! {
                 <div class="view-switch" role="group" aria-label="Einheit">
                     <button class="button secondary" aria-pressed=(!per_inhabitant).to_string() data-testid="unit-euro"
-                        on:click=move |_| set.with_value(|set| set("einheit", String::new()))>"in Mio. €"</button>
+                        on:click=move |_| set("einheit", String::new())>"in Mio. €"</button>
                     <button class="button secondary" aria-pressed=per_inhabitant.to_string() data-testid="unit-inhabitant"
-                        on:click=move |_| set.with_value(|set| set("einheit", "einwohner".into()))>"je Einwohner"</button>
+                        on:click=move |_| set("einheit", "einwohner".into())>"je Einwohner"</button>
                 </div>
             };
             let year_section = view! {
                 <section class="card" aria-labelledby="spending-year-title">
                     <h2 id="spending-year-title" data-testid="spending-year-title">{format!("Sozialausgaben {year} nach Leistungsbereich")}</h2>
                     <label class="field field-narrow">"Jahr"
-                        <select data-testid="spending-year" on:change=move |event| set.with_value(|set| set("jahr", event_target_value(&event)))>{year_options}</select>
+                        <select data-testid="spending-year" on:change=move |event| set("jahr", event_target_value(&event))>{year_options}</select>
                     </label>
-                    {move || spending_treemap(&treemap_rows, year, dark.get(), &field_order)}
-                    <div class="table-scroll" tabindex="0" role="region" aria-label="Sozialausgaben des Jahres als Tabelle, seitlich verschiebbar">
-                        <table class="values" data-testid="field-table">
-                            <caption>{format!("Sozialausgaben {year}: jeder Bereich mit Anteil und Veränderung zum Vorjahr")}</caption>
-                            <thead><tr>
-                                <th scope="col">"Leistungsbereich"</th><th scope="col">"netto"</th><th scope="col">"je Einwohner"</th>
-                                <th scope="col">"Anteil an den Sozialausgaben"</th><th scope="col">"Anteil am Gesamthaushalt"</th><th scope="col">"zum Vorjahr"</th>
-                            </tr></thead>
-                            <tbody>{field_rows}</tbody>
-                        </table>
-                    </div>
+                    {move || spending_treemap(treemap_tiles(&treemap_rows, dark.get(), &tree_order), year)}
+                    <p class="figure-source" data-testid="spending-treemap-source">{year_source}</p>
+                    <ExportBar picture=picture table=field_table.clone() about=year_about testid="spending-treemap".to_owned()/>
+                    <FigureTable table=field_table testid="field-table".to_owned() row_testid="field-row" open=true/>
                 </section>
             };
             view! {
                 <section class="card">
                     <h2 data-testid="spending-title">{headline}</h2>
                     {unit_switch}
-                    <EChart id="spending-chart" chart=spending_chart(&overview, false, per_inhabitant) dark_chart=spending_chart(&overview, true, per_inhabitant) height=520 description=description style=style testid="spending-chart"/>
-                    <details class="table-details">
-                        <summary>{if per_inhabitant { "Alle Bereiche und Jahre als Tabelle (€ je Einwohner)" } else { "Alle Bereiche und Jahre als Tabelle (Mio. €)" }}</summary>
-                        <div class="table-scroll" tabindex="0" role="region" aria-label="Alle Bereiche und Jahre als Tabelle, seitlich verschiebbar">
-                            <table class="values" data-testid="field-year-table">
-                                <thead><tr><th scope="col">"Leistungsbereich"</th>{all_header}</tr></thead>
-                                <tbody>{all_rows}</tbody>
-                            </table>
-                        </div>
-                    </details>
+                    <Figure id="spending-chart" chart=spending_chart(&overview, false, per_inhabitant) dark_chart=spending_chart(&overview, true, per_inhabitant)
+                        height=520 description=description style=style testid="spending-chart" table=all_table about=chart_about row_testid="field-year-row"/>
                     <details class="table-details">
                         <summary>"Sozialausgaben als Tabelle"</summary>
                         <table class="values">
