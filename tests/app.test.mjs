@@ -168,6 +168,15 @@ test('muted news stay quiet; a clicked notification opens its page; the video pl
     // Demography and spending come from the cache through their own commands.
     await app.click('[data-testid=nav-demografie]');
     await waitFor(async () => /Kreis Pinneberg 2025: [\d.]+ Einwohner/.test(await app.run(`return document.querySelector('[data-testid=population-title]')?.textContent ?? ''`)), 'the Kreis pyramid in the app');
+    // The time view from the cache: the projection, births, deaths and moves; a chart saved as
+    // PNG through the save command (ECharts' SVG renderer, then the web view's canvas).
+    await waitFor(async () => /Prognose bis 2040$/.test(await app.run(`return document.querySelector('[data-testid=age-structure-title]')?.textContent ?? ''`)), 'the age groups with their projection in the app');
+    await waitFor(async () => /^2025: [\d.]+ Geburten/.test(await app.run(`return document.querySelector('[data-testid=movement-title]')?.textContent ?? ''`)), 'births, deaths and moves in the app');
+    await app.click('[data-testid=movement-chart-png]');
+    const movementPng = join(exportDir, 'demografie-bewegung-01056.png');
+    await waitFor(() => existsSync(movementPng) && readFileSync(movementPng).length > 1000, 'the movement chart saved as PNG');
+    assert.equal(readFileSync(movementPng).subarray(1, 4).toString(), 'PNG');
+    await app.screenshot('app-demografie.png');
     await app.click('[data-testid=nav-sozialausgaben]');
     await waitFor(async () => /Mio\. € netto, [\d.]+ € je Einwohner/.test(await app.run(`return document.querySelector('[data-testid=spending-title]')?.textContent ?? ''`)), 'the spending headline in the app');
     await app.screenshot('app-sozialausgaben.png');

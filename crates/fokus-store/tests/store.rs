@@ -822,7 +822,7 @@ fn projections_and_movement_travel_to_the_app_with_their_stand() {
     let structure = client.age_structure("01056").unwrap();
     assert_eq!(structure.years, [2025, 2040]);
     assert_eq!(structure.projected, [2040], "the projection stays marked");
-    assert_eq!(structure.movement, [movement.clone()]);
+    assert_eq!(structure.movement, std::slice::from_ref(&movement));
     assert_eq!(structure.stand, Some(1_750_000_000));
     assert_eq!(
         client.population_pyramid("01056", None).unwrap().year,
@@ -848,7 +848,7 @@ fn projections_and_movement_travel_to_the_app_with_their_stand() {
         )
         .unwrap();
     let delta = server.feed_since(client.revision().unwrap()).unwrap();
-    assert_eq!(delta.movement, [corrected.clone()]);
+    assert_eq!(delta.movement, std::slice::from_ref(&corrected));
     assert!(delta.population.is_empty());
     client.apply_feed(&delta).unwrap();
     let structure = client.age_structure("01056").unwrap();

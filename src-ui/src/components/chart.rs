@@ -29,6 +29,9 @@ pub struct NumberStyle {
     pub decimals: u8,
     pub unit: String,
     pub absolute: bool,
+    /// The other axis counts years on a value scale (so a projection's five-year steps keep
+    /// their true width): its labels are written as years, without thousands separators.
+    pub year_axis: bool,
 }
 
 /// What every chart of the app shares: the plot area, a legend on top in large type, and a
@@ -145,6 +148,15 @@ pub fn german_numbers(instance: &JsValue, style: &NumberStyle) -> Option<()> {
         ValueAxis::Y => "yAxis",
     };
     set(&option, key, &value_axis)?;
+    if style.year_axis && style.axis == ValueAxis::Y {
+        let year = Closure::<dyn Fn(f64) -> String>::new(|value: f64| format!("{}", value.round()))
+            .into_js_value();
+        let year_label = js_sys::Object::new();
+        set(&year_label, "formatter", &year)?;
+        let year_axis = js_sys::Object::new();
+        set(&year_axis, "axisLabel", &year_label)?;
+        set(&option, "xAxis", &year_axis)?;
+    }
     set(&option, "tooltip", &tooltip_option)?;
     let set_option: js_sys::Function = Reflect::get(instance, &JsValue::from_str("setOption"))
         .ok()?

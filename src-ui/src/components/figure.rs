@@ -166,7 +166,7 @@ fn page_link(backend: Backend) -> String {
 #[derive(Clone)]
 pub enum Picture {
     Chart {
-        chart: Chart,
+        chart: Box<Chart>,
         style: NumberStyle,
         height: u32,
     },
@@ -299,7 +299,7 @@ pub fn Figure(
 ) -> impl IntoView {
     let source_line = about.source_line();
     let picture = Picture::Chart {
-        chart: chart.clone(),
+        chart: Box::new(chart.clone()),
         style: style.clone(),
         height,
     };

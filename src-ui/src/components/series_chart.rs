@@ -122,6 +122,7 @@ pub fn SeriesChart(
         decimals: series.indicator.decimals,
         unit: series.indicator.unit.clone(),
         absolute: false,
+        year_axis: false,
     };
     view! {
         <EChart id=CHART_ID chart=chart dark_chart=dark_chart height=CHART_HEIGHT description=description style=style testid="series-chart"/>

@@ -61,6 +61,34 @@ fn year_label(year: u16, projected: &[u16]) -> String {
     }
 }
 
+/// Years on a value axis, so five-year steps of a projection keep their true width.
+fn year_axis(years: &[u16]) -> Axis {
+    Axis::new()
+        .type_(AxisType::Value)
+        .min(f64::from(years.first().copied().unwrap_or_default()))
+        .max(f64::from(years.last().copied().unwrap_or_default()))
+        .min_interval(1)
+        .axis_label(labels(14))
+}
+
+/// `[year, value]` points; a missing value leaves a gap.
+fn year_points(years: &[u16], values: impl Iterator<Item = Option<f64>>) -> Vec<DataPoint> {
+    years
+        .iter()
+        .zip(values)
+        .map(|(year, value)| {
+            let value = match value {
+                Some(value) => CompositeValue::from(value),
+                None => CompositeValue::from("-"),
+            };
+            DataPoint::Value(CompositeValue::from(vec![
+                CompositeValue::from(f64::from(*year)),
+                value,
+            ]))
+        })
+        .collect()
+}
+
 /// The shaded band over the projection's years, named on the chart itself.
 fn projection_band(years: &[u16], projected: &[u16]) -> Option<MarkArea> {
     let first = years.iter().find(|year| projected.contains(year))?;
@@ -71,8 +99,8 @@ fn projection_band(years: &[u16], projected: &[u16]) -> Option<MarkArea> {
             .label(Label::new().show(true).formatter("Prognose").font_size(14))
             .item_style(ItemStyle::new().color("rgba(128,128,128,0.16)"))
             .data(vec![(
-                MarkAreaData::new().x_axis(year_label(*first, projected)),
-                MarkAreaData::new().x_axis(year_label(*last, projected)),
+                MarkAreaData::new().x_axis(first.to_string()),
+                MarkAreaData::new().x_axis(last.to_string()),
             )]),
     )
 }
@@ -174,11 +202,9 @@ fn pyramid_chart(
 /// The broad age groups over the years as stacked areas, the projection shaded.
 fn age_structure_chart(structure: &AgeStructure, dark: bool) -> Chart {
     let colours = field_colours(dark);
-    let years: Vec<String> = structure
-        .years
-        .iter()
-        .map(|year| year_label(*year, &structure.projected))
-        .collect();
+    // Categories, not a year scale: ECharts stacks areas only along a category axis. The hint
+    // above the chart says that the projection's years are five-year steps.
+    let years: Vec<String> = structure.years.iter().map(u16::to_string).collect();
     let mut chart = frame(Grid::new().left(80).right(24).top(88).bottom(40), 14)
         .x_axis(
             Axis::new()
@@ -216,35 +242,19 @@ fn age_structure_chart(structure: &AgeStructure, dark: bool) -> Chart {
 fn ratio_chart(structure: &AgeStructure, dark: bool) -> Chart {
     let colours = field_colours(dark);
     let (young, old) = (colours[0], colours[5]);
-    let years: Vec<String> = structure
-        .years
-        .iter()
-        .map(|year| year_label(*year, &structure.projected))
-        .collect();
-    let values = |ratios: &[Option<f64>]| -> Vec<DataPoint> {
-        ratios
-            .iter()
-            .map(|ratio| match ratio {
-                Some(ratio) => DataPoint::Value(CompositeValue::from(*ratio)),
-                None => DataPoint::Value(CompositeValue::from("-")),
-            })
-            .collect()
-    };
     let mut youth = Line::new()
         .name("Jugendquotient")
-        .data(values(&structure.youth_ratio))
+        .data(year_points(
+            &structure.years,
+            structure.youth_ratio.iter().copied(),
+        ))
         .item_style(ItemStyle::new().color(young))
         .line_style(LineStyle::new().width(3));
     if let Some(band) = projection_band(&structure.years, &structure.projected) {
         youth = youth.mark_area(band);
     }
     frame(Grid::new().left(64).right(24).top(56).bottom(40), 14)
-        .x_axis(
-            Axis::new()
-                .type_(AxisType::Category)
-                .data(years)
-                .axis_label(labels(14)),
-        )
+        .x_axis(year_axis(&structure.years))
         .y_axis(
             Axis::new()
                 .type_(AxisType::Value)
@@ -256,7 +266,10 @@ fn ratio_chart(structure: &AgeStructure, dark: bool) -> Chart {
         .series(
             Line::new()
                 .name("Altenquotient")
-                .data(values(&structure.old_age_ratio))
+                .data(year_points(
+                    &structure.years,
+                    structure.old_age_ratio.iter().copied(),
+                ))
                 .item_style(ItemStyle::new().color(old))
                 .line_style(LineStyle::new().width(3).type_(LineStyleType::Dashed)),
         )
@@ -515,16 +528,18 @@ fn AgeStructureSection(area: Signal<String>) -> impl IntoView {
                 decimals: 0,
                 unit: "Personen".into(),
                 absolute: false,
+                year_axis: false,
             };
             let ratio_style = NumberStyle {
                 axis: ValueAxis::Y,
                 decimals: 1,
                 unit: "je 100".into(),
                 absolute: false,
+                year_axis: true,
             };
             let projection_hint = projected_to.map(|to| view! {
                 <p class="notice projection" data-testid="projection-hint">
-                    {format!("Ab {} zeigen die Diagramme eine Vorausberechnung (Prognose) bis {to}, keine gezählten Einwohner; sie ist grau hinterlegt und in den Tabellen als „Prognose“ bezeichnet.", structure.projected.first().copied().unwrap_or(to))}
+                    {format!("Ab {} zeigen die Diagramme eine Vorausberechnung (Prognose) bis {to}, keine gezählten Einwohner; sie ist grau hinterlegt und in den Tabellen als „Prognose“ bezeichnet. Im Flächendiagramm stehen alle Jahre in gleichem Abstand, auch wo die Prognose größere Schritte macht.", structure.projected.first().copied().unwrap_or(to))}
                 </p>
             });
             let stem = |what: &str| format!("demografie-{what}-{}", structure.area);
@@ -577,6 +592,7 @@ fn AgeStructureSection(area: Signal<String>) -> impl IntoView {
                     decimals: 1,
                     unit: "je 1.000 Einwohner".into(),
                     absolute: false,
+                    year_axis: false,
                 };
                 let about = population_about(
                     format!("{}: Geburten, Sterbefälle und Wanderungen {first_move}–{last_move}", structure.name),
@@ -818,6 +834,7 @@ pub fn DemografiePage() -> impl IntoView {
                 decimals,
                 unit: unit.into(),
                 absolute: true,
+                year_axis: false,
             };
             let about = population_about(
                 format!("Bevölkerung {} {year_text}{}", pyramid.name, if measure == Measure::Shares { " (Anteile in %)" } else { "" }),
@@ -1192,6 +1209,7 @@ pub fn SozialausgabenPage() -> impl IntoView {
                     decimals: 0,
                     unit: "€ je Einwohner".into(),
                     absolute: false,
+                    year_axis: false,
                 }
             } else {
                 NumberStyle {
@@ -1199,6 +1217,7 @@ pub fn SozialausgabenPage() -> impl IntoView {
                     decimals: 1,
                     unit: "Mio. €".into(),
                     absolute: false,
+                    year_axis: false,
                 }
             };
             let year = asked_year
