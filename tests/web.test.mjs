@@ -225,6 +225,11 @@ test('demography and social spending: a population pyramid per area and year, sp
   for (const [year, , , natural, , , migration] of moves) {
     assert.equal(signedNumber(natural) + signedNumber(migration), groups[year] - groups[String(Number(year) - 1)], `${year}: natural + migratory change = change of the population`);
   }
+  // A correction imported on the server reaches the open page with the next sync, no reload.
+  const births2025 = moves.find((row) => row[0] === '2025')[1];
+  assert.notEqual(births2025, '999');
+  importCsv(server.dataDir, 'gebiet;jahr;geburten;sterbefaelle;zuzuege;fortzuege\n010560015;2025;999;600;3000;2600\n', 'bewegung.csv');
+  await waitFor(async () => /^2025: 999 Geburten, 600 Sterbefälle, Wanderungssaldo \+400$/.test(await page.textContent('[data-testid=movement-title]')), 'the imported movement on the open page');
   // The projection in the pyramid: the slider reaches it, and it says what it is.
   await page.selectOption('[data-testid=year-select]', '2040');
   await waitFor(async () => /Elmshorn 2040 \(Prognose\)/.test(await page.textContent('[data-testid=population-title]')), 'the projected pyramid');
@@ -253,6 +258,13 @@ test('demography and social spending: a population pyramid per area and year, sp
   await page.waitForSelector('[data-testid=spending-chart] canvas');
   assert.equal(await page.locator('[data-testid=spending-row]').count(), 11, 'one row a year, 2015–2025');
   await page.screenshot({ path: join(SCREENSHOTS, 'web-sozialausgaben.png') });
+  // Spending imported on the server appears with the next sync.
+  const headline = await page.textContent('[data-testid=spending-title]');
+  importCsv(server.dataDir, 'bereich;jahr;euro\nBildung und Teilhabe;2025;104.100.000\n', 'ausgaben.csv');
+  await waitFor(async () => {
+    const now = await page.textContent('[data-testid=spending-title]');
+    return now !== headline && /^2025: [\d.,]+ Mio\. € netto/.test(now);
+  }, 'the imported spending on the open page');
   assert.match(await page.textContent('[data-testid=spending-chart-source]'), /^Quelle: Haushalt des Kreises Pinneberg, Teilergebnisplan Soziales \(Demodaten\) · Stand \d\d\.\d\d\.\d{4}$/);
   const [spendingCsv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=spending-chart-csv]')]);
   assert.equal(spendingCsv.suggestedFilename(), 'sozialausgaben-2015-2025.csv');
