@@ -48,11 +48,13 @@ fn escape(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-fn unescape(text: &str) -> String {
+/// Decodes the entities an HTML writer uses (`&amp;` last, so `&amp;lt;` stays `&lt;`).
+pub fn unescape(text: &str) -> String {
     text.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
+        .replace("&nbsp;", "\u{a0}")
         .replace("&amp;", "&")
 }
 

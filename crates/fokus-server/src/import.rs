@@ -853,10 +853,7 @@ impl<'c> Checker<'c> {
         year: Option<u16>,
     ) -> Option<(RecordKey, Row)> {
         let field = |column: Column| field_text(fields, column);
-        let raw_area = field(Column::Area);
-        let area_id = self
-            .check_area(place, raw_area)
-            .map_or(raw_area, |area| area.id.as_str());
+        let area_id = self.area_id(place, fields);
         let sex_text = field(Column::Sex);
         let sex = parse_sex(sex_text);
         if sex.is_none() {
@@ -885,9 +882,9 @@ impl<'c> Checker<'c> {
         let (year, sex, age_from, count, projection) =
             (year?, sex?, age_from?, count?, projection?);
         Some((
-            RecordKey::Population(area_id.to_owned(), year, age_from, sex),
+            RecordKey::Population(area_id.clone(), year, age_from, sex),
             Row::Population(PopulationCount {
-                area: area_id.to_owned(),
+                area: area_id,
                 year,
                 age_from,
                 sex,
@@ -895,6 +892,15 @@ impl<'c> Checker<'c> {
                 projection,
             }),
         ))
+    }
+
+    /// The record's area as its catalogue id (a problem is reported for an unknown one; the
+    /// text as written stands in, so later checks can go on).
+    fn area_id(&mut self, place: Place, fields: &Fields) -> String {
+        let raw_area = field_text(fields, Column::Area);
+        self.check_area(place, raw_area)
+            .map_or(raw_area, |area| area.id.as_str())
+            .to_owned()
     }
 
     /// A count of people: a whole number, 0 or more.
@@ -916,11 +922,7 @@ impl<'c> Checker<'c> {
         year: Option<u16>,
     ) -> Option<(RecordKey, Row)> {
         let field = |column: Column| field_text(fields, column);
-        let raw_area = field(Column::Area);
-        let area_id = self
-            .check_area(place, raw_area)
-            .map_or(raw_area, |area| area.id.as_str())
-            .to_owned();
+        let area_id = self.area_id(place, fields);
         let births = self.check_whole(place, Column::Births, field(Column::Births));
         let deaths = self.check_whole(place, Column::Deaths, field(Column::Deaths));
         let moved_in = self.check_whole(place, Column::MovedIn, field(Column::MovedIn));

@@ -609,7 +609,14 @@ impl Store {
             // Dropping the transaction rolls it back; there is nothing to publish.
             return Ok(summary);
         }
-        crate::search::rebuild(&tx)?;
+        // The index holds the catalogue and the content; an import of values leaves it alone.
+        let indexed_changed = !changes.indicators.is_empty()
+            || !changes.areas.is_empty()
+            || changes.content.is_some()
+            || changes.catalog_complete;
+        if indexed_changed {
+            crate::search::rebuild(&tx)?;
+        }
         let fingerprint = next_fingerprint(&tx, revision, now, label)?;
         tx.execute(
             "INSERT INTO revision_log (revision, created_at, label, fingerprint) VALUES (?1, ?2, ?3, ?4)",

@@ -71,19 +71,30 @@ fn year_axis(years: &[u16]) -> Axis {
         .axis_label(labels(14))
 }
 
+/// Values for ECharts; a missing one (`-`) leaves a gap.
+fn gap_points(values: &[Option<f64>]) -> Vec<DataPoint> {
+    values
+        .iter()
+        .map(|value| DataPoint::Value(gap_value(*value)))
+        .collect()
+}
+
+fn gap_value(value: Option<f64>) -> CompositeValue {
+    match value {
+        Some(value) => CompositeValue::from(value),
+        None => CompositeValue::from("-"),
+    }
+}
+
 /// `[year, value]` points; a missing value leaves a gap.
 fn year_points(years: &[u16], values: impl Iterator<Item = Option<f64>>) -> Vec<DataPoint> {
     years
         .iter()
         .zip(values)
         .map(|(year, value)| {
-            let value = match value {
-                Some(value) => CompositeValue::from(value),
-                None => CompositeValue::from("-"),
-            };
             DataPoint::Value(CompositeValue::from(vec![
                 CompositeValue::from(f64::from(*year)),
-                value,
+                gap_value(value),
             ]))
         })
         .collect()
@@ -317,15 +328,7 @@ fn movement_rates(structure: &AgeStructure) -> MovementRates {
 
 fn movement_chart(rates: &MovementRates, dark: bool) -> Chart {
     let colours = field_colours(dark);
-    let points = |values: &[Option<f64>]| -> Vec<DataPoint> {
-        values
-            .iter()
-            .map(|value| match value {
-                Some(value) => DataPoint::Value(CompositeValue::from(*value)),
-                None => DataPoint::Value(CompositeValue::from("-")),
-            })
-            .collect()
-    };
+    let points = gap_points;
     let years: Vec<String> = rates.years.iter().map(u16::to_string).collect();
     frame(Grid::new().left(64).right(24).top(88).bottom(40), 14)
         .x_axis(
