@@ -211,6 +211,12 @@ test('demography and social spending: a population pyramid per area and year, sp
   assert.match(await page.textContent('[data-testid=ratio-title]'), /^Altenquotient 2025: \d+,\d \(2015: \d+,\d; Prognose 2040: \d+,\d\) Personen ab 65 je 100 im Alter von 20 bis 64$/);
   const ratios = await page.$$eval('[data-testid=ratio-row]', (rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent)));
   assert.equal(ratios.length, 14);
+  // The tooltip names the year as a year and the values the German way.
+  await page.locator('[data-testid=ratio-chart]').scrollIntoViewIfNeeded();
+  const ratioBox = await page.locator('[data-testid=ratio-chart]').boundingBox();
+  await page.mouse.move(ratioBox.x + ratioBox.width * 0.5, ratioBox.y + ratioBox.height * 0.5);
+  await waitFor(async () => page.$$eval('[data-testid=ratio-chart] div', (divs) =>
+    divs.some((div) => /^20\d\dJugendquotient\d+,\d je 100Altenquotient\d+,\d je 100$/.test(div.textContent))), 'the tooltip with its year');
   // Births, deaths and moves: the natural and the migratory balance add up to the change of the
   // population the age groups show.
   await page.waitForSelector('[data-testid=movement-chart] canvas');

@@ -153,8 +153,22 @@ pub fn german_numbers(instance: &JsValue, style: &NumberStyle) -> Option<()> {
             .into_js_value();
         let year_label = js_sys::Object::new();
         set(&year_label, "formatter", &year)?;
+        // The tooltip's heading is the axis pointer's label, whose formatter gets `{ value }`.
+        let pointer_year = Closure::<dyn Fn(JsValue) -> String>::new(|params: JsValue| {
+            Reflect::get(&params, &JsValue::from_str("value"))
+                .ok()
+                .and_then(|value| value.as_f64())
+                .map(|value| format!("{}", value.round()))
+                .unwrap_or_default()
+        })
+        .into_js_value();
+        let pointer_label = js_sys::Object::new();
+        set(&pointer_label, "formatter", &pointer_year)?;
+        let pointer = js_sys::Object::new();
+        set(&pointer, "label", &pointer_label)?;
         let year_axis = js_sys::Object::new();
         set(&year_axis, "axisLabel", &year_label)?;
+        set(&year_axis, "axisPointer", &pointer)?;
         set(&option, "xAxis", &year_axis)?;
     }
     set(&option, "tooltip", &tooltip_option)?;
