@@ -106,7 +106,47 @@ fn build_ui() -> Result<()> {
     trunk(&["build"])
 }
 
+/// Bundles the parts of ECharts the app uses (`src-ui/echarts.js`) with esbuild from npm into
+/// `src-ui/vendor/echarts.min.js`, which trunk copies into the build; again only when the entry
+/// or the installed packages changed.
+fn echarts_bundle() -> Result<()> {
+    let entry = root().join("src-ui/echarts.js");
+    let bundle = root().join("src-ui/vendor/echarts.min.js");
+    let installed = root().join("node_modules/.package-lock.json");
+    let modified = |path: &Path| {
+        std::fs::metadata(path)
+            .and_then(|meta| meta.modified())
+            .ok()
+    };
+    let fresh = match (modified(&bundle), modified(&entry), modified(&installed)) {
+        (Some(bundle), Some(entry), Some(installed)) => bundle >= entry && bundle >= installed,
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    let esbuild = root().join("node_modules/.bin/esbuild");
+    let status = Command::new(&esbuild)
+        .args([
+            "src-ui/echarts.js",
+            "--bundle",
+            "--minify",
+            "--format=iife",
+            "--target=es2020",
+            "--log-level=warning",
+        ])
+        .arg(format!("--outfile={}", bundle.display()))
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("starting {}", esbuild.display()))?;
+    if !status.success() {
+        bail!("esbuild could not bundle ECharts");
+    }
+    Ok(())
+}
+
 fn trunk(args: &[&str]) -> Result<()> {
+    echarts_bundle()?;
     let trunk = setup::cargo_bin("trunk");
     eprintln!("$ (src-ui) trunk {}", args.join(" "));
     // trunk looks wasm-bindgen up on PATH; make sure it finds the one setup installed.
