@@ -145,6 +145,70 @@ fn echarts_bundle() -> Result<()> {
     Ok(())
 }
 
+/// The UI as shipped (release web build, bundled app, bench): Leptos' erased components (set
+/// for wasm32 in `.cargo/config.toml`), the `wasm-release` profile (smallest code, fat LTO), then
+/// the function-name section stripped by wasm-opt from npm `binaryen`.
+fn build_ui_release() -> Result<()> {
+    trunk(&["build", "--release", "--cargo-profile", "wasm-release"])?;
+    strip_wasm(&root().join("src-ui/dist"))
+}
+
+/// Strips names and producer notes from every wasm in `dist` and writes the new integrity hash
+/// where trunk wrote the old one, so the browser's preload still matches.
+fn strip_wasm(dist: &Path) -> Result<()> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let integrity = |bytes: &[u8]| {
+        format!(
+            "sha384-{}",
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes))
+        )
+    };
+    let index_path = dist.join("index.html");
+    let mut index = std::fs::read_to_string(&index_path)
+        .with_context(|| format!("reading {}", index_path.display()))?;
+    let wasm_opt = root().join("node_modules/.bin/wasm-opt");
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        if path.extension().and_then(|ext| ext.to_str()) != Some("wasm") {
+            continue;
+        }
+        let before = std::fs::read(&path)?;
+        let stripped = path.with_extension("stripped");
+        let status = Command::new(&wasm_opt)
+            .args([
+                "--strip-debug",
+                "--strip-producers",
+                // The features rustc's wasm32 target emits; wasm-opt refuses what it is not told.
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-reference-types",
+                "--enable-multivalue",
+            ])
+            .arg(&path)
+            .arg("-o")
+            .arg(&stripped)
+            .status()
+            .with_context(|| format!("starting {}", wasm_opt.display()))?;
+        if !status.success() {
+            bail!("wasm-opt could not strip {}", path.display());
+        }
+        let after = std::fs::read(&stripped)?;
+        std::fs::rename(&stripped, &path)?;
+        index = index.replace(&integrity(&before), &integrity(&after));
+        eprintln!(
+            "stripped {}: {} → {} bytes",
+            path.display(),
+            before.len(),
+            after.len()
+        );
+    }
+    std::fs::write(&index_path, index)?;
+    Ok(())
+}
+
 fn trunk(args: &[&str]) -> Result<()> {
     echarts_bundle()?;
     let trunk = setup::cargo_bin("trunk");
@@ -437,7 +501,7 @@ enum Profile {
 fn bundle(profile: Profile) -> Result<PathBuf> {
     setup::ensure(setup::Purpose::Bundle)?;
     if profile == Profile::Release {
-        trunk(&["build", "--release"])?;
+        build_ui_release()?;
     } else {
         build_ui()?;
     }
@@ -519,7 +583,7 @@ fn release_exe(name: &str) -> PathBuf {
 /// measurements, then the real app under Xvfb (cold start, memory); one table, one JSON file.
 fn bench() -> Result<()> {
     setup::ensure(setup::Purpose::Test)?;
-    trunk(&["build", "--release"])?;
+    build_ui_release()?;
     let content = demo_content::build()?;
     sh(
         &cargo(),
