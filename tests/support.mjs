@@ -70,7 +70,7 @@ async function serve(dataDir, extraArgs) {
       child.once('exit', resolve);
       child.kill('SIGKILL');
     });
-  return { url, dataDir, stop };
+  return { url, dataDir, stop, pid: child.pid };
 }
 
 /** Runs `fokus-server import` against the server's data folder; returns its stdout. */
