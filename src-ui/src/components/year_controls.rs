@@ -5,6 +5,15 @@
 
 use leptos::prelude::*;
 
+/// A year as lists, tables and axes name it: `2030 (Prognose)` for a projection.
+pub fn year_label(year: u16, projected: &[u16]) -> String {
+    if projected.contains(&year) {
+        format!("{year} (Prognose)")
+    } else {
+        year.to_string()
+    }
+}
+
 #[component]
 pub fn YearControls(
     /// Ascending.
@@ -19,13 +28,7 @@ pub fn YearControls(
     let first = years.first().copied().unwrap_or_default();
     let last = years.last().copied().unwrap_or_default();
     let projected = StoredValue::new(projected);
-    let label = move |year: u16| {
-        if projected.with_value(|projected| projected.contains(&year)) {
-            format!("{year} (Prognose)")
-        } else {
-            year.to_string()
-        }
-    };
+    let label = move |year: u16| projected.with_value(|projected| year_label(year, projected));
     let options = years
         .iter()
         .rev()

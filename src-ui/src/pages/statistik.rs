@@ -24,7 +24,7 @@ use crate::app::{use_address_keys, use_app};
 use crate::beschluss::key_value;
 use crate::components::chart::{frame, labels, NumberStyle, ValueAxis};
 use crate::components::figure::{DataTable, ExportBar, Figure, FigureAbout, FigureTable, Picture};
-use crate::components::year_controls::YearControls;
+use crate::components::year_controls::{year_label, YearControls};
 use crate::format;
 
 const FEMALE: &str = "#b45309";
@@ -49,15 +49,6 @@ fn field_colours(dark: bool) -> [&'static str; 8] {
         FIELD_COLOURS_DARK
     } else {
         FIELD_COLOURS
-    }
-}
-
-/// A year as tables and axes name it: `2030 (Prognose)` for a projection.
-fn year_label(year: u16, projected: &[u16]) -> String {
-    if projected.contains(&year) {
-        format!("{year} (Prognose)")
-    } else {
-        year.to_string()
     }
 }
 
