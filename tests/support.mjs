@@ -2,7 +2,7 @@
 // demo dataset in a fresh folder, import into it, and launch Debian's Chromium without any
 // background traffic. Binaries come from `cargo xtask test` through environment variables.
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,24 @@ export const WEB_DIR = process.env.FOKUS_WEB_DIR ?? join(ROOT, 'src-ui/dist');
 export const SCREENSHOTS = join(ROOT, 'target/screenshots');
 mkdirSync(SCREENSHOTS, { recursive: true });
 
+/** Every folder `tempDir` made; removed when the test process ends, however it ends. */
+const TEMP_DIRS = [];
+process.on('exit', () => {
+  if (process.env.FOKUS_KEEP_TEMP) return;
+  for (const dir of TEMP_DIRS) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch (error) {
+      console.error(`could not remove ${dir}: ${error.message}`);
+    }
+  }
+});
+
+/** A fresh folder under the system's temp folder, removed at exit (`FOKUS_KEEP_TEMP=1` keeps it). */
 export function tempDir(prefix) {
-  return mkdtempSync(join(tmpdir(), `fokus-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `fokus-${prefix}-`));
+  TEMP_DIRS.push(dir);
+  return dir;
 }
 
 /** The demo content folder `cargo xtask test` builds (Markdown, PDFs, video). */
