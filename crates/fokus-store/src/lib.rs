@@ -14,6 +14,8 @@ pub use recover::{move_aside, readable_settings};
 pub mod reads;
 mod schema;
 mod search;
+mod snapshot;
+pub use snapshot::SnapshotInfo;
 mod write;
 
 use std::path::Path;

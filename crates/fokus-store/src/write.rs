@@ -135,7 +135,7 @@ fn check_movement(movement: &Movement) -> Result<()> {
     check_year(movement.year, || format!("movement {}", movement.area))
 }
 
-fn check_content(item: &ContentItem) -> Result<()> {
+pub(crate) fn check_content(item: &ContentItem) -> Result<()> {
     if item.id.is_empty() || item.title.is_empty() {
         return Err(StoreError::InvalidRow(format!(
             "content `{}`: needs an id and a title",
@@ -152,7 +152,7 @@ fn check_content(item: &ContentItem) -> Result<()> {
 
 /// A content item as a client keeps it: its HTML cleaned again by the shared policy and its
 /// file names without invisible characters, whatever the server sent.
-fn as_received(item: &ContentItem) -> ContentItem {
+pub(crate) fn as_received(item: &ContentItem) -> ContentItem {
     ContentItem {
         body_html: crate::html::sanitize(&item.body_html),
         media: item
@@ -362,7 +362,7 @@ impl Upsert for ContentItem {
     }
 }
 
-fn content_json(item: &ContentItem) -> Result<String> {
+pub(crate) fn content_json(item: &ContentItem) -> Result<String> {
     serde_json::to_string(item).map_err(|error| StoreError::InvalidRow(error.to_string()))
 }
 

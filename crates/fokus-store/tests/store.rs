@@ -859,3 +859,221 @@ fn projections_and_movement_travel_to_the_app_with_their_stand() {
         "the newest of both tables"
     );
 }
+
+/// A server with two revisions, a withdrawn content item and a deleted value, as snapshots see it.
+fn server_with_history() -> Store {
+    let mut server = Store::open_in_memory().unwrap();
+    server.ensure_instance("server-eins").unwrap();
+    server
+        .commit_revision(
+            "Katalog",
+            1_700_000_000,
+            &Changes {
+                content: Some(vec![content("a", 1), content("b", 1)]),
+                population: vec![PopulationCount {
+                    area: "01056".into(),
+                    year: 2020,
+                    age_from: 65,
+                    sex: Sex::Female,
+                    count: 10,
+                    projection: false,
+                }],
+                ..base_changes()
+            },
+        )
+        .unwrap();
+    let mut hostile = content("a", 2);
+    hostile.body_html = "<p>Fassung 2</p><script>alert(1)</script>".into();
+    server
+        .commit_revision(
+            "Korrektur",
+            1_700_000_100,
+            &Changes {
+                observations: vec![Observation::new("sgb2", "01056", 2016, Cell::Value(9.5))],
+                deletions: vec![ObservationKey {
+                    indicator: "sgb2".into(),
+                    area: "DG".into(),
+                    year: 2015,
+                }],
+                content: Some(vec![hostile]),
+                ..Changes::default()
+            },
+        )
+        .unwrap();
+    server
+}
+
+fn snapshot_of(
+    server: &Store,
+    dir: &std::path::Path,
+) -> (std::path::PathBuf, fokus_store::SnapshotInfo) {
+    let path = dir.join(format!("snapshot-{}.sqlite3", server.revision().unwrap()));
+    let info = server.write_snapshot(&path).unwrap();
+    (path, info)
+}
+
+#[test]
+fn a_snapshot_gives_what_a_full_sync_gives_and_keeps_the_cache_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_with_history();
+    let (path, info) = snapshot_of(&server, dir.path());
+    assert_eq!(info.revision, 2);
+    assert_eq!(info.instance, server.instance().unwrap());
+
+    let mut by_feed = Store::open(&dir.path().join("feed.sqlite3")).unwrap();
+    by_feed.apply_feed(&server.feed_since(0).unwrap()).unwrap();
+    let mut by_snapshot = Store::open(&dir.path().join("snapshot.sqlite3")).unwrap();
+    by_snapshot
+        .set_app_setting("server", "https://fokus.example")
+        .unwrap();
+    by_snapshot.set_last_sync(42).unwrap();
+    let summary = by_snapshot.restore_snapshot(&path, &info).unwrap();
+    assert_eq!((summary.revision, summary.observations), (2, 15));
+    assert_eq!(state_of(&by_snapshot), state_of(&by_feed), "the same data");
+    assert_eq!(
+        by_snapshot.app_setting("server").unwrap().as_deref(),
+        Some("https://fokus.example"),
+        "the cache's own settings stay"
+    );
+    assert_eq!(by_snapshot.last_sync().unwrap(), Some(42));
+    let article = by_snapshot.content_item("a").unwrap();
+    assert!(
+        !article.body_html.contains("script"),
+        "content is cleaned by the client's policy: {}",
+        article.body_html
+    );
+    assert_eq!(
+        by_snapshot.search("Fassung").unwrap(),
+        by_feed.search("Fassung").unwrap(),
+        "the search index is built by the client"
+    );
+
+    // Deltas go on from the snapshot's revision.
+    let mut server = server;
+    server
+        .commit_revision(
+            "Nachtrag",
+            1_700_000_200,
+            &Changes {
+                observations: vec![Observation::new("sgb2", "01", 2017, Cell::Value(1.25))],
+                ..Changes::default()
+            },
+        )
+        .unwrap();
+    let delta = server.feed_since(2).unwrap();
+    by_feed.apply_feed(&delta).unwrap();
+    by_snapshot.apply_feed(&delta).unwrap();
+    assert_eq!(state_of(&by_snapshot), state_of(&by_feed));
+    assert_eq!(by_snapshot.revision().unwrap(), 3);
+}
+
+#[test]
+fn a_bad_snapshot_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_with_history();
+    let cache_path = dir.path().join("cache.sqlite3");
+    let mut cache = Store::open(&cache_path).unwrap();
+    cache
+        .set_app_setting("server", "https://fokus.example")
+        .unwrap();
+    let before = state_of(&cache);
+
+    let damage = |name: &str, sql: &str| -> std::path::PathBuf {
+        std::fs::create_dir_all(dir.path().join(name)).unwrap();
+        let (path, _) = snapshot_of(&server, &dir.path().join(name));
+        if !sql.is_empty() {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(&format!("PRAGMA foreign_keys = OFF; {sql}"))
+                .unwrap();
+        }
+        path
+    };
+    let info = fokus_store::SnapshotInfo {
+        instance: server.instance().unwrap(),
+        revision: 2,
+    };
+    let garbage = dir.path().join("garbage.sqlite3");
+    std::fs::write(&garbage, b"<html>Wartungsarbeiten</html>".repeat(200)).unwrap();
+    let cases: Vec<(std::path::PathBuf, fokus_store::SnapshotInfo, &str)> = vec![
+        (garbage, info.clone(), "not a database"),
+        (
+            damage("year", "UPDATE observation SET year = 1800 WHERE area = '01' AND year = 2016"),
+            info.clone(),
+            "year out of range",
+        ),
+        (
+            damage("text", "UPDATE observation SET value = 'viel' WHERE area = '01'"),
+            info.clone(),
+            "finite number",
+        ),
+        (
+            damage("gap", "UPDATE observation SET gap = 'egal' WHERE gap IS NOT NULL"),
+            info.clone(),
+            "unknown marker",
+        ),
+        (
+            damage("age", "UPDATE population SET age_from = 3"),
+            info.clone(),
+            "age group",
+        ),
+        (
+            damage(
+                "trigger",
+                "CREATE TRIGGER t AFTER INSERT ON meta BEGIN DELETE FROM observation; END;",
+            ),
+            info.clone(),
+            "tables differ",
+        ),
+        (
+            damage("orphan", "INSERT INTO observation (indicator, year, area, value, revision) VALUES ('sgb2', 2016, 'nirgends', 1.0, 2)"),
+            info.clone(),
+            "unknown indicators or areas",
+        ),
+        (
+            damage("tombstone", "INSERT INTO tombstone VALUES ('sgb2', 2015, 'DG', 2)"),
+            info.clone(),
+            "tombstones",
+        ),
+        (
+            damage("content", "UPDATE content SET item = '{\"id\": 1}'"),
+            info.clone(),
+            "unreadable",
+        ),
+        (
+            damage("revision", ""),
+            fokus_store::SnapshotInfo {
+                revision: 3,
+                ..info.clone()
+            },
+            "announced were 3",
+        ),
+        (
+            damage("instance", ""),
+            fokus_store::SnapshotInfo {
+                instance: "ein-anderer-server".into(),
+                ..info.clone()
+            },
+            "ein-anderer-server",
+        ),
+    ];
+    for (path, expected, says) in cases {
+        let error = cache.restore_snapshot(&path, &expected).expect_err(says);
+        assert!(
+            error.to_string().contains(says),
+            "{}: {error}",
+            path.display()
+        );
+        assert_eq!(state_of(&cache), before, "{says}: nothing changed");
+        assert_eq!(
+            cache.app_setting("server").unwrap().as_deref(),
+            Some("https://fokus.example")
+        );
+    }
+    // The same file, undamaged, is taken.
+    std::fs::create_dir_all(dir.path().join("good")).unwrap();
+    let (path, info) = snapshot_of(&server, &dir.path().join("good"));
+    cache.restore_snapshot(&path, &info).unwrap();
+    assert_eq!(cache.revision().unwrap(), 2);
+    drop(cache);
+    assert!(Store::open(&cache_path).unwrap().integrity_ok().unwrap());
+}
