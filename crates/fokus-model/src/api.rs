@@ -27,6 +27,16 @@ pub fn read_path(name: &str) -> String {
 /// Response header of [`FEED`]: the length of the JSON body before compression, so a client
 /// can show how far a long first sync has come.
 pub const FEED_BYTES_HEADER: &str = "x-fokus-feed-bytes";
+/// `GET`: the current revision as a SQLite database, zstd-compressed (`application/zstd`), as an
+/// empty cache holds it after a full sync; an empty cache's first sync copies it in. Range
+/// requests supported. The headers below say what it holds; 404 where a server has none.
+pub const SNAPSHOT: &str = "/api/v1/snapshot";
+/// Response headers of [`SNAPSHOT`]: the revision and instance it holds, the SHA-256 (hex) and
+/// the size of the database after decompression.
+pub const SNAPSHOT_REVISION_HEADER: &str = "x-fokus-revision";
+pub const SNAPSHOT_INSTANCE_HEADER: &str = "x-fokus-instance";
+pub const SNAPSHOT_SHA256_HEADER: &str = "x-fokus-sha256";
+pub const SNAPSHOT_BYTES_HEADER: &str = "x-fokus-snapshot-bytes";
 /// `GET /api/v1/blobs/{sha256}`: a media file by content hash; Range requests supported.
 pub const BLOBS: &str = "/api/v1/blobs";
 /// The OpenAPI 3.1 description of this API.

@@ -12,6 +12,7 @@ pub mod import;
 pub mod openapi;
 pub mod publish;
 pub mod serve;
+pub mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -52,6 +53,8 @@ pub struct AppState {
     blobs: Option<publish::BlobDir>,
     /// Encoded feed pages of the current revision.
     feed_cache: feed_cache::FeedCache,
+    /// The database file of the current revision, for an empty cache's first sync.
+    snapshots: snapshot::SnapshotCache,
     /// Answer a feed request that has news with a redirect to its immutable page, so a caching
     /// proxy in front can serve that page to every client.
     feed_redirect: bool,
@@ -89,6 +92,7 @@ impl AppState {
             instance: Arc::from(store_instance.as_str()),
             blobs: None,
             feed_cache: feed_cache::FeedCache::default(),
+            snapshots: snapshot::SnapshotCache::default(),
             feed_redirect: false,
             listeners: Arc::default(),
             max_listeners: MAX_EVENT_LISTENERS,
@@ -236,6 +240,8 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
         .merge(
             Router::new()
                 .route(&format!("{}/{{sha256}}", api::BLOBS), get(blob))
+                // Compressed already (zstd), and a resumed download counts the same bytes.
+                .route(api::SNAPSHOT, get(snapshot))
                 .with_state(state),
         );
     let router = match web_dir {
@@ -395,6 +401,61 @@ async fn feed_page(
 async fn current_revision(state: &AppState) -> Result<u64, HttpError> {
     let revision = *state.revision.borrow();
     Ok(state.read(|store| store.revision()).await?.max(revision))
+}
+
+/// The current revision as a database file (`fokus_store::Store::write_snapshot`), zstd-compressed.
+async fn snapshot(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> Result<Response, HttpError> {
+    use tower::ServiceExt;
+    let not_found = || HttpError {
+        status: StatusCode::NOT_FOUND,
+        body: ApiError::new(
+            ErrorCode::NotFound,
+            "Dieser Server bietet keine Datenbankkopie an; bitte den Feed abrufen",
+        ),
+    };
+    let current = current_revision(&state).await?;
+    // A database without an identity (made by a test, never by `init`) cannot say which
+    // server a copy comes from.
+    if current == 0 || state.instance.is_empty() {
+        return Err(not_found());
+    }
+    let database = state.read(|store| Ok(store.path())).await?;
+    let built = state
+        .snapshots
+        .get(database, current)
+        .await
+        .map_err(|error| HttpError::internal(format!("{error:#}")))?
+        .ok_or_else(not_found)?;
+    let mime = "application/zstd"
+        .parse()
+        .map_err(|_| HttpError::internal("MIME type".into()))?;
+    let response = ServeFile::new_with_mime(&built.path, &mime)
+        .oneshot(request)
+        .await
+        .map_err(|error| HttpError::internal(error.to_string()))?;
+    let mut response = response.map(axum::body::Body::new);
+    if response.status().is_success() {
+        let headers = response.headers_mut();
+        for (name, value) in [
+            (api::SNAPSHOT_REVISION_HEADER, built.revision.to_string()),
+            (api::SNAPSHOT_INSTANCE_HEADER, built.instance.clone()),
+            (api::SNAPSHOT_SHA256_HEADER, built.sha256.clone()),
+            (api::SNAPSHOT_BYTES_HEADER, built.bytes.to_string()),
+        ] {
+            if let Ok(value) = header::HeaderValue::from_str(&value) {
+                headers.insert(name, value);
+            }
+        }
+        // The same address holds the next revision's file tomorrow.
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-cache"),
+        );
+    }
+    Ok(response)
 }
 
 /// A redirect to the immutable page; itself never cached, since the current revision moves.

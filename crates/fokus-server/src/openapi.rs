@@ -249,6 +249,25 @@ fn build() -> Value {
                 "416": { "description": "Range not satisfiable" },
             },
         }},
+        api::SNAPSHOT: { "get": {
+            "summary": "The current revision as a SQLite database (zstd), for an empty cache's first sync",
+            "description": "The database as a client holds it after a full sync, written once per revision. The headers name its revision, server instance, SHA-256 and size before decompression; a client checks all of them and every row before it uses the file. Range requests supported.",
+            "responses": {
+                "200": {
+                    "description": "The zstd-compressed database",
+                    "content": { "application/zstd": {} },
+                    "headers": {
+                        (api::SNAPSHOT_REVISION_HEADER): { "schema": { "type": "integer" } },
+                        (api::SNAPSHOT_INSTANCE_HEADER): { "schema": { "type": "string" } },
+                        (api::SNAPSHOT_SHA256_HEADER): { "schema": { "type": "string", "pattern": "^[0-9a-f]{64}$" } },
+                        (api::SNAPSHOT_BYTES_HEADER): { "schema": { "type": "integer" } },
+                    },
+                },
+                "206": { "description": "The requested range" },
+                "404": not_found.clone(),
+                "416": { "description": "Range not satisfiable" },
+            },
+        }},
         api::OPENAPI: { "get": {
             "summary": "This document",
             "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": {} } } },

@@ -95,6 +95,14 @@ impl Store {
         Ok(store)
     }
 
+    /// The database file; `None` in memory.
+    pub fn path(&self) -> Option<std::path::PathBuf> {
+        self.conn
+            .path()
+            .filter(|path| !path.is_empty())
+            .map(std::path::PathBuf::from)
+    }
+
     /// The last revision applied completely; 0 for an empty database.
     pub fn revision(&self) -> Result<u64> {
         Ok(self

@@ -77,22 +77,16 @@ impl Store {
         read_info(&conn)
     }
 
-    /// Replaces this cache's data with the snapshot at `path` (a file this process may change
-    /// and then delete), if the snapshot is the `expected` instance and revision and passes every
-    /// check; otherwise refuses and changes nothing. The cache's own settings, last sync and
-    /// media list are carried over. Readers on other connections see the old or the new data.
+    /// Replaces this cache's data, whatever it holds, with the snapshot at `path` (a file this
+    /// process may change and then delete), if the snapshot is the `expected` instance and
+    /// revision and passes every check; otherwise refuses and changes nothing. The cache's own
+    /// settings, last sync and media list are carried over. Readers on other connections see the
+    /// old or the new data.
     pub fn restore_snapshot(
         &mut self,
         path: &Path,
         expected: &SnapshotInfo,
     ) -> Result<ApplySummary> {
-        let local = self.revision()?;
-        if local > expected.revision {
-            return Err(StoreError::RevisionBackwards {
-                local,
-                remote: expected.revision,
-            });
-        }
         let observations = {
             let snapshot = open_untrusted(path)?;
             check_snapshot(&snapshot, expected)?;

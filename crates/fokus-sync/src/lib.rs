@@ -16,9 +16,11 @@ use futures_util::StreamExt;
 
 mod media;
 mod news;
+mod snapshot;
 
 pub use media::{wanted_media, MediaOutcome, MediaPolicy};
 pub use news::describe_news;
+pub use snapshot::MAX_SNAPSHOT_BYTES;
 
 /// Answers larger than this are refused: the full demo feed is ~100 KB compressed, a real
 /// county's a few MB; anything near this limit is a broken or hostile server.
@@ -480,6 +482,12 @@ impl Syncer {
                 Ok((local, store.instance()?, fingerprint))
             })
             .await?;
+        // An empty cache copies the server's snapshot in; a server without one sends the feed.
+        if local == 0 {
+            if let Some(outcome) = self.sync_from_snapshot(now).await? {
+                return Ok(outcome);
+            }
+        }
         let page = match self.fetch(&instance, local, &fingerprint).await {
             Ok(None) => {
                 self.blocking(move |store| store.set_last_sync(now)).await?;
@@ -531,6 +539,12 @@ impl Syncer {
             local,
             "the server is another instance or behind the cache: replacing the cache in full"
         );
+        if let Some(outcome) = self.sync_from_snapshot(now).await? {
+            return Ok(SyncOutcome {
+                revision_before: local,
+                ..outcome
+            });
+        }
         let page = match self.fetch("", 0, "").await {
             Ok(Some(page)) => page,
             Ok(None) | Err(Fetch::ServerBehind) => {

@@ -32,6 +32,10 @@ fn kill_9_at_random_points_never_corrupts_the_cache() {
     let server_path = dir.path().join("server.sqlite3");
     let mut server = Store::open(&server_path).unwrap();
     load_demo(&mut server, 1).unwrap();
+    // An identity, as `fokus-server init` gives: the server then offers snapshots, and an empty
+    // cache's first sync (the first run, and every run after a kill before it completed) copies
+    // one in.
+    server.ensure_instance("kill-test").unwrap();
     // Observation count at each revision: what a cache at that revision must hold. The demo
     // deletes nothing, so a revision holds every value but those changed after it.
     let total = server.status().unwrap().observations;
@@ -59,7 +63,11 @@ fn kill_9_at_random_points_never_corrupts_the_cache() {
         .arg(dir.path().join("warm-up.sqlite3"))
         .output()
         .unwrap();
-    assert!(warm_up.status.success(), "an undisturbed sync works");
+    assert!(
+        warm_up.status.success(),
+        "an undisturbed sync works: {}",
+        String::from_utf8_lossy(&warm_up.stderr)
+    );
     let timed = std::time::Instant::now();
     let first = Command::new(env!("CARGO_BIN_EXE_fokus-sync"))
         .args(["--server", &url, "--cache"])
@@ -71,7 +79,7 @@ fn kill_9_at_random_points_never_corrupts_the_cache() {
 
     let cache = dir.path().join("cache.sqlite3");
     let mut random = Random(0x5EED_F0C5);
-    let (mut unchanged, mut advanced) = (0usize, 0usize);
+    let (mut unchanged, mut advanced, mut from_empty) = (0usize, 0usize, 0usize);
 
     for run in 0..runs {
         if run % 4 == 0 {
@@ -101,13 +109,26 @@ fn kill_9_at_random_points_never_corrupts_the_cache() {
             assert!(summary.revision.is_some(), "every import brings new values");
             counts.push(server.status().unwrap().observations);
         }
+        if run % 10 == 2 {
+            // A new device: the next syncs start from an empty cache, through the snapshot.
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", cache.display()));
+            }
+        }
         let before = Store::open(&cache)
             .map(|store| store.revision().unwrap())
             .unwrap_or(0);
         // The server builds and compresses each page once per revision (about a second at
         // zstd level 19 in a test build); ask for it first, so the kills hit the client's
         // download and apply rather than a wait for the server.
-        let warm = format!("{url}{}?since={before}", fokus_model::api::FEED);
+        if before == 0 {
+            from_empty += 1;
+        }
+        let warm = if before == 0 {
+            format!("{url}{}", fokus_model::api::SNAPSHOT)
+        } else {
+            format!("{url}{}?since={before}", fokus_model::api::FEED)
+        };
         runtime.block_on(async { reqwest::get(&warm).await.unwrap().bytes().await.unwrap() });
         let mut child = Command::new(env!("CARGO_BIN_EXE_fokus-sync"))
             .args(["--server", &url, "--cache"])
@@ -148,6 +169,8 @@ fn kill_9_at_random_points_never_corrupts_the_cache() {
         "a sync after all the kills completes: {}",
         String::from_utf8_lossy(&outcome.stderr)
     );
+    let download = dir.path().join("cache.sqlite3.snapshot-download");
+    assert!(!download.exists(), "no download is left behind");
     let store = Store::open(&cache).unwrap();
     assert_eq!(
         store.status().unwrap(),
@@ -156,8 +179,9 @@ fn kill_9_at_random_points_never_corrupts_the_cache() {
     );
     eprintln!(
         "kill test: {runs} kills within {window_us} µs of start: {advanced} after a completed apply, \
-         {unchanged} before or during one"
+         {unchanged} before or during one; {from_empty} of them on an empty cache (snapshot)"
     );
+    assert!(from_empty > 0, "kills hit the first sync from a snapshot");
     assert!(
         runs < 20 || (advanced > 0 && unchanged > 0),
         "kills landed both before and after commits"

@@ -825,3 +825,228 @@ async fn a_server_restored_from_a_backup_makes_apps_from_the_lost_timeline_resyn
         "and its revision log, fingerprints included"
     );
 }
+
+/// A demo server with an identity, as `fokus-server init` makes one, on a database file: it
+/// offers snapshots. Returns the server's database path and address.
+async fn snapshot_server(dir: &std::path::Path) -> (std::path::PathBuf, SocketAddr) {
+    let server_path = dir.join("server.sqlite3");
+    let mut server_store = Store::open(&server_path).unwrap();
+    load_demo(&mut server_store, 1).unwrap();
+    server_store.ensure_instance("kreis-test").unwrap();
+    let address = spawn(app(
+        AppState::new(Store::open(&server_path).unwrap()).unwrap(),
+        None,
+    ))
+    .await;
+    (server_path, address)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_cache_copies_the_servers_snapshot_and_goes_on_with_deltas() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server_path, address) = snapshot_server(dir.path()).await;
+    let cache_path = dir.path().join("cache.sqlite3");
+    Store::open(&cache_path)
+        .unwrap()
+        .set_app_setting("server", &format!("http://{address}"))
+        .unwrap();
+    let reports = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink_reports = reports.clone();
+    let syncer = Syncer::new(&format!("http://{address}"), &cache_path)
+        .unwrap()
+        .on_progress(fokus_sync::ProgressSink(std::sync::Arc::new(
+            move |progress| sink_reports.lock().unwrap().push(progress),
+        )));
+
+    let first = syncer.sync_once(100).await.unwrap();
+    assert_eq!((first.revision_before, first.revision), (0, DEMO));
+    let snapshots = std::fs::read_dir(dir.path().join("server.sqlite3.snapshot"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        snapshots, 1,
+        "the server wrote the snapshot of its revision"
+    );
+    let downloaded = reports
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|progress| progress.phase == fokus_model::news::SyncPhase::Feed)
+        .map(|progress| (progress.bytes, progress.total_bytes))
+        .next_back();
+    let (bytes, total) = downloaded.expect("download progress was reported");
+    assert_eq!(Some(bytes), total, "the whole file arrived");
+
+    let mut server = Store::open(&server_path).unwrap();
+    let cache = Store::open(&cache_path).unwrap();
+    let theirs = server.feed_since(0).unwrap();
+    let ours = cache.feed_since(0).unwrap();
+    assert_eq!(ours, theirs, "the cache holds what the server publishes");
+    assert_eq!(
+        cache.app_setting("server").unwrap(),
+        Some(format!("http://{address}")),
+        "the app's own settings survive"
+    );
+    assert_eq!(cache.last_sync().unwrap(), Some(100));
+    assert!(!dir.path().join("cache.sqlite3.snapshot-download").exists());
+
+    // A correction arrives as a delta from the snapshot's revision.
+    import(
+        &mut server,
+        "kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2025;9,9\n",
+        200,
+    );
+    let next = syncer.sync_once(300).await.unwrap();
+    assert_eq!((next.revision_before, next.revision), (DEMO, DEMO + 1));
+    assert!(
+        next.applied
+            .is_some_and(|applied| applied.observations == 1),
+        "only the change travels"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_snapshots_leave_the_cache_untouched() {
+    use axum::response::IntoResponse;
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let (server_path, _) = snapshot_server(dir.path()).await;
+    let server = Store::open(&server_path).unwrap();
+    let info = server.instance().unwrap();
+    let write = |name: &str, damage: &str| -> Vec<u8> {
+        let path = dir.path().join(name);
+        server.write_snapshot(&path).unwrap();
+        if !damage.is_empty() {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(&format!("PRAGMA foreign_keys = OFF; {damage}"))
+                .unwrap();
+        }
+        std::fs::read(&path).unwrap()
+    };
+    let good = write("good.sqlite3", "");
+    let year_1800 = write(
+        "year.sqlite3",
+        "UPDATE observation SET year = 1800 WHERE area = '01' AND year = 2016",
+    );
+    let sha = |bytes: &[u8]| -> String {
+        sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    };
+    let zstd = |bytes: &[u8]| zstd::bulk::compress(bytes, 3).unwrap();
+    // (why, body, announced sha, announced size, announced revision, offline?)
+    type Case = (&'static str, Vec<u8>, String, u64, u64, bool);
+    let cases: Vec<Case> = vec![
+        (
+            "not zstd at all",
+            b"<html>Wartungsarbeiten</html>".to_vec(),
+            sha(&good),
+            good.len() as u64,
+            DEMO,
+            false,
+        ),
+        (
+            "a checksum that does not match",
+            zstd(&good),
+            sha(b"anders"),
+            good.len() as u64,
+            DEMO,
+            false,
+        ),
+        (
+            "cut off",
+            zstd(&good)[..1000].to_vec(),
+            sha(&good),
+            good.len() as u64,
+            DEMO,
+            false,
+        ),
+        (
+            "more than announced (a zstd bomb)",
+            zstd(&vec![0u8; 64 * 1024 * 1024]),
+            sha(&good),
+            good.len() as u64,
+            DEMO,
+            false,
+        ),
+        (
+            "rows the feed would refuse, with a matching checksum",
+            zstd(&year_1800),
+            sha(&year_1800),
+            year_1800.len() as u64,
+            DEMO,
+            false,
+        ),
+        (
+            "another revision than announced",
+            zstd(&good),
+            sha(&good),
+            good.len() as u64,
+            DEMO + 1,
+            false,
+        ),
+        (
+            "larger than any deployment",
+            zstd(&good),
+            sha(&good),
+            fokus_sync::MAX_SNAPSHOT_BYTES + 1,
+            DEMO,
+            false,
+        ),
+    ];
+    let cache_path = dir.path().join("cache.sqlite3");
+    Store::open(&cache_path)
+        .unwrap()
+        .set_app_setting("server", "bleibt")
+        .unwrap();
+    for (why, body, sha256, bytes, revision, offline) in cases {
+        let instance = info.clone();
+        let router = axum::Router::new().route(
+            fokus_model::api::SNAPSHOT,
+            get(move || {
+                let (body, sha256, instance) = (body.clone(), sha256.clone(), instance.clone());
+                async move {
+                    (
+                        [
+                            (
+                                fokus_model::api::SNAPSHOT_REVISION_HEADER,
+                                revision.to_string(),
+                            ),
+                            (fokus_model::api::SNAPSHOT_INSTANCE_HEADER, instance),
+                            (fokus_model::api::SNAPSHOT_SHA256_HEADER, sha256),
+                            (fokus_model::api::SNAPSHOT_BYTES_HEADER, bytes.to_string()),
+                        ],
+                        body,
+                    )
+                        .into_response()
+                }
+            }),
+        );
+        let address = spawn(router).await;
+        let syncer = Syncer::new(&format!("http://{address}"), &cache_path).unwrap();
+        let error = syncer.sync_once(1).await.unwrap_err();
+        if offline {
+            assert!(error.is_offline(), "{why}: {error}");
+        } else {
+            assert!(
+                matches!(error, SyncError::InvalidAnswer(_)),
+                "{why}: {error}"
+            );
+        }
+        assert_untouched(&syncer, why);
+        assert_eq!(
+            Store::open(&cache_path)
+                .unwrap()
+                .app_setting("server")
+                .unwrap()
+                .as_deref(),
+            Some("bleibt"),
+            "{why}"
+        );
+        assert!(
+            !dir.path().join("cache.sqlite3.snapshot-download").exists(),
+            "{why}: the download is removed"
+        );
+    }
+}

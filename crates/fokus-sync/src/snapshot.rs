@@ -1,0 +1,252 @@
+//! An empty cache's first sync from the server's snapshot (`/api/v1/snapshot`): the database file
+//! of the current revision, streamed through a zstd decoder into a file beside the cache,
+//! checked against the announced size and SHA-256, then checked row by row and copied in by the
+//! store (`Store::restore_snapshot`). Memory stays bounded by the decoder's window and a few
+//! chunks in flight, whatever the size. A server without snapshots (404) gets the feed instead.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use fokus_model::api;
+use fokus_model::news::{SyncPhase, SyncProgress};
+use fokus_store::SnapshotInfo;
+use futures_util::StreamExt;
+use sha2::Digest;
+
+use crate::{request_error, SyncError, SyncOutcome, Syncer};
+
+/// A snapshot larger than this after decompression is refused: a state-wide deployment at 100×
+/// the demo is about 1.5 GB.
+pub const MAX_SNAPSHOT_BYTES: u64 = 16 * 1024 * 1024 * 1024;
+
+/// The largest zstd window the decoder accepts (64 MiB, the server's for large files).
+const WINDOW_LOG_MAX: u32 = 26;
+
+/// Chunks between the download and the decoder.
+const CHUNKS_IN_FLIGHT: usize = 8;
+
+fn invalid(problem: impl Into<String>) -> SyncError {
+    SyncError::InvalidAnswer(format!("Datenbankkopie: {}", problem.into()))
+}
+
+/// The download beside the cache; a leftover from a kill is overwritten by the next attempt.
+pub(crate) fn download_path(cache: &Path) -> PathBuf {
+    let mut name = cache.file_name().unwrap_or_default().to_owned();
+    name.push(".snapshot-download");
+    cache.with_file_name(name)
+}
+
+/// Writes the decoded database, counting and hashing it, and refuses more than announced.
+struct Checked {
+    file: std::io::BufWriter<std::fs::File>,
+    hasher: sha2::Sha256,
+    written: u64,
+    limit: u64,
+}
+
+impl Write for Checked {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.written += bytes.len() as u64;
+        if self.written > self.limit {
+            return Err(std::io::Error::other("größer als angekündigt"));
+        }
+        self.hasher.update(bytes);
+        self.file.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// What the headers announce.
+struct Announced {
+    info: SnapshotInfo,
+    sha256: String,
+    bytes: u64,
+}
+
+fn announced(headers: &reqwest::header::HeaderMap) -> Result<Announced, SyncError> {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    let number = |name: &str| text(name).and_then(|value| value.parse::<u64>().ok());
+    let revision = number(api::SNAPSHOT_REVISION_HEADER)
+        .filter(|revision| *revision > 0)
+        .ok_or_else(|| invalid("ohne Revision"))?;
+    let instance = text(api::SNAPSHOT_INSTANCE_HEADER)
+        .filter(|instance| !instance.is_empty())
+        .ok_or_else(|| invalid("ohne Serverkennung"))?;
+    let sha256 = text(api::SNAPSHOT_SHA256_HEADER)
+        .filter(|sha256| fokus_model::content::is_sha256_hex(sha256))
+        .ok_or_else(|| invalid("ohne Prüfsumme"))?;
+    let bytes = number(api::SNAPSHOT_BYTES_HEADER).ok_or_else(|| invalid("ohne Größe"))?;
+    if bytes > MAX_SNAPSHOT_BYTES {
+        return Err(invalid(format!("zu groß ({bytes} Bytes)")));
+    }
+    Ok(Announced {
+        info: SnapshotInfo { instance, revision },
+        sha256,
+        bytes,
+    })
+}
+
+impl Syncer {
+    /// The first sync of an empty cache from the server's snapshot; `None` when the server has
+    /// none (the caller takes the feed).
+    pub(crate) async fn sync_from_snapshot(
+        &self,
+        now: i64,
+    ) -> Result<Option<SyncOutcome>, SyncError> {
+        let url = format!("{}{}", self.base_url, api::SNAPSHOT);
+        let response = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|error| request_error(&error))?;
+        match response.status() {
+            reqwest::StatusCode::NOT_FOUND
+            | reqwest::StatusCode::METHOD_NOT_ALLOWED
+            | reqwest::StatusCode::NOT_IMPLEMENTED => return Ok(None),
+            status if !status.is_success() => {
+                return Err(SyncError::InvalidAnswer(format!("HTTP {status}")))
+            }
+            _ => {}
+        }
+        let announced = announced(response.headers())?;
+        let total_bytes = response.content_length();
+        let path = download_path(&self.cache_path);
+        let result = self
+            .download(response, &path, &announced, total_bytes)
+            .await;
+        let outcome = match result {
+            Ok(()) => {
+                self.report(SyncProgress {
+                    phase: SyncPhase::Apply,
+                    bytes: 0,
+                    total_bytes: None,
+                    items: 0,
+                    total_items: None,
+                });
+                let (file, info) = (path.clone(), announced.info);
+                self.blocking(move |store| {
+                    let applied = store.restore_snapshot(&file, &info)?;
+                    store.set_last_sync(now)?;
+                    Ok(applied)
+                })
+                .await
+            }
+            Err(error) => Err(error),
+        };
+        let _ = std::fs::remove_file(&path);
+        let applied = outcome?;
+        tracing::info!(
+            revision = applied.revision,
+            "first sync from the server's snapshot"
+        );
+        Ok(Some(SyncOutcome {
+            revision_before: 0,
+            revision: applied.revision,
+            applied: Some(applied),
+            news: Vec::new(),
+        }))
+    }
+
+    /// Streams the answer through the decoder into `path` and checks size and checksum.
+    async fn download(
+        &self,
+        response: reqwest::Response,
+        path: &Path,
+        announced: &Announced,
+        total_bytes: Option<u64>,
+    ) -> Result<(), SyncError> {
+        let file = std::fs::File::create(path)
+            .map_err(|error| SyncError::Media(format!("{}: {error}", path.display())))?;
+        let checked = Checked {
+            file: std::io::BufWriter::with_capacity(1 << 20, file),
+            hasher: sha2::Sha256::new(),
+            written: 0,
+            limit: announced.bytes,
+        };
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<bytes::Bytes>(CHUNKS_IN_FLIGHT);
+        // Decoding is CPU work: it runs beside the download, not on the async threads.
+        let decoder = tokio::task::spawn_blocking(move || -> Result<Checked, String> {
+            let mut decoder =
+                zstd::stream::write::Decoder::new(checked).map_err(|error| error.to_string())?;
+            decoder
+                .window_log_max(WINDOW_LOG_MAX)
+                .map_err(|error| error.to_string())?;
+            while let Some(chunk) = receiver.blocking_recv() {
+                decoder
+                    .write_all(&chunk)
+                    .map_err(|error| error.to_string())?;
+            }
+            decoder.flush().map_err(|error| error.to_string())?;
+            let mut checked = decoder.into_inner();
+            checked.flush().map_err(|error| error.to_string())?;
+            Ok(checked)
+        });
+        let progress = |bytes: u64| SyncProgress {
+            phase: SyncPhase::Feed,
+            bytes,
+            total_bytes,
+            items: 0,
+            total_items: None,
+        };
+        self.report(progress(0));
+        let mut received = 0u64;
+        let mut reported = 0u64;
+        let mut stream = response.bytes_stream();
+        let mut failure = None;
+        while let Some(chunk) = stream.next().await {
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(error) => {
+                    failure = Some(SyncError::Offline(format!(
+                        "Verbindung abgebrochen: {error}"
+                    )));
+                    break;
+                }
+            };
+            received += chunk.len() as u64;
+            if sender.send(chunk).await.is_err() {
+                // The decoder stopped: its error says why.
+                break;
+            }
+            if received >= reported + crate::PROGRESS_STEP {
+                reported = received;
+                self.report(progress(received));
+            }
+        }
+        drop(sender);
+        self.report(progress(received));
+        let decoded = decoder
+            .await
+            .map_err(|error| invalid(format!("Entpacken abgebrochen: {error}")))?;
+        if let Some(failure) = failure {
+            return Err(failure);
+        }
+        let checked = decoded.map_err(|problem| invalid(format!("nicht lesbar: {problem}")))?;
+        if checked.written != announced.bytes {
+            return Err(invalid(format!(
+                "unvollständig: {} von {} Bytes",
+                checked.written, announced.bytes
+            )));
+        }
+        let sha256: String = checked
+            .hasher
+            .finalize()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        if sha256 != announced.sha256 {
+            return Err(invalid("Prüfsumme stimmt nicht"));
+        }
+        Ok(())
+    }
+}
