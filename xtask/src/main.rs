@@ -594,6 +594,9 @@ fn bench() -> Result<()> {
             "fokus-server",
             "-p",
             "fokus-bench",
+            // Its first sync runs as a process of its own, for its peak memory.
+            "-p",
+            "fokus-sync",
         ],
     )?;
     make_snapshot(&release_exe("fokus-server"))?;

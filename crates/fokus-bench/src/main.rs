@@ -162,6 +162,141 @@ fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
+/// Runs `fokus-sync` as its own process into an empty `cache`; returns its wall time (process
+/// start to exit) and peak resident memory (the kernel's high-water mark `VmHWM`, read every
+/// millisecond until the process ends).
+#[cfg(target_os = "linux")]
+async fn sync_process(url: &str, cache: &Path) -> anyhow::Result<(f64, f64)> {
+    let binary = std::env::current_exe()?.with_file_name("fokus-sync");
+    let (url, cache) = (url.to_owned(), cache.to_owned());
+    tokio::task::spawn_blocking(move || -> anyhow::Result<(f64, f64)> {
+        let started = Instant::now();
+        let mut child = std::process::Command::new(&binary)
+            .args(["--server", &url, "--cache"])
+            .arg(&cache)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let status_file = format!("/proc/{}/status", child.id());
+        let mut peak_kib = 0u64;
+        let status = loop {
+            if let Ok(text) = std::fs::read_to_string(&status_file) {
+                let high_water = text
+                    .lines()
+                    .find_map(|line| line.strip_prefix("VmHWM:"))
+                    .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok());
+                peak_kib = peak_kib.max(high_water.unwrap_or(0));
+            }
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        anyhow::ensure!(status.success(), "fokus-sync failed: {status}");
+        Ok((ms(started.elapsed()), peak_kib as f64 / 1024.0))
+    })
+    .await?
+}
+
+/// A first sync of an empty cache at one scale: through the snapshot (as apps do) and, where
+/// `json`, through the JSON feed, against the bare insert and the minimal encoding; the
+/// `fokus-sync` process's peak memory.
+async fn first_sync_rows(
+    label: &str,
+    url: &str,
+    full_page: &fokus_model::FeedPage,
+    work: &Path,
+    runs: usize,
+    json: bool,
+) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    // Written and compressed once per revision: a first request warms the server's cache.
+    let snapshot_url = format!("{url}{}", api::SNAPSHOT);
+    let (status, _, _) = wire_bytes(&snapshot_url, None).await?;
+    anyhow::ensure!(status == 200, "the server offers a snapshot, got {status}");
+    let (_, _, snapshot_body) = wire_bytes(&snapshot_url, None).await?;
+
+    let mut sync_times = Vec::new();
+    let mut feed_times = Vec::new();
+    let mut insert_times = Vec::new();
+    for run in 0..runs {
+        let cache = work.join(format!("cache-{label}-{run}.sqlite3"));
+        let started = Instant::now();
+        let outcome = Syncer::new(url, &cache)?.sync_once(1).await?;
+        sync_times.push(ms(started.elapsed()));
+        anyhow::ensure!(outcome.revision > 0, "the first sync arrived");
+        if json {
+            let cache = work.join(format!("feed-{label}-{run}.sqlite3"));
+            let started = Instant::now();
+            Syncer::new(url, &cache)?.feed_only().sync_once(1).await?;
+            feed_times.push(ms(started.elapsed()));
+            let _ = std::fs::remove_file(&cache);
+        }
+        let bare_path = work.join(format!("bare-{label}-{run}.sqlite3"));
+        insert_times.push(ms(baseline::bare_insert(full_page, &bare_path)?));
+        let _ = std::fs::remove_file(&bare_path);
+        if run + 1 < runs {
+            let _ = std::fs::remove_file(&cache);
+        }
+    }
+    let insert_ms = median(insert_times);
+    rows.push(Row::ratio(
+        format!("{label}: first full sync (snapshot), wall time"),
+        median(sync_times),
+        "ms",
+        "bare rusqlite insert of the same rows",
+        insert_ms,
+        Some(2.0),
+    ));
+    if json {
+        rows.push(Row::ratio(
+            format!("{label}: first full sync through the JSON feed (--feed-only), wall time"),
+            median(feed_times),
+            "ms",
+            "bare rusqlite insert of the same rows",
+            insert_ms,
+            None,
+        ));
+    }
+    let zstd_bytes = baseline::minimal_zstd(full_page)? as f64;
+    rows.push(Row::ratio(
+        format!("{label}: first full sync (snapshot), bytes on the wire"),
+        snapshot_body as f64,
+        "B",
+        "zstd -19 of a minimal binary encoding",
+        zstd_bytes,
+        Some(1.3),
+    ));
+    if json {
+        let (_, _, feed_body) = wire_bytes(&format!("{url}{}?since=0", api::FEED), None).await?;
+        rows.push(Row::ratio(
+            format!("{label}: JSON feed from revision 0, bytes on the wire (zstd body)"),
+            feed_body as f64,
+            "B",
+            "zstd -19 of a minimal binary encoding",
+            zstd_bytes,
+            None,
+        ));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let cache = work.join(format!("process-{label}.sqlite3"));
+        let (wall, peak) = sync_process(url, &cache).await?;
+        let _ = std::fs::remove_file(&cache);
+        rows.push(Row::new(
+            format!("{label}: fokus-sync process, first sync, peak resident memory"),
+            peak,
+            "MiB",
+        ));
+        rows.push(Row::new(
+            format!("{label}: fokus-sync process, first sync incl. process start, wall time"),
+            wall,
+            "ms",
+        ));
+    }
+    Ok(rows)
+}
+
 /// First full sync, its baselines, a no-change sync and a yearly update at one scale.
 async fn sync_rows(
     label: &str,
@@ -170,50 +305,14 @@ async fn sync_rows(
     blobs: Option<fokus_server::publish::BlobDir>,
     runs: usize,
 ) -> anyhow::Result<Vec<Row>> {
-    let mut rows = Vec::new();
     let server_store = Store::open(server_path)?;
     let full_page = server_store.feed_since(0)?;
     let (address, requests) = serve(server_store, blobs).await?;
     let url = format!("http://{address}");
     // Built and compressed once per revision: a first request warms the server's cache.
     wire_bytes(&format!("{url}{}?since=0", api::FEED), None).await?;
-    let (_, _, full_body) = wire_bytes(&format!("{url}{}?since=0", api::FEED), None).await?;
-
-    let mut sync_times = Vec::new();
-    let mut insert_times = Vec::new();
-    for run in 0..runs {
-        let cache = work.join(format!("cache-{label}-{run}.sqlite3"));
-        let started = Instant::now();
-        Syncer::new(&url, &cache)?.sync_once(1).await?;
-        sync_times.push(ms(started.elapsed()));
-        let bare = baseline::bare_insert(
-            &full_page,
-            &work.join(format!("bare-{label}-{run}.sqlite3")),
-        )?;
-        insert_times.push(ms(bare));
-        if run + 1 < runs {
-            let _ = std::fs::remove_file(&cache);
-        }
-    }
-    let sync_ms = median(sync_times);
-    let insert_ms = median(insert_times);
-    rows.push(Row::ratio(
-        format!("{label}: first full sync, wall time"),
-        sync_ms,
-        "ms",
-        "bare rusqlite insert of the same rows",
-        insert_ms,
-        Some(2.0),
-    ));
-    let zstd_bytes = baseline::minimal_zstd(&full_page)? as f64;
-    rows.push(Row::ratio(
-        format!("{label}: first full sync, bytes on the wire (zstd body)"),
-        full_body as f64,
-        "B",
-        "zstd -19 of a minimal binary encoding",
-        zstd_bytes,
-        Some(1.3),
-    ));
+    let mut rows = first_sync_rows(label, &url, &full_page, work, runs, true).await?;
+    drop(full_page);
 
     // No change: the cache predicts the ETag; one round trip, a 304 without body.
     let cache = work.join(format!("cache-{label}-{}.sqlite3", runs - 1));
@@ -648,12 +747,36 @@ async fn run(content: &Path, dist: &Path, quick: bool) -> anyhow::Result<Vec<Row
         rows.push(Row::new("100×: values in the cache", values as f64, ""));
         rows.extend(query_rows("100×", &store, Some(20.0))?);
         // The whole 100× dataset as one feed page is larger than the client accepts.
-        let page_bytes = serde_json::to_vec(&store.feed_since(0)?)?.len();
+        let full_page = store.feed_since(0)?;
+        let page_bytes = serde_json::to_vec(&full_page)?.len();
         rows.push(Row::new(
             "100×: one-page full feed, JSON bytes (client limit 268,435,456)",
             page_bytes as f64,
             "B",
         ));
+        // An empty cache syncs from the snapshot: a file copy, in bounded memory.
+        drop(store);
+        let (address, _) = serve(Store::open(&path_100)?, None).await?;
+        let started = Instant::now();
+        let (status, _, _) =
+            wire_bytes(&format!("http://{address}{}", api::SNAPSHOT), None).await?;
+        anyhow::ensure!(status == 200, "the 100× server offers a snapshot");
+        rows.push(Row::new(
+            "100×: server writes and compresses the snapshot (once per revision)",
+            ms(started.elapsed()),
+            "ms",
+        ));
+        rows.extend(
+            first_sync_rows(
+                "100×",
+                &format!("http://{address}"),
+                &full_page,
+                work.path(),
+                1,
+                false,
+            )
+            .await?,
+        );
     }
 
     rows.extend(bundle_rows(dist)?);

@@ -31,8 +31,8 @@ pub const FEED_BYTES_HEADER: &str = "x-fokus-feed-bytes";
 /// empty cache holds it after a full sync; an empty cache's first sync copies it in. Range
 /// requests supported. The headers below say what it holds; 404 where a server has none.
 pub const SNAPSHOT: &str = "/api/v1/snapshot";
-/// Response headers of [`SNAPSHOT`]: the revision and instance it holds, the SHA-256 (hex) and
-/// the size of the database after decompression.
+/// Response headers of [`SNAPSHOT`]: the revision and instance it holds, the SHA-256 (hex) of the
+/// body as sent (the whole compressed file) and the size of the database after decompression.
 pub const SNAPSHOT_REVISION_HEADER: &str = "x-fokus-revision";
 pub const SNAPSHOT_INSTANCE_HEADER: &str = "x-fokus-instance";
 pub const SNAPSHOT_SHA256_HEADER: &str = "x-fokus-sha256";

@@ -251,7 +251,7 @@ fn build() -> Value {
         }},
         api::SNAPSHOT: { "get": {
             "summary": "The current revision as a SQLite database (zstd), for an empty cache's first sync",
-            "description": "The database as a client holds it after a full sync, written once per revision. The headers name its revision, server instance, SHA-256 and size before decompression; a client checks all of them and every row before it uses the file. Range requests supported.",
+            "description": "The database as a client holds it after a full sync, written once per revision. The headers name its revision, server instance, the SHA-256 of the compressed body and the database's size after decompression; a client checks all of them and every row before it uses the file. Range requests supported.",
             "responses": {
                 "200": {
                     "description": "The zstd-compressed database",

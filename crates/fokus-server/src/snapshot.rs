@@ -4,7 +4,7 @@
 //! served from disk (Range requests work, memory stays flat at any size). A server whose
 //! database lives in memory (tests) has no snapshot and answers 404; clients then take the feed.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,7 +27,7 @@ pub struct Built {
     pub instance: String,
     /// The compressed file.
     pub path: PathBuf,
-    /// SHA-256 (hex) and size of the database before compression.
+    /// SHA-256 (hex) of the compressed file, and the size of the database before compression.
     pub sha256: String,
     pub bytes: u64,
 }
@@ -98,7 +98,25 @@ fn build(database: &Path) -> anyhow::Result<Built> {
     })
 }
 
-/// Compresses `raw` into `out`; returns the SHA-256 (hex) and size of `raw`.
+/// Passes bytes on to a file and hashes them: the SHA-256 of the compressed file as sent.
+struct Hashing {
+    file: std::fs::File,
+    hasher: sha2::Sha256,
+}
+
+impl Write for Hashing {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.file.write(bytes)?;
+        self.hasher.update(&bytes[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Compresses `raw` into `out`; returns the SHA-256 (hex) of `out` and the size of `raw`.
 fn compress(raw: &Path, out: &Path) -> anyhow::Result<(String, u64)> {
     let bytes = std::fs::metadata(raw)?.len();
     let level = if bytes <= STRONG_UP_TO {
@@ -108,26 +126,22 @@ fn compress(raw: &Path, out: &Path) -> anyhow::Result<(String, u64)> {
     } else {
         3
     };
-    let mut encoder = zstd::stream::write::Encoder::new(std::fs::File::create(out)?, level)?;
+    let output = Hashing {
+        file: std::fs::File::create(out)?,
+        hasher: sha2::Sha256::new(),
+    };
+    let mut encoder = zstd::stream::write::Encoder::new(output, level)?;
     encoder.include_checksum(true)?;
     encoder.set_pledged_src_size(Some(bytes))?;
     if bytes > STRONG_UP_TO {
         encoder.long_distance_matching(true)?;
         encoder.window_log(WINDOW_LOG)?;
     }
-    let mut hasher = sha2::Sha256::new();
-    let mut input = std::fs::File::open(raw)?;
-    let mut buffer = vec![0; 1 << 20];
-    loop {
-        let read = input.read(&mut buffer)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        encoder.write_all(&buffer[..read])?;
-    }
-    encoder.finish()?.sync_all()?;
-    let sha256 = hasher
+    std::io::copy(&mut std::fs::File::open(raw)?, &mut encoder)?;
+    let output = encoder.finish()?;
+    output.file.sync_all()?;
+    let sha256 = output
+        .hasher
         .finalize()
         .iter()
         .map(|byte| format!("{byte:02x}"))

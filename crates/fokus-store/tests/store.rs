@@ -1030,6 +1030,11 @@ fn a_bad_snapshot_is_refused_and_changes_nothing() {
             "unknown indicators or areas",
         ),
         (
+            damage("orphan-count", "UPDATE population SET area = 'nirgends'"),
+            info.clone(),
+            "rows of unknown areas",
+        ),
+        (
             damage("tombstone", "INSERT INTO tombstone VALUES ('sgb2', 2015, 'DG', 2)"),
             info.clone(),
             "tombstones",

@@ -138,6 +138,8 @@ pub struct Syncer {
     extra_roots: Vec<reqwest::Certificate>,
     /// One lock per blob being downloaded, shared by the clones of this syncer.
     blob_locks: BlobLocks,
+    /// An empty cache starts from the server's snapshot, if it has one.
+    snapshots: bool,
 }
 
 type BlobLocks =
@@ -288,6 +290,7 @@ impl Syncer {
             stall,
             extra_roots: Vec::new(),
             blob_locks: BlobLocks::default(),
+            snapshots: true,
         })
     }
 
@@ -305,6 +308,12 @@ impl Syncer {
         self.extra_roots.extend(roots);
         self.http = http_client(Some(self.stall), &self.extra_roots)?;
         Ok(self)
+    }
+
+    /// Always takes the JSON feed, also for an empty cache (for debugging, and to compare).
+    pub fn feed_only(mut self) -> Syncer {
+        self.snapshots = false;
+        self
     }
 
     /// The same syncer (trusted CAs, progress, timeouts) for another server and the same cache.
@@ -483,7 +492,7 @@ impl Syncer {
             })
             .await?;
         // An empty cache copies the server's snapshot in; a server without one sends the feed.
-        if local == 0 {
+        if local == 0 && self.snapshots {
             if let Some(outcome) = self.sync_from_snapshot(now).await? {
                 return Ok(outcome);
             }
@@ -539,7 +548,12 @@ impl Syncer {
             local,
             "the server is another instance or behind the cache: replacing the cache in full"
         );
-        if let Some(outcome) = self.sync_from_snapshot(now).await? {
+        let snapshot = if self.snapshots {
+            self.sync_from_snapshot(now).await?
+        } else {
+            None
+        };
+        if let Some(outcome) = snapshot {
             return Ok(SyncOutcome {
                 revision_before: local,
                 ..outcome

@@ -29,6 +29,9 @@ struct Cli {
     /// Also trust the certificate authorities in this PEM file (a county's own CA).
     #[arg(long, env = "FOKUS_CA_FILE")]
     ca_file: Option<PathBuf>,
+    /// Take the JSON feed even for an empty cache, not the server's database snapshot.
+    #[arg(long)]
+    feed_only: bool,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -46,6 +49,9 @@ async fn main() {
         std::process::exit(if error.is_offline() { 3 } else { 2 });
     };
     let mut syncer = Syncer::new(&cli.server, &cli.cache).unwrap_or_else(|error| fail(error));
+    if cli.feed_only {
+        syncer = syncer.feed_only();
+    }
     if let Some(path) = &cli.ca_file {
         let pem = std::fs::read(path).unwrap_or_else(|error| {
             fail(fokus_sync::SyncError::InvalidAnswer(format!(

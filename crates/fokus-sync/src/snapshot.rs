@@ -1,7 +1,7 @@
 //! An empty cache's first sync from the server's snapshot (`/api/v1/snapshot`): the database file
-//! of the current revision, streamed through a zstd decoder into a file beside the cache,
-//! checked against the announced size and SHA-256, then checked row by row and copied in by the
-//! store (`Store::restore_snapshot`). Memory stays bounded by the decoder's window and a few
+//! of the current revision, hashed as it arrives (the SHA-256 of the body as sent), streamed
+//! through a zstd decoder into a file beside the cache, checked against the announced hash and
+//! size, then checked row by row and copied in by the store (`Store::restore_snapshot`). Memory stays bounded by the decoder's window and a few
 //! chunks in flight, whatever the size. A server without snapshots (404) gets the feed instead.
 
 use std::io::Write;
@@ -36,10 +36,9 @@ pub(crate) fn download_path(cache: &Path) -> PathBuf {
     cache.with_file_name(name)
 }
 
-/// Writes the decoded database, counting and hashing it, and refuses more than announced.
+/// Writes the decoded database, counting it, and refuses more than announced.
 struct Checked {
     file: std::io::BufWriter<std::fs::File>,
-    hasher: sha2::Sha256,
     written: u64,
     limit: u64,
 }
@@ -50,7 +49,6 @@ impl Write for Checked {
         if self.written > self.limit {
             return Err(std::io::Error::other("größer als angekündigt"));
         }
-        self.hasher.update(bytes);
         self.file.write_all(bytes)?;
         Ok(bytes.len())
     }
@@ -169,7 +167,6 @@ impl Syncer {
             .map_err(|error| SyncError::Media(format!("{}: {error}", path.display())))?;
         let checked = Checked {
             file: std::io::BufWriter::with_capacity(1 << 20, file),
-            hasher: sha2::Sha256::new(),
             written: 0,
             limit: announced.bytes,
         };
@@ -201,6 +198,7 @@ impl Syncer {
         self.report(progress(0));
         let mut received = 0u64;
         let mut reported = 0u64;
+        let mut hasher = sha2::Sha256::new();
         let mut stream = response.bytes_stream();
         let mut failure = None;
         while let Some(chunk) = stream.next().await {
@@ -214,6 +212,7 @@ impl Syncer {
                 }
             };
             received += chunk.len() as u64;
+            hasher.update(&chunk);
             if sender.send(chunk).await.is_err() {
                 // The decoder stopped: its error says why.
                 break;
@@ -232,20 +231,19 @@ impl Syncer {
             return Err(failure);
         }
         let checked = decoded.map_err(|problem| invalid(format!("nicht lesbar: {problem}")))?;
-        if checked.written != announced.bytes {
-            return Err(invalid(format!(
-                "unvollständig: {} von {} Bytes",
-                checked.written, announced.bytes
-            )));
-        }
-        let sha256: String = checked
-            .hasher
+        let sha256: String = hasher
             .finalize()
             .iter()
             .map(|byte| format!("{byte:02x}"))
             .collect();
         if sha256 != announced.sha256 {
             return Err(invalid("Prüfsumme stimmt nicht"));
+        }
+        if checked.written != announced.bytes {
+            return Err(invalid(format!(
+                "{} Bytes statt der angekündigten {}",
+                checked.written, announced.bytes
+            )));
         }
         Ok(())
     }
