@@ -1,6 +1,7 @@
 //! Tauri's build step (embeds the config, capabilities and the built UI from src-ui/dist), plus
-//! the first-start snapshot: `FOKUS_SNAPSHOT` names a JSON feed page (`fokus-server snapshot`)
-//! that the app applies to an empty cache, so it works offline from the very first start.
+//! the first-start snapshot: `FOKUS_SNAPSHOT` names a compressed database (`fokus-server
+//! snapshot`) that the app copies into an empty cache, so it works offline from the very first
+//! start.
 //! Without it the app ships no data and waits for its first sync.
 
 use std::path::PathBuf;
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo:rerun-if-env-changed=FOKUS_SNAPSHOT");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
-        .join("snapshot.json");
+        .join("snapshot.sqlite3.zst");
     match std::env::var_os("FOKUS_SNAPSHOT").map(PathBuf::from) {
         Some(source) => {
             println!("cargo:rerun-if-changed={}", source.display());

@@ -143,15 +143,14 @@ pub(crate) fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-/// What was published when this app was built (`fokus-server snapshot`), or empty.
-const SNAPSHOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/snapshot.json"));
+/// What was published when this app was built (`fokus-server snapshot`: the database, zstd), or
+/// empty.
+const SNAPSHOT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/snapshot.sqlite3.zst"));
 
-/// Fills an empty cache from the bundled snapshot, so the first start works without network;
-/// the first sync then fetches only what changed since.
-fn apply_snapshot(store: &mut Store) -> anyhow::Result<()> {
-    let page: fokus_model::FeedPage =
-        serde_json::from_slice(SNAPSHOT).context("the bundled snapshot is not a feed page")?;
-    let summary = store.apply_feed(&page)?;
+/// Fills the cache at `path` from the bundled snapshot, so the first start works without
+/// network; the first sync then fetches only what changed since.
+fn apply_snapshot(store: &mut Store, path: &std::path::Path) -> anyhow::Result<()> {
+    let summary = fokus_sync::restore_bundled(store, path, SNAPSHOT)?;
     tracing::info!(
         revision = summary.revision,
         values = summary.observations,
@@ -181,7 +180,7 @@ fn open_cache(path: &std::path::Path) -> anyhow::Result<(Store, Option<&'static 
         tracing::error!(%error, moved = %moved.display(), "the cache was unusable and was moved aside");
     }
     if store.revision()? == 0 && !SNAPSHOT.is_empty() {
-        apply_snapshot(&mut store).context("applying the bundled data")?;
+        apply_snapshot(&mut store, path).context("applying the bundled data")?;
     }
     Ok((store, recovered.map(|_| CACHE_RECOVERED)))
 }

@@ -79,14 +79,12 @@ pub(crate) async fn clear(app: &tauri::AppHandle) -> Result<StorageInfo, ApiErro
             "Diese Installation hat keine mitgelieferten Daten; der Speicher wird nicht geleert.",
         ));
     }
-    let page: fokus_model::FeedPage =
-        serde_json::from_slice(SNAPSHOT).map_err(|error| failed(&error))?;
     // Never while a sync writes: the gate runs this after it, or says a sync is running.
     let cleared = shell
         .sync_gate
         .run(async {
             let syncer = shell.syncer();
-            {
+            let revision = {
                 let mut reader = shell
                     .reader
                     .lock()
@@ -96,12 +94,15 @@ pub(crate) async fn clear(app: &tauri::AppHandle) -> Result<StorageInfo, ApiErro
                         .forget_blob(&sha256)
                         .map_err(|error| failed(&error))?;
                 }
-                reader.replace_all(&page).map_err(|error| failed(&error))?;
+                let restored =
+                    fokus_sync::restore_bundled(&mut reader, syncer.cache_path(), SNAPSHOT)
+                        .map_err(|error| failed(&error))?;
                 reader.compact().map_err(|error| failed(&error))?;
-            }
+                restored.revision
+            };
             empty_folder(&syncer.blob_dir()).map_err(|error| failed(&error))?;
             empty_folder(&shell.documents_dir()).map_err(|error| failed(&error))?;
-            Ok::<_, ApiError>(page.revision)
+            Ok::<_, ApiError>(revision)
         })
         .await;
     let revision = match cleared {

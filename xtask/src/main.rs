@@ -244,7 +244,7 @@ fn build_binaries() -> Result<()> {
 /// call of this xtask run, so they all build the app the same way.
 fn make_snapshot(server: &Path) -> Result<()> {
     let data_dir = target_dir().join("fokus-snapshot/server");
-    let out = target_dir().join("fokus-snapshot/snapshot.json");
+    let out = target_dir().join("fokus-snapshot/snapshot.sqlite3.zst");
     let _ = std::fs::remove_dir_all(&data_dir);
     std::fs::create_dir_all(&data_dir)?;
     let server = server.display().to_string();

@@ -93,8 +93,8 @@ enum Command {
     /// Back the data folder up into a new folder while the server may be running: a consistent
     /// copy of the database and every blob it names. Restore by serving from that folder.
     Backup { out: PathBuf },
-    /// Write everything published (the feed since revision 0) as JSON, for apps to ship as their
-    /// first-start data.
+    /// Write everything published as a zstd-compressed database (what `/api/v1/snapshot`
+    /// serves), for apps to ship as their first-start data.
     Snapshot { out: PathBuf },
 }
 
@@ -176,14 +176,16 @@ fn run() -> anyhow::Result<()> {
             );
         }
         Command::Snapshot { out } => {
-            let page = store.feed_since(0)?;
-            let json = serde_json::to_vec(&page)?;
-            std::fs::write(&out, &json).with_context(|| format!("writing {}", out.display()))?;
+            let database = store
+                .path()
+                .context("the server's database is not a file")?;
+            let built = fokus_server::snapshot::write_file(&database, &out)
+                .with_context(|| format!("writing {}", out.display()))?;
+            let compressed = std::fs::metadata(&out)?.len();
             println!(
-                "Snapshot: Revision {}, {} Werte, {} Bytes in {}",
-                page.revision,
-                page.observations.len(),
-                json.len(),
+                "Snapshot: Revision {}, {} Bytes Datenbank, {compressed} Bytes komprimiert in {}",
+                built.revision,
+                built.bytes,
                 out.display()
             );
         }

@@ -75,11 +75,9 @@ fn build(database: &Path) -> anyhow::Result<Built> {
     let folder = folder_of(database);
     std::fs::create_dir_all(&folder)?;
     let work = tempfile::tempdir_in(&folder)?;
-    let raw = work.path().join("snapshot.sqlite3");
-    let info = Store::open(database)?.write_snapshot(&raw)?;
     let compressed = work.path().join("snapshot.sqlite3.zst");
-    let (sha256, bytes) = compress(&raw, &compressed)?;
-    let path = folder.join(format!("{}-{}.sqlite3.zst", info.revision, info.instance));
+    let built = write_file(database, &compressed)?;
+    let path = folder.join(format!("{}-{}.sqlite3.zst", built.revision, built.instance));
     std::fs::rename(&compressed, &path)?;
     // Older snapshots go; one being sent stays readable until its download ends.
     for entry in std::fs::read_dir(&folder)? {
@@ -89,10 +87,20 @@ fn build(database: &Path) -> anyhow::Result<Built> {
             let _ = std::fs::remove_file(old);
         }
     }
+    Ok(Built { path, ..built })
+}
+
+/// Writes the snapshot of the database at `database` to `out`, zstd-compressed
+/// (`fokus-server snapshot`: the data an app ships for its first start).
+pub fn write_file(database: &Path, out: &Path) -> anyhow::Result<Built> {
+    let work = tempfile::tempdir_in(out.parent().unwrap_or(Path::new(".")))?;
+    let raw = work.path().join("snapshot.sqlite3");
+    let info = Store::open(database)?.write_snapshot(&raw)?;
+    let (sha256, bytes) = compress(&raw, out)?;
     Ok(Built {
         revision: info.revision,
         instance: info.instance,
-        path,
+        path: out.to_owned(),
         sha256,
         bytes,
     })

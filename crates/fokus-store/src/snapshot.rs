@@ -30,6 +30,14 @@ pub struct SnapshotInfo {
     pub revision: u64,
 }
 
+impl SnapshotInfo {
+    /// What the snapshot file at `path` says it holds (for a file this build made itself, such
+    /// as the app's bundled data; a downloaded one is checked against what the server announced).
+    pub fn of_file(path: &Path) -> Result<SnapshotInfo> {
+        read_info(&open_untrusted(path)?)
+    }
+}
+
 fn invalid(problem: impl Into<String>) -> StoreError {
     StoreError::InvalidRow(format!("snapshot: {}", problem.into()))
 }

@@ -20,7 +20,7 @@ mod snapshot;
 
 pub use media::{wanted_media, MediaOutcome, MediaPolicy};
 pub use news::describe_news;
-pub use snapshot::MAX_SNAPSHOT_BYTES;
+pub use snapshot::{restore_bundled, MAX_SNAPSHOT_BYTES};
 
 /// Answers larger than this are refused: the full demo feed is ~100 KB compressed, a real
 /// county's a few MB; anything near this limit is a broken or hostile server.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use fokus_model::api;
 use fokus_model::news::{SyncPhase, SyncProgress};
-use fokus_store::SnapshotInfo;
+use fokus_store::{ApplySummary, SnapshotInfo, Store};
 use futures_util::StreamExt;
 use sha2::Digest;
 
@@ -34,6 +34,29 @@ pub(crate) fn download_path(cache: &Path) -> PathBuf {
     let mut name = cache.file_name().unwrap_or_default().to_owned();
     name.push(".snapshot-download");
     cache.with_file_name(name)
+}
+
+/// Replaces the data of the cache `store` (at `cache`) with a snapshot this build carries (the
+/// app's first-start data, `fokus-server snapshot`): decompressed into a file beside the cache,
+/// checked and copied in like a downloaded one.
+pub fn restore_bundled(
+    store: &mut Store,
+    cache: &Path,
+    compressed: &[u8],
+) -> Result<ApplySummary, SyncError> {
+    let mut name = cache.file_name().unwrap_or_default().to_owned();
+    name.push(".snapshot-bundled");
+    let path = cache.with_file_name(name);
+    let restored = (|| {
+        let mut file = std::fs::File::create(&path)
+            .map_err(|error| SyncError::Media(format!("{}: {error}", path.display())))?;
+        zstd::stream::copy_decode(compressed, &mut file)
+            .map_err(|error| invalid(format!("mitgelieferte Daten nicht lesbar: {error}")))?;
+        let info = SnapshotInfo::of_file(&path)?;
+        Ok(store.restore_snapshot(&path, &info)?)
+    })();
+    let _ = std::fs::remove_file(&path);
+    restored
 }
 
 /// Writes the decoded database, counting it, and refuses more than announced.

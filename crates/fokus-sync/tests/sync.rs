@@ -1058,3 +1058,34 @@ async fn hostile_snapshots_leave_the_cache_untouched() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_apps_bundled_snapshot_fills_an_empty_cache_and_a_sync_goes_on_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server_path, address) = snapshot_server(dir.path()).await;
+    let bundled = dir.path().join("bundled.sqlite3.zst");
+    fokus_server::snapshot::write_file(&server_path, &bundled).unwrap();
+    let cache_path = dir.path().join("cache.sqlite3");
+    let mut cache = Store::open(&cache_path).unwrap();
+    let compressed = std::fs::read(&bundled).unwrap();
+    let applied = fokus_sync::restore_bundled(&mut cache, &cache_path, &compressed).unwrap();
+    assert_eq!(applied.revision, DEMO);
+    assert_eq!(
+        cache.status().unwrap(),
+        Store::open(&server_path).unwrap().status().unwrap()
+    );
+    assert!(!dir.path().join("cache.sqlite3.snapshot-bundled").exists());
+    let refused = fokus_sync::restore_bundled(&mut cache, &cache_path, b"kaputt");
+    assert!(refused.is_err(), "damaged bundled data are refused");
+    assert_eq!(cache.revision().unwrap(), DEMO, "and change nothing");
+    drop(cache);
+
+    import(
+        &mut Store::open(&server_path).unwrap(),
+        "kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2025;9,9\n",
+        200,
+    );
+    let syncer = Syncer::new(&format!("http://{address}"), &cache_path).unwrap();
+    let next = syncer.sync_once(300).await.unwrap();
+    assert_eq!((next.revision_before, next.revision), (DEMO, DEMO + 1));
+}
