@@ -159,6 +159,18 @@ async fn personal_save(shell: State<'_, Shell>, args: Personal) -> Result<Person
     Ok(checked)
 }
 
+/// Logs, once per process, how long after the process started the UI painted its first map.
+#[tauri::command]
+fn first_paint() {
+    static PAINTED: std::sync::Once = std::sync::Once::new();
+    PAINTED.call_once(|| {
+        tracing::info!(
+            since_start_ms = crate::since_start().as_secs_f64() * 1000.0,
+            "first map painted"
+        );
+    });
+}
+
 #[tauri::command]
 async fn view_save(shell: State<'_, Shell>, args: ViewPath) -> Result<(), ApiError> {
     if !fokus_model::ipc::is_app_path(&args.path) {
@@ -374,6 +386,7 @@ command_table![
     personal_get,
     personal_save,
     view_save,
+    first_paint,
     export_save,
     sync_status,
     sync_run,

@@ -380,7 +380,16 @@ pub(crate) fn title_window(app: &tauri::AppHandle) {
     }
 }
 
+/// When this process started running our code (the first line of `run`).
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Time since the process started running our code.
+pub(crate) fn since_start() -> std::time::Duration {
+    STARTED.get_or_init(std::time::Instant::now).elapsed()
+}
+
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     let subscriber = tracing_subscriber::fmt().with_env_filter(
         tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
     );

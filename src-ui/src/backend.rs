@@ -158,6 +158,14 @@ impl Backend {
         }
     }
 
+    /// Tells the shell the first map is painted (it logs the time since start); the web build
+    /// has no shell to tell.
+    pub async fn first_paint(self) {
+        if self == Backend::Tauri {
+            let _ = invoke::<_, ()>(ipc::FirstPaint::NAME, &ipc::NoArgs {}).await;
+        }
+    }
+
     /// Remembers the view shown now, for "Weiter, wo Sie aufgehört haben".
     pub async fn view_save(self, path: String) {
         match self {

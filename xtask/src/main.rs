@@ -601,6 +601,18 @@ fn bench() -> Result<()> {
     )?;
     make_snapshot(&release_exe("fokus-server"))?;
     sh(&cargo(), &["build", "--release", "-p", "fokus-app"])?;
+    // The memory baseline: a blank Tauri window on the same WebKitGTK.
+    sh(
+        &cargo(),
+        &[
+            "build",
+            "--release",
+            "-p",
+            "fokus-app",
+            "--example",
+            "blank_window",
+        ],
+    )?;
     let core = target_dir().join("bench-core.json");
     let app = target_dir().join("bench-app.json");
     let bench = release_exe("fokus-bench").display().to_string();
@@ -621,6 +633,7 @@ fn bench() -> Result<()> {
     }
     sh(&bench, &args)?;
     let app_bin = release_exe("fokus-app").display().to_string();
+    let blank_bin = release_exe("examples/blank_window").display().to_string();
     let driver = setup::cargo_bin("tauri-driver").display().to_string();
     let app_path = app.display().to_string();
     sh_env(
@@ -636,6 +649,7 @@ fn bench() -> Result<()> {
         &[
             ("FOKUS_APP_BIN", app_bin.as_str()),
             ("FOKUS_TAURI_DRIVER", driver.as_str()),
+            ("FOKUS_BLANK_BIN", blank_bin.as_str()),
         ],
     )?;
     let web = target_dir().join("bench-web.json").display().to_string();

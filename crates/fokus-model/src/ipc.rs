@@ -206,6 +206,11 @@ command!(
     ViewSave, "view_save", ViewPath => ()
 );
 command!(
+    /// The UI painted its first map: the shell logs the time since the process started, once
+    /// per process (`cargo xtask bench` reads it from the log).
+    FirstPaint, "first_paint", NoArgs => ()
+);
+command!(
     /// Saves an export where the user chooses (the system's save dialog); the saved file's
     /// name, or `None` when the user cancelled.
     ExportSave, "export_save", ExportFile => Option<String>
@@ -324,7 +329,7 @@ pub enum Permission {
 
 /// Every command the shell registers (the queries all go through [`READ_COMMAND`]), for its
 /// registration check.
-pub const COMMAND_NAMES: [&str; 17] = [
+pub const COMMAND_NAMES: [&str; 18] = [
     READ_COMMAND,
     StorageGet::NAME,
     CacheClear::NAME,
@@ -333,6 +338,7 @@ pub const COMMAND_NAMES: [&str; 17] = [
     ViewLast::NAME,
     LinkTake::NAME,
     ViewSave::NAME,
+    FirstPaint::NAME,
     ExportSave::NAME,
     SyncStatus::NAME,
     SyncRun::NAME,

@@ -91,6 +91,20 @@ pub fn reading_order(layout: &MapLayout) -> Vec<String> {
 
 /// The map: areas filled as `painted` says, named inside each area, selectable by click, tap
 /// and keyboard (Tab or the arrow keys to move, Enter to select).
+/// After the first map of this page load is on screen (two animation frames after it was built:
+/// the first runs before that paint, the second after it), the shell is told, once.
+fn announce_first_paint() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static ANNOUNCED: AtomicBool = AtomicBool::new(false);
+    if ANNOUNCED.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    let backend = crate::app::use_app().backend;
+    request_animation_frame(move || {
+        request_animation_frame(move || leptos::task::spawn_local(backend.first_paint()));
+    });
+}
+
 #[component]
 pub fn Choropleth(
     table: IndicatorTable,
@@ -110,6 +124,7 @@ pub fn Choropleth(
         }
         .into_any();
     };
+    announce_first_paint();
     let indicator = table.indicator.clone();
     let year_idx = table.year_idx(painted.year);
     let order = reading_order(&layout);
