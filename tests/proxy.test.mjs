@@ -1,7 +1,7 @@
 // The server behind Debian's nginx, configured by the file the deployment guide ships
 // (docs/nginx-fokus.conf): syncs go through TLS with a certificate from a test CA the client is
-// told to trust, many clients' syncs are answered from nginx's cache (the server sees one request
-// per feed page), and a new revision is seen at once.
+// told to trust, many clients' first syncs are answered from nginx's cache (the server sees one
+// request per snapshot and per feed page), and a new revision is seen at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -61,12 +61,12 @@ http {
 `;
 }
 
-/** The access log as [uri, cache status, http status] for the feed requests. */
+/** The access log as [uri, cache status, http status] for the feed and snapshot requests. */
 function feedLog() {
   if (!existsSync(accessLog)) return [];
   return readFileSync(accessLog, 'utf8')
     .split('\n')
-    .filter((line) => line.startsWith('/api/v1/feed'))
+    .filter((line) => line.startsWith('/api/v1/feed') || line.startsWith('/api/v1/snapshot'))
     .map((line) => line.split(' '));
 }
 
@@ -107,7 +107,7 @@ test('without the CA a client refuses the proxy; with it, every sync goes throug
   assert.match(trusting.out, /^Revision \d+/, 'the sync reached a revision');
 });
 
-test('many clients are answered from the cache; the server sees one request per page', async () => {
+test('many clients are answered from the cache; the server sees one request per snapshot', async () => {
   const before = feedLog().length;
   const clients = 12;
   const results = await Promise.all(
@@ -116,9 +116,14 @@ test('many clients are answered from the cache; the server sees one request per 
   for (const result of results) assert.equal(result.code, 0, result.out);
   const revisions = new Set(results.map((result) => result.out.match(/^Revision (\d+)/)[1]));
   assert.equal(revisions.size, 1, 'every client reached the same revision');
-  const pages = feedLog().slice(before).filter(([uri]) => uri.startsWith('/api/v1/feed/'));
-  assert.equal(pages.length, clients, `each client fetched the page through nginx: ${JSON.stringify(pages)}`);
-  const fromServer = pages.filter(([, cache]) => cache !== 'HIT');
+  // An empty cache starts from the snapshot: redirected to its immutable address, which nginx
+  // keeps.
+  const log = feedLog().slice(before);
+  const redirects = log.filter(([uri]) => uri === '/api/v1/snapshot');
+  assert.ok(redirects.every(([, , status]) => status === '303'), `the current snapshot is a redirect: ${JSON.stringify(redirects)}`);
+  const snapshots = log.filter(([uri]) => uri.startsWith('/api/v1/snapshot/'));
+  assert.equal(snapshots.length, clients, `each client fetched the snapshot through nginx: ${JSON.stringify(log)}`);
+  const fromServer = snapshots.filter(([, cache]) => cache !== 'HIT');
   assert.equal(fromServer.length, 0, `all ${clients} answered from nginx's cache (the probes filled it): ${JSON.stringify(fromServer)}`);
 });
 

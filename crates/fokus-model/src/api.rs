@@ -31,6 +31,15 @@ pub const FEED_BYTES_HEADER: &str = "x-fokus-feed-bytes";
 /// empty cache holds it after a full sync; an empty cache's first sync copies it in. Range
 /// requests supported. The headers below say what it holds; 404 where a server has none.
 pub const SNAPSHOT: &str = "/api/v1/snapshot";
+/// `GET /api/v1/snapshot/{revision}`: the snapshot of that revision as an immutable resource
+/// (cacheable for everyone); a superseded revision redirects to the current one. A server with
+/// `--feed-redirect` sends [`SNAPSHOT`] requests here, so a caching proxy serves every app.
+pub const SNAPSHOT_AT: &str = "/api/v1/snapshot/{revision}";
+
+/// The path of the snapshot of `revision`.
+pub fn snapshot_path(revision: crate::Revision) -> String {
+    format!("{SNAPSHOT}/{revision}")
+}
 /// Response headers of [`SNAPSHOT`]: the revision and instance it holds, the SHA-256 (hex) of the
 /// body as sent (the whole compressed file) and the size of the database after decompression.
 pub const SNAPSHOT_REVISION_HEADER: &str = "x-fokus-revision";

@@ -242,6 +242,7 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
                 .route(&format!("{}/{{sha256}}", api::BLOBS), get(blob))
                 // Compressed already (zstd), and a resumed download counts the same bytes.
                 .route(api::SNAPSHOT, get(snapshot))
+                .route(api::SNAPSHOT_AT, get(snapshot_at))
                 .with_state(state),
         );
     let router = match web_dir {
@@ -403,32 +404,89 @@ async fn current_revision(state: &AppState) -> Result<u64, HttpError> {
     Ok(state.read(|store| store.revision()).await?.max(revision))
 }
 
-/// The current revision as a database file (`fokus_store::Store::write_snapshot`), zstd-compressed.
+/// The current revision as a database file (`fokus_store::Store::write_snapshot`), zstd-compressed;
+/// with `--feed-redirect` a redirect to its immutable address instead.
 async fn snapshot(
     State(state): State<AppState>,
     request: axum::extract::Request,
 ) -> Result<Response, HttpError> {
-    use tower::ServiceExt;
-    let not_found = || HttpError {
+    let built = current_snapshot(&state).await?;
+    if state.feed_redirect {
+        return Ok((
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, api::snapshot_path(built.revision)),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+        )
+            .into_response());
+    }
+    // The same address holds the next revision's file tomorrow.
+    send_snapshot(built, request, "no-cache").await
+}
+
+/// The snapshot of one revision, never changing: cacheable by anyone. A superseded revision
+/// redirects to the current one; one the server does not have yet is not found.
+async fn snapshot_at(
+    State(state): State<AppState>,
+    revision: Result<axum::extract::Path<u64>, axum::extract::rejection::PathRejection>,
+    request: axum::extract::Request,
+) -> Result<Response, HttpError> {
+    let axum::extract::Path(revision) =
+        revision.map_err(|rejection| rejected("die Datenbankkopie", rejection.body_text()))?;
+    let built = current_snapshot(&state).await?;
+    if revision < built.revision {
+        return Ok((
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, api::snapshot_path(built.revision)),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+        )
+            .into_response());
+    }
+    if revision > built.revision {
+        return Err(no_snapshot(format!(
+            "Revision {revision} gibt es auf diesem Server (noch) nicht"
+        )));
+    }
+    send_snapshot(built, request, "public, max-age=31536000, immutable").await
+}
+
+fn no_snapshot(message: String) -> HttpError {
+    HttpError {
         status: StatusCode::NOT_FOUND,
-        body: ApiError::new(
-            ErrorCode::NotFound,
-            "Dieser Server bietet keine Datenbankkopie an; bitte den Feed abrufen",
-        ),
+        body: ApiError::new(ErrorCode::NotFound, message),
+    }
+}
+
+/// The snapshot of the current revision, written first if needed.
+async fn current_snapshot(state: &AppState) -> Result<snapshot::Built, HttpError> {
+    let none = || {
+        no_snapshot("Dieser Server bietet keine Datenbankkopie an; bitte den Feed abrufen".into())
     };
-    let current = current_revision(&state).await?;
+    let current = current_revision(state).await?;
     // A database without an identity (made by a test, never by `init`) cannot say which
     // server a copy comes from.
     if current == 0 || state.instance.is_empty() {
-        return Err(not_found());
+        return Err(none());
     }
     let database = state.read(|store| Ok(store.path())).await?;
-    let built = state
+    state
         .snapshots
         .get(database, current)
         .await
         .map_err(|error| HttpError::internal(format!("{error:#}")))?
-        .ok_or_else(not_found)?;
+        .ok_or_else(none)
+}
+
+/// Sends the file (Range requests answered) with the headers that say what it holds.
+async fn send_snapshot(
+    built: snapshot::Built,
+    request: axum::extract::Request,
+    cache_control: &'static str,
+) -> Result<Response, HttpError> {
+    use tower::ServiceExt;
     let mime = "application/zstd"
         .parse()
         .map_err(|_| HttpError::internal("MIME type".into()))?;
@@ -449,10 +507,9 @@ async fn snapshot(
                 headers.insert(name, value);
             }
         }
-        // The same address holds the next revision's file tomorrow.
         headers.insert(
             header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-cache"),
+            header::HeaderValue::from_static(cache_control),
         );
     }
     Ok(response)

@@ -253,6 +253,7 @@ fn build() -> Value {
             "summary": "The current revision as a SQLite database (zstd), for an empty cache's first sync",
             "description": "The database as a client holds it after a full sync, written once per revision. The headers name its revision, server instance, the SHA-256 of the compressed body and the database's size after decompression; a client checks all of them and every row before it uses the file. Range requests supported.",
             "responses": {
+                "303": { "description": "With `--feed-redirect`: the immutable address of the current revision's snapshot" },
                 "200": {
                     "description": "The zstd-compressed database",
                     "content": { "application/zstd": {} },
@@ -264,6 +265,21 @@ fn build() -> Value {
                     },
                 },
                 "206": { "description": "The requested range" },
+                "404": not_found.clone(),
+                "416": { "description": "Range not satisfiable" },
+            },
+        }},
+        api::SNAPSHOT_AT: { "get": {
+            "summary": "The snapshot of one revision, immutable and cacheable for everyone",
+            "description": "What `/api/v1/snapshot` serves, at an address that never changes; a server started with `--feed-redirect` redirects `/api/v1/snapshot` here so a caching proxy answers every app. A superseded revision redirects (303) to the current one.",
+            "parameters": parameters(vec![
+                ("revision", "path", true, revision(), "The current revision"),
+            ]),
+            "responses": {
+                "200": { "description": "The zstd-compressed database, with the headers of `/api/v1/snapshot`", "content": { "application/zstd": {} } },
+                "206": { "description": "The requested range" },
+                "303": { "description": "A superseded revision: see the current one" },
+                "400": json_body(error.clone(), "The path is not a revision"),
                 "404": not_found.clone(),
                 "416": { "description": "Range not satisfiable" },
             },

@@ -967,6 +967,7 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
         api::EVENTS,
         "/api/v1/blobs/{sha256}",
         api::SNAPSHOT,
+        api::SNAPSHOT_AT,
         api::OPENAPI,
         api::ADMIN_IMPORT,
     ]
@@ -1026,6 +1027,7 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
             None => path
                 .replace("{sha256}", &pdf_sha)
                 .replace("{since}", "0")
+                .replace("{revision}", &(DEMO + 1).to_string())
                 .replace("{until}", &(DEMO + 1).to_string()),
         };
         let (status, _, body) = get(&router, &uri, None).await;
