@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { tempDir, waitFor, APP_BIN } from './support.mjs';
+import { tempDir, waitFor, APP_BIN, ROOT } from './support.mjs';
 import { freePort, startDriver, SWITCH_TIMING } from './driver.mjs';
 
 const out = process.argv[2];
@@ -110,6 +110,14 @@ try {
   });
   row('app: cold start to first painted map, through WebDriver (median of 5, incl. session setup)', median5(starts), 'ms');
 
+  const appTree = () => {
+    const pids = execFileSync('pgrep', ['-f', APP_BIN], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    return pids.map(treeRssKb).sort((a, b) => b.total - a.total)[0];
+  };
+  // Where the memory goes: after the first map, after a chart, after the report.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const afterMap = appTree();
+
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const switches = await app.runAsync(SWITCH_TIMING);
   row('app: indicator switch to painted map (median of 20)', median(switches.indicator), 'ms');
@@ -118,12 +126,12 @@ try {
   await app.click('[data-testid=area-010560015]');
   await app.click('[data-testid=card-series]');
   await waitFor(() => app.run(`return !!document.querySelector('[data-testid=series-chart] canvas')`), 'the chart');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const afterChart = appTree();
   await app.click('[data-testid=nav-fokusbericht]');
   await waitFor(() => app.run(`return document.querySelectorAll('[data-testid=chapter]').length > 0`), 'the report');
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const pids = execFileSync('pgrep', ['-f', APP_BIN], { encoding: 'utf8' }).trim().split('\n').map(Number);
-  const trees = pids.map(treeRssKb).sort((a, b) => b.total - a.total);
-  const appMemory = trees[0];
+  const appMemory = appTree();
 
   // The baseline: a blank Tauri window, settled as long as the app had.
   const blankBin = process.env.FOKUS_BLANK_BIN;
@@ -139,6 +147,8 @@ try {
   const mib = (kb) => kb / 1024;
   row('app: resident memory after map, chart and report: the Rust process', mib(appMemory.shell), 'MiB');
   row('app: resident memory after map, chart and report: its WebKit processes', mib(appMemory.webkit), 'MiB');
+  row('app: resident memory after the first map (Rust + WebKit processes)', mib(afterMap.total), 'MiB');
+  row('app: resident memory after 40 map switches and a chart (Rust + WebKit processes)', mib(afterChart.total), 'MiB');
   row('blank Tauri window (same WebKitGTK, empty page): the Rust process', mib(blankMemory.shell), 'MiB');
   row('blank Tauri window: its WebKit processes', mib(blankMemory.webkit), 'MiB');
   ratioRow('app: resident memory after map, chart and report (Rust + WebKit processes)', mib(appMemory.total), 'MiB',
@@ -148,4 +158,6 @@ try {
   tauri.kill();
 }
 writeFileSync(out, JSON.stringify(rows, null, 2));
+// The app's log (start, snapshot, first paint), for a look at where a start spends its time.
+if (existsSync(logFile)) writeFileSync(join(ROOT, 'target/bench-app.log'), readFileSync(logFile));
 console.log(rows);

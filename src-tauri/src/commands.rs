@@ -159,13 +159,15 @@ async fn personal_save(shell: State<'_, Shell>, args: Personal) -> Result<Person
     Ok(checked)
 }
 
-/// Logs, once per process, how long after the process started the UI painted its first map.
+/// Logs, once per process, how long after the process started the UI painted its first map, and
+/// how much of that the page itself took (from the start of its load).
 #[tauri::command]
-fn first_paint() {
+fn first_paint(args: fokus_model::ipc::PageTime) {
     static PAINTED: std::sync::Once = std::sync::Once::new();
     PAINTED.call_once(|| {
         tracing::info!(
             since_start_ms = crate::since_start().as_secs_f64() * 1000.0,
+            since_page_load_ms = args.page_ms,
             "first map painted"
         );
     });

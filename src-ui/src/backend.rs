@@ -162,7 +162,10 @@ impl Backend {
     /// has no shell to tell.
     pub async fn first_paint(self) {
         if self == Backend::Tauri {
-            let _ = invoke::<_, ()>(ipc::FirstPaint::NAME, &ipc::NoArgs {}).await;
+            let page_ms = web_sys::window()
+                .and_then(|window| window.performance())
+                .map_or(0.0, |performance| performance.now());
+            let _ = invoke::<_, ()>(ipc::FirstPaint::NAME, &ipc::PageTime { page_ms }).await;
         }
     }
 

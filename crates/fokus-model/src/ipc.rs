@@ -208,7 +208,7 @@ command!(
 command!(
     /// The UI painted its first map: the shell logs the time since the process started, once
     /// per process (`cargo xtask bench` reads it from the log).
-    FirstPaint, "first_paint", NoArgs => ()
+    FirstPaint, "first_paint", PageTime => ()
 );
 command!(
     /// Saves an export where the user chooses (the system's save dialog); the saved file's
@@ -259,6 +259,13 @@ command!(
     /// The OS permission to show notifications; with `request`, asks for it if not decided.
     NotificationPermission, "notification_permission", PermissionQuery => Permission
 );
+
+/// Argument of [`FirstPaint`]: milliseconds since the page began to load
+/// (`performance.now()`), so the log tells the page's share of a start from the shell's.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PageTime {
+    pub page_ms: f64,
+}
 
 /// Argument of [`ViewSave`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
