@@ -259,6 +259,19 @@ pub struct SyncProgress {
     pub total_items: Option<u64>,
 }
 
+impl SyncProgress {
+    /// A phase that has just begun, nothing counted yet.
+    pub fn starting(phase: SyncPhase) -> SyncProgress {
+        SyncProgress {
+            phase,
+            bytes: 0,
+            total_bytes: None,
+            items: 0,
+            total_items: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncPhase {

@@ -486,15 +486,7 @@ async fn send_snapshot(
     request: axum::extract::Request,
     cache_control: &'static str,
 ) -> Result<Response, HttpError> {
-    use tower::ServiceExt;
-    let mime = "application/zstd"
-        .parse()
-        .map_err(|_| HttpError::internal("MIME type".into()))?;
-    let response = ServeFile::new_with_mime(&built.path, &mime)
-        .oneshot(request)
-        .await
-        .map_err(|error| HttpError::internal(error.to_string()))?;
-    let mut response = response.map(axum::body::Body::new);
+    let mut response = serve_file(&built.path, "application/zstd", request).await?;
     if response.status().is_success() {
         let headers = response.headers_mut();
         for (name, value) in [
@@ -513,6 +505,23 @@ async fn send_snapshot(
         );
     }
     Ok(response)
+}
+
+/// A file from disk as `mime`, with Range and conditional requests answered.
+async fn serve_file(
+    path: &Path,
+    mime: &str,
+    request: axum::extract::Request,
+) -> Result<Response, HttpError> {
+    use tower::ServiceExt;
+    let mime = mime
+        .parse()
+        .map_err(|_| HttpError::internal(format!("MIME type {mime}")))?;
+    let response = ServeFile::new_with_mime(path, &mime)
+        .oneshot(request)
+        .await
+        .map_err(|error| HttpError::internal(error.to_string()))?;
+    Ok(response.map(axum::body::Body::new))
 }
 
 /// A redirect to the immutable page; itself never cached, since the current revision moves.
@@ -685,7 +694,6 @@ async fn blob(
     axum::extract::Path(sha256): axum::extract::Path<String>,
     request: axum::extract::Request,
 ) -> Result<Response, HttpError> {
-    use tower::ServiceExt;
     let not_found = || HttpError {
         status: StatusCode::NOT_FOUND,
         body: ApiError::new(
@@ -708,14 +716,7 @@ async fn blob(
     let Some(kind) = fokus_model::content::media_type(&mime) else {
         return Err(not_found());
     };
-    let response = ServeFile::new_with_mime(
-        blobs.path_of(&sha256),
-        &kind.mime.parse().map_err(|_| not_found())?,
-    )
-    .oneshot(request)
-    .await
-    .map_err(|error| HttpError::internal(error.to_string()))?;
-    let mut response = response.map(axum::body::Body::new);
+    let mut response = serve_file(&blobs.path_of(&sha256), kind.mime, request).await?;
     if response.status().is_success() {
         let headers = response.headers_mut();
         headers.insert(

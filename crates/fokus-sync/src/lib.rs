@@ -484,6 +484,8 @@ impl Syncer {
     /// instance than the one the cache mirrors (rebuilt, replaced, or the app's bundled data came
     /// from elsewhere), the cache is replaced in full in one transaction.
     pub async fn sync_once(&self, now: i64) -> Result<SyncOutcome, SyncError> {
+        // A snapshot download cut off by a kill is of no use and may be large.
+        let _ = std::fs::remove_file(snapshot::download_path(&self.cache_path));
         let (local, instance, fingerprint) = self
             .blocking(|store| {
                 let local = store.revision()?;
@@ -514,13 +516,7 @@ impl Syncer {
             Ok(Some(_)) | Err(Fetch::ServerBehind) => return self.resync_in_full(local, now).await,
             Err(Fetch::Failed(error)) => return Err(error),
         };
-        self.report(SyncProgress {
-            phase: SyncPhase::Apply,
-            bytes: 0,
-            total_bytes: None,
-            items: 0,
-            total_items: None,
-        });
+        self.report(SyncProgress::starting(SyncPhase::Apply));
         let (applied, news) = self
             .blocking(move |store| {
                 let known = store.content_ids()?;

@@ -147,13 +147,7 @@ impl Syncer {
             .await;
         let outcome = match result {
             Ok(()) => {
-                self.report(SyncProgress {
-                    phase: SyncPhase::Apply,
-                    bytes: 0,
-                    total_bytes: None,
-                    items: 0,
-                    total_items: None,
-                });
+                self.report(SyncProgress::starting(SyncPhase::Apply));
                 let (file, info) = (path.clone(), announced.info);
                 self.blocking(move |store| {
                     let applied = store.restore_snapshot(&file, &info)?;

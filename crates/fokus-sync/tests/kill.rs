@@ -170,7 +170,10 @@ fn kill_9_at_random_points_never_corrupts_the_cache() {
         String::from_utf8_lossy(&outcome.stderr)
     );
     let download = dir.path().join("cache.sqlite3.snapshot-download");
-    assert!(!download.exists(), "no download is left behind");
+    assert!(
+        !download.exists(),
+        "no download is left behind, not even one a kill cut off"
+    );
     let store = Store::open(&cache).unwrap();
     assert_eq!(
         store.status().unwrap(),
