@@ -134,6 +134,11 @@ impl Syncer {
             reqwest::StatusCode::NOT_FOUND
             | reqwest::StatusCode::METHOD_NOT_ALLOWED
             | reqwest::StatusCode::NOT_IMPLEMENTED => return Ok(None),
+            // The server could not write one (a full disk, say): the feed still works.
+            status if status.is_server_error() => {
+                tracing::warn!(%status, "the server's snapshot failed; taking the feed");
+                return Ok(None);
+            }
             status if !status.is_success() => {
                 return Err(SyncError::InvalidAnswer(format!("HTTP {status}")))
             }

@@ -1089,3 +1089,32 @@ async fn the_apps_bundled_snapshot_fills_an_empty_cache_and_a_sync_goes_on_from_
     let next = syncer.sync_once(300).await.unwrap();
     assert_eq!((next.revision_before, next.revision), (DEMO, DEMO + 1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_whose_snapshot_fails_still_serves_the_first_sync_through_the_feed() {
+    use axum::response::IntoResponse;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server_store = Store::open_in_memory().unwrap();
+    load_demo(&mut server_store, 1).unwrap();
+    let page = serde_json::to_string(&server_store.feed_since(0).unwrap()).unwrap();
+    let router = axum::Router::new()
+        .route(
+            fokus_model::api::SNAPSHOT,
+            get(|| async { axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response() }),
+        )
+        .route(
+            fokus_model::api::FEED,
+            get(move || {
+                let page = page.clone();
+                async move { page.into_response() }
+            }),
+        );
+    let address = spawn(router).await;
+    let syncer = Syncer::new(
+        &format!("http://{address}"),
+        &dir.path().join("cache.sqlite3"),
+    )
+    .unwrap();
+    let outcome = syncer.sync_once(1).await.unwrap();
+    assert_eq!(outcome.revision, DEMO, "the feed filled the cache");
+}
