@@ -931,7 +931,9 @@ fn AreaShares(catalog: fokus_model::Catalog, year: Signal<Option<u16>>) -> impl 
 fn spending_chart(overview: &SpendingOverview, dark: bool, per_inhabitant: bool) -> Chart {
     let colours = field_colours(dark);
     let years: Vec<String> = overview.years.iter().map(u16::to_string).collect();
-    let mut chart = frame(Grid::new().left(72).right(24).top(120).bottom(40), 14)
+    // The legend names eight fields, some long ("Grundsicherung im Alter und bei
+    // Erwerbsminderung …"): on a tablet it wraps to seven lines, which the plot must start below.
+    let mut chart = frame(Grid::new().left(72).right(24).top(210).bottom(40), 14)
         .x_axis(
             Axis::new()
                 .type_(AxisType::Category)
