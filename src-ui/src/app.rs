@@ -13,6 +13,7 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
 use crate::backend::Backend;
+use crate::components::icon::{Icon, IconName};
 use crate::components::sync_bar::SyncBar;
 use crate::pages::content::{
     DokumentePage, EmpfehlungenPage, FokusberichtPage, NewsletterPage, VideoPage,
@@ -144,6 +145,8 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // Below the desktop width the pages fold into a menu (the header stays one compact row).
+    let menu_open = RwSignal::new(false);
     let nav_pages = move || {
         Page::ALL
             .into_iter()
@@ -159,12 +162,30 @@ pub fn App() -> impl IntoView {
             })
             .collect_view()
     };
+    let close_menu_on_escape = window_event_listener(leptos::ev::keydown, move |event| {
+        if event.key() == "Escape" && menu_open.get_untracked() {
+            menu_open.set(false);
+            focus_by_id("menu-button");
+        }
+    });
+    on_cleanup(move || close_menu_on_escape.remove());
 
     view! {
         <Router>
-            <NavigationBridge restored=restored/>
+            <NavigationBridge restored=restored menu_open=menu_open/>
             <a class="skip-link" href="#main">"Zum Inhalt springen"</a>
             <header class="topbar">
+                <button type="button" class="button menu-button" id="menu-button" data-testid="menu-button"
+                    aria-controls="page-nav" aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| {
+                        menu_open.update(|open| *open = !*open);
+                        if menu_open.get_untracked() {
+                            request_animation_frame(|| focus_by_id("menu-close"));
+                        }
+                    }>
+                    <Icon name=IconName::Menu/>
+                    <span class="menu-label">"Menü"</span>
+                </button>
                 <div class="brand">
                     <img src="/fokus-icon.svg" alt="" width="40" height="40"/>
                     <div>
@@ -179,13 +200,19 @@ pub fn App() -> impl IntoView {
                 <div class="header-tools">
                     <SearchField/>
                     <SyncBar/>
-                    <A href=Page::Einstellungen.path() attr:class="button header-link" attr:data-testid="nav-einstellungen">
-                        {Page::Einstellungen.label_de()}
+                    <A href=Page::Einstellungen.path() attr:class="button header-link" attr:data-testid="nav-einstellungen" attr:aria-label=Page::Einstellungen.label_de()>
+                        <Icon name=IconName::Settings/>
+                        <span class="wide-only" aria-hidden="true">{Page::Einstellungen.label_de()}</span>
                     </A>
                 </div>
             </header>
             <PresentationBar/>
-            <nav class="pages" aria-label="Bereiche">
+            <div class="menu-backdrop" class:open=move || menu_open.get() on:click=move |_| menu_open.set(false) aria-hidden="true"></div>
+            <nav class="pages" id="page-nav" class:open=move || menu_open.get() aria-label="Bereiche">
+                <button type="button" class="button secondary menu-close" id="menu-close" data-testid="menu-close"
+                    on:click=move |_| { menu_open.set(false); focus_by_id("menu-button"); }>
+                    <Icon name=IconName::Close/>"Menü schließen"
+                </button>
                 <ul>{nav_pages}</ul>
             </nav>
             <main id="main" tabindex="-1">
@@ -226,7 +253,7 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// "Demodaten: …" above a page whose data are the demo's, from the deployment the app holds.
+/// "Demodaten – …" above a page whose data are the demo's, from the deployment the app holds.
 #[component]
 pub fn DemoBanner() -> impl IntoView {
     let app = use_app();
@@ -235,12 +262,38 @@ pub fn DemoBanner() -> impl IntoView {
             .get()
             .filter(|dataset| dataset.demo)
             .map(|dataset| {
+                let (label, rest) = demo_notice(&dataset.title);
                 view! {
                     <p class="demo-banner" role="note" data-testid="demo-banner">
-                        <strong>"Demodaten: "</strong>{dataset.title}
+                        <strong>{label}</strong>{rest}
                     </p>
                 }
             })
+    }
+}
+
+/// The demo notice as label and text, without saying "Demodaten" twice when the deployment's
+/// title starts with the word already ("Demodaten – erzeugte Werte …").
+pub fn demo_notice(title: &str) -> (&'static str, String) {
+    let rest = title
+        .strip_prefix("Demodaten")
+        .map(|rest| rest.trim_start_matches([' ', ':', '–', '-']).trim_start())
+        .unwrap_or(title);
+    if rest.is_empty() {
+        ("Demodaten", String::new())
+    } else {
+        ("Demodaten: ", rest.to_owned())
+    }
+}
+
+/// Puts the keyboard focus on the element with this id, if it is on the page.
+pub fn focus_by_id(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = document()
+        .get_element_by_id(id)
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
     }
 }
 
@@ -288,7 +341,7 @@ fn page_slug(page: Page) -> &'static str {
 /// Follows page requests from the shell and remembers the view for the next start; lives
 /// inside the router, where navigation works.
 #[component]
-fn NavigationBridge(restored: RwSignal<bool>) -> impl IntoView {
+fn NavigationBridge(restored: RwSignal<bool>, menu_open: RwSignal<bool>) -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
     let location = leptos_router::hooks::use_location();
@@ -322,6 +375,12 @@ fn NavigationBridge(restored: RwSignal<bool>) -> impl IntoView {
     // A new page (not another view of the same page) puts the focus on its heading, as keyboard
     // and screen-reader users expect after a route change (WCAG 2.4.3).
     // A link to a section of a page (`#…`) focuses that section instead, once it is drawn.
+    // Any navigation closes the menu (a link in it, or a view opened from elsewhere).
+    Effect::new(move |_| {
+        location.pathname.track();
+        location.search.track();
+        menu_open.set(false);
+    });
     Effect::new(move |previous: Option<String>| {
         let pathname = location.pathname.get();
         if previous.is_some_and(|previous| previous != pathname)

@@ -700,6 +700,161 @@ pub fn matches(indicator: &Indicator, query: &str) -> bool {
         .all(|word| haystack.contains(word))
 }
 
+/// How a value stands against a reference, for the value card: the difference in words and
+/// whether that is better (`None`: equal at the shown precision, or a neutral indicator).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// "2,6 Prozentpunkte über Kreis Pinneberg", "gleich wie Schleswig-Holstein".
+    pub words: String,
+    pub better: Option<bool>,
+}
+
+/// `value` against `reference` (named `name`). Equal at the indicator's precision is "gleich
+/// wie …" with no verdict; otherwise "günstiger" or "ungünstiger" follows the polarity.
+pub fn compare(value: f64, reference: f64, name: &str, indicator: &Indicator) -> Comparison {
+    let difference = value - reference;
+    if difference.abs() < 0.5 * 10f64.powi(-i32::from(indicator.decimals)) {
+        return Comparison {
+            words: format!("gleich wie {name}"),
+            better: None,
+        };
+    }
+    let unit = if indicator.unit == "%" {
+        "Prozentpunkte".to_owned()
+    } else {
+        indicator.unit.clone()
+    };
+    let side = if difference > 0.0 { "über" } else { "unter" };
+    let better = match indicator.polarity {
+        Polarity::HigherIsBetter => Some(difference > 0.0),
+        Polarity::HigherIsWorse => Some(difference < 0.0),
+        Polarity::Neutral => None,
+    };
+    Comparison {
+        words: format!(
+            "{} {unit} {side} {name}",
+            format::number(difference.abs(), indicator.decimals)
+        ),
+        better,
+    }
+}
+
+/// The verdict of a comparison as a word: colour alone must not carry it.
+pub fn verdict_word(better: Option<bool>) -> Option<&'static str> {
+    better.map(|better| if better { "günstiger" } else { "ungünstiger" })
+}
+
+/// Which way a series went: arrows mean direction only, never good or bad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+    Same,
+}
+
+impl Direction {
+    pub fn past_tense(self) -> &'static str {
+        match self {
+            Direction::Up => "gestiegen",
+            Direction::Down => "gesunken",
+            Direction::Same => "unverändert",
+        }
+    }
+}
+
+/// The trend of a row up to year index `upto`: from its first year with a value to `upto`.
+/// `None` without a value at `upto` or without an earlier one.
+pub fn trend(
+    row: &TableRow,
+    years: &[u16],
+    upto: usize,
+    decimals: u8,
+) -> Option<(u16, f64, Direction)> {
+    let last = row.cell(upto)?.value()?;
+    let (first_idx, first) = (0..upto).find_map(|idx| Some((idx, row.cell(idx)?.value()?)))?;
+    let step = 0.5 * 10f64.powi(-i32::from(decimals));
+    let direction = if (last - first).abs() < step {
+        Direction::Same
+    } else if last > first {
+        Direction::Up
+    } else {
+        Direction::Down
+    };
+    Some((*years.get(first_idx)?, first, direction))
+}
+
+/// The value card's one sentence: the difference to the home area and the trend, e.g.
+/// "2,6 Prozentpunkte über Kreis Pinneberg; seit 2015 gesunken (von 10,1 %)".
+pub fn card_summary(table: &IndicatorTable, row: &TableRow, year_idx: usize) -> Option<String> {
+    let indicator = &table.indicator;
+    let value = row.cell(year_idx)?.value()?;
+    let mut parts = Vec::new();
+    if let Some(home) = table.references.first() {
+        if let Some(reference) = home.cell(year_idx).and_then(Cell::value) {
+            parts.push(compare(value, reference, &home.name, indicator).words);
+        }
+    }
+    if let Some((first_year, first, direction)) =
+        trend(row, &table.years, year_idx, indicator.decimals)
+    {
+        parts.push(match direction {
+            Direction::Same => format!("seit {first_year} unverändert"),
+            _ => format!(
+                "seit {first_year} {} (von {})",
+                direction.past_tense(),
+                format::with_unit(&format::number(first, indicator.decimals), &indicator.unit)
+            ),
+        });
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// A sparkline's points ("x,y x,y …") for `values` in a `width` × `height` box, with `extra`
+/// values (a reference) taken into the vertical scale; gaps are left out.
+pub fn sparkline_points(values: &[Option<f64>], extra: &[f64], width: f64, height: f64) -> String {
+    let known: Vec<f64> = values
+        .iter()
+        .flatten()
+        .copied()
+        .chain(extra.iter().copied())
+        .collect();
+    let (Some(min), Some(max)) = (
+        known.iter().copied().reduce(f64::min),
+        known.iter().copied().reduce(f64::max),
+    ) else {
+        return String::new();
+    };
+    let span = (max - min).max(f64::EPSILON);
+    let step = if values.len() > 1 {
+        width / (values.len() - 1) as f64
+    } else {
+        0.0
+    };
+    values
+        .iter()
+        .enumerate()
+        .filter_map(|(idx, value)| {
+            let value = (*value)?;
+            let y = height - (value - min) / span * height;
+            Some(format!("{:.1},{:.1}", idx as f64 * step, y))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The y of `value` on the same scale as [`sparkline_points`].
+pub fn sparkline_y(value: f64, values: &[Option<f64>], extra: &[f64], height: f64) -> Option<f64> {
+    let known: Vec<f64> = values
+        .iter()
+        .flatten()
+        .copied()
+        .chain(extra.iter().copied())
+        .collect();
+    let min = known.iter().copied().reduce(f64::min)?;
+    let max = known.iter().copied().reduce(f64::max)?;
+    Some(height - (value - min) / (max - min).max(f64::EPSILON) * height)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -918,6 +1073,7 @@ mod tests {
             name: format!("Amt {area}"),
             path: format!("M{x},10L{},10L{},60Z", x + 50.0, x + 25.0),
             label: (x + 25.0, 30.0),
+            extent: (50.0, 50.0),
             in_inset: false,
         };
         let layout = fokus_map::MapLayout {
@@ -1034,5 +1190,88 @@ mod tests {
         ] {
             assert_eq!(matches(&indicator, query), expected, "{query}");
         }
+    }
+
+    #[test]
+    fn comparisons_say_equal_without_a_verdict_and_otherwise_follow_the_polarity() {
+        let worse_when_high = indicator(Polarity::HigherIsWorse);
+        let cases = [
+            (9.2, 6.6, "2,6 Prozentpunkte über Kreis", Some(false)),
+            (5.0, 6.6, "1,6 Prozentpunkte unter Kreis", Some(true)),
+            (6.64, 6.6, "gleich wie Kreis", None),
+        ];
+        for (value, reference, words, better) in cases {
+            let comparison = compare(value, reference, "Kreis", &worse_when_high);
+            assert_eq!(comparison.words, words, "{value} against {reference}");
+            assert_eq!(
+                comparison.better, better,
+                "{value} against {reference}: the verdict"
+            );
+        }
+        let neutral = compare(9.2, 6.6, "Kreis", &indicator(Polarity::Neutral));
+        assert_eq!(
+            neutral.better, None,
+            "a neutral indicator is never better or worse"
+        );
+        assert_eq!(verdict_word(Some(false)), Some("ungünstiger"));
+        assert_eq!(verdict_word(None), None, "equal values get no verdict word");
+    }
+
+    #[test]
+    fn the_card_sentence_names_the_home_difference_and_the_trend() {
+        let value = |v: f64| Some(Cell::Value(v));
+        let mut table = table(Polarity::HigherIsWorse);
+        table.years = vec![2015, 2020, 2025];
+        table.areas = vec![
+            row(
+                "falling",
+                AreaKind::Amt,
+                vec![value(10.1), value(9.9), value(9.2)],
+            ),
+            row("flat", AreaKind::Amt, vec![None, value(7.0), value(7.04)]),
+            row("single", AreaKind::Amt, vec![None, None, value(7.0)]),
+            row("none", AreaKind::Amt, vec![value(1.0), value(2.0), None]),
+        ];
+        table.references = vec![TableRow {
+            area: "kreis".into(),
+            name: "Kreis Pinneberg".into(),
+            kind: AreaKind::Kreis,
+            cells: vec![value(7.0), value(6.8), value(6.6)],
+        }];
+        let summary = |idx: usize| card_summary(&table, &table.areas[idx], 2);
+        assert_eq!(
+            summary(0).as_deref(),
+            Some("2,6 Prozentpunkte über Kreis Pinneberg; seit 2015 gesunken (von 10,1 %)"),
+            "difference to the Kreis, then the trend from the first year"
+        );
+        assert_eq!(
+            summary(1).as_deref(),
+            Some("0,4 Prozentpunkte über Kreis Pinneberg; seit 2020 unverändert"),
+            "the trend starts at the first year with a value; 7,0 to 7,04 is no change at one decimal"
+        );
+        assert_eq!(
+            summary(2).as_deref(),
+            Some("0,4 Prozentpunkte über Kreis Pinneberg"),
+            "a single year has no trend"
+        );
+        assert_eq!(summary(3), None, "no value in the year, no sentence");
+    }
+
+    #[test]
+    fn sparklines_scale_to_their_box_and_skip_gaps() {
+        let points = sparkline_points(&[Some(1.0), None, Some(3.0)], &[2.0], 100.0, 20.0);
+        assert_eq!(
+            points, "0.0,20.0 100.0,0.0",
+            "the gap is left out, min at the bottom, max at the top"
+        );
+        assert_eq!(
+            sparkline_y(2.0, &[Some(1.0), Some(3.0)], &[], 20.0),
+            Some(10.0)
+        );
+        assert_eq!(
+            sparkline_points(&[None, None], &[], 100.0, 20.0),
+            "",
+            "nothing to draw"
+        );
     }
 }

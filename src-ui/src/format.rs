@@ -46,6 +46,19 @@ pub fn date_time(unix_seconds: i64) -> String {
     )
 }
 
+/// A moment for the compact header: `20:18` when it was today, `03.12.` otherwise.
+pub fn date_time_short(unix_seconds: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        unix_seconds as f64 * 1000.0,
+    ));
+    let today = js_sys::Date::new_0();
+    if date.to_date_string() == today.to_date_string() {
+        format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+    } else {
+        format!("{:02}.{:02}.", date.get_date(), date.get_month() + 1)
+    }
+}
+
 /// Unix seconds → `25.11.2026` in the device's time zone.
 pub fn date(unix_seconds: i64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(

@@ -28,6 +28,9 @@ pub struct MapShape {
     pub path: String,
     /// A point inside the shape for a label or focus marker.
     pub label: (f64, f64),
+    /// Width and height of the shape's bounding box, in the layout's units: whether a finger
+    /// can hit it at the drawn size.
+    pub extent: (f64, f64),
     pub in_inset: bool,
 }
 
@@ -287,6 +290,10 @@ fn shape(feature: &Feature, placed: &MultiPolygon<f64>, in_inset: bool) -> MapSh
         name: feature.name.clone(),
         path: path_data(placed),
         label,
+        extent: placed
+            .bounding_rect()
+            .map(|rect| (rect.width(), rect.height()))
+            .unwrap_or_default(),
         in_inset,
     }
 }

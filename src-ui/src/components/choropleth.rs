@@ -222,6 +222,22 @@ pub fn Choropleth(
             }
         })
         .collect_view();
+    // A finger needs 44 × 44 px: each area also answers a tap within a 44 px disk around its
+    // label point (a stroke that does not scale with the map), the smallest areas on top, so a
+    // small Amt between large ones can be hit at any zoom.
+    let mut by_size: Vec<&fokus_map::MapShape> = layout.shapes.iter().collect();
+    by_size.sort_by(|a, b| (b.extent.0 * b.extent.1).total_cmp(&(a.extent.0 * a.extent.1)));
+    let hit_areas = by_size
+        .into_iter()
+        .map(|shape| {
+            let area = shape.area.clone();
+            view! {
+                <circle class="hit-area" cx=shape.label.0 cy=shape.label.1 r="0.5" aria-hidden="true"
+                    data-testid=format!("hit-{}", shape.area)
+                    on:click=move |_| if !zoom.dragged.get_untracked() { on_select.run(area.clone()) }/>
+            }
+        })
+        .collect_view();
     let outline_shapes = layout.shapes.clone();
     let outline = move || {
         let selected_id = selected.get()?;
@@ -239,11 +255,11 @@ pub fn Choropleth(
         }
     });
     view! {
+        <div class="map-frame">
         <div class="map-zoom" role="group" aria-label="Kartenausschnitt">
             <button class="button secondary icon" on:click=move |_| zoom.by(1.5) aria-label="Karte vergrößern" data-testid="map-zoom-in">"+"</button>
             <button class="button secondary icon" on:click=move |_| zoom.by(1.0 / 1.5) disabled={move || zoom.scale.get() <= 1.0} aria-label="Karte verkleinern" data-testid="map-zoom-out">"−"</button>
-            <button class="button secondary" on:click=move |_| zoom.reset() disabled={move || zoom.scale.get() <= 1.0} data-testid="map-zoom-reset">"Ganze Karte"</button>
-            <span class="hint">{move || if zoom.scale.get() > 1.0 { "Zum Verschieben ziehen; mit zwei Fingern zoomen." } else { "" }}</span>
+            <button class="button secondary" on:click=move |_| zoom.reset() hidden={move || zoom.scale.get() <= 1.0} data-testid="map-zoom-reset">"Ganze Karte"</button>
         </div>
         <svg
             class="map"
@@ -269,7 +285,10 @@ pub fn Choropleth(
             {shapes}
             {outline}
             <g class="labels">{labels}</g>
+            <g class="hit-areas">{hit_areas}</g>
         </svg>
+        </div>
+        <p class="hint" aria-live="polite">{move || if zoom.scale.get() > 1.0 { "Zum Verschieben ziehen; mit zwei Fingern zoomen." } else { "" }}</p>
     }
     .into_any()
 }

@@ -3,6 +3,7 @@
 pub mod chart;
 pub mod choropleth;
 pub mod figure;
+pub mod icon;
 pub mod live;
 pub mod merken;
 pub mod series_chart;

@@ -1,4 +1,4 @@
-//! The sync indicator in the header ("Stand: …", "offline · Stand: …"), the progress of a long
+//! The sync indicator in the header ("abgeglichen …", "offline · abgeglichen …"), the progress of a long
 //! sync, and the manual refresh.
 
 use fokus_model::news::{SyncPhase, SyncProgress};
@@ -6,28 +6,16 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::app::use_app;
+use crate::components::icon::{Icon, IconName};
 use crate::format;
 
 #[component]
 pub fn SyncBar() -> impl IntoView {
     let app = use_app();
     let busy = RwSignal::new(false);
-    let text = move || match app.sync_state.get() {
-        None => "Verbinde …".to_owned(),
-        Some(state) if state.syncing => "Aktualisiere …".to_owned(),
-        Some(state) => {
-            let stand = state.last_success.map(format::date_time);
-            match (state.online, stand) {
-                (true, Some(stand)) => format!("Stand: {stand}"),
-                (true, None) => "verbunden".to_owned(),
-                (false, Some(stand)) => format!("offline · Stand: {stand}"),
-                (false, None) if state.revision > 0 => {
-                    "offline · mitgelieferter Datenstand".to_owned()
-                }
-                (false, None) => "offline · noch nicht synchronisiert".to_owned(),
-            }
-        }
-    };
+    // The full words for screen readers and wide screens, a short form for the compact header.
+    let text = move || status_words(app.sync_state.get().as_ref(), false);
+    let short = move || status_words(app.sync_state.get().as_ref(), true);
     let online = move || app.sync_state.get().is_some_and(|state| state.online);
     let progress = move || {
         let syncing = app.sync_state.get().is_some_and(|state| state.syncing);
@@ -49,16 +37,45 @@ pub fn SyncBar() -> impl IntoView {
     };
     view! {
         <div class="sync">
-            <span class="sync-state" class:online=online data-testid="sync-status" role="status" aria-live="polite">
+            <span class="sync-state" class:online=online data-testid="sync-status" role="status" aria-live="polite" title=text>
                 <span class="dot" aria-hidden="true"></span>
-                {text}
+                <span class="sync-long">{text}</span>
+                <span class="sync-short" aria-hidden="true">{short}</span>
             </span>
             {progress}
             {move || problem().map(|problem| view! { <span class="sync-problem" data-testid="sync-problem">{problem}</span> })}
-            <button class="button" on:click=refresh disabled=move || busy.get() data-testid="sync-now">
-                "Jetzt aktualisieren"
+            <button class="button sync-now" on:click=refresh disabled=move || busy.get() data-testid="sync-now" aria-label="Jetzt aktualisieren">
+                <Icon name=IconName::Refresh/>
+                <span class="wide-only" aria-hidden="true">"Jetzt aktualisieren"</span>
             </button>
         </div>
+    }
+}
+
+/// The sync state in words: "abgeglichen 03.12.2026, 20:18", "offline · abgeglichen …".
+/// `short` for the compact header: the time alone when it was today, else the date.
+fn status_words(state: Option<&fokus_model::SyncState>, short: bool) -> String {
+    let Some(state) = state else {
+        return "Verbinde …".to_owned();
+    };
+    if state.syncing {
+        return "Gleiche ab …".to_owned();
+    }
+    let when = state.last_success.map(|seconds| {
+        if short {
+            format::date_time_short(seconds)
+        } else {
+            format::date_time(seconds)
+        }
+    });
+    match (state.online, when) {
+        (true, Some(when)) => format!("abgeglichen {when}"),
+        (true, None) => "verbunden".to_owned(),
+        (false, Some(when)) if short => format!("offline · {when}"),
+        (false, Some(when)) => format!("offline · abgeglichen {when}"),
+        (false, None) if state.revision > 0 && short => "offline".to_owned(),
+        (false, None) if state.revision > 0 => "offline · mitgelieferter Datenstand".to_owned(),
+        (false, None) => "offline · noch nicht abgeglichen".to_owned(),
     }
 }
 

@@ -14,6 +14,16 @@ pub fn year_label(year: u16, projected: &[u16]) -> String {
     }
 }
 
+/// Which part of the year controls to draw: all of them (the statistics pages), the list with
+/// the play button (the explorer's compact bar), or the slider alone (its "Einstellen").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum YearPart {
+    #[default]
+    Full,
+    Pick,
+    Slider,
+}
+
 #[component]
 pub fn YearControls(
     /// Ascending.
@@ -23,6 +33,7 @@ pub fn YearControls(
     /// Years to name as a projection ("2030 (Prognose)").
     #[prop(optional)]
     projected: Vec<u16>,
+    #[prop(optional)] part: YearPart,
 ) -> impl IntoView {
     let playing = RwSignal::new(false);
     let first = years.first().copied().unwrap_or_default();
@@ -68,8 +79,16 @@ pub fn YearControls(
         });
     };
     let n_years = years.with_value(Vec::len);
-    view! {
-        <label class="field">
+    let play_button = move || {
+        view! {
+            <button class="button secondary play" data-testid="year-play" on:click=play
+                aria-label=move || if playing.get() { "Anhalten" } else { "Jahre abspielen" }>
+                {move || if playing.get() { "❚❚" } else { "▶" }}
+            </button>
+        }
+    };
+    let select = view! {
+        <label class="field field-year">
             <span>"Jahr"</span>
             <select class="year" data-testid="year-select" on:change=move |event| {
                 if let Ok(year) = event_target_value(&event).parse() { on_year.run(year) }
@@ -77,26 +96,32 @@ pub fn YearControls(
                 {options}
             </select>
         </label>
-        <div class="field year-slider">
-            <label for="year-slider">{move || format!("Zeitleiste: {}", current.get().map(label).unwrap_or_default())}</label>
-            <div class="slider-row">
-                <button class="button secondary play" data-testid="year-play" on:click=play
-                    aria-label=move || if playing.get() { "Anhalten" } else { "Jahre abspielen" }>
-                    {move || if playing.get() { "❚❚" } else { "▶" }}
-                </button>
-                <input id="year-slider" type="range" data-testid="year-slider"
-                    min="0" max=n_years.saturating_sub(1) step="1"
-                    prop:value=move || index_of(current.get()).to_string()
-                    aria-valuetext=move || current.get().map(label).unwrap_or_default()
-                    on:change=move |event| {
-                        let year = event_target_value(&event)
-                            .parse::<usize>()
-                            .ok()
-                            .and_then(|idx| years.with_value(|years| years.get(idx).copied()));
-                        if let Some(year) = year { on_year.run(year) }
-                    }/>
+    };
+    let slider = move |with_play: bool| {
+        view! {
+            <div class="field year-slider">
+                <label for="year-slider">{move || format!("Zeitleiste: {}", current.get().map(label).unwrap_or_default())}</label>
+                <div class="slider-row">
+                    {with_play.then(play_button)}
+                    <input id="year-slider" type="range" data-testid="year-slider"
+                        min="0" max=n_years.saturating_sub(1) step="1"
+                        prop:value=move || index_of(current.get()).to_string()
+                        aria-valuetext=move || current.get().map(label).unwrap_or_default()
+                        on:change=move |event| {
+                            let year = event_target_value(&event)
+                                .parse::<usize>()
+                                .ok()
+                                .and_then(|idx| years.with_value(|years| years.get(idx).copied()));
+                            if let Some(year) = year { on_year.run(year) }
+                        }/>
+                </div>
             </div>
-        </div>
+        }
+    };
+    match part {
+        YearPart::Full => view! { {select}{slider(true)} }.into_any(),
+        YearPart::Pick => view! { <div class="year-pick">{select}{play_button()}</div> }.into_any(),
+        YearPart::Slider => slider(false).into_any(),
     }
 }
 

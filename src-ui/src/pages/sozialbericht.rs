@@ -15,10 +15,11 @@ use leptos_router::NavigateOptions;
 
 use crate::app::{use_app, DemoBanner};
 use crate::components::choropleth::{has_gemeinden, level_label, map_frame, Choropleth, Legend};
+use crate::components::icon::{Icon, IconName};
 use crate::components::merken::Merken;
 use crate::components::series_chart::SeriesChart;
 use crate::components::share::{link_of, save_image, ShareBar};
-use crate::components::year_controls::YearControls;
+use crate::components::year_controls::{YearControls, YearPart};
 use crate::explorer::{self, map_svg, paint, ranking, series_svg, ImageMeta};
 use crate::format;
 use fokus_model::personal::Subject;
@@ -80,7 +81,15 @@ pub fn Explorer(beside: bool) -> impl IntoView {
                     },
                 );
             } else {
-                navigate(&View::Explorer(next).path(), NavigateOptions::default());
+                // A tap on the map, a tab or a picker changes the view, never the scroll
+                // position: the answer appears where the finger is.
+                navigate(
+                    &View::Explorer(next).path(),
+                    NavigateOptions {
+                        scroll: false,
+                        ..NavigateOptions::default()
+                    },
+                );
             }
         }),
     };
@@ -181,13 +190,27 @@ pub fn Explorer(beside: bool) -> impl IntoView {
     // brings only new values leaves them (and what someone is typing into the search) alone.
     let choices = Memo::new(move |_| loaded_catalog().map(|catalog| Choices::of(&catalog)));
     let years = Memo::new(move |_| loaded_table().map(|table| table.years));
+    // What the indicator search in "Einstellen" has typed; it filters the list in the bar.
+    let query = RwSignal::new(String::new());
     let controls = move || {
         choices.get().map(|choices| {
-            let levels = choices.levels.clone();
+            let Choices {
+                indicators,
+                areas,
+                levels,
+            } = choices;
+            let on_year = Callback::new(move |year: u16| state.update(|view| view.year = Some(year)));
             view! {
-                <IndicatorFinder choices=choices current=indicator_id state=state/>
-                <LevelPicker levels=levels state=state/>
-                {move || years.get().map(|years| view! { <YearControls years=years current=Signal::from(year) on_year=Callback::new(move |year: u16| state.update(|view| view.year = Some(year)))/> })}
+                <IndicatorPicker indicators=indicators.clone() current=indicator_id state=state query=query/>
+                {move || years.get().map(|years| view! { <YearControls years=years current=Signal::from(year) on_year=on_year part=YearPart::Pick/> })}
+                <details class="adjust" data-testid="adjust">
+                    <summary class="button secondary" data-testid="adjust-toggle">"Einstellen"</summary>
+                    <div class="adjust-panel">
+                        <IndicatorSearch indicators=indicators areas=areas state=state query=query/>
+                        <LevelPicker levels=levels state=state/>
+                        {move || years.get().map(|years| view! { <YearControls years=years current=Signal::from(year) on_year=on_year part=YearPart::Slider/> })}
+                    </div>
+                </details>
             }
         })
     };
@@ -274,21 +297,24 @@ pub fn Explorer(beside: bool) -> impl IntoView {
     };
 
     view! {
-        {if beside {
-            view! { <h2 class="side-title">"Sozialbericht daneben"</h2> }.into_any()
-        } else {
-            view! { <h1 class="page-title explorer-title">"Sozialbericht"</h1> }.into_any()
-        }}
-        <DemoBanner/>
+        <div class="page-head">
+            {if beside {
+                view! { <h2 class="side-title">"Sozialbericht daneben"</h2> }.into_any()
+            } else {
+                view! { <h1 class="page-title explorer-title">"Sozialbericht"</h1> }.into_any()
+            }}
+            <DemoBanner/>
+        </div>
         {empty_or_error}
-        <div class="controls">{controls}</div>
+        <div class="controls control-bar">{controls}</div>
         <div class="tab-bar">
             <div role="tablist" aria-label="Darstellung" class="tabs">{tabs}</div>
-            {share}
         </div>
         <section class="card tab-panel" id="tab-panel" role="tabpanel" data-testid="tab-panel">
             {panel}
         </section>
+        // Below the view, as OWID's grapher has them: share, export, note.
+        <div class="view-actions">{share}</div>
     }
 }
 
@@ -440,58 +466,16 @@ fn remember_recent(id: &str) {
     }
 }
 
-/// A search field over the indicators (name, short name, Handlungsfeld, definition; umlauts and
-/// case folded) and the list it filters: recently used first, then by Handlungsfeld in the
-/// report's order.
+/// The list of indicators, filtered by the search in "Einstellen" (`query`): recently used
+/// first, then by Handlungsfeld in the report's order. The current one stays selectable even
+/// when the search hides it.
 #[component]
-fn IndicatorFinder(
-    choices: Choices,
+fn IndicatorPicker(
+    indicators: Vec<Indicator>,
     current: Memo<Option<String>>,
     state: ViewState,
+    query: RwSignal<String>,
 ) -> impl IntoView {
-    let query = RwSignal::new(String::new());
-    // Areas are found by the same field: a name leads to the area's profile.
-    let Choices {
-        indicators, areas, ..
-    } = choices;
-    let area_hits = move || {
-        let text = explorer::fold(query.get().trim());
-        if text.chars().count() < 2 {
-            return None;
-        }
-        let hits: Vec<_> = areas
-            .iter()
-            .filter(|(_, _, folded)| folded.contains(&text))
-            .take(6)
-            .map(|(id, name, _)| {
-                let link = View::Profile { area: id.clone(), year: None }.path();
-                view! { <li><a href=link data-testid=format!("area-hit-{id}")>{name.clone()}</a></li> }
-            })
-            .collect();
-        (!hits.is_empty()).then(|| {
-            view! {
-                <div class="area-hits" data-testid="area-hits">
-                    <span>"Gebietsprofil: "</span>
-                    <ul>{hits}</ul>
-                </div>
-            }
-        })
-    };
-    let choose = move |id: String| {
-        state.update(|view| {
-            view.indicator = Some(id);
-            view.year = None;
-        })
-    };
-    let all = indicators.clone();
-    let for_count = indicators.clone();
-    let count = move || {
-        let text = query.get();
-        for_count
-            .iter()
-            .filter(|indicator| explorer::matches(indicator, &text))
-            .count()
-    };
     let options = move || {
         let text = query.get();
         let matching: Vec<&Indicator> = indicators
@@ -534,7 +518,6 @@ fn IndicatorFinder(
             }
         }
         let current_id = current.get();
-        // The current indicator stays selectable even when the search hides it.
         let shown = matching
             .iter()
             .any(|indicator| Some(&indicator.id) == current_id.as_ref());
@@ -557,7 +540,64 @@ fn IndicatorFinder(
             .collect_view();
         view! { {hidden_current}{groups} }
     };
-    // Enter in the search field takes the first match.
+    view! {
+        <label class="field field-indicator">
+            <span>"Kennzahl"</span>
+            <select data-testid="indicator-select" on:change=move |event| choose_indicator(state, event_target_value(&event))>
+                {options}
+            </select>
+        </label>
+    }
+}
+
+fn choose_indicator(state: ViewState, id: String) {
+    state.update(|view| {
+        view.indicator = Some(id);
+        view.year = None;
+    })
+}
+
+/// A search field over the indicators (name, short name, Handlungsfeld, definition; umlauts and
+/// case folded) that filters the list in the bar; Enter takes the first match. Areas are found
+/// by the same field: a name leads to the area's profile.
+#[component]
+fn IndicatorSearch(
+    indicators: Vec<Indicator>,
+    areas: Vec<(String, String, String)>,
+    state: ViewState,
+    query: RwSignal<String>,
+) -> impl IntoView {
+    let area_hits = move || {
+        let text = explorer::fold(query.get().trim());
+        if text.chars().count() < 2 {
+            return None;
+        }
+        let hits: Vec<_> = areas
+            .iter()
+            .filter(|(_, _, folded)| folded.contains(&text))
+            .take(6)
+            .map(|(id, name, _)| {
+                let link = View::Profile { area: id.clone(), year: None }.path();
+                view! { <li><a href=link data-testid=format!("area-hit-{id}")>{name.clone()}</a></li> }
+            })
+            .collect();
+        (!hits.is_empty()).then(|| {
+            view! {
+                <div class="area-hits" data-testid="area-hits">
+                    <span>"Gebietsprofil: "</span>
+                    <ul>{hits}</ul>
+                </div>
+            }
+        })
+    };
+    let all = indicators.clone();
+    let count = move || {
+        let text = query.get();
+        indicators
+            .iter()
+            .filter(|indicator| explorer::matches(indicator, &text))
+            .count()
+    };
     let take_first = move |event: web_sys::KeyboardEvent| {
         if event.key() != "Enter" {
             return;
@@ -567,7 +607,7 @@ fn IndicatorFinder(
             .iter()
             .find(|indicator| explorer::matches(indicator, &text))
         {
-            choose(first.id.clone());
+            choose_indicator(state, first.id.clone());
         }
     };
     view! {
@@ -584,12 +624,6 @@ fn IndicatorFinder(
                     on:keydown=take_first
                     aria-describedby="indicator-count"
                 />
-            </label>
-            <label class="field">
-                <span>"Kennzahl"</span>
-                <select data-testid="indicator-select" on:change=move |event| choose(event_target_value(&event))>
-                    {options}
-                </select>
             </label>
             <p id="indicator-count" class="hint" aria-live="polite" data-testid="indicator-count">
                 {move || format!("{} Kennzahlen gefunden", count())}
@@ -621,24 +655,62 @@ fn MapTab(
     let indicator = table.indicator.clone();
     let table_for_map = table.clone();
     let table_for_card = table.clone();
+    let table_for_list = table.clone();
     let table_for_export = table.clone();
     let frame_for_export = frame.clone();
     view! {
         <div class="map-layout">
             <div class="map-column">
-                <h2 id="map-title" data-testid="map-title">{title}</h2>
-                <p class="hint">"Gebiet antippen oder anklicken; mit Tab oder den Pfeiltasten wechseln, mit der Eingabetaste wählen."</p>
+                <h2 id="map-title" class="view-title" data-testid="map-title">{title}</h2>
                 {move || view! {
                     <Choropleth table=table_for_map.clone() painted=painted.get() frame=frame.clone() selected=selected on_select=on_select/>
                 }}
+                <p class="hint map-hint">"Gebiet antippen oder anklicken, oder unten aus der Liste wählen; mit Tab oder den Pfeiltasten wechseln, mit der Eingabetaste wählen."</p>
                 {move || view! { <Legend indicator=indicator.clone() painted=painted.get()/> }}
+                <AreaList table=table_for_list.clone() selected=selected on_select=on_select/>
                 <ClassificationControls state=state/>
                 <MapExport table=table_for_export painted=painted frame=frame_for_export state=state dataset=dataset/>
             </div>
-            <aside class="value-card" aria-live="polite" data-testid="value-card">
+            <aside class="value-card" class:sheet=move || selected.get().is_some() aria-live="polite" data-testid="value-card" aria-label="Wert des gewählten Gebiets">
                 {move || view! { <ValueCard table=table_for_card.clone() year=year area=selected.get() state=state/> }}
             </aside>
         </div>
+    }
+}
+
+/// "Gebiet wählen": every area of the map as a list, for a finger that cannot hit a small area
+/// and for anyone who looks for a name rather than a place.
+#[component]
+fn AreaList(
+    table: IndicatorTable,
+    selected: Signal<Option<String>>,
+    on_select: Callback<String>,
+) -> impl IntoView {
+    let mut rows: Vec<(String, String)> = table
+        .areas
+        .iter()
+        .map(|row| (row.area.clone(), row.name.clone()))
+        .collect();
+    rows.sort_by(|a, b| explorer::fold(&a.1).cmp(&explorer::fold(&b.1)));
+    let options = rows
+        .into_iter()
+        .map(|(id, name)| {
+            let id_for_selected = id.clone();
+            let is_selected = move || selected.get().as_deref() == Some(id_for_selected.as_str());
+            view! { <option value=id selected=is_selected>{name}</option> }
+        })
+        .collect_view();
+    view! {
+        <label class="field area-list">
+            <span>"Gebiet wählen"</span>
+            <select data-testid="area-select" on:change=move |event| {
+                let area = event_target_value(&event);
+                if !area.is_empty() { on_select.run(area) }
+            }>
+                <option value="" selected=move || selected.get().is_none()>"– Gebiet –"</option>
+                {options}
+            </select>
+        </label>
     }
 }
 
@@ -784,35 +856,9 @@ fn ClassificationControls(state: ViewState) -> impl IntoView {
     }
 }
 
-/// The difference of `value` to a reference in words: "1,2 Prozentpunkte über …".
-fn difference_text(value: f64, reference: f64, indicator: &Indicator) -> String {
-    let difference = value - reference;
-    let unit = if indicator.unit == "%" {
-        "Prozentpunkte".to_owned()
-    } else {
-        indicator.unit.clone()
-    };
-    if difference.abs() < 0.5 * 10f64.powi(-i32::from(indicator.decimals)) {
-        return "gleich".to_owned();
-    }
-    let side = if difference > 0.0 { "über" } else { "unter" };
-    format!(
-        "{} {unit} {side}",
-        format::number(difference.abs(), indicator.decimals)
-    )
-}
-
-/// Whether `value` is better than `reference` for this indicator; `None` for neutral ones.
-fn is_better(value: f64, reference: f64, polarity: Polarity) -> Option<bool> {
-    match polarity {
-        Polarity::HigherIsBetter => Some(value > reference),
-        Polarity::HigherIsWorse => Some(value < reference),
-        Polarity::Neutral => None,
-    }
-}
-
-/// The selected area's value beside the map: value, rank, the references and the differences,
-/// and the way on to its profile and time series.
+/// The selected area's value beside the map (below it as a sheet on a narrow screen): value
+/// with a sparkline, one sentence against the home area and the trend, rank, the references
+/// with the differences in words, and the way on to its profile and time series.
 #[component]
 fn ValueCard(
     table: IndicatorTable,
@@ -840,7 +886,7 @@ fn ValueCard(
         return view! {
             <h2>"Vergleichswerte " {year}</h2>
             <ul class="references">{references}</ul>
-            <p class="hint">"Ein Gebiet auf der Karte wählen, um seinen Wert hier zu sehen."</p>
+            <p class="hint">"Ein Gebiet auf der Karte oder in der Liste wählen, um seinen Wert hier zu sehen."</p>
         }
         .into_any();
     };
@@ -862,20 +908,23 @@ fn ValueCard(
             .iter()
             .filter_map(|reference| {
                 let reference_value = cell_of(reference)?.value()?;
-                let better = is_better(value, reference_value, indicator.polarity);
-                let verdict = match better {
-                    Some(true) => " – günstiger",
-                    Some(false) => " – ungünstiger",
-                    None => "",
+                let comparison = explorer::compare(value, reference_value, &reference.name, &indicator);
+                let class = match comparison.better {
+                    Some(true) => "verdict better",
+                    Some(false) => "verdict worse",
+                    None => "verdict",
                 };
                 Some(view! {
-                    <li class=match better { Some(true) => "better", Some(false) => "worse", None => "" }>
-                        {format!("{} {}{}", difference_text(value, reference_value, &indicator), reference.name, verdict)}
+                    <li>
+                        {comparison.words}
+                        {explorer::verdict_word(comparison.better).map(|word| view! { " – " <span class=class>{word}</span> })}
                     </li>
                 })
             })
             .collect_view()
     });
+    let summary = year_idx.and_then(|idx| explorer::card_summary(&table, row, idx));
+    let sparkline = year_idx.map(|idx| sparkline(&table, row, idx));
     let suppressed_note = (cell == Some(Cell::Gap(fokus_model::Gap::Suppressed))).then(|| {
         let text = match indicator.min_cases {
             Some(min) => format!("Der Wert beruht auf weniger als {min} Fällen und wird zum Schutz der Betroffenen nicht gezeigt."),
@@ -890,8 +939,18 @@ fn ValueCard(
     }
     .path();
     view! {
-        <h2 data-testid="card-title">{row.name.clone()}</h2>
-        <p class="card-value" data-testid="card-value">{format::cell(cell, indicator.decimals, &indicator.unit)}</p>
+        <div class="card-top">
+            <h2 data-testid="card-title">{row.name.clone()}</h2>
+            <button class="button secondary icon card-close" data-testid="card-close" aria-label="Auswahl aufheben"
+                on:click=move |_| state.update(|view| view.areas.clear())>
+                <Icon name=IconName::Close/>
+            </button>
+        </div>
+        <div class="card-figure">
+            <p class="card-value" data-testid="card-value">{format::cell(cell, indicator.decimals, &indicator.unit)}</p>
+            {sparkline}
+        </div>
+        {summary.map(|summary| view! { <p class="card-summary" data-testid="card-summary">{summary}</p> })}
         <p class="hint">{format!("{} {year}", indicator.name)}</p>
         {rank.map(|rank| view! { <p data-testid="card-rank">{rank}</p> })}
         {suppressed_note}
@@ -903,13 +962,50 @@ fn ValueCard(
             <button class="button secondary" data-testid="card-series" on:click=move |_| {
                 let area = area_id.clone();
                 state.update(|view| {
-                    if !view.areas.contains(&area) { view.areas.insert(0, area); view.areas.truncate(MAX_AREAS); }
+                    if !view.areas.contains(&area) { view.areas.push(area); view.areas.truncate(MAX_AREAS); }
                     view.tab = Tab::Zeitreihe;
                 });
             }>"Zeitreihe zeigen"</button>
         </p>
     }
     .into_any()
+}
+
+/// The area's values over the years up to the shown one as a small line, the home area's as a
+/// dashed line; described in words for screen readers by the card's sentence.
+fn sparkline(table: &IndicatorTable, row: &fokus_model::TableRow, upto: usize) -> impl IntoView {
+    const WIDTH: f64 = 120.0;
+    const HEIGHT: f64 = 36.0;
+    let values: Vec<Option<f64>> = (0..=upto)
+        .map(|idx| row.cell(idx).and_then(Cell::value))
+        .collect();
+    let home: Vec<Option<f64>> = table
+        .references
+        .first()
+        .map(|home| {
+            (0..=upto)
+                .map(|idx| home.cell(idx).and_then(Cell::value))
+                .collect()
+        })
+        .unwrap_or_default();
+    let home_known: Vec<f64> = home.iter().flatten().copied().collect();
+    let line = explorer::sparkline_points(&values, &home_known, WIDTH, HEIGHT);
+    let values_known: Vec<f64> = values.iter().flatten().copied().collect();
+    let home_line = explorer::sparkline_points(&home, &values_known, WIDTH, HEIGHT);
+    let last = values
+        .last()
+        .copied()
+        .flatten()
+        .and_then(|value| explorer::sparkline_y(value, &values, &home_known, HEIGHT));
+    (values_known.len() > 1).then(|| {
+        view! {
+            <svg class="sparkline" viewBox=format!("-4 -4 {} {}", WIDTH + 8.0, HEIGHT + 8.0) width="128" height="44" aria-hidden="true" data-testid="card-sparkline">
+                <polyline points=home_line class="spark-home"/>
+                <polyline points=line class="spark-area"/>
+                {last.map(|y| view! { <circle cx=WIDTH cy=y r="3.5" class="spark-dot"/> })}
+            </svg>
+        }
+    })
 }
 
 /// Up to five areas over the years against Kreis, Land and Bund.

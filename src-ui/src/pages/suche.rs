@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::app::use_app;
+use crate::components::icon::{Icon, IconName};
 use crate::pages::uebersicht::content_path;
 
 /// The search words in a page address's query (`q=…`).
@@ -92,7 +93,10 @@ pub fn SearchField() -> impl IntoView {
                 autocomplete="off" enterkeyhint="search" data-testid="header-search"
                 prop:value=move || words.get()
                 on:input=move |event| words.set(event_target_value(&event))/>
-            <button type="submit" class="button secondary" data-testid="header-search-submit">"Suchen"</button>
+            <button type="submit" class="button secondary" data-testid="header-search-submit" aria-label="Suchen">
+                <Icon name=IconName::Search/>
+                <span class="wide-only" aria-hidden="true">"Suchen"</span>
+            </button>
         </form>
     }
 }
