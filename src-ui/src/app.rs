@@ -197,13 +197,14 @@ pub fn App() -> impl IntoView {
                         </p>
                     </div>
                 </div>
+                // The search last: with large text it takes a row of its own.
                 <div class="header-tools">
-                    <SearchField/>
                     <SyncBar/>
                     <A href=Page::Einstellungen.path() attr:class="button header-link" attr:data-testid="nav-einstellungen" attr:aria-label=Page::Einstellungen.label_de()>
                         <Icon name=IconName::Settings/>
                         <span class="wide-only" aria-hidden="true">{Page::Einstellungen.label_de()}</span>
                     </A>
+                    <SearchField/>
                 </div>
             </header>
             <PresentationBar/>

@@ -291,7 +291,7 @@ pub fn csv(
     let mut out = String::from("\u{feff}");
     out.push_str(&format!("{}\r\n", csv_field(heading)));
     out.push_str(&format!("Stand der Liste;{}\r\n\r\n", german_date(today)));
-    out.push_str("Empfehlung;Handlungsfeld;Jahr;Zuständig;Frist;Stand;Stand seit;Überfällig;Notiz;Kennzahlen;Gebiete\r\n");
+    out.push_str("Empfehlung;Handlungsfeld;Jahr;Zuständig;Frist;Status;Status seit;Überfällig;Notiz;Kennzahlen;Gebiete\r\n");
     for item in list {
         let fields = [
             item.title.clone(),

@@ -294,9 +294,11 @@ const SMALL_LABEL_SIZE: f64 = 13.0;
 
 /// Places labels at their areas' inner points without overlapping: each label in turn at its
 /// point, else moved up or down a line, else smaller; a label that fits nowhere is left out (the
-/// area still names itself to screen readers, in its tooltip and in the value card). The width of
-/// a label is estimated from its length (bold text averages about 0.6 em per character).
-pub fn place_labels(labels: &[(&str, &str, f64, f64)]) -> Vec<PlacedLabel> {
+/// area still names itself to screen readers, in its tooltip, in the list and in the value card).
+/// The width of a label is estimated from its length (bold text averages about 0.6 em per
+/// character). `scale` is the reader's text size (1.0 = 100 %): larger text, larger labels,
+/// and fewer of them where they would collide.
+pub fn place_labels(labels: &[(&str, &str, f64, f64)], scale: f64) -> Vec<PlacedLabel> {
     let mut placed: Vec<(PlacedLabel, f64, f64)> = Vec::new();
     let overlaps = |x: f64, y: f64, width: f64, height: f64, placed: &[(PlacedLabel, f64, f64)]| {
         placed.iter().any(|(other, other_width, other_height)| {
@@ -306,7 +308,7 @@ pub fn place_labels(labels: &[(&str, &str, f64, f64)]) -> Vec<PlacedLabel> {
     };
     for (area, text, x, y) in labels {
         let chars = text.chars().count() as f64;
-        'sizes: for size in [LABEL_SIZE, SMALL_LABEL_SIZE] {
+        'sizes: for size in [LABEL_SIZE * scale, SMALL_LABEL_SIZE * scale] {
             let (width, height) = (chars * size * 0.6, size * 1.1);
             for shift in [0.0, 1.0, -1.0] {
                 let shifted_y = y + shift * height;
@@ -382,7 +384,11 @@ pub struct MapLabel<'a> {
 
 /// The labels of `layout` placed without overlap, coloured for their area's fill: one
 /// computation for the screen and the saved image.
-pub fn map_labels<'a>(layout: &'a fokus_map::MapLayout, painted: &Painted) -> Vec<MapLabel<'a>> {
+pub fn map_labels<'a>(
+    layout: &'a fokus_map::MapLayout,
+    painted: &Painted,
+    scale: f64,
+) -> Vec<MapLabel<'a>> {
     let inputs: Vec<(&str, &str, f64, f64)> = layout
         .shapes
         .iter()
@@ -395,7 +401,7 @@ pub fn map_labels<'a>(layout: &'a fokus_map::MapLayout, painted: &Painted) -> Ve
             )
         })
         .collect();
-    place_labels(&inputs)
+    place_labels(&inputs, scale)
         .into_iter()
         .filter_map(|label| {
             let shape = layout
@@ -498,7 +504,7 @@ pub fn map_svg(layout: &fokus_map::MapLayout, painted: &Painted, meta: &ImageMet
             xml(&shape.name)
         ));
     }
-    for label in map_labels(layout, painted) {
+    for label in map_labels(layout, painted, 1.0) {
         svg.push_str(&format!(
             r##"<text x="{}" y="{}" font-size="{}" font-weight="700" text-anchor="middle" dominant-baseline="middle" fill="{}" stroke="{}" stroke-width="3.5" paint-order="stroke" stroke-linejoin="round">{}</text>"##,
             label.x,
@@ -1034,11 +1040,14 @@ mod tests {
 
     #[test]
     fn labels_do_not_overlap_and_move_before_they_shrink() {
-        let placed = place_labels(&[
-            ("a", "Pinneberg", 100.0, 100.0),
-            ("b", "Rellingen", 110.0, 102.0),
-            ("c", "Wedel", 400.0, 100.0),
-        ]);
+        let placed = place_labels(
+            &[
+                ("a", "Pinneberg", 100.0, 100.0),
+                ("b", "Rellingen", 110.0, 102.0),
+                ("c", "Wedel", 400.0, 100.0),
+            ],
+            1.0,
+        );
         let b = placed
             .iter()
             .find(|label| label.area == "b")
@@ -1059,8 +1068,23 @@ mod tests {
             .map(|(area, offset)| (area.as_str(), "Gemeindename", 100.0 + offset, 100.0))
             .collect();
         assert!(
-            place_labels(&crowded).len() < 8,
+            place_labels(&crowded, 1.0).len() < 8,
             "what fits nowhere is left out"
+        );
+        let twice = place_labels(&[("a", "Pinneberg", 100.0, 100.0)], 2.0);
+        assert_eq!(
+            twice[0].size,
+            2.0 * LABEL_SIZE,
+            "200 % text, labels twice as large"
+        );
+        let spread: Vec<(&str, &str, f64, f64)> = ["a", "b", "c", "d"]
+            .iter()
+            .enumerate()
+            .map(|(idx, area)| (*area, "Gemeinde", 100.0 + 60.0 * idx as f64, 100.0))
+            .collect();
+        assert!(
+            place_labels(&spread, 2.0).len() < place_labels(&spread, 1.0).len(),
+            "larger labels collide sooner, so fewer of them fit"
         );
     }
 

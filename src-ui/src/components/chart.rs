@@ -104,15 +104,13 @@ fn resize_chart(element: &web_sys::Element) -> Option<()> {
         .ok()?
         .dyn_into()
         .ok()?;
-    // The chart was created with the container's width at that time; "auto" makes ECharts take
-    // the container's width again (a plain resize() would keep the first width).
+    // The chart was created with the container's size at that time; "auto" makes ECharts take
+    // the container's width and height again (a plain resize() would keep the first ones; the
+    // presentation fits a chart's height to the projector).
     let size = js_sys::Object::new();
-    Reflect::set(
-        &size,
-        &JsValue::from_str("width"),
-        &JsValue::from_str("auto"),
-    )
-    .ok()?;
+    for key in ["width", "height"] {
+        Reflect::set(&size, &JsValue::from_str(key), &JsValue::from_str("auto")).ok()?;
+    }
     resize.call1(&instance, &size).ok()?;
     Some(())
 }

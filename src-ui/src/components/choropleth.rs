@@ -205,23 +205,36 @@ pub fn Choropleth(
             }
         })
         .collect_view();
-    let labels = map_labels(&layout, &painted)
-        .into_iter()
-        .map(|label| {
-            view! {
-                <text
-                    x=label.x
-                    y=label.y
-                    class="area-label"
-                    style=format!("font-size:{}px", label.size)
-                    fill=label.ink
-                    stroke=label.halo
-                    aria-hidden="true"
-                    data-testid=format!("label-{}", label.area)
-                >{label.text.to_owned()}</text>
-            }
+    // Labels grow with the reader's text size (and fewer fit); redrawn when it changes.
+    let app = crate::app::use_app();
+    let text_scale = Memo::new(move |_| {
+        app.personal.with(|personal| {
+            personal.as_ref().map_or(1.0, |personal| {
+                f64::from(personal.display.text_size) / 100.0
+            })
         })
-        .collect_view();
+    });
+    let label_layout = layout.clone();
+    let label_painted = painted.clone();
+    let labels = move || {
+        map_labels(&label_layout, &label_painted, text_scale.get())
+            .into_iter()
+            .map(|label| {
+                view! {
+                    <text
+                        x=label.x
+                        y=label.y
+                        class="area-label"
+                        style=format!("font-size:{}px", label.size)
+                        fill=label.ink
+                        stroke=label.halo
+                        aria-hidden="true"
+                        data-testid=format!("label-{}", label.area)
+                    >{label.text.to_owned()}</text>
+                }
+            })
+            .collect_view()
+    };
     // A finger needs 44 × 44 px: each area also answers a tap within a 44 px disk around its
     // label point (a stroke that does not scale with the map), the smallest areas on top, so a
     // small Amt between large ones can be hit at any zoom.

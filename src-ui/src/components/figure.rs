@@ -11,6 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::app::use_app;
 use crate::backend::Backend;
 use crate::components::chart::{german_numbers, EChart, NumberStyle};
+use crate::components::scroll_table::ScrollTable;
 use crate::components::share::{save_export, save_image};
 use crate::explorer::{csv_field, xml};
 use crate::format;
@@ -272,13 +273,13 @@ pub fn FigureTable(
     view! {
         <details class="table-details" open=open>
             <summary>{format!("{} als Tabelle", table.caption)}</summary>
-            <div class="table-scroll" tabindex="0" role="region" aria-label=format!("{}, seitlich verschiebbar", table.caption)>
+            <ScrollTable label=table.caption.clone()>
                 <table class="values" data-testid=testid>
                     <caption class="visually-hidden">{table.caption.clone()}</caption>
                     <thead><tr>{header}</tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </div>
+            </ScrollTable>
         </details>
     }
 }

@@ -3,6 +3,7 @@
 //! bodies were rendered from Markdown and sanitised on the server.
 
 use crate::beschluss::{counts, Filter, Recommendation, StatusFilter};
+use crate::components::scroll_table::ScrollTable;
 use fokus_model::api::{ApiError, ContentQuery};
 use fokus_model::content::{
     ContentDetails, ContentItem, ContentKind, MediaKey, MediaRef, MediaRole, RecommendationStatus,
@@ -646,27 +647,29 @@ pub fn EmpfehlungenPage() -> impl IntoView {
                         anchor_of(&item.id)
                     );
                     view! {
+                        // The status first: it is what the Beschlusskontrolle is read for, and it
+                        // stays in view on a tablet while the other columns scroll.
                         <tr data-testid="ampel-row">
+                            <td class="status-cell">{ampel(recommendation.status)}" "{overdue_mark(recommendation, &today)}</td>
                             <th scope="row"><a href=href>{recommendation.title.clone()}</a></th>
-                            <td>{recommendation.field.clone()}</td>
                             <td>{recommendation.office.clone()}</td>
                             <td>{recommendation.deadline.as_deref().map(format::iso_date).unwrap_or_else(|| "–".into())}</td>
-                            <td>{ampel(recommendation.status)}" "{overdue_mark(recommendation, &today)}</td>
+                            <td>{recommendation.field.clone()}</td>
                         </tr>
                     }
                 })
                 .collect_view();
             view! {
-                <div class="table-scroll" tabindex="0" role="region" aria-label="Ampel-Tabelle, seitlich verschiebbar">
+                <ScrollTable label="Ampel-Tabelle".to_owned()>
                     <table class="values ampel-table" data-testid="ampel-table">
-                        <caption>"Stand der Handlungsempfehlungen"</caption>
+                        <caption>"Status der Handlungsempfehlungen"</caption>
                         <thead><tr>
-                            <th scope="col">"Empfehlung"</th><th scope="col">"Handlungsfeld"</th>
-                            <th scope="col">"Zuständig"</th><th scope="col">"Frist"</th><th scope="col">"Stand"</th>
+                            <th scope="col">"Status"</th><th scope="col">"Empfehlung"</th>
+                            <th scope="col">"Zuständig"</th><th scope="col">"Frist"</th><th scope="col">"Handlungsfeld"</th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
-                </div>
+                </ScrollTable>
             }
             .into_any()
         } else {
@@ -679,14 +682,14 @@ pub fn EmpfehlungenPage() -> impl IntoView {
             view! { <div class="cards">{cards}</div> }.into_any()
         };
         view! {
-            <ul class="ampel-counts" aria-label="Stand der Empfehlungen">{tiles}</ul>
+            <ul class="ampel-counts" aria-label="Status der Empfehlungen">{tiles}</ul>
             <div class="card filters">
                 <div class="controls">
                     <label class="field"><span>"Handlungsfeld"</span>
                         <select data-testid="filter-field" on:change=on_field>
                             <option value="" selected=current.field.is_none()>"alle"</option>{field_options}
                         </select></label>
-                    <label class="field"><span>"Stand"</span>
+                    <label class="field"><span>"Status"</span>
                         <select data-testid="filter-status" on:change=on_status>
                             <option value="" selected=current.status.is_none()>"alle"</option>{status_options}
                         </select></label>
@@ -767,7 +770,7 @@ fn recommendation_card(
         <dl class="facts">
             {(!recommendation.office.is_empty()).then(|| view! { <dt>"Zuständig"</dt><dd>{recommendation.office.clone()}</dd> })}
             {recommendation.deadline.clone().map(|deadline| view! { <dt>"Frist"</dt><dd>{format::iso_date(&deadline)}</dd> })}
-            <dt>"Stand seit"</dt><dd>{format::iso_date(&recommendation.since)}</dd>
+            <dt>"Status seit"</dt><dd>{format::iso_date(&recommendation.since)}</dd>
         </dl>
     };
     view! {

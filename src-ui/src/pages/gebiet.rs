@@ -12,6 +12,7 @@ use leptos_router::NavigateOptions;
 
 use crate::app::use_app;
 use crate::components::merken::Merken;
+use crate::components::scroll_table::ScrollTable;
 use crate::components::share::ShareBar;
 use crate::format;
 use fokus_model::personal::Subject;
@@ -223,7 +224,7 @@ fn ProfileTable(profile: AreaProfile) -> impl IntoView {
         .collect_view();
     view! {
         <p class="hint">{format!("{} Kennzahlen im Jahr {year}. Veränderung zum Vorjahr: „besser“ oder „schlechter“ je nach Bedeutung der Kennzahl.", profile.entries.len())}</p>
-        <div class="table-scroll" tabindex="0" role="region" aria-label="Gebietsprofil als Tabelle, seitlich verschiebbar">
+        <ScrollTable label="Gebietsprofil als Tabelle".to_owned()>
             <table class="values profile-table" data-testid="profile-table">
                 <thead>
                     <tr>
@@ -236,7 +237,7 @@ fn ProfileTable(profile: AreaProfile) -> impl IntoView {
                 </thead>
                 {sections}
             </table>
-        </div>
+        </ScrollTable>
     }
 }
 
@@ -455,12 +456,12 @@ fn CompareTable(profiles: Vec<AreaProfile>, field: Option<String>) -> impl IntoV
         .collect_view();
     view! {
         <h2 data-testid="compare-title">{format!("Vergleich {year}")}</h2>
-        <div class="table-scroll" tabindex="0" role="region" aria-label="Vergleich als Tabelle, seitlich verschiebbar">
+        <ScrollTable label="Vergleich als Tabelle".to_owned()>
             <table class="values compare-table" data-testid="compare-table">
                 <thead><tr><th scope="col">"Kennzahl"</th>{headers}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
     .into_any()
 }

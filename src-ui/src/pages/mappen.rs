@@ -524,6 +524,8 @@ pub fn PresentationBar() -> impl IntoView {
                 <span class="presentation-place" aria-live="polite" data-testid="presentation-place">
                     {format!("{} – Ansicht {} von {count}: {title}", folder.name, index + 1)}
                 </span>
+                // The projector shows no banner; demo data still say what they are.
+                {app.dataset.get().filter(|dataset| dataset.demo).map(|_| view! { <span class="presentation-demo" data-testid="presentation-demo">"Demodaten"</span> })}
                 <span class="presentation-actions">
                     <button class="button" disabled=index == 0 on:click=move |_| go.with_value(|go| go(-1)) data-testid="presentation-previous">"← Zurück"</button>
                     <button class="button" disabled={index + 1 >= count} on:click=move |_| go.with_value(|go| go(1)) data-testid="presentation-next">"Weiter →"</button>

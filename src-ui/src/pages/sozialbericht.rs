@@ -17,6 +17,7 @@ use crate::app::{use_app, DemoBanner};
 use crate::components::choropleth::{has_gemeinden, level_label, map_frame, Choropleth, Legend};
 use crate::components::icon::{Icon, IconName};
 use crate::components::merken::Merken;
+use crate::components::scroll_table::ScrollTable;
 use crate::components::series_chart::SeriesChart;
 use crate::components::share::{link_of, save_image, ShareBar};
 use crate::components::year_controls::{YearControls, YearPart};
@@ -999,7 +1000,7 @@ fn sparkline(table: &IndicatorTable, row: &fokus_model::TableRow, upto: usize) -
         .and_then(|value| explorer::sparkline_y(value, &values, &home_known, HEIGHT));
     (values_known.len() > 1).then(|| {
         view! {
-            <svg class="sparkline" viewBox=format!("-4 -4 {} {}", WIDTH + 8.0, HEIGHT + 8.0) width="128" height="44" aria-hidden="true" data-testid="card-sparkline">
+            <svg class="card-spark" viewBox=format!("-4 -4 {} {}", WIDTH + 8.0, HEIGHT + 8.0) width="128" height="44" aria-hidden="true" data-testid="card-sparkline">
                 <polyline points=home_line class="spark-home"/>
                 <polyline points=line class="spark-area"/>
                 {last.map(|y| view! { <circle cx=WIDTH cy=y r="3.5" class="spark-dot"/> })}
@@ -1340,13 +1341,13 @@ fn TableTab(table: IndicatorTable, year: u16, state: ViewState) -> impl IntoView
     view! {
         <h2 data-testid="table-title">{format!("{} in {unit}", table.indicator.name)}</h2>
         <p class="hint">"Spaltenkopf antippen zum Sortieren. „geheim“: weniger Fälle als die Mindestfallzahl (Datenschutz); „–“: keine Daten."</p>
-        <div class="table-scroll" tabindex="0" role="region" aria-label="Tabelle aller Gebiete und Jahre, seitlich verschiebbar">
+        <ScrollTable label="Tabelle aller Gebiete und Jahre".to_owned()>
             <table class="values data-table" data-testid="data-table">
                 <thead>{header}</thead>
                 <tbody>{body}</tbody>
                 <tbody class="reference-rows">{references}</tbody>
             </table>
-        </div>
+        </ScrollTable>
     }
 }
 
