@@ -8,7 +8,7 @@ use fokus_map::{
     class_colour, diverging_colour, DIVERGING_PER_SIDE, GAP_COLOUR, SUPPRESSED_PATTERN,
 };
 use fokus_model::classify::{breaks, class_of, diverging_breaks};
-use fokus_model::view::{ExplorerView, Reference};
+use fokus_model::view::{ExplorerView, Reference, Tab};
 use fokus_model::{Cell, Gap, Indicator, IndicatorTable, Polarity, TableRow};
 
 use crate::format;
@@ -236,18 +236,93 @@ pub struct ExportMeta {
 /// The table as CSV for Excel: UTF-8 with BOM, `;`, German numbers, a metadata header (indicator,
 /// unit, source, Stand, licence, citation, link), then one row per area and reference.
 pub fn table_csv(table: &IndicatorTable, meta: &ExportMeta) -> String {
+    let rows: Vec<&TableRow> = table.rows().collect();
+    let years: Vec<usize> = (0..table.years.len()).collect();
+    csv_of(table, "alle Gebiete und Jahre", &rows, &years, None, meta)
+}
+
+/// "CSV dieser Ansicht": exactly the rows and years the view shows. The map and the ranking:
+/// every area in the year shown (the ranking in its order, with the rank); the time series:
+/// the areas chosen (or the home area) over every year; the table and the sources: everything.
+/// The references (Kreis, Land, Bund) always follow.
+pub fn view_csv(
+    table: &IndicatorTable,
+    view: &ExplorerView,
+    year: u16,
+    meta: &ExportMeta,
+) -> String {
+    let year_idx = table.year_idx(year);
+    let one_year: Vec<usize> = year_idx.into_iter().collect();
+    let all_years: Vec<usize> = (0..table.years.len()).collect();
+    match view.tab {
+        Tab::Karte => {
+            let rows: Vec<&TableRow> = table.rows().collect();
+            csv_of(
+                table,
+                &format!("Karte {year}"),
+                &rows,
+                &one_year,
+                None,
+                meta,
+            )
+        }
+        Tab::Rangfolge => {
+            let ranked = ranking(table, year);
+            let mut rows: Vec<&TableRow> = ranked.iter().map(|(_, row, _)| *row).collect();
+            let mut ranks: Vec<String> =
+                ranked.iter().map(|(rank, _, _)| rank.to_string()).collect();
+            // Areas without a value are not ranked; they follow, as on the screen's note.
+            for row in &table.areas {
+                if !rows.iter().any(|known| known.area == row.area) {
+                    rows.push(row);
+                    ranks.push(String::new());
+                }
+            }
+            rows.extend(table.references.iter());
+            ranks.resize(rows.len(), String::new());
+            csv_of(
+                table,
+                &format!("Rangfolge {year}"),
+                &rows,
+                &one_year,
+                Some(&ranks),
+                meta,
+            )
+        }
+        Tab::Zeitreihe => {
+            let mut rows: Vec<&TableRow> = view
+                .areas
+                .iter()
+                .filter_map(|area| table.areas.iter().find(|row| &row.area == area))
+                .collect();
+            rows.extend(table.references.iter());
+            csv_of(table, "Zeitreihe", &rows, &all_years, None, meta)
+        }
+        Tab::Tabelle | Tab::Quellen => table_csv(table, meta),
+    }
+}
+
+fn csv_of(
+    table: &IndicatorTable,
+    shown: &str,
+    rows: &[&TableRow],
+    year_idxs: &[usize],
+    ranks: Option<&[String]>,
+    meta: &ExportMeta,
+) -> String {
     let indicator: &Indicator = &table.indicator;
     let mut lines = vec![
         format!("Kennzahl;{}", csv_field(&indicator.name)),
         format!("Einheit;{}", csv_field(&indicator.unit)),
         format!("Definition;{}", csv_field(&indicator.definition)),
         format!("Quelle;{}", csv_field(&indicator.source)),
-        format!("Stand;{}", csv_field(&meta.stand)),
+        format!("Datenstand;{}", csv_field(&meta.stand)),
+        format!("Ansicht;{}", csv_field(shown)),
         format!("Lizenz;{}", csv_field(&meta.licence)),
         format!(
             "Zitiervorschlag;{}",
             csv_field(&format!(
-                "{}: {} ({}), Stand {}, abgerufen am {}, {}",
+                "{}: {} ({}), Datenstand {}, abgerufen am {}, {}",
                 meta.publisher, indicator.name, indicator.unit, meta.stand, meta.retrieved, meta.link
             ))
         ),
@@ -255,23 +330,36 @@ pub fn table_csv(table: &IndicatorTable, meta: &ExportMeta) -> String {
         "Zeichen;geheim = weniger Fälle als die Mindestfallzahl (Datenschutz); leer = keine Daten; p = vorläufig; r = berichtigt; s = geschätzt".to_owned(),
         String::new(),
     ];
-    let mut header = vec![
+    let mut header = Vec::new();
+    if ranks.is_some() {
+        header.push("Rang".to_owned());
+    }
+    header.extend([
         "Gebiet".to_owned(),
         "Schlüssel".to_owned(),
         "Ebene".to_owned(),
-    ];
-    header.extend(table.years.iter().map(u16::to_string));
+    ]);
+    header.extend(
+        year_idxs
+            .iter()
+            .filter_map(|idx| table.years.get(*idx))
+            .map(u16::to_string),
+    );
     lines.push(header.join(";"));
-    for row in table.rows() {
-        let mut fields = vec![
+    for (row_idx, row) in rows.iter().enumerate() {
+        let mut fields = Vec::new();
+        if let Some(ranks) = ranks {
+            fields.push(ranks.get(row_idx).cloned().unwrap_or_default());
+        }
+        fields.extend([
             csv_field(&row.name),
             csv_field(&row.area),
             csv_field(row.kind.label_de()),
-        ];
+        ]);
         fields.extend(
-            row.cells
+            year_idxs
                 .iter()
-                .map(|cell| csv_cell(*cell, indicator.decimals)),
+                .map(|idx| csv_cell(row.cell(*idx), indicator.decimals)),
         );
         lines.push(fields.join(";"));
     }
@@ -433,12 +521,93 @@ pub fn xml(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Splits `text` into lines that fit `max_width` at `font_size` (bold text averages about 0.6 em
+/// a character), breaking between words; a word longer than a line stands alone.
+pub fn wrap_lines(text: &str, font_size: f64, max_width: f64) -> Vec<String> {
+    let max_chars = ((max_width / (font_size * 0.6)).floor() as usize).max(8);
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let fits = current.chars().count() + 1 + word.chars().count() <= max_chars;
+        if !current.is_empty() && !fits {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+/// Lines of SVG text from the baseline `y` down, `step` apart; `attributes` style each.
+fn svg_lines(x: f64, y: f64, step: f64, lines: &[String], attributes: &str) -> String {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(idx, line)| {
+            format!(
+                r##"<text x="{x}" y="{}" {attributes}>{}</text>"##,
+                y + step * idx as f64,
+                xml(line)
+            )
+        })
+        .collect()
+}
+
+/// The heading of a saved image: the title (26 px, bold) and the subtitle (16 px), each wrapped
+/// to `width`; returns the SVG and the height it takes from the top.
+fn image_heading(meta: &ImageMeta, x: f64, width: f64) -> (String, f64) {
+    let title = wrap_lines(&meta.title, 26.0, width);
+    let subtitle = wrap_lines(&meta.subtitle, 16.0, width);
+    let title_top = 36.0;
+    let subtitle_top = title_top + 32.0 * (title.len() - 1) as f64 + 26.0;
+    let mut svg = svg_lines(
+        x,
+        title_top,
+        32.0,
+        &title,
+        r##"font-size="26" font-weight="700" fill="#111111""##,
+    );
+    svg.push_str(&svg_lines(
+        x,
+        subtitle_top,
+        21.0,
+        &subtitle,
+        r##"font-size="16" fill="#4a5560""##,
+    ));
+    (
+        svg,
+        subtitle_top + 21.0 * (subtitle.len() - 1) as f64 + 16.0,
+    )
+}
+
+/// The source lines under a saved image, wrapped; returns the SVG and the height they take.
+fn image_footer(lines: &[&String], x: f64, top: f64, width: f64) -> (String, f64) {
+    let mut svg = String::new();
+    let mut y = top + 12.0;
+    for line in lines.iter().filter(|line| !line.is_empty()) {
+        let wrapped = wrap_lines(line, 13.0, width);
+        svg.push_str(&svg_lines(
+            x,
+            y,
+            17.0,
+            &wrapped,
+            r##"font-size="13" fill="#4a5560""##,
+        ));
+        y += 17.0 * wrapped.len() as f64 + 2.0;
+    }
+    (svg, y - top)
+}
+
 /// The map as a standalone SVG image: title, unit and year above, the areas with their names,
 /// the legend with counts, and source, Stand, the geodata licence and the link below, so the
 /// picture carries its citation wherever it is pasted.
 pub fn map_svg(layout: &fokus_map::MapLayout, painted: &Painted, meta: &ImageMeta) -> String {
     const MARGIN: f64 = 24.0;
-    const HEADER: f64 = 78.0;
     const LEGEND_ROW: f64 = 26.0;
     let mut legend: Vec<(String, String)> = painted
         .classes
@@ -462,10 +631,18 @@ pub fn map_svg(layout: &fokus_map::MapLayout, painted: &Painted, meta: &ImageMet
             format!("keine Daten ({})", painted.missing),
         ));
     }
-    let legend_top = HEADER + layout.height + 12.0;
-    let footer_top = legend_top + LEGEND_ROW * legend.len() as f64 + 16.0;
     let width = layout.width + 2.0 * MARGIN;
-    let height = footer_top + 70.0;
+    let (heading, heading_height) = image_heading(meta, MARGIN, width - 2.0 * MARGIN);
+    let header = heading_height + 16.0;
+    let legend_top = header + layout.height + 12.0;
+    let footer_top = legend_top + LEGEND_ROW * legend.len() as f64 + 16.0;
+    let (footer, footer_height) = image_footer(
+        &[&meta.source, &meta.attribution, &meta.link],
+        MARGIN,
+        footer_top,
+        width - 2.0 * MARGIN,
+    );
+    let height = footer_top + footer_height + 16.0;
     let mut svg = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Atkinson Hyperlegible, DejaVu Sans, Arial, sans-serif">"##
     );
@@ -475,13 +652,9 @@ pub fn map_svg(layout: &fokus_map::MapLayout, painted: &Painted, meta: &ImageMet
     svg.push_str(&format!(
         r##"<rect width="{width}" height="{height}" fill="#ffffff"/>"##
     ));
+    svg.push_str(&heading);
     svg.push_str(&format!(
-        r##"<text x="{MARGIN}" y="36" font-size="26" font-weight="700" fill="#111111">{}</text><text x="{MARGIN}" y="62" font-size="16" fill="#4a5560">{}</text>"##,
-        xml(&meta.title),
-        xml(&meta.subtitle)
-    ));
-    svg.push_str(&format!(
-        r##"<g transform="translate({MARGIN} {HEADER})">"##
+        r##"<g transform="translate({MARGIN} {header})">"##
     ));
     if let Some((x, y, frame_width, frame_height)) = layout.inset_frame {
         svg.push_str(&format!(
@@ -526,16 +699,7 @@ pub fn map_svg(layout: &fokus_map::MapLayout, painted: &Painted, meta: &ImageMet
             xml(text)
         ));
     }
-    for (idx, line) in [&meta.source, &meta.attribution, &meta.link]
-        .iter()
-        .enumerate()
-    {
-        svg.push_str(&format!(
-            r##"<text x="{MARGIN}" y="{}" font-size="13" fill="#4a5560">{}</text>"##,
-            footer_top + 18.0 * idx as f64 + 12.0,
-            xml(line)
-        ));
-    }
+    svg.push_str(&footer);
     svg.push_str("</svg>");
     svg
 }
@@ -577,12 +741,15 @@ pub fn series_svg(series: &fokus_model::AreaSeries, n_focus: usize, meta: &Image
     use crate::components::series_chart::line_look;
     const WIDTH: f64 = 900.0;
     const PLOT_LEFT: f64 = 80.0;
-    const PLOT_TOP: f64 = 90.0;
     const PLOT_WIDTH: f64 = 780.0;
     const PLOT_HEIGHT: f64 = 340.0;
-    let legend_top = PLOT_TOP + PLOT_HEIGHT + 50.0;
+    let (heading, heading_height) = image_heading(meta, 24.0, WIDTH - 48.0);
+    let plot_top = heading_height + 28.0;
+    let legend_top = plot_top + PLOT_HEIGHT + 50.0;
     let footer_top = legend_top + 24.0 * series.lines.len() as f64 + 12.0;
-    let height = footer_top + 60.0;
+    let (footer, footer_height) =
+        image_footer(&[&meta.source, &meta.link], 24.0, footer_top, WIDTH - 48.0);
+    let height = footer_top + footer_height + 16.0;
     let decimals = series.indicator.decimals;
     let values: Vec<f64> = series
         .lines
@@ -600,15 +767,11 @@ pub fn series_svg(series: &fokus_model::AreaSeries, n_focus: usize, meta: &Image
         let n = series.years.len().max(2) - 1;
         PLOT_LEFT + PLOT_WIDTH * idx as f64 / n as f64
     };
-    let y_of = |value: f64| PLOT_TOP + PLOT_HEIGHT * (1.0 - (value - low) / (high - low));
+    let y_of = |value: f64| plot_top + PLOT_HEIGHT * (1.0 - (value - low) / (high - low));
     let mut svg = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="Atkinson Hyperlegible, DejaVu Sans, Arial, sans-serif"><rect width="{WIDTH}" height="{height}" fill="#ffffff"/>"##
     );
-    svg.push_str(&format!(
-        r##"<text x="24" y="36" font-size="24" font-weight="700" fill="#111111">{}</text><text x="24" y="62" font-size="16" fill="#4a5560">{}</text>"##,
-        xml(&meta.title),
-        xml(&meta.subtitle)
-    ));
+    svg.push_str(&heading);
     for tick in &ticks {
         let y = y_of(*tick);
         svg.push_str(&format!(
@@ -623,7 +786,7 @@ pub fn series_svg(series: &fokus_model::AreaSeries, n_focus: usize, meta: &Image
         svg.push_str(&format!(
             r##"<text x="{}" y="{}" font-size="14" text-anchor="middle" fill="#4a5560">{year}</text>"##,
             x_of(idx),
-            PLOT_TOP + PLOT_HEIGHT + 24.0
+            plot_top + PLOT_HEIGHT + 24.0
         ));
     }
     for (line_idx, line) in series.lines.iter().enumerate() {
@@ -661,13 +824,7 @@ pub fn series_svg(series: &fokus_model::AreaSeries, n_focus: usize, meta: &Image
             xml(&line.name)
         ));
     }
-    for (idx, line) in [&meta.source, &meta.link].iter().enumerate() {
-        svg.push_str(&format!(
-            r##"<text x="24" y="{}" font-size="13" fill="#4a5560">{}</text>"##,
-            footer_top + 18.0 * idx as f64 + 12.0,
-            xml(line)
-        ));
-    }
+    svg.push_str(&footer);
     svg.push_str("</svg>");
     svg
 }
@@ -1014,7 +1171,7 @@ mod tests {
             csv.contains("Link;https://fokus.example/?kennzahl=sgb2_quote"),
             "the deep link"
         );
-        assert!(csv.contains("Stand;14.10.2025"));
+        assert!(csv.contains("Datenstand;14.10.2025"));
         let header = lines
             .iter()
             .position(|line| line.starts_with("Gebiet;"))
@@ -1035,6 +1192,72 @@ mod tests {
             lines[header + 6],
             "Gebiet k;k;Kreis;3,0;6,0",
             "references follow the areas"
+        );
+    }
+
+    #[test]
+    fn the_view_csv_holds_exactly_what_the_view_shows() {
+        let meta = ExportMeta {
+            publisher: "Kreis".into(),
+            stand: "14.10.2025".into(),
+            licence: "dl-de/by-2-0".into(),
+            link: "https://fokus.example/".into(),
+            retrieved: "27.11.2026".into(),
+        };
+        let table = table(Polarity::HigherIsWorse);
+        let body = |csv: &str| -> Vec<String> {
+            let lines: Vec<&str> = csv
+                .trim_start_matches('\u{feff}')
+                .trim_end()
+                .split("\r\n")
+                .collect();
+            let header = lines
+                .iter()
+                .position(|line| line.starts_with("Gebiet;") || line.starts_with("Rang;"))
+                .expect("a header line");
+            lines[header..]
+                .iter()
+                .map(|line| (*line).to_owned())
+                .collect()
+        };
+        let mut view = ExplorerView::new();
+        view.tab = Tab::Zeitreihe;
+        view.areas = vec!["b".into(), "a".into()];
+        assert_eq!(
+            body(&view_csv(&table, &view, 2025, &meta)),
+            [
+                "Gebiet;Schlüssel;Ebene;2024;2025",
+                "Gebiet b;b;Amt;2,0;8,0",
+                "Gebiet a;a;Amt;1,0;4,0",
+                "Gebiet k;k;Kreis;3,0;6,0",
+                "Gebiet l;l;Land;2,5;",
+            ],
+            "the chosen areas in their order, then the references, every year"
+        );
+        view.tab = Tab::Karte;
+        let map = body(&view_csv(&table, &view, 2024, &meta));
+        assert_eq!(map[0], "Gebiet;Schlüssel;Ebene;2024", "the map's one year");
+        assert_eq!(
+            map.len(),
+            1 + table.areas.len() + table.references.len(),
+            "every area of the map"
+        );
+        view.tab = Tab::Rangfolge;
+        let ranked = body(&view_csv(&table, &view, 2025, &meta));
+        assert_eq!(ranked[0], "Rang;Gebiet;Schlüssel;Ebene;2025");
+        assert_eq!(
+            ranked[1], "1;Gebiet a;a;Amt;4,0",
+            "lowest first where higher is worse"
+        );
+        assert!(
+            ranked.iter().any(|line| line == ";Gebiet c;c;Amt;geheim"),
+            "unranked areas follow without a rank: {ranked:?}"
+        );
+        view.tab = Tab::Tabelle;
+        assert_eq!(
+            view_csv(&table, &view, 2025, &meta),
+            table_csv(&table, &meta),
+            "the table view is the whole table"
         );
     }
 
@@ -1077,13 +1300,27 @@ mod tests {
             2.0 * LABEL_SIZE,
             "200 % text, labels twice as large"
         );
-        let spread: Vec<(&str, &str, f64, f64)> = ["a", "b", "c", "d"]
+        let names: Vec<String> = (0..9).map(|idx| format!("g{idx}")).collect();
+        let grid: Vec<(&str, &str, f64, f64)> = names
             .iter()
             .enumerate()
-            .map(|(idx, area)| (*area, "Gemeinde", 100.0 + 60.0 * idx as f64, 100.0))
+            .map(|(idx, area)| {
+                let (column, row) = ((idx % 3) as f64, (idx / 3) as f64);
+                (
+                    area.as_str(),
+                    "Gemeinde",
+                    100.0 + 90.0 * column,
+                    100.0 + 40.0 * row,
+                )
+            })
             .collect();
+        assert_eq!(
+            place_labels(&grid, 1.0).len(),
+            9,
+            "at 100 % all nine fit where they are"
+        );
         assert!(
-            place_labels(&spread, 2.0).len() < place_labels(&spread, 1.0).len(),
+            place_labels(&grid, 2.0).len() < 9,
             "larger labels collide sooner, so fewer of them fit"
         );
     }
@@ -1296,6 +1533,32 @@ mod tests {
             sparkline_points(&[None, None], &[], 100.0, 20.0),
             "",
             "nothing to draw"
+        );
+    }
+
+    #[test]
+    fn image_titles_wrap_between_words_to_the_width() {
+        let title = "Grundsicherung im Alter und bei Erwerbsminderung (SGB XII, netto): Elmshorn, Pinneberg, Wedel im Vergleich";
+        let lines = wrap_lines(title, 26.0, 400.0);
+        assert!(
+            lines.len() > 1,
+            "a long title takes several lines: {lines:?}"
+        );
+        assert_eq!(lines.join(" "), title, "nothing lost, words kept whole");
+        for line in &lines {
+            assert!(
+                line.chars().count() as f64 * 26.0 * 0.6 <= 400.0 || !line.contains(' '),
+                "each line fits, or is one word too long to break: {line}"
+            );
+        }
+        assert_eq!(
+            wrap_lines("SGB-II-Quote 2025", 26.0, 800.0),
+            ["SGB-II-Quote 2025"]
+        );
+        assert_eq!(
+            wrap_lines("", 26.0, 800.0),
+            [""],
+            "an empty line stays one line"
         );
     }
 }

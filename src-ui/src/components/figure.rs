@@ -13,7 +13,7 @@ use crate::backend::Backend;
 use crate::components::chart::{german_numbers, EChart, NumberStyle};
 use crate::components::scroll_table::ScrollTable;
 use crate::components::share::{save_export, save_image};
-use crate::explorer::{csv_field, xml};
+use crate::explorer::{csv_field, wrap_lines, xml};
 use crate::format;
 
 /// A chart's numbers as the table under it and in its CSV: every figure the chart shows,
@@ -41,14 +41,14 @@ pub struct FigureAbout {
 }
 
 impl FigureAbout {
-    /// "Quelle: … · Stand 14.10.2025", or what of it is known.
+    /// "Quelle: … · Datenstand 14.10.2025", or what of it is known.
     pub fn source_line(&self) -> String {
         let mut parts = Vec::new();
         if !self.source.is_empty() {
             parts.push(format!("Quelle: {}", self.source));
         }
         if let Some(stand) = self.stand {
-            parts.push(format!("Stand {}", format::date(stand)));
+            parts.push(format!("Datenstand {}", format::date(stand)));
         }
         parts.join(" · ")
     }
@@ -67,7 +67,7 @@ pub fn data_table_csv(
         format!("Tabelle;{}", csv_field(&table.caption)),
         format!("Quelle;{}", csv_field(&about.source)),
         format!(
-            "Stand;{}",
+            "Datenstand;{}",
             csv_field(&about.stand.map(format::date).unwrap_or_default())
         ),
         format!("Link;{}", csv_field(link)),
@@ -90,23 +90,48 @@ pub fn data_table_csv(
 
 /// Width of exported images.
 pub const IMAGE_WIDTH: u32 = 900;
-const HEAD: f64 = 80.0;
-const FOOT: f64 = 64.0;
 
 /// An image of `width` × `height` (`inner`, a complete `<svg>`) framed with its title above
-/// and source, Stand and link below: a standalone SVG document.
+/// and source, Datenstand and link below, each wrapped to the width: a standalone SVG document.
 pub fn framed_svg(inner: &str, width: f64, height: f64, about: &FigureAbout, link: &str) -> String {
-    let total = HEAD + height + FOOT;
+    let title = wrap_lines(&about.title, 22.0, width - 48.0);
+    let head = 40.0 + 28.0 * (title.len() - 1) as f64 + 40.0;
+    let source = wrap_lines(&about.source_line(), 14.0, width - 48.0);
+    let links = wrap_lines(link, 13.0, width - 48.0);
+    let source_top = head + height + 26.0;
+    let link_top = source_top + 18.0 * source.len() as f64 + 4.0;
+    let total = link_top + 17.0 * (links.len() - 1) as f64 + 20.0;
     let inner = inner
         .trim_start_matches(|c: char| c != '<')
         .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    let lines = |top: f64, step: f64, lines: &[String], attributes: &str| -> String {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(idx, line)| {
+                format!(
+                    r##"<text x="24" y="{}" {attributes}>{}</text>"##,
+                    top + step * idx as f64,
+                    xml(line)
+                )
+            })
+            .collect()
+    };
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total}" viewBox="0 0 {width} {total}" font-family="Atkinson Hyperlegible, DejaVu Sans, Arial, sans-serif"><rect width="{width}" height="{total}" fill="#ffffff"/><text x="24" y="40" font-size="22" font-weight="700" fill="#111111">{title}</text><g transform="translate(0,{HEAD})">{inner}</g><text x="24" y="{source_y}" font-size="14" fill="#333333">{source}</text><text x="24" y="{link_y}" font-size="13" fill="#0b4f8a">{link}</text></svg>"##,
-        title = xml(&about.title),
-        source = xml(&about.source_line()),
-        link = xml(link),
-        source_y = HEAD + height + 26.0,
-        link_y = HEAD + height + 48.0,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total}" viewBox="0 0 {width} {total}" font-family="Atkinson Hyperlegible, DejaVu Sans, Arial, sans-serif"><rect width="{width}" height="{total}" fill="#ffffff"/>{title}<g transform="translate(0,{head})">{inner}</g>{source}{link}</svg>"##,
+        title = lines(
+            40.0,
+            28.0,
+            &title,
+            r##"font-size="22" font-weight="700" fill="#111111""##
+        ),
+        source = lines(
+            source_top,
+            18.0,
+            &source,
+            r##"font-size="14" fill="#333333""##
+        ),
+        link = lines(link_top, 17.0, &links, r##"font-size="13" fill="#0b4f8a""##),
     )
 }
 

@@ -56,20 +56,35 @@ pub fn line_look(
 /// The chart of `series`; its first `n_focus` lines are the areas in focus.
 pub fn build_chart(series: &AreaSeries, n_focus: usize, dark: bool) -> Chart {
     let years: Vec<String> = series.years.iter().map(u16::to_string).collect();
-    let mut chart = frame(Grid::new().left(64).right(24).top(56).bottom(48), 16)
-        .x_axis(
-            Axis::new()
-                .type_(AxisType::Category)
-                .data(years)
-                .axis_label(labels(15)),
-        )
-        .y_axis(
-            Axis::new()
-                .type_(AxisType::Value)
-                .name(series.indicator.unit.clone())
-                .scale(true)
-                .axis_label(labels(15)),
-        );
+    // The legend wraps on a tablet; the plot starts below its rows (estimated from the names:
+    // about 8 px a character and 50 px for the symbol, in a row of about 620 px).
+    let legend_width: usize = series
+        .lines
+        .iter()
+        .map(|line| line.name.chars().count() * 8 + 50)
+        .sum();
+    let legend_rows = legend_width.div_ceil(620).max(1) as i64;
+    let mut chart = frame(
+        Grid::new()
+            .left(64)
+            .right(24)
+            .top(32 + 26 * legend_rows)
+            .bottom(48),
+        16,
+    )
+    .x_axis(
+        Axis::new()
+            .type_(AxisType::Category)
+            .data(years)
+            .axis_label(labels(15)),
+    )
+    .y_axis(
+        Axis::new()
+            .type_(AxisType::Value)
+            .name(series.indicator.unit.clone())
+            .scale(true)
+            .axis_label(labels(15)),
+    );
     for (line_idx, line) in series.lines.iter().enumerate() {
         let (colour, style, width) = line_look(line_idx, n_focus, line.kind, dark);
         let data: Vec<DataPoint> = line

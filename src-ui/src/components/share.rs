@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::app::use_app;
 use crate::backend::Backend;
-use crate::explorer::{table_csv, ExportMeta};
+use crate::explorer::{table_csv, view_csv, ExportMeta};
 use crate::format;
 
 /// The link to `view` as the user shares it.
@@ -187,13 +187,20 @@ pub fn ShareBar(
                 link: link.clone(),
                 retrieved: today(),
             };
-            let csv = table_csv(&table, &meta);
+            // Exactly what the view shows: its tab, year and areas.
+            let csv = match &view {
+                View::Explorer(explorer) => {
+                    let year = explorer.year.or(table.years.last().copied()).unwrap_or_default();
+                    view_csv(&table, explorer, year, &meta)
+                }
+                _ => table_csv(&table, &meta),
+            };
             let name = format!("{}-{}.csv", table.indicator.id, match table.level { fokus_model::view::Level::Map => "gebiete", fokus_model::view::Level::Gemeinde => "gemeinden" });
             leptos::task::spawn_local(async move {
                 status.set(Some(save_export(backend, &name, "text/csv;charset=utf-8", csv.into_bytes()).await));
             });
         };
-        view! { <button class="button secondary" data-testid="export-csv" on:click=on_click>"Tabelle als CSV"</button> }
+        view! { <button class="button secondary" data-testid="export-csv" on:click=on_click>"CSV dieser Ansicht"</button> }
     });
     view! {
         <div class="share">

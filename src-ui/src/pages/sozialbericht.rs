@@ -748,7 +748,7 @@ fn MapExport(
         let stand = table
             .stand
             .map(format::date)
-            .map(|date| format!(" · Stand {date}"))
+            .map(|date| format!(" · Datenstand {date}"))
             .unwrap_or_default();
         let meta = ImageMeta {
             title: format!("{} {}", indicator.name, painted.year),
@@ -1018,7 +1018,9 @@ fn SeriesTab(
 ) -> impl IntoView {
     let view = state.view;
     let areas = Memo::new(move |_| view.get().areas);
-    move || series_tab(&table, areas.get(), state, dataset.clone())
+    // The list of areas stays open while areas are ticked in it (the tab redraws each time).
+    let picker_open = RwSignal::new(false);
+    move || series_tab(&table, areas.get(), state, dataset.clone(), picker_open)
 }
 
 /// "Diagramm als SVG / PNG": the time series as an image with title, unit, legend, source,
@@ -1042,7 +1044,7 @@ fn ChartExport(
         let indicator = &series.indicator;
         let stand = stand
             .map(format::date)
-            .map(|date| format!(" · Stand {date}"))
+            .map(|date| format!(" · Datenstand {date}"))
             .unwrap_or_default();
         let meta = ImageMeta {
             title,
@@ -1076,14 +1078,16 @@ fn series_tab(
     chosen: Vec<String>,
     state: ViewState,
     dataset: Option<fokus_model::DatasetInfo>,
+    picker_open: RwSignal<bool>,
 ) -> impl IntoView {
     let mut rows: Vec<&fokus_model::TableRow> = chosen
         .iter()
         .filter_map(|area| table.areas.iter().find(|row| &row.area == area))
         .collect();
     let focus_home = rows.is_empty();
-    // Without chosen areas the home area (the first reference) is the line in focus.
-    let n_focus = rows.len().max(1);
+    // Each line keeps its colour: areas by the order they were chosen in, the references by
+    // their level (the Kreis red with or without areas beside it).
+    let n_focus = rows.len();
     rows.extend(table.references.iter());
     let series = crate::explorer::series_of_rows(table, &rows);
     let names: Vec<String> = chosen
@@ -1109,11 +1113,31 @@ fn series_tab(
         )
     };
     let title_for_export = title.clone();
-    let addable = table
-        .areas
-        .iter()
-        .filter(|row| !chosen.contains(&row.area))
-        .map(|row| view! { <option value=row.area.clone()>{row.name.clone()}</option> })
+    let full = chosen.len() >= MAX_AREAS;
+    let mut by_name: Vec<&fokus_model::TableRow> = table.areas.iter().collect();
+    by_name.sort_by_key(|row| crate::explorer::fold(&row.name));
+    let choices = by_name
+        .into_iter()
+        .map(|row| {
+            let area = row.area.clone();
+            let checked = chosen.contains(&row.area);
+            view! {
+                <li>
+                    <label class="check">
+                        <input type="checkbox" checked=checked disabled=full && !checked data-testid=format!("series-area-{}", row.area)
+                            on:change=move |event| {
+                                let on = event_target_checked(&event);
+                                let area = area.clone();
+                                state.update(|view| {
+                                    view.areas.retain(|known| *known != area);
+                                    if on { view.areas.push(area); view.areas.truncate(MAX_AREAS); }
+                                });
+                            }/>
+                        {row.name.clone()}
+                    </label>
+                </li>
+            }
+        })
         .collect_view();
     let chips = chosen
         .iter()
@@ -1129,7 +1153,6 @@ fn series_tab(
             }
         })
         .collect_view();
-    let full = chosen.len() >= MAX_AREAS;
     let header = series
         .lines
         .iter()
@@ -1154,16 +1177,18 @@ fn series_tab(
         </div>
         <div class="controls">
             <ul class="chips" aria-label="Gewählte Gebiete">{chips}</ul>
-            <label class="field">
-                <span>{format!("Gebiet hinzufügen (bis zu {MAX_AREAS})")}</span>
-                <select data-testid="series-add" disabled=full on:change=move |event| {
-                    let area = event_target_value(&event);
-                    if !area.is_empty() { state.update(|view| { view.areas.push(area); view.areas.truncate(MAX_AREAS); }) }
+            <details class="area-picker" prop:open=move || picker_open.get()
+                on:toggle=move |event| {
+                    use wasm_bindgen::JsCast;
+                    if let Some(details) = event.target().and_then(|target| target.dyn_into::<web_sys::HtmlDetailsElement>().ok()) {
+                        picker_open.set(details.open());
+                    }
                 }>
-                    <option value="">"– Gebiet wählen –"</option>
-                    {addable}
-                </select>
-            </label>
+                <summary class="button secondary" data-testid="series-pick">
+                    {format!("Gebiete wählen ({} von {MAX_AREAS})", chosen.len())}
+                </summary>
+                <ul class="check-list" aria-label="Gebiete für die Zeitreihe">{choices}</ul>
+            </details>
         </div>
         <SeriesChart series=series.clone() n_focus=n_focus/>
         <ChartExport series=series.clone() n_focus=n_focus title=title_for_export stand=table.stand state=state dataset=dataset/>
@@ -1421,7 +1446,7 @@ fn SourcesTab(table: IndicatorTable, dataset: Option<fokus_model::DatasetInfo>) 
             <dt>"Nenner"</dt><dd>{or_dash(&indicator.denominator)}</dd>
             <dt>"Einheit"</dt><dd>{indicator.unit.clone()}</dd>
             <dt>"Quelle"</dt><dd data-testid="sources-source">{or_dash(&indicator.source)}</dd>
-            <dt>"Stand"</dt><dd data-testid="sources-stand">{stand}</dd>
+            <dt>"Datenstand"</dt><dd data-testid="sources-stand">{stand}</dd>
             <dt>"Jahre"</dt><dd>{years}</dd>
             <dt>"Hinweise zur Reihe"</dt><dd data-testid="sources-notes">{if indicator.notes.is_empty() { "Keine Brüche oder Änderungen der Definition gemeldet.".to_owned() } else { indicator.notes.clone() }}</dd>
             {(!indicator.synonyms.is_empty()).then(|| view! { <dt>"Auch genannt"</dt><dd>{indicator.synonyms.join(", ")}</dd> })}
