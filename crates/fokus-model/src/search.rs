@@ -76,11 +76,22 @@ pub struct Fragment {
     pub hit: bool,
 }
 
-/// Whether a word of the text matches one of the stems (its folded form starts with it, letters
-/// of other accents ignored the way FTS5 ignores them).
+/// Stems at least this long also match inside a word: German joins words, so "Armut" finds
+/// "Kinderarmut" and "Pflege" finds "Tagespflege". Shorter ones ("sgb", "kita") would match too
+/// much in the middle of words and stay prefixes.
+pub const INFIX_MIN_CHARS: usize = 4;
+
+/// Whether a folded stem matches a folded word: at its start, or inside it when long enough.
+pub fn stem_matches(folded_word: &str, term: &str) -> bool {
+    folded_word.starts_with(term)
+        || (term.chars().count() >= INFIX_MIN_CHARS && folded_word.contains(term))
+}
+
+/// Whether a word of the text matches one of the stems (letters of other accents ignored the
+/// way FTS5 ignores them).
 fn word_matches(word: &str, terms: &[String]) -> bool {
     let folded = fold(word);
-    terms.iter().any(|term| folded.starts_with(term.as_str()))
+    terms.iter().any(|term| stem_matches(&folded, term))
 }
 
 /// Splits `text` into words and the characters between them, keeping every character.
@@ -227,6 +238,9 @@ pub struct Hit {
     pub title: Vec<Fragment>,
     /// A passage of its text around the first match.
     pub snippet: Vec<Fragment>,
+    /// The report year of a Fokusbericht chapter, so the hit opens that year's report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<u16>,
 }
 
 /// The hits of one kind, best first.
@@ -246,6 +260,35 @@ pub struct SearchResults {
     /// The stems searched for, after folding.
     pub terms: Vec<String>,
     pub groups: Vec<HitGroup>,
+    /// An area the query named beside other words ("Elmshorn SGB-II"): the indicator hits are
+    /// for this area, and open its view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<AreaRef>,
+}
+
+/// An area by id, name and level, as a search names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AreaRef {
+    pub id: String,
+    pub name: String,
+    pub kind: crate::AreaKind,
+}
+
+/// Where in `query_terms` the words of an area's name stand, one after another: the stems of
+/// the name (as [`terms`] makes them) in that order. Returns the remaining terms when the area
+/// is found and something else was asked for too.
+pub fn without_area(query_terms: &[String], area_name: &str) -> Option<Vec<String>> {
+    let name_terms = terms(area_name);
+    if name_terms.is_empty() || name_terms.len() >= query_terms.len() {
+        return None;
+    }
+    let start = query_terms
+        .windows(name_terms.len())
+        .position(|window| window == name_terms.as_slice())?;
+    let mut rest = query_terms.to_vec();
+    rest.drain(start..start + name_terms.len());
+    Some(rest)
 }
 
 /// Plain text of sanitised HTML (as content bodies are stored): tags dropped, block ends as
@@ -353,5 +396,61 @@ mod tests {
             html_text("<h2>Pflege</h2><p>Mehr &amp; bessere <em>Plätze</em>&lt;3</p>"),
             "Pflege Mehr & bessere Plätze <3"
         );
+    }
+
+    #[test]
+    fn long_stems_match_inside_compounds_short_ones_only_at_the_start() {
+        let armut = terms("Armut");
+        let marked: Vec<String> = highlight("Kinderarmut und Altersarmut, nicht Arm", &armut)
+            .into_iter()
+            .filter(|fragment| fragment.hit)
+            .map(|fragment| fragment.text)
+            .collect();
+        assert_eq!(
+            marked,
+            ["Kinderarmut", "Altersarmut"],
+            "the compounds are marked whole"
+        );
+        assert!(stem_matches("sgbii", "sgb"), "a short stem as a prefix");
+        assert!(!stem_matches("asgb", "sgb"), "but not inside a word");
+    }
+
+    #[test]
+    fn highlights_keep_the_spaces_around_them() {
+        let text: String = highlight("Pflege durch Angehörige", &terms("Pflege"))
+            .into_iter()
+            .map(|fragment| fragment.text)
+            .collect();
+        assert_eq!(
+            text, "Pflege durch Angehörige",
+            "nothing between the fragments is lost"
+        );
+    }
+
+    #[test]
+    fn an_area_named_beside_other_words_is_taken_out_of_the_query() {
+        let cases: [(&str, &str, Option<&[&str]>); 5] = [
+            ("Elmshorn SGB-II", "Elmshorn", Some(&["sgb", "ii"])),
+            (
+                "SGB II Elmshorn-Land",
+                "Elmshorn-Land",
+                Some(&["sgb", "ii"]),
+            ),
+            ("Elmshorn", "Elmshorn", None),
+            ("Elmshorn-Land Pflege", "Elmshorn", Some(&["land", "pfleg"])),
+            ("Pflege Wedel", "Elmshorn", None),
+        ];
+        for (query, area, rest) in cases {
+            let expected = rest.map(|rest| {
+                rest.iter()
+                    .map(|term| (*term).to_owned())
+                    .collect::<Vec<_>>()
+            });
+            assert_eq!(
+                without_area(&terms(query), area),
+                expected,
+                "{query} with {area}"
+            );
+        }
     }
 }

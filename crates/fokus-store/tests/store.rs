@@ -754,6 +754,102 @@ fn search_finds_folded_stemmed_words_in_the_transaction_that_brought_them() {
 }
 
 #[test]
+fn search_finds_compounds_areas_with_indicators_one_hit_a_place_and_the_report_year() {
+    use fokus_model::search::HitKind;
+    let mut store = Store::open_in_memory().unwrap();
+    let mut changes = base_changes();
+    let named = |id: &str, name: &str, kind: AreaKind, parent: Option<&str>| Area {
+        name: name.into(),
+        parent: parent.map(str::to_owned),
+        ..area(id, kind)
+    };
+    changes.areas.extend([
+        named(
+            "010560015015",
+            "Gebiet 010560015",
+            AreaKind::Gemeinde,
+            Some("010560015"),
+        ),
+        named("010565616", "Elmshorn-Land", AreaKind::Amt, None),
+    ]);
+    let mut armut = indicator("kinderarmut");
+    armut.name = "Kinderarmut".into();
+    changes.indicators.push(armut);
+    changes.content = Some(vec![ContentItem {
+        title: "Schwerpunkt Altersarmut".into(),
+        body_html: "<p>Mehr Pflege zu Hause.</p>".into(),
+        details: ContentDetails::Kapitel {
+            year: 2024,
+            chapter: 2,
+            data_stand: None,
+        },
+        ..content("fokusbericht/2024/02-armut", 1)
+    }]);
+    store
+        .commit_revision("Demo", 1_700_000_000, &changes)
+        .unwrap();
+
+    let found = store.search("Armut").unwrap();
+    let ids: Vec<&str> = found
+        .groups
+        .iter()
+        .flat_map(|group| group.hits.iter().map(|hit| hit.id.as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        ["kinderarmut", "fokusbericht/2024/02-armut"],
+        "a word inside compounds (Kinderarmut, Altersarmut) is found"
+    );
+    let chapter = &found.groups.last().unwrap().hits[0];
+    assert_eq!(
+        chapter.year,
+        Some(2024),
+        "a chapter hit knows its report's year"
+    );
+
+    let places = store.search("Gebiet 010560015").unwrap();
+    let gebiet = places
+        .groups
+        .iter()
+        .find(|group| group.kind == HitKind::Gebiet)
+        .unwrap();
+    assert_eq!(
+        gebiet
+            .hits
+            .iter()
+            .map(|hit| hit.id.as_str())
+            .collect::<Vec<_>>(),
+        ["010560015"],
+        "the Gemeinde of an amtsfreie Gemeinde is the same place: one hit, the map area's"
+    );
+
+    let for_area = store.search("Elmshorn-Land Kinderarmut").unwrap();
+    assert_eq!(
+        for_area.area.as_ref().map(|area| area.id.as_str()),
+        Some("010565616"),
+        "the area named beside other words: {for_area:?}"
+    );
+    let indicators = &for_area.groups[0];
+    assert_eq!(indicators.kind, HitKind::Kennzahl);
+    assert_eq!(
+        indicators.hits[0].id, "kinderarmut",
+        "the indicator for the rest"
+    );
+    assert!(
+        for_area
+            .groups
+            .iter()
+            .any(|group| group.kind == HitKind::Gebiet && group.hits[0].id == "010565616"),
+        "and the area itself"
+    );
+    assert_eq!(
+        store.search("Elmshorn-Land").unwrap().area,
+        None,
+        "an area alone is an area hit, not a filter"
+    );
+}
+
+#[test]
 fn a_database_from_before_the_index_is_indexed_when_opened() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cache.sqlite");

@@ -154,11 +154,9 @@ fn value_text(
         Some(year) => table
             .year_idx(year)
             .ok_or_else(|| format!("Kein Wert für {year}."))?,
-        // The latest year with a value.
-        None => (0..table.years.len())
-            .rev()
-            .find(|idx| row.cell(*idx).and_then(Cell::value).is_some())
-            .ok_or("Noch kein Wert.")?,
+        // The indicator's latest year, the one its charts end with, so text and figure beside
+        // it never disagree (a gap in that year says so rather than quoting an older value).
+        None => table.years.len().checked_sub(1).ok_or("Noch kein Wert.")?,
     };
     let indicator = &table.indicator;
     let text = format::cell(row.cell(year_idx), indicator.decimals, &indicator.unit);

@@ -6,8 +6,9 @@ use fokus_model::api::SearchQuery;
 use fokus_model::content::ContentKind;
 use fokus_model::ipc::Search;
 use fokus_model::news::Page;
-use fokus_model::search::{Fragment, Hit, HitGroup, HitKind};
-use fokus_model::view::{decode, encode, ExplorerView, View};
+use fokus_model::search::{AreaRef, Fragment, Hit, HitGroup, HitKind};
+use fokus_model::view::{decode, encode, ExplorerView, Level, View};
+use fokus_model::AreaKind;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 
@@ -101,20 +102,69 @@ pub fn SearchField() -> impl IntoView {
     }
 }
 
-fn hit_view(kind: HitKind, hit: Hit) -> impl IntoView {
-    let path = hit_path(kind, &hit.id);
+/// Where a hit leads, with what the search knows beyond its id: a chapter opens its report's
+/// year, an indicator found with an area ("Elmshorn SGB-II") opens that area's view.
+pub fn hit_link(
+    kind: HitKind,
+    hit: &Hit,
+    area: Option<&AreaRef>,
+    dataset: Option<&fokus_model::DatasetInfo>,
+) -> String {
+    match (kind, hit.year, area) {
+        (HitKind::Kapitel, Some(year), _) => format!(
+            "{}?{}={year}#{}",
+            Page::Fokusbericht.path(),
+            crate::pages::content::REPORT_KEY,
+            crate::pages::content::anchor_of(&hit.id)
+        ),
+        (HitKind::Kennzahl, _, Some(area)) => {
+            let on_map = dataset.is_some_and(|dataset| dataset.is_map_kind(area.kind));
+            let mut view = ExplorerView {
+                indicator: Some(hit.id.clone()),
+                ..ExplorerView::new()
+            };
+            if on_map {
+                view.areas = vec![area.id.clone()];
+            } else if area.kind == AreaKind::Gemeinde {
+                view.level = Level::Gemeinde;
+                view.areas = vec![area.id.clone()];
+            }
+            View::Explorer(view).path()
+        }
+        _ => hit_path(kind, &hit.id),
+    }
+}
+
+fn hit_view(
+    kind: HitKind,
+    hit: Hit,
+    area: Option<&AreaRef>,
+    dataset: Option<&fokus_model::DatasetInfo>,
+) -> impl IntoView {
+    let path = hit_link(kind, &hit, area, dataset);
     let snippet = (!hit.snippet.is_empty())
         .then(|| view! { <p class="hit-snippet">{marked(hit.snippet)}</p> });
+    // The marked words inside one span: as flex items of the link, the spaces between them
+    // would vanish ("Pflegedurch").
     view! {
         <li class="hit" data-testid="search-hit">
-            <a href=path class="hit-title">{marked(hit.title)}</a>
+            <a href=path class="hit-title"><span>{marked(hit.title)}</span></a>
             {snippet}
         </li>
     }
 }
 
-fn group_view(group: HitGroup) -> impl IntoView {
-    let heading = format!("{} ({})", group.kind.label_de(), group.total);
+fn group_view(
+    group: HitGroup,
+    area: Option<AreaRef>,
+    dataset: Option<fokus_model::DatasetInfo>,
+) -> impl IntoView {
+    let heading = match (&area, group.kind) {
+        (Some(area), HitKind::Kennzahl) => {
+            format!("Kennzahlen für {} ({})", area.name, group.total)
+        }
+        _ => format!("{} ({})", group.kind.label_de(), group.total),
+    };
     let more = (group.total > group.hits.len()).then(|| {
         view! {
             <p class="hint">{format!("{} weitere – genauer suchen, um sie zu sehen.", group.total - group.hits.len())}</p>
@@ -124,7 +174,7 @@ fn group_view(group: HitGroup) -> impl IntoView {
     let hits = group
         .hits
         .into_iter()
-        .map(|hit| hit_view(kind, hit))
+        .map(|hit| hit_view(kind, hit, area.as_ref(), dataset.as_ref()))
         .collect_view();
     view! {
         <section class="card hit-group" data-testid="search-group" data-kind=kind.as_str()>
@@ -184,7 +234,13 @@ pub fn SuchePage() -> impl IntoView {
                 "{count} Treffer für „{}“",
                 words.get_untracked()
             );
-            let groups = found.groups.into_iter().map(group_view).collect_view();
+            let area = found.area.clone();
+            let dataset = app.dataset.get_untracked();
+            let groups = found
+                .groups
+                .into_iter()
+                .map(|group| group_view(group, area.clone(), dataset.clone()))
+                .collect_view();
             view! {
                 <p role="status" class="search-summary" data-testid="search-summary">{summary}</p>
                 <div class="hit-groups">{groups}</div>
@@ -216,6 +272,56 @@ mod tests {
             let (_, search) = path.split_once('?').unwrap();
             assert_eq!(query_of(search), words.trim());
         }
+    }
+
+    #[test]
+    fn a_chapter_opens_its_year_and_an_indicator_with_an_area_opens_that_area() {
+        let hit = |id: &str, year: Option<u16>| Hit {
+            id: id.into(),
+            title: Vec::new(),
+            snippet: Vec::new(),
+            year,
+        };
+        assert_eq!(
+            hit_link(
+                HitKind::Kapitel,
+                &hit("fokusbericht/2024/02-pflege", Some(2024)),
+                None,
+                None
+            ),
+            "/fokusbericht?bericht=2024#fokusbericht-2024-02-pflege"
+        );
+        let elmshorn = AreaRef {
+            id: "010560015".into(),
+            name: "Elmshorn".into(),
+            kind: AreaKind::AmtsfreieGemeinde,
+        };
+        let dataset = fokus_model::DatasetInfo::titled("Test", false);
+        assert_eq!(
+            hit_link(
+                HitKind::Kennzahl,
+                &hit("sgb2_quote", None),
+                Some(&elmshorn),
+                Some(&dataset)
+            ),
+            "/sozialbericht?kennzahl=sgb2_quote&gebiete=010560015",
+            "a map area is selected on the map"
+        );
+        let gemeinde = AreaRef {
+            id: "010560001001".into(),
+            name: "Ort".into(),
+            kind: AreaKind::Gemeinde,
+        };
+        assert_eq!(
+            hit_link(
+                HitKind::Kennzahl,
+                &hit("sgb2_quote", None),
+                Some(&gemeinde),
+                Some(&dataset)
+            ),
+            "/sozialbericht?kennzahl=sgb2_quote&ebene=gemeinde&gebiete=010560001001",
+            "a Gemeinde on the Gemeinde level"
+        );
     }
 
     #[test]
