@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { startServer, CHROMIUM_ARGS, SCREENSHOTS, waitFor } from './support.mjs';
+import { startServer, CHROMIUM_ARGS, SCREENSHOTS, waitFor, clickNav } from './support.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -15,6 +15,8 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const ROUTES = [
   ['/', '[data-testid=headline]'],
   ['/sozialbericht', '[data-testid=map] path.area'],
+  // An area chosen: the value card beside the map, or its sheet on a tablet.
+  ['/sozialbericht?kennzahl=sgb2_quote&gebiete=010560015', '[data-testid=card-title]'],
   ['/sozialbericht?kennzahl=sgb2_quote&ansicht=zeitreihe', '[data-testid=series-chart], .chart'],
   ['/sozialbericht?kennzahl=sgb2_quote&ansicht=rangfolge', '[data-testid=ranking]'],
   ['/sozialbericht?kennzahl=sgb2_quote&ansicht=tabelle', '[data-testid=data-table]'],
@@ -115,6 +117,17 @@ for (const [size, viewport] of SIZES) for (const theme of THEMES) {
           await page.waitForSelector('[data-testid=merken-panel]');
           for (const line of await violations(page)) report.push(`${route} (Merken offen): ${line}`);
         }
+        if (route === '/sozialbericht') {
+          // The explorer's settings and the menu, open.
+          await page.click('[data-testid=adjust-toggle]');
+          await page.waitForSelector('[data-testid=indicator-search]');
+          for (const line of await violations(page)) report.push(`${route} (Einstellen offen): ${line}`);
+          if (await page.isVisible('[data-testid=menu-button]')) {
+            await page.click('[data-testid=menu-button]');
+            await page.waitForSelector('[data-testid=nav-dokumente]', { state: 'visible' });
+            for (const line of await violations(page)) report.push(`${route} (Menü offen): ${line}`);
+          }
+        }
       }
       await page.screenshot({ path: `${SCREENSHOTS}/web-a11y-${size.replace(' ', '-')}-${theme}.png` });
     } finally {
@@ -181,7 +194,7 @@ test('the focus ring stands out at least 3:1 from what is behind it, and a new p
       assert.ok(ratio >= 3, `${ring.what}: focus outline ${ratio.toFixed(2)}:1 against its background (${JSON.stringify(ring)})`);
     }
 
-    await page.click('[data-testid=nav-dokumente]');
+    await clickNav(page, 'dokumente');
     await waitFor(async () => (await page.evaluate(() => document.activeElement?.tagName)) === 'H1', 'the focus on the new page\'s heading');
     assert.match(await page.evaluate(() => document.activeElement.textContent), /Dokumente/);
   } finally {
@@ -189,31 +202,47 @@ test('the focus ring stands out at least 3:1 from what is behind it, and a new p
   }
 });
 
-test('the navigation never wraps: one row on the desktop, one column along the edge on tablets, targets of 44 px and more', async () => {
+test('the navigation: one row under the header on the desktop, a menu on tablets that opens over the page, closes with Esc and gives the focus back, targets of 44 px and more', async () => {
   for (const [size, viewport, shape] of [
     ['desktop', { width: 1280, height: 900 }, 'row'],
-    ['tablet landscape', { width: 1024, height: 768 }, 'column'],
-    ['tablet portrait', { width: 768, height: 1024 }, 'column'],
+    ['tablet landscape', { width: 1024, height: 768 }, 'menu'],
+    ['tablet portrait', { width: 768, height: 1024 }, 'menu'],
   ]) {
-    const page = await browser.newPage({ viewport });
+    const page = await browser.newPage({ viewport, hasTouch: true });
     try {
       await page.goto(`${server.url}/`);
       await page.waitForSelector("[data-testid=headline]");
-      const links = await page.$$eval('nav.pages a', (anchors) => anchors.map((anchor) => {
+      const header = await page.$eval('header.topbar', (element) => element.getBoundingClientRect().height);
+      assert.ok(header <= 80, `${size}: the header is one compact row: ${header} px`);
+      const boxes = () => page.$$eval('nav.pages a', (anchors) => anchors.map((anchor) => {
         const box = anchor.getBoundingClientRect();
         return { text: anchor.textContent, top: Math.round(box.top), left: Math.round(box.left), bottom: box.bottom, width: box.width, height: box.height };
       }));
+      if (shape === 'menu') {
+        assert.ok((await boxes()).every((link) => link.width === 0), `${size}: the pages wait in the menu`);
+        assert.equal(await page.getAttribute('[data-testid=menu-button]', 'aria-expanded'), 'false');
+        await page.tap('[data-testid=menu-button]');
+        await waitFor(async () => (await page.getAttribute('[data-testid=menu-button]', 'aria-expanded')) === 'true', 'the menu open');
+      }
+      const links = await boxes();
       const tops = new Set(links.map((link) => link.top));
       const lefts = new Set(links.map((link) => link.left));
       if (shape === 'row') assert.equal(tops.size, 1, `${size}: one row: ${JSON.stringify(links)}`);
       else {
         assert.equal(lefts.size, 1, `${size}: one column: ${JSON.stringify(links)}`);
-        assert.ok(Math.max(...links.map((link) => link.bottom)) <= viewport.height, `${size}: the whole rail is on screen`);
-        const main = await page.$eval('main', (element) => element.getBoundingClientRect().left);
-        assert.ok(main >= Math.max(...links.map((link) => link.left + link.width)) - 1, `${size}: the page beside the rail, not under it`);
+        assert.ok(Math.max(...links.map((link) => link.bottom)) <= viewport.height, `${size}: the whole menu is on screen`);
       }
       for (const link of links) assert.ok(link.width >= 44 && link.height >= 44, `${size}: ${link.text} is at least 44 × 44 px`);
       await page.screenshot({ path: `${SCREENSHOTS}/web-nav-${size.replace(' ', '-')}.png` });
+      if (shape === 'menu') {
+        await page.keyboard.press('Escape');
+        await waitFor(async () => (await page.getAttribute('[data-testid=menu-button]', 'aria-expanded')) === 'false', 'Esc closes the menu');
+        assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'menu-button', 'the focus is back on the menu button');
+        await page.tap('[data-testid=menu-button]');
+        await page.tap('[data-testid=nav-dokumente]');
+        await page.waitForURL(/\/dokumente/);
+        await waitFor(async () => (await page.getAttribute('[data-testid=menu-button]', 'aria-expanded')) === 'false', 'a page chosen closes the menu');
+      }
     } finally {
       await page.close();
     }

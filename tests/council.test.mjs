@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer, importCsv, NEW_YEAR_CSV, CHROMIUM_ARGS, SCREENSHOTS, tempDir, waitFor } from './support.mjs';
+import { startServer, importCsv, NEW_YEAR_CSV, CHROMIUM_ARGS, SCREENSHOTS, tempDir, waitFor, clickNav } from './support.mjs';
 
 let server;
 let browser;
@@ -70,7 +70,7 @@ test('a note on a view, then an import: the start page lists what is new and the
   assert.match(await page.textContent('[data-testid=note]'), /Daten seit Ihrer Notiz aktualisiert/);
   assert.match(await page.textContent('[data-testid=note]'), /Im Ausschuss nachfragen/, 'the note text kept');
 
-  await page.click('[data-testid=nav-uebersicht]');
+  await clickNav(page, 'uebersicht');
   await page.waitForSelector('[data-testid=news]');
   const news = await page.$$eval('[data-testid=news-item]', (items) => items.map((item) => item.textContent));
   assert.ok(news.some((text) => /SGB-II-Quote: Werte für 2026/.test(text)), `the new year by indicator: ${news}`);
@@ -79,7 +79,7 @@ test('a note on a view, then an import: the start page lists what is new and the
   await page.click('[data-testid=news-item] >> text=SGB-II-Quote: Werte für 2026');
   await page.waitForSelector('[data-testid=map] path.area');
   assert.equal(new URL(page.url()).searchParams.get('jahr'), '2026', 'the link opens the new year');
-  await page.click('[data-testid=nav-uebersicht]');
+  await clickNav(page, 'uebersicht');
   await page.waitForSelector('[data-testid=news]');
   assert.equal(await page.locator('[data-testid=news-item]').count(), before - 1, 'opened: no longer new');
   assert.match(await page.textContent('[data-testid=resume]'), /SGB-II-Quote 2026, Karte/, 'where one left off');

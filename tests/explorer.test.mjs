@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, SCREENSHOTS, openMapPage, waitFor } from './support.mjs';
+import { startServer, SCREENSHOTS, openMapPage, waitFor, clickNav } from './support.mjs';
 
 let server;
 let browser;
@@ -25,6 +25,12 @@ after(async () => {
 });
 
 const query = () => new URL(page.url()).searchParams;
+/** Opens the explorer's "Einstellen" (search, level, timeline) unless it is open. */
+const openAdjust = async () => {
+  await page.waitForSelector('[data-testid=adjust-toggle]');
+  if (!(await page.isVisible('[data-testid=indicator-search]'))) await page.click('[data-testid=adjust-toggle]');
+  await page.waitForSelector('[data-testid=indicator-search]', { state: 'visible' });
+};
 /** A tablet screen of the explorer from its tabs down (README pictures come from these). */
 const tabletShot = async (name) => {
   await page.evaluate(() => document.querySelector('.tab-bar')?.scrollIntoView());
@@ -97,7 +103,7 @@ test('the view lives in the address: a deep link opens it, back and forward and 
   assert.equal(await page.textContent('[data-testid=card-title]'), 'Elmshorn', 'reload keeps the selection');
 
   // Leaving the page and coming back through the navigation restores the view.
-  await page.click('[data-testid=nav-demografie]');
+  await clickNav(page, 'demografie');
   await page.waitForSelector('[data-testid=population-title]');
   await page.goBack();
   await mapIs('arbeitslosenquote', 2022);
@@ -153,7 +159,7 @@ test('suppressed and missing values are drawn differently and explained with cou
 
 test('the indicator search folds umlauts and finds parts of words; Enter takes the first hit', async () => {
   await page.goto(`${server.url}/sozialbericht`);
-  await page.waitForSelector('[data-testid=indicator-search]');
+  await openAdjust();
   for (const [text, expected] of [['arbeitslos', 'arbeitslosenquote'], ['aelter', 'anteil_65_plus'], ['Ältere', 'anteil_65_plus'], ['hartz', 'sgb2_quote'], ['Pflegeheim', 'stationaere_plaetze']]) {
     await page.fill('[data-testid=indicator-search]', text);
     await waitFor(async () => /^\d+ Kennzahlen? gefunden$/.test(await page.textContent('[data-testid=indicator-count]')), 'a count');
@@ -171,7 +177,7 @@ test('the indicator search folds umlauts and finds parts of words; Enter takes t
   await page.waitForSelector('[data-testid=profile-table]');
   assert.match(await page.textContent('[data-testid=profile-title]'), /Gebietsprofil Elmshorn/, 'search leads to the profile');
   await page.goBack();
-  await page.waitForSelector('[data-testid=indicator-search]');
+  await openAdjust();
   await page.fill('[data-testid=indicator-search]', '');
   const groups = await page.$$eval('[data-testid=indicator-select] optgroup', (nodes) => nodes.map((node) => node.label));
   assert.equal(groups[0], 'Zuletzt verwendet', 'recently used first');
@@ -183,7 +189,8 @@ test('Zeitreihe, Rangfolge, Tabelle and Quellen show the same numbers as the map
   const mapValue = Number(await page.getAttribute('[data-testid=area-010560015]', 'data-value'));
 
   await page.click('[data-testid=tab-zeitreihe]');
-  await page.selectOption('[data-testid=series-add]', '010560039');
+  await page.click('[data-testid=series-pick]');
+  await page.check('[data-testid=series-area-010560039]');
   await waitFor(async () => /Elmshorn, Pinneberg im Vergleich/.test(await page.textContent('[data-testid=chart-title]')), 'two areas');
   await page.waitForSelector('[data-testid=series-chart] canvas');
   const lines = await page.evaluate(() =>
@@ -270,7 +277,7 @@ test('the map saved as SVG and PNG carries title, legend, source, licence and li
   const svg = readFileSync(svgFile, 'utf8');
   assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/, 'a standalone SVG file');
   assert.match(svg, />SGB-II-Quote 2024</, 'the title with the year');
-  assert.match(svg, /Quelle: Statistik der Bundesagentur für Arbeit · Stand \d\d\.\d\d\.\d{4}/, 'source and Stand');
+  assert.match(svg, /Quelle: Statistik der Bundesagentur für Arbeit · Datenstand \d\d\.\d\d\.\d{4}/, 'source and Datenstand');
   assert.match(svg, /GeoBasis-DE \/ BKG 2021 \(Daten verändert\)/, 'the geodata licence notice');
   assert.ok(svg.includes(page.url().replaceAll('&', '&amp;')), 'the link of the view');
   assert.equal((svg.match(/<path /g) ?? []).length, 18, 'the 18 areas');
@@ -317,7 +324,7 @@ test('the Vergleich sets two to five areas side by side and marks the best and t
   await waitFor(async () => (await page.$$eval('[data-testid=compare-table] thead th', (cells) => cells.length)) === 5, 'three areas and the Kreis');
   const row = await page.$eval('[data-testid=compare-sgb2_quote]', (tr) => ({ best: tr.querySelectorAll('.best').length, worst: tr.querySelectorAll('.worst').length, text: tr.textContent }));
   assert.deepEqual([row.best, row.worst], [1, 1], `one best and one worst: ${row.text}`);
-  assert.match(row.text, /▲ günstigster/, 'marked in words, not colour alone');
+  assert.match(row.text, /– günstigster/, 'marked in words, not colour alone (and no arrow: arrows say which way a value moved)');
   await page.selectOption('[data-testid=compare-field]', 'Arbeit und Grundsicherung');
   await waitFor(async () => new URL(page.url()).searchParams.get('feld') === 'Arbeit und Grundsicherung', 'the field in the address');
   await page.selectOption('[data-testid=compare-year]', '2018');
@@ -329,7 +336,7 @@ test('the Vergleich sets two to five areas side by side and marks the best and t
 
 test('the Gemeinde level draws the 49 Gemeinden, their values averaging to their Amt, small ones protected', async () => {
   await page.goto(`${server.url}/sozialbericht?kennzahl=inobhutnahmen&jahr=2024`);
-  await page.waitForSelector('[data-testid=level-select]');
+  await openAdjust();
   const labels = await page.$$eval('[data-testid=level-select] option', (options) => options.map((option) => option.textContent));
   assert.deepEqual(labels, ['Ämter und amtsfreie Gemeinden', 'Gemeinden'], 'the levels in words');
   await page.selectOption('[data-testid=level-select]', 'gemeinde');

@@ -153,3 +153,13 @@ export async function openMapPage(url, { onRequest, viewport = { width: 1400, he
   await page.waitForSelector('[data-testid=map] path.area');
   return { browser, page, pageErrors };
 }
+
+/**
+ * Opens a page from the navigation: below 1200 px the pages sit in the menu, so it is opened
+ * first, as a person would.
+ */
+export async function clickNav(page, slug) {
+  const link = page.locator(`[data-testid=nav-${slug}]`);
+  if (!(await link.isVisible())) await page.click('[data-testid=menu-button]');
+  await link.click();
+}

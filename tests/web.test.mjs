@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, importCsv, NEW_YEAR_CSV, SCREENSHOTS, openMapPage, waitFor } from './support.mjs';
+import { startServer, importCsv, NEW_YEAR_CSV, SCREENSHOTS, openMapPage, waitFor, clickNav } from './support.mjs';
 
 let server;
 let browser;
@@ -96,7 +96,7 @@ test('an import on the server reaches the open page without a reload', async () 
 });
 
 test('the editorial pages show the published content, its files and the captioned video', async () => {
-  await page.click('[data-testid=nav-fokusbericht]');
+  await clickNav(page, 'fokusbericht');
   await waitFor(async () => (await page.locator('[data-testid=chapter]').count()) === 4, 'four chapters of the Fokusbericht');
   assert.equal(new URL(page.url()).pathname, '/fokusbericht', 'the page has its own address');
   assert.match(await page.textContent('h1'), /Fokusbericht 2025/, 'titled with its year');
@@ -104,24 +104,24 @@ test('the editorial pages show the published content, its files and the captione
   assert.match(await page.textContent('main'), /Demotext/, 'demo content says so');
   await page.screenshot({ path: join(SCREENSHOTS, 'web-fokusbericht.png') });
 
-  await page.click('[data-testid=nav-empfehlungen]');
+  await clickNav(page, 'empfehlungen');
   await waitFor(async () => (await page.locator('[data-testid=recommendation]').count()) === 4, 'four recommendations');
   const statuses = await page.$$eval('[data-testid=recommendation-status]', (spans) => spans.map((span) => span.textContent).sort());
   assert.deepEqual(statuses, ['in Umsetzung', 'offen', 'umgesetzt', 'zurückgestellt'], 'each with its current status');
   await page.screenshot({ path: join(SCREENSHOTS, 'web-empfehlungen.png') });
 
-  await page.click('[data-testid=nav-newsletter]');
+  await clickNav(page, 'newsletter');
   await waitFor(async () => (await page.locator('[data-testid=newsletter]').count()) === 4, 'four newsletters');
   assert.match(await page.textContent('[data-testid=newsletter] summary'), /Newsletter 4\/2025.*15\.12\.2025/, 'newest first, German date');
 
-  await page.click('[data-testid=nav-dokumente]');
+  await clickNav(page, 'dokumente');
   await waitFor(async () => (await page.locator('[data-testid=document]').count()) === 2, 'two documents');
   assert.match(await page.textContent('[data-testid=document-file] >> nth=0'), /öffnen \(PDF, \d+ KB\)$/, 'type and size before opening');
   const href = await page.getAttribute('[data-testid=document-file] >> nth=0', 'href');
   const pdf = await (await fetch(new URL(href, server.url))).arrayBuffer();
   assert.equal(Buffer.from(pdf).subarray(0, 5).toString(), '%PDF-', 'the document link serves the PDF');
 
-  await page.click('[data-testid=nav-video]');
+  await clickNav(page, 'video');
   await waitFor(async () => (await page.locator('[data-testid=transcript] li').count()) === 4, 'the transcript beside the video, from its captions');
   assert.match(await page.textContent('[data-testid=transcript] li'), /^0:00 FOKUS PI – der Sozialbericht/, 'with the time of each caption');
   await page.click('[data-testid=video-load]');
@@ -139,12 +139,12 @@ test('the editorial pages show the published content, its files and the captione
   assert.equal(video.mode, 'showing', 'captions are on by default');
   assert.match(video.cue, /FOKUS PI/, 'the first caption');
   await page.screenshot({ path: join(SCREENSHOTS, 'web-video.png') });
-  await page.click('[data-testid=nav-sozialbericht]');
+  await clickNav(page, 'sozialbericht');
   await page.waitForSelector('[data-testid=map] path.area');
 });
 
 test('demography and social spending: a population pyramid per area and year, spending per inhabitant', async () => {
-  await page.click('[data-testid=nav-demografie]');
+  await clickNav(page, 'demografie');
   await waitFor(async () => /Kreis Pinneberg 2025: [\d.]+ Einwohner/.test(await page.textContent('[data-testid=population-title]')), 'the Kreis pyramid');
   await page.waitForSelector('[data-testid=population-chart] canvas');
   await page.selectOption('[data-testid=population-area]', '010560015');
@@ -259,7 +259,7 @@ test('demography and social spending: a population pyramid per area and year, sp
   await page.waitForURL(/karte=anteil_unter_18/);
   await waitFor(async () => (await page.getAttribute('[data-testid=live-map] [data-testid=map]', 'data-indicator')) === 'anteil_unter_18', 'the map of the children');
 
-  await page.click('[data-testid=nav-sozialausgaben]');
+  await clickNav(page, 'sozialausgaben');
   await waitFor(async () => /2025: [\d.,]+ Mio\. € netto, [\d.]+ € je Einwohner, 7\d % des Gesamthaushalts/.test(await page.textContent('[data-testid=spending-title]')), 'the spending headline with its share of the budget');
   await page.waitForSelector('[data-testid=spending-chart] canvas');
   assert.equal(await page.locator('[data-testid=spending-row]').count(), 11, 'one row a year, 2015–2025');
@@ -313,7 +313,7 @@ test('demography and social spending: a population pyramid per area and year, sp
   await treemapCsv.saveAs(join(SCREENSHOTS, 'export-treemap.csv'));
   const treemapText = readFileSync(join(SCREENSHOTS, 'export-treemap.csv'), 'utf8');
   assert.equal(treemapText.trim().split('\r\n').filter((line) => /Mio\. €;/.test(line)).length, fields, 'a CSV row per field');
-  await page.click('[data-testid=nav-sozialbericht]');
+  await clickNav(page, 'sozialbericht');
   await page.waitForSelector('[data-testid=map] path.area');
 });
 

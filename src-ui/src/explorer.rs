@@ -1334,7 +1334,7 @@ mod tests {
             name: format!("Amt {area}"),
             path: format!("M{x},10L{},10L{},60Z", x + 50.0, x + 25.0),
             label: (x + 25.0, 30.0),
-            extent: (50.0, 50.0),
+            clearance: 20.0,
             in_inset: false,
         };
         let layout = fokus_map::MapLayout {

@@ -438,6 +438,7 @@ fn test() -> Result<()> {
         "--test-reporter=spec",
         "tests/web.test.mjs",
         "tests/explorer.test.mjs",
+        "tests/tablet.test.mjs",
         "tests/a11y.test.mjs",
         "tests/council.test.mjs",
         "tests/report.test.mjs",

@@ -19,6 +19,10 @@ pub enum MapError {
     Empty,
 }
 
+/// The side of the smallest spot a finger hits reliably, in screen pixels (WCAG 2.5.5, Apple's
+/// and Google's guidelines): an area drawn smaller answers taps around its label point.
+pub const TOUCH_TARGET_PX: f64 = 44.0;
+
 /// One area, ready to draw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapShape {
@@ -28,9 +32,10 @@ pub struct MapShape {
     pub path: String,
     /// A point inside the shape for a label or focus marker.
     pub label: (f64, f64),
-    /// Width and height of the shape's bounding box, in the layout's units: whether a finger
-    /// can hit it at the drawn size.
-    pub extent: (f64, f64),
+    /// How far the label point is from the shape's edge, in the layout's units: the radius of
+    /// the largest circle around it inside the shape, i.e. whether a finger can hit the area at
+    /// the drawn size (a thin or small area has little).
+    pub clearance: f64,
     pub in_inset: bool,
 }
 
@@ -290,12 +295,21 @@ fn shape(feature: &Feature, placed: &MultiPolygon<f64>, in_inset: bool) -> MapSh
         name: feature.name.clone(),
         path: path_data(placed),
         label,
-        extent: placed
-            .bounding_rect()
-            .map(|rect| (rect.width(), rect.height()))
-            .unwrap_or_default(),
+        clearance: clearance(placed, label),
         in_inset,
     }
+}
+
+/// The distance from `point` to the nearest edge (outer or hole) of `shape`.
+fn clearance(shape: &MultiPolygon<f64>, point: (f64, f64)) -> f64 {
+    use geo::{Distance, Euclidean};
+    let point = Point::new(point.0, point.1);
+    shape
+        .0
+        .iter()
+        .flat_map(|polygon| std::iter::once(polygon.exterior()).chain(polygon.interiors()))
+        .map(|ring| Euclidean.distance(&point, ring))
+        .fold(f64::INFINITY, f64::min)
 }
 
 /// Sequential ramps (ColorBrewer OrRd and Blues) for 3 to 7 classes, colour-blind safe.
@@ -444,6 +458,42 @@ mod tests {
             frame.2 < 200.0 && frame.3 < 200.0,
             "the inset stays small: {frame:?}"
         );
+    }
+
+    #[test]
+    fn clearance_is_the_room_around_the_label_point_inside_the_area() {
+        let square = |x0: f64, y0: f64, w: f64, h: f64| {
+            MultiPolygon(vec![Polygon::new(
+                geo::LineString::from(vec![
+                    (x0, y0),
+                    (x0 + w, y0),
+                    (x0 + w, y0 + h),
+                    (x0, y0 + h),
+                    (x0, y0),
+                ]),
+                vec![],
+            )])
+        };
+        assert_eq!(
+            clearance(&square(0.0, 0.0, 100.0, 100.0), (50.0, 50.0)),
+            50.0,
+            "a square, at its centre"
+        );
+        assert_eq!(
+            clearance(&square(0.0, 0.0, 100.0, 4.0), (50.0, 2.0)),
+            2.0,
+            "a thin strip has little room however long it is"
+        );
+        let mut features = demo_features("amt");
+        features.extend(demo_features("amtsfreie_gemeinde"));
+        let map = layout(&map_areas(&features), &["010560025"], 800.0, 600.0).unwrap();
+        for shape in &map.shapes {
+            assert!(
+                shape.clearance > 0.0,
+                "{}: the label point lies inside the area",
+                shape.name
+            );
+        }
     }
 
     #[test]

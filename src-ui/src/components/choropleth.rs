@@ -182,7 +182,8 @@ pub fn Choropleth(
                     data-testid=format!("area-{}", shape.area)
                     data-fill=fill
                     data-value=data_value
-                    on:click=move |_| if !zoom.dragged.get_untracked() { on_select.run(area_id.clone()) }
+                    data-area=area_id
+                    data-label=format!("{:.1},{:.1}", shape.label.0, shape.label.1)
                     on:keydown=move |event| {
                         let step = match event.key().as_str() {
                             "Enter" | " " => {
@@ -235,22 +236,68 @@ pub fn Choropleth(
             })
             .collect_view()
     };
-    // A finger needs 44 × 44 px: each area also answers a tap within a 44 px disk around its
-    // label point (a stroke that does not scale with the map), the smallest areas on top, so a
-    // small Amt between large ones can be hit at any zoom.
-    let mut by_size: Vec<&fokus_map::MapShape> = layout.shapes.iter().collect();
-    by_size.sort_by(|a, b| (b.extent.0 * b.extent.1).total_cmp(&(a.extent.0 * a.extent.1)));
-    let hit_areas = by_size
-        .into_iter()
-        .map(|shape| {
-            let area = shape.area.clone();
-            view! {
-                <circle class="hit-area" cx=shape.label.0 cy=shape.label.1 r="0.5" aria-hidden="true"
-                    data-testid=format!("hit-{}", shape.area)
-                    on:click=move |_| if !zoom.dragged.get_untracked() { on_select.run(area.clone()) }/>
+    // A finger needs 44 × 44 px. An area without a 44 px disk around its label point (small or
+    // thin as drawn) also answers a tap within 22 px of that point, even where a neighbour lies
+    // under the finger; the nearest such area wins.
+    let tap_targets: Vec<(String, (f64, f64), f64)> = layout
+        .shapes
+        .iter()
+        .map(|shape| (shape.area.clone(), shape.label, shape.clearance))
+        .collect();
+    let on_tap = move |event: web_sys::MouseEvent| {
+        if zoom.dragged.get_untracked() {
+            return;
+        }
+        let hit = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|element| element.closest("path.area").ok().flatten())
+            .and_then(|element| element.get_attribute("data-area"));
+        let Some(svg) = event
+            .current_target()
+            .and_then(|target| target.dyn_into::<web_sys::SvgGraphicsElement>().ok())
+        else {
+            return;
+        };
+        let chosen = svg.get_screen_ctm().and_then(|ctm| {
+            // Map units to screen pixels: x' = a·x + c·y + e, y' = b·x + d·y + f (no rotation).
+            let scale = f64::from(ctm.a());
+            let to_screen = |(x, y): (f64, f64)| {
+                (
+                    scale * x + f64::from(ctm.e()),
+                    f64::from(ctm.d()) * y + f64::from(ctm.f()),
+                )
+            };
+            let finger = (f64::from(event.client_x()), f64::from(event.client_y()));
+            // Small: no 44 px disk around the label point fits inside the area as drawn.
+            let small = |clearance: f64| 2.0 * clearance * scale < fokus_map::TOUCH_TARGET_PX;
+            let distance = |label: (f64, f64)| {
+                let (x, y) = to_screen(label);
+                ((x - finger.0).powi(2) + (y - finger.1).powi(2)).sqrt()
+            };
+            // Within the 44 px disk around the name of an area large enough to hold it: that
+            // area. Otherwise the small area whose name is nearest, within 22 px (two small
+            // neighbours share the space between their names); otherwise what is under the finger.
+            if let Some(hit) = &hit {
+                let own = tap_targets.iter().find(|(area, _, _)| area == hit);
+                if own.is_some_and(|(_, label, clearance)| {
+                    !small(*clearance) && distance(*label) <= fokus_map::TOUCH_TARGET_PX / 2.0
+                }) {
+                    return Some(hit.clone());
+                }
             }
-        })
-        .collect_view();
+            tap_targets
+                .iter()
+                .filter(|(_, _, clearance)| small(*clearance))
+                .map(|(area, label, _)| (area, distance(*label)))
+                .filter(|(_, distance)| *distance <= fokus_map::TOUCH_TARGET_PX / 2.0)
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(area, _)| area.clone())
+        });
+        if let Some(area) = chosen.or(hit) {
+            on_select.run(area);
+        }
+    };
     let outline_shapes = layout.shapes.clone();
     let outline = move || {
         let selected_id = selected.get()?;
@@ -282,6 +329,7 @@ pub fn Choropleth(
             on:pointermove=move |event| zoom.pointer_move(&event)
             on:pointerup=move |event| zoom.pointer_up(&event)
             on:pointercancel=move |event| zoom.pointer_up(&event)
+            on:click=on_tap
             role="group"
             aria-label=format!("Karte: {} {}", indicator.name, painted.year)
             data-testid="map"
@@ -298,7 +346,6 @@ pub fn Choropleth(
             {shapes}
             {outline}
             <g class="labels">{labels}</g>
-            <g class="hit-areas">{hit_areas}</g>
         </svg>
         </div>
         <p class="hint" aria-live="polite">{move || if zoom.scale.get() > 1.0 { "Zum Verschieben ziehen; mit zwei Fingern zoomen." } else { "" }}</p>

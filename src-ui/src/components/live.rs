@@ -9,7 +9,7 @@ use fokus_model::api::{ApiError, TableQuery};
 use fokus_model::directive::{split_figures, BodyPart, Directive};
 use fokus_model::ipc::{CatalogGet, IndicatorTableGet, NoArgs};
 use fokus_model::view::{ExplorerView, Level, View};
-use fokus_model::{AreaSeries, Cell, IndicatorTable, TableRow};
+use fokus_model::{AreaSeries, IndicatorTable, TableRow};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;

@@ -14,10 +14,11 @@ pub fn ScrollTable(
     let container = NodeRef::<Div>::new();
     // Whether columns are out of view to the right, and whether any are to the left.
     let more_right = RwSignal::new(false);
+    // `try_`: a frame requested just before the table left the page finds it gone.
     let check = move || {
-        if let Some(element) = container.get_untracked() {
+        if let Some(element) = container.try_get_untracked().flatten() {
             let hidden = element.scroll_width() - element.client_width();
-            more_right.set(hidden > 1 && element.scroll_left() < hidden - 1);
+            more_right.try_set(hidden > 1 && element.scroll_left() < hidden - 1);
         }
     };
     // After the first paint (the table's width is known only then), on every resize or turn of

@@ -443,8 +443,8 @@ fn CompareTable(profiles: Vec<AreaProfile>, field: Option<String>) -> impl IntoV
                 .map(|cell| {
                     let value = cell.and_then(Cell::value);
                     let (class, note) = match value {
-                        Some(value) if distinct && Some(value) == best => ("best", " ▲ günstigster"),
-                        Some(value) if distinct && Some(value) == worst => ("worst", " ▼ ungünstigster"),
+                        Some(value) if distinct && Some(value) == best => ("best", " – günstigster"),
+                        Some(value) if distinct && Some(value) == worst => ("worst", " – ungünstigster"),
                         _ => ("", ""),
                     };
                     view! { <td class=class>{format::bare(*cell, indicator.decimals)}<span class="mark">{note}</span></td> }

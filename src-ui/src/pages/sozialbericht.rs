@@ -939,6 +939,9 @@ fn ValueCard(
         year: Some(year),
     }
     .path();
+    // As a sheet on a narrow screen it shows the answer first (name, value, one sentence) and
+    // keeps the map in view; "Mehr" unfolds the rest.
+    let expanded = RwSignal::new(false);
     view! {
         <div class="card-top">
             <h2 data-testid="card-title">{row.name.clone()}</h2>
@@ -952,12 +955,7 @@ fn ValueCard(
             {sparkline}
         </div>
         {summary.map(|summary| view! { <p class="card-summary" data-testid="card-summary">{summary}</p> })}
-        <p class="hint">{format!("{} {year}", indicator.name)}</p>
-        {rank.map(|rank| view! { <p data-testid="card-rank">{rank}</p> })}
         {suppressed_note}
-        <ul class="comparisons" data-testid="card-comparisons">{comparisons}</ul>
-        <h3>"Vergleichswerte"</h3>
-        <ul class="references">{references}</ul>
         <p class="card-links">
             <a href=profile data-testid="card-profile">"Gebietsprofil öffnen"</a>
             <button class="button secondary" data-testid="card-series" on:click=move |_| {
@@ -968,6 +966,18 @@ fn ValueCard(
                 });
             }>"Zeitreihe zeigen"</button>
         </p>
+        <button class="button secondary card-expand" data-testid="card-expand" aria-expanded=move || expanded.get().to_string()
+            aria-controls="card-more" on:click=move |_| expanded.update(|open| *open = !*open)>
+            {move || if expanded.get() { "Weniger" } else { "Mehr: Rang und Vergleichswerte" }}
+        </button>
+        <div class="card-more" id="card-more" class:expanded=move || expanded.get()>
+        <p class="hint">{format!("{} {year}", indicator.name)}</p>
+        {rank.map(|rank| view! { <p data-testid="card-rank">{rank}</p> })}
+        <ul class="comparisons" data-testid="card-comparisons">{comparisons}</ul>
+        <h3>"Vergleichswerte"</h3>
+        <ul class="references">{references}</ul>
+
+        </div>
     }
     .into_any()
 }
@@ -1172,10 +1182,8 @@ fn series_tab(
         })
         .collect_view();
     view! {
-        <div class="chart-head">
-            <h2 id="chart-title" data-testid="chart-title">{title}</h2>
-        </div>
-        <div class="controls">
+        <div class="series-head">
+            <h2 id="chart-title" class="view-title" data-testid="chart-title">{title}</h2>
             <ul class="chips" aria-label="Gewählte Gebiete">{chips}</ul>
             <details class="area-picker" prop:open=move || picker_open.get()
                 on:toggle=move |event| {
@@ -1194,10 +1202,12 @@ fn series_tab(
         <ChartExport series=series.clone() n_focus=n_focus title=title_for_export stand=table.stand state=state dataset=dataset/>
         <details class="table-details">
             <summary>"Zeitreihe als Tabelle"</summary>
-            <table class="values">
-                <thead><tr><th scope="col">"Jahr"</th>{header}</tr></thead>
-                <tbody>{body}</tbody>
-            </table>
+            <ScrollTable label="Zeitreihe als Tabelle".to_owned()>
+                <table class="values">
+                    <thead><tr><th scope="col">"Jahr"</th>{header}</tr></thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </ScrollTable>
         </details>
     }
 }
@@ -1267,10 +1277,11 @@ fn RankingTab(table: IndicatorTable, year: u16, state: ViewState) -> impl IntoVi
         Polarity::Neutral => "höchster Wert zuerst",
     };
     view! {
-        <h2 data-testid="ranking-title">{format!("Rangfolge {} {year}", indicator.name)}</h2>
-        <p class="hint">{format!("Sortiert: {order}. Linien: Vergleichswerte.")}</p>
-        <ul class="ref-keys">{key}</ul>
+        <h2 class="view-title" data-testid="ranking-title">{format!("Rangfolge {} {year}", indicator.name)}</h2>
+        <p class="hint ranking-order">{format!("Sortiert: {order}.")}</p>
         <ol class="ranking" data-testid="ranking">{bars}</ol>
+        <p class="hint">"Linien: Vergleichswerte."</p>
+        <ul class="ref-keys">{key}</ul>
         {(without > 0).then(|| view! { <p class="hint">{format!("{without} Gebiete ohne Wert (keine Daten oder geheim gehalten) sind nicht gereiht.")}</p> })}
     }
 }

@@ -24,6 +24,7 @@ use crate::app::{use_address_keys, use_app};
 use crate::beschluss::key_value;
 use crate::components::chart::{frame, labels, NumberStyle, ValueAxis};
 use crate::components::figure::{DataTable, ExportBar, Figure, FigureAbout, FigureTable, Picture};
+use crate::components::scroll_table::ScrollTable;
 use crate::components::year_controls::{year_label, YearControls};
 use crate::format;
 
@@ -750,7 +751,7 @@ pub fn DemografiePage() -> impl IntoView {
         let years = shown.years.clone();
         let projected = shown.projected.clone();
         Some(view! {
-            <div class="controls">
+            <div class="controls control-bar">
                 <label class="field">"Gebiet"
                     <select data-testid="population-area" on:change=move |event| set_keys.run(vec![("gebiet", event_target_value(&event))])>{areas}</select>
                 </label>
@@ -861,8 +862,10 @@ pub fn DemografiePage() -> impl IntoView {
     }
     };
     view! {
-        <h1 class="page-title">"Demografie"</h1>
-        <p class="hint">"Einwohnerinnen und Einwohner nach Altersgruppe und Geschlecht (Demodaten, am Zensus 2022 ausgerichtet)."</p>
+        <div class="page-head">
+            <h1 class="page-title">"Demografie"</h1>
+            <p class="hint">"Einwohnerinnen und Einwohner nach Altersgruppe und Geschlecht"{move || demo_note(app.dataset, " (Demodaten, am Zensus 2022 ausgerichtet)")}"."</p>
+        </div>
         {pickers}
         {content}
         <AgeStructureSection area=Signal::derive(move || chosen_area.get())/>
@@ -870,6 +873,19 @@ pub fn DemografiePage() -> impl IntoView {
             let catalog = catalog.get().and_then(Result::ok)?;
             Some(view! { <AreaShares catalog=catalog year=Signal::derive(move || chosen_year.get())/> })
         }}
+    }
+}
+
+/// A note that only a demo deployment's pages carry; a county's own data are not demo data.
+fn demo_note(
+    dataset: RwSignal<Option<fokus_model::DatasetInfo>>,
+    text: &'static str,
+) -> &'static str {
+    let demo = dataset.get().is_some_and(|dataset| dataset.demo);
+    if demo {
+        text
+    } else {
+        ""
     }
 }
 
@@ -1381,10 +1397,12 @@ pub fn SozialausgabenPage() -> impl IntoView {
                         height=520 description=description style=style testid="spending-chart" table=all_table about=chart_about row_testid="field-year-row"/>
                     <details class="table-details">
                         <summary>"Sozialausgaben als Tabelle"</summary>
-                        <table class="values">
-                            <thead><tr><th scope="col">"Jahr"</th><th scope="col">"netto"</th><th scope="col">"je Einwohner"</th><th scope="col">"Anteil am Gesamthaushalt"</th></tr></thead>
-                            <tbody>{rows}</tbody>
-                        </table>
+                        <ScrollTable label="Sozialausgaben als Tabelle".to_owned()>
+                            <table class="values">
+                                <thead><tr><th scope="col">"Jahr"</th><th scope="col">"netto"</th><th scope="col">"je Einwohner"</th><th scope="col">"Anteil am Gesamthaushalt"</th></tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </ScrollTable>
                     </details>
                 </section>
                 {year_section}
@@ -1393,8 +1411,10 @@ pub fn SozialausgabenPage() -> impl IntoView {
         }
     };
     view! {
-        <h1 class="page-title">"Sozialausgaben"</h1>
-        <p class="hint">"Nettoausgaben nach Leistungsbereich (Demodaten)."</p>
+        <div class="page-head">
+            <h1 class="page-title">"Sozialausgaben"</h1>
+            <p class="hint">"Nettoausgaben nach Leistungsbereich"{move || demo_note(app.dataset, " (Demodaten)")}"."</p>
+        </div>
         {content}
     }
 }
