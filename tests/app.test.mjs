@@ -48,7 +48,7 @@ test('the app opens on its start page, syncs, redraws the map for another indica
     await app.click('[data-testid=nav-sozialbericht]');
     const first = await waitFor(async () => {
       const state = await app.run(mapState);
-      return state && state.count === 18 && /Stand:/.test(state.status) ? state : null;
+      return state && state.count === 18 && /abgeglichen/.test(state.status) ? state : null;
     }, 'the map after the first sync');
     assert.equal(first.count, 18, '18 areas drawn');
 
@@ -106,7 +106,7 @@ Demotext für den Test.
 test('muted news stay quiet; a clicked notification opens its page; the video plays from the cache', async () => {
   const app = await tauri.openApp();
   try {
-    await waitFor(async () => /Stand:/.test(await app.run(`return document.querySelector('[data-testid=sync-status]')?.textContent`)), 'a synced app');
+    await waitFor(async () => /abgeglichen \d/.test(await app.run(`return document.querySelector('[data-testid=sync-status]')?.textContent`)), 'a synced app');
     await app.click('[data-testid=nav-einstellungen]');
     await waitFor(() => app.run(`return !!document.querySelector('[data-testid=notify-daten]')`), 'the settings page');
     assert.equal(await app.run(`return document.querySelector('[data-testid=notify-daten]').checked`), true, 'all news are announced by default');
@@ -283,6 +283,40 @@ test('the server address is set in the settings: only https for another machine,
     await type('');
     await app.click('[data-testid=server-save]');
     await waitFor(async () => /Gespeichert/.test(await text('[data-testid=settings-saved]')), 'the address cleared');
+  } finally {
+    await app.close();
+  }
+});
+
+test('on a 768 × 1024 tablet window a tap on the map answers in view: the value card on screen, the page not moved', async () => {
+  const app = await tauri.openApp({ args: ['fokus://sozialbericht?kennzahl=sgb2_quote'] });
+  try {
+    await app.resize(768, 1024);
+    await waitFor(async () => (await app.run(mapState))?.indicator === 'sgb2_quote', 'the map of the SGB-II-Quote');
+    await waitFor(() => app.run('return innerWidth <= 800'), 'the tablet width');
+    const mapTop = await app.run(`return document.querySelector('[data-testid=map]').getBoundingClientRect().top`);
+    const height = await app.run('return innerHeight');
+    assert.ok(mapTop < height / 2, `the map starts in the upper half: ${mapTop} of ${height}`);
+    await app.run('scrollBy(0, 80); return null;');
+    const before = await app.run('return scrollY');
+    const labelPoint = (area) => app.run(`
+      const path = document.querySelector('[data-testid=area-' + arguments[0] + ']');
+      const [x, y] = path.dataset.label.split(',').map(Number);
+      const ctm = path.ownerSVGElement.getScreenCTM();
+      return { x: ctm.a * x + ctm.e, y: ctm.d * y + ctm.f };`, [area]);
+    let pointer;
+    for (const [area, name] of [['010560015', 'Elmshorn'], ['010560043', 'Rellingen']]) {
+      const point = await labelPoint(area);
+      pointer = await app.tap(point.x, point.y);
+      await waitFor(async () => (await app.run(`return document.querySelector('[data-testid=card-title]')?.textContent`)) === name, `${name} chosen by a ${pointer} tap`);
+      assert.equal(await app.run('return scrollY'), before, `the tap on ${name} does not move the page`);
+      const card = await app.run(`return document.querySelector('[data-testid=card-value]').getBoundingClientRect().toJSON()`);
+      assert.ok(card.top >= 0 && card.bottom <= height, `the value of ${name} is on screen: ${JSON.stringify(card)}`);
+    }
+    console.log(`the app's taps were ${pointer} events`);
+    await app.screenshot('app-tablet-tap.png');
+    await app.click('[data-testid=nav-demografie]');
+    await waitFor(() => app.run(`return !!document.querySelector('[data-testid=population-chart]')`), 'Demografie through the menu');
   } finally {
     await app.close();
   }
@@ -525,7 +559,7 @@ test('with the server gone, a restarted app offers to go on where it was left, f
       const current = await app.run(mapState);
       return current && current.count === 18 && /offline/.test(current.status) ? current : null;
     }, 'the cached map while offline');
-    assert.match(state.status, /offline · Stand: \d\d\.\d\d\.\d{4}/, 'offline with the time of the last sync');
+    assert.match(state.status, /offline · abgeglichen \d\d\.\d\d\.\d{4}/, 'offline with the time of the last sync');
     await app.screenshot('app-offline.png');
     assert.ok(!state.fills.split(',').every((fill) => fill === '#d9d9d9'), `the map is coloured from the cache: ${JSON.stringify(state)}`);
     await app.screenshot('app-offline.png');
@@ -610,7 +644,7 @@ test('the same app build, pointed at a Land set up from files, shows that Land',
   try {
     const state = await waitFor(async () => {
       const current = await app.run(mapState);
-      return current && current.count === 15 && /Stand:/.test(current.status) ? current : null;
+      return current && current.count === 15 && /abgeglichen/.test(current.status) ? current : null;
     }, "the Land's map after the first sync");
     assert.equal(state.indicator, 'sgb2_quote', 'opens on the configured Leitkennzahl');
     await waitFor(async () => (await app.run(`return document.querySelector('[data-testid=app-title]')?.textContent`)) === 'FOKUS SH', 'the configured title');

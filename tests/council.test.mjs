@@ -217,7 +217,9 @@ test('presentation mode by keyboard alone: Tab to "Präsentieren", arrows throug
   await page.keyboard.press('Escape');
   await page.waitForSelector('[data-testid=folder]');
   assert.equal(new URL(page.url()).pathname, '/mappen', 'Esc leaves for the folder');
-  assert.notEqual(await page.evaluate(() => getComputedStyle(document.querySelector('nav.pages')).display), 'none', 'the navigation is back');
+  // At 1024 px the pages sit in the menu: its button is back, and the header with it.
+  assert.ok(await page.isVisible('[data-testid=menu-button]') || await page.isVisible('nav.pages a'), 'the navigation is back');
+  assert.ok(await page.isVisible('header.topbar'), 'and the header');
 });
 
 test('split view from 1024 px: the report on one side, the live map on the other, all in the address', async () => {

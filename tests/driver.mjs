@@ -80,13 +80,39 @@ export async function startDriver(env, appBin = APP_BIN) {
       writeFileSync(join(SCREENSHOTS, name), Buffer.from(png, 'base64'));
     };
     const click = async (selector) => {
+      // Below 1200 px the pages sit in the menu: open it first, as a person would.
+      const inMenu = await run(`const link = document.querySelector(arguments[0]);
+        return !!link && !!link.closest('nav.pages') && link.getClientRects().length === 0;`, [selector]);
+      if (inMenu) {
+        await run(`document.querySelector('[data-testid=menu-button]').click(); return null;`);
+        await waitFor(() => run(`return document.querySelector(arguments[0]).getClientRects().length > 0`, [selector]), 'the menu open');
+      }
       const element = await webdriver('POST', `/session/${id}/element`, { using: 'css selector', value: selector });
       const elementId = Object.values(element)[0];
       await webdriver('POST', `/session/${id}/element/${elementId}/click`, {});
     };
     /** Sets the window's size, e.g. a tablet's 768 × 1024. */
     const resize = (width, height) => webdriver('POST', `/session/${id}/window/rect`, { width, height });
-    return { id, run, runAsync, click, close, screenshot, resize };
+    /** Presses and lifts a pointer at viewport point `x`, `y`: a finger where WebKitWebDriver
+     * offers touch, else the mouse. Returns the pointer type used. */
+    const tap = async (x, y) => {
+      const act = (pointerType) => webdriver('POST', `/session/${id}/actions`, {
+        actions: [{ type: 'pointer', id: 'finger', parameters: { pointerType }, actions: [
+          { type: 'pointerMove', duration: 0, origin: 'viewport', x: Math.round(x), y: Math.round(y) },
+          { type: 'pointerDown', button: 0 },
+          { type: 'pointerUp', button: 0 },
+        ] }],
+      });
+      try {
+        await act('touch');
+        return 'touch';
+      } catch {
+        await webdriver('DELETE', `/session/${id}/actions`).catch(() => {});
+        await act('mouse');
+        return 'mouse';
+      }
+    };
+    return { id, run, runAsync, click, close, screenshot, resize, tap };
   }
 
   return { openApp, kill: () => driver.kill() };

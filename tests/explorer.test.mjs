@@ -341,6 +341,9 @@ test('the Gemeinde level draws the 49 Gemeinden, their values averaging to their
   assert.deepEqual(labels, ['Ämter und amtsfreie Gemeinden', 'Gemeinden'], 'the levels in words');
   await page.selectOption('[data-testid=level-select]', 'gemeinde');
   await waitFor(async () => (await page.locator('[data-testid=map] path.area').count()) === 49, 'the 49 Gemeinden');
+  // "Einstellen" lies over the map like a menu; Esc closes it.
+  await page.keyboard.press('Escape');
+  await waitFor(async () => !(await page.isVisible('[data-testid=level-select]')), 'Einstellen closed');
   assert.equal(query().get('ebene'), 'gemeinde', 'the level is in the address');
   const suppressed = await page.$$eval('[data-testid=map] path.area', (paths) => paths.filter((path) => path.dataset.fill === 'url(#fokus-geheim)').length);
   assert.ok(suppressed > 5, `small Gemeinden are protected, not just Helgoland: ${suppressed}`);

@@ -54,8 +54,11 @@ test('the report: live values and a live chart from the data, a live map, and th
     return found.length === 2 && found.every((value) => value.title) ? found : null;
   }, 'the inline values filled from the data');
   assert.match(values[0].text, /^\d+,\d %$/, `a value with its unit: ${values[0].text}`);
-  assert.equal(values[0].title, 'SGB-II-Quote, Kreis Pinneberg 2024', 'it says what it is');
-  assert.equal(values[1].title, 'SGB-II-Quote, Schleswig-Holstein 2024');
+  // "zuletzt" without a year: the indicator's latest year, the one the chart beside it ends with.
+  const latest = await page.$eval('[data-testid=live-chart] .chart', (chart) => String(window.echarts.getInstanceByDom(chart).getOption().xAxis[0].data.at(-1)));
+  assert.equal(values[0].title, 'SGB-II-Quote, Kreis Pinneberg 2025', 'it says what it is');
+  assert.equal(values[1].title, 'SGB-II-Quote, Schleswig-Holstein 2025');
+  assert.equal(latest, '2025', 'the chart beside it ends with 2025 too');
   assert.match(await page.textContent('[data-testid=live-chart] figcaption'), /Quelle: Statistik der Bundesagentur für Arbeit/);
   await page.locator('[data-testid=live-map]').scrollIntoViewIfNeeded();
   await page.waitForSelector('[data-testid=live-map] path.area');
@@ -63,13 +66,13 @@ test('the report: live values and a live chart from the data, a live map, and th
   await page.locator('[data-testid=live-chart]').first().scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(SCREENSHOTS, 'web-report-live-chart.png') });
 
-  // The BI system corrects the Kreis's 2024 value: the sentence in the report says so.
-  importCsv(server.dataDir, 'kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2024;9,9\n');
+  // The BI system corrects the Kreis's 2025 value: the sentence in the report says so.
+  importCsv(server.dataDir, 'kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2025;9,9\n');
   await page.reload();
   await waitFor(async () => (await liveValues())[0]?.text === '9,9 %', 'the report shows the corrected value');
 
   await page.click('[data-testid=chapter] a[data-fokus=wert] >> nth=0');
-  await page.waitForURL(/\/sozialbericht\?kennzahl=sgb2_quote&jahr=2024&gebiete=01056/);
+  await page.waitForURL(/\/sozialbericht\?kennzahl=sgb2_quote(&jahr=2025)?&gebiete=01056/);
 });
 
 test('reports by year: the earlier report stays readable with its own data Stand; the reading position is kept', async () => {
@@ -132,8 +135,8 @@ test('Beschlusskontrolle: the Ampel counts, filters in the address, overdue mark
   await page.waitForSelector('[data-testid=ampel-table]');
   assert.equal(await page.locator('[data-testid=ampel-row]').count(), 4);
   const rows = await page.$$eval('[data-testid=ampel-row]', (items) => items.map((row) => row.textContent));
-  assert.match(rows[0], /Sprachförderung.*Fachdienst Jugend.*31\.07\.2026.*offen.*überfällig seit 31\.07\.2026/, 'the overdue one first');
-  assert.match(rows[3], /Tagespflege.*umgesetzt/, 'the done one last');
+  assert.match(rows[0], /^offen.*überfällig seit 31\.07\.2026.*Sprachförderung.*Fachdienst Jugend.*31\.07\.2026/, 'the overdue one first, its status in the first column');
+  assert.match(rows[3], /^umgesetzt.*Tagespflege/, 'the done one last');
   await page.screenshot({ path: join(SCREENSHOTS, 'web-empfehlungen-ampel.png') });
 
   const download = page.waitForEvent('download');
@@ -142,7 +145,7 @@ test('Beschlusskontrolle: the Ampel counts, filters in the address, overdue mark
   const csv = readFileSync(file, 'utf8');
   assert.ok(csv.startsWith('\ufeff'), 'with a BOM for Excel');
   const lines = csv.trim().split('\r\n');
-  assert.equal(lines[3], 'Empfehlung;Handlungsfeld;Jahr;Zuständig;Frist;Stand;Stand seit;Überfällig;Notiz;Kennzahlen;Gebiete');
+  assert.equal(lines[3], 'Empfehlung;Handlungsfeld;Jahr;Zuständig;Frist;Status;Status seit;Überfällig;Notiz;Kennzahlen;Gebiete');
   assert.equal(lines.length, 8, 'a header and four recommendations');
   assert.ok(lines.some((line) => line.startsWith('Sprachförderung vor der Einschulung stärken;Kinder, Jugend und Familie;2025;Fachdienst Jugend;31.07.2026;offen;20.05.2025;ja;')), csv);
   assert.ok(lines.some((line) => line.includes('Sprachförderbedarf bei der Einschulung, Betreuungsquote 3 bis unter 6 Jahren;Kreis Pinneberg')), 'names, not ids');
@@ -192,7 +195,7 @@ test('one search over everything: folded, stemmed, grouped, marked, each hit a l
 
   await page.fill('[data-testid=search-input]', 'Eingliederungshilfe Ämtern');
   await page.click('[data-testid=search-group][data-kind=kapitel] [data-testid=search-hit] a');
-  await page.waitForURL(/\/fokusbericht#fokusbericht-2025-03-eingliederungshilfe/);
+  await page.waitForURL(/\/fokusbericht\?bericht=2025#fokusbericht-2025-03-eingliederungshilfe/);
   await waitFor(async () => page.evaluate(() => document.activeElement?.id === 'fokusbericht-2025-03-eingliederungshilfe'), 'the chapter is focused');
 });
 

@@ -148,6 +148,8 @@ test('demography and social spending: a population pyramid per area and year, sp
   await waitFor(async () => /Kreis Pinneberg 2025: [\d.]+ Einwohner/.test(await page.textContent('[data-testid=population-title]')), 'the Kreis pyramid');
   await page.waitForSelector('[data-testid=population-chart] canvas');
   await page.selectOption('[data-testid=population-area]', '010560015');
+  // One change after the other, as a person makes them: the year after the area has arrived.
+  await waitFor(async () => /Elmshorn/.test(await page.textContent('[data-testid=population-title]')), 'the Elmshorn pyramid');
   await page.selectOption('[data-testid=year-select]', '2022');
   const title = await waitFor(async () => {
     const text = await page.textContent('[data-testid=population-title]');
@@ -172,7 +174,7 @@ test('demography and social spending: a population pyramid per area and year, sp
     const total = shareRows.reduce((sum, row) => sum + Number(row[column].replace(' %', '').replace(',', '.')) + Number(row[column + 1].replace(' %', '').replace(',', '.')), 0);
     assert.ok(Math.abs(total - 100) < 0.6, `column ${column} adds up to 100 %: ${total}`);
   }
-  assert.match(await page.textContent('[data-testid=population-chart-source]'), /^Quelle: Demodaten, ausgerichtet an: Zensus 2022, .* · Stand \d\d\.\d\d\.\d{4}$/);
+  assert.match(await page.textContent('[data-testid=population-chart-source]'), /^Quelle: Demodaten, ausgerichtet an: Zensus 2022, .* · Datenstand \d\d\.\d\d\.\d{4}$/);
   // The pyramid's exports: CSV with its metadata and the table as shown, SVG and PNG with title and source.
   const [pyramidCsv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=population-chart-csv]')]);
   assert.equal(pyramidCsv.suggestedFilename(), 'demografie-pyramide-010560015-2022.csv');
@@ -271,7 +273,7 @@ test('demography and social spending: a population pyramid per area and year, sp
     const now = await page.textContent('[data-testid=spending-title]');
     return now !== headline && /^2025: [\d.,]+ Mio\. € netto/.test(now);
   }, 'the imported spending on the open page');
-  assert.match(await page.textContent('[data-testid=spending-chart-source]'), /^Quelle: Haushalt des Kreises Pinneberg, Teilergebnisplan Soziales \(Demodaten\) · Stand \d\d\.\d\d\.\d{4}$/);
+  assert.match(await page.textContent('[data-testid=spending-chart-source]'), /^Quelle: Haushalt des Kreises Pinneberg, Teilergebnisplan Soziales \(Demodaten\) · Datenstand \d\d\.\d\d\.\d{4}$/);
   const [spendingCsv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=spending-chart-csv]')]);
   assert.equal(spendingCsv.suggestedFilename(), 'sozialausgaben-2015-2025.csv');
   await spendingCsv.saveAs(join(SCREENSHOTS, 'export-sozialausgaben.csv'));

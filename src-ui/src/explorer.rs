@@ -946,15 +946,20 @@ pub fn trend(
     Some((*years.get(first_idx)?, first, direction))
 }
 
-/// The value card's one sentence: the difference to the home area and the trend, e.g.
-/// "2,6 Prozentpunkte über Kreis Pinneberg; seit 2015 gesunken (von 10,1 %)".
+/// The value card's one sentence: the difference to the home area with its verdict and the
+/// trend, e.g. "2,6 Prozentpunkte über Kreis Pinneberg (ungünstiger); seit 2015 gesunken (von
+/// 10,1 %)".
 pub fn card_summary(table: &IndicatorTable, row: &TableRow, year_idx: usize) -> Option<String> {
     let indicator = &table.indicator;
     let value = row.cell(year_idx)?.value()?;
     let mut parts = Vec::new();
     if let Some(home) = table.references.first() {
         if let Some(reference) = home.cell(year_idx).and_then(Cell::value) {
-            parts.push(compare(value, reference, &home.name, indicator).words);
+            let comparison = compare(value, reference, &home.name, indicator);
+            parts.push(match verdict_word(comparison.better) {
+                Some(verdict) => format!("{} ({verdict})", comparison.words),
+                None => comparison.words,
+            });
         }
     }
     if let Some((first_year, first, direction)) =
@@ -1502,17 +1507,17 @@ mod tests {
         let summary = |idx: usize| card_summary(&table, &table.areas[idx], 2);
         assert_eq!(
             summary(0).as_deref(),
-            Some("2,6 Prozentpunkte über Kreis Pinneberg; seit 2015 gesunken (von 10,1 %)"),
-            "difference to the Kreis, then the trend from the first year"
+            Some("2,6 Prozentpunkte über Kreis Pinneberg (ungünstiger); seit 2015 gesunken (von 10,1 %)"),
+            "difference to the Kreis with its verdict, then the trend from the first year"
         );
         assert_eq!(
             summary(1).as_deref(),
-            Some("0,4 Prozentpunkte über Kreis Pinneberg; seit 2020 unverändert"),
+            Some("0,4 Prozentpunkte über Kreis Pinneberg (ungünstiger); seit 2020 unverändert"),
             "the trend starts at the first year with a value; 7,0 to 7,04 is no change at one decimal"
         );
         assert_eq!(
             summary(2).as_deref(),
-            Some("0,4 Prozentpunkte über Kreis Pinneberg"),
+            Some("0,4 Prozentpunkte über Kreis Pinneberg (ungünstiger)"),
             "a single year has no trend"
         );
         assert_eq!(summary(3), None, "no value in the year, no sentence");

@@ -38,6 +38,9 @@ const APT_RUN: &[&str] = &[
     // The demo's explainer video is rendered at build time (VP8/WebM) with this font.
     "ffmpeg",
     "fonts-dejavu-core",
+    // German hyphenation patterns: WebKitGTK hyphenates long German words (`hyphens: auto`)
+    // with them instead of breaking them anywhere; the .deb depends on them too.
+    "hyphen-de",
 ];
 /// Test drivers: WebKitWebDriver for the real app, Chromium for the web build; nginx and openssl
 /// for the TLS and caching proxy in front of the server (docs/nginx-fokus.conf).

@@ -193,6 +193,36 @@ pub fn Explorer(beside: bool) -> impl IntoView {
     let years = Memo::new(move |_| loaded_table().map(|table| table.years));
     // What the indicator search in "Einstellen" has typed; it filters the list in the bar.
     let query = RwSignal::new(String::new());
+    // "Einstellen" opens over the view like a menu: a tap outside it or Esc closes it, so the
+    // map it covered is free again once a level or year is chosen.
+    let close_adjust = |event_target: Option<web_sys::EventTarget>| {
+        use wasm_bindgen::JsCast;
+        let Some(details) = document()
+            .query_selector("details.adjust[open]")
+            .ok()
+            .flatten()
+            .and_then(|element| element.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+        else {
+            return;
+        };
+        let inside = event_target
+            .and_then(|target| target.dyn_into::<web_sys::Node>().ok())
+            .is_some_and(|node| details.contains(Some(&node)));
+        if !inside {
+            details.set_open(false);
+        }
+    };
+    let outside_click =
+        window_event_listener(leptos::ev::click, move |event| close_adjust(event.target()));
+    let escape = window_event_listener(leptos::ev::keydown, move |event| {
+        if event.key() == "Escape" {
+            close_adjust(None);
+        }
+    });
+    on_cleanup(move || {
+        outside_click.remove();
+        escape.remove();
+    });
     let controls = move || {
         choices.get().map(|choices| {
             let Choices {
