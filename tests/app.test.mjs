@@ -44,7 +44,7 @@ test('the app opens on its start page, syncs, redraws the map for another indica
   try {
     await waitFor(async () => (await app.run(`return document.querySelectorAll('[data-testid=headline]').length`)) >= 3, 'the start page with the headline indicators');
     assert.equal(await app.run('return location.pathname'), '/', 'the app opens on the Übersicht');
-    await waitFor(async () => /^Daten vom \d\d\.\d\d\.\d{4}, (zuletzt abgeglichen (gerade eben|vor .*)|wird gerade abgeglichen)\.$/.test(await app.run(`return document.querySelector('[data-testid=stand]')?.textContent`)), 'the Stand in words');
+    await waitFor(async () => /^Datenstand \d\d\.\d\d\.\d{4}, (zuletzt abgeglichen (gerade eben|vor .*)|wird gerade abgeglichen)\.$/.test(await app.run(`return document.querySelector('[data-testid=stand]')?.textContent`)), 'the Stand in words');
     await app.click('[data-testid=nav-sozialbericht]');
     const first = await waitFor(async () => {
       const state = await app.run(mapState);

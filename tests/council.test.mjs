@@ -35,7 +35,7 @@ const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem('fokus-
 test('the start page: the data Stand in words, the headline indicators, nothing new on a first visit', async () => {
   await page.goto(server.url);
   await page.waitForSelector('[data-testid=headline]');
-  assert.match(await page.textContent('[data-testid=stand]'), /^Daten vom \d\d\.\d\d\.\d{4}, direkt vom Server\.$/, 'the Stand in words');
+  assert.match(await page.textContent('[data-testid=stand]'), /^Datenstand \d\d\.\d\d\.\d{4}, direkt vom Server\.$/, 'the Stand in words');
   const headlines = await waitFor(async () => {
     const texts = await page.$$eval('[data-testid=headline]', (items) => items.map((item) => item.textContent));
     return texts.length >= 3 ? texts : null;

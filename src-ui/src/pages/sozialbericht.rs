@@ -722,7 +722,7 @@ fn AreaList(
         .iter()
         .map(|row| (row.area.clone(), row.name.clone()))
         .collect();
-    rows.sort_by(|a, b| explorer::fold(&a.1).cmp(&explorer::fold(&b.1)));
+    rows.sort_by_key(|row| explorer::fold(&row.1));
     let options = rows
         .into_iter()
         .map(|(id, name)| {

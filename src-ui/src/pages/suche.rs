@@ -90,7 +90,7 @@ pub fn SearchField() -> impl IntoView {
     view! {
         <form class="header-search" role="search" on:submit=submit>
             <label for="header-search" class="visually-hidden">"Suche in Daten und Texten"</label>
-            <input id="header-search" type="search" name="q" placeholder="Suchen …" maxlength="400"
+            <input id="header-search" type="search" name="q" placeholder="Suchen" maxlength="400"
                 autocomplete="off" enterkeyhint="search" data-testid="header-search"
                 prop:value=move || words.get()
                 on:input=move |event| words.set(event_target_value(&event))/>

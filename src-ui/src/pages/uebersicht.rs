@@ -144,7 +144,7 @@ pub fn UebersichtPage() -> impl IntoView {
     }
 }
 
-/// "Daten vom 14.10.2025, zuletzt abgeglichen vor 3 Minuten." and its offline variants.
+/// "Datenstand 14.10.2025, zuletzt abgeglichen vor 3 Minuten." and its offline variants.
 fn stand_sentence(
     data_stand: Option<i64>,
     state: Option<&fokus_model::SyncState>,
@@ -152,7 +152,7 @@ fn stand_sentence(
 ) -> String {
     let data = data_stand.map_or_else(
         || "Noch keine Daten".to_owned(),
-        |stand| format!("Daten vom {}", format::date(stand)),
+        |stand| format!("Datenstand {}", format::date(stand)),
     );
     let now = (js_sys::Date::now() / 1000.0) as i64;
     let sync = match (backend, state) {
