@@ -239,7 +239,7 @@ impl Syncer {
                 // The decoder stopped: its error says why.
                 break;
             }
-            if received >= reported + crate::PROGRESS_STEP {
+            if received >= reported + crate::native::PROGRESS_STEP {
                 reported = received;
                 self.report(progress(received));
             }

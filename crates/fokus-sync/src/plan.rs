@@ -1,0 +1,299 @@
+//! The sync's decisions without its transport: which feed to ask for, what an answer means, and
+//! how a page goes into the cache. The native [`crate::Syncer`] (reqwest, tokio, files) and the
+//! browser's store worker (`fetch`, OPFS) both run exactly these steps, so the two cannot decide
+//! differently.
+
+use fokus_model::news::News;
+use fokus_model::{api, FeedPage};
+use fokus_store::{ApplySummary, Store, StoreError};
+
+use crate::describe_news;
+
+/// Answers larger than this are refused: the full demo feed is ~100 KB compressed, a real
+/// county's a few MB; anything near this limit is a broken or hostile server.
+pub const MAX_FEED_BYTES: usize = 256 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The server could not be reached. A normal state, not a failure to report loudly.
+    #[error("Server nicht erreichbar: {0}")]
+    Offline(String),
+    /// The server answered, but not with a usable feed. The cache is untouched.
+    #[error("ungültige Antwort des Servers: {0}")]
+    InvalidAnswer(String),
+    #[error("lokaler Speicher: {0}")]
+    Store(StoreError),
+    /// A media file could not be written next to the cache.
+    #[error("Datei: {0}")]
+    Media(String),
+    /// The server address is not one the app talks to.
+    #[error("{0}")]
+    Address(String),
+}
+
+impl From<StoreError> for SyncError {
+    /// What the store refuses of a feed (a row that fails its checks, a page that does not fit
+    /// the cache) is the server's answer at fault, not the local disk.
+    fn from(error: StoreError) -> SyncError {
+        match error {
+            StoreError::InvalidRow(_)
+            | StoreError::FeedMismatch { .. }
+            | StoreError::RevisionBackwards { .. }
+            | StoreError::OtherInstance { .. } => SyncError::InvalidAnswer(error.to_string()),
+            other => SyncError::Store(other),
+        }
+    }
+}
+
+impl SyncError {
+    pub fn is_offline(&self) -> bool {
+        matches!(self, SyncError::Offline(_))
+    }
+
+    /// The device's storage is full; the cache kept its revision.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, SyncError::Store(error) if error.is_disk_full())
+    }
+
+    /// The cache file itself is broken (corrupt, not SQLite, from a newer build).
+    pub fn is_broken_cache(&self) -> bool {
+        matches!(self, SyncError::Store(error) if error.is_unusable_file())
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncOutcome {
+    pub revision_before: u64,
+    pub revision: u64,
+    pub applied: Option<ApplySummary>,
+    /// What arrived, by kind, in German; empty for the first sync and when nothing changed.
+    pub news: Vec<News>,
+}
+
+/// Checks a server address as a person types it and returns it as the syncer uses it (no
+/// trailing slash). Data travel encrypted: `https://` for every server, `http://` only for one
+/// on this machine (a test server, a local proxy). No credentials in the address, no query.
+pub fn server_address(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(
+            "Bitte die Adresse des Servers angeben, z. B. https://fokus.kreis-pinneberg.de".into(),
+        );
+    }
+    let url = url::Url::parse(text).map_err(|_| {
+        format!("„{text}“ ist keine Serveradresse; sie beginnt mit https://, z. B. https://fokus.kreis-pinneberg.de")
+    })?;
+    let Some(host) = url.host() else {
+        return Err(format!("In „{text}“ fehlt der Name des Servers."));
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "Die Serveradresse darf keinen Benutzernamen und kein Passwort enthalten.".into(),
+        );
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("Die Serveradresse endet vor „?“ und „#“.".into());
+    }
+    let loopback = match host {
+        url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(address) => address.is_loopback(),
+        url::Host::Ipv6(address) => address.is_loopback(),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(format!(
+                "Unverschlüsselt (http://) spricht die App nur mit einem Server auf diesem Gerät. Bitte https://{} verwenden.",
+                url.host_str().unwrap_or_default()
+            ))
+        }
+        other => {
+            return Err(format!(
+                "Die Adresse beginnt mit „{other}:“; ein Server wird mit https:// angesprochen."
+            ))
+        }
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// What the cache holds before a sync: its revision, the server instance it mirrors and that
+/// revision's fingerprint (so a restored server's revision of the same number is told apart).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Local {
+    pub revision: u64,
+    pub instance: String,
+    pub fingerprint: String,
+}
+
+impl Local {
+    pub fn of(store: &Store) -> Result<Local, StoreError> {
+        let revision = store.revision()?;
+        Ok(Local {
+            revision,
+            instance: store.instance()?,
+            fingerprint: store.fingerprint_of(revision)?.unwrap_or_default(),
+        })
+    }
+}
+
+/// The request for the feed after `local`: its address (below the server's base address) and
+/// the ETag a client that is already current predicts, so "nothing new" is one 304.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedRequest {
+    pub url: String,
+    pub if_none_match: String,
+}
+
+pub fn feed_request(base_url: &str, local: &Local) -> FeedRequest {
+    let since = local.revision;
+    let mut url = format!("{base_url}{}?since={since}", api::FEED);
+    if since > 0 && !local.fingerprint.is_empty() {
+        url.push_str(&format!("&fingerprint={}", local.fingerprint));
+    }
+    FeedRequest {
+        url,
+        if_none_match: api::feed_etag(&local.instance, since, since),
+    }
+}
+
+/// What the status of a feed answer says before its body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedStatus {
+    /// 304: the cache is current.
+    NotModified,
+    /// The server has fewer revisions than the cache (rebuilt), or its revision of the cache's
+    /// number is another one (restored from a backup, 409): replace the cache in full.
+    ServerBehind,
+    /// 2xx: read the page.
+    Page,
+}
+
+pub fn feed_status(status: u16) -> Result<FeedStatus, SyncError> {
+    match status {
+        304 => Ok(FeedStatus::NotModified),
+        400 | 409 => Ok(FeedStatus::ServerBehind),
+        200..=299 => Ok(FeedStatus::Page),
+        other => Err(SyncError::InvalidAnswer(format!("HTTP {other}"))),
+    }
+}
+
+/// Refuses a feed whose announced length (`Content-Length`, or the uncompressed size the server
+/// names in `x-fokus-feed-bytes`) is beyond [`MAX_FEED_BYTES`], before its body is read.
+pub fn check_feed_size(announced: Option<u64>) -> Result<(), SyncError> {
+    if announced.is_some_and(|length| length > MAX_FEED_BYTES as u64) {
+        return Err(SyncError::InvalidAnswer("Antwort zu groß".into()));
+    }
+    Ok(())
+}
+
+/// Parses a feed answer to the request for `since` and checks that it answers that request.
+pub fn parse_page(body: &[u8], since: u64) -> Result<FeedPage, SyncError> {
+    if body.len() > MAX_FEED_BYTES {
+        return Err(SyncError::InvalidAnswer("Antwort zu groß".into()));
+    }
+    let page: FeedPage = serde_json::from_slice(body)
+        .map_err(|error| SyncError::InvalidAnswer(format!("kein gültiger Feed: {error}")))?;
+    // A server may answer a `since` from long ago with its full page (`since` 0).
+    if page.since != since && page.since != 0 {
+        return Err(SyncError::InvalidAnswer(format!(
+            "Feed ab Revision {} statt {since}",
+            page.since
+        )));
+    }
+    if page.revision < since {
+        return Err(SyncError::InvalidAnswer(format!(
+            "Revision ging zurück: {} < {since}",
+            page.revision
+        )));
+    }
+    Ok(page)
+}
+
+/// What to do with the server's answer to the feed request for `local`.
+#[derive(Debug)]
+pub enum Next {
+    /// Nothing new (304).
+    Current,
+    /// Apply the page on top of the cache.
+    Apply(FeedPage),
+    /// The server's full page of the same instance (it forgot the cache's revision): replace.
+    Replace(FeedPage),
+    /// Another instance, or a server behind the cache: fetch everything and replace.
+    ResyncInFull,
+}
+
+pub fn next_step(local: &Local, answer: FeedAnswer) -> Next {
+    match answer {
+        FeedAnswer::NotModified => Next::Current,
+        FeedAnswer::Page(page)
+            if local.revision > 0 && page.since == 0 && page.instance == local.instance =>
+        {
+            Next::Replace(page)
+        }
+        FeedAnswer::Page(page) if local.revision == 0 || page.instance == local.instance => {
+            Next::Apply(page)
+        }
+        FeedAnswer::Page(_) | FeedAnswer::ServerBehind => Next::ResyncInFull,
+    }
+}
+
+/// The server's answer to a feed request, once read.
+#[derive(Debug)]
+pub enum FeedAnswer {
+    NotModified,
+    ServerBehind,
+    Page(FeedPage),
+}
+
+/// Records a sync that found the cache current.
+pub fn mark_current(store: &Store, local: &Local, now: i64) -> Result<SyncOutcome, SyncError> {
+    store.set_last_sync(now)?;
+    Ok(SyncOutcome {
+        revision_before: local.revision,
+        revision: local.revision,
+        applied: None,
+        news: Vec::new(),
+    })
+}
+
+/// Applies `page` on top of the cache at `local` in one transaction and says what arrived.
+pub fn apply_page(
+    store: &mut Store,
+    page: &FeedPage,
+    local: u64,
+    now: i64,
+) -> Result<SyncOutcome, SyncError> {
+    let known = store.content_ids()?;
+    let applied = if page.revision == local && page.is_empty() {
+        None
+    } else {
+        Some(store.apply_feed(page)?)
+    };
+    store.set_last_sync(now)?;
+    let news: Vec<News> = describe_news(page, &store.indicators()?, &known);
+    Ok(SyncOutcome {
+        revision_before: local,
+        revision: applied.as_ref().map_or(local, |applied| applied.revision),
+        applied,
+        news,
+    })
+}
+
+/// Replaces the cache with a full page in one transaction.
+pub fn replace_with(
+    store: &mut Store,
+    page: &FeedPage,
+    local: u64,
+    now: i64,
+) -> Result<SyncOutcome, SyncError> {
+    let applied: ApplySummary = store.replace_all(page)?;
+    store.set_last_sync(now)?;
+    Ok(SyncOutcome {
+        revision_before: local,
+        revision: applied.revision,
+        applied: Some(applied),
+        news: Vec::new(),
+    })
+}
