@@ -16,6 +16,7 @@ pub mod population;
 pub mod search;
 pub mod text;
 pub mod view;
+pub mod worker;
 
 use serde::{Deserialize, Serialize};
 

@@ -67,9 +67,14 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         // WAL + synchronous=NORMAL: a commit survives a process kill; a power cut can lose the
-        // last commit but never corrupts, and the next sync refetches what was lost.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // last commit but never corrupts, and the next sync refetches what was lost. In the
+        // browser (OPFS "sahpool", one connection, no shared memory) the rollback journal keeps
+        // commits atomic instead.
+        #[cfg(not(target_family = "wasm"))]
+        {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Store::prepare(conn)
     }
@@ -173,6 +178,18 @@ impl Store {
         })?;
         self.conn.execute("VACUUM INTO ?1", [target])?;
         Ok(())
+    }
+
+    /// The database's size in bytes (pages times page size), where no file size can be read
+    /// (the browser's pool of OPFS files).
+    pub fn size_bytes(&self) -> Result<u64> {
+        let pages: u64 = self
+            .conn
+            .pragma_query_value(None, "page_count", |row| row.get(0))?;
+        let page_size: u64 = self
+            .conn
+            .pragma_query_value(None, "page_size", |row| row.get(0))?;
+        Ok(pages * page_size)
     }
 
     /// `PRAGMA integrity_check`: true when SQLite finds nothing wrong.

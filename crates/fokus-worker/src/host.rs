@@ -1,0 +1,328 @@
+//! The worker's state and its answers to the page.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+
+use fokus_model::api::{ApiError, ErrorCode};
+use fokus_model::ipc::AppEvent;
+use fokus_model::news::{SyncPhase, SyncProgress};
+use fokus_model::personal::Personal;
+use fokus_model::worker::{WorkerCall, WorkerMessage, WorkerRequest, WorkerStorage};
+use fokus_model::SyncState;
+use fokus_store::{reads, Store};
+use fokus_sync::plan::{self, Local, Next};
+use fokus_sync::{SyncError, SyncOutcome};
+use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfg, OpfsSAHPoolUtil};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::transport;
+
+/// The database in the pool (the sahpool VFS keeps its own names; this is not a path on disk).
+const DATABASE: &str = "/fokus.db";
+/// Where the person's notes, Sitzungsmappen and display settings live in the store, beside
+/// the data but never synced.
+const PERSONAL_KEY: &str = "personal";
+
+struct Host {
+    store: RefCell<Store>,
+    pool: OpfsSAHPoolUtil,
+    base: String,
+    state: RefCell<SyncState>,
+    /// One sync at a time; a second request waits for the running one and takes its result.
+    gate: tokio::sync::Mutex<()>,
+}
+
+fn scope() -> web_sys::DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(message: &WorkerMessage<serde_json::Value>) {
+    if let Ok(text) = serde_json::to_string(message) {
+        let _ = scope().post_message(&JsValue::from_str(&text));
+    }
+}
+
+fn emit(event: AppEvent) {
+    post(&WorkerMessage::Event { event });
+}
+
+fn now() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    wasm_bindgen_futures::spawn_local(async {
+        match open().await {
+            Ok(host) => {
+                let host = Rc::new(host);
+                let revision = host.state.borrow().revision;
+                listen(Rc::clone(&host));
+                post(&WorkerMessage::Ready { revision });
+            }
+            Err(reason) => post(&WorkerMessage::Failed { reason }),
+        }
+    });
+}
+
+/// Installs the OPFS pool as SQLite's default VFS and opens the store in it. A file SQLite
+/// cannot use (broken, from a newer build) is deleted and the store starts empty: the data
+/// come back with the next sync, and the person's notes could not have been read from it either.
+async fn open() -> Result<Host, String> {
+    let config = OpfsSAHPoolCfg {
+        vfs_name: "fokus-opfs".into(),
+        directory: ".fokus-store".into(),
+        clear_on_init: false,
+        initial_capacity: 6,
+    };
+    let pool = sqlite_wasm_vfs::sahpool::install::<sqlite_wasm_rs::WasmOsCallback>(&config, true)
+        .await
+        .map_err(|error| match error {
+            // Another tab holds the pool's access handles (they are exclusive).
+            sqlite_wasm_vfs::sahpool::OpfsSAHError::CreateSyncAccessHandle(_) => {
+                "Die Offline-Daten sind in einem anderen Fenster geöffnet.".to_owned()
+            }
+            sqlite_wasm_vfs::sahpool::OpfsSAHError::NotSupported => {
+                "Dieser Browser kann keine Daten für unterwegs speichern.".to_owned()
+            }
+            other => format!("Offline-Speicher nicht verfügbar: {other}"),
+        })?;
+    let store = match Store::open(Path::new(DATABASE)) {
+        Ok(store) => store,
+        Err(error) if error.is_unusable_file() => {
+            let _ = pool.delete_db(DATABASE);
+            Store::open(Path::new(DATABASE)).map_err(|error| error.to_string())?
+        }
+        Err(error) => return Err(format!("Offline-Speicher nicht lesbar: {error}")),
+    };
+    let state = SyncState {
+        revision: store.revision().map_err(|error| error.to_string())?,
+        last_success: store.last_sync().ok().flatten(),
+        ..SyncState::default()
+    };
+    Ok(Host {
+        store: RefCell::new(store),
+        pool,
+        base: transport::origin(),
+        state: RefCell::new(state),
+        gate: tokio::sync::Mutex::new(()),
+    })
+}
+
+fn listen(host: Rc<Host>) {
+    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |message: web_sys::MessageEvent| {
+        let Some(text) = message.data().as_string() else {
+            return;
+        };
+        let Ok(request) = serde_json::from_str::<WorkerRequest<serde_json::Value>>(&text) else {
+            return;
+        };
+        let host = Rc::clone(&host);
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = answer(&host, request.call).await;
+            post(&WorkerMessage::Reply {
+                id: request.id,
+                result,
+            });
+        });
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+}
+
+fn json<T: serde::Serialize>(value: T) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))
+}
+
+fn store_error(error: fokus_store::StoreError) -> ApiError {
+    if error.is_disk_full() {
+        ApiError::new(
+            ErrorCode::Internal,
+            "Der Speicher des Geräts ist voll; es wurde nichts gespeichert.",
+        )
+    } else {
+        ApiError::new(ErrorCode::Internal, format!("Offline-Speicher: {error}"))
+    }
+}
+
+async fn answer(host: &Host, call: WorkerCall<serde_json::Value>) -> Result<serde_json::Value, ApiError> {
+    match call {
+        WorkerCall::Read { name, args } => {
+            reads::run_json(&host.store.borrow(), &name, args).map_err(|failure| failure.answer)
+        }
+        WorkerCall::SyncStatus => json(host.state.borrow().clone()),
+        WorkerCall::SyncRun { known } => {
+            let current = host.state.borrow().revision;
+            if known.is_some_and(|known| known <= current && current > 0) {
+                return json(host.state.borrow().clone());
+            }
+            json(sync_now(host).await)
+        }
+        WorkerCall::PersonalGet => json(personal(host)?),
+        WorkerCall::PersonalSave { personal } => {
+            let checked = personal
+                .checked()
+                .map_err(|problem| ApiError::new(ErrorCode::BadRequest, problem))?;
+            let text = serde_json::to_string(&checked)
+                .map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
+            host.store
+                .borrow()
+                .set_app_setting(PERSONAL_KEY, &text)
+                .map_err(store_error)?;
+            json(checked)
+        }
+        WorkerCall::StorageGet => json(storage(host)?),
+        WorkerCall::CacheClear => {
+            clear(host).await?;
+            sync_now(host).await;
+            json(storage(host)?)
+        }
+    }
+}
+
+fn personal(host: &Host) -> Result<Personal, ApiError> {
+    let Some(text) = host
+        .store
+        .borrow()
+        .app_setting(PERSONAL_KEY)
+        .map_err(store_error)?
+    else {
+        return Ok(Personal::default());
+    };
+    serde_json::from_str::<Personal>(&text)
+        .map_err(|error| ApiError::new(ErrorCode::InvalidAnswer, error.to_string()))?
+        .checked()
+        .map_err(|problem| ApiError::new(ErrorCode::InvalidAnswer, problem))
+}
+
+fn storage(host: &Host) -> Result<WorkerStorage, ApiError> {
+    let store = host.store.borrow();
+    let personal_bytes = store
+        .app_setting(PERSONAL_KEY)
+        .map_err(store_error)?
+        .map_or(0, |text| text.len() as u64);
+    Ok(WorkerStorage {
+        data_bytes: store.size_bytes().map_err(store_error)?,
+        personal_bytes,
+    })
+}
+
+/// "Cache leeren": a new, empty database with the person's data carried over.
+async fn clear(host: &Host) -> Result<(), ApiError> {
+    let _running = host.gate.lock().await;
+    let kept = host
+        .store
+        .borrow()
+        .app_setting(PERSONAL_KEY)
+        .map_err(store_error)?;
+    // Swap in a store in memory so the file is closed before it is deleted.
+    let memory = Store::open_in_memory().map_err(store_error)?;
+    drop(host.store.replace(memory));
+    host.pool
+        .delete_db(DATABASE)
+        .map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
+    let store = Store::open(Path::new(DATABASE)).map_err(store_error)?;
+    if let Some(text) = kept {
+        store.set_app_setting(PERSONAL_KEY, &text).map_err(store_error)?;
+    }
+    host.store.replace(store);
+    let state = SyncState::default();
+    host.state.replace(state.clone());
+    emit(AppEvent::DataChanged {
+        revision: 0,
+        news: Vec::new(),
+    });
+    emit(AppEvent::SyncState { state });
+    Ok(())
+}
+
+/// One sync with its events, as the app's background sync: state, progress, new data.
+async fn sync_now(host: &Host) -> SyncState {
+    let Ok(_running) = host.gate.try_lock() else {
+        let _joined = host.gate.lock().await;
+        return host.state.borrow().clone();
+    };
+    host.state.borrow_mut().syncing = true;
+    emit(AppEvent::SyncState {
+        state: host.state.borrow().clone(),
+    });
+    let result = sync_once(host, now()).await;
+    let state = {
+        let mut state = host.state.borrow_mut();
+        state.syncing = false;
+        match &result {
+            Ok(outcome) => {
+                state.revision = outcome.revision;
+                state.last_success = Some(now());
+                state.online = true;
+                state.problem = None;
+            }
+            Err(error) if error.is_offline() => state.online = false,
+            Err(error) if error.is_disk_full() => {
+                state.online = true;
+                state.problem = Some(
+                    "Der Speicher des Geräts ist voll. Die bisherigen Daten bleiben erhalten; die App versucht es später erneut."
+                        .to_owned(),
+                );
+            }
+            Err(error) => {
+                state.online = true;
+                state.problem = Some(format!("Aktualisierung fehlgeschlagen: {error}"));
+            }
+        }
+        state.clone()
+    };
+    if let Ok(outcome) = result {
+        if outcome.revision != outcome.revision_before {
+            emit(AppEvent::DataChanged {
+                revision: outcome.revision,
+                news: outcome.news,
+            });
+        }
+    }
+    emit(AppEvent::SyncState {
+        state: state.clone(),
+    });
+    state
+}
+
+fn progress(phase: SyncPhase) {
+    emit(AppEvent::SyncProgress {
+        progress: SyncProgress::starting(phase),
+    });
+}
+
+/// The steps of `fokus_sync`'s native `sync_once`, on `fetch`: the feed after the store's
+/// revision, then apply, replace, or fetch everything and replace (another server instance).
+async fn sync_once(host: &Host, now: i64) -> Result<SyncOutcome, SyncError> {
+    let local = Local::of(&host.store.borrow())?;
+    progress(SyncPhase::Feed);
+    let answer = transport::fetch_feed(&host.base, &local).await?;
+    let revision = local.revision;
+    match plan::next_step(&local, answer) {
+        Next::Current => plan::mark_current(&host.store.borrow(), &local, now),
+        Next::Apply(page) => {
+            progress(SyncPhase::Apply);
+            plan::apply_page(&mut host.store.borrow_mut(), &page, revision, now)
+        }
+        Next::Replace(page) => {
+            progress(SyncPhase::Apply);
+            plan::replace_with(&mut host.store.borrow_mut(), &page, revision, now)
+        }
+        Next::ResyncInFull => {
+            let page = match transport::fetch_feed(&host.base, &Local::default()).await? {
+                plan::FeedAnswer::Page(page) => page,
+                _ => {
+                    return Err(SyncError::InvalidAnswer(
+                        "Server liefert keinen vollständigen Datenstand".into(),
+                    ))
+                }
+            };
+            progress(SyncPhase::Apply);
+            plan::replace_with(&mut host.store.borrow_mut(), &page, revision, now)
+        }
+    }
+}
