@@ -6,8 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-import { startServer, CHROMIUM_ARGS, SCREENSHOTS, waitFor, clickNav } from './support.mjs';
+import { launchChromium, startServer, CHROMIUM_ARGS, SCREENSHOTS, waitFor, clickNav } from './support.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -70,7 +69,7 @@ let browser;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -8,8 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, importCsv, NEW_YEAR_CSV, CHROMIUM_ARGS, SCREENSHOTS, tempDir, waitFor, clickNav } from './support.mjs';
+import { launchChromium, startServer, importCsv, NEW_YEAR_CSV, CHROMIUM_ARGS, SCREENSHOTS, tempDir, waitFor, clickNav } from './support.mjs';
 
 let server;
 let browser;
@@ -18,7 +17,7 @@ const pageErrors = [];
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, acceptDownloads: true });
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));

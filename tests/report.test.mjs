@@ -7,8 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, importCsv, publishContent, CHROMIUM_ARGS, SCREENSHOTS, waitFor } from './support.mjs';
+import { launchChromium, startServer, importCsv, publishContent, CHROMIUM_ARGS, SCREENSHOTS, waitFor } from './support.mjs';
 import { PAYLOADS, hostileNewsletter, inspect } from './hostile-content.mjs';
 
 let server;
@@ -20,7 +19,7 @@ const foreign = [];
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));

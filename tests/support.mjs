@@ -139,12 +139,37 @@ export async function waitFor(check, what, timeoutMs = 30_000) {
 }
 
 /**
+ * Debian's Chromium without background traffic, showing the online web build: every page and
+ * context it opens has the offline copy switched off (local storage `fokus-offline=aus`, as
+ * Einstellungen does), so these tests read from the server as before and may route its requests
+ * (a service worker's requests would pass by `page.route`). `tests/offline.test.mjs` launches
+ * Chromium itself for the offline web app.
+ */
+export async function launchChromium() {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const switchOff = () => localStorage.setItem('fokus-offline', 'aus');
+  const newContext = browser.newContext.bind(browser);
+  const newPage = browser.newPage.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await context.addInitScript(switchOff);
+    return context;
+  };
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    await page.addInitScript(switchOff);
+    return page;
+  };
+  return browser;
+}
+
+/**
  * Opens the Sozialbericht of the web build at the server `url` in Debian's Chromium and waits
  * for the map; resolves with { browser, page, pageErrors }. `onRequest` sees every request the
  * page makes.
  */
 export async function openMapPage(url, { onRequest, viewport = { width: 1400, height: 1200 } } = {}) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport });
   const pageErrors = [];
   if (onRequest) page.on('request', (request) => onRequest(request.url()));

@@ -8,8 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, CHROMIUM_ARGS, SCREENSHOTS, waitFor } from './support.mjs';
+import { launchChromium, startServer, CHROMIUM_ARGS, SCREENSHOTS, waitFor } from './support.mjs';
 
 let server;
 let browser;
@@ -22,7 +21,7 @@ const SIZES = [['portrait', PORTRAIT, true], ['landscape', LANDSCAPE, true], ['l
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -1,12 +1,14 @@
 //! The UI's one door to data. In the Tauri app it calls the shell's typed commands (which read
-//! the local cache); in a plain browser it calls the central server's read endpoints. Pages do
-//! not know which: the web build runs the same UI for browser tests.
+//! the local cache); in a browser it asks the store worker (the same store, kept in the
+//! browser's private file system) or, on a first visit and where a browser cannot keep it, the
+//! central server's read endpoints. Pages do not know which.
 
 use fokus_model::api::{self, ApiError, ErrorCode};
 use fokus_model::content::MediaKey;
 use fokus_model::ipc::{self, AppEvent, Command, Permission, PermissionQuery, Query, ReadCall};
 use fokus_model::news::Settings;
 use fokus_model::personal::Personal;
+use fokus_model::worker::{WorkerCall, WorkerStorage};
 use fokus_model::SyncState;
 use js_sys::{Function, Promise, Reflect};
 use serde::de::DeserializeOwned;
@@ -14,12 +16,18 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::offline::{self, Mode};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     /// Inside the Tauri shell: IPC to the local cache.
     Tauri,
-    /// In a browser: HTTP to the server that served the page.
+    /// In a browser that cannot keep the data (or was told not to): HTTP to the server that
+    /// served the page.
     Web,
+    /// In a browser with the store worker: reads from its store once the first sync is done
+    /// (from the server until then); syncs in the background, works offline.
+    Worker,
 }
 
 fn js_error(context: &str, error: JsValue) -> ApiError {
@@ -43,12 +51,23 @@ fn tauri_namespace(path: &[&str]) -> Option<JsValue> {
 }
 
 impl Backend {
+    /// Whether the page runs inside the Tauri shell.
+    pub fn in_app() -> bool {
+        tauri_namespace(&["__TAURI__", "core", "invoke"]).is_some()
+    }
+
+    /// The backend for this page, after [`offline::start`] decided the mode.
     pub fn detect() -> Backend {
-        if tauri_namespace(&["__TAURI__", "core", "invoke"]).is_some() {
-            Backend::Tauri
-        } else {
-            Backend::Web
+        match offline::mode() {
+            Mode::App => Backend::Tauri,
+            Mode::Offline => Backend::Worker,
+            Mode::Online(_) => Backend::Web,
         }
+    }
+
+    /// A browser page (online or with the store worker), not the app.
+    pub fn in_browser(self) -> bool {
+        self != Backend::Tauri
     }
 
     /// Runs a read: the shell's `read` command in the app, its server path in the browser.
@@ -62,7 +81,14 @@ impl Backend {
                 };
                 invoke::<_, Q::Output>(ipc::READ_COMMAND, &call).await
             }
-            Backend::Web => {
+            Backend::Worker if offline::stored_revision() > 0 => {
+                offline::request(WorkerCall::Read {
+                    name: Q::NAME.to_owned(),
+                    args,
+                })
+                .await
+            }
+            Backend::Web | Backend::Worker => {
                 let query = serde_urlencoded::to_string(&args)
                     .map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
                 let path = api::read_path(Q::NAME);
@@ -79,14 +105,16 @@ impl Backend {
         match self {
             Backend::Tauri => invoke::<_, SyncState>(ipc::SyncStatus::NAME, &ipc::NoArgs {}).await,
             Backend::Web => web_sync_state().await,
+            Backend::Worker => offline::request(WorkerCall::<()>::SyncStatus).await,
         }
     }
 
-    /// "Jetzt aktualisieren": sync the cache (app) or re-read the server (web).
+    /// "Jetzt aktualisieren": sync the cache (app, worker) or re-read the server (web).
     pub async fn sync_run(self) -> Result<SyncState, ApiError> {
         match self {
             Backend::Tauri => invoke::<_, SyncState>(ipc::SyncRun::NAME, &ipc::NoArgs {}).await,
             Backend::Web => web_sync_state().await,
+            Backend::Worker => offline::request(WorkerCall::<()>::SyncRun { known: None }).await,
         }
     }
 
@@ -95,7 +123,8 @@ impl Backend {
     pub async fn media_url(self, media: &MediaKey) -> Result<String, ApiError> {
         match self {
             Backend::Tauri => invoke::<_, String>(ipc::MediaUrl::NAME, media).await,
-            Backend::Web => Ok(api::blob_path(&media.sha256)),
+            // The service worker keeps a file once fetched.
+            Backend::Web | Backend::Worker => Ok(api::blob_path(&media.sha256)),
         }
     }
 
@@ -106,7 +135,7 @@ impl Backend {
     pub async fn playable_url(self, media: &MediaKey, name: &str) -> Result<String, ApiError> {
         let url = self.media_url(media).await?;
         match self {
-            Backend::Web => Ok(url),
+            Backend::Web | Backend::Worker => Ok(url),
             Backend::Tauri => {
                 let window = web_sys::window()
                     .ok_or_else(|| ApiError::new(ErrorCode::Internal, "kein Fenster"))?;
@@ -139,7 +168,7 @@ impl Backend {
     pub async fn document_open(self, media: &MediaKey) -> Result<(), ApiError> {
         match self {
             Backend::Tauri => invoke::<_, ()>(ipc::DocumentOpen::NAME, media).await,
-            Backend::Web => Err(ApiError::new(
+            Backend::Web | Backend::Worker => Err(ApiError::new(
                 ErrorCode::BadRequest,
                 "Im Browser bitte den Link zur Datei verwenden.",
             )),
@@ -154,7 +183,7 @@ impl Backend {
                 .await
                 .ok()
                 .flatten(),
-            Backend::Web => None,
+            Backend::Web | Backend::Worker => None,
         }
     }
 
@@ -175,7 +204,7 @@ impl Backend {
             Backend::Tauri => {
                 let _ = invoke::<_, ()>(ipc::ViewSave::NAME, &ipc::ViewPath { path }).await;
             }
-            Backend::Web => {
+            Backend::Web | Backend::Worker => {
                 if let Some(storage) = local_storage() {
                     let _ = storage.set_item(LAST_VIEW_KEY, &path);
                 }
@@ -190,30 +219,40 @@ impl Backend {
                 .await
                 .ok()
                 .flatten(),
-            Backend::Web => local_storage()
+            Backend::Web | Backend::Worker => local_storage()
                 .and_then(|storage| storage.get_item(LAST_VIEW_KEY).ok().flatten())
                 .filter(|path| ipc::is_app_path(path)),
         }
     }
 
     /// The person's notes, folders, read marks and display settings: a file beside the cache
-    /// in the app, the browser's local storage in the web build. Never sent to a server.
+    /// in the app, the store worker's database beside the data in a browser that keeps it, the
+    /// browser's local storage in the online web build. Never sent to a server.
     pub async fn personal_get(self) -> Result<Personal, ApiError> {
         match self {
             Backend::Tauri => invoke::<_, Personal>(ipc::PersonalGet::NAME, &ipc::NoArgs {}).await,
-            Backend::Web => {
-                let Some(text) = local_storage()
-                    .and_then(|storage| storage.get_item(PERSONAL_KEY).ok().flatten())
-                else {
-                    return Ok(Personal::default());
+            Backend::Worker => {
+                let stored: Personal = offline::request(WorkerCall::<()>::PersonalGet).await?;
+                // Notes kept by the online build before the store worker moved in, once.
+                let earlier = local_storage()
+                    .and_then(|storage| storage.get_item(PERSONAL_KEY).ok().flatten());
+                let Some(_) = earlier else {
+                    return Ok(stored);
                 };
-                let value = js_sys::JSON::parse(&text)
-                    .map_err(|error| js_error("Gespeicherte Notizen", error))?;
-                serde_wasm_bindgen::from_value::<Personal>(value)
-                    .map_err(|error| ApiError::new(ErrorCode::InvalidAnswer, error.to_string()))?
-                    .checked()
-                    .map_err(|problem| ApiError::new(ErrorCode::InvalidAnswer, problem))
+                let kept = local_personal();
+                match kept {
+                    Ok(kept) if stored == Personal::default() && kept != stored => {
+                        let saved = self.personal_save(&kept).await?;
+                        remove_local(PERSONAL_KEY);
+                        Ok(saved)
+                    }
+                    _ => {
+                        remove_local(PERSONAL_KEY);
+                        Ok(stored)
+                    }
+                }
             }
+            Backend::Web => local_personal(),
         }
     }
 
@@ -221,6 +260,16 @@ impl Backend {
     pub async fn personal_save(self, personal: &Personal) -> Result<Personal, ApiError> {
         match self {
             Backend::Tauri => invoke::<_, Personal>(ipc::PersonalSave::NAME, personal).await,
+            Backend::Worker => {
+                let saved = offline::request(WorkerCall::<()>::PersonalSave {
+                    personal: personal.clone(),
+                })
+                .await?;
+                // The first thing the person keeps here is the moment to ask the browser to
+                // keep the store when space runs low.
+                offline::persist_once();
+                Ok(saved)
+            }
             Backend::Web => {
                 let checked = personal
                     .clone()
@@ -262,28 +311,59 @@ impl Backend {
             Backend::Tauri => {
                 Some(invoke::<_, Settings>(ipc::SettingsGet::NAME, &ipc::NoArgs {}).await)
             }
-            Backend::Web => None,
+            Backend::Web | Backend::Worker => None,
         }
     }
 
     pub async fn settings_set(self, settings: &Settings) -> Result<Settings, ApiError> {
         match self {
             Backend::Tauri => invoke::<_, Settings>(ipc::SettingsSet::NAME, settings).await,
-            Backend::Web => Err(ApiError::new(
+            Backend::Web | Backend::Worker => Err(ApiError::new(
                 ErrorCode::BadRequest,
                 "Einstellungen gibt es nur in der App.",
             )),
         }
     }
 
-    /// What the app keeps on this device (app only).
+    /// What the app or the store worker keeps on this device.
     pub async fn storage_get(self) -> Result<ipc::StorageInfo, ApiError> {
-        invoke::<_, ipc::StorageInfo>(ipc::StorageGet::NAME, &ipc::NoArgs {}).await
+        match self {
+            Backend::Worker => {
+                let stored: WorkerStorage =
+                    offline::request(WorkerCall::<()>::StorageGet).await?;
+                Ok(ipc::StorageInfo {
+                    data_bytes: stored.data_bytes,
+                    file_bytes: offline::media_bytes().await,
+                    personal_bytes: stored.personal_bytes,
+                })
+            }
+            _ => invoke::<_, ipc::StorageInfo>(ipc::StorageGet::NAME, &ipc::NoArgs {}).await,
+        }
     }
 
-    /// "Cache leeren" (app only): data back to what the app shipped with, files deleted.
+    /// "Cache leeren": the app's data back to what it shipped with, files deleted; the store
+    /// worker's data and the kept media files deleted, then a sync.
     pub async fn cache_clear(self) -> Result<ipc::StorageInfo, ApiError> {
-        invoke::<_, ipc::StorageInfo>(ipc::CacheClear::NAME, &ipc::NoArgs {}).await
+        match self {
+            Backend::Worker => {
+                // Offline the data could not come back: keep them.
+                if !web_sync_state().await?.online {
+                    return Err(ApiError::new(
+                        ErrorCode::Offline,
+                        "Ohne Verbindung zum Server bleibt der Speicher, wie er ist: die Daten könnten nicht neu geladen werden.",
+                    ));
+                }
+                offline::clear_media().await;
+                let stored: WorkerStorage =
+                    offline::request(WorkerCall::<()>::CacheClear).await?;
+                Ok(ipc::StorageInfo {
+                    data_bytes: stored.data_bytes,
+                    file_bytes: 0,
+                    personal_bytes: stored.personal_bytes,
+                })
+            }
+            _ => invoke::<_, ipc::StorageInfo>(ipc::CacheClear::NAME, &ipc::NoArgs {}).await,
+        }
     }
 
     /// Tests a server address; answers what was found, in German.
@@ -298,7 +378,7 @@ impl Backend {
                 )
                 .await
             }
-            Backend::Web => Err(ApiError::new(
+            Backend::Web | Backend::Worker => Err(ApiError::new(
                 ErrorCode::BadRequest,
                 "Einstellungen gibt es nur in der App.",
             )),
@@ -315,6 +395,7 @@ impl Backend {
                 .await
             }
             Backend::Web => Ok(Permission::Denied),
+            Backend::Worker => Ok(offline::notification_permission(request).await),
         }
     }
 
@@ -340,6 +421,18 @@ impl Backend {
                 );
                 // The listener lives as long as the page.
                 callback.forget();
+            }
+            Backend::Worker => {
+                let on_event: std::rc::Rc<dyn Fn(AppEvent)> = std::rc::Rc::new(move |event| {
+                    if let AppEvent::DataChanged { news, .. } = &event {
+                        offline::announce(news);
+                    }
+                    on_event(event);
+                });
+                offline::listen(on_event);
+                // The server's new revisions (while online) and the network coming back start a
+                // sync in the worker, which applies it and sends its events.
+                offline::follow_server();
             }
             Backend::Web => {
                 let Ok(source) = web_sys::EventSource::new(api::EVENTS) else {
@@ -370,9 +463,30 @@ impl Backend {
     }
 }
 
-/// Where the web build keeps the person's data and the last view.
+/// Where the online web build keeps the person's data, and every web build the last view.
 const PERSONAL_KEY: &str = "fokus-persoenlich";
 const LAST_VIEW_KEY: &str = "fokus-letzte-ansicht";
+
+/// The person's data as the online web build keeps them (local storage).
+fn local_personal() -> Result<Personal, ApiError> {
+    let Some(text) =
+        local_storage().and_then(|storage| storage.get_item(PERSONAL_KEY).ok().flatten())
+    else {
+        return Ok(Personal::default());
+    };
+    let value =
+        js_sys::JSON::parse(&text).map_err(|error| js_error("Gespeicherte Notizen", error))?;
+    serde_wasm_bindgen::from_value::<Personal>(value)
+        .map_err(|error| ApiError::new(ErrorCode::InvalidAnswer, error.to_string()))?
+        .checked()
+        .map_err(|problem| ApiError::new(ErrorCode::InvalidAnswer, problem))
+}
+
+fn remove_local(key: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(key);
+    }
+}
 
 pub fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()

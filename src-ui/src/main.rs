@@ -6,12 +6,18 @@ mod beschluss;
 mod components;
 mod explorer;
 mod format;
+mod offline;
 mod pages;
 mod personal;
 
 fn main() {
     console_error_panic_hook_install();
-    leptos::mount::mount_to_body(app::App);
+    // In a browser the store worker opens first (or says why it cannot), so the app starts with
+    // the backend it keeps.
+    wasm_bindgen_futures::spawn_local(async {
+        offline::start(backend::Backend::in_app()).await;
+        leptos::mount::mount_to_body(app::App);
+    });
 }
 
 /// Panics end up in the browser console instead of vanishing.

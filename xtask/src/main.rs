@@ -4,6 +4,7 @@
 
 mod demo_content;
 mod setup;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,6 +19,7 @@ usage: cargo xtask <command>
   bench   build in release mode, measure, print a Markdown table, write target/bench.json
   fuzz [SECONDS]  fuzz the importers and the feed check, SECONDS per target (default 60; not in CI)
   bundle  build the app's installable package (.deb) with the Tauri bundler; --debug for a debug build
+  web     build the web build (UI, store worker, service worker) into src-ui/dist; --release as shipped
   icons   regenerate icons/ from assets/brand/fokus-icon.svg
   demo-content  build target/demo-content (Markdown, PDFs, video) for `fokus-server publish`";
 
@@ -28,6 +30,13 @@ fn main() {
         Some("run") => run(),
         Some("test") => test(),
         Some("icons") => icons(),
+        Some("web") => setup::ensure(setup::Purpose::Run).and_then(|()| {
+            if args.iter().any(|arg| arg == "--release") {
+                build_ui_release()
+            } else {
+                build_ui()
+            }
+        }),
         Some("bundle") => {
             let profile = if args.iter().any(|arg| arg == "--debug") {
                 Profile::Debug
@@ -103,7 +112,8 @@ fn cargo() -> String {
 }
 
 fn build_ui() -> Result<()> {
-    trunk(&["build"])
+    trunk(&["build"])?;
+    web::write_service_worker(&root().join("src-ui/dist"))
 }
 
 /// Bundles the parts of ECharts the app uses (`src-ui/echarts.js`) with esbuild from npm into
@@ -150,7 +160,8 @@ fn echarts_bundle() -> Result<()> {
 /// the function-name section stripped by wasm-opt from npm `binaryen`.
 fn build_ui_release() -> Result<()> {
     trunk(&["build", "--release", "--cargo-profile", "wasm-release"])?;
-    strip_wasm(&root().join("src-ui/dist"))
+    strip_wasm(&root().join("src-ui/dist"))?;
+    web::write_service_worker(&root().join("src-ui/dist"))
 }
 
 /// Strips names and producer notes from every wasm in `dist` and writes the new integrity hash
@@ -211,6 +222,7 @@ fn strip_wasm(dist: &Path) -> Result<()> {
 
 fn trunk(args: &[&str]) -> Result<()> {
     echarts_bundle()?;
+    web::build_worker()?;
     let trunk = setup::cargo_bin("trunk");
     eprintln!("$ (src-ui) trunk {}", args.join(" "));
     // trunk looks wasm-bindgen up on PATH; make sure it finds the one setup installed.
@@ -392,6 +404,8 @@ fn test() -> Result<()> {
             "clippy",
             "-p",
             "fokus-ui",
+            "-p",
+            "fokus-worker",
             "--target",
             "wasm32-unknown-unknown",
             "--",
@@ -444,6 +458,7 @@ fn test() -> Result<()> {
         "tests/report.test.mjs",
         "tests/deployment.test.mjs",
         "tests/proxy.test.mjs",
+        "tests/offline.test.mjs",
     ]);
     sh_env("timeout", &web_test, &env)?;
     display_test("tests/app.test.mjs", &env)?;

@@ -41,6 +41,11 @@ const APT_RUN: &[&str] = &[
     // German hyphenation patterns: WebKitGTK hyphenates long German words (`hyphens: auto`)
     // with them instead of breaking them anywhere; the .deb depends on them too.
     "hyphen-de",
+    // The web build's store worker links SQLite (C) for wasm32: clang compiles it, llvm-ar
+    // archives it with a symbol index wasm-ld reads, lld is wasm-ld.
+    "clang",
+    "lld",
+    "llvm",
 ];
 /// Test drivers: WebKitWebDriver for the real app, Chromium for the web build; nginx and openssl
 /// for the TLS and caching proxy in front of the server (docs/nginx-fokus.conf).

@@ -228,6 +228,7 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
         .route(api::FEED_PAGE, get(feed_page))
         .route(api::EVENTS, get(events))
         .route(api::OPENAPI, get(openapi))
+        .route(WEB_MANIFEST, get(web_manifest))
         .route(
             api::ADMIN_IMPORT,
             // The handler reads the body itself, after the token, with the import limit.
@@ -305,6 +306,56 @@ pub fn content_security_policy(web_dir: Option<&Path>) -> String {
          object-src 'none'; frame-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     )
 }
+
+/// Where the web build's page finds its web app manifest (`<link rel="manifest">`).
+pub const WEB_MANIFEST: &str = "/manifest.webmanifest";
+
+/// The web app manifest, from the deployment: its name, subtitle and colour, so a county's
+/// installed app carries its own name on the home screen.
+async fn web_manifest(State(state): State<AppState>) -> Result<Response, HttpError> {
+    let dataset = state.read(|store| store.dataset()).await?;
+    let (name, subtitle, colour) = match &dataset {
+        Some(dataset) => (
+            if dataset.app_title.is_empty() {
+                dataset.title.clone()
+            } else {
+                dataset.app_title.clone()
+            },
+            dataset.subtitle.clone(),
+            dataset.accent_colour.clone(),
+        ),
+        None => (String::new(), String::new(), String::new()),
+    };
+    let name = if name.is_empty() { "FOKUS".to_owned() } else { name };
+    let colour = if colour.is_empty() {
+        DEFAULT_THEME_COLOUR.to_owned()
+    } else {
+        colour
+    };
+    let manifest = serde_json::json!({
+        "name": if subtitle.is_empty() { name.clone() } else { format!("{name} – {subtitle}") },
+        "short_name": name,
+        "description": subtitle,
+        "lang": "de",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": colour,
+        "icons": [
+            { "src": "/fokus-icon.svg", "sizes": "any", "type": "image/svg+xml" },
+            { "src": "/icon.png", "sizes": "512x512", "type": "image/png", "purpose": "any" },
+        ],
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/manifest+json")],
+        manifest.to_string(),
+    )
+        .into_response())
+}
+
+/// The header colour of the UI (`--brand` in style.css) when the deployment sets none.
+const DEFAULT_THEME_COLOUR: &str = "#0b4f8a";
 
 async fn status(State(state): State<AppState>) -> Result<Response, HttpError> {
     Ok(Json(state.read(|store| store.status()).await?).into_response())

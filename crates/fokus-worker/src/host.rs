@@ -25,6 +25,17 @@ const DATABASE: &str = "/fokus.db";
 /// the data but never synced.
 const PERSONAL_KEY: &str = "personal";
 
+/// How often, and how far apart, the pool is tried while another worker still holds it.
+const OPEN_ATTEMPTS: u32 = 20;
+const OPEN_RETRY_MS: i32 = 150;
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 struct Host {
     store: RefCell<Store>,
     pool: OpfsSAHPoolUtil,
@@ -77,18 +88,29 @@ async fn open() -> Result<Host, String> {
         clear_on_init: false,
         initial_capacity: 6,
     };
-    let pool = sqlite_wasm_vfs::sahpool::install::<sqlite_wasm_rs::WasmOsCallback>(&config, true)
-        .await
-        .map_err(|error| match error {
-            // Another tab holds the pool's access handles (they are exclusive).
-            sqlite_wasm_vfs::sahpool::OpfsSAHError::CreateSyncAccessHandle(_) => {
-                "Die Offline-Daten sind in einem anderen Fenster geöffnet.".to_owned()
+    // The access handles are exclusive: a page just reloaded may still hold them for a moment
+    // while its worker ends, so the pool is tried again a few times before another tab is named.
+    let mut attempt = 0;
+    let pool = loop {
+        match sqlite_wasm_vfs::sahpool::install::<sqlite_wasm_rs::WasmOsCallback>(&config, true)
+            .await
+        {
+            Ok(pool) => break pool,
+            Err(sqlite_wasm_vfs::sahpool::OpfsSAHError::CreateSyncAccessHandle(_))
+                if attempt < OPEN_ATTEMPTS =>
+            {
+                attempt += 1;
+                sleep_ms(OPEN_RETRY_MS).await;
             }
-            sqlite_wasm_vfs::sahpool::OpfsSAHError::NotSupported => {
-                "Dieser Browser kann keine Daten für unterwegs speichern.".to_owned()
+            Err(sqlite_wasm_vfs::sahpool::OpfsSAHError::CreateSyncAccessHandle(_)) => {
+                return Err("Die Offline-Daten sind in einem anderen Fenster geöffnet.".to_owned())
             }
-            other => format!("Offline-Speicher nicht verfügbar: {other}"),
-        })?;
+            Err(sqlite_wasm_vfs::sahpool::OpfsSAHError::NotSupported) => {
+                return Err("Dieser Browser kann keine Daten für unterwegs speichern.".to_owned())
+            }
+            Err(other) => return Err(format!("Offline-Speicher nicht verfügbar: {other}")),
+        }
+    };
     let store = match Store::open(Path::new(DATABASE)) {
         Ok(store) => store,
         Err(error) if error.is_unusable_file() => {

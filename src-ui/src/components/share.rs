@@ -15,7 +15,7 @@ use crate::format;
 pub fn link_of(view: &View, backend: Backend) -> String {
     match backend {
         Backend::Tauri => view.deep_link(),
-        Backend::Web => {
+        Backend::Web | Backend::Worker => {
             let origin = web_sys::window()
                 .and_then(|window| window.location().origin().ok())
                 .unwrap_or_default();
@@ -80,7 +80,7 @@ pub async fn save_export(backend: Backend, name: &str, mime: &str, content: Vec<
             Ok(None) => "Nicht gespeichert.".to_owned(),
             Err(error) => error.message,
         },
-        Backend::Web => match download(name, mime, &content) {
+        Backend::Web | Backend::Worker => match download(name, mime, &content) {
             Ok(()) => format!("{name} heruntergeladen."),
             Err(_) => "Die Datei konnte nicht gespeichert werden.".to_owned(),
         },

@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use crate::app::use_app;
 use crate::components::icon::{Icon, IconName};
 use crate::format;
+use crate::offline;
 
 #[component]
 pub fn SyncBar() -> impl IntoView {
@@ -25,6 +26,19 @@ pub fn SyncBar() -> impl IntoView {
             .map(|progress| view! { <Progress progress=progress/> })
     };
     let problem = move || app.sync_state.get().and_then(|state| state.problem);
+    // A new version of the web app waits in the service worker until the reader takes it.
+    let update = RwSignal::new(false);
+    offline::update_signal(update);
+    // In a browser that keeps no data, say so: offline this page shows nothing.
+    let online_only = match offline::mode() {
+        offline::Mode::Online(reason) => Some(view! {
+            <span class="sync-mode" data-testid="online-only" title=reason.clone()>
+                "nur online"
+                <span class="visually-hidden">{format!(": {reason}")}</span>
+            </span>
+        }),
+        _ => None,
+    };
     let refresh = move |_| {
         busy.set(true);
         spawn_local(async move {
@@ -42,8 +56,14 @@ pub fn SyncBar() -> impl IntoView {
                 <span class="sync-long">{text}</span>
                 <span class="sync-short" aria-hidden="true">{short}</span>
             </span>
+            {online_only}
             {progress}
             {move || problem().map(|problem| view! { <span class="sync-problem" data-testid="sync-problem">{problem}</span> })}
+            {move || update.get().then(|| view! {
+                <button class="button update-now" on:click=move |_| offline::take_update() data-testid="update-available">
+                    "Neue Version verfügbar"
+                </button>
+            })}
             <button class="button sync-now" on:click=refresh disabled=move || busy.get() data-testid="sync-now" aria-label="Jetzt aktualisieren">
                 <Icon name=IconName::Refresh/>
                 <span class="wide-only" aria-hidden="true">"Jetzt aktualisieren"</span>

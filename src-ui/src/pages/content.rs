@@ -897,7 +897,7 @@ fn FileButton(key: MediaKey, media: MediaRef) -> impl IntoView {
         format::bytes(media.size)
     );
     match app.backend {
-        Backend::Web => {
+        Backend::Web | Backend::Worker => {
             let href = fokus_model::api::blob_path(&media.sha256);
             view! {
                 <a class="button secondary" href=href download=media.name.clone() data-testid="document-file">{label}</a>

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 
 use crate::app::use_app;
 use crate::format;
+use crate::offline;
 use crate::personal::change;
 use fokus_model::ipc::StorageInfo;
 use fokus_model::personal::{Theme, TEXT_SIZES};
@@ -68,7 +69,87 @@ fn Darstellung() -> impl IntoView {
     }
 }
 
-/// What the app keeps on this device, and "Cache leeren" (app only).
+/// In a browser: whether this device keeps the data for offline use, and why not; the
+/// browser's notifications and how much room it gives the site.
+#[component]
+fn Offline() -> impl IntoView {
+    let app = use_app();
+    let mode = offline::mode();
+    let keeps = matches!(mode, offline::Mode::Offline);
+    let estimate = RwSignal::new(None::<(u64, u64)>);
+    let persisted = RwSignal::new(None::<bool>);
+    let permission = RwSignal::new(None::<Permission>);
+    spawn_local(async move {
+        estimate.set(offline::estimate().await);
+        persisted.set(offline::persisted().await);
+        permission.set(app.backend.notification_permission(false).await.ok());
+    });
+    let mode_text = match &mode {
+        offline::Mode::Offline => "Offline verfügbar: Diese Seite hält die Daten auf diesem Gerät und gleicht sie ab, sobald eine Verbindung besteht.".to_owned(),
+        offline::Mode::Online(reason) => format!("Nur online: {reason}"),
+        offline::Mode::App => String::new(),
+    };
+    let switch = move |event: leptos::ev::Event| {
+        offline::set_switched_off(!event_target_checked(&event));
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    };
+    let keep = move |_| {
+        spawn_local(async move {
+            let _ = offline::persist().await;
+            persisted.set(offline::persisted().await);
+        });
+    };
+    let ask = move |_| {
+        spawn_local(async move {
+            permission.set(app.backend.notification_permission(true).await.ok());
+        });
+    };
+    let room = move || {
+        estimate.get().map(|(usage, quota)| {
+            format!(
+                "Der Browser belegt für diese Seite {} von {}.",
+                format::bytes(usage),
+                format::bytes(quota)
+            )
+        })
+    };
+    let persisted_text = move || match persisted.get() {
+        Some(true) => "Der Browser behält diese Daten auch, wenn der Speicher knapp wird.",
+        Some(false) => "Der Browser darf diese Daten löschen, wenn der Speicher knapp wird.",
+        None => "",
+    };
+    let permission_text = move || match permission.get() {
+        Some(Permission::Granted) => "Neue Daten werden gemeldet, solange diese Seite geöffnet ist.",
+        Some(Permission::Denied) => "Benachrichtigungen sind für diese Seite abgeschaltet.",
+        Some(Permission::Prompt) => "Diese Seite darf noch nicht benachrichtigen.",
+        None => "",
+    };
+    view! {
+        <section class="card settings" data-testid="offline-settings">
+            <h2>"Offline"</h2>
+            <p data-testid="offline-mode">{mode_text}</p>
+            <label class="switch">
+                <input type="checkbox" checked=!offline::switched_off() on:change=switch data-testid="offline-switch"/>
+                "Daten auf diesem Gerät halten (lädt die Seite neu)"
+            </label>
+            {keeps.then(|| view! {
+                <p data-testid="storage-estimate">{room}</p>
+                <p data-testid="storage-persisted">{persisted_text}</p>
+                {move || (persisted.get() == Some(false)).then(|| view! {
+                    <button class="button secondary" on:click=keep data-testid="storage-persist">"Dauerhaft speichern"</button>
+                })}
+                <p data-testid="notify-permission">{permission_text}</p>
+                {move || (permission.get() == Some(Permission::Prompt)).then(|| view! {
+                    <button class="button secondary" on:click=ask data-testid="notify-ask">"Benachrichtigungen erlauben"</button>
+                })}
+            })}
+        </section>
+    }
+}
+
+/// What the app (or the store worker in a browser) keeps on this device, and "Cache leeren".
 #[component]
 fn Speicher() -> impl IntoView {
     let app = use_app();
@@ -285,7 +366,8 @@ pub fn EinstellungenPage() -> impl IntoView {
             <p class="notice">"Benachrichtigungen, Server und Hintergrund gibt es in der App; diese Seite im Browser merkt sich nur die Darstellung."</p>
         })}
         {form}
-        {move || (backend == crate::backend::Backend::Tauri).then(|| view! { <Speicher/> })}
+        {move || backend.in_browser().then(|| view! { <Offline/> })}
+        {move || (backend != crate::backend::Backend::Web).then(|| view! { <Speicher/> })}
         <p role="status" aria-live="polite" class="hint" data-testid="settings-saved">
             {move || saved.get().then_some("Gespeichert.")}
         </p>
