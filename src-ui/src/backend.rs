@@ -329,8 +329,7 @@ impl Backend {
     pub async fn storage_get(self) -> Result<ipc::StorageInfo, ApiError> {
         match self {
             Backend::Worker => {
-                let stored: WorkerStorage =
-                    offline::request(WorkerCall::<()>::StorageGet).await?;
+                let stored: WorkerStorage = offline::request(WorkerCall::<()>::StorageGet).await?;
                 Ok(ipc::StorageInfo {
                     data_bytes: stored.data_bytes,
                     file_bytes: offline::media_bytes().await,
@@ -354,8 +353,7 @@ impl Backend {
                     ));
                 }
                 offline::clear_media().await;
-                let stored: WorkerStorage =
-                    offline::request(WorkerCall::<()>::CacheClear).await?;
+                let stored: WorkerStorage = offline::request(WorkerCall::<()>::CacheClear).await?;
                 Ok(ipc::StorageInfo {
                     data_bytes: stored.data_bytes,
                     file_bytes: 0,

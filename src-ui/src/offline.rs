@@ -127,7 +127,10 @@ async fn start_worker() -> Result<(), String> {
         .and_then(|storage| Reflect::get(&storage, &JsValue::from_str("getDirectory")).ok())
         .is_some_and(|get| get.is_function());
     if !has_opfs {
-        return Err("Dieser Browser bietet keinen Speicher für Offline-Daten (Origin Private File System).".into());
+        return Err(
+            "Dieser Browser bietet keinen Speicher für Offline-Daten (Origin Private File System)."
+                .into(),
+        );
     }
     let worker = web_sys::Worker::new(WORKER_SCRIPT)
         .map_err(|error| format!("Der Offline-Speicher startet nicht: {}", js_text(&error)))?;
@@ -165,7 +168,10 @@ async fn start_worker() -> Result<(), String> {
             if let Some((_, reject)) = started.borrow_mut().take() {
                 let _ = reject.call1(
                     &JsValue::NULL,
-                    &JsValue::from_str(&format!("Der Offline-Speicher startet nicht: {}", event.message())),
+                    &JsValue::from_str(&format!(
+                        "Der Offline-Speicher startet nicht: {}",
+                        event.message()
+                    )),
                 );
             }
         })
@@ -191,7 +197,8 @@ async fn start_worker() -> Result<(), String> {
     );
     match JsFuture::from(ready).await {
         Ok(revision) => {
-            link.revision.set(revision.as_f64().unwrap_or(0.0) as Revision);
+            link.revision
+                .set(revision.as_f64().unwrap_or(0.0) as Revision);
             LINK.with(|slot| *slot.borrow_mut() = Some(link));
             Ok(())
         }
@@ -247,8 +254,11 @@ fn receive(link: &Link, started: &Started, message: &JsValue) {
 }
 
 /// Sends one call to the worker and waits for its reply.
-pub async fn request<A: Serialize, T: DeserializeOwned>(call: WorkerCall<A>) -> Result<T, ApiError> {
-    let link = link().ok_or_else(|| ApiError::new(ErrorCode::Internal, "Offline-Speicher nicht gestartet"))?;
+pub async fn request<A: Serialize, T: DeserializeOwned>(
+    call: WorkerCall<A>,
+) -> Result<T, ApiError> {
+    let link = link()
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "Offline-Speicher nicht gestartet"))?;
     let id = link.next_id.get();
     link.next_id.set(id.wrapping_add(1));
     let text = to_json(&WorkerRequest { id, call })?;
@@ -375,8 +385,7 @@ fn register_service_worker() {
             };
             let candidate = installing.clone();
             let on_state = Closure::<dyn Fn()>::new(move || {
-                if candidate.state() == web_sys::ServiceWorkerState::Installed && has_controller()
-                {
+                if candidate.state() == web_sys::ServiceWorkerState::Installed && has_controller() {
                     announce_waiting(candidate.clone());
                 }
             });
@@ -483,8 +492,7 @@ pub fn announce(news: &[fokus_model::news::News]) {
     let has_api = web_sys::window()
         .and_then(|window| Reflect::get(&window, &JsValue::from_str("Notification")).ok())
         .is_some_and(|api| !api.is_undefined());
-    if !has_api || web_sys::Notification::permission() != web_sys::NotificationPermission::Granted
-    {
+    if !has_api || web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
         return;
     }
     let title = "Neue Daten in FOKUS";
@@ -510,8 +518,8 @@ pub fn follow_server() {
     };
     sync(None);
     if let Ok(source) = web_sys::EventSource::new(fokus_model::api::EVENTS) {
-        let on_revision = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
-            move |message: web_sys::MessageEvent| {
+        let on_revision =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |message: web_sys::MessageEvent| {
                 if let Some(revision) = message
                     .data()
                     .as_string()
@@ -519,8 +527,7 @@ pub fn follow_server() {
                 {
                     sync(Some(revision));
                 }
-            },
-        );
+            });
         let _ = source
             .add_event_listener_with_callback("revision", on_revision.as_ref().unchecked_ref());
         on_revision.forget();
@@ -528,7 +535,8 @@ pub fn follow_server() {
     }
     if let Some(window) = web_sys::window() {
         let on_online = Closure::<dyn Fn()>::new(move || sync(None));
-        let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        let _ =
+            window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
         on_online.forget();
     }
 }

@@ -50,7 +50,9 @@ fn shell_files(dist: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut files = Vec::new();
     let mut pending = vec![dist.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
             let path = entry?.path();
             if path.is_dir() {
                 pending.push(path);

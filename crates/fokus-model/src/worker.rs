@@ -16,13 +16,20 @@ use crate::Revision;
 #[serde(tag = "call", rename_all = "snake_case")]
 pub enum WorkerCall<A> {
     /// One read of `fokus_store::reads`, as the shell's `read` command.
-    Read { name: String, args: A },
+    Read {
+        name: String,
+        args: A,
+    },
     SyncStatus,
     /// Sync now; answers the state after it. `known` is a revision the page heard of (the
     /// server's event stream): a worker already at or beyond it skips the request.
-    SyncRun { known: Option<Revision> },
+    SyncRun {
+        known: Option<Revision>,
+    },
     PersonalGet,
-    PersonalSave { personal: Personal },
+    PersonalSave {
+        personal: Personal,
+    },
     /// What the store takes on this device (the database; the page adds the browser's estimate).
     StorageGet,
     /// Empties the data (not the person's notes) and syncs anew.
@@ -41,14 +48,20 @@ pub struct WorkerRequest<A> {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WorkerMessage<V> {
     /// The store is open at `revision` (0: empty, a first sync is needed before it can answer).
-    Ready { revision: Revision },
+    Ready {
+        revision: Revision,
+    },
     /// The store could not be opened here (no OPFS, open in another tab, …); the page stays online.
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
     Reply {
         id: u32,
         result: Result<V, ApiError>,
     },
-    Event { event: AppEvent },
+    Event {
+        event: AppEvent,
+    },
 }
 
 /// The worker's storage report.
@@ -76,12 +89,18 @@ mod tests {
             text,
             r#"{"id":7,"call":"read","name":"catalog_get","args":{}}"#
         );
-        assert_eq!(serde_json::from_str::<WorkerRequest<serde_json::Value>>(&text).unwrap(), request);
+        assert_eq!(
+            serde_json::from_str::<WorkerRequest<serde_json::Value>>(&text).unwrap(),
+            request
+        );
         let reply: WorkerMessage<serde_json::Value> = WorkerMessage::Reply {
             id: 7,
             result: Err(ApiError::new(crate::api::ErrorCode::NotFound, "fehlt")),
         };
         let text = serde_json::to_string(&reply).unwrap();
-        assert_eq!(serde_json::from_str::<WorkerMessage<serde_json::Value>>(&text).unwrap(), reply);
+        assert_eq!(
+            serde_json::from_str::<WorkerMessage<serde_json::Value>>(&text).unwrap(),
+            reply
+        );
     }
 }

@@ -326,7 +326,11 @@ async fn web_manifest(State(state): State<AppState>) -> Result<Response, HttpErr
         ),
         None => (String::new(), String::new(), String::new()),
     };
-    let name = if name.is_empty() { "FOKUS".to_owned() } else { name };
+    let name = if name.is_empty() {
+        "FOKUS".to_owned()
+    } else {
+        name
+    };
     let colour = if colour.is_empty() {
         DEFAULT_THEME_COLOUR.to_owned()
     } else {

@@ -21,9 +21,9 @@ mod snapshot;
 #[cfg(feature = "native")]
 pub use media::{wanted_media, MediaOutcome, MediaPolicy};
 #[cfg(feature = "native")]
-pub use native::{ProgressSink, SyncGate, Syncer};
-#[cfg(feature = "native")]
 pub(crate) use native::request_error;
+#[cfg(feature = "native")]
+pub use native::{ProgressSink, SyncGate, Syncer};
 #[cfg(feature = "native")]
 pub use snapshot::{restore_bundled, MAX_SNAPSHOT_BYTES};
 

@@ -134,29 +134,32 @@ async fn open() -> Result<Host, String> {
 }
 
 fn listen(host: Rc<Host>) {
-    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |message: web_sys::MessageEvent| {
-        let Some(text) = message.data().as_string() else {
-            return;
-        };
-        let Ok(request) = serde_json::from_str::<WorkerRequest<serde_json::Value>>(&text) else {
-            return;
-        };
-        let host = Rc::clone(&host);
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = answer(&host, request.call).await;
-            post(&WorkerMessage::Reply {
-                id: request.id,
-                result,
+    let on_message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |message: web_sys::MessageEvent| {
+            let Some(text) = message.data().as_string() else {
+                return;
+            };
+            let Ok(request) = serde_json::from_str::<WorkerRequest<serde_json::Value>>(&text)
+            else {
+                return;
+            };
+            let host = Rc::clone(&host);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = answer(&host, request.call).await;
+                post(&WorkerMessage::Reply {
+                    id: request.id,
+                    result,
+                });
             });
         });
-    });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
 }
 
 fn json<T: serde::Serialize>(value: T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(value).map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))
+    serde_json::to_value(value)
+        .map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))
 }
 
 fn store_error(error: fokus_store::StoreError) -> ApiError {
@@ -170,7 +173,10 @@ fn store_error(error: fokus_store::StoreError) -> ApiError {
     }
 }
 
-async fn answer(host: &Host, call: WorkerCall<serde_json::Value>) -> Result<serde_json::Value, ApiError> {
+async fn answer(
+    host: &Host,
+    call: WorkerCall<serde_json::Value>,
+) -> Result<serde_json::Value, ApiError> {
     match call {
         WorkerCall::Read { name, args } => {
             reads::run_json(&host.store.borrow(), &name, args).map_err(|failure| failure.answer)
@@ -248,7 +254,9 @@ async fn clear(host: &Host) -> Result<(), ApiError> {
         .map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
     let store = Store::open(Path::new(DATABASE)).map_err(store_error)?;
     if let Some(text) = kept {
-        store.set_app_setting(PERSONAL_KEY, &text).map_err(store_error)?;
+        store
+            .set_app_setting(PERSONAL_KEY, &text)
+            .map_err(store_error)?;
     }
     host.store.replace(store);
     let state = SyncState::default();

@@ -183,7 +183,9 @@ fn page_link(backend: Backend) -> String {
         location.search().unwrap_or_default()
     );
     match backend {
-        Backend::Web | Backend::Worker => format!("{}{path}", location.origin().unwrap_or_default()),
+        Backend::Web | Backend::Worker => {
+            format!("{}{path}", location.origin().unwrap_or_default())
+        }
         Backend::Tauri => format!("FOKUS-App: {path}"),
     }
 }

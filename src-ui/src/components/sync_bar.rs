@@ -51,7 +51,8 @@ pub fn SyncBar() -> impl IntoView {
     };
     view! {
         <div class="sync">
-            <span class="sync-state" class:online=online data-testid="sync-status" role="status" aria-live="polite" title=text>
+            <span class="sync-state" class:online=online data-testid="sync-status"
+                data-revision=move || app.sync_state.get().map(|state| state.revision.to_string()) role="status" aria-live="polite" title=text>
                 <span class="dot" aria-hidden="true"></span>
                 <span class="sync-long">{text}</span>
                 <span class="sync-short" aria-hidden="true">{short}</span>

@@ -121,7 +121,9 @@ fn Offline() -> impl IntoView {
         None => "",
     };
     let permission_text = move || match permission.get() {
-        Some(Permission::Granted) => "Neue Daten werden gemeldet, solange diese Seite geöffnet ist.",
+        Some(Permission::Granted) => {
+            "Neue Daten werden gemeldet, solange diese Seite geöffnet ist."
+        }
         Some(Permission::Denied) => "Benachrichtigungen sind für diese Seite abgeschaltet.",
         Some(Permission::Prompt) => "Diese Seite darf noch nicht benachrichtigen.",
         None => "",

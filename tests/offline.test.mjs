@@ -1,0 +1,206 @@
+// The offline web app on a tablet-sized Chromium with touch (issue 24): a first visit online
+// fills the store worker's SQLite in the browser's private file system and the service worker's
+// shell cache; then, with the browser context offline, every route renders from that cache. An
+// import reaches the open page without a reload, and closing the page in the middle of a sync
+// (first sync and deltas) leaves a store the next visit opens and completes.
+//
+// Each test uses its own browser profile (a persistent context), as a tablet keeps one.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer, importCsv, NEW_YEAR_CSV, CHROMIUM_ARGS, SCREENSHOTS, tempDir, waitFor } from './support.mjs';
+
+const TABLET = { viewport: { width: 768, height: 1024 }, hasTouch: true, isMobile: true };
+
+/** Every page a councillor opens, with what shows it has its data. */
+const ROUTES = [
+  ['/', '[data-testid=headline]'],
+  ['/sozialbericht', '[data-testid=map] path.area'],
+  ['/sozialbericht?kennzahl=sgb2_quote&gebiete=010560015', '[data-testid=card-title]'],
+  ['/sozialbericht?kennzahl=sgb2_quote&ansicht=zeitreihe', '[data-testid=series-chart], .chart'],
+  ['/sozialbericht?kennzahl=sgb2_quote&ansicht=rangfolge', '[data-testid=ranking]'],
+  ['/sozialbericht?kennzahl=sgb2_quote&ansicht=tabelle', '[data-testid=data-table]'],
+  ['/sozialbericht?kennzahl=sgb2_quote&ansicht=quellen', '[data-testid=sources]'],
+  ['/gebiet?gebiet=010560015&jahr=2024', '[data-testid=profile-title]'],
+  ['/demografie', '.chart, [data-testid=pyramid]'],
+  ['/sozialausgaben', '.chart, [data-testid=spending]'],
+  ['/fokusbericht', '[data-testid=live-chart] canvas, [data-testid=live-chart] svg'],
+  ['/empfehlungen', 'article'],
+  ['/suche?q=pflege', '[data-testid=search-hit]'],
+  ['/dokumente', '[data-testid=document]'],
+  ['/mappen', '[data-testid=folder-item]'],
+  ['/einstellungen', '[data-testid=offline-settings]'],
+];
+
+/** A Sitzungsmappe the online build kept in local storage before the store worker moved in. */
+const EARLIER_PERSONAL = {
+  version: 1,
+  notes: [],
+  folders: [{
+    id: 'f1', name: 'Sozialausschuss März', created_at: 1790000000,
+    items: [{ path: '/sozialbericht?kennzahl=sgb2_quote&jahr=2024', title: 'SGB-II-Quote 2024, Karte', note: 'Nachfragen' }],
+  }],
+  read: [],
+};
+
+let server;
+
+before(async () => {
+  server = await startServer();
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+async function tablet(colorScheme = 'light') {
+  const context = await chromium.launchPersistentContext(tempDir('profile'), {
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    colorScheme,
+    ...TABLET,
+  });
+  const errors = [];
+  context.on('page', (page) => page.on('pageerror', (error) => errors.push(error.message)));
+  return { context, errors };
+}
+
+const serverRevision = async () => (await (await fetch(`${server.url}/api/v1/status`)).json()).revision;
+
+/** The revision the page's store is at, as its sync bar shows it (`data-revision`). */
+const pageRevision = async (page) => Number(await page.getAttribute('[data-testid=sync-status]', 'data-revision'));
+
+/** Waits until the page's store has the server's revision and the sync bar says "abgeglichen". */
+async function synced(page, what) {
+  const target = await serverRevision();
+  await waitFor(async () => (await pageRevision(page)) === target
+    && /abgeglichen/.test(await page.textContent('[data-testid=sync-status]')), what, 60_000);
+}
+
+test('first visit online, then offline: every route renders from the tablet\'s own store', async () => {
+  const { context, errors } = await tablet();
+  const page = context.pages()[0] ?? await context.newPage();
+  try {
+    // The online build kept a Sitzungsmappe in local storage; the store worker takes it over.
+    await page.goto(`${server.url}/barrierefreiheit`);
+    await page.evaluate((personal) => localStorage.setItem('fokus-persoenlich', personal), JSON.stringify(EARLIER_PERSONAL));
+    await page.goto(`${server.url}/sozialbericht`);
+    await page.waitForSelector('[data-testid=map] path.area');
+    await synced(page, 'the first sync into the store worker');
+    assert.equal(await page.locator('[data-testid=online-only]').count(), 0, 'the page says nothing of "nur online"');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+
+    // Installable: Chromium finds nothing missing for "Zum Startbildschirm hinzufügen".
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert.deepEqual(installabilityErrors, [], 'the web app is installable');
+    const manifest = await (await fetch(`${server.url}/manifest.webmanifest`)).json();
+    assert.equal(manifest.short_name, 'FOKUS PI', 'the manifest carries the deployment\'s name');
+    assert.match(manifest.theme_color, /^#[0-9a-f]{6}$/i);
+
+    await context.setOffline(true);
+    for (const [route, ready] of ROUTES) {
+      await page.goto(`${server.url}${route}`);
+      await page.waitForSelector(ready, { timeout: 30_000 });
+      await page.waitForTimeout(200);
+      assert.match(await page.textContent('[data-testid=sync-status]'), /offline/, `${route}: the sync bar says offline`);
+      assert.equal(await page.locator('[data-testid=online-only]').count(), 0, `${route}: from the store, not "nur online"`);
+      const name = route === '/' ? 'start' : route.slice(1).replace(/[?&=,]/g, '-');
+      await page.screenshot({ path: join(SCREENSHOTS, `offline-${name}.png`) });
+    }
+    // The Mappe moved from local storage into the store and is there offline.
+    await page.goto(`${server.url}/mappen`);
+    await page.waitForSelector('[data-testid=folder-item]');
+    assert.match(await page.textContent('main'), /Sozialausschuss März/);
+    assert.equal(await page.evaluate(() => localStorage.getItem('fokus-persoenlich')), null, 'local storage no longer holds it');
+    await page.goto(`${server.url}/einstellungen`);
+    await page.waitForSelector('[data-testid=storage]');
+    await waitFor(async () => /Daten: \d/.test(await page.textContent('[data-testid=storage]')), 'the store\'s size shown');
+    assert.match(await page.textContent('[data-testid=offline-mode]'), /Offline verfügbar/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'offline-einstellungen-full.png'), fullPage: true });
+    assert.deepEqual(errors, [], 'no script errors');
+  } finally {
+    await context.close();
+  }
+});
+
+test('offline in dark: the map, a chart and the Mappen from the store', async () => {
+  const { context, errors } = await tablet('dark');
+  const page = context.pages()[0] ?? await context.newPage();
+  try {
+    await page.goto(`${server.url}/sozialbericht`);
+    await synced(page, 'the first sync');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+    await context.setOffline(true);
+    for (const [route, ready, name] of [
+      ['/sozialbericht?kennzahl=sgb2_quote&gebiete=010560015', '[data-testid=card-title]', 'sozialbericht'],
+      ['/fokusbericht', '[data-testid=live-chart] canvas, [data-testid=live-chart] svg', 'fokusbericht'],
+      ['/demografie', '.chart, [data-testid=pyramid]', 'demografie'],
+    ]) {
+      await page.goto(`${server.url}${route}`);
+      await page.waitForSelector(ready, { timeout: 30_000 });
+      await page.waitForTimeout(300);
+      assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+      await page.screenshot({ path: join(SCREENSHOTS, `offline-dark-${name}.png`) });
+    }
+    assert.deepEqual(errors, [], 'no script errors');
+  } finally {
+    await context.close();
+  }
+});
+
+test('an import on the server reaches the open page without a reload, and stays offline', async () => {
+  const { context } = await tablet();
+  const page = context.pages()[0] ?? await context.newPage();
+  try {
+    await page.goto(`${server.url}/sozialbericht?kennzahl=sgb2_quote`);
+    await synced(page, 'the first sync');
+    const offeredYears = () => page.$$eval('[data-testid=year-select] option', (options) => options.map((o) => o.value));
+    const before = await pageRevision(page);
+    const printed = importCsv(server.dataDir, NEW_YEAR_CSV.replace('9,9', '9,8'));
+    assert.match(printed, /neu|geändert/, printed);
+    await synced(page, 'the import applied in the worker');
+    assert.ok((await pageRevision(page)) > before, 'the store moved to the new revision');
+    await waitFor(async () => (await offeredYears()).includes('2026'), 'year 2026 offered without a reload');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('[data-testid=map] path.area');
+    assert.ok((await offeredYears()).includes('2026'), 'the new year is in the store offline');
+  } finally {
+    await context.close();
+  }
+});
+
+test('closing the page in the middle of syncs (24 times) leaves a store the next visit opens and completes', async () => {
+  const { context } = await tablet();
+  try {
+    let closedDuringSync = 0;
+    for (let round = 0; round < 24; round += 1) {
+      // Every other round brings a delta: a changed value for a new year.
+      if (round % 2 === 1) importCsv(server.dataDir, `kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2027;${(5 + round / 10).toFixed(1).replace('.', ',')}`);
+      const page = await context.newPage();
+      await page.goto(`${server.url}/sozialbericht`);
+      // The store opened (it would say "nur online" if it could not), then a moment of the sync.
+      await page.waitForSelector('[data-testid=sync-status]');
+      assert.equal(await page.locator('[data-testid=online-only]').count(), 0, `round ${round}: the store opens`);
+      await page.waitForTimeout(Math.floor(Math.random() * 2500));
+      if (/Gleiche ab|Verbinde/.test(await page.textContent('[data-testid=sync-status]'))) closedDuringSync += 1;
+      await page.close();
+    }
+    assert.ok(closedDuringSync > 0, 'some pages were closed while a sync ran');
+    const page = await context.newPage();
+    await page.goto(`${server.url}/sozialbericht?kennzahl=sgb2_quote`);
+    await synced(page, 'the visit after the closings completes the sync');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('[data-testid=map] path.area');
+    assert.equal(await pageRevision(page), await serverRevision(), 'offline, the store is at the server\'s revision');
+    const years = await page.$$eval('[data-testid=year-select] option', (options) => options.map((o) => o.value));
+    assert.ok(years.includes('2027'), 'the last delta is in the store');
+  } finally {
+    await context.close();
+  }
+});
