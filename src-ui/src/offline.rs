@@ -38,11 +38,14 @@ pub enum Mode {
     Online(String),
 }
 
+/// Who hears the worker's events.
+type Listeners = RefCell<Vec<Rc<dyn Fn(AppEvent)>>>;
+
 struct Link {
     worker: web_sys::Worker,
     next_id: Cell<u32>,
     pending: RefCell<HashMap<u32, Function>>,
-    listeners: RefCell<Vec<Rc<dyn Fn(AppEvent)>>>,
+    listeners: Listeners,
     /// The store's revision as the worker last reported it (0: nothing stored yet).
     revision: Cell<Revision>,
 }

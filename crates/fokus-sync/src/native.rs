@@ -330,7 +330,7 @@ impl Syncer {
         }
         let answer = match self.fetch(&local).await {
             Ok(None) => FeedAnswer::NotModified,
-            Ok(Some(page)) => FeedAnswer::Page(page),
+            Ok(Some(page)) => FeedAnswer::Page(Box::new(page)),
             Err(Fetch::ServerBehind) => FeedAnswer::ServerBehind,
             Err(Fetch::Failed(error)) => return Err(error),
         };
@@ -340,7 +340,7 @@ impl Syncer {
                 self.blocking_sync(move |store| plan::mark_current(store, &local, now))
                     .await
             }
-            Next::Replace(page) => self.replace_with(page, revision, now).await,
+            Next::Replace(page) => self.replace_with(*page, revision, now).await,
             Next::ResyncInFull => self.resync_in_full(revision, now).await,
             Next::Apply(page) => {
                 self.report(SyncProgress::starting(SyncPhase::Apply));

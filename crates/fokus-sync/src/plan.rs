@@ -217,9 +217,9 @@ pub enum Next {
     /// Nothing new (304).
     Current,
     /// Apply the page on top of the cache.
-    Apply(FeedPage),
+    Apply(Box<FeedPage>),
     /// The server's full page of the same instance (it forgot the cache's revision): replace.
-    Replace(FeedPage),
+    Replace(Box<FeedPage>),
     /// Another instance, or a server behind the cache: fetch everything and replace.
     ResyncInFull,
 }
@@ -244,7 +244,8 @@ pub fn next_step(local: &Local, answer: FeedAnswer) -> Next {
 pub enum FeedAnswer {
     NotModified,
     ServerBehind,
-    Page(FeedPage),
+    /// Boxed: a page is large, the other answers are nothing.
+    Page(Box<FeedPage>),
 }
 
 /// Records a sync that found the cache current.

@@ -69,5 +69,5 @@ pub async fn fetch_feed(base: &str, local: &Local) -> Result<FeedAnswer, SyncErr
             ))
         })?;
     let body = js_sys::Uint8Array::new(&buffer).to_vec();
-    plan::parse_page(&body, local.revision).map(FeedAnswer::Page)
+    plan::parse_page(&body, local.revision).map(|page| FeedAnswer::Page(Box::new(page)))
 }
