@@ -35,7 +35,15 @@ fn js_error(context: &str, error: JsValue) -> ApiError {
     if let Ok(api_error) = serde_wasm_bindgen::from_value::<ApiError>(error.clone()) {
         return api_error;
     }
-    let detail = error.as_string().unwrap_or_else(|| format!("{error:?}"));
+    // A failed fetch is a TypeError whose message says little ("Load failed", "Failed to fetch").
+    let detail = error
+        .as_string()
+        .or_else(|| {
+            Reflect::get(&error, &JsValue::from_str("message"))
+                .ok()
+                .and_then(|message| message.as_string())
+        })
+        .unwrap_or_else(|| format!("{error:?}"));
     ApiError::new(ErrorCode::Offline, format!("{context}: {detail}"))
 }
 

@@ -106,7 +106,10 @@ pub async fn start(in_app: bool) {
     register_service_worker();
     match start_worker().await {
         Ok(()) => set_mode(Mode::Offline),
-        Err(reason) => set_mode(Mode::Online(reason)),
+        Err(reason) => {
+            web_sys::console::warn_1(&JsValue::from_str(&format!("FOKUS nur online: {reason}")));
+            set_mode(Mode::Online(reason));
+        }
     }
 }
 
@@ -366,16 +369,17 @@ fn register_service_worker() {
         return;
     }
     let container = navigator.service_worker();
+    // A page that started without a service worker gets its first one now: nothing to announce.
+    // (Checked once here: WebKit reports the new worker's "installed" after it already claimed
+    // the page.)
+    let had_controller = container.controller().is_some();
     let promise = container.register("/sw.js");
     wasm_bindgen_futures::spawn_local(async move {
         let Ok(registration) = JsFuture::from(promise).await else {
             return;
         };
         let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
-        let has_controller = || {
-            web_sys::window()
-                .is_some_and(|window| window.navigator().service_worker().controller().is_some())
-        };
+        let has_controller = move || had_controller;
         if let Some(waiting) = registration.waiting() {
             if has_controller() {
                 announce_waiting(waiting);

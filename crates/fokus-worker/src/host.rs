@@ -36,6 +36,33 @@ async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// "Name: message" of a JavaScript error.
+fn js_error_text(error: &JsValue) -> String {
+    let field = |name: &str| {
+        js_sys::Reflect::get(error, &JsValue::from_str(name))
+            .ok()
+            .and_then(|value| value.as_string())
+            .unwrap_or_default()
+    };
+    let text = format!("{}: {}", field("name"), field("message"));
+    if text == ": " {
+        format!("{error:?}")
+    } else {
+        text
+    }
+}
+
+/// The browser's words behind a pool error, where it carries them.
+fn other_detail(error: &sqlite_wasm_vfs::sahpool::OpfsSAHError) -> String {
+    use sqlite_wasm_vfs::sahpool::OpfsSAHError as E;
+    match error {
+        E::GetDirHandle(value) | E::GetFileHandle(value) | E::IterHandle(value) => {
+            js_error_text(value)
+        }
+        _ => String::new(),
+    }
+}
+
 struct Host {
     store: RefCell<Store>,
     pool: OpfsSAHPoolUtil,
@@ -102,13 +129,25 @@ async fn open() -> Result<Host, String> {
                 attempt += 1;
                 sleep_ms(OPEN_RETRY_MS).await;
             }
-            Err(sqlite_wasm_vfs::sahpool::OpfsSAHError::CreateSyncAccessHandle(_)) => {
-                return Err("Die Offline-Daten sind in einem anderen Fenster geöffnet.".to_owned())
+            Err(sqlite_wasm_vfs::sahpool::OpfsSAHError::CreateSyncAccessHandle(error)) => {
+                // Chromium names a lock held elsewhere NoModificationAllowedError; any other
+                // reason (WebKit's own limits) is passed on as the browser says it.
+                let detail = js_error_text(&error);
+                return Err(if detail.starts_with("NoModificationAllowedError") {
+                    "Die Offline-Daten sind in einem anderen Fenster geöffnet.".to_owned()
+                } else {
+                    format!("Der Browser gibt keinen Schreibzugriff auf den Offline-Speicher ({detail}).")
+                });
             }
             Err(sqlite_wasm_vfs::sahpool::OpfsSAHError::NotSupported) => {
                 return Err("Dieser Browser kann keine Daten für unterwegs speichern.".to_owned())
             }
-            Err(other) => return Err(format!("Offline-Speicher nicht verfügbar: {other}")),
+            Err(other) => {
+                return Err(format!(
+                    "Offline-Speicher nicht verfügbar: {other} ({})",
+                    other_detail(&other)
+                ))
+            }
         }
     };
     let store = match Store::open(Path::new(DATABASE)) {

@@ -15,8 +15,9 @@ pub fn SyncBar() -> impl IntoView {
     let app = use_app();
     let busy = RwSignal::new(false);
     // The full words for screen readers and wide screens, a short form for the compact header.
-    let text = move || status_words(app.sync_state.get().as_ref(), false);
-    let short = move || status_words(app.sync_state.get().as_ref(), true);
+    let online_only_mode = matches!(offline::mode(), offline::Mode::Online(_));
+    let text = move || status_words(app.sync_state.get().as_ref(), false, online_only_mode);
+    let short = move || status_words(app.sync_state.get().as_ref(), true, online_only_mode);
     let online = move || app.sync_state.get().is_some_and(|state| state.online);
     let progress = move || {
         let syncing = app.sync_state.get().is_some_and(|state| state.syncing);
@@ -29,13 +30,11 @@ pub fn SyncBar() -> impl IntoView {
     // A new version of the web app waits in the service worker until the reader takes it.
     let update = RwSignal::new(false);
     offline::update_signal(update);
-    // In a browser that keeps no data, say so: offline this page shows nothing.
+    // In a browser that keeps no data, say so: offline this page shows nothing. The words say
+    // "nur online"; the reason is for screen readers here and in Einstellungen for everyone.
     let online_only = match offline::mode() {
         offline::Mode::Online(reason) => Some(view! {
-            <span class="sync-mode" data-testid="online-only" title=reason.clone()>
-                "nur online"
-                <span class="visually-hidden">{format!(": {reason}")}</span>
-            </span>
+            <span class="visually-hidden" data-testid="online-only">{format!("Nur online: {reason}")}</span>
         }),
         _ => None,
     };
@@ -56,8 +55,8 @@ pub fn SyncBar() -> impl IntoView {
                 <span class="dot" aria-hidden="true"></span>
                 <span class="sync-long">{text}</span>
                 <span class="sync-short" aria-hidden="true">{short}</span>
+                {online_only}
             </span>
-            {online_only}
             {progress}
             {move || problem().map(|problem| view! { <span class="sync-problem" data-testid="sync-problem">{problem}</span> })}
             {move || update.get().then(|| view! {
@@ -75,7 +74,8 @@ pub fn SyncBar() -> impl IntoView {
 
 /// The sync state in words: "abgeglichen 03.12.2026, 20:18", "offline · abgeglichen …".
 /// `short` for the compact header: the time alone when it was today, else the date.
-fn status_words(state: Option<&fokus_model::SyncState>, short: bool) -> String {
+/// `online_only`: a browser page that keeps no data ("nur online · 20:18").
+fn status_words(state: Option<&fokus_model::SyncState>, short: bool, online_only: bool) -> String {
     let Some(state) = state else {
         return "Verbinde …".to_owned();
     };
@@ -90,6 +90,8 @@ fn status_words(state: Option<&fokus_model::SyncState>, short: bool) -> String {
         }
     });
     match (state.online, when) {
+        (true, Some(when)) if online_only && short => format!("nur online · {when}"),
+        (true, Some(when)) if online_only => format!("nur online · abgeglichen {when}"),
         (true, Some(when)) => format!("abgeglichen {when}"),
         (true, None) => "verbunden".to_owned(),
         (false, Some(when)) if short => format!("offline · {when}"),
