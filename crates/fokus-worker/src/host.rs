@@ -13,6 +13,7 @@ use fokus_model::SyncState;
 use fokus_store::{reads, Store};
 use fokus_sync::plan::{self, Local, Next};
 use fokus_sync::{SyncError, SyncOutcome};
+use sqlite_wasm_vfs::relaxed_idb::{Preload, RelaxedIdbCfg, RelaxedIdbUtil};
 use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfg, OpfsSAHPoolUtil};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -65,7 +66,7 @@ fn other_detail(error: &sqlite_wasm_vfs::sahpool::OpfsSAHError) -> String {
 
 struct Host {
     store: RefCell<Store>,
-    pool: OpfsSAHPoolUtil,
+    pool: Pool,
     base: String,
     state: RefCell<SyncState>,
     /// One sync at a time; a second request waits for the running one and takes its result.
@@ -105,10 +106,41 @@ pub fn start() {
     });
 }
 
-/// Installs the OPFS pool as SQLite's default VFS and opens the store in it. A file SQLite
-/// cannot use (broken, from a newer build) is deleted and the store starts empty: the data
-/// come back with the next sync, and the person's notes could not have been read from it either.
-async fn open() -> Result<Host, String> {
+/// Where the store's file lives: the OPFS pool where the browser gives synchronous access
+/// handles (Chromium, Safari from 16.4, Firefox), else SQLite's pages kept in IndexedDB (the
+/// relaxed-idb VFS: the database in memory, each commit written to IndexedDB in one
+/// transaction; WebKitGTK's backend has no sync access handles).
+enum Pool {
+    Opfs(OpfsSAHPoolUtil),
+    IndexedDb(RelaxedIdbUtil),
+}
+
+impl Pool {
+    async fn delete(&self, name: &str) -> Result<(), String> {
+        match self {
+            Pool::Opfs(pool) => pool
+                .delete_db(name)
+                .map(|_existed| ())
+                .map_err(|error| error.to_string()),
+            Pool::IndexedDb(pool) => pool
+                .delete_db(name)
+                .map_err(|error| error.to_string())?
+                .await
+                .map_err(|error| error.to_string()),
+        }
+    }
+}
+
+/// Why the OPFS pool did not open.
+enum OpfsProblem {
+    /// Another tab's worker holds the access handles.
+    Locked,
+    /// The browser cannot do it at all; its words.
+    Unsupported(String),
+}
+
+async fn open_opfs() -> Result<OpfsSAHPoolUtil, OpfsProblem> {
+    use sqlite_wasm_vfs::sahpool::OpfsSAHError;
     let config = OpfsSAHPoolCfg {
         vfs_name: "fokus-opfs".into(),
         directory: ".fokus-store".into(),
@@ -118,42 +150,116 @@ async fn open() -> Result<Host, String> {
     // The access handles are exclusive: a page just reloaded may still hold them for a moment
     // while its worker ends, so the pool is tried again a few times before another tab is named.
     let mut attempt = 0;
-    let pool = loop {
+    loop {
         match sqlite_wasm_vfs::sahpool::install::<sqlite_wasm_rs::WasmOsCallback>(&config, true)
             .await
         {
-            Ok(pool) => break pool,
-            Err(sqlite_wasm_vfs::sahpool::OpfsSAHError::CreateSyncAccessHandle(_))
-                if attempt < OPEN_ATTEMPTS =>
-            {
+            Ok(pool) => return Ok(pool),
+            Err(OpfsSAHError::CreateSyncAccessHandle(error)) => {
+                // Chromium names a lock held elsewhere NoModificationAllowedError (WebKit
+                // InvalidStateError); NotSupportedError is a browser without the API.
+                let detail = js_error_text(&error);
+                if detail.starts_with("NotSupportedError") {
+                    return Err(OpfsProblem::Unsupported(detail));
+                }
+                if attempt >= OPEN_ATTEMPTS {
+                    return Err(OpfsProblem::Locked);
+                }
                 attempt += 1;
                 sleep_ms(OPEN_RETRY_MS).await;
             }
-            Err(sqlite_wasm_vfs::sahpool::OpfsSAHError::CreateSyncAccessHandle(error)) => {
-                // Chromium names a lock held elsewhere NoModificationAllowedError; any other
-                // reason (WebKit's own limits) is passed on as the browser says it.
-                let detail = js_error_text(&error);
-                return Err(if detail.starts_with("NoModificationAllowedError") {
-                    "Die Offline-Daten sind in einem anderen Fenster geöffnet.".to_owned()
-                } else {
-                    format!("Der Browser gibt keinen Schreibzugriff auf den Offline-Speicher ({detail}).")
-                });
-            }
-            Err(sqlite_wasm_vfs::sahpool::OpfsSAHError::NotSupported) => {
-                return Err("Dieser Browser kann keine Daten für unterwegs speichern.".to_owned())
+            Err(OpfsSAHError::NotSupported) => {
+                return Err(OpfsProblem::Unsupported("nur in einem eigenen Worker".into()))
             }
             Err(other) => {
-                return Err(format!(
-                    "Offline-Speicher nicht verfügbar: {other} ({})",
+                return Err(OpfsProblem::Unsupported(format!(
+                    "{other} ({})",
                     other_detail(&other)
-                ))
+                )))
             }
         }
+    }
+}
+
+/// The IndexedDB fallback. IndexedDB has no exclusive handles, so one tab at a time holds a Web
+/// Lock for as long as its worker lives; a second tab stays online.
+async fn open_indexed_db(opfs_problem: &str) -> Result<Pool, String> {
+    if !hold_store_lock().await {
+        return Err("Die Offline-Daten sind in einem anderen Fenster geöffnet.".to_owned());
+    }
+    let config = RelaxedIdbCfg {
+        vfs_name: "fokus-idb".into(),
+        clear_on_init: false,
+        preload: Preload::All,
+    };
+    sqlite_wasm_vfs::relaxed_idb::install::<sqlite_wasm_rs::WasmOsCallback>(&config, true)
+        .await
+        .map(Pool::IndexedDb)
+        .map_err(|error| {
+            format!("Offline-Speicher nicht verfügbar: Dateisystem: {opfs_problem}; IndexedDB: {error}")
+        })
+}
+
+/// Takes the Web Lock "fokus-store" if free and keeps it until the worker ends; false if
+/// another tab holds it. Without Web Locks, true (nothing to coordinate with).
+async fn hold_store_lock() -> bool {
+    let global = js_sys::global();
+    let Some(locks) = js_sys::Reflect::get(&global, &JsValue::from_str("navigator"))
+        .ok()
+        .and_then(|navigator| js_sys::Reflect::get(&navigator, &JsValue::from_str("locks")).ok())
+        .filter(|locks| !locks.is_undefined())
+    else {
+        return true;
+    };
+    let Ok(request) = js_sys::Reflect::get(&locks, &JsValue::from_str("request")) else {
+        return true;
+    };
+    let request: js_sys::Function = request.unchecked_into();
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &JsValue::from_str("ifAvailable"), &JsValue::TRUE);
+    let granted = std::rc::Rc::new(std::cell::RefCell::new(None::<js_sys::Function>));
+    let answer = js_sys::Promise::new(&mut |resolve, _reject| {
+        *granted.borrow_mut() = Some(resolve);
+    });
+    let callback = Closure::once_into_js(move |lock: JsValue| -> js_sys::Promise {
+        let got = !lock.is_null();
+        if let Some(resolve) = granted.borrow_mut().take() {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::from_bool(got));
+        }
+        // Held while this promise is pending: for the worker's life.
+        js_sys::Promise::new(&mut |_resolve, _reject| {})
+    });
+    if request
+        .call3(&locks, &JsValue::from_str(LOCK_NAME), &options, &callback)
+        .is_err()
+    {
+        return true;
+    }
+    wasm_bindgen_futures::JsFuture::from(answer)
+        .await
+        .ok()
+        .and_then(|value| value.as_bool())
+        .unwrap_or(true)
+}
+
+/// The Web Lock one tab's worker holds over the IndexedDB store.
+const LOCK_NAME: &str = "fokus-store";
+
+/// Installs the pool as SQLite's default VFS and opens the store in it. A file SQLite
+/// cannot use (broken, from a newer build) is deleted and the store starts empty: the data
+/// come back with the next sync, and the person's notes could not have been read from it either.
+async fn open() -> Result<Host, String> {
+    let pool = match open_opfs().await {
+        Ok(pool) => Pool::Opfs(pool),
+        Err(OpfsProblem::Locked) => {
+            return Err("Die Offline-Daten sind in einem anderen Fenster geöffnet.".to_owned())
+        }
+        Err(OpfsProblem::Unsupported(detail)) => open_indexed_db(&detail).await?,
     };
     let store = match Store::open(Path::new(DATABASE)) {
         Ok(store) => store,
         Err(error) if error.is_unusable_file() => {
-            let _ = pool.delete_db(DATABASE);
+            let _ = pool.delete(DATABASE).await;
             Store::open(Path::new(DATABASE)).map_err(|error| error.to_string())?
         }
         Err(error) => return Err(format!("Offline-Speicher nicht lesbar: {error}")),
@@ -289,8 +395,9 @@ async fn clear(host: &Host) -> Result<(), ApiError> {
     let memory = Store::open_in_memory().map_err(store_error)?;
     drop(host.store.replace(memory));
     host.pool
-        .delete_db(DATABASE)
-        .map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
+        .delete(DATABASE)
+        .await
+        .map_err(|error| ApiError::new(ErrorCode::Internal, error))?;
     let store = Store::open(Path::new(DATABASE)).map_err(store_error)?;
     if let Some(text) = kept {
         store
