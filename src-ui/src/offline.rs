@@ -48,6 +48,8 @@ struct Link {
     listeners: Listeners,
     /// The store's revision as the worker last reported it (0: nothing stored yet).
     revision: Cell<Revision>,
+    /// The revision last written to the console.
+    logged: Cell<Revision>,
 }
 
 thread_local! {
@@ -146,6 +148,7 @@ async fn start_worker() -> Result<(), String> {
         pending: RefCell::new(HashMap::new()),
         listeners: RefCell::new(Vec::new()),
         revision: Cell::new(0),
+        logged: Cell::new(0),
     });
     // The first message says whether the store opened; the promise settles with it.
     let started: Rc<RefCell<Option<(Function, Function)>>> = Rc::new(RefCell::new(None));
@@ -203,8 +206,13 @@ async fn start_worker() -> Result<(), String> {
     );
     match JsFuture::from(ready).await {
         Ok(revision) => {
-            link.revision
-                .set(revision.as_f64().unwrap_or(0.0) as Revision);
+            let revision = revision.as_f64().unwrap_or(0.0) as Revision;
+            // One line for whoever looks at the console (and the WebKit test, which reads it).
+            web_sys::console::info_1(&JsValue::from_str(&format!(
+                "FOKUS Offline-Speicher geöffnet: Revision {revision}"
+            )));
+            link.revision.set(revision);
+            link.logged.set(revision);
             LINK.with(|slot| *slot.borrow_mut() = Some(link));
             Ok(())
         }
@@ -247,7 +255,16 @@ fn receive(link: &Link, started: &Started, message: &JsValue) {
             };
             match &event {
                 AppEvent::DataChanged { revision, .. } => link.revision.set(*revision),
-                AppEvent::SyncState { state } => link.revision.set(state.revision),
+                AppEvent::SyncState { state } => {
+                    if !state.syncing && state.revision > 0 && state.revision != link.logged.get() {
+                        web_sys::console::info_1(&JsValue::from_str(&format!(
+                            "FOKUS Offline-Speicher abgeglichen: Revision {}",
+                            state.revision
+                        )));
+                        link.logged.set(state.revision);
+                    }
+                    link.revision.set(state.revision)
+                }
                 _ => {}
             }
             let listeners: Vec<_> = link.listeners.borrow().clone();
@@ -379,6 +396,22 @@ fn register_service_worker() {
             return;
         };
         let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        if let Some(window) = web_sys::window() {
+            let container = window.navigator().service_worker();
+            let on_control = Closure::<dyn Fn()>::new(|| {
+                web_sys::console::info_1(&JsValue::from_str(
+                    "FOKUS Service Worker steuert die Seite",
+                ));
+            });
+            if container.controller().is_some() {
+                web_sys::console::info_1(&JsValue::from_str(
+                    "FOKUS Service Worker steuert die Seite",
+                ));
+            } else {
+                container.set_oncontrollerchange(Some(on_control.as_ref().unchecked_ref()));
+            }
+            on_control.forget();
+        }
         let has_controller = move || had_controller;
         if let Some(waiting) = registration.waiting() {
             if has_controller() {

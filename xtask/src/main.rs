@@ -461,6 +461,7 @@ fn test() -> Result<()> {
         "tests/offline.test.mjs",
     ]);
     sh_env("timeout", &web_test, &env)?;
+    display_test("tests/webkit.test.mjs", &env)?;
     display_test("tests/app.test.mjs", &env)?;
     if cfg!(target_os = "linux") && output("dpkg", &["--version"]).is_some() {
         test_package(&env)?;

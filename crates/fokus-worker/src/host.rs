@@ -169,7 +169,9 @@ async fn open_opfs() -> Result<OpfsSAHPoolUtil, OpfsProblem> {
                 sleep_ms(OPEN_RETRY_MS).await;
             }
             Err(OpfsSAHError::NotSupported) => {
-                return Err(OpfsProblem::Unsupported("nur in einem eigenen Worker".into()))
+                return Err(OpfsProblem::Unsupported(
+                    "nur in einem eigenen Worker".into(),
+                ))
             }
             Err(other) => {
                 return Err(OpfsProblem::Unsupported(format!(
@@ -196,7 +198,9 @@ async fn open_indexed_db(opfs_problem: &str) -> Result<Pool, String> {
         .await
         .map(Pool::IndexedDb)
         .map_err(|error| {
-            format!("Offline-Speicher nicht verfügbar: Dateisystem: {opfs_problem}; IndexedDB: {error}")
+            format!(
+                "Offline-Speicher nicht verfügbar: Dateisystem: {opfs_problem}; IndexedDB: {error}"
+            )
         })
 }
 
