@@ -115,7 +115,24 @@ enum Pool {
     IndexedDb(RelaxedIdbUtil),
 }
 
+/// A name no database has: deleting it waits for every earlier write (see [`Pool::flush`]).
+const FLUSH_MARKER: &str = "/fokus-flush-marker";
+
 impl Pool {
+    /// Waits until every commit so far is stored. The OPFS pool writes synchronously; the
+    /// IndexedDB VFS writes each commit afterwards, in order, so a no-op after them (deleting a
+    /// database that does not exist) completes when they have.
+    async fn flush(&self) -> Result<(), String> {
+        match self {
+            Pool::Opfs(_) => Ok(()),
+            Pool::IndexedDb(pool) => pool
+                .delete_db(FLUSH_MARKER)
+                .map_err(|error| error.to_string())?
+                .await
+                .map_err(|error| error.to_string()),
+        }
+    }
+
     async fn delete(&self, name: &str) -> Result<(), String> {
         match self {
             Pool::Opfs(pool) => pool
@@ -349,6 +366,11 @@ async fn answer(
                 .borrow()
                 .set_app_setting(PERSONAL_KEY, &text)
                 .map_err(store_error)?;
+            // "Gespeichert" only once it is on the device, not just in memory.
+            host.pool
+                .flush()
+                .await
+                .map_err(|error| ApiError::new(ErrorCode::Internal, error))?;
             json(checked)
         }
         WorkerCall::StorageGet => json(storage(host)?),
@@ -409,6 +431,10 @@ async fn clear(host: &Host) -> Result<(), ApiError> {
             .map_err(store_error)?;
     }
     host.store.replace(store);
+    host.pool
+        .flush()
+        .await
+        .map_err(|error| ApiError::new(ErrorCode::Internal, error))?;
     let state = SyncState::default();
     host.state.replace(state.clone());
     emit(AppEvent::DataChanged {
@@ -430,6 +456,11 @@ async fn sync_now(host: &Host) -> SyncState {
         state: host.state.borrow().clone(),
     });
     let result = sync_once(host, now()).await;
+    // A sync counts as done once its commit is on the device (IndexedDB writes after the commit).
+    let flushed = match &result {
+        Ok(_) => host.pool.flush().await,
+        Err(_) => Ok(()),
+    };
     let state = {
         let mut state = host.state.borrow_mut();
         state.syncing = false;
@@ -438,7 +469,10 @@ async fn sync_now(host: &Host) -> SyncState {
                 state.revision = outcome.revision;
                 state.last_success = Some(now());
                 state.online = true;
-                state.problem = None;
+                state.problem = flushed
+                    .as_ref()
+                    .err()
+                    .map(|error| format!("Offline-Speicher: {error}"));
             }
             Err(error) if error.is_offline() => state.online = false,
             Err(error) if error.is_disk_full() => {
