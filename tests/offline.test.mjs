@@ -9,7 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer, importCsv, NEW_YEAR_CSV, CHROMIUM_ARGS, SCREENSHOTS, tempDir, waitFor } from './support.mjs';
+import { execFileSync } from 'node:child_process';
+import { startServer, serveDataDir, importCsv, NEW_YEAR_CSV, CHROMIUM_ARGS, SCREENSHOTS, SERVER_BIN, tempDir, waitFor } from './support.mjs';
 
 const TABLET = { viewport: { width: 768, height: 1024 }, hasTouch: true, isMobile: true };
 
@@ -66,14 +67,14 @@ async function tablet(colorScheme = 'light') {
   return { context, errors };
 }
 
-const serverRevision = async () => (await (await fetch(`${server.url}/api/v1/status`)).json()).revision;
+const serverRevision = async (url = server.url) => (await (await fetch(`${url}/api/v1/status`)).json()).revision;
 
 /** The revision the page's store is at, as its sync bar shows it (`data-revision`). */
 const pageRevision = async (page) => Number(await page.getAttribute('[data-testid=sync-status]', 'data-revision'));
 
 /** Waits until the page's store has the server's revision and the sync bar says "abgeglichen". */
-async function synced(page, what) {
-  const target = await serverRevision();
+async function synced(page, what, url = server.url) {
+  const target = await serverRevision(url);
   await waitFor(async () => (await pageRevision(page)) === target
     && /abgeglichen/.test(await page.textContent('[data-testid=sync-status]')), what, 60_000);
 }
@@ -202,5 +203,38 @@ test('closing the page in the middle of syncs (24 times) leaves a store the next
     assert.ok(years.includes('2027'), 'the last delta is in the store');
   } finally {
     await context.close();
+  }
+});
+
+test('a server restored from a backup (behind the store) is followed: the store is replaced, as in the app', async () => {
+  const dataDir = tempDir('restored-server');
+  let current = await startServer(dataDir);
+  const port = Number(new URL(current.url).port);
+  const { context } = await tablet();
+  try {
+    const page = context.pages()[0] ?? await context.newPage();
+    await page.goto(`${current.url}/sozialbericht?kennzahl=sgb2_quote`);
+    await synced(page, 'the first sync', current.url);
+    const backup = join(tempDir('backup'), 'data');
+    execFileSync(SERVER_BIN, ['--data-dir', dataDir, 'backup', backup], { encoding: 'utf8' });
+    const backedUp = await serverRevision(current.url);
+    importCsv(dataDir, NEW_YEAR_CSV.replace('9,9', '9,7'));
+    await synced(page, 'the import after the backup', current.url);
+    const offeredYears = () => page.$$eval('[data-testid=year-select] option', (options) => options.map((o) => o.value));
+    await waitFor(async () => (await offeredYears()).includes('2026'), 'year 2026 offered');
+    // The county restores the backup: the server is back at the earlier revision, same address.
+    await current.stop();
+    current = await serveDataDir(backup, port);
+    assert.equal(await serverRevision(current.url), backedUp);
+    await waitFor(async () => (await pageRevision(page)) === backedUp, 'the store follows the restored server without a reload', 60_000);
+    await waitFor(async () => !(await offeredYears()).includes('2026'), 'the year only the lost import had is gone');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('[data-testid=map] path.area');
+    assert.equal(await pageRevision(page), backedUp, 'offline, the store is the restored server\'s');
+  } finally {
+    await context.close();
+    await current.stop();
   }
 });

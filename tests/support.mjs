@@ -63,8 +63,16 @@ export async function startConfiguredServer(configDir, valueFiles, dataDir = tem
   return serve(dataDir, []);
 }
 
-async function serve(dataDir, extraArgs) {
-  const child = spawn(SERVER_BIN, ['--data-dir', dataDir, 'serve', ...extraArgs, '--port', '0', '--web-dir', WEB_DIR], {
+/**
+ * Serves an existing data folder (a restored backup, say) on `port`, so pages that knew the old
+ * server find this one at the same address. Resolves like `startServer`.
+ */
+export function serveDataDir(dataDir, port) {
+  return serve(dataDir, [], port);
+}
+
+async function serve(dataDir, extraArgs, port = 0) {
+  const child = spawn(SERVER_BIN, ['--data-dir', dataDir, 'serve', ...extraArgs, '--port', String(port), '--web-dir', WEB_DIR], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {

@@ -350,7 +350,9 @@ async fn answer(
         WorkerCall::SyncStatus => json(host.state.borrow().clone()),
         WorkerCall::SyncRun { known } => {
             let current = host.state.borrow().revision;
-            if known.is_some_and(|known| known <= current && current > 0) {
+            // The server announced the revision the store has: nothing to do. One below it is a
+            // server restored from a backup, which the sync follows (a full replacement).
+            if known.is_some_and(|known| known == current && current > 0) {
                 return json(host.state.borrow().clone());
             }
             json(sync_now(host).await)
