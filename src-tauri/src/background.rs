@@ -72,27 +72,7 @@ async fn sync_alone(app: &AppHandle) -> SyncState {
         Err(_) => None,
     };
     let state = shell.update_sync_state(|state| {
-        state.syncing = false;
-        match &result {
-            Ok(outcome) => {
-                state.revision = outcome.revision;
-                state.last_success = Some(now());
-                state.online = true;
-                state.problem = None;
-            }
-            Err(error) if error.is_offline() => state.online = false,
-            Err(error) if error.is_disk_full() => {
-                state.online = true;
-                state.problem = Some(
-                    "Der Speicher des Geräts ist voll. Die bisherigen Daten bleiben erhalten; die App versucht es später erneut."
-                        .to_owned(),
-                );
-            }
-            Err(error) => {
-                state.online = true;
-                state.problem = Some(format!("Aktualisierung fehlgeschlagen: {error}"));
-            }
-        }
+        fokus_sync::plan::record(state, &result, now());
         if let Some(Err(error)) = &media {
             if !error.is_offline() {
                 state.problem = Some(format!("Dateien nicht vollständig geladen: {error}"));

@@ -244,9 +244,9 @@ impl Backend {
                 // Notes kept by the online build before the store worker moved in, once.
                 let earlier = local_storage()
                     .and_then(|storage| storage.get_item(PERSONAL_KEY).ok().flatten());
-                let Some(_) = earlier else {
+                if earlier.is_none() {
                     return Ok(stored);
-                };
+                }
                 let kept = local_personal();
                 match kept {
                     Ok(kept) if stored == Personal::default() && kept != stored => {

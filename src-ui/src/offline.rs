@@ -412,9 +412,8 @@ fn register_service_worker() {
             }
             on_control.forget();
         }
-        let has_controller = move || had_controller;
         if let Some(waiting) = registration.waiting() {
-            if has_controller() {
+            if had_controller {
                 announce_waiting(waiting);
             }
         }
@@ -425,7 +424,7 @@ fn register_service_worker() {
             };
             let candidate = installing.clone();
             let on_state = Closure::<dyn Fn()>::new(move || {
-                if candidate.state() == web_sys::ServiceWorkerState::Installed && has_controller() {
+                if candidate.state() == web_sys::ServiceWorkerState::Installed && had_controller {
                     announce_waiting(candidate.clone());
                 }
             });

@@ -4,7 +4,7 @@
 //! differently.
 
 use fokus_model::news::News;
-use fokus_model::{api, FeedPage};
+use fokus_model::{api, FeedPage, SyncState};
 use fokus_store::{ApplySummary, Store, StoreError};
 
 use crate::describe_news;
@@ -297,4 +297,31 @@ pub fn replace_with(
         applied: Some(applied),
         news: Vec::new(),
     })
+}
+
+/// Records a finished sync in the state every host shows (the app's sync bar, the web app's):
+/// the new revision and time, offline as a normal state, a full disk or another failure as the
+/// problem, in German.
+pub fn record(state: &mut SyncState, result: &Result<SyncOutcome, SyncError>, now: i64) {
+    state.syncing = false;
+    match result {
+        Ok(outcome) => {
+            state.revision = outcome.revision;
+            state.last_success = Some(now);
+            state.online = true;
+            state.problem = None;
+        }
+        Err(error) if error.is_offline() => state.online = false,
+        Err(error) if error.is_disk_full() => {
+            state.online = true;
+            state.problem = Some(
+                "Der Speicher des Geräts ist voll. Die bisherigen Daten bleiben erhalten; die App versucht es später erneut."
+                    .to_owned(),
+            );
+        }
+        Err(error) => {
+            state.online = true;
+            state.problem = Some(format!("Aktualisierung fehlgeschlagen: {error}"));
+        }
+    }
 }

@@ -465,29 +465,9 @@ async fn sync_now(host: &Host) -> SyncState {
     };
     let state = {
         let mut state = host.state.borrow_mut();
-        state.syncing = false;
-        match &result {
-            Ok(outcome) => {
-                state.revision = outcome.revision;
-                state.last_success = Some(now());
-                state.online = true;
-                state.problem = flushed
-                    .as_ref()
-                    .err()
-                    .map(|error| format!("Offline-Speicher: {error}"));
-            }
-            Err(error) if error.is_offline() => state.online = false,
-            Err(error) if error.is_disk_full() => {
-                state.online = true;
-                state.problem = Some(
-                    "Der Speicher des Geräts ist voll. Die bisherigen Daten bleiben erhalten; die App versucht es später erneut."
-                        .to_owned(),
-                );
-            }
-            Err(error) => {
-                state.online = true;
-                state.problem = Some(format!("Aktualisierung fehlgeschlagen: {error}"));
-            }
+        plan::record(&mut state, &result, now());
+        if let Err(error) = &flushed {
+            state.problem = Some(format!("Offline-Speicher: {error}"));
         }
         state.clone()
     };
