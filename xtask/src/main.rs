@@ -248,6 +248,11 @@ fn build_binaries() -> Result<()> {
         &["build", "-p", "fokus-server", "-p", "fokus-sync"],
     )?;
     make_snapshot(&exe("fokus-server"))?;
+    // The hostile feeds the store worker's test syncs against (`tests/worker-hostile.test.mjs`).
+    sh(
+        &cargo(),
+        &["build", "-p", "fokus-sync", "--example", "hostile_feeds"],
+    )?;
     sh(&cargo(), &["build", "-p", "fokus-app"])
 }
 
@@ -426,6 +431,10 @@ fn test() -> Result<()> {
         ("FOKUS_APP_BIN", exe("fokus-app").display().to_string()),
         ("FOKUS_SYNC_BIN", exe("fokus-sync").display().to_string()),
         (
+            "FOKUS_HOSTILE_FEEDS_BIN",
+            exe("examples/hostile_feeds").display().to_string(),
+        ),
+        (
             "FOKUS_DEMO_CONTENT",
             demo_content::content_dir().display().to_string(),
         ),
@@ -459,6 +468,7 @@ fn test() -> Result<()> {
         "tests/deployment.test.mjs",
         "tests/proxy.test.mjs",
         "tests/offline.test.mjs",
+        "tests/worker-hostile.test.mjs",
     ]);
     sh_env("timeout", &web_test, &env)?;
     display_test("tests/app.test.mjs", &env)?;

@@ -8,6 +8,8 @@ use fokus_server::{app, import_bytes, load_demo, AppState};
 use fokus_store::Store;
 use fokus_sync::{SyncError, Syncer};
 
+mod hostile;
+
 async fn spawn(router: axum::Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -160,56 +162,18 @@ fn assert_untouched(syncer: &Syncer, why: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_answers_leave_the_cache_untouched() {
-    let dir = tempfile::tempdir().unwrap();
     let mut server_store = Store::open_in_memory().unwrap();
     load_demo(&mut server_store, 1).unwrap();
-    let good_feed = serde_json::to_string(&server_store.feed_since(0).unwrap()).unwrap();
-    let truncated = good_feed[..good_feed.len() / 2].to_owned();
-    let mut backwards_page = server_store.feed_since(0).unwrap();
-    backwards_page.since = 7;
-    let backwards = serde_json::to_string(&backwards_page).unwrap();
-
-    use axum::response::IntoResponse;
-    type Answer = Box<dyn Fn() -> axum::response::Response + Send + Sync>;
-    let text = |body: String| -> Answer { Box::new(move || body.clone().into_response()) };
-    let cases: Vec<(&str, Answer, bool)> = vec![
-        ("truncated JSON", text(truncated), false),
-        (
-            "not JSON at all",
-            text("<html>Wartungsarbeiten</html>".to_owned()),
-            false,
-        ),
-        ("feed for another revision", text(backwards), false),
-        (
-            "announced as larger than the limit",
-            Box::new(move || {
-                (
-                    [(
-                        fokus_model::api::FEED_BYTES_HEADER,
-                        (fokus_sync::MAX_FEED_BYTES + 1).to_string(),
-                    )],
-                    good_feed.clone(),
-                )
-                    .into_response()
-            }),
-            false,
-        ),
-        (
-            "a server that stalls after the headers",
-            Box::new(|| {
-                let silence = futures_util::stream::pending::<Result<Vec<u8>, std::io::Error>>();
-                axum::body::Body::from_stream(silence).into_response()
-            }),
-            true,
-        ),
-    ];
-    for (why, answer, offline) in cases {
-        let answer = std::sync::Arc::new(answer);
+    let good = server_store.feed_since(0).unwrap();
+    for case in hostile::cases(&good) {
+        let dir = tempfile::tempdir().unwrap();
+        let case = std::sync::Arc::new(case);
+        let answer = std::sync::Arc::clone(&case);
         let router = axum::Router::new().route(
             fokus_model::api::FEED,
             get(move || {
-                let answer = answer.clone();
-                async move { answer() }
+                let answer = std::sync::Arc::clone(&answer);
+                async move { answer.response() }
             }),
         );
         let address = spawn(router).await;
@@ -219,8 +183,9 @@ async fn hostile_answers_leave_the_cache_untouched() {
             std::time::Duration::from_secs(1),
         )
         .unwrap();
+        let why = case.why;
         let error = syncer.sync_once(1).await.unwrap_err();
-        if offline {
+        if case.offline {
             assert!(
                 error.is_offline(),
                 "{why}: treated like a lost connection: {error}"
@@ -552,35 +517,16 @@ async fn redirects_are_followed_to_the_same_server_only() {
     );
 }
 
-/// A feed whose content names a file type the app would run, or whose HTML carries script, is
-/// refused as a whole (files) or cleaned by the app's own copy of the HTML policy (text): what
-/// a hostile server or a proxy in between sends runs nothing.
+/// A feed whose HTML carries script is cleaned by the app's own copy of the HTML policy, and
+/// invisible characters leave file names (file types the app would run are refused as a whole:
+/// `hostile::cases`): what a hostile server or a proxy in between sends runs nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hostile_content_is_refused_or_cleaned() {
-    use fokus_model::content::{ContentDetails, ContentItem, MediaRef, MediaRole};
+async fn hostile_content_is_cleaned() {
     let mut server_store = Store::open_in_memory().unwrap();
     load_demo(&mut server_store, 1).unwrap();
-    let document = |name: &str, mime: &str, body: &str| {
-        let mut page = server_store.feed_since(0).unwrap();
-        page.content.push(ContentItem {
-            id: "dokumente/methodik".into(),
-            title: "Methodik".into(),
-            date: "2025-02-10".into(),
-            summary: String::new(),
-            body_html: body.to_owned(),
-            details: ContentDetails::Dokument {
-                category: "Grundlagen".into(),
-            },
-            media: vec![MediaRef {
-                role: MediaRole::File,
-                name: name.to_owned(),
-                mime: mime.to_owned(),
-                sha256: "ab".repeat(32),
-                size: 100,
-            }],
-        });
-        serde_json::to_string(&page).unwrap()
-    };
+    let good = server_store.feed_since(0).unwrap();
+    let document =
+        |name: &str, mime: &str, body: &str| hostile::with_document(&good, name, mime, body);
     let serve = |feed: String| async move {
         let router = axum::Router::new().route(
             fokus_model::api::FEED,
@@ -591,44 +537,6 @@ async fn hostile_content_is_refused_or_cleaned() {
         );
         spawn(router).await
     };
-    let refused = [
-        (
-            "a script named as a document",
-            document("Methodik.bat", "application/pdf", ""),
-        ),
-        (
-            "an executable type",
-            document("Methodik.exe", "application/x-msdownload", ""),
-        ),
-        (
-            "a page as a blob",
-            document("Methodik.html", "text/html", ""),
-        ),
-        (
-            "a name hiding its extension",
-            document("Methodik\u{202E}fdp.cmd", "application/pdf", ""),
-        ),
-        (
-            "a shortcut",
-            document("Methodik.pdf.lnk", "application/pdf", ""),
-        ),
-    ];
-    for (why, feed) in refused {
-        let dir = tempfile::tempdir().unwrap();
-        let address = serve(feed).await;
-        let syncer = Syncer::new(
-            &format!("http://{address}"),
-            &dir.path().join("cache.sqlite3"),
-        )
-        .unwrap();
-        let error = syncer.sync_once(1).await.unwrap_err();
-        assert!(
-            matches!(error, SyncError::InvalidAnswer(_)),
-            "{why}: {error}"
-        );
-        assert_untouched(&syncer, why);
-    }
-
     let hostile_body = concat!(
         "<p>Vorher</p><script>alert(1)</script>",
         r#"<meta http-equiv="refresh" content="0;url=https://evil.example">"#,
