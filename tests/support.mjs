@@ -196,3 +196,34 @@ export async function clickNav(page, slug) {
   if (!(await link.isVisible())) await page.click('[data-testid=menu-button]');
   await link.click();
 }
+
+/**
+ * Starts a store worker in `page` as the web build does (`/store-worker.js`, with `query` such
+ * as `?stall_ms=1000`) and leaves `window.storeWorker = { worker, ask(call) }` for later
+ * `page.evaluate` calls: `ask` posts one request of `fokus_model::worker` and resolves with its
+ * result (`{ Ok }` or `{ Err }`). Resolves with the worker's first message (ready or failed).
+ */
+export function startStoreWorker(page, query = '') {
+  return page.evaluate((query) => new Promise((started) => {
+    const worker = new Worker(`/store-worker.js${query}`);
+    const pending = new Map();
+    let nextId = 1;
+    worker.addEventListener('message', (event) => {
+      const message = JSON.parse(event.data);
+      if (message.kind === 'reply') {
+        pending.get(message.id)?.(message.result);
+        pending.delete(message.id);
+      } else if (message.kind === 'ready' || message.kind === 'failed') {
+        started(message);
+      }
+    });
+    window.storeWorker = {
+      worker,
+      ask: (call) => new Promise((resolve) => {
+        const id = nextId++;
+        pending.set(id, resolve);
+        worker.postMessage(JSON.stringify({ id, ...call }));
+      }),
+    };
+  }), query);
+}

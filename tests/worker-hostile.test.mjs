@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, ROOT, WEB_DIR, tempDir } from './support.mjs';
+import { CHROMIUM_ARGS, ROOT, WEB_DIR, startStoreWorker, tempDir } from './support.mjs';
 import { join } from 'node:path';
 
 const HOSTILE_BIN = process.env.FOKUS_HOSTILE_FEEDS_BIN ?? join(ROOT, 'target/debug/examples/hostile_feeds');
@@ -44,31 +44,18 @@ async function syncOnce(port) {
   const page = await context.newPage();
   try {
     await page.goto(`http://127.0.0.1:${port}/`);
-    return await page.evaluate(async (stallMs) => {
-      const worker = new Worker(`/store-worker.js?stall_ms=${stallMs}`);
-      const next = (wanted) => new Promise((resolve) => {
-        const listen = (event) => {
-          const message = JSON.parse(event.data);
-          if (wanted(message)) {
-            worker.removeEventListener('message', listen);
-            resolve(message);
-          }
-        };
-        worker.addEventListener('message', listen);
-      });
-      const ask = async (id, call) => {
-        const reply = next((message) => message.kind === 'reply' && message.id === id);
-        worker.postMessage(JSON.stringify({ id, ...call }));
-        return (await reply).result;
-      };
-      const ready = await next((message) => message.kind === 'ready' || message.kind === 'failed');
-      if (ready.kind === 'failed') return { ready };
-      const sync = await ask(1, { call: 'sync_run', known: null });
-      const status = await ask(2, { call: 'sync_status' });
-      const catalog = await ask(3, { call: 'read', name: 'catalog_get', args: {} });
-      worker.terminate();
-      return { ready, sync, status, catalog };
-    }, STALL_MS);
+    const ready = await startStoreWorker(page, `?stall_ms=${STALL_MS}`);
+    if (ready.kind === 'failed') return { ready };
+    return {
+      ready,
+      ...await page.evaluate(async () => {
+        const sync = await storeWorker.ask({ call: 'sync_run', known: null });
+        const status = await storeWorker.ask({ call: 'sync_status' });
+        const catalog = await storeWorker.ask({ call: 'read', name: 'catalog_get', args: {} });
+        storeWorker.worker.terminate();
+        return { sync, status, catalog };
+      }),
+    };
   } finally {
     await page.close();
   }

@@ -487,6 +487,39 @@ pub async fn media_bytes() -> u64 {
     total
 }
 
+async fn media_cache() -> Option<web_sys::Cache> {
+    let cache = JsFuture::from(caches()?.open(MEDIA_CACHE)).await.ok()?;
+    Some(cache.unchecked_into())
+}
+
+/// Whether the browser says it has a network (`navigator.onLine`; true where it cannot say).
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|window| window.navigator().on_line())
+}
+
+/// Whether the media file at `url` is kept for reading offline.
+pub async fn media_kept(url: &str) -> bool {
+    let Some(cache) = media_cache().await else {
+        return false;
+    };
+    JsFuture::from(cache.match_with_str(url))
+        .await
+        .is_ok_and(|found| found.is_instance_of::<web_sys::Response>())
+}
+
+/// Fetches the media file at `url` into the service worker's media cache, where the page finds
+/// it offline ("Für die Sitzung offline speichern"); asks for persistent storage once.
+pub async fn keep_media(url: &str) -> Result<(), String> {
+    let cache = media_cache()
+        .await
+        .ok_or_else(|| "Dieser Browser bietet keinen Offline-Speicher für Dateien.".to_owned())?;
+    JsFuture::from(cache.add_with_str(url))
+        .await
+        .map_err(|error| format!("Datei nicht gespeichert: {}", js_text(&error)))?;
+    persist_once();
+    Ok(())
+}
+
 /// Deletes the media files the service worker keeps ("Cache leeren").
 pub async fn clear_media() {
     if let Some(caches) = caches() {

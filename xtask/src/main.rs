@@ -32,7 +32,7 @@ fn main() {
         Some("icons") => icons(),
         Some("web") => setup::ensure(setup::Purpose::Run).and_then(|()| {
             if args.iter().any(|arg| arg == "--release") {
-                build_ui_release()
+                build_web_release()
             } else {
                 build_ui()
             }
@@ -162,6 +162,12 @@ fn build_ui_release() -> Result<()> {
     trunk(&["build", "--release", "--cargo-profile", "wasm-release"])?;
     strip_wasm(&root().join("src-ui/dist"))?;
     web::write_service_worker(&root().join("src-ui/dist"))
+}
+
+/// The release web build as a server serves it: [`build_ui_release`] plus compressed copies.
+fn build_web_release() -> Result<()> {
+    build_ui_release()?;
+    web::precompress(&root().join("src-ui/dist"))
 }
 
 /// Strips names and producer notes from every wasm in `dist` and writes the new integrity hash
@@ -681,6 +687,9 @@ fn bench() -> Result<()> {
             ("FOKUS_BLANK_BIN", blank_bin.as_str()),
         ],
     )?;
+    // The web measurements take the shell as a server sends it; the app was built without the
+    // compressed copies.
+    web::precompress(&root().join("src-ui/dist"))?;
     let web = target_dir().join("bench-web.json").display().to_string();
     let server_bin = release_exe("fokus-server").display().to_string();
     sh_env(
@@ -692,11 +701,24 @@ fn bench() -> Result<()> {
             ("FOKUS_DEMO_CONTENT", content.as_str()),
         ],
     )?;
+    let offline = target_dir()
+        .join("bench-offline.json")
+        .display()
+        .to_string();
+    sh_env(
+        "node",
+        &["tests/bench-offline.mjs", &core_path, &offline, &bench],
+        &[
+            ("FOKUS_SERVER_BIN", server_bin.as_str()),
+            ("FOKUS_WEB_DIR", dist.as_str()),
+            ("FOKUS_DEMO_CONTENT", content.as_str()),
+        ],
+    )?;
     let out = target_dir().join("bench.json").display().to_string();
     sh(
         &bench,
         &[
-            "report", "--parts", &core_path, &app_path, &web, "--out", &out,
+            "report", "--parts", &core_path, &app_path, &web, &offline, "--out", &out,
         ],
     )?;
     eprintln!("xtask: wrote {out}");

@@ -46,6 +46,8 @@ const APT_RUN: &[&str] = &[
     "clang",
     "lld",
     "llvm",
+    // The release web build's shell, compressed once at build time (`web::precompress`).
+    "brotli",
 ];
 /// Test drivers: WebKitWebDriver for the real app, Chromium for the web build; nginx and openssl
 /// for the TLS and caching proxy in front of the server (docs/nginx-fokus.conf).

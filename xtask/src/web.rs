@@ -62,7 +62,7 @@ fn shell_files(dist: &Path) -> Result<Vec<(String, PathBuf)>> {
                 .strip_prefix(dist)?
                 .to_string_lossy()
                 .replace('\\', "/");
-            if relative == "sw.js" {
+            if relative == "sw.js" || relative.ends_with(".br") || relative.ends_with(".gz") {
                 continue;
             }
             files.push((format!("/{relative}"), path));
@@ -75,6 +75,7 @@ fn shell_files(dist: &Path) -> Result<Vec<(String, PathBuf)>> {
 /// Writes `dist/sw.js`: the template with the shell's files and a version that is the hash of
 /// their hashes.
 pub fn write_service_worker(dist: &Path) -> Result<()> {
+    remove_precompressed(dist)?;
     let template_path = root().join("src-ui/sw.js");
     let template = std::fs::read_to_string(&template_path)
         .with_context(|| format!("reading {}", template_path.display()))?;
@@ -109,5 +110,44 @@ pub fn write_service_worker(dist: &Path) -> Result<()> {
         .replace("__VERSION__", &version);
     std::fs::write(dist.join("sw.js"), script)?;
     eprintln!("service worker: {} files, version {version}", shell.len());
+    Ok(())
+}
+
+/// Writes a Brotli (`.br`) and a gzip (`.gz`) copy beside every text and wasm file of the shell,
+/// which the server sends to browsers that take them: a tablet's first visit over chamber Wi-Fi
+/// fetches the wasm compressed, and the server compresses nothing per request. Only for the web
+/// (the app embeds `dist` and compresses it itself).
+pub fn precompress(dist: &Path) -> Result<()> {
+    let mut files = shell_files(dist)?;
+    files.push(("/sw.js".to_owned(), dist.join("sw.js")));
+    for (_, path) in files {
+        let compressible = matches!(
+            path.extension().and_then(|ext| ext.to_str()),
+            Some("js" | "wasm" | "css" | "svg" | "html" | "json" | "webmanifest")
+        );
+        if !compressible {
+            continue;
+        }
+        let file = path.display().to_string();
+        crate::sh("brotli", &["--best", "--keep", "--force", &file])?;
+        crate::sh("gzip", &["--best", "--keep", "--force", "--no-name", &file])?;
+    }
+    Ok(())
+}
+
+/// Removes compressed copies an earlier release build left, which would otherwise be served in
+/// place of files rebuilt since.
+fn remove_precompressed(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            remove_precompressed(&path)?;
+        } else if matches!(
+            path.extension().and_then(|ext| ext.to_str()),
+            Some("br" | "gz")
+        ) {
+            std::fs::remove_file(&path)?;
+        }
+    }
     Ok(())
 }

@@ -47,6 +47,14 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// Write the synthetic dataset of `n` map areas as a server's data folder (its database), for
+    /// the web measurements that need a server at 10× (`tests/bench-offline.mjs`).
+    Synth {
+        #[arg(long)]
+        areas: usize,
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
     /// Merge row files, write them as one JSON file and print the Markdown table.
     Report {
         #[arg(long, required = true, num_args = 1..)]
@@ -70,6 +78,12 @@ fn main() -> anyhow::Result<()> {
             let rows = runtime.block_on(run(&content, &dist, quick))?;
             std::fs::write(&out, serde_json::to_vec_pretty(&rows)?)?;
             print!("{}", report::markdown(&rows));
+        }
+        Command::Synth { areas, data_dir } => {
+            std::fs::create_dir_all(&data_dir)?;
+            let mut store = Store::open(&fokus_server::database_path(&data_dir))?;
+            // The instance name of the in-process 10× run, so both measure the same data.
+            data::synthetic(&mut store, areas, &format!("bench-{}x", areas / 110))?;
         }
         Command::Report { parts, out } => {
             let mut rows: Vec<Row> = Vec::new();
@@ -672,6 +686,33 @@ fn bundle_rows(dist: &Path) -> anyhow::Result<Vec<Row>> {
             None => gzip_row,
         });
     }
+    // The web build's store worker (fokus-store and the sync plan on SQLite), loaded by the
+    // offline web app only, reported on its own.
+    let worker = dist.join("worker");
+    let (mut raw, mut gzip) = (0, 0);
+    for entry in
+        std::fs::read_dir(&worker).with_context(|| format!("reading {}", worker.display()))?
+    {
+        let path = entry?.path();
+        if matches!(
+            path.extension().and_then(|ext| ext.to_str()),
+            Some("wasm" | "js")
+        ) {
+            let bytes = std::fs::read(&path)?;
+            raw += bytes.len();
+            gzip += gzip_len(&bytes)?;
+        }
+    }
+    rows.push(Row::new(
+        "store worker (web): wasm + glue, raw",
+        raw as f64,
+        "B",
+    ));
+    rows.push(Row::new(
+        "store worker (web): wasm + glue, gzip",
+        gzip as f64,
+        "B",
+    ));
     Ok(rows)
 }
 

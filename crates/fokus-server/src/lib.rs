@@ -247,8 +247,18 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
                 .with_state(state),
         );
     let router = match web_dir {
-        Some(dir) => router
-            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
+        // The release build's compressed copies (`name.br`, `name.gz`, see xtask's
+        // `web::precompress`) go to browsers that take them; without them, the file as it is.
+        Some(dir) => router.fallback_service(
+            ServeDir::new(dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(
+                    ServeFile::new(dir.join("index.html"))
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
+        ),
         None => router,
     };
     let policy = content_security_policy(web_dir);

@@ -1853,3 +1853,64 @@ async fn a_read_with_an_argument_it_cannot_use_is_a_bad_request() {
         "the answer says what is expected"
     );
 }
+
+/// The web build's shell goes out as the release build compressed it (`name.br`, `name.gz`
+/// beside the file), to browsers that take that encoding; others, and files without a
+/// compressed copy, get the file itself. Page routes get `index.html`, compressed the same way.
+#[tokio::test]
+async fn the_web_shell_is_served_precompressed_where_a_copy_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write("index.html", b"<!doctype html><title>FOKUS</title>");
+    write("index.html.gz", b"gzip of the index");
+    write("app.wasm", b"\0asm the module");
+    write("app.wasm.br", b"brotli of the module");
+    write("app.wasm.gz", b"gzip of the module");
+    write("echarts.js", b"plain script");
+    let router = app(AppState::new(demo_store()).unwrap(), Some(dir.path()));
+    let fetch = |uri: &'static str, accept: &'static str| {
+        let router = router.clone();
+        async move {
+            let response = router
+                .oneshot(
+                    Request::get(uri)
+                        .header(header::ACCEPT_ENCODING, accept)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let encoding = response
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|value| value.to_str().unwrap().to_owned());
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            (encoding, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    assert_eq!(
+        fetch("/app.wasm", "gzip, deflate, br, zstd").await,
+        (Some("br".into()), "brotli of the module".into()),
+        "Brotli where the browser takes it"
+    );
+    assert_eq!(
+        fetch("/app.wasm", "gzip, deflate").await,
+        (Some("gzip".into()), "gzip of the module".into()),
+        "gzip for a browser without Brotli over plain HTTP"
+    );
+    assert_eq!(
+        fetch("/app.wasm", "identity").await,
+        (None, "\0asm the module".into()),
+        "the file itself otherwise"
+    );
+    assert_eq!(
+        fetch("/echarts.js", "gzip, br").await,
+        (None, "plain script".into()),
+        "a file without a compressed copy as it is"
+    );
+    assert_eq!(
+        fetch("/sozialbericht", "gzip").await,
+        (Some("gzip".into()), "gzip of the index".into()),
+        "a page route gets the index, compressed"
+    );
+}

@@ -897,10 +897,57 @@ fn FileButton(key: MediaKey, media: MediaRef) -> impl IntoView {
         format::bytes(media.size)
     );
     match app.backend {
-        Backend::Web | Backend::Worker => {
+        Backend::Web => {
             let href = fokus_model::api::blob_path(&media.sha256);
             view! {
                 <a class="button secondary" href=href download=media.name.clone() data-testid="document-file">{label}</a>
+            }
+            .into_any()
+        }
+        // The offline web app: a file once opened stays (the service worker keeps it); before
+        // a session it can be kept without opening it.
+        Backend::Worker => {
+            let href = fokus_model::api::blob_path(&media.sha256);
+            let kept = LocalResource::new({
+                let href = href.clone();
+                move || {
+                    let href = href.clone();
+                    async move { crate::offline::media_kept(&href).await }
+                }
+            });
+            let keeping = RwSignal::new(false);
+            let keep = {
+                let href = href.clone();
+                move |_| {
+                    let href = href.clone();
+                    keeping.set(true);
+                    spawn_local(async move {
+                        problem.set(crate::offline::keep_media(&href).await.err());
+                        keeping.set(false);
+                        kept.refetch();
+                    });
+                }
+            };
+            let name = media.name.clone();
+            view! {
+                <a class="button secondary" href=href download=media.name.clone() data-testid="document-file">{label}</a>
+                {move || match kept.get() {
+                    Some(true) => view! {
+                        <p class="hint" data-testid="document-kept">"✓ Offline gespeichert, auch ohne Netz lesbar"</p>
+                    }.into_any(),
+                    Some(false) if !crate::offline::online() => view! {
+                        <p class="hint" data-testid="document-not-kept">"Ohne Netz nicht verfügbar: vor der Sitzung öffnen oder offline speichern."</p>
+                    }.into_any(),
+                    Some(false) => view! {
+                        <button class="button secondary" on:click=keep.clone() disabled=move || keeping.get()
+                            data-testid="document-keep">
+                            {move || if keeping.get() { "Wird gespeichert …" } else { "Für die Sitzung offline speichern" }}
+                            <span class="visually-hidden">{format!(": {name}")}</span>
+                        </button>
+                    }.into_any(),
+                    None => ().into_any(),
+                }}
+                {move || problem.get().map(|problem| view! { <p class="error" role="alert">{problem}</p> })}
             }
             .into_any()
         }
