@@ -12,9 +12,16 @@ const SHELL_CACHE = 'fokus-shell-' + VERSION;
 const MEDIA_CACHE = 'fokus-media';
 const BLOBS = '/api/v1/blobs/';
 
+// Files named by their content (trunk's `name-<16 hex>`, and the store worker's, which xtask names
+// the same way) never change: the install may take them from the HTTP cache the page just filled
+// (the server marks them immutable). Every other file is fetched anew, so a version never mixes
+// in a stale copy.
+const BY_CONTENT = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' }))))
+    caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL.map((url) =>
+      new Request(url, { cache: BY_CONTENT.test(url) ? 'default' : 'reload' }))))
   );
 });
 

@@ -76,6 +76,7 @@ fn shell_files(dist: &Path) -> Result<Vec<(String, PathBuf)>> {
 /// their hashes.
 pub fn write_service_worker(dist: &Path) -> Result<()> {
     remove_precompressed(dist)?;
+    name_worker_by_content(dist)?;
     let template_path = root().join("src-ui/sw.js");
     let template = std::fs::read_to_string(&template_path)
         .with_context(|| format!("reading {}", template_path.display()))?;
@@ -149,5 +150,43 @@ fn remove_precompressed(dir: &Path) -> Result<()> {
             std::fs::remove_file(&path)?;
         }
     }
+    Ok(())
+}
+
+/// Gives the store worker's glue and wasm content-hashed names, as trunk names the UI's
+/// (`name-<16 hex>.js`, `name-<16 hex>_bg.wasm`), and points `dist/store-worker.js` at them. Such
+/// names never change content, so the server marks them immutable and the service worker's
+/// install takes them from the HTTP cache the page just filled instead of fetching them again.
+fn name_worker_by_content(dist: &Path) -> Result<()> {
+    let dir = dist.join("worker");
+    let glue = dir.join("fokus_worker.js");
+    let wasm = dir.join("fokus_worker_bg.wasm");
+    let script_path = dist.join("store-worker.js");
+    let mut script = std::fs::read_to_string(&script_path)
+        .with_context(|| format!("reading {}", script_path.display()))?;
+    let mut digest = sha2::Sha256::new();
+    digest.update(std::fs::read(&glue).with_context(|| format!("reading {}", glue.display()))?);
+    digest.update(std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?);
+    let hash: String = digest
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    for (old, new) in [
+        ("fokus_worker.js", format!("fokus_worker-{hash}.js")),
+        (
+            "fokus_worker_bg.wasm",
+            format!("fokus_worker-{hash}_bg.wasm"),
+        ),
+    ] {
+        let from = format!("/worker/{old}");
+        if !script.contains(&from) {
+            bail!("{} does not load {from}", script_path.display());
+        }
+        script = script.replace(&from, &format!("/worker/{new}"));
+        std::fs::rename(dir.join(old), dir.join(new))?;
+    }
+    std::fs::write(&script_path, script)?;
     Ok(())
 }

@@ -249,16 +249,18 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
     let router = match web_dir {
         // The release build's compressed copies (`name.br`, `name.gz`, see xtask's
         // `web::precompress`) go to browsers that take them; without them, the file as it is.
-        Some(dir) => router.fallback_service(
-            ServeDir::new(dir)
-                .precompressed_br()
-                .precompressed_gzip()
-                .fallback(
-                    ServeFile::new(dir.join("index.html"))
-                        .precompressed_br()
-                        .precompressed_gzip(),
-                ),
-        ),
+        Some(dir) => router
+            .fallback_service(
+                ServeDir::new(dir)
+                    .precompressed_br()
+                    .precompressed_gzip()
+                    .fallback(
+                        ServeFile::new(dir.join("index.html"))
+                            .precompressed_br()
+                            .precompressed_gzip(),
+                    ),
+            )
+            .layer(axum::middleware::from_fn(immutable_by_name)),
         None => router,
     };
     let policy = content_security_policy(web_dir);
@@ -276,6 +278,47 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
             header::HeaderValue::from_str(&policy)
                 .unwrap_or_else(|_| header::HeaderValue::from_static("default-src 'none'")),
         ))
+}
+
+/// Whether a path names a file by its content, as trunk names the UI's and xtask the store
+/// worker's: `name-<16 lowercase hex>.js|.css` or `name-<16 hex>_bg.wasm`.
+pub fn named_by_content(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let Some(stem) = [".js", ".css", "_bg.wasm"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+    else {
+        return false;
+    };
+    let Some((_, hash)) = stem.rsplit_once('-') else {
+        return false;
+    };
+    hash.len() == 16
+        && hash
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
+}
+
+/// Files named by their content never change: browsers (and the web app's service worker, on
+/// install) may keep them without asking again.
+async fn immutable_by_name(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let by_content = named_by_content(request.uri().path());
+    let mut response = next.run(request).await;
+    // A missing file gets the index page (the web build's routes): that one must not be kept.
+    let index = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
+    if by_content && !index && response.status() == StatusCode::OK {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    }
+    response
 }
 
 /// The web build's Content-Security-Policy, the same rules as the app's (tauri.conf.json): its

@@ -1914,3 +1914,59 @@ async fn the_web_shell_is_served_precompressed_where_a_copy_exists() {
         "a page route gets the index, compressed"
     );
 }
+
+/// Trunk's and the store worker's content-named files may be kept for good; anything else is
+/// asked for again.
+#[tokio::test]
+async fn files_named_by_their_content_are_immutable() {
+    use fokus_server::named_by_content;
+    for path in [
+        "/fokus-ui-6e67a0a46acc346c.js",
+        "/fokus-ui-6e67a0a46acc346c_bg.wasm",
+        "/style-e23a5f184c87a47c.css",
+        "/worker/fokus_worker-0123456789abcdef_bg.wasm",
+    ] {
+        assert!(named_by_content(path), "{path}");
+    }
+    for path in [
+        "/echarts.min.js",
+        "/store-worker.js",
+        "/sw.js",
+        "/fokus-ui-6E67A0A46ACC346C.js",
+        "/fokus-ui-6e67a0a46acc346.js",
+        "/api/v1/read/catalog_get",
+        "/worker/fokus_worker_bg.wasm",
+    ] {
+        assert!(!named_by_content(path), "{path}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "<!doctype html>").unwrap();
+    std::fs::write(dir.path().join("app-0123456789abcdef_bg.wasm"), "\0asm").unwrap();
+    std::fs::write(dir.path().join("echarts.min.js"), "echarts").unwrap();
+    let router = app(AppState::new(demo_store()).unwrap(), Some(dir.path()));
+    let cache_control = |uri: &'static str| {
+        let router = router.clone();
+        async move {
+            let response = router
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            response
+                .headers()
+                .get(header::CACHE_CONTROL)
+                .map(|value| value.to_str().unwrap().to_owned())
+        }
+    };
+    assert_eq!(
+        cache_control("/app-0123456789abcdef_bg.wasm")
+            .await
+            .as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(cache_control("/echarts.min.js").await, None);
+    assert_eq!(
+        cache_control("/missing-0123456789abcdef.js").await,
+        None,
+        "the index served in place of a missing file is not"
+    );
+}
