@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, SYNC_BIN, startServer, importCsv, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
+import { ROOT, SERVER_BIN, SYNC_BIN, startServer, serveDataDir, importCsv, NEW_YEAR_CSV, tempDir, waitFor } from './support.mjs';
 import { freePort } from './driver.mjs';
 
 const dir = tempDir('proxy');
@@ -141,6 +141,57 @@ test('a new revision is seen at once and its page is fetched from the server onc
   assert.match(first.out, new RegExp(`^Revision ${current + 1}\\b`), `the very next sync sees the import: ${first.out}`);
   const second = await sync(join(dir, 'client-1.sqlite3'), ['--ca-file', caFile]);
   assert.match(second.out, new RegExp(`^Revision ${current + 1}\\b`), second.out);
-  const pages = feedLog().slice(before).filter(([uri]) => uri === `/api/v1/feed/${current}/${current + 1}`);
+  const pages = feedLog().slice(before).filter(([uri]) => uri.startsWith(`/api/v1/feed/${current}/${current + 1}/`));
   assert.deepEqual(pages.map(([, cache]) => cache), ['MISS', 'HIT'], 'fetched once, then served from the cache');
+});
+
+/** The server's current revision, asked of the server itself. */
+async function serverRevision() {
+  return (await (await fetch(`${server.url}/api/v1/status`)).json()).revision;
+}
+
+test('a server restored from a backup behind the proxy: apps end on the restored data, with a bounded number of requests', async () => {
+  const ca = ['--ca-file', caFile];
+  const port = Number(new URL(server.url).port);
+  const backup = join(tempDir('proxy-backup'), 'data');
+  execFileSync(SERVER_BIN, ['--data-dir', server.dataDir, 'backup', backup], { encoding: 'utf8' });
+  const backedUp = await serverRevision();
+  // Two imports the restore will lose; an app syncs them through nginx, which now keeps the
+  // snapshot and pages of that timeline.
+  importCsv(server.dataDir, NEW_YEAR_CSV.replace('9,9', '9,1'), 'verloren-1.csv');
+  importCsv(server.dataDir, NEW_YEAR_CSV.replace('7,1', '7,3'), 'verloren-2.csv');
+  await waitFor(async () => (await serverRevision()) === backedUp + 2, 'the server at the imports to be lost');
+  const lost = join(dir, 'lost-timeline.sqlite3');
+  const first = await sync(lost, ca);
+  assert.match(first.out, new RegExp(`^Revision ${backedUp + 2}\\b`), first.out);
+  // The county restores the backup on the same address and imports again: the same revision
+  // numbers as the lost ones, other data.
+  await server.stop();
+  server = await serveDataDir(backup, port, ['--feed-redirect']);
+  importCsv(backup, NEW_YEAR_CSV.replace('9,9', '8,8'), 'erneut-1.csv');
+  importCsv(backup, NEW_YEAR_CSV.replace('7,1', '6,6'), 'erneut-2.csv');
+  await waitFor(async () => (await serverRevision()) === backedUp + 2, 'the restored server at the same revision number');
+
+  const before = feedLog().length;
+  const resynced = await sync(lost, ca);
+  assert.equal(resynced.code, 0, resynced.out);
+  assert.match(resynced.out, new RegExp(`^Revision ${backedUp + 2}\\b`), resynced.out);
+  const fresh = join(dir, 'after-restore.sqlite3');
+  const started = await sync(fresh, ca);
+  assert.equal(started.code, 0, started.out);
+  const requests = feedLog().slice(before);
+  // The app of the lost timeline: the feed (409), the snapshot's redirect, the snapshot; a new
+  // app: the redirect and the snapshot. Nothing of the lost timeline is served from the cache.
+  assert.ok(requests.length <= 6, `a bounded number of requests: ${JSON.stringify(requests)}`);
+  const snapshots = requests.filter(([uri]) => uri.startsWith('/api/v1/snapshot/'));
+  assert.equal(snapshots[0]?.[1], 'MISS', `the restored timeline's snapshot has an address of its own: ${JSON.stringify(requests)}`);
+  // Both hold the restored server's timeline: it takes their revision's fingerprint as its own,
+  // so the next sync of each is one 304, not another resync.
+  const beforeCheck = feedLog().length;
+  for (const cache of [lost, fresh]) {
+    const again = await sync(cache, ca);
+    assert.match(again.out, new RegExp(`^Revision ${backedUp + 2}\\b`), again.out);
+  }
+  const checks = feedLog().slice(beforeCheck);
+  assert.deepEqual(checks.map(([, , status]) => status), ['304', '304'], `each app is current: ${JSON.stringify(checks)}`);
 });

@@ -67,8 +67,8 @@ export async function startConfiguredServer(configDir, valueFiles, dataDir = tem
  * Serves an existing data folder (a restored backup, say) on `port`, so pages that knew the old
  * server find this one at the same address. Resolves like `startServer`.
  */
-export function serveDataDir(dataDir, port) {
-  return serve(dataDir, [], port);
+export function serveDataDir(dataDir, port, extraArgs = []) {
+  return serve(dataDir, extraArgs, port);
 }
 
 async function serve(dataDir, extraArgs, port = 0) {

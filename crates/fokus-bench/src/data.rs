@@ -63,6 +63,7 @@ pub fn synthetic(store: &mut Store, n_areas: usize, instance: &str) -> anyhow::R
     }
     let mut revision = 0;
     let mut page = FeedPage {
+        format: fokus_model::FEED_FORMAT,
         instance: instance.to_owned(),
         since: 0,
         revision: 1,

@@ -6,13 +6,52 @@ use serde::{Deserialize, Serialize};
 pub const STATUS: &str = "/api/v1/status";
 /// `GET ?since=R`: a [`crate::FeedPage`] with everything after revision R.
 pub const FEED: &str = "/api/v1/feed";
-/// `GET /api/v1/feed/{since}/{until}`: the feed page from `since` to `until`, which never changes
-/// once `until` was current; cacheable for everyone (a caching proxy in front serves all apps).
-pub const FEED_PAGE: &str = "/api/v1/feed/{since}/{until}";
+/// `GET /api/v1/feed/{since}/{until}/{timeline}`: the feed page from `since` to `until` of the
+/// timeline [`timeline`] names, which never changes once `until` was current; cacheable for
+/// everyone (a caching proxy in front serves all apps). The timeline in the address keeps a
+/// server restored from a backup (same instance, revisions of the same numbers, other data) or
+/// rebuilt from apart from the pages a cache still holds of the lost one.
+pub const FEED_PAGE: &str = "/api/v1/feed/{since}/{until}/{timeline}";
+/// The address of feed pages before they named their timeline: redirects to the current page.
+pub const FEED_PAGE_UNNAMED: &str = "/api/v1/feed/{since}/{until}";
 
-/// The path of the immutable feed page from `since` to `until`.
-pub fn feed_page_path(since: crate::Revision, until: crate::Revision) -> String {
-    format!("{FEED}/{since}/{until}")
+/// The name of a server's timeline at one revision in immutable addresses: 32 hex digits of the
+/// SHA-256 of its instance and that revision's fingerprint (a hash chain over the revision log
+/// with a random part, so a restored server's revision of the same number is another one).
+pub fn timeline(instance: &str, fingerprint: &str) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(instance.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(fingerprint.as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Whether `text` can be a [`timeline`] (32 lower-case hex digits).
+pub fn is_timeline(text: &str) -> bool {
+    text.len() == 32
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
+}
+
+/// The path of the immutable feed page from `since` to `until` of `timeline`.
+pub fn feed_page_path(since: crate::Revision, until: crate::Revision, timeline: &str) -> String {
+    format!("{FEED}/{since}/{until}/{timeline}")
+}
+
+/// `(since, until, timeline)` of an immutable feed page's path; `None` for any other path.
+pub fn parse_feed_page_path(path: &str) -> Option<(crate::Revision, crate::Revision, &str)> {
+    let mut parts = path.strip_prefix(FEED)?.strip_prefix('/')?.split('/');
+    let since = parts.next()?.parse().ok()?;
+    let until = parts.next()?.parse().ok()?;
+    let timeline = parts.next().filter(|timeline| is_timeline(timeline))?;
+    parts.next().is_none().then_some((since, until, timeline))
 }
 /// `GET`: a server-sent event `revision` with the new revision number after each import.
 pub const EVENTS: &str = "/api/v1/events";
@@ -27,18 +66,32 @@ pub fn read_path(name: &str) -> String {
 /// Response header of [`FEED`]: the length of the JSON body before compression, so a client
 /// can show how far a long first sync has come.
 pub const FEED_BYTES_HEADER: &str = "x-fokus-feed-bytes";
+/// Response header of [`FEED`] and its pages: the page's [`crate::FEED_FORMAT`], so a client
+/// that cannot read it says so before downloading it.
+pub const FEED_FORMAT_HEADER: &str = "x-fokus-feed-format";
 /// `GET`: the current revision as a SQLite database, zstd-compressed (`application/zstd`), as an
 /// empty cache holds it after a full sync; an empty cache's first sync copies it in. Range
 /// requests supported. The headers below say what it holds; 404 where a server has none.
 pub const SNAPSHOT: &str = "/api/v1/snapshot";
-/// `GET /api/v1/snapshot/{revision}`: the snapshot of that revision as an immutable resource
-/// (cacheable for everyone); a superseded revision redirects to the current one. A server with
-/// `--feed-redirect` sends [`SNAPSHOT`] requests here, so a caching proxy serves every app.
-pub const SNAPSHOT_AT: &str = "/api/v1/snapshot/{revision}";
+/// `GET /api/v1/snapshot/{revision}/{timeline}`: the snapshot of that revision of that
+/// [`timeline`] as an immutable resource (cacheable for everyone); a superseded revision
+/// redirects to the current one. A server with `--feed-redirect` sends [`SNAPSHOT`] requests
+/// here, so a caching proxy serves every app.
+pub const SNAPSHOT_AT: &str = "/api/v1/snapshot/{revision}/{timeline}";
+/// The address of snapshots before they named their timeline: redirects to the current one.
+pub const SNAPSHOT_AT_UNNAMED: &str = "/api/v1/snapshot/{revision}";
 
-/// The path of the snapshot of `revision`.
-pub fn snapshot_path(revision: crate::Revision) -> String {
-    format!("{SNAPSHOT}/{revision}")
+/// The path of the snapshot of `revision` of `timeline`.
+pub fn snapshot_path(revision: crate::Revision, timeline: &str) -> String {
+    format!("{SNAPSHOT}/{revision}/{timeline}")
+}
+
+/// `(revision, timeline)` of an immutable snapshot's path; `None` for any other path.
+pub fn parse_snapshot_path(path: &str) -> Option<(crate::Revision, &str)> {
+    let mut parts = path.strip_prefix(SNAPSHOT)?.strip_prefix('/')?.split('/');
+    let revision = parts.next()?.parse().ok()?;
+    let timeline = parts.next().filter(|timeline| is_timeline(timeline))?;
+    parts.next().is_none().then_some((revision, timeline))
 }
 /// Response headers of [`SNAPSHOT`]: the revision and instance it holds, the SHA-256 (hex) of the
 /// body as sent (the whole compressed file) and the size of the database after decompression.
@@ -46,6 +99,12 @@ pub const SNAPSHOT_REVISION_HEADER: &str = "x-fokus-revision";
 pub const SNAPSHOT_INSTANCE_HEADER: &str = "x-fokus-instance";
 pub const SNAPSHOT_SHA256_HEADER: &str = "x-fokus-sha256";
 pub const SNAPSHOT_BYTES_HEADER: &str = "x-fokus-snapshot-bytes";
+/// Response header of [`SNAPSHOT`]: the fingerprint of the revision it holds, so a client checks
+/// the file against the timeline its address names.
+pub const SNAPSHOT_FINGERPRINT_HEADER: &str = "x-fokus-fingerprint";
+/// Response header of [`SNAPSHOT`]: the snapshot's format, which is the database's schema
+/// version. A client of another schema version takes the feed instead of downloading it.
+pub const SNAPSHOT_SCHEMA_HEADER: &str = "x-fokus-schema";
 /// `GET /api/v1/blobs/{sha256}`: a media file by content hash; Range requests supported.
 pub const BLOBS: &str = "/api/v1/blobs";
 /// The OpenAPI 3.1 description of this API.
@@ -275,4 +334,40 @@ pub struct ImportRejected {
     pub code: ErrorCode,
     pub message: String,
     pub problems: Vec<ImportProblem>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn immutable_addresses_name_their_timeline_and_read_back() {
+        let one = timeline("kreis", "ab");
+        assert!(is_timeline(&one));
+        assert_ne!(one, timeline("kreis", "ac"), "another fingerprint");
+        assert_ne!(
+            one,
+            timeline("kreisa", "b"),
+            "the parts do not run together"
+        );
+        assert_eq!(
+            parse_feed_page_path(&feed_page_path(3, 7, &one)),
+            Some((3, 7, one.as_str()))
+        );
+        assert_eq!(
+            parse_snapshot_path(&snapshot_path(7, &one)),
+            Some((7, one.as_str()))
+        );
+        for path in [
+            "/api/v1/feed/3/7".to_owned(),
+            format!("/api/v1/feed/3/7/{one}/x"),
+            format!("/api/v1/feed/3/x/{one}"),
+            format!("/api/v1/feed/3/7/{}", one.to_uppercase()),
+            "/api/v1/feed?since=3".to_owned(),
+        ] {
+            assert_eq!(parse_feed_page_path(&path), None, "{path}");
+        }
+        assert_eq!(parse_snapshot_path("/api/v1/snapshot/7"), None);
+        assert_eq!(parse_snapshot_path("/api/v1/snapshot"), None);
+    }
 }

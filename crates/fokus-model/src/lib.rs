@@ -516,11 +516,24 @@ pub struct RevisionInfo {
     pub fingerprint: String,
 }
 
+/// The layout of a [`FeedPage`] this build writes and reads. A change a client of the previous
+/// layout could not apply correctly raises it; a client refuses pages of a higher format and
+/// says that the app needs an update, instead of misreading them or retrying for ever.
+pub const FEED_FORMAT: u32 = 1;
+
+/// Pages from servers before the field existed are of the first format.
+fn first_feed_format() -> u32 {
+    1
+}
+
 /// The answer of the change feed: everything that changed after `since` up to and including
 /// `revision`. Applying it to a cache at `since` yields the server's state at `revision`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeedPage {
+    /// The page's layout ([`FEED_FORMAT`] of the server that wrote it).
+    #[serde(default = "first_feed_format")]
+    pub format: u32,
     /// Identity of the server database that produced the page. Revisions are only comparable
     /// within one instance: a client holding another instance's data must resync in full.
     #[serde(default)]
@@ -546,6 +559,29 @@ pub struct FeedPage {
     /// Ids of content items withdrawn after `since`.
     #[serde(default)]
     pub deleted_content: Vec<String>,
+}
+
+impl Default for FeedPage {
+    fn default() -> FeedPage {
+        FeedPage {
+            format: FEED_FORMAT,
+            instance: String::new(),
+            since: 0,
+            revision: 0,
+            dataset: None,
+            revisions: Vec::new(),
+            indicators: Vec::new(),
+            areas: Vec::new(),
+            observations: Vec::new(),
+            deleted_observations: Vec::new(),
+            population: Vec::new(),
+            spending: Vec::new(),
+            budget: Vec::new(),
+            movement: Vec::new(),
+            content: Vec::new(),
+            deleted_content: Vec::new(),
+        }
+    }
 }
 
 impl FeedPage {

@@ -226,6 +226,7 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
         .route(api::STATUS, get(status))
         .route(api::FEED, get(feed))
         .route(api::FEED_PAGE, get(feed_page))
+        .route(api::FEED_PAGE_UNNAMED, get(feed_page_unnamed))
         .route(api::EVENTS, get(events))
         .route(api::OPENAPI, get(openapi))
         .route(WEB_MANIFEST, get(web_manifest))
@@ -244,6 +245,7 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
                 // Compressed already (zstd), and a resumed download counts the same bytes.
                 .route(api::SNAPSHOT, get(snapshot))
                 .route(api::SNAPSHOT_AT, get(snapshot_at))
+                .route(api::SNAPSHOT_AT_UNNAMED, get(snapshot_at_unnamed))
                 .with_state(state),
         );
     let router = match web_dir {
@@ -464,38 +466,70 @@ async fn feed(
         }
     }
     if state.feed_redirect && query.since < current {
-        return Ok(see_page(query.since, current));
+        let timeline = timeline_at(&state, current).await?;
+        return Ok(see_page(query.since, current, &timeline));
     }
     feed_answer(state, query.since, current, headers, "no-cache").await
 }
 
-/// The immutable feed page from `since` to `until`. Asked for after `until` was superseded, it
-/// redirects to the current page; `until` beyond the server is not found.
-async fn feed_page(
-    State(state): State<AppState>,
-    range: Result<axum::extract::Path<(u64, u64)>, axum::extract::rejection::PathRejection>,
-    headers: HeaderMap,
-) -> Result<Response, HttpError> {
-    let axum::extract::Path((since, until)) =
-        range.map_err(|rejection| rejected("die Feed-Seite", rejection.body_text()))?;
+/// The name of this server's timeline at `revision` ([`api::timeline`]).
+async fn timeline_at(state: &AppState, revision: u64) -> Result<String, HttpError> {
+    let fingerprint = state
+        .read(move |store| store.fingerprint_of(revision))
+        .await?
+        .unwrap_or_default();
+    Ok(api::timeline(&state.instance, &fingerprint))
+}
+
+/// The revisions of a feed page's path, bounded as the store keeps them.
+fn page_range(since: u64, until: u64) -> Result<(u64, u64), HttpError> {
     if since > i64::MAX as u64 || until > i64::MAX as u64 {
         return Err(rejected(
             "die Feed-Seite",
             "Revisionen reichen bis 2^63 - 1",
         ));
     }
+    Ok((since, until))
+}
+
+fn no_page(message: String) -> HttpError {
+    HttpError {
+        status: StatusCode::NOT_FOUND,
+        body: ApiError::new(ErrorCode::NotFound, message),
+    }
+}
+
+/// The immutable feed page from `since` to `until` of `timeline`. Asked for after `until` was
+/// superseded, it redirects to the current page; `until` beyond the server, or a timeline that
+/// is not this server's (a page of the data before a restore from a backup), is not found.
+async fn feed_page(
+    State(state): State<AppState>,
+    range: Result<axum::extract::Path<(u64, u64, String)>, axum::extract::rejection::PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let axum::extract::Path((since, until, timeline)) =
+        range.map_err(|rejection| rejected("die Feed-Seite", rejection.body_text()))?;
+    let (since, until) = page_range(since, until)?;
+    if !api::is_timeline(&timeline) {
+        return Err(rejected(
+            "die Feed-Seite",
+            "der Datenstand ist 32 Hexadezimalziffern (klein) lang",
+        ));
+    }
     let current = current_revision(&state).await?;
+    let ours = timeline_at(&state, current).await?;
     if until < current {
-        return Ok(see_page(since, current));
+        return Ok(see_page(since, current, &ours));
     }
     if until > current || since > until {
-        return Err(HttpError {
-            status: StatusCode::NOT_FOUND,
-            body: ApiError::new(
-                ErrorCode::NotFound,
-                format!("Revision {until} gibt es auf diesem Server nicht (aktuell: {current})"),
-            ),
-        });
+        return Err(no_page(format!(
+            "Revision {until} gibt es auf diesem Server nicht (aktuell: {current})"
+        )));
+    }
+    if timeline != ours {
+        return Err(no_page(format!(
+            "Revision {until} dieses Servers gehört zu einem anderen Datenstand (Server aus einer Sicherung wiederhergestellt); bitte neu abgleichen"
+        )));
     }
     feed_answer(
         state,
@@ -505,6 +539,24 @@ async fn feed_page(
         "public, max-age=31536000, immutable",
     )
     .await
+}
+
+/// A feed page's address from before pages named their timeline: the current page.
+async fn feed_page_unnamed(
+    State(state): State<AppState>,
+    range: Result<axum::extract::Path<(u64, u64)>, axum::extract::rejection::PathRejection>,
+) -> Result<Response, HttpError> {
+    let axum::extract::Path((since, until)) =
+        range.map_err(|rejection| rejected("die Feed-Seite", rejection.body_text()))?;
+    let (since, until) = page_range(since, until)?;
+    let current = current_revision(&state).await?;
+    if until > current || since > until {
+        return Err(no_page(format!(
+            "Revision {until} gibt es auf diesem Server nicht (aktuell: {current})"
+        )));
+    }
+    let timeline = timeline_at(&state, current).await?;
+    Ok(see_page(since, current, &timeline))
 }
 
 async fn current_revision(state: &AppState) -> Result<u64, HttpError> {
@@ -520,45 +572,75 @@ async fn snapshot(
 ) -> Result<Response, HttpError> {
     let built = current_snapshot(&state).await?;
     if state.feed_redirect {
-        return Ok((
-            StatusCode::SEE_OTHER,
-            [
-                (header::LOCATION, api::snapshot_path(built.revision)),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-            ],
-        )
-            .into_response());
+        return Ok(see_snapshot(&built));
     }
     // The same address holds the next revision's file tomorrow.
     send_snapshot(built, request, "no-cache").await
 }
 
-/// The snapshot of one revision, never changing: cacheable by anyone. A superseded revision
-/// redirects to the current one; one the server does not have yet is not found.
+/// A redirect to the immutable address of `built`; itself never cached.
+fn see_snapshot(built: &snapshot::Built) -> Response {
+    let timeline = api::timeline(&built.instance, &built.fingerprint);
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::LOCATION,
+                api::snapshot_path(built.revision, &timeline),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+    )
+        .into_response()
+}
+
+/// The snapshot of one revision of one timeline, never changing: cacheable by anyone. A
+/// superseded revision redirects to the current one; one the server does not have yet, or of
+/// a timeline that is not this server's (before a restore from a backup), is not found.
 async fn snapshot_at(
     State(state): State<AppState>,
-    revision: Result<axum::extract::Path<u64>, axum::extract::rejection::PathRejection>,
+    path: Result<axum::extract::Path<(u64, String)>, axum::extract::rejection::PathRejection>,
     request: axum::extract::Request,
 ) -> Result<Response, HttpError> {
-    let axum::extract::Path(revision) =
-        revision.map_err(|rejection| rejected("die Datenbankkopie", rejection.body_text()))?;
+    let axum::extract::Path((revision, timeline)) =
+        path.map_err(|rejection| rejected("die Datenbankkopie", rejection.body_text()))?;
+    if !api::is_timeline(&timeline) {
+        return Err(rejected(
+            "die Datenbankkopie",
+            "der Datenstand ist 32 Hexadezimalziffern (klein) lang",
+        ));
+    }
     let built = current_snapshot(&state).await?;
     if revision < built.revision {
-        return Ok((
-            StatusCode::SEE_OTHER,
-            [
-                (header::LOCATION, api::snapshot_path(built.revision)),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-            ],
-        )
-            .into_response());
+        return Ok(see_snapshot(&built));
     }
     if revision > built.revision {
         return Err(no_snapshot(format!(
             "Revision {revision} gibt es auf diesem Server (noch) nicht"
         )));
     }
+    if timeline != api::timeline(&built.instance, &built.fingerprint) {
+        return Err(no_snapshot(format!(
+            "Revision {revision} dieses Servers gehört zu einem anderen Datenstand (Server aus einer Sicherung wiederhergestellt)"
+        )));
+    }
     send_snapshot(built, request, "public, max-age=31536000, immutable").await
+}
+
+/// A snapshot's address from before snapshots named their timeline: the current one.
+async fn snapshot_at_unnamed(
+    State(state): State<AppState>,
+    revision: Result<axum::extract::Path<u64>, axum::extract::rejection::PathRejection>,
+) -> Result<Response, HttpError> {
+    let axum::extract::Path(revision) =
+        revision.map_err(|rejection| rejected("die Datenbankkopie", rejection.body_text()))?;
+    let built = current_snapshot(&state).await?;
+    if revision > built.revision {
+        return Err(no_snapshot(format!(
+            "Revision {revision} gibt es auf diesem Server (noch) nicht"
+        )));
+    }
+    Ok(see_snapshot(&built))
 }
 
 fn no_snapshot(message: String) -> HttpError {
@@ -602,6 +684,11 @@ async fn send_snapshot(
             (api::SNAPSHOT_INSTANCE_HEADER, built.instance.clone()),
             (api::SNAPSHOT_SHA256_HEADER, built.sha256.clone()),
             (api::SNAPSHOT_BYTES_HEADER, built.bytes.to_string()),
+            (api::SNAPSHOT_FINGERPRINT_HEADER, built.fingerprint.clone()),
+            (
+                api::SNAPSHOT_SCHEMA_HEADER,
+                fokus_store::SCHEMA_VERSION.to_string(),
+            ),
         ] {
             if let Ok(value) = header::HeaderValue::from_str(&value) {
                 headers.insert(name, value);
@@ -633,11 +720,14 @@ async fn serve_file(
 }
 
 /// A redirect to the immutable page; itself never cached, since the current revision moves.
-fn see_page(since: u64, until: u64) -> Response {
+fn see_page(since: u64, until: u64, timeline: &str) -> Response {
     (
         StatusCode::SEE_OTHER,
         [
-            (header::LOCATION, api::feed_page_path(since, until)),
+            (
+                header::LOCATION,
+                api::feed_page_path(since, until, timeline),
+            ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
     )
@@ -715,6 +805,10 @@ async fn feed_answer(
             (
                 header::HeaderName::from_static(api::FEED_BYTES_HEADER),
                 page.json_len.to_string(),
+            ),
+            (
+                header::HeaderName::from_static(api::FEED_FORMAT_HEADER),
+                fokus_model::FEED_FORMAT.to_string(),
             ),
         ],
         page.body,

@@ -55,7 +55,7 @@ enum Command {
         #[arg(long, env = "FOKUS_ADMIN_TOKEN_FILE")]
         admin_token_file: Option<PathBuf>,
         /// Behind a caching proxy (docs/nginx-fokus.conf): answer feed requests with news by a
-        /// redirect to the immutable page `/api/v1/feed/{since}/{until}`, which the proxy caches.
+        /// redirect to the immutable page `/api/v1/feed/{since}/{until}/{timeline}`, which the proxy caches.
         #[arg(long, env = "FOKUS_FEED_REDIRECT")]
         feed_redirect: bool,
         /// Open connections at most (each app holds one or two); the open-files limit is raised

@@ -174,6 +174,17 @@ impl ReadVisitor for ReadPaths<'_> {
     }
 }
 
+/// A feed answer's headers: its layout, before the body is read.
+fn with_feed_format(mut answer: Value) -> Value {
+    answer["headers"] = json!({
+        (api::FEED_FORMAT_HEADER): {
+            "description": "The page's `format`: a client that knows only older formats asks for an update instead of reading it",
+            "schema": { "type": "integer", "minimum": 1 },
+        },
+    });
+    answer
+}
+
 fn build() -> Value {
     let mut settings = SchemaSettings::draft2020_12();
     settings.definitions_path = "/components/schemas".into();
@@ -196,8 +207,8 @@ fn build() -> Value {
                 ("If-None-Match", "header", false, json!({ "type": "string" }), "The ETag the client predicts from its instance and revision"),
             ]),
             "responses": {
-                "200": json_body(schemas.of::<FeedPage>(), "All upserts and deletions after `since`"),
-                "303": { "description": "With `--feed-redirect`: the immutable page at `/api/v1/feed/{since}/{until}`" },
+                "200": with_feed_format(json_body(schemas.of::<FeedPage>(), "All upserts and deletions after `since`")),
+                "303": { "description": "With `--feed-redirect`: the immutable page at `/api/v1/feed/{since}/{until}/{timeline}`" },
                 "304": { "description": "Nothing new" },
                 "400": json_body(error.clone(), "The query string is not a revision"),
                 "409": json_body(error.clone(), "`since` is ahead of the server or from another timeline: resync from 0"),
@@ -205,19 +216,32 @@ fn build() -> Value {
             },
         }},
         api::FEED_PAGE: { "get": {
-            "summary": "The feed page from `since` to `until`: immutable once built, cacheable by any proxy",
-            "description": "What `/api/v1/feed?since=` answers, addressed by its range. A server started with `--feed-redirect` sends clients here with 303, so a caching proxy serves each page to all of them. Asked for with an `until` the server has moved past, it redirects (303) to the current page.",
+            "summary": "The feed page from `since` to `until` of one timeline: immutable once built, cacheable by any proxy",
+            "description": "What `/api/v1/feed?since=` answers, addressed by its range and the server's timeline (32 hex digits of the SHA-256 of its instance and the fingerprint of `until`), so a server restored from a backup never shares an address with the data it lost. A server started with `--feed-redirect` sends clients here with 303, so a caching proxy serves each page to all of them. Asked for with an `until` the server has moved past, it redirects (303) to the current page.",
             "parameters": parameters(vec![
                 ("since", "path", true, revision(), "The last revision the client applied completely"),
                 ("until", "path", true, revision(), "The server's current revision"),
+                ("timeline", "path", true, json!({ "type": "string", "pattern": "^[0-9a-f]{32}$" }), "The server's timeline at `until`"),
             ]),
             "responses": {
-                "200": json_body(schemas.of::<FeedPage>(), "All upserts and deletions from `since` to `until`"),
+                "200": with_feed_format(json_body(schemas.of::<FeedPage>(), "All upserts and deletions from `since` to `until`")),
                 "303": { "description": "`until` was superseded: the current page" },
                 "304": { "description": "The client has this page (If-None-Match)" },
+                "400": json_body(error.clone(), "The path does not name two revisions and a timeline"),
+                "404": json_body(error.clone(), "`until` is beyond the server's revision, `since` beyond `until`, or the timeline is not the server's"),
+                "503": json_body(error.clone(), "Too many feed builds waiting; try again later"),
+            },
+        }},
+        api::FEED_PAGE_UNNAMED: { "get": {
+            "summary": "A feed page's address from before pages named their timeline: redirects to the current page",
+            "parameters": parameters(vec![
+                ("since", "path", true, revision(), "The last revision the client applied completely"),
+                ("until", "path", true, revision(), "A revision of the server"),
+            ]),
+            "responses": {
+                "303": { "description": "The current page, at its immutable address" },
                 "400": json_body(error.clone(), "The path does not name two revisions"),
                 "404": json_body(error.clone(), "`until` is beyond the server's revision, or `since` beyond `until`"),
-                "503": json_body(error.clone(), "Too many feed builds waiting; try again later"),
             },
         }},
         api::EVENTS: { "get": {
@@ -262,6 +286,8 @@ fn build() -> Value {
                         (api::SNAPSHOT_INSTANCE_HEADER): { "schema": { "type": "string" } },
                         (api::SNAPSHOT_SHA256_HEADER): { "schema": { "type": "string", "pattern": "^[0-9a-f]{64}$" } },
                         (api::SNAPSHOT_BYTES_HEADER): { "schema": { "type": "integer" } },
+                        (api::SNAPSHOT_FINGERPRINT_HEADER): { "description": "The fingerprint of the revision it holds", "schema": { "type": "string" } },
+                        (api::SNAPSHOT_SCHEMA_HEADER): { "description": "The database's schema version: a client of another version takes the feed", "schema": { "type": "integer" } },
                     },
                 },
                 "206": { "description": "The requested range" },
@@ -270,18 +296,30 @@ fn build() -> Value {
             },
         }},
         api::SNAPSHOT_AT: { "get": {
-            "summary": "The snapshot of one revision, immutable and cacheable for everyone",
-            "description": "What `/api/v1/snapshot` serves, at an address that never changes; a server started with `--feed-redirect` redirects `/api/v1/snapshot` here so a caching proxy answers every app. A superseded revision redirects (303) to the current one.",
+            "summary": "The snapshot of one revision of one timeline, immutable and cacheable for everyone",
+            "description": "What `/api/v1/snapshot` serves, at an address that never changes and names the server's timeline (as the feed pages do); a server started with `--feed-redirect` redirects `/api/v1/snapshot` here so a caching proxy answers every app. A superseded revision redirects (303) to the current one.",
             "parameters": parameters(vec![
                 ("revision", "path", true, revision(), "The current revision"),
+                ("timeline", "path", true, json!({ "type": "string", "pattern": "^[0-9a-f]{32}$" }), "The server's timeline at that revision"),
             ]),
             "responses": {
                 "200": { "description": "The zstd-compressed database, with the headers of `/api/v1/snapshot`", "content": { "application/zstd": {} } },
                 "206": { "description": "The requested range" },
                 "303": { "description": "A superseded revision: see the current one" },
-                "400": json_body(error.clone(), "The path is not a revision"),
+                "400": json_body(error.clone(), "The path is not a revision and a timeline"),
                 "404": not_found.clone(),
                 "416": { "description": "Range not satisfiable" },
+            },
+        }},
+        api::SNAPSHOT_AT_UNNAMED: { "get": {
+            "summary": "A snapshot's address from before snapshots named their timeline: redirects to the current one",
+            "parameters": parameters(vec![
+                ("revision", "path", true, revision(), "A revision of the server"),
+            ]),
+            "responses": {
+                "303": { "description": "The current snapshot, at its immutable address" },
+                "400": json_body(error.clone(), "The path is not a revision"),
+                "404": not_found.clone(),
             },
         }},
         api::OPENAPI: { "get": {

@@ -25,6 +25,8 @@ pub const WINDOW_LOG: u32 = 26;
 pub struct Built {
     pub revision: u64,
     pub instance: String,
+    /// The fingerprint of `revision`: with the instance, the timeline its address names.
+    pub fingerprint: String,
     /// The compressed file.
     pub path: PathBuf,
     /// SHA-256 (hex) of the compressed file, and the size of the database before compression.
@@ -100,6 +102,7 @@ pub fn write_file(database: &Path, out: &Path) -> anyhow::Result<Built> {
     Ok(Built {
         revision: info.revision,
         instance: info.instance,
+        fingerprint: info.fingerprint,
         path: out.to_owned(),
         sha256,
         bytes,

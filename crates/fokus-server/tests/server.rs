@@ -964,10 +964,12 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
         api::STATUS,
         api::FEED,
         api::FEED_PAGE,
+        api::FEED_PAGE_UNNAMED,
         api::EVENTS,
         "/api/v1/blobs/{sha256}",
         api::SNAPSHOT,
         api::SNAPSHOT_AT,
+        api::SNAPSHOT_AT_UNNAMED,
         api::OPENAPI,
         api::ADMIN_IMPORT,
     ]
@@ -1015,6 +1017,13 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
             "?subjects=kennzahl:sgb2_quote,gebiet:010560015,inhalt:newsletter/2025-4",
         ),
     ];
+    // The server's timeline, as the old unnamed address of a snapshot redirects to it.
+    let unnamed = api::SNAPSHOT_AT_UNNAMED.replace("{revision}", &(DEMO + 1).to_string());
+    let (status, headers, _) =
+        fetch(&router, Request::get(unnamed).body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers[header::LOCATION].to_str().unwrap().to_owned();
+    let (_, timeline) = api::parse_snapshot_path(&location).expect("a named snapshot address");
     for (path, operations) in paths {
         let Some(operation) = operations.get("get") else {
             continue;
@@ -1022,24 +1031,31 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
         if path == api::EVENTS {
             continue; // an endless stream; covered by the SSE tests
         }
+        // The addresses from before pages named their timeline only redirect.
+        let expected = if path == api::FEED_PAGE_UNNAMED || path == api::SNAPSHOT_AT_UNNAMED {
+            StatusCode::SEE_OTHER
+        } else {
+            StatusCode::OK
+        };
         let uri = match examples.iter().find(|(example, _)| example == path) {
             Some((_, query)) => format!("{path}{query}"),
             None => path
                 .replace("{sha256}", &pdf_sha)
                 .replace("{since}", "0")
                 .replace("{revision}", &(DEMO + 1).to_string())
-                .replace("{until}", &(DEMO + 1).to_string()),
+                .replace("{until}", &(DEMO + 1).to_string())
+                .replace("{timeline}", timeline),
         };
         let (status, _, body) = get(&router, &uri, None).await;
         assert_eq!(
             status,
-            StatusCode::OK,
+            expected,
             "{uri}: {}",
             String::from_utf8_lossy(&body)
         );
         assert!(
-            operation["responses"].get("200").is_some(),
-            "{path}: 200 is documented"
+            operation["responses"].get(expected.as_str()).is_some(),
+            "{path}: {expected} is documented"
         );
     }
 }
@@ -1622,11 +1638,17 @@ async fn behind_a_cache_the_feed_redirects_to_immutable_pages() {
         )
         .await
         .unwrap();
-    let page_path = api::feed_page_path(0, DEMO);
+    let location = response.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let (_, _, timeline) = api::parse_feed_page_path(&location).expect("a page's address");
+    let timeline = timeline.to_owned();
+    let page_path = api::feed_page_path(0, DEMO, &timeline);
     assert_eq!(
         (
             response.status(),
-            response.headers()[header::LOCATION].to_str().unwrap(),
+            location.as_str(),
             response.headers()[header::CACHE_CONTROL].to_str().unwrap()
         ),
         (StatusCode::SEE_OTHER, page_path.as_str(), "no-store"),
@@ -1650,29 +1672,51 @@ async fn behind_a_cache_the_feed_redirects_to_immutable_pages() {
         "the page holds the whole range"
     );
 
-    let (status, _, _) = get(&router, &api::feed_page_path(0, DEMO + 1), None).await;
+    let (status, _, _) = get(&router, &api::feed_page_path(0, DEMO + 1, &timeline), None).await;
     assert_eq!(
         status,
         StatusCode::NOT_FOUND,
         "a revision the server does not have"
     );
-    let response = router
-        .clone()
-        .oneshot(
-            Request::get(api::feed_page_path(0, DEMO - 1))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+    let lost = api::timeline("kreis", &"0".repeat(64));
+    let (status, _, _) = get(&router, &api::feed_page_path(0, DEMO, &lost), None).await;
     assert_eq!(
-        (
-            response.status(),
-            response.headers()[header::LOCATION].to_str().unwrap()
-        ),
-        (StatusCode::SEE_OTHER, page_path.as_str()),
-        "a superseded page leads to the current one"
+        status,
+        StatusCode::NOT_FOUND,
+        "the same revision of another timeline (a server before its restore)"
     );
+    for (older, why) in [
+        (
+            api::feed_page_path(0, DEMO - 1, &timeline),
+            "a superseded page leads to the current one",
+        ),
+        (
+            api::feed_page_path(0, DEMO - 1, &lost),
+            "whatever timeline it named",
+        ),
+        (
+            format!("{}/0/{}", api::FEED, DEMO - 1),
+            "as does an address from before timelines",
+        ),
+        (
+            format!("{}/0/{DEMO}", api::FEED),
+            "of the current revision too",
+        ),
+    ] {
+        let response = router
+            .clone()
+            .oneshot(Request::get(&older).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                response.status(),
+                response.headers()[header::LOCATION].to_str().unwrap()
+            ),
+            (StatusCode::SEE_OTHER, page_path.as_str()),
+            "{why}"
+        );
+    }
     let etag = api::feed_etag(&page.instance, DEMO, DEMO);
     let (status, _, _) = get(&router, &format!("{}?since={DEMO}", api::FEED), Some(&etag)).await;
     assert_eq!(

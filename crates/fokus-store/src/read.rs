@@ -475,6 +475,7 @@ impl Store {
             .and_then(|text| text.parse().ok())
             .unwrap_or(0);
         Ok(FeedPage {
+            format: fokus_model::FEED_FORMAT,
             instance: self.instance()?,
             since,
             revision,

@@ -28,6 +28,9 @@ const SHARED_META: [&str; 4] = ["instance", "revision", "dataset", "dataset_revi
 pub struct SnapshotInfo {
     pub instance: String,
     pub revision: u64,
+    /// The fingerprint of `revision` in the file's revision log. Announced by the server, it
+    /// must match; empty where a server did not announce one (before timelines were named).
+    pub fingerprint: String,
 }
 
 impl SnapshotInfo {
@@ -170,11 +173,21 @@ fn read_info(conn: &Connection) -> Result<SnapshotInfo> {
             })
             .optional()?)
     };
+    let revision = meta("revision")?
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(0u64);
+    let fingerprint = conn
+        .query_row(
+            "SELECT fingerprint FROM revision_log WHERE revision = ?1",
+            [revision],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or_default();
     Ok(SnapshotInfo {
         instance: meta("instance")?.unwrap_or_default(),
-        revision: meta("revision")?
-            .and_then(|text| text.parse().ok())
-            .unwrap_or(0),
+        revision,
+        fingerprint,
     })
 }
 
@@ -208,10 +221,19 @@ fn check_snapshot(snapshot: &Connection, expected: &SnapshotInfo) -> Result<()> 
         return Err(invalid("rows of unknown areas"));
     }
     let info = read_info(snapshot)?;
-    if &info != expected || info.revision == 0 || info.instance.is_empty() {
+    if (info.instance.as_str(), info.revision) != (expected.instance.as_str(), expected.revision)
+        || info.revision == 0
+        || info.instance.is_empty()
+    {
         return Err(invalid(format!(
             "holds revision {} of `{}`, announced were {} of `{}`",
             info.revision, info.instance, expected.revision, expected.instance
+        )));
+    }
+    if !expected.fingerprint.is_empty() && info.fingerprint != expected.fingerprint {
+        return Err(invalid(format!(
+            "revision {} has the fingerprint {}, announced was {} (another timeline)",
+            info.revision, info.fingerprint, expected.fingerprint
         )));
     }
     let gaps = quoted_list([Gap::NoData, Gap::Suppressed].map(Gap::as_str));

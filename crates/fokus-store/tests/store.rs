@@ -1087,6 +1087,7 @@ fn a_bad_snapshot_is_refused_and_changes_nothing() {
     let info = fokus_store::SnapshotInfo {
         instance: server.instance().unwrap(),
         revision: 2,
+        fingerprint: server.fingerprint_of(2).unwrap().unwrap(),
     };
     let garbage = dir.path().join("garbage.sqlite3");
     std::fs::write(&garbage, b"<html>Wartungsarbeiten</html>".repeat(200)).unwrap();
@@ -1155,6 +1156,14 @@ fn a_bad_snapshot_is_refused_and_changes_nothing() {
                 ..info.clone()
             },
             "ein-anderer-server",
+        ),
+        (
+            damage("fingerprint", ""),
+            fokus_store::SnapshotInfo {
+                fingerprint: "0".repeat(64),
+                ..info.clone()
+            },
+            "another timeline",
         ),
     ];
     for (path, expected, says) in cases {

@@ -67,6 +67,8 @@ pub struct Syncer {
     pub(crate) blob_locks: BlobLocks,
     /// An empty cache starts from the server's snapshot, if it has one.
     pub(crate) snapshots: bool,
+    /// A refused snapshot ends the sync instead of sending it to the feed.
+    pub(crate) strict_snapshots: bool,
 }
 
 type BlobLocks =
@@ -171,6 +173,7 @@ impl Syncer {
             extra_roots: Vec::new(),
             blob_locks: BlobLocks::default(),
             snapshots: true,
+            strict_snapshots: false,
         })
     }
 
@@ -193,6 +196,13 @@ impl Syncer {
     /// Always takes the JSON feed, also for an empty cache (for debugging, and to compare).
     pub fn feed_only(mut self) -> Syncer {
         self.snapshots = false;
+        self
+    }
+
+    /// A refused snapshot ends the sync with the reason instead of falling back to the feed
+    /// (to see why a server's snapshot is refused; tests).
+    pub fn strict_snapshots(mut self) -> Syncer {
+        self.strict_snapshots = true;
         self
     }
 
@@ -268,6 +278,8 @@ impl Syncer {
             .send()
             .await
             .map_err(|error| Fetch::Failed(request_error(&error)))?;
+        // Where the page came from after redirects: an immutable address is checked against it.
+        let address = response.url().to_string();
         match plan::feed_status(response.status().as_u16()).map_err(Fetch::Failed)? {
             plan::FeedStatus::NotModified => return Ok(None),
             plan::FeedStatus::ServerBehind => return Err(Fetch::ServerBehind),
@@ -278,6 +290,12 @@ impl Syncer {
             .get(api::FEED_BYTES_HEADER)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok());
+        let format = response
+            .headers()
+            .get(api::FEED_FORMAT_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        plan::check_feed_format(format).map_err(Fetch::Failed)?;
         plan::check_feed_size(response.content_length()).map_err(Fetch::Failed)?;
         plan::check_feed_size(total_bytes).map_err(Fetch::Failed)?;
         let progress = |bytes: usize| SyncProgress {
@@ -309,9 +327,9 @@ impl Syncer {
             }
         }
         self.report(progress(body.len()));
-        plan::parse_page(&body, local.revision)
-            .map(Some)
-            .map_err(Fetch::Failed)
+        let page = plan::parse_page(&body, local.revision).map_err(Fetch::Failed)?;
+        plan::check_page_address(&address, &page).map_err(Fetch::Failed)?;
+        Ok(Some(page))
     }
 
     /// Fetches and applies everything after the cache's revision. One round trip when nothing

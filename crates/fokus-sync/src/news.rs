@@ -175,6 +175,7 @@ mod tests {
 
     fn page(since: u64, rows: &[(&str, u16)], content: Vec<ContentItem>) -> FeedPage {
         FeedPage {
+            format: fokus_model::FEED_FORMAT,
             since,
             revision: since + 1,
             observations: rows

@@ -29,6 +29,10 @@ pub enum SyncError {
     /// The server address is not one the app talks to.
     #[error("{0}")]
     Address(String),
+    /// The server sends data in a format this build cannot read: only an update of the app
+    /// helps. The cache is untouched; retrying changes nothing until the app is updated.
+    #[error("{0}")]
+    UpdateNeeded(String),
 }
 
 impl From<StoreError> for SyncError {
@@ -58,6 +62,25 @@ impl SyncError {
     /// The cache file itself is broken (corrupt, not SQLite, from a newer build).
     pub fn is_broken_cache(&self) -> bool {
         matches!(self, SyncError::Store(error) if error.is_unusable_file())
+    }
+
+    /// Only an update of the app makes this server's data readable.
+    pub fn is_update_needed(&self) -> bool {
+        matches!(self, SyncError::UpdateNeeded(_))
+    }
+}
+
+/// Refuses a feed of a layout newer than this build's ([`fokus_model::FEED_FORMAT`]), from the
+/// format the server announces (`x-fokus-feed-format`, before the body) or the page's own.
+pub fn check_feed_format(format: Option<u64>) -> Result<(), SyncError> {
+    match format {
+        Some(format) if format > u64::from(fokus_model::FEED_FORMAT) => {
+            Err(SyncError::UpdateNeeded(format!(
+                "Der Server liefert seine Daten in einem neueren Format ({format}), als diese App-Version lesen kann ({}). Bitte FOKUS aktualisieren; bis dahin bleiben die bisherigen Daten erhalten.",
+                fokus_model::FEED_FORMAT
+            )))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -164,7 +187,9 @@ pub enum FeedStatus {
     /// 304: the cache is current.
     NotModified,
     /// The server has fewer revisions than the cache (rebuilt), or its revision of the cache's
-    /// number is another one (restored from a backup, 409): replace the cache in full.
+    /// number is another one (restored from a backup): 409, and only that, makes the client
+    /// replace its cache in full. A 400 is a refused request (a proxy's filter, say), never a
+    /// reason to download everything again.
     ServerBehind,
     /// 2xx: read the page.
     Page,
@@ -173,7 +198,7 @@ pub enum FeedStatus {
 pub fn feed_status(status: u16) -> Result<FeedStatus, SyncError> {
     match status {
         304 => Ok(FeedStatus::NotModified),
-        400 | 409 => Ok(FeedStatus::ServerBehind),
+        409 => Ok(FeedStatus::ServerBehind),
         200..=299 => Ok(FeedStatus::Page),
         other => Err(SyncError::InvalidAnswer(format!("HTTP {other}"))),
     }
@@ -193,6 +218,15 @@ pub fn parse_page(body: &[u8], since: u64) -> Result<FeedPage, SyncError> {
     if body.len() > MAX_FEED_BYTES {
         return Err(SyncError::InvalidAnswer("Antwort zu groß".into()));
     }
+    // The layout first: a page of a newer format may not parse as this build's at all, and
+    // then the person must hear "update the app", not "the server is broken".
+    #[derive(serde::Deserialize)]
+    struct Layout {
+        format: Option<u64>,
+    }
+    if let Ok(layout) = serde_json::from_slice::<Layout>(body) {
+        check_feed_format(layout.format)?;
+    }
     let page: FeedPage = serde_json::from_slice(body)
         .map_err(|error| SyncError::InvalidAnswer(format!("kein gültiger Feed: {error}")))?;
     // A server may answer a `since` from long ago with its full page (`since` 0).
@@ -209,6 +243,40 @@ pub fn parse_page(body: &[u8], since: u64) -> Result<FeedPage, SyncError> {
         )));
     }
     Ok(page)
+}
+
+/// A page that arrived from an immutable address (after the server's redirect, perhaps out of
+/// a caching proxy) must be the page that address names: its range, and the timeline of its
+/// instance and the fingerprint of its last revision. A proxy still holding a page of a lost
+/// timeline (a server restored from a backup) under that address is refused, not applied.
+/// Any other address (the server's own `/api/v1/feed?since=`) needs no check. `address` is
+/// the answer's URL.
+pub fn check_page_address(address: &str, page: &FeedPage) -> Result<(), SyncError> {
+    let path = url::Url::parse(address)
+        .map(|url| url.path().to_owned())
+        .unwrap_or_else(|_| address.to_owned());
+    let Some((since, until, timeline)) = api::parse_feed_page_path(&path) else {
+        return Ok(());
+    };
+    let fingerprint = page
+        .revisions
+        .iter()
+        .find(|revision| revision.revision == until)
+        .map(|revision| revision.fingerprint.as_str());
+    let named = (page.since == since || page.since == 0)
+        && page.revision == until
+        && match fingerprint {
+            Some(fingerprint) => api::timeline(&page.instance, fingerprint) == timeline,
+            // Nothing after `since`: nothing to apply, nothing to mix up.
+            None => since == until && page.is_empty(),
+        };
+    if !named {
+        return Err(SyncError::InvalidAnswer(format!(
+            "die Feed-Seite {path} enthält einen anderen Datenstand (Revision {} bis {} von „{}“); ein Zwischenspeicher vor dem Server hält veraltete Daten",
+            page.since, page.revision, page.instance
+        )));
+    }
+    Ok(())
 }
 
 /// What to do with the server's answer to the feed request for `local`.
@@ -312,6 +380,10 @@ pub fn record(state: &mut SyncState, result: &Result<SyncOutcome, SyncError>, no
             state.problem = None;
         }
         Err(error) if error.is_offline() => state.online = false,
+        Err(error) if error.is_update_needed() => {
+            state.online = true;
+            state.problem = Some(error.to_string());
+        }
         Err(error) if error.is_disk_full() => {
             state.online = true;
             state.problem = Some(

@@ -2,7 +2,8 @@
 //! of the current revision, hashed as it arrives (the SHA-256 of the body as sent), streamed
 //! through a zstd decoder into a file beside the cache, checked against the announced hash and
 //! size, then checked row by row and copied in by the store (`Store::restore_snapshot`). Memory stays bounded by the decoder's window and a few
-//! chunks in flight, whatever the size. A server without snapshots (404) gets the feed instead.
+//! chunks in flight, whatever the size. A server without snapshots (404), a snapshot of another
+//! schema version and one refused by any check send the sync to the feed instead.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -109,20 +110,60 @@ fn announced(headers: &reqwest::header::HeaderMap) -> Result<Announced, SyncErro
     if bytes > MAX_SNAPSHOT_BYTES {
         return Err(invalid(format!("zu groß ({bytes} Bytes)")));
     }
+    // Servers before timelines were named send none; the store then checks instance and
+    // revision only.
+    let fingerprint = text(api::SNAPSHOT_FINGERPRINT_HEADER).unwrap_or_default();
     Ok(Announced {
-        info: SnapshotInfo { instance, revision },
+        info: SnapshotInfo {
+            instance,
+            revision,
+            fingerprint,
+        },
         sha256,
         bytes,
     })
 }
 
+/// A snapshot from an immutable address (after the server's redirect, perhaps out of a caching
+/// proxy) must announce the revision and timeline that address names; the store then checks
+/// the file against what is announced. A proxy still holding the snapshot of a lost timeline
+/// (a server restored from a backup) is caught here.
+fn check_address(path: &str, announced: &Announced) -> Result<(), SyncError> {
+    let Some((revision, timeline)) = api::parse_snapshot_path(path) else {
+        return Ok(());
+    };
+    let info = &announced.info;
+    if info.revision != revision || api::timeline(&info.instance, &info.fingerprint) != timeline {
+        return Err(invalid(format!(
+            "{path} enthält Revision {} eines anderen Datenstands; ein Zwischenspeicher vor dem Server hält veraltete Daten",
+            info.revision
+        )));
+    }
+    Ok(())
+}
+
 impl Syncer {
-    /// The first sync of an empty cache from the server's snapshot; `None` when the server has
-    /// none (the caller takes the feed).
+    /// The first sync of an empty cache (or a replacement in full) from the server's snapshot;
+    /// `None` when the caller is to take the feed: the server has none, it is of another schema
+    /// version, or it was refused (any check failed). A snapshot is only a faster way to the
+    /// data the feed also serves, so no refusal of it may strand an app; only a lost connection
+    /// or a full disk end the sync, since the feed could not do better.
     pub(crate) async fn sync_from_snapshot(
         &self,
         now: i64,
     ) -> Result<Option<SyncOutcome>, SyncError> {
+        match self.try_snapshot(now).await {
+            Err(error)
+                if !error.is_offline() && !error.is_disk_full() && !self.strict_snapshots =>
+            {
+                tracing::warn!(%error, "the server's snapshot was refused; taking the feed");
+                Ok(None)
+            }
+            other => other,
+        }
+    }
+
+    async fn try_snapshot(&self, now: i64) -> Result<Option<SyncOutcome>, SyncError> {
         let url = format!("{}{}", self.base_url, api::SNAPSHOT);
         let response = self
             .http
@@ -144,7 +185,25 @@ impl Syncer {
             }
             _ => {}
         }
+        // A snapshot is the server's database file: of use only to a build of the same schema
+        // version. A server without the header is checked by the store after the download.
+        let schema = response
+            .headers()
+            .get(api::SNAPSHOT_SCHEMA_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        if let Some(schema) = schema {
+            if schema != fokus_store::SCHEMA_VERSION.to_string() {
+                tracing::info!(
+                    server = %schema,
+                    ours = fokus_store::SCHEMA_VERSION,
+                    "the server's snapshot is of another schema version; taking the feed"
+                );
+                return Ok(None);
+            }
+        }
         let announced = announced(response.headers())?;
+        check_address(response.url().path(), &announced)?;
         let total_bytes = response.content_length();
         let path = download_path(&self.cache_path);
         let result = self

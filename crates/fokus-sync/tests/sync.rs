@@ -814,7 +814,7 @@ async fn an_empty_cache_copies_the_servers_snapshot_and_goes_on_with_deltas() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hostile_snapshots_leave_the_cache_untouched() {
+async fn refused_snapshots_never_enter_the_cache_and_the_feed_fills_it() {
     use axum::response::IntoResponse;
     use sha2::Digest;
     let dir = tempfile::tempdir().unwrap();
@@ -915,12 +915,15 @@ async fn hostile_snapshots_leave_the_cache_untouched() {
             "zu groß",
         ),
     ];
-    let cache_path = dir.path().join("cache.sqlite3");
-    Store::open(&cache_path)
-        .unwrap()
-        .set_app_setting("server", "bleibt")
-        .unwrap();
-    for (why, body, sha256, bytes, revision, says) in cases {
+    for (case, (why, body, sha256, bytes, revision, says)) in cases.into_iter().enumerate() {
+        // Each case on a fresh cache that holds a setting of the app's own.
+        let cache_path = dir.path().join(format!("cache-{case}.sqlite3"));
+        Store::open(&cache_path)
+            .unwrap()
+            .set_app_setting("server", "bleibt")
+            .unwrap();
+        // The snapshot is what `fokus_store` refuses or the download's checks; the store's own
+        // refusal is checked here too, on the same file, so each case is known to be refused.
         let instance = info.clone();
         let router = axum::Router::new().route(
             fokus_model::api::SNAPSHOT,
@@ -943,28 +946,72 @@ async fn hostile_snapshots_leave_the_cache_untouched() {
                 }
             }),
         );
+        let (router, feeds) = count_feeds(router.fallback_service(app(
+            AppState::new(Store::open(&server_path).unwrap()).unwrap(),
+            None,
+        )));
         let address = spawn(router).await;
         let syncer = Syncer::new(&format!("http://{address}"), &cache_path).unwrap();
-        let error = syncer.sync_once(1).await.unwrap_err();
+        // Refused, as the snapshot alone shows ...
+        let strict = Syncer::new(
+            &format!("http://{address}"),
+            &dir.path().join(format!("strict-{case}.sqlite3")),
+        )
+        .unwrap()
+        .strict_snapshots();
+        let refused = strict.sync_once(1).await.unwrap_err();
         assert!(
-            matches!(error, SyncError::InvalidAnswer(_)) && error.to_string().contains(says),
-            "{why}: {error}"
+            matches!(refused, SyncError::InvalidAnswer(_)) && refused.to_string().contains(says),
+            "{why}: {refused}"
         );
-        assert_untouched(&syncer, why);
+        assert_untouched(&strict, why);
+        // ... and the sync goes on with the feed: the server's data, nothing of the snapshot.
+        let before = feeds.load(std::sync::atomic::Ordering::SeqCst);
+        let outcome = syncer.sync_once(1).await.unwrap();
+        assert_eq!(outcome.revision, DEMO, "{why}");
         assert_eq!(
-            Store::open(&cache_path)
-                .unwrap()
-                .app_setting("server")
-                .unwrap()
-                .as_deref(),
+            feeds.load(std::sync::atomic::Ordering::SeqCst),
+            before + 1,
+            "{why}: the feed was asked once"
+        );
+        let cache = Store::open(&cache_path).unwrap();
+        assert_eq!(
+            cache.feed_since(0).unwrap(),
+            Store::open(&server_path).unwrap().feed_since(0).unwrap(),
+            "{why}: the cache holds the server's data"
+        );
+        assert_eq!(
+            cache.app_setting("server").unwrap().as_deref(),
             Some("bleibt"),
             "{why}"
         );
+        let mut download = cache_path.as_os_str().to_owned();
+        download.push(".snapshot-download");
         assert!(
-            !dir.path().join("cache.sqlite3.snapshot-download").exists(),
+            !std::path::Path::new(&download).exists(),
             "{why}: the download is removed"
         );
     }
+}
+
+/// `router` counting its requests for the feed.
+fn count_feeds(
+    router: axum::Router,
+) -> (axum::Router, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let feeds = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = feeds.clone();
+    let router = router.layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let counter = counter.clone();
+            async move {
+                if request.uri().path() == fokus_model::api::FEED {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                next.run(request).await
+            }
+        },
+    ));
+    (router, feeds)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1025,4 +1072,186 @@ async fn a_server_whose_snapshot_fails_still_serves_the_first_sync_through_the_f
     .unwrap();
     let outcome = syncer.sync_once(1).await.unwrap();
     assert_eq!(outcome.revision, DEMO, "the feed filled the cache");
+}
+
+/// Version skew: a server one schema version ahead of the app or behind it still syncs it (its
+/// snapshot is skipped for the feed, without downloading it); a feed of a newer format makes the
+/// sync say that the app needs an update, once per sync, and leaves the data as they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_of_another_version_syncs_through_the_feed_or_asks_for_an_update() {
+    use axum::response::IntoResponse;
+    use fokus_model::api;
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("feed")).unwrap();
+    std::fs::create_dir_all(dir.path().join("ahead")).unwrap();
+    let (feed_path, _) = snapshot_server(&dir.path().join("feed")).await;
+    // The snapshot is one revision ahead of the feed, so the test sees which of the two filled
+    // the cache; as a file it passes every check of this build.
+    let (ahead_path, _) = snapshot_server(&dir.path().join("ahead")).await;
+    let mut ahead = Store::open(&ahead_path).unwrap();
+    import(
+        &mut ahead,
+        "kennzahl;gebiet;jahr;wert\nsgb2_quote;01056;2025;9,9\n",
+        200,
+    );
+    let file = dir.path().join("ahead.snapshot.sqlite3");
+    let info = ahead.write_snapshot(&file).unwrap();
+    assert_eq!(info.revision, DEMO + 1);
+    let raw = std::fs::read(&file).unwrap();
+    let body = zstd::bulk::compress(&raw, 3).unwrap();
+    let sha256: String = sha2::Sha256::digest(&body)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let feed_server = || {
+        app(
+            AppState::new(Store::open(&feed_path).unwrap()).unwrap(),
+            None,
+        )
+    };
+    let ours = fokus_store::SCHEMA_VERSION;
+    for (schema, expected) in [(ours + 1, DEMO), (ours - 1, DEMO), (ours, DEMO + 1)] {
+        let (body, sha256, instance) = (body.clone(), sha256.clone(), info.instance.clone());
+        let bytes = raw.len();
+        let router = axum::Router::new()
+            .route(
+                api::SNAPSHOT,
+                get(move || {
+                    let (body, sha256, instance) = (body.clone(), sha256.clone(), instance.clone());
+                    async move {
+                        (
+                            [
+                                (api::SNAPSHOT_REVISION_HEADER, (DEMO + 1).to_string()),
+                                (api::SNAPSHOT_INSTANCE_HEADER, instance),
+                                (api::SNAPSHOT_SHA256_HEADER, sha256),
+                                (api::SNAPSHOT_BYTES_HEADER, bytes.to_string()),
+                                (api::SNAPSHOT_SCHEMA_HEADER, schema.to_string()),
+                            ],
+                            body,
+                        )
+                            .into_response()
+                    }
+                }),
+            )
+            .fallback_service(feed_server());
+        let address = spawn(router).await;
+        let cache_path = dir.path().join(format!("cache-{schema}.sqlite3"));
+        let syncer = Syncer::new(&format!("http://{address}"), &cache_path).unwrap();
+        let outcome = syncer.sync_once(1).await.unwrap();
+        assert_eq!(
+            outcome.revision, expected,
+            "server of schema {schema}, app of {ours}"
+        );
+    }
+
+    // A feed of the next format, announced in its header or only in its body, whose layout
+    // this build cannot even parse.
+    let newer =
+        serde_json::json!({ "format": fokus_model::FEED_FORMAT + 1, "seiten": [] }).to_string();
+    for announced in [true, false] {
+        let newer = newer.clone();
+        let router = axum::Router::new().route(
+            api::FEED,
+            get(move || {
+                let newer = newer.clone();
+                async move {
+                    let format = (fokus_model::FEED_FORMAT + 1).to_string();
+                    let mut response = newer.into_response();
+                    if announced {
+                        response
+                            .headers_mut()
+                            .insert(api::FEED_FORMAT_HEADER, format.parse().unwrap());
+                    }
+                    response
+                }
+            }),
+        );
+        let (router, feeds) = count_feeds(router);
+        let address = spawn(router).await;
+        // A cache with data: the app keeps showing them.
+        let cache_path = dir.path().join(format!("cache-{ours}.sqlite3"));
+        let syncer = Syncer::new(&format!("http://{address}"), &cache_path).unwrap();
+        let mut state = fokus_model::SyncState::default();
+        for round in 1..=2 {
+            let result = syncer.sync_once(10).await;
+            let error = result.as_ref().unwrap_err();
+            assert!(error.is_update_needed(), "announced {announced}: {error}");
+            fokus_sync::plan::record(&mut state, &result, 10);
+            assert_eq!(
+                feeds.load(std::sync::atomic::Ordering::SeqCst),
+                round,
+                "one request per sync, no retry loop"
+            );
+        }
+        let problem = state.problem.unwrap_or_default();
+        assert!(problem.contains("Bitte FOKUS aktualisieren"), "{problem}");
+        assert_eq!(
+            Store::open(&cache_path).unwrap().revision().unwrap(),
+            DEMO + 1,
+            "the data stay as they were"
+        );
+    }
+
+    // A page from a server before the format existed is of the first format.
+    let mut older =
+        serde_json::to_value(Store::open(&feed_path).unwrap().feed_since(0).unwrap()).unwrap();
+    older.as_object_mut().unwrap().remove("format").unwrap();
+    let older = older.to_string();
+    let router = axum::Router::new().route(
+        api::FEED,
+        get(move || {
+            let older = older.clone();
+            async move { older.into_response() }
+        }),
+    );
+    let address = spawn(router).await;
+    let syncer = Syncer::new(
+        &format!("http://{address}"),
+        &dir.path().join("cache-older.sqlite3"),
+    )
+    .unwrap();
+    assert_eq!(syncer.sync_once(1).await.unwrap().revision, DEMO);
+}
+
+/// A 400 is a refused request (here a filter in front of the server that takes offence at the
+/// fingerprint), not a server behind the cache: the client reports it and keeps its data instead
+/// of replacing them in full on every sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_request_is_not_taken_for_a_server_behind() {
+    use axum::response::IntoResponse;
+    let dir = tempfile::tempdir().unwrap();
+    let (server_path, address) = snapshot_server(dir.path()).await;
+    let cache_path = dir.path().join("cache.sqlite3");
+    let direct = Syncer::new(&format!("http://{address}"), &cache_path).unwrap();
+    assert_eq!(direct.sync_once(1).await.unwrap().revision, DEMO);
+    let filter = axum::middleware::from_fn(
+        |request: axum::extract::Request, next: axum::middleware::Next| async move {
+            if request
+                .uri()
+                .query()
+                .is_some_and(|query| query.contains("fingerprint"))
+            {
+                return axum::http::StatusCode::BAD_REQUEST.into_response();
+            }
+            next.run(request).await
+        },
+    );
+    let filtered = spawn(
+        app(
+            AppState::new(Store::open(&server_path).unwrap()).unwrap(),
+            None,
+        )
+        .layer(filter),
+    )
+    .await;
+    let syncer = Syncer::new(&format!("http://{filtered}"), &cache_path).unwrap();
+    let error = syncer.sync_once(2).await.unwrap_err();
+    assert!(
+        matches!(error, SyncError::InvalidAnswer(ref text) if text.contains("400")),
+        "{error}"
+    );
+    let cache = Store::open(&cache_path).unwrap();
+    assert_eq!(cache.revision().unwrap(), DEMO);
+    assert_eq!(cache.last_sync().unwrap(), Some(1), "no sync was recorded");
 }

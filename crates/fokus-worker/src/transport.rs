@@ -154,8 +154,12 @@ pub async fn fetch_feed(base: &str, local: &Local) -> Result<FeedAnswer, SyncErr
             .flatten()
             .and_then(|value| value.parse::<u64>().ok())
     };
+    plan::check_feed_format(header(api::FEED_FORMAT_HEADER))?;
     plan::check_feed_size(header("content-length"))?;
     plan::check_feed_size(header(api::FEED_BYTES_HEADER))?;
     let body = read_body(&response, ms, &abort).await?;
-    plan::parse_page(&body, local.revision).map(|page| FeedAnswer::Page(Box::new(page)))
+    let page = plan::parse_page(&body, local.revision)?;
+    // Where the page came from after the server's redirect (a caching proxy's address).
+    plan::check_page_address(&response.url(), &page)?;
+    Ok(FeedAnswer::Page(Box::new(page)))
 }
