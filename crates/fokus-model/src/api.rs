@@ -288,13 +288,33 @@ pub struct FeedQuery {
     pub fingerprint: Option<String>,
 }
 
+/// The longest server instance a client accepts, in bytes ([`is_instance`]).
+pub const MAX_INSTANCE_BYTES: usize = 128;
+
+/// Whether `instance` is one a client may keep: it goes back to the server in every request's
+/// `If-None-Match` (inside the quoted [`feed_etag`]), so it must be a header value everywhere,
+/// the browser's `fetch` included: at most [`MAX_INSTANCE_BYTES`] of visible ASCII without `"`
+/// (an ETag's characters). Servers make a UUID; a database without an identity (made by a test,
+/// never by `init`) sends an empty one.
+pub fn is_instance(instance: &str) -> bool {
+    instance.len() <= MAX_INSTANCE_BYTES
+        && instance
+            .bytes()
+            .all(|byte| byte.is_ascii_graphic() && byte != b'"')
+}
+
+/// The longest `name` of an import, in characters ([`ImportQuery`]).
+pub const MAX_IMPORT_NAME_CHARS: usize = 200;
+
 /// Query of [`ADMIN_IMPORT`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ImportQuery {
     #[serde(default)]
     pub dry_run: bool,
-    /// The file name, for the revision log ("Import bi-2026.csv").
+    /// The file name, for the revision log ("Import bi-2026.csv"): at most
+    /// [`MAX_IMPORT_NAME_CHARS`] characters, none of them invisible
+    /// ([`crate::content::is_invisible`]).
     pub name: Option<String>,
 }
 
@@ -339,6 +359,37 @@ pub struct ImportRejected {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instance_is_short_visible_ascii_that_fits_an_etag() {
+        for (instance, expected, why) in [
+            (
+                "6f1c0e9a-3b5d-4f0e-9d5e-2a7b1c3d4e5f",
+                true,
+                "a server's UUID",
+            ),
+            ("kreis-test", true, "a test server's name"),
+            ("", true, "a database without an identity"),
+            (&"k".repeat(MAX_INSTANCE_BYTES), true, "the longest"),
+            (
+                &"k".repeat(MAX_INSTANCE_BYTES + 1),
+                false,
+                "one byte longer",
+            ),
+            ("kreis\u{7}test", false, "a control character"),
+            ("kreis\ttest", false, "a tab"),
+            ("kreis test", false, "a space"),
+            ("kreis\"test", false, "a quote would end the ETag"),
+            (
+                "kreis-prüfung",
+                false,
+                "beyond ASCII: no header value in a browser",
+            ),
+            ("kreis\u{202E}tset", false, "a right-to-left override"),
+        ] {
+            assert_eq!(is_instance(instance), expected, "{why}");
+        }
+    }
 
     #[test]
     fn immutable_addresses_name_their_timeline_and_read_back() {

@@ -300,7 +300,9 @@ pub fn allowed_extensions() -> String {
 /// Characters that change how a name is displayed without being seen: controls, bidirectional
 /// overrides and isolates (`Methodik\u{202E}fdp.bat` shows as `Methodiktab.pdf`), zero-width
 /// characters and the byte order mark.
-fn is_invisible(character: char) -> bool {
+/// Characters a reader cannot see that still change what a text means or how it is shown:
+/// controls, bidirectional overrides, zero-width characters.
+pub fn is_invisible(character: char) -> bool {
     character.is_control()
         || matches!(
             character,

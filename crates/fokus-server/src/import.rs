@@ -608,7 +608,7 @@ impl<'c> Checker<'c> {
             line,
             entry,
             column: column.map(Column::name),
-            value: value.map(str::to_owned),
+            value: value.map(|value| fokus_model::text::echo(value).into_owned()),
             reason,
         });
     }
@@ -1375,7 +1375,9 @@ fn german_style(body: &str, header: &Header, line_offset: u64) -> Result<NumberS
     }
     match (comma, point) {
         (Some((comma_line, comma_text)), Some((point_line, point_text))) => Err(whole_file(&format!(
-            "Die Datei mischt Dezimalkomma (Zeile {comma_line}: `{comma_text}`) und Dezimalpunkt (Zeile {point_line}: `{point_text}`); bitte eine Schreibweise für die ganze Datei"
+            "Die Datei mischt Dezimalkomma (Zeile {comma_line}: `{}`) und Dezimalpunkt (Zeile {point_line}: `{}`); bitte eine Schreibweise für die ganze Datei",
+            fokus_model::text::echo(&comma_text),
+            fokus_model::text::echo(&point_text)
         ))),
         (Some(_), None) => Ok(NumberStyle::GermanCsv),
         (None, Some(_)) => Ok(NumberStyle::PointInGermanCsv),
@@ -1394,7 +1396,7 @@ fn header_problem(found: &str) -> ImportError {
             line: 1,
             entry: None,
             column: None,
-            value: Some(found.chars().take(120).collect()),
+            value: Some(fokus_model::text::echo(found).into_owned()),
             reason: format!("Kopfzeile nicht erkannt; erwartet wird eine von {expected} (Trennzeichen `;`, Tabulator oder `,`)"),
         }],
     }

@@ -30,6 +30,7 @@ use fokus_model::api::{
     self, ApiError, ErrorCode, FeedQuery, ImportProblem, ImportQuery, ImportRejected, ImportReport,
 };
 use fokus_model::content::is_sha256_hex;
+use fokus_model::text;
 use fokus_store::reads::{self, Read, ReadVisitor};
 use fokus_store::{CommitSummary, Store, StoreError};
 use futures_util::StreamExt;
@@ -197,13 +198,14 @@ impl HttpError {
 impl From<StoreError> for HttpError {
     fn from(error: StoreError) -> HttpError {
         match error {
+            // Both name what the client asked for: cut short.
             StoreError::NotFound { .. } => HttpError {
                 status: StatusCode::NOT_FOUND,
-                body: ApiError::new(ErrorCode::NotFound, error.to_string()),
+                body: ApiError::new(ErrorCode::NotFound, text::echo_quoted(&error.to_string())),
             },
             StoreError::InvalidArgument(message) => HttpError {
                 status: StatusCode::BAD_REQUEST,
-                body: ApiError::new(ErrorCode::BadRequest, message),
+                body: ApiError::new(ErrorCode::BadRequest, text::echo_quoted(&message)),
             },
             other => HttpError::internal(other.to_string()),
         }
@@ -248,21 +250,35 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
                 .route(api::SNAPSHOT_AT_UNNAMED, get(snapshot_at_unnamed))
                 .with_state(state),
         );
-    let router = match web_dir {
-        // The release build's compressed copies (`name.br`, `name.gz`, see xtask's
-        // `web::precompress`) go to browsers that take them; without them, the file as it is.
-        Some(dir) => router
-            .fallback_service(
-                ServeDir::new(dir)
+    // The release build's compressed copies (`name.br`, `name.gz`, see xtask's
+    // `web::precompress`) go to browsers that take them; without them, the file as it is. A
+    // path the build has no file for is one of its page routes: the index page.
+    let web = web_dir.map(|dir| {
+        ServeDir::new(dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(
+                ServeFile::new(dir.join("index.html"))
                     .precompressed_br()
-                    .precompressed_gzip()
-                    .fallback(
-                        ServeFile::new(dir.join("index.html"))
-                            .precompressed_br()
-                            .precompressed_gzip(),
-                    ),
+                    .precompressed_gzip(),
             )
-            .layer(axum::middleware::from_fn(immutable_by_name)),
+    });
+    // An address under `/api` that no route takes is the API's own 404, never the index page
+    // (a client would get HTML with 200 where it expects JSON).
+    let router = router.fallback(move |request: axum::extract::Request| {
+        let web = web.clone();
+        async move {
+            match web {
+                Some(web) if !is_api_path(request.uri().path()) => {
+                    use tower::ServiceExt;
+                    web.oneshot(request).await.into_response()
+                }
+                _ => no_route(request.uri().path()).into_response(),
+            }
+        }
+    });
+    let router = match web_dir {
+        Some(_) => router.layer(axum::middleware::from_fn(immutable_by_name)),
         None => router,
     };
     let policy = content_security_policy(web_dir);
@@ -280,6 +296,26 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
             header::HeaderValue::from_str(&policy)
                 .unwrap_or_else(|_| header::HeaderValue::from_static("default-src 'none'")),
         ))
+}
+
+/// Whether `path` is the API's (`/api` and below), which the web build's page routes never are.
+fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// The answer to an address no route takes.
+fn no_route(path: &str) -> HttpError {
+    HttpError {
+        status: StatusCode::NOT_FOUND,
+        body: ApiError::new(
+            ErrorCode::NotFound,
+            format!(
+                "Die Adresse `{}` gibt es nicht; welche es gibt, steht in {}",
+                text::echo(path),
+                api::OPENAPI
+            ),
+        ),
+    }
 }
 
 /// Whether a path names a file by its content, as trunk names the UI's and xtask the store
@@ -421,13 +457,17 @@ async fn status(State(state): State<AppState>) -> Result<Response, HttpError> {
 }
 
 /// The change feed. The ETag names the range, so a client that is current gets a 304 with no body.
-/// A rejected query string or path as the API's `{ code, message }` with a German message.
+/// A rejected query string or path as the API's `{ code, message }` with a German message. The
+/// detail often quotes the value it refused (axum's and serde's do): cut short.
 fn rejected(what: &str, detail: impl std::fmt::Display) -> HttpError {
     HttpError {
         status: StatusCode::BAD_REQUEST,
         body: ApiError::new(
             ErrorCode::BadRequest,
-            format!("Ungültige Angaben für {what}: {detail}"),
+            format!(
+                "Ungültige Angaben für {what}: {}",
+                text::echo_quoted(&detail.to_string())
+            ),
         ),
     }
 }
@@ -872,7 +912,7 @@ async fn serve_read<R: Read>(
 ) -> Result<Response, HttpError> {
     let Query(args) = query.map_err(|rejection| HttpError {
         status: StatusCode::BAD_REQUEST,
-        body: reads::bad_arguments(R::NAME, rejection.body_text()),
+        body: reads::bad_arguments(R::NAME, text::echo_quoted(&rejection.body_text())),
     })?;
     Ok(Json(state.read(move |store| R::run(store, args)).await?).into_response())
 }
@@ -900,7 +940,7 @@ async fn blob(
         status: StatusCode::NOT_FOUND,
         body: ApiError::new(
             ErrorCode::NotFound,
-            format!("Datei `{sha256}` gibt es nicht"),
+            format!("Datei `{}` gibt es nicht", text::echo(&sha256)),
         ),
     };
     let Some(blobs) = state.blobs.clone() else {
@@ -948,6 +988,43 @@ fn same_secret(given: &[u8], expected: &[u8]) -> bool {
             == 0
 }
 
+/// The token of `Authorization: Bearer <token>`, empty without one. The scheme is
+/// case-insensitive and may be followed by more than one space (RFC 7235, section 2.1; RFC 6750
+/// names it `Bearer`); the token is compared as it is.
+fn bearer_token(headers: &HeaderMap) -> &str {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+            token.trim_start_matches(' ')
+        }
+        _ => "",
+    }
+}
+
+/// The import's `name` goes into the revision log that every app shows: bounded, and without
+/// characters that break lines or hide and reorder text.
+fn check_import_name(name: &str) -> Result<(), HttpError> {
+    if name.chars().count() > api::MAX_IMPORT_NAME_CHARS {
+        return Err(rejected(
+            "den Import",
+            format!(
+                "`name` ist länger als {} Zeichen; bitte nur den Dateinamen angeben",
+                api::MAX_IMPORT_NAME_CHARS
+            ),
+        ));
+    }
+    if name.chars().any(fokus_model::content::is_invisible) {
+        return Err(rejected(
+            "den Import",
+            "`name` enthält Steuerzeichen oder unsichtbare Zeichen (etwa einen Zeilenumbruch oder eine Umkehr der Schreibrichtung); bitte nur den Dateinamen angeben",
+        ));
+    }
+    Ok(())
+}
+
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), HttpError> {
     let Some(expected) = &state.admin_token else {
         let body = ApiError::new(
@@ -959,12 +1036,7 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), HttpError> {
             body,
         });
     };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if same_secret(given.as_bytes(), expected.as_bytes()) {
+    if same_secret(bearer_token(headers).as_bytes(), expected.as_bytes()) {
         return Ok(());
     }
     let body = ApiError::new(
@@ -1019,6 +1091,9 @@ async fn admin_import(
     let Query(query) = query.map_err(|rejection| rejected("den Import", rejection.body_text()))?;
     // The token first: without it (or with the admin API off) not one byte of the body is read.
     authorize(&state, &headers)?;
+    if let Some(name) = &query.name {
+        check_import_name(name)?;
+    }
     let body = read_upload(body).await?;
     let label = format!("Import {}", query.name.as_deref().unwrap_or("über die API"));
     let dry_run = query.dry_run;

@@ -335,7 +335,7 @@ async fn serve(
         ..Default::default()
     };
     fokus_server::serve::serve(listener, router, limits, async {
-        let _ = tokio::signal::ctrl_c().await;
+        fokus_server::serve::shutdown_signal().await;
         tracing::info!("shutting down");
     })
     .await;

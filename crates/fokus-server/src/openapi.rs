@@ -332,7 +332,11 @@ fn build() -> Value {
             "security": [{ "bearer": [] }],
             "parameters": parameters(vec![
                 ("dry_run", "query", false, json!({ "type": "boolean" }), "Validate and count, write nothing"),
-                ("name", "query", false, json!({ "type": "string" }), "File name for the revision log"),
+                ("name", "query", false, json!({
+                    "type": "string",
+                    "maxLength": api::MAX_IMPORT_NAME_CHARS,
+                    "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2069\\ufeff]*$",
+                }), "File name for the revision log: at most 200 characters, no control or invisible characters"),
             ]),
             "requestBody": { "required": true, "content": {
                 "text/csv": { "schema": { "type": "string" } },
@@ -340,7 +344,7 @@ fn build() -> Value {
             }},
             "responses": {
                 "200": json_body(schemas.of::<ImportReport>(), "Imported (or, with dry_run, would import)"),
-                "400": json_body(error.clone(), "The query string is not understood"),
+                "400": json_body(error.clone(), "The query string is not understood, or `name` is too long or has control characters"),
                 "401": json_body(error.clone(), "No or a wrong bearer token"),
                 "408": json_body(error.clone(), "The upload took longer than two minutes"),
                 "413": json_body(error.clone(), "The upload is larger than 64 MiB"),

@@ -62,6 +62,28 @@ pub fn raise_open_files(wanted_connections: usize) -> usize {
     }
 }
 
+/// Completes on Ctrl-C or, on Unix, on SIGTERM: how systemd (and `kill`, and a container
+/// runtime) asks a service to stop. Either starts the same graceful shutdown.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C ends the server gracefully");
+            }
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 /// Serves `router` on `listener` within `limits` until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,

@@ -239,3 +239,47 @@ fn idle_sockets_slow_uploads_and_crowds_of_listeners_do_not_keep_apps_from_synci
     );
     drop(listener);
 }
+
+/// systemd stops a service with SIGTERM: the server ends as on Ctrl-C (stops accepting, lets
+/// open answers finish, ends after the grace period even with an event stream open) and exits
+/// with success, instead of being killed mid-answer by the signal.
+#[cfg(unix)]
+#[test]
+fn sigterm_ends_the_server_as_ctrl_c_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start(dir.path());
+    let pid = server.child.id();
+    let mut listener = TcpStream::connect(server.address).unwrap();
+    write!(
+        listener,
+        "GET /api/v1/events HTTP/1.1\r\nHost: fokus\r\n\r\n"
+    )
+    .unwrap();
+    listener
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = [0u8; 12];
+    listener.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 200", "the event stream is open");
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let exited = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server ends on SIGTERM within its grace period"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        exited.success(),
+        "a graceful shutdown, not death by the signal: {exited:?}"
+    );
+    drop(listener);
+}

@@ -2014,3 +2014,205 @@ async fn files_named_by_their_content_are_immutable() {
         "the index served in place of a missing file is not"
     );
 }
+
+/// An address under `/api/` that names no route is the API's own 404 (`{ code, message }`),
+/// with or without the web build, never the web build's index page, which a client would
+/// take for an answer it cannot parse.
+#[tokio::test]
+async fn an_unknown_api_path_is_a_json_404_not_the_web_page() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(
+        web.path().join("index.html"),
+        "<!doctype html><title>FOKUS</title>",
+    )
+    .unwrap();
+    for web_dir in [Some(web.path()), None] {
+        let router = app(AppState::new(demo_store()).unwrap(), web_dir);
+        for (method, uri) in [
+            ("GET", "/api/v1/gibtsnicht"),
+            ("GET", "/api/v2/status"),
+            ("GET", "/api/"),
+            ("GET", "/api"),
+            ("GET", "/api/v1/read/map_values/mehr"),
+            ("POST", "/api/v1/admin/gibtsnicht"),
+        ] {
+            let response = router
+                .clone()
+                .oneshot(
+                    Request::builder()
+                        .method(method)
+                        .uri(uri)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let status = response.status();
+            let kind = response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .map(|kind| kind.to_str().unwrap().to_owned());
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            let why = format!("{method} {uri} with web build {}", web_dir.is_some());
+            assert_eq!(status, StatusCode::NOT_FOUND, "{why}: no such route");
+            assert_eq!(
+                kind.as_deref(),
+                Some("application/json"),
+                "{why}: the API's error, not a page"
+            );
+            let error: api::ApiError = serde_json::from_slice(&body)
+                .unwrap_or_else(|_| panic!("{why}: {}", String::from_utf8_lossy(&body)));
+            assert_eq!(error.code, api::ErrorCode::NotFound, "{why}");
+        }
+    }
+    let router = app(AppState::new(demo_store()).unwrap(), Some(web.path()));
+    let (status, _, body) = get(&router, "/sozialbericht", None).await;
+    assert_eq!(
+        (
+            status,
+            String::from_utf8_lossy(&body).contains("<title>FOKUS")
+        ),
+        (StatusCode::OK, true),
+        "the web build's own routes still get its page"
+    );
+}
+
+/// What a client sent comes back in an error message cut short, so no request makes the
+/// server echo megabytes (into a log, a BI system's mail, a person's screen).
+#[tokio::test]
+async fn values_echoed_in_errors_are_cut_short() {
+    let long = "x".repeat(20_000);
+    let timeline = "0".repeat(32);
+    let router = app(
+        AppState::new(demo_store()).unwrap().with_admin_token(TOKEN),
+        None,
+    );
+    let mut messages = Vec::new();
+    for (uri, why) in [
+        (
+            format!("/api/v1/feed/{long}/1/{timeline}"),
+            "a feed page's revision that is no number",
+        ),
+        (
+            format!("/api/v1/snapshot/{long}/{timeline}"),
+            "a snapshot's revision that is no number",
+        ),
+        (
+            format!(
+                "{}?indicator={long}&year=2020",
+                read_path::<ipc::MapValues>()
+            ),
+            "an indicator that does not exist",
+        ),
+    ] {
+        let (status, _, body) = get(&router, &uri, None).await;
+        assert!(status.is_client_error(), "{why}: refused, {status}");
+        let error: api::ApiError = serde_json::from_slice(&body).unwrap();
+        messages.push((why, error.message));
+    }
+    let csv = format!("kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;{long}\n");
+    let (status, body) = post_import(&router, "", Some(TOKEN), &csv).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a value that is no number"
+    );
+    let rejected: api::ImportRejected = serde_json::from_slice(&body).unwrap();
+    let value = rejected.problems[0].value.clone().unwrap_or_default();
+    assert!(
+        value.chars().count() <= 81 && value.ends_with('…'),
+        "the import's problem value is cut at 80 characters and says so: {} characters",
+        value.chars().count()
+    );
+    messages.push(("an import's refusal", rejected.message));
+    let (status, body) = post_import(&router, "", Some(TOKEN), &format!("{long}\n1;2;3\n")).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a header that is none"
+    );
+    let rejected: api::ImportRejected = serde_json::from_slice(&body).unwrap();
+    messages.push(("an import's unknown header", rejected.message));
+    for (why, message) in messages {
+        assert!(
+            message.chars().count() < 1_000 && message.contains('…'),
+            "{why}: the message is short and marks the cut: {} characters: {}",
+            message.chars().count(),
+            message.chars().take(300).collect::<String>()
+        );
+    }
+}
+
+/// The import's `name` goes into the revision log every app shows: bounded, and without
+/// characters that hide or reorder text.
+#[tokio::test]
+async fn an_import_name_too_long_or_with_control_characters_is_refused() {
+    let router = app(
+        AppState::new(demo_store()).unwrap().with_admin_token(TOKEN),
+        None,
+    );
+    let good = "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\n";
+    for (name, why) in [
+        ("x".repeat(201), "201 characters"),
+        ("bi%0Aadmin.csv".to_owned(), "a line break"),
+        ("bi%00.csv".to_owned(), "a NUL"),
+        ("bi%1B%5B31m.csv".to_owned(), "an escape sequence"),
+        ("bi%E2%80%AEvsc.exe".to_owned(), "a right-to-left override"),
+    ] {
+        let (status, body) =
+            post_import(&router, &format!("?name={name}"), Some(TOKEN), good).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{why}");
+        let error: api::ApiError = serde_json::from_slice(&body).unwrap();
+        assert!(
+            error.code == api::ErrorCode::BadRequest && error.message.contains("`name`"),
+            "{why}: names the parameter in words: {}",
+            error.message
+        );
+    }
+    let (_, _, body) = get(&router, api::STATUS, None).await;
+    let status: ServerStatus = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status.revision, DEMO, "refused imports wrote nothing");
+    let name = "%C3%A4".repeat(200);
+    let (status, _) = post_import(&router, &format!("?name={name}"), Some(TOKEN), good).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "200 characters, umlauts included, are fine"
+    );
+}
+
+/// RFC 7235: the scheme of `Authorization` is case-insensitive; the token itself is not.
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive_the_token_is_not() {
+    let router = app(
+        AppState::new(demo_store()).unwrap().with_admin_token(TOKEN),
+        None,
+    );
+    let good = "kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;9,9\n";
+    for (value, expected) in [
+        (format!("Bearer {TOKEN}"), StatusCode::OK),
+        (format!("bearer {TOKEN}"), StatusCode::OK),
+        (format!("BEARER {TOKEN}"), StatusCode::OK),
+        (format!("bEaReR {TOKEN}"), StatusCode::OK),
+        (format!("Bearer  {TOKEN}"), StatusCode::OK),
+        (
+            format!("Bearer {}", TOKEN.to_uppercase()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (format!("Basic {TOKEN}"), StatusCode::UNAUTHORIZED),
+        (format!("Bearer{TOKEN}"), StatusCode::UNAUTHORIZED),
+        (TOKEN.to_owned(), StatusCode::UNAUTHORIZED),
+    ] {
+        let response = router
+            .clone()
+            .oneshot(
+                Request::post(format!("{}?dry_run=true", api::ADMIN_IMPORT))
+                    .header(header::AUTHORIZATION, &value)
+                    .body(Body::from(good))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), expected, "`Authorization: {value}`");
+    }
+}

@@ -32,6 +32,15 @@ impl std::fmt::Debug for ProgressSink {
 /// Report feed progress every this many bytes (and at the end).
 pub(crate) const PROGRESS_STEP: u64 = 256 * 1024;
 
+/// The server sends a comment on its event stream every 15 s (`KeepAlive` in fokus-server's
+/// `events`); a stream silent for three of those is dead (a proxy or a network that dropped it
+/// without a word), and the caller reconnects.
+pub const EVENT_SILENCE: Duration = Duration::from_secs(45);
+
+/// The longest line of the event stream: the server's are a few bytes (`data: 42`); a longer
+/// one is a broken or hostile stream, dropped before it fills the memory.
+pub const MAX_EVENT_LINE_BYTES: usize = 1024 * 1024;
+
 /// One sync at a time per cache: a second request while one runs ("Jetzt aktualisieren" during
 /// the regular sync) waits for the running one and does not start another.
 #[derive(Debug, Default)]
@@ -69,6 +78,8 @@ pub struct Syncer {
     pub(crate) snapshots: bool,
     /// A refused snapshot ends the sync instead of sending it to the feed.
     pub(crate) strict_snapshots: bool,
+    /// How long the event stream may send nothing before it is taken for dead.
+    pub(crate) event_silence: Duration,
 }
 
 type BlobLocks =
@@ -174,6 +185,7 @@ impl Syncer {
             blob_locks: BlobLocks::default(),
             snapshots: true,
             strict_snapshots: false,
+            event_silence: EVENT_SILENCE,
         })
     }
 
@@ -203,6 +215,13 @@ impl Syncer {
     /// (to see why a server's snapshot is refused; tests).
     pub fn strict_snapshots(mut self) -> Syncer {
         self.strict_snapshots = true;
+        self
+    }
+
+    /// Takes the event stream for dead after `silence` without a byte ([`EVENT_SILENCE`] by
+    /// default).
+    pub fn with_event_silence(mut self, silence: Duration) -> Syncer {
+        self.event_silence = silence;
         self
     }
 
@@ -424,25 +443,37 @@ impl Syncer {
     }
 
     /// Listens to the server's revision events and calls `on_revision` for each. Returns when the
-    /// connection ends; the caller reconnects with back-off.
+    /// connection ends, and with an error when it falls silent for longer than the syncer's
+    /// event silence ([`EVENT_SILENCE`]) or sends a line longer than [`MAX_EVENT_LINE_BYTES`];
+    /// the caller reconnects with back-off.
     pub async fn watch_revisions(&self, mut on_revision: impl FnMut(u64)) -> Result<(), SyncError> {
+        use tokio_util::codec::{FramedRead, LinesCodec, LinesCodecError};
         let url = format!("{}{}", self.base_url, api::EVENTS);
-        let client = http_client(None, &self.extra_roots)?;
+        // No limit on the whole answer (the stream is meant to last), one between reads: the
+        // server's keep-alive comments reset it.
+        let client = http_client(Some(self.event_silence), &self.extra_roots)?;
         let response = successful(client.get(&url)).await?;
-        let mut stream = response.bytes_stream();
-        let mut pending = String::new();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|error| SyncError::Offline(error.to_string()))?;
-            pending.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = pending.find('\n') {
-                let line: String = pending.drain(..=end).collect();
-                if let Some(revision) = line
-                    .trim()
-                    .strip_prefix("data:")
-                    .and_then(|data| data.trim().parse().ok())
-                {
-                    on_revision(revision);
-                }
+        let body = tokio_util::io::StreamReader::new(
+            response
+                .bytes_stream()
+                .map(|chunk| chunk.map_err(std::io::Error::other)),
+        );
+        let mut lines =
+            FramedRead::new(body, LinesCodec::new_with_max_length(MAX_EVENT_LINE_BYTES));
+        while let Some(line) = lines.next().await {
+            let line = line.map_err(|error| match error {
+                LinesCodecError::MaxLineLengthExceeded => SyncError::InvalidAnswer(format!(
+                    "Benachrichtigungen: eine Zeile ist länger als {} MiB",
+                    MAX_EVENT_LINE_BYTES / (1024 * 1024)
+                )),
+                LinesCodecError::Io(error) => SyncError::Offline(error.to_string()),
+            })?;
+            if let Some(revision) = line
+                .trim()
+                .strip_prefix("data:")
+                .and_then(|data| data.trim().parse().ok())
+            {
+                on_revision(revision);
             }
         }
         Ok(())

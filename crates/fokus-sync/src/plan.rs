@@ -171,13 +171,20 @@ pub struct FeedRequest {
 
 pub fn feed_request(base_url: &str, local: &Local) -> FeedRequest {
     let since = local.revision;
+    // A cache that kept an instance no header can carry (before instances were checked)
+    // predicts an ETag that never matches, so the server's answer replaces it.
+    let instance = if api::is_instance(&local.instance) {
+        local.instance.as_str()
+    } else {
+        ""
+    };
     let mut url = format!("{base_url}{}?since={since}", api::FEED);
     if since > 0 && !local.fingerprint.is_empty() {
         url.push_str(&format!("&fingerprint={}", local.fingerprint));
     }
     FeedRequest {
         url,
-        if_none_match: api::feed_etag(&local.instance, since, since),
+        if_none_match: api::feed_etag(instance, since, since),
     }
 }
 
@@ -213,6 +220,15 @@ pub fn check_feed_size(announced: Option<u64>) -> Result<(), SyncError> {
     Ok(())
 }
 
+/// The refusal of a server instance that is not [`api::is_instance`].
+pub(crate) fn unusable_instance(instance: &str) -> SyncError {
+    SyncError::InvalidAnswer(format!(
+        "unbrauchbare Serverkennung „{}“ (erlaubt sind bis zu {} sichtbare ASCII-Zeichen ohne Anführungszeichen); die bisherigen Daten bleiben erhalten",
+        fokus_model::text::echo(&instance.escape_debug().to_string()),
+        api::MAX_INSTANCE_BYTES
+    ))
+}
+
 /// Parses a feed answer to the request for `since` and checks that it answers that request.
 pub fn parse_page(body: &[u8], since: u64) -> Result<FeedPage, SyncError> {
     if body.len() > MAX_FEED_BYTES {
@@ -229,6 +245,11 @@ pub fn parse_page(body: &[u8], since: u64) -> Result<FeedPage, SyncError> {
     }
     let page: FeedPage = serde_json::from_slice(body)
         .map_err(|error| SyncError::InvalidAnswer(format!("kein gültiger Feed: {error}")))?;
+    // The instance is kept and sent back in every later request: one no header can carry would
+    // make them all fail.
+    if !api::is_instance(&page.instance) {
+        return Err(unusable_instance(&page.instance));
+    }
     // A server may answer a `since` from long ago with its full page (`since` 0).
     if page.since != since && page.since != 0 {
         return Err(SyncError::InvalidAnswer(format!(

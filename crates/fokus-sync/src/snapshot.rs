@@ -103,6 +103,9 @@ fn announced(headers: &reqwest::header::HeaderMap) -> Result<Announced, SyncErro
     let instance = text(api::SNAPSHOT_INSTANCE_HEADER)
         .filter(|instance| !instance.is_empty())
         .ok_or_else(|| invalid("ohne Serverkennung"))?;
+    if !api::is_instance(&instance) {
+        return Err(crate::plan::unusable_instance(&instance));
+    }
     let sha256 = text(api::SNAPSHOT_SHA256_HEADER)
         .filter(|sha256| fokus_model::content::is_sha256_hex(sha256))
         .ok_or_else(|| invalid("ohne Prüfsumme"))?;

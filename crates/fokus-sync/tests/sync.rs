@@ -1255,3 +1255,158 @@ async fn a_refused_request_is_not_taken_for_a_server_behind() {
     assert_eq!(cache.revision().unwrap(), DEMO);
     assert_eq!(cache.last_sync().unwrap(), Some(1), "no sync was recorded");
 }
+
+/// The feed's `instance` goes back to the server in every later request (the ETag the client
+/// predicts): a server (or whatever answers in its name) that sends one no header can carry is
+/// refused with the reason, the cache keeps its data and identity, and the next sync against the
+/// real server works. Before, one control character made every later request fail until the
+/// cache was cleared.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_no_header_can_carry_is_refused_and_the_cache_kept() {
+    use axum::response::IntoResponse;
+    let dir = tempfile::tempdir().unwrap();
+    let (server_path, address) = snapshot_server(dir.path()).await;
+    let good = Store::open(&server_path).unwrap().feed_since(0).unwrap();
+    for (instance, why) in [
+        ("kreis\u{7}test", "a control character"),
+        ("kreis\ntest", "a line break"),
+        ("kreis test", "a space"),
+        ("kreis\"test", "a quote, which would end the ETag"),
+        ("kreis-prüfung", "a character beyond ASCII"),
+        (&"k".repeat(129), "129 characters"),
+    ] {
+        let cache_path = dir.path().join(format!("cache-{}.sqlite3", instance.len()));
+        let _ = std::fs::remove_file(&cache_path);
+        let direct = Syncer::new(&format!("http://{address}"), &cache_path).unwrap();
+        assert_eq!(direct.sync_once(1).await.unwrap().revision, DEMO, "{why}");
+        let mut page = good.clone();
+        page.instance = instance.to_owned();
+        let body = serde_json::to_string(&page).unwrap();
+        let hostile = spawn(axum::Router::new().route(
+            fokus_model::api::FEED,
+            get(move || {
+                let body = body.clone();
+                async move { ([("content-type", "application/json")], body).into_response() }
+            }),
+        ))
+        .await;
+        let syncer = Syncer::new(&format!("http://{hostile}"), &cache_path).unwrap();
+        let error = syncer.sync_once(2).await.unwrap_err();
+        assert!(
+            matches!(error, SyncError::InvalidAnswer(ref text) if text.contains("Serverkennung")),
+            "{why}: refused as an invalid answer that names the problem: {error}"
+        );
+        let cache = Store::open(&cache_path).unwrap();
+        assert_eq!(
+            (
+                cache.revision().unwrap(),
+                cache.instance().unwrap().as_str()
+            ),
+            (DEMO, "kreis-test"),
+            "{why}: the cache keeps its data and identity"
+        );
+        let again = direct.sync_once(3).await.unwrap();
+        assert_eq!(
+            (again.revision, again.applied),
+            (DEMO, None),
+            "{why}: the next sync against the real server is one current answer"
+        );
+    }
+    // A cache that took such an instance before this check: its next sync replaces it.
+    let cache_path = dir.path().join("poisoned.sqlite3");
+    let direct = Syncer::new(&format!("http://{address}"), &cache_path).unwrap();
+    direct.sync_once(1).await.unwrap();
+    rusqlite::Connection::open(&cache_path)
+        .unwrap()
+        .execute(
+            "UPDATE meta SET value = 'kreis\u{7}test' WHERE key = 'instance'",
+            [],
+        )
+        .unwrap();
+    let healed = direct.sync_once(2).await.unwrap();
+    let cache = Store::open(&cache_path).unwrap();
+    assert_eq!(
+        (healed.revision, cache.instance().unwrap().as_str()),
+        (DEMO, "kreis-test"),
+        "a poisoned cache is replaced by the server's data on its next sync"
+    );
+}
+
+/// An event stream whose server (or a proxy in between) sends a line without end, or falls
+/// silent beyond its keep-alive interval, is dropped so the caller reconnects: the line buffer
+/// is bounded and reading has a timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_stream_with_an_endless_line_or_silence_is_dropped() {
+    use axum::response::IntoResponse;
+    use futures_util::StreamExt;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    // 2 MiB of one line after an event, then nothing, the connection held open.
+    let endless_line = || {
+        let start = "event: revision\ndata: 3\n\ndata: ".to_owned();
+        let chunks = std::iter::once(start.into_bytes())
+            .chain(std::iter::repeat_n(vec![b'7'; 64 * 1024], 32))
+            .map(Ok::<_, std::io::Error>);
+        futures_util::stream::iter(chunks).chain(futures_util::stream::pending())
+    };
+    // One event, then silence, the connection held open.
+    let silent = || {
+        futures_util::stream::iter([Ok::<_, std::io::Error>(
+            b"event: revision\ndata: 4\n\n".to_vec(),
+        )])
+        .chain(futures_util::stream::pending())
+    };
+    let long_address = spawn(axum::Router::new().route(
+        fokus_model::api::EVENTS,
+        get(move || async move {
+            (
+                [("content-type", "text/event-stream")],
+                axum::body::Body::from_stream(endless_line()),
+            )
+                .into_response()
+        }),
+    ))
+    .await;
+    let silent_address = spawn(axum::Router::new().route(
+        fokus_model::api::EVENTS,
+        get(move || async move {
+            (
+                [("content-type", "text/event-stream")],
+                axum::body::Body::from_stream(silent()),
+            )
+                .into_response()
+        }),
+    ))
+    .await;
+    for (address, expected, too_long, why) in [
+        (long_address, 3, true, "a line of 2 MiB"),
+        (silent_address, 4, false, "silence after one event"),
+    ] {
+        let syncer = Syncer::new(
+            &format!("http://{address}"),
+            &dir.path().join("cache.sqlite3"),
+        )
+        .unwrap()
+        .with_event_silence(Duration::from_secs(1));
+        let mut seen = Vec::new();
+        let ended = tokio::time::timeout(
+            Duration::from_secs(20),
+            syncer.watch_revisions(|revision| seen.push(revision)),
+        )
+        .await;
+        let ended = ended.unwrap_or_else(|_| panic!("{why}: the stream is dropped, not held"));
+        let error = ended.expect_err("an error makes the caller reconnect later");
+        if too_long {
+            assert!(
+                matches!(error, SyncError::InvalidAnswer(ref text) if text.contains("MiB")),
+                "{why}: refused for its length, before any timeout: {error}"
+            );
+        } else {
+            assert!(
+                error.is_offline(),
+                "{why}: taken for a lost connection: {error}"
+            );
+        }
+        assert_eq!(seen, [expected], "{why}: the events before it arrived");
+    }
+}

@@ -55,6 +55,13 @@ pub fn cases(good: &FeedPage) -> Vec<HostileFeed> {
     let mut backwards = good.clone();
     backwards.since = 7;
     let document = |name: &str, mime: &str| with_document(good, name, mime, "");
+    // The instance travels back to the server in every later request's `If-None-Match`: one
+    // that cannot be a header value would make every request fail.
+    let with_instance = |instance: &str| {
+        let mut page = good.clone();
+        page.instance = instance.to_owned();
+        serde_json::to_string(&page).unwrap()
+    };
     vec![
         HostileFeed::text(
             "truncated JSON",
@@ -94,6 +101,14 @@ pub fn cases(good: &FeedPage) -> Vec<HostileFeed> {
         HostileFeed::text(
             "a shortcut",
             document("Methodik.pdf.lnk", "application/pdf"),
+        ),
+        HostileFeed::text(
+            "an instance with a control character",
+            with_instance("kreis\u{7}test"),
+        ),
+        HostileFeed::text(
+            "an instance of 10,000 characters",
+            with_instance(&"k".repeat(10_000)),
         ),
     ]
 }
