@@ -23,6 +23,10 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags};
 
 pub use schema::SCHEMA_VERSION;
+
+/// The largest content item (its JSON) a snapshot may hold: an item is text (a chapter, a
+/// recommendation, a newsletter), tens of kilobytes; media travel as blobs.
+pub const MAX_CONTENT_ITEM_BYTES: u64 = 8 * 1024 * 1024;
 pub use write::{ApplySummary, Changes, CommitSummary};
 
 #[derive(Debug, thiserror::Error)]

@@ -313,13 +313,45 @@ fn check_snapshot(snapshot: &Connection, expected: &SnapshotInfo) -> Result<()> 
     Ok(())
 }
 
-/// Parses, checks and cleans every content item as a client does with a feed's items.
+/// Content items read at a time: the check's memory stays bounded whatever the snapshot holds.
+const CONTENT_BATCH: u32 = 16;
+
+/// Parses, checks and cleans every content item as a client does with a feed's items, a batch
+/// at a time in the order of their ids.
 fn clean_content(snapshot: &Connection) -> Result<()> {
-    let items: Vec<(String, String)> = snapshot
-        .prepare("SELECT id, item FROM content")?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let too_large = count(
+        snapshot,
+        &format!(
+            "SELECT count(*) FROM content WHERE length(CAST(item AS BLOB)) > {}",
+            crate::MAX_CONTENT_ITEM_BYTES
+        ),
+    )?;
+    if too_large > 0 {
+        return Err(invalid(format!(
+            "{too_large} content items larger than {} bytes",
+            crate::MAX_CONTENT_ITEM_BYTES
+        )));
+    }
     let tx = snapshot.unchecked_transaction()?;
+    let mut after = String::new();
+    loop {
+        let items: Vec<(String, String)> = tx
+            .prepare_cached("SELECT id, item FROM content WHERE id > ?1 ORDER BY id LIMIT ?2")?
+            .query_map(rusqlite::params![after, CONTENT_BATCH], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some((last, _)) = items.last() else {
+            break;
+        };
+        after = last.clone();
+        clean_batch(&tx, items)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn clean_batch(tx: &rusqlite::Transaction<'_>, items: Vec<(String, String)>) -> Result<()> {
     for (id, json) in items {
         let item: ContentItem = serde_json::from_str(&json)
             .map_err(|error| invalid(format!("content `{id}` unreadable: {error}")))?;
@@ -333,6 +365,5 @@ fn clean_content(snapshot: &Connection) -> Result<()> {
             rusqlite::params![id, content_json(&item)?, item.kind().as_str(), item.date],
         )?;
     }
-    tx.commit()?;
     Ok(())
 }

@@ -33,6 +33,9 @@ pub enum SyncError {
     /// helps. The cache is untouched; retrying changes nothing until the app is updated.
     #[error("{0}")]
     UpdateNeeded(String),
+    /// The device has not the room the data need; found out before anything was written.
+    #[error("Nicht genug Speicherplatz: {0}")]
+    NoSpace(String),
 }
 
 impl From<StoreError> for SyncError {
@@ -56,7 +59,8 @@ impl SyncError {
 
     /// The device's storage is full; the cache kept its revision.
     pub fn is_disk_full(&self) -> bool {
-        matches!(self, SyncError::Store(error) if error.is_disk_full())
+        matches!(self, SyncError::NoSpace(_))
+            || matches!(self, SyncError::Store(error) if error.is_disk_full())
     }
 
     /// The cache file itself is broken (corrupt, not SQLite, from a newer build).

@@ -60,11 +60,69 @@ pub fn restore_bundled(
     restored
 }
 
-/// Writes the decoded database, counting it, and refuses more than announced.
+/// The page size of every FOKUS database (SQLite's default; the server's snapshot keeps its
+/// database's). A snapshot of another is refused from its first bytes.
+pub const PAGE_SIZE: u32 = 4096;
+
+/// The length of SQLite's file header.
+const HEADER_BYTES: usize = 100;
+
+/// Checks the SQLite header of a snapshot (its first 100 bytes) before more of it is written:
+/// a database at all, FOKUS's page size, UTF-8 text, and as many pages as the size announced.
+/// A decompression bomb or a file of another kind stops here, after 100 bytes.
+fn check_header(header: &[u8], announced_bytes: u64) -> Result<(), String> {
+    let number = |at: usize, len: usize| {
+        header[at..at + len]
+            .iter()
+            .fold(0u64, |value, byte| value << 8 | u64::from(*byte))
+    };
+    if &header[..16] != b"SQLite format 3\0" {
+        return Err("keine SQLite-Datenbank".to_owned());
+    }
+    let page_size = match number(16, 2) {
+        1 => 65_536,
+        size => size,
+    };
+    if page_size != u64::from(PAGE_SIZE) {
+        return Err(format!("Seitengröße {page_size} statt {PAGE_SIZE}"));
+    }
+    let encoding = number(56, 4);
+    if encoding != 1 {
+        let name = match encoding {
+            2 => "UTF-16le",
+            3 => "UTF-16be",
+            _ => "unbekannt",
+        };
+        return Err(format!("Textkodierung {name} statt UTF-8"));
+    }
+    // The page count in the header is valid when the change counter beside it agrees.
+    let pages = number(28, 4);
+    if pages > 0 && number(24, 4) == number(92, 4) && pages * page_size != announced_bytes {
+        return Err(format!(
+            "{pages} Seiten zu {page_size} Bytes, angekündigt waren {announced_bytes} Bytes"
+        ));
+    }
+    Ok(())
+}
+
+/// Writes the decoded database, counting it: refuses more than announced, and checks the header
+/// from the first bytes ([`check_header`]).
 struct Checked {
     file: std::io::BufWriter<std::fs::File>,
     written: u64,
     limit: u64,
+    header: Vec<u8>,
+}
+
+impl Checked {
+    fn new(file: std::fs::File, limit: u64) -> Self {
+        Self {
+            file: std::io::BufWriter::with_capacity(1 << 20, file),
+            written: 0,
+            limit,
+            header: Vec::with_capacity(HEADER_BYTES),
+        }
+    }
 }
 
 impl Write for Checked {
@@ -72,6 +130,14 @@ impl Write for Checked {
         self.written += bytes.len() as u64;
         if self.written > self.limit {
             return Err(std::io::Error::other("größer als angekündigt"));
+        }
+        if self.header.len() < HEADER_BYTES {
+            let missing = HEADER_BYTES - self.header.len();
+            self.header
+                .extend_from_slice(&bytes[..missing.min(bytes.len())]);
+            if self.header.len() == HEADER_BYTES {
+                check_header(&self.header, self.limit).map_err(std::io::Error::other)?;
+            }
         }
         self.file.write_all(bytes)?;
         Ok(bytes.len())
@@ -113,6 +179,9 @@ fn announced(headers: &reqwest::header::HeaderMap) -> Result<Announced, SyncErro
     if bytes > MAX_SNAPSHOT_BYTES {
         return Err(invalid(format!("zu groß ({bytes} Bytes)")));
     }
+    if bytes < HEADER_BYTES as u64 {
+        return Err(invalid(format!("zu klein ({bytes} Bytes)")));
+    }
     // Servers before timelines were named send none; the store then checks instance and
     // revision only.
     let fingerprint = text(api::SNAPSHOT_FINGERPRINT_HEADER).unwrap_or_default();
@@ -140,6 +209,27 @@ fn check_address(path: &str, announced: &Announced) -> Result<(), SyncError> {
         return Err(invalid(format!(
             "{path} enthält Revision {} eines anderen Datenstands; ein Zwischenspeicher vor dem Server hält veraltete Daten",
             info.revision
+        )));
+    }
+    Ok(())
+}
+
+/// The download and then the cache each hold the database once: a device without room for both
+/// says so before a byte is written, instead of filling its disk.
+fn check_room(cache: &Path, bytes: u64) -> Result<(), SyncError> {
+    let dir = cache
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let free = fs4::available_space(dir)
+        .map_err(|error| SyncError::Media(format!("{}: {error}", dir.display())))?;
+    let needed = bytes.saturating_mul(2);
+    if free < needed {
+        let mb = |bytes: u64| format!("{:.1} MB", bytes as f64 / 1e6);
+        return Err(SyncError::NoSpace(format!(
+            "die Daten brauchen {} auf diesem Gerät, frei sind {}",
+            mb(needed),
+            mb(free)
         )));
     }
     Ok(())
@@ -207,6 +297,7 @@ impl Syncer {
         }
         let announced = announced(response.headers())?;
         check_address(response.url().path(), &announced)?;
+        check_room(&self.cache_path, announced.bytes)?;
         let total_bytes = response.content_length();
         let path = download_path(&self.cache_path);
         let result = self
@@ -249,11 +340,7 @@ impl Syncer {
     ) -> Result<(), SyncError> {
         let file = std::fs::File::create(path)
             .map_err(|error| SyncError::Media(format!("{}: {error}", path.display())))?;
-        let checked = Checked {
-            file: std::io::BufWriter::with_capacity(1 << 20, file),
-            written: 0,
-            limit: announced.bytes,
-        };
+        let checked = Checked::new(file, announced.bytes);
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<bytes::Bytes>(CHUNKS_IN_FLIGHT);
         // Decoding is CPU work: it runs beside the download, not on the async threads.
         let decoder = tokio::task::spawn_blocking(move || -> Result<Checked, String> {

@@ -844,7 +844,23 @@ async fn refused_snapshots_never_enter_the_cache_and_the_feed_fills_it() {
     };
     let zstd = |bytes: &[u8]| zstd::bulk::compress(bytes, 3).unwrap();
     let (good_zstd, year_1800_zstd) = (zstd(&good), zstd(&year_1800));
-    let bomb = zstd(&vec![0u8; 64 * 1024 * 1024]);
+    // A database, then 64 MiB more than announced; and 64 MiB of nothing.
+    let bomb = zstd(&[good.clone(), vec![0u8; 64 * 1024 * 1024]].concat());
+    let zeros = zstd(&vec![0u8; 64 * 1024 * 1024]);
+    // SQLite files FOKUS never writes: UTF-16 text, another page size.
+    let other_database = |name: &str, pragma: &str| -> Vec<u8> {
+        let path = dir.path().join(name);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "{pragma}; CREATE TABLE meta(key TEXT, value TEXT);"
+        ))
+        .unwrap();
+        drop(conn);
+        std::fs::read(&path).unwrap()
+    };
+    let utf16 = other_database("utf16.sqlite3", "PRAGMA encoding = 'UTF-16le'");
+    let large_pages = other_database("pages.sqlite3", "PRAGMA page_size = 8192");
+    let (utf16_zstd, large_pages_zstd) = (zstd(&utf16), zstd(&large_pages));
     let cut = good_zstd[..1000].to_vec();
     // (why, body, announced sha of the body, announced size after decompression, revision,
     // what the error says)
@@ -889,6 +905,38 @@ async fn refused_snapshots_never_enter_the_cache_and_the_feed_fills_it() {
             good.len() as u64,
             DEMO,
             "größer als angekündigt",
+        ),
+        (
+            "a bomb of nothing announced as 1 GiB: stops at the header",
+            zeros.clone(),
+            sha(&zeros),
+            1024 * 1024 * 1024,
+            DEMO,
+            "keine SQLite-Datenbank",
+        ),
+        (
+            "a database in UTF-16",
+            utf16_zstd.clone(),
+            sha(&utf16_zstd),
+            utf16.len() as u64,
+            DEMO,
+            "Textkodierung UTF-16le statt UTF-8",
+        ),
+        (
+            "a database of another page size",
+            large_pages_zstd.clone(),
+            sha(&large_pages_zstd),
+            large_pages.len() as u64,
+            DEMO,
+            "Seitengröße 8192 statt 4096",
+        ),
+        (
+            "a header with more pages than announced",
+            good_zstd.clone(),
+            sha(&good_zstd),
+            good.len() as u64 - 4096,
+            DEMO,
+            "angekündigt waren",
         ),
         (
             "rows the feed would refuse, with a matching checksum",
@@ -1409,4 +1457,60 @@ async fn an_event_stream_with_an_endless_line_or_silence_is_dropped() {
         }
         assert_eq!(seen, [expected], "{why}: the events before it arrived");
     }
+}
+/// A device without room for the data (here a 2 MiB tmpfs, mounted in a user and mount
+/// namespace of its own, as `unshare` allows without privileges) is told so before the
+/// snapshot is written, and neither the download nor the feed fills its disk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_larger_than_the_free_space_is_refused_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, address) = snapshot_server(dir.path()).await;
+    let small = dir.path().join("small");
+    std::fs::create_dir(&small).unwrap();
+    let script = r#"mount -t tmpfs -o size=2m none "$1" || exit 90
+"$2" --server "$3" --cache "$1/cache.sqlite3"
+code=$?
+ls -A "$1"
+exit $code"#;
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("unshare")
+            .args([
+                "--user",
+                "--map-root-user",
+                "--mount",
+                "sh",
+                "-c",
+                script,
+                "sh",
+            ])
+            .arg(&small)
+            .arg(env!("CARGO_BIN_EXE_fokus-sync"))
+            .arg(format!("http://{address}"))
+            .output()
+            .expect("unshare (util-linux) runs the sync on a small file system")
+    })
+    .await
+    .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert_ne!(
+        output.status.code(),
+        Some(90),
+        "a tmpfs could be mounted: {stderr}"
+    );
+    assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("Nicht genug Speicherplatz: die Daten brauchen"),
+        "said before writing: {stderr}"
+    );
+    assert!(
+        !stderr.contains("taking the feed"),
+        "the feed is not tried on a full disk either: {stderr}"
+    );
+    assert!(
+        stdout.lines().any(|name| name == "cache.sqlite3") && !stdout.contains("snapshot-download"),
+        "the cache, and no download left behind: {stdout}"
+    );
 }
