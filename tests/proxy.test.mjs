@@ -71,6 +71,18 @@ function feedLog() {
     .map((line) => line.split(' '));
 }
 
+/** The log once nginx has written it: it logs a request after answering it, so the line of a
+ *  sync that just ended may still be on its way. Read until it stays the same for 300 ms. */
+async function settledFeedLog() {
+  let last = feedLog();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const now = feedLog();
+    if (now.length === last.length) return now;
+    last = now;
+  }
+}
+
 function sync(cache, extra = []) {
   return new Promise((resolve) => {
     const child = spawn(SYNC_BIN, ['--server', proxyUrl, '--cache', cache, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -109,7 +121,7 @@ test('without the CA a client refuses the proxy; with it, every sync goes throug
 });
 
 test('many clients are answered from the cache; the server sees one request per snapshot', async () => {
-  const before = feedLog().length;
+  const before = (await settledFeedLog()).length;
   const clients = 12;
   const results = await Promise.all(
     Array.from({ length: clients }, (_, idx) => sync(join(dir, `client-${idx}.sqlite3`), ['--ca-file', caFile])),
@@ -119,7 +131,7 @@ test('many clients are answered from the cache; the server sees one request per 
   assert.equal(revisions.size, 1, 'every client reached the same revision');
   // An empty cache starts from the snapshot: redirected to its immutable address, which nginx
   // keeps.
-  const log = feedLog().slice(before);
+  const log = (await settledFeedLog()).slice(before);
   const redirects = log.filter(([uri]) => uri === '/api/v1/snapshot');
   assert.ok(redirects.every(([, , status]) => status === '303'), `the current snapshot is a redirect: ${JSON.stringify(redirects)}`);
   const snapshots = log.filter(([uri]) => uri.startsWith('/api/v1/snapshot/'));
@@ -137,12 +149,12 @@ test('a new revision is seen at once and its page is fetched from the server onc
     const status = await (await fetch(`${server.url}/api/v1/status`)).json();
     return status.revision === current + 1;
   }, 'the server at the new revision');
-  const before = feedLog().length;
+  const before = (await settledFeedLog()).length;
   const first = await sync(cache, ['--ca-file', caFile]);
   assert.match(first.out, new RegExp(`^Revision ${current + 1}\\b`), `the very next sync sees the import: ${first.out}`);
   const second = await sync(join(dir, 'client-1.sqlite3'), ['--ca-file', caFile]);
   assert.match(second.out, new RegExp(`^Revision ${current + 1}\\b`), second.out);
-  const pages = feedLog().slice(before).filter(([uri]) => uri.startsWith(`/api/v1/feed/${current}/${current + 1}/`));
+  const pages = (await settledFeedLog()).slice(before).filter(([uri]) => uri.startsWith(`/api/v1/feed/${current}/${current + 1}/`));
   assert.deepEqual(pages.map(([, cache]) => cache), ['MISS', 'HIT'], 'fetched once, then served from the cache');
 });
 
@@ -173,14 +185,14 @@ test('a server restored from a backup behind the proxy: apps end on the restored
   importCsv(backup, NEW_YEAR_CSV.replace('7,1', '6,6'), 'erneut-2.csv');
   await waitFor(async () => (await serverRevision()) === backedUp + 2, 'the restored server at the same revision number');
 
-  const before = feedLog().length;
+  const before = (await settledFeedLog()).length;
   const resynced = await sync(lost, ca);
   assert.equal(resynced.code, 0, resynced.out);
   assert.match(resynced.out, new RegExp(`^Revision ${backedUp + 2}\\b`), resynced.out);
   const fresh = join(dir, 'after-restore.sqlite3');
   const started = await sync(fresh, ca);
   assert.equal(started.code, 0, started.out);
-  const requests = feedLog().slice(before);
+  const requests = (await settledFeedLog()).slice(before);
   // The app of the lost timeline: the feed (409), the snapshot's redirect, the snapshot; a new
   // app: the redirect and the snapshot. Nothing of the lost timeline is served from the cache.
   assert.ok(requests.length <= 6, `a bounded number of requests: ${JSON.stringify(requests)}`);
@@ -188,12 +200,12 @@ test('a server restored from a backup behind the proxy: apps end on the restored
   assert.equal(snapshots[0]?.[1], 'MISS', `the restored timeline's snapshot has an address of its own: ${JSON.stringify(requests)}`);
   // Both hold the restored server's timeline: it takes their revision's fingerprint as its own,
   // so the next sync of each is one 304, not another resync.
-  const beforeCheck = feedLog().length;
+  const beforeCheck = (await settledFeedLog()).length;
   for (const cache of [lost, fresh]) {
     const again = await sync(cache, ca);
     assert.match(again.out, new RegExp(`^Revision ${backedUp + 2}\\b`), again.out);
   }
-  const checks = feedLog().slice(beforeCheck);
+  const checks = (await settledFeedLog()).slice(beforeCheck);
   assert.deepEqual(checks.map(([, , status]) => status), ['304', '304'], `each app is current: ${JSON.stringify(checks)}`);
 });
 
