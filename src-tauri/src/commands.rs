@@ -225,7 +225,7 @@ async fn export_save(app: tauri::AppHandle, args: ExportFile) -> Result<Option<S
     let Some(target) = target else {
         return Ok(None);
     };
-    std::fs::write(&target, &args.content).map_err(|error| {
+    crate::export::write_export(&target, &args.content).map_err(|error| {
         ApiError::new(
             ErrorCode::Internal,
             format!("Die Datei konnte nicht gespeichert werden: {error}"),

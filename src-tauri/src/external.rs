@@ -20,9 +20,30 @@ pub fn is_own_page(url: &Url) -> bool {
     )
 }
 
-/// Whether a link may be handed to another program.
-pub fn is_openable(url: &Url) -> bool {
-    matches!(url.scheme(), "https" | "mailto")
+/// What of a link leaves for another program: an `https:` link as it is; a `mailto:` link with
+/// its recipients and only `subject` and `body` (a link in synced text must not make the mail
+/// program attach a file, copy someone in or set other headers); nothing else.
+pub fn outgoing(url: &Url) -> Option<Url> {
+    match url.scheme() {
+        "https" => Some(url.clone()),
+        "mailto" => {
+            let kept: Vec<&str> = url
+                .query()
+                .unwrap_or_default()
+                .split('&')
+                .filter(|pair| {
+                    let name = pair.split_once('=').map_or(*pair, |(name, _)| name);
+                    name.eq_ignore_ascii_case("subject") || name.eq_ignore_ascii_case("body")
+                })
+                .collect();
+            let query = kept.join("&");
+            let mut mail = url.clone();
+            mail.set_fragment(None);
+            mail.set_query(Some(query.as_str()).filter(|query| !query.is_empty()));
+            Some(mail)
+        }
+        _ => None,
+    }
 }
 
 /// The navigation guard of the main window: its own pages load, an `https:` or `mailto:` link
@@ -39,13 +60,13 @@ pub fn keeps_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>, url: &Url) -> 
 /// Opens a web or mail link in the system's program; refuses any other scheme.
 pub fn open_url<R: tauri::Runtime>(app: &tauri::AppHandle<R>, url: &Url) {
     use tauri_plugin_opener::OpenerExt;
-    if !is_openable(url) {
+    let Some(url) = outgoing(url) else {
         tracing::warn!(
             scheme = url.scheme(),
             "refused to open a link outside the app"
         );
         return;
-    }
+    };
     if record("url", url.as_str()) {
         return;
     }
@@ -104,7 +125,46 @@ mod tests {
         for (text, own, openable) in cases {
             let url = Url::parse(text).unwrap();
             assert_eq!(is_own_page(&url), own, "{text} own page");
-            assert_eq!(is_openable(&url), openable, "{text} openable");
+            assert_eq!(outgoing(&url).is_some(), openable, "{text} openable");
         }
+    }
+
+    #[test]
+    fn a_mail_link_keeps_its_recipients_subject_and_body_only() {
+        let cases = [
+            (
+                "mailto:sozialplanung@example.org",
+                "mailto:sozialplanung@example.org",
+            ),
+            (
+                "mailto:a@example.org,b@example.org?subject=Frage%20zu%20FOKUS&body=Hallo",
+                "mailto:a@example.org,b@example.org?subject=Frage%20zu%20FOKUS&body=Hallo",
+            ),
+            (
+                "mailto:a@example.org?attach=/home/rat/.ssh/id_rsa&subject=Hallo",
+                "mailto:a@example.org?subject=Hallo",
+            ),
+            (
+                "mailto:a@example.org?bcc=fremd@example.com&CC=x@example.com&Body=Text&attachment=C:%5Cx",
+                "mailto:a@example.org?Body=Text",
+            ),
+            (
+                "mailto:a@example.org?from=chef@example.org&reply-to=x@example.com#frag",
+                "mailto:a@example.org",
+            ),
+            (
+                "https://www.kreis-pinneberg.de/?a=1&attach=x",
+                "https://www.kreis-pinneberg.de/?a=1&attach=x",
+            ),
+        ];
+        for (text, expected) in cases {
+            let url = Url::parse(text).unwrap();
+            assert_eq!(
+                outgoing(&url).map(|url| url.to_string()).as_deref(),
+                Some(expected),
+                "{text}"
+            );
+        }
+        assert_eq!(outgoing(&Url::parse("file:///etc/passwd").unwrap()), None);
     }
 }

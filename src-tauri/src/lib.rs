@@ -3,6 +3,7 @@
 
 mod background;
 mod commands;
+mod export;
 mod external;
 #[cfg(all(desktop, unix))]
 mod instance;

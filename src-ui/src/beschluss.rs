@@ -5,6 +5,8 @@
 use fokus_model::content::{ContentDetails, ContentItem, RecommendationStatus};
 use fokus_model::view::encode;
 
+use crate::csv::Csv;
+
 /// One recommendation as the overview shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recommendation {
@@ -256,21 +258,6 @@ pub fn counts(list: &[Recommendation], today: &str) -> ([usize; 4], usize) {
     (per_status, overdue)
 }
 
-/// A CSV field for Excel: quoted when needed, and a leading `=`, `+`, `-` or `@` defused so a
-/// title cannot become a formula.
-pub fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
 /// German date from an ISO one (`2026-03-31` → `31.03.2026`).
 fn german_date(iso: &str) -> String {
     match iso.split('-').collect::<Vec<_>>()[..] {
@@ -288,10 +275,23 @@ pub fn csv(
     indicator_name: impl Fn(&str) -> String,
     area_name: impl Fn(&str) -> String,
 ) -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str(&format!("{}\r\n", csv_field(heading)));
-    out.push_str(&format!("Stand der Liste;{}\r\n\r\n", german_date(today)));
-    out.push_str("Empfehlung;Handlungsfeld;Jahr;Zuständig;Frist;Status;Status seit;Überfällig;Notiz;Kennzahlen;Gebiete\r\n");
+    let mut csv = Csv::new();
+    csv.row([heading])
+        .row(["Stand der Liste".to_owned(), german_date(today)])
+        .blank()
+        .row([
+            "Empfehlung",
+            "Handlungsfeld",
+            "Jahr",
+            "Zuständig",
+            "Frist",
+            "Status",
+            "Status seit",
+            "Überfällig",
+            "Notiz",
+            "Kennzahlen",
+            "Gebiete",
+        ]);
     for item in list {
         let fields = [
             item.title.clone(),
@@ -317,11 +317,9 @@ pub fn csv(
                 .collect::<Vec<_>>()
                 .join(", "),
         ];
-        let row: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
-        out.push_str(&row.join(";"));
-        out.push_str("\r\n");
+        csv.row(fields);
     }
-    out
+    csv.finish()
 }
 
 /// Today as an ISO date, from the device's clock.

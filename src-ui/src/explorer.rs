@@ -11,6 +11,7 @@ use fokus_model::classify::{breaks, class_of, diverging_breaks};
 use fokus_model::view::{ExplorerView, Reference, Tab};
 use fokus_model::{Cell, Gap, Indicator, IndicatorTable, Polarity, TableRow};
 
+use crate::csv::Csv;
 use crate::format;
 
 /// What the map shows for one year: a fill per area and the legend's classes with counts.
@@ -213,14 +214,6 @@ fn csv_cell(cell: Option<Cell>, decimals: u8) -> String {
     }
 }
 
-pub fn csv_field(text: &str) -> String {
-    if text.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
 /// What a CSV export says about itself above the numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportMeta {
@@ -311,25 +304,29 @@ fn csv_of(
     meta: &ExportMeta,
 ) -> String {
     let indicator: &Indicator = &table.indicator;
-    let mut lines = vec![
-        format!("Kennzahl;{}", csv_field(&indicator.name)),
-        format!("Einheit;{}", csv_field(&indicator.unit)),
-        format!("Definition;{}", csv_field(&indicator.definition)),
-        format!("Quelle;{}", csv_field(&indicator.source)),
-        format!("Datenstand;{}", csv_field(&meta.stand)),
-        format!("Ansicht;{}", csv_field(shown)),
-        format!("Lizenz;{}", csv_field(&meta.licence)),
-        format!(
-            "Zitiervorschlag;{}",
-            csv_field(&format!(
-                "{}: {} ({}), Datenstand {}, abgerufen am {}, {}",
-                meta.publisher, indicator.name, indicator.unit, meta.stand, meta.retrieved, meta.link
-            ))
-        ),
-        format!("Link;{}", csv_field(&meta.link)),
-        "Zeichen;geheim = weniger Fälle als die Mindestfallzahl (Datenschutz); leer = keine Daten; p = vorläufig; r = berichtigt; s = geschätzt".to_owned(),
-        String::new(),
-    ];
+    let citation = format!(
+        "{}: {} ({}), Datenstand {}, abgerufen am {}, {}",
+        meta.publisher, indicator.name, indicator.unit, meta.stand, meta.retrieved, meta.link
+    );
+    let mut csv = Csv::new();
+    csv.row(["Kennzahl", &indicator.name])
+        .row(["Einheit", &indicator.unit])
+        .row(["Definition", &indicator.definition])
+        .row(["Quelle", &indicator.source])
+        .row(["Datenstand", &meta.stand])
+        .row(["Ansicht", shown])
+        .row(["Lizenz", &meta.licence])
+        .row(["Zitiervorschlag", &citation])
+        .row(["Link", &meta.link])
+        .row([
+            "Zeichen",
+            "geheim = weniger Fälle als die Mindestfallzahl (Datenschutz)",
+            "leer = keine Daten",
+            "p = vorläufig",
+            "r = berichtigt",
+            "s = geschätzt",
+        ])
+        .blank();
     let mut header = Vec::new();
     if ranks.is_some() {
         header.push("Rang".to_owned());
@@ -345,25 +342,25 @@ fn csv_of(
             .filter_map(|idx| table.years.get(*idx))
             .map(u16::to_string),
     );
-    lines.push(header.join(";"));
+    csv.row(header);
     for (row_idx, row) in rows.iter().enumerate() {
         let mut fields = Vec::new();
         if let Some(ranks) = ranks {
             fields.push(ranks.get(row_idx).cloned().unwrap_or_default());
         }
         fields.extend([
-            csv_field(&row.name),
-            csv_field(&row.area),
-            csv_field(row.kind.label_de()),
+            row.name.clone(),
+            row.area.clone(),
+            row.kind.label_de().to_owned(),
         ]);
         fields.extend(
             year_idxs
                 .iter()
                 .map(|idx| csv_cell(row.cell(*idx), indicator.decimals)),
         );
-        lines.push(fields.join(";"));
+        csv.row(fields);
     }
-    format!("\u{feff}{}\r\n", lines.join("\r\n"))
+    csv.finish()
 }
 
 /// A map label as placed: where, and how large.
@@ -1197,6 +1194,32 @@ mod tests {
             lines[header + 6],
             "Gebiet k;k;Kreis;3,0;6,0",
             "references follow the areas"
+        );
+    }
+
+    #[test]
+    fn synced_text_in_the_csv_cannot_become_a_formula() {
+        let meta = ExportMeta {
+            publisher: "Kreis".into(),
+            stand: "14.10.2025".into(),
+            licence: "dl-de/by-2-0".into(),
+            link: "https://fokus.example/".into(),
+            retrieved: "27.11.2026".into(),
+        };
+        let mut hostile = table(Polarity::HigherIsWorse);
+        hostile.indicator.name = "=HYPERLINK(\"https://example.org\";\"Quote\")".into();
+        hostile.indicator.source = "@SUM(A1:A9)".into();
+        hostile.areas[0].name = "-2+3+cmd|' /C calc'!A0".into();
+        let csv = table_csv(&hostile, &meta);
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(
+            lines[0],
+            "Kennzahl;\"'=HYPERLINK(\"\"https://example.org\"\";\"\"Quote\"\")\""
+        );
+        assert!(lines.contains(&"Quelle;'@SUM(A1:A9)"), "{lines:?}");
+        assert!(
+            lines.contains(&"'-2+3+cmd|' /C calc'!A0;a;Amt;1,0;4,0"),
+            "{lines:?}"
         );
     }
 

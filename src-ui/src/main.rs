@@ -4,6 +4,7 @@ mod app;
 mod backend;
 mod beschluss;
 mod components;
+mod csv;
 mod explorer;
 mod format;
 mod offline;

@@ -54,6 +54,9 @@ pub struct AppState {
     blobs: Option<publish::BlobDir>,
     /// Encoded feed pages of the current revision.
     feed_cache: feed_cache::FeedCache,
+    /// The timeline's name at the revision last asked for ([`timeline_at`]): a revision's
+    /// fingerprint never changes, so the name is read from the revision log once per revision.
+    timeline: Arc<std::sync::Mutex<Option<(u64, String)>>>,
     /// The database file of the current revision, for an empty cache's first sync.
     snapshots: snapshot::SnapshotCache,
     /// Answer a feed request that has news with a redirect to its immutable page, so a caching
@@ -93,6 +96,7 @@ impl AppState {
             instance: Arc::from(store_instance.as_str()),
             blobs: None,
             feed_cache: feed_cache::FeedCache::default(),
+            timeline: Arc::default(),
             snapshots: snapshot::SnapshotCache::default(),
             feed_redirect: false,
             listeners: Arc::default(),
@@ -514,11 +518,30 @@ async fn feed(
 
 /// The name of this server's timeline at `revision` ([`api::timeline`]).
 async fn timeline_at(state: &AppState, revision: u64) -> Result<String, HttpError> {
+    let known = |cached: &Option<(u64, String)>| {
+        cached
+            .as_ref()
+            .filter(|(at, _)| *at == revision)
+            .map(|(_, timeline)| timeline.clone())
+    };
+    if let Some(timeline) = known(
+        &state
+            .timeline
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    ) {
+        return Ok(timeline);
+    }
     let fingerprint = state
         .read(move |store| store.fingerprint_of(revision))
         .await?
         .unwrap_or_default();
-    Ok(api::timeline(&state.instance, &fingerprint))
+    let timeline = api::timeline(&state.instance, &fingerprint);
+    *state
+        .timeline
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((revision, timeline.clone()));
+    Ok(timeline)
 }
 
 /// The revisions of a feed page's path, bounded as the store keeps them.
@@ -557,14 +580,14 @@ async fn feed_page(
         ));
     }
     let current = current_revision(&state).await?;
-    let ours = timeline_at(&state, current).await?;
-    if until < current {
-        return Ok(see_page(since, current, &ours));
-    }
     if until > current || since > until {
         return Err(no_page(format!(
             "Revision {until} gibt es auf diesem Server nicht (aktuell: {current})"
         )));
+    }
+    let ours = timeline_at(&state, current).await?;
+    if until < current {
+        return Ok(see_page(since, current, &ours));
     }
     if timeline != ours {
         return Err(no_page(format!(

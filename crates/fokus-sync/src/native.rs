@@ -304,17 +304,9 @@ impl Syncer {
             plan::FeedStatus::ServerBehind => return Err(Fetch::ServerBehind),
             plan::FeedStatus::Page => {}
         }
-        let total_bytes = response
-            .headers()
-            .get(api::FEED_BYTES_HEADER)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse::<u64>().ok());
-        let format = response
-            .headers()
-            .get(api::FEED_FORMAT_HEADER)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.parse::<u64>().ok());
-        plan::check_feed_format(format).map_err(Fetch::Failed)?;
+        let total_bytes = header_u64(&response, api::FEED_BYTES_HEADER);
+        plan::check_feed_format(header_u64(&response, api::FEED_FORMAT_HEADER))
+            .map_err(Fetch::Failed)?;
         plan::check_feed_size(response.content_length()).map_err(Fetch::Failed)?;
         plan::check_feed_size(total_bytes).map_err(Fetch::Failed)?;
         let progress = |bytes: usize| SyncProgress {
@@ -478,4 +470,13 @@ impl Syncer {
         }
         Ok(())
     }
+}
+
+/// A header holding a number; absent or not a number is `None`.
+fn header_u64(response: &reqwest::Response, name: &str) -> Option<u64> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse().ok())
 }

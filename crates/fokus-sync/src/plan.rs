@@ -238,17 +238,25 @@ pub fn parse_page(body: &[u8], since: u64) -> Result<FeedPage, SyncError> {
     if body.len() > MAX_FEED_BYTES {
         return Err(SyncError::InvalidAnswer("Antwort zu groß".into()));
     }
-    // The layout first: a page of a newer format may not parse as this build's at all, and
-    // then the person must hear "update the app", not "the server is broken".
-    #[derive(serde::Deserialize)]
-    struct Layout {
-        format: Option<u64>,
-    }
-    if let Ok(layout) = serde_json::from_slice::<Layout>(body) {
-        check_feed_format(layout.format)?;
-    }
-    let page: FeedPage = serde_json::from_slice(body)
-        .map_err(|error| SyncError::InvalidAnswer(format!("kein gültiger Feed: {error}")))?;
+    let page: FeedPage = match serde_json::from_slice(body) {
+        Ok(page) => page,
+        Err(error) => {
+            // A page of a newer format may not parse as this build's at all, and then the
+            // person must hear "update the app", not "the server is broken": only then is the
+            // body read a second time, for its format alone.
+            #[derive(serde::Deserialize)]
+            struct Layout {
+                format: Option<u64>,
+            }
+            if let Ok(layout) = serde_json::from_slice::<Layout>(body) {
+                check_feed_format(layout.format)?;
+            }
+            return Err(SyncError::InvalidAnswer(format!(
+                "kein gültiger Feed: {error}"
+            )));
+        }
+    };
+    check_feed_format(Some(u64::from(page.format)))?;
     // The instance is kept and sent back in every later request: one no header can carry would
     // make them all fail.
     if !api::is_instance(&page.instance) {

@@ -13,7 +13,8 @@ use crate::backend::Backend;
 use crate::components::chart::{german_numbers, EChart, NumberStyle};
 use crate::components::scroll_table::ScrollTable;
 use crate::components::share::{save_export, save_image};
-use crate::explorer::{csv_field, wrap_lines, xml};
+use crate::csv::Csv;
+use crate::explorer::{wrap_lines, xml};
 use crate::format;
 
 /// A chart's numbers as the table under it and in its CSV: every figure the chart shows,
@@ -62,30 +63,20 @@ pub fn data_table_csv(
     link: &str,
     retrieved: &str,
 ) -> String {
-    let mut lines = vec![
-        format!("Titel;{}", csv_field(&about.title)),
-        format!("Tabelle;{}", csv_field(&table.caption)),
-        format!("Quelle;{}", csv_field(&about.source)),
-        format!(
-            "Datenstand;{}",
-            csv_field(&about.stand.map(format::date).unwrap_or_default())
-        ),
-        format!("Link;{}", csv_field(link)),
-        format!("Abgerufen;{retrieved}"),
-        String::new(),
-        table
-            .header
-            .iter()
-            .map(|head| csv_field(head))
-            .collect::<Vec<_>>()
-            .join(";"),
-    ];
+    let stand = about.stand.map(format::date).unwrap_or_default();
+    let mut csv = Csv::new();
+    csv.row(["Titel", &about.title])
+        .row(["Tabelle", &table.caption])
+        .row(["Quelle", &about.source])
+        .row(["Datenstand", &stand])
+        .row(["Link", link])
+        .row(["Abgerufen", retrieved])
+        .blank()
+        .row(&table.header);
     for (head, cells) in &table.rows {
-        let mut fields = vec![csv_field(head)];
-        fields.extend(cells.iter().map(|cell| csv_field(cell)));
-        lines.push(fields.join(";"));
+        csv.row(std::iter::once(head).chain(cells));
     }
-    format!("\u{feff}{}\r\n", lines.join("\r\n"))
+    csv.finish()
 }
 
 /// Width of exported images.
@@ -341,5 +332,33 @@ pub fn Figure(
         <p class="figure-source" data-testid=format!("{testid}-source")>{source_line}</p>
         {export}
         <FigureTable table=table testid=format!("{testid}-table") row_testid=row_testid/>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_figure_table_as_csv_defuses_formulas_and_keeps_numbers() {
+        let table = DataTable {
+            caption: "Ausgaben je Leistung".into(),
+            header: vec!["Leistung".into(), "2024".into(), "Veränderung".into()],
+            rows: vec![
+                ("=1+1".into(), vec!["12.345".into(), "-2,1 %".into()]),
+                ("Hilfe; zur Pflege".into(), vec!["+cmd".into(), "".into()]),
+            ],
+        };
+        let about = FigureAbout {
+            title: "@Titel".into(),
+            source: "Kreis".into(),
+            stand: None,
+            stem: "sozialausgaben".into(),
+        };
+        let csv = data_table_csv(&table, &about, "https://fokus.example/", "27.11.2026");
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[0], "Titel;'@Titel");
+        assert!(lines.contains(&"'=1+1;12.345;-2,1 %"), "{lines:?}");
+        assert!(lines.contains(&"\"Hilfe; zur Pflege\";'+cmd;"), "{lines:?}");
     }
 }
