@@ -17,7 +17,7 @@ usage: cargo xtask <command>
   run     install what is missing, build, start the demo server and open the app
   test    install what is missing (and the test drivers), run every test
   bench   build in release mode, measure, print a Markdown table, write target/bench.json
-  fuzz [SECONDS]  fuzz the importers and the feed check, SECONDS per target (default 60; not in CI)
+  fuzz [SECONDS]  fuzz what arrives from outside (imports, feed, snapshot, content, Sitzungsmappe), SECONDS per target (default 60; not in CI)
   bundle  build the app's installable package (.deb) with the Tauri bundler; --debug for a debug build
   web     build the web build (UI, store worker, service worker) into src-ui/dist; --release as shipped
   icons   regenerate icons/ from assets/brand/fokus-icon.svg

@@ -26,7 +26,9 @@ fn main() -> anyhow::Result<()> {
     let mut findings = 0;
     for target in TARGETS {
         let corpus = seeds(target.name, &context);
-        let mut random = Random::new(seed ^ name_of(target.name.as_bytes()).len() as u64);
+        // Each target its own stream from the one seed.
+        let target_bits = u64::from_str_radix(&name_of(target.name.as_bytes()), 16)?;
+        let mut random = Random::new(seed ^ target_bits);
         let deadline = Instant::now() + Duration::from_secs(seconds);
         let mut executions = 0u64;
         let mut found = 0;
@@ -34,7 +36,10 @@ fn main() -> anyhow::Result<()> {
             let input = &corpus[random.below(corpus.len())];
             let other = &corpus[random.below(corpus.len())];
             let mutated = mutate(&mut random, input, other);
-            let outcome = std::panic::catch_unwind(|| (target.run)(&context, &mutated));
+            // The context is only read; a panic cannot leave it half changed.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                (target.run)(&context, &mutated)
+            }));
             executions += 1;
             if outcome.is_err() {
                 found += 1;

@@ -5,6 +5,7 @@
 //! so the web build's read endpoints answer exactly what the app would show offline.
 
 pub mod config;
+pub mod content_folder;
 pub mod demo;
 pub mod demo_statistics;
 mod feed_cache;
@@ -1301,19 +1302,40 @@ pub struct PublishSummary {
 
 /// Checks the content folder `dir` and, if it is sound, stores its media in `blobs` and commits
 /// its items as one revision; items published before but missing from `dir` are withdrawn.
+/// The folder is opened once and every file in it read through that handle without following
+/// a link, so a folder changed while it is published is refused, not followed.
 pub fn publish_dir(
     store: &mut Store,
     blobs: &publish::BlobDir,
     dir: &Path,
     now: i64,
 ) -> anyhow::Result<Result<PublishSummary, publish::PublishError>> {
+    publish_dir_between(store, blobs, dir, now, &mut |_| {})
+}
+
+/// [`publish_dir`], calling `between` at each [`publish::PublishStage`]: the points at which
+/// tests change the folder under a running publish.
+pub fn publish_dir_between(
+    store: &mut Store,
+    blobs: &publish::BlobDir,
+    dir: &Path,
+    now: i64,
+    between: &mut dyn FnMut(publish::PublishStage),
+) -> anyhow::Result<Result<PublishSummary, publish::PublishError>> {
     let known = publish::Known::of(store)?;
-    let publication = match publish::read_content_dir(dir, &known) {
+    let folder = match publish::open_folder(dir) {
+        Ok(folder) => folder,
+        Err(error) => return Ok(Err(error)),
+    };
+    let publication = match publish::read_content_folder(&folder, &known, between) {
         Ok(publication) => publication,
         Err(error) => return Ok(Err(error)),
     };
-    for file in &publication.media {
-        blobs.store(&file.source, &file.media.sha256)?;
+    between(publish::PublishStage::Checked);
+    // All or nothing: the blobs are in place before the revision that names them commits, and
+    // a refusal here leaves neither.
+    if let Err(error) = blobs.store_all(&folder, &publication.media)? {
+        return Ok(Err(error));
     }
     let media: Vec<_> = publication
         .media

@@ -17,7 +17,8 @@
 //! ```
 //!
 //! The id of an item is its path in the folder without `.md`; media paths are relative to the
-//! Markdown file and must stay inside the folder.
+//! Markdown file and must stay inside the folder. Every file is read through one handle on the
+//! folder without following a link (`crate::content_folder`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -28,6 +29,8 @@ use fokus_model::content::{
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+
+use crate::content_folder::{ContentFolder, FolderError};
 
 /// One problem in one file. `line` counts from 1 in the Markdown file, where known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,8 +75,19 @@ impl std::error::Error for PublishError {}
 /// A media file to store as a blob before the revision is committed.
 #[derive(Debug, Clone)]
 pub struct MediaFile {
+    /// Its path in the content folder.
     pub source: PathBuf,
     pub media: MediaRef,
+}
+
+/// The points of a publish at which the content folder may change under it: after the folder
+/// was listed (before its files are read), and after everything was checked (before the media
+/// are copied into the blob store). Tests change the folder there, as an editor (or someone
+/// else with write access) could at any moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishStage {
+    Listed,
+    Checked,
 }
 
 /// What content may refer to: the catalogue's indicators with the years they have values for,
@@ -411,7 +425,7 @@ fn expand_directives(
 }
 
 /// A checked content folder, ready to commit.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Publication {
     pub items: Vec<ContentItem>,
     pub media: Vec<MediaFile>,
@@ -671,62 +685,78 @@ impl FileCheck<'_> {
 
 /// Reads and checks every Markdown file under `dir`. Hashes every media file it names.
 pub fn read_content_dir(dir: &Path, known: &Known<'_>) -> Result<Publication, PublishError> {
-    let mut problems = Vec::new();
-    let mut publication = Publication::default();
-    let mut markdown_files: Vec<PathBuf> = Vec::new();
-    if !dir.is_dir() {
-        problems.push(PublishProblem {
+    let folder = open_folder(dir)?;
+    read_content_folder(&folder, known, &mut |_| {})
+}
+
+/// Opens the content folder `dir`, or says why it cannot be published from.
+pub fn open_folder(dir: &Path) -> Result<ContentFolder, PublishError> {
+    ContentFolder::open(dir).map_err(|error| PublishError {
+        problems: vec![PublishProblem {
             file: dir.display().to_string(),
             line: None,
-            reason: "ist kein Ordner".into(),
-        });
-        return Err(PublishError { problems });
-    }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        match entry {
-            // A link could point anywhere on the server (`liste.csv -> /etc/fokus/admin-token`)
-            // and publish it: content lives in the folder itself.
-            Ok(entry) if entry.path_is_symlink() => problems.push(PublishProblem {
-                file: entry
-                    .path()
-                    .strip_prefix(dir)
-                    .unwrap_or(entry.path())
-                    .display()
-                    .to_string(),
-                line: None,
-                reason: "ist ein symbolischer Link; Beiträge und Dateien müssen im Inhaltsordner selbst liegen".into(),
-            }),
-            Ok(entry)
-                if entry.file_type().is_file()
-                    && entry.path().extension().is_some_and(|ext| ext == "md") =>
-            {
-                markdown_files.push(entry.into_path());
-            }
-            Ok(_) => {}
-            Err(error) => problems.push(PublishProblem {
-                file: error.path().map_or_else(
-                    || dir.display().to_string(),
-                    |path| path.display().to_string(),
-                ),
-                line: None,
-                reason: format!("nicht lesbar: {error}"),
-            }),
-        }
-    }
-    if markdown_files.is_empty() && problems.is_empty() {
+            reason: if dir.is_dir() {
+                format!("nicht lesbar: {error}")
+            } else {
+                "ist kein Ordner".into()
+            },
+        }],
+    })
+}
+
+/// Reads and checks every Markdown file in `folder`, calling `between` once it is listed.
+/// Hashes every media file it names.
+pub fn read_content_folder(
+    folder: &ContentFolder,
+    known: &Known<'_>,
+    between: &mut dyn FnMut(PublishStage),
+) -> Result<Publication, PublishError> {
+    let listing = folder.list();
+    // A link could point anywhere on the server (`liste.csv -> /etc/fokus/admin-token`)
+    // and publish it: content lives in the folder itself.
+    let mut problems: Vec<PublishProblem> = listing
+        .problems
+        .iter()
+        .map(|problem| PublishProblem {
+            file: shown(problem.path()),
+            line: None,
+            reason: problem.reason(),
+        })
+        .collect();
+    if listing.markdown.is_empty() && problems.is_empty() {
         problems.push(PublishProblem {
-            file: dir.display().to_string(),
+            file: folder.path().display().to_string(),
             line: None,
             reason: "enthält keine Markdown-Datei (*.md); ein leerer Ordner würde alle Inhalte zurückziehen".into(),
         });
     }
+    between(PublishStage::Listed);
+    let mut items = Vec::new();
     let mut hashed: HashMap<PathBuf, MediaRef> = HashMap::new();
-    for path in &markdown_files {
-        let relative = path.strip_prefix(dir).unwrap_or(path);
-        let file = relative.to_string_lossy().replace('\\', "/");
-        let id = file.trim_end_matches(".md").to_owned();
-        if let Some(item) = read_item(dir, path, &file, id, known, &mut problems, &mut hashed) {
-            publication.items.push(item);
+    for path in &listing.markdown {
+        let file = shown(path);
+        let bytes = match folder.read(path) {
+            Ok(bytes) => bytes,
+            // Listed as a file in folders, so a link on the way now came in since.
+            Err(problem) => {
+                problems.push(PublishProblem {
+                    reason: problem.since_listed(path),
+                    file,
+                    line: None,
+                });
+                continue;
+            }
+        };
+        if let Some(item) = read_item(
+            folder,
+            path,
+            &file,
+            &bytes,
+            known,
+            &mut problems,
+            &mut hashed,
+        ) {
+            items.push(item);
         }
     }
     if !problems.is_empty() {
@@ -738,40 +768,66 @@ pub fn read_content_dir(dir: &Path, known: &Known<'_>) -> Result<Publication, Pu
         .collect();
     media.sort_by(|a, b| a.media.sha256.cmp(&b.media.sha256));
     media.dedup_by(|a, b| a.media.sha256 == b.media.sha256);
-    publication.media = media;
-    Ok(publication)
+    Ok(Publication { items, media })
 }
 
+/// One content item from the bytes of its Markdown file (`file`, its path in `folder`), checked
+/// as publish checks every file, the media it names read from `folder`: the item, or every
+/// problem found. (What publish does per file; the fuzzer feeds it.)
+pub fn parse_item(
+    folder: &ContentFolder,
+    file: &Path,
+    bytes: &[u8],
+    known: &Known<'_>,
+) -> Result<ContentItem, Vec<PublishProblem>> {
+    let mut problems = Vec::new();
+    let item = read_item(
+        folder,
+        file,
+        &shown(file),
+        bytes,
+        known,
+        &mut problems,
+        &mut HashMap::new(),
+    );
+    match item {
+        Some(item) if problems.is_empty() => Ok(item),
+        _ => Err(problems),
+    }
+}
+
+/// A path in the content folder as problems name it.
+fn shown(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// The item of the Markdown file at `path` in `folder` (shown as `file`) with the bytes `bytes`;
+/// `None` when a problem stops the reading (problems are recorded either way). `hashed` holds
+/// the media hashed so far, by path in the folder.
 fn read_item(
-    dir: &Path,
+    folder: &ContentFolder,
     path: &Path,
     file: &str,
-    id: String,
+    bytes: &[u8],
     known: &Known<'_>,
     problems: &mut Vec<PublishProblem>,
     hashed: &mut HashMap<PathBuf, MediaRef>,
 ) -> Option<ContentItem> {
+    let id = file.trim_end_matches(".md").to_owned();
     let check = &mut FileCheck {
         file,
         front: "",
         problems,
     };
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            check.report(None, format!("nicht lesbar: {error}"));
-            return None;
-        }
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
+    let Ok(text) = std::str::from_utf8(bytes) else {
         check.report(None, "ist kein UTF-8-Text; bitte als UTF-8 speichern");
         return None;
     };
-    let Some((front, body)) = split_front_matter(&text) else {
+    let Some((front, body)) = split_front_matter(text) else {
         check.report(
-            Some(1),
-            "Kopfbereich fehlt: die Datei muss mit einer Zeile `+++` beginnen, und eine zweite `+++` beendet ihn",
-        );
+        Some(1),
+        "Kopfbereich fehlt: die Datei muss mit einer Zeile `+++` beginnen, und eine zweite `+++` beendet ihn",
+    );
         return None;
     };
     check.front = front;
@@ -836,7 +892,7 @@ fn read_item(
         check.report_at(key, format!("`{key}` gehört nicht zu art = \"{kind}\""));
     }
     let mut media = Vec::new();
-    let base = path.parent().unwrap_or(dir);
+    let base = path.parent().unwrap_or(Path::new(""));
     let named: Vec<(MediaRole, &String)> = front_matter
         .dateien
         .iter()
@@ -855,7 +911,7 @@ fn read_item(
         )
         .collect();
     for (role, name) in named {
-        if let Some(reference) = media_ref(dir, base, name, role, check, hashed) {
+        if let Some(reference) = media_ref(folder, base, name, role, check, hashed) {
             media.push(reference);
         }
     }
@@ -1031,7 +1087,7 @@ fn details_of(
 }
 
 fn media_ref(
-    dir: &Path,
+    folder: &ContentFolder,
     base: &Path,
     name: &str,
     role: MediaRole,
@@ -1091,15 +1147,15 @@ fn media_ref(
             ..known.clone()
         });
     }
-    let bytes = match read_no_follow(&path) {
+    let bytes = match folder.read(&path) {
         Ok(bytes) => bytes,
-        Err(error) => {
-            let shown = path
-                .strip_prefix(dir)
-                .unwrap_or(&path)
-                .display()
-                .to_string();
+        Err(FolderError::Unreadable(path, error)) => {
+            let shown = shown(&path);
             check.report_at(key, format!("`{name}` nicht lesbar ({shown}): {error}"));
+            return None;
+        }
+        Err(problem) => {
+            check.report_at(key, format!("`{name}`: {problem}"));
             return None;
         }
     };
@@ -1131,25 +1187,6 @@ fn media_ref(
     Some(reference)
 }
 
-/// Reads a file without following a symbolic link in its last component (the folder walk
-/// refuses links before; this closes the gap of a link put in place in between).
-pub fn read_no_follow(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
-    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "symbolischer Link",
-        ));
-    }
-    let mut bytes = Vec::new();
-    options.open(path)?.read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
 pub fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -1177,29 +1214,81 @@ impl BlobDir {
         self.dir.join(sha256)
     }
 
-    /// Copies `source` in unless present; checks the bytes against `sha256` on the way, so a
-    /// file changed between hashing and copying is refused rather than stored under a wrong name.
-    pub fn store(&self, source: &Path, sha256: &str) -> anyhow::Result<()> {
-        use anyhow::Context;
-        let target = self.path_of(sha256);
-        if target.exists() {
-            return Ok(());
+    /// Copies the media files of a publication in (those not present), each read again
+    /// through the folder's handle and checked against its hash, so a file changed or swapped
+    /// for a link since it was checked is refused rather than stored. All or nothing: each is
+    /// written under a temporary name, and only once every one is in hand are they renamed into
+    /// place; a refusal leaves no file behind.
+    pub fn store_all(
+        &self,
+        folder: &ContentFolder,
+        media: &[MediaFile],
+    ) -> anyhow::Result<Result<(), PublishError>> {
+        let mut written = Vec::new();
+        let outcome = self.write_all(folder, media, &mut written);
+        let complete = matches!(outcome, Ok(Ok(())));
+        for (temporary, target) in &written {
+            if complete {
+                if let Err(error) = std::fs::rename(temporary, target) {
+                    let _ = std::fs::remove_file(temporary);
+                    return Err(anyhow::Error::new(error)
+                        .context(format!("moving {} into place", target.display())));
+                }
+            } else {
+                let _ = std::fs::remove_file(temporary);
+            }
         }
-        std::fs::create_dir_all(&self.dir)
-            .with_context(|| format!("creating {}", self.dir.display()))?;
-        let bytes =
-            read_no_follow(source).with_context(|| format!("reading {}", source.display()))?;
-        anyhow::ensure!(
-            hex_sha256(&bytes) == sha256,
-            "{} changed while publishing; please publish again",
-            source.display()
-        );
-        let temporary = self.dir.join(format!(".{sha256}.partial"));
-        std::fs::write(&temporary, &bytes)
-            .with_context(|| format!("writing {}", temporary.display()))?;
-        std::fs::rename(&temporary, &target)
-            .with_context(|| format!("moving {} into place", target.display()))?;
-        Ok(())
+        outcome
+    }
+
+    /// Writes the media not yet present to temporary files, listed in `written` with their
+    /// targets.
+    fn write_all(
+        &self,
+        folder: &ContentFolder,
+        media: &[MediaFile],
+        written: &mut Vec<(PathBuf, PathBuf)>,
+    ) -> anyhow::Result<Result<(), PublishError>> {
+        use anyhow::Context;
+        let mut problems = Vec::new();
+        for file in media {
+            let sha256 = &file.media.sha256;
+            let target = self.path_of(sha256);
+            if target.exists() {
+                continue;
+            }
+            let bytes = match folder.read(&file.source) {
+                Ok(bytes) => bytes,
+                // Checked moments ago, so what is in the way now came in since.
+                Err(problem) => {
+                    problems.push(PublishProblem {
+                        file: shown(&file.source),
+                        line: None,
+                        reason: problem.since_listed(&file.source),
+                    });
+                    continue;
+                }
+            };
+            if hex_sha256(&bytes) != *sha256 {
+                problems.push(PublishProblem {
+                    file: shown(&file.source),
+                    line: None,
+                    reason: "hat sich während der Veröffentlichung geändert; bitte erneut veröffentlichen".into(),
+                });
+                continue;
+            }
+            std::fs::create_dir_all(&self.dir)
+                .with_context(|| format!("creating {}", self.dir.display()))?;
+            let temporary = self.dir.join(format!(".{sha256}.partial"));
+            std::fs::write(&temporary, &bytes)
+                .with_context(|| format!("writing {}", temporary.display()))?;
+            written.push((temporary, target));
+        }
+        if problems.is_empty() {
+            Ok(Ok(()))
+        } else {
+            Ok(Err(PublishError { problems }))
+        }
     }
 }
 

@@ -1727,31 +1727,64 @@ async fn behind_a_cache_the_feed_redirects_to_immutable_pages() {
 }
 
 /// A link in the content folder could publish any file of the server (`liste.csv ->
-/// /etc/fokus/admin-token`): refused as a problem, nothing written, nothing copied.
+/// /etc/fokus/admin-token`), or a folder outside it: refused as a problem wherever it points
+/// (outside the folder or inside it), nothing written, nothing copied.
 #[cfg(unix)]
 #[test]
 fn symbolic_links_in_the_content_folder_are_refused() {
     let secret_dir = tempfile::tempdir().unwrap();
     let secret = secret_dir.path().join("admin-token");
     std::fs::write(&secret, "geheimes-token-des-servers").unwrap();
-    type Build = fn(&std::path::Path, &std::path::Path);
-    let cases: [(&str, Build); 3] = [
-        ("a media file", |folder, secret| {
+    // A folder outside that would publish cleanly if it were followed.
+    let outside = content_folder(&[("methodik.md", DOKUMENT), ("methodik.pdf", PDF)]);
+    type Build = fn(&std::path::Path, &std::path::Path, &std::path::Path);
+    let cases: [(&str, Build); 7] = [
+        ("a media file to a file outside", |folder, secret, _| {
             std::fs::write(folder.join("a.md"), DOKUMENT).unwrap();
             std::os::unix::fs::symlink(secret, folder.join("methodik.pdf")).unwrap();
         }),
-        ("a Markdown file", |folder, secret| {
+        ("a Markdown file to a file outside", |folder, secret, _| {
             std::fs::write(folder.join("gut.md"), NEWSLETTER).unwrap();
             std::os::unix::fs::symlink(secret, folder.join("b.md")).unwrap();
         }),
-        ("a folder", |folder, secret| {
+        ("a folder to the folder of a secret", |folder, secret, _| {
             std::fs::write(folder.join("gut.md"), NEWSLETTER).unwrap();
             std::os::unix::fs::symlink(secret.parent().unwrap(), folder.join("dokumente")).unwrap();
+        }),
+        (
+            "a kind folder to a sound content folder outside",
+            |folder, _, outside| {
+                std::fs::write(folder.join("gut.md"), NEWSLETTER).unwrap();
+                std::os::unix::fs::symlink(outside, folder.join("dokumente")).unwrap();
+            },
+        ),
+        ("a folder to a folder inside", |folder, _, _| {
+            std::fs::create_dir(folder.join("newsletter")).unwrap();
+            std::fs::write(folder.join("newsletter/2025-4.md"), NEWSLETTER).unwrap();
+            std::os::unix::fs::symlink("newsletter", folder.join("aktuell")).unwrap();
+        }),
+        (
+            "a Markdown file to a Markdown file inside",
+            |folder, _, _| {
+                std::fs::write(folder.join("gut.md"), NEWSLETTER).unwrap();
+                std::os::unix::fs::symlink("gut.md", folder.join("kopie.md")).unwrap();
+            },
+        ),
+        ("a media file to a file inside", |folder, _, _| {
+            std::fs::create_dir_all(folder.join("dokumente")).unwrap();
+            std::fs::create_dir_all(folder.join("ablage")).unwrap();
+            std::fs::write(folder.join("dokumente/methodik.md"), DOKUMENT).unwrap();
+            std::fs::write(folder.join("ablage/methodik.pdf"), PDF).unwrap();
+            std::os::unix::fs::symlink(
+                "../ablage/methodik.pdf",
+                folder.join("dokumente/methodik.pdf"),
+            )
+            .unwrap();
         }),
     ];
     for (what, build) in cases {
         let folder = tempfile::tempdir().unwrap();
-        build(folder.path(), &secret);
+        build(folder.path(), &secret, outside.path());
         let blob_dir = tempfile::tempdir().unwrap();
         let blobs = fokus_server::publish::BlobDir::new(blob_dir.path().join("blobs"));
         let mut store = demo_store();
@@ -1775,16 +1808,136 @@ fn symbolic_links_in_the_content_folder_are_refused() {
             "{what}: nothing copied"
         );
     }
+}
+
+/// A named pipe where a media file should be would hold a publish forever (opening it waits for
+/// a writer): it is opened without waiting and refused as no regular file.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_in_the_content_folder_is_refused_not_waited_for() {
+    let folder = content_folder(&[("dokumente/methodik.md", DOKUMENT)]);
+    let pipe = folder.path().join("dokumente/methodik.pdf");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(status.success(), "mkfifo made the pipe");
+    let blob_dir = tempfile::tempdir().unwrap();
+    let blobs = fokus_server::publish::BlobDir::new(blob_dir.path().join("blobs"));
+    let mut store = demo_store();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let path = folder.path().to_owned();
+    std::thread::spawn(move || {
+        let outcome = fokus_server::publish_dir(&mut store, &blobs, &path, 10)
+            .unwrap()
+            .map(|_| ())
+            .map_err(|error| error.to_string());
+        let _ = sender.send(outcome);
+    });
+    let outcome = receiver
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the publish ends instead of waiting for a writer to the pipe");
+    let error = outcome.expect_err("a pipe is no media file");
     assert!(
-        fokus_server::publish::read_no_follow(&{
-            let folder = tempfile::tempdir().unwrap().keep();
-            let link = folder.join("x.pdf");
-            std::os::unix::fs::symlink(&secret, &link).unwrap();
-            link
-        })
-        .is_err(),
-        "the reader itself does not follow a link"
+        error.contains("keine gewöhnliche Datei"),
+        "the problem names what the path is: {error}"
     );
+}
+
+/// The folder changes under a running publish: between listing the folder and reading its
+/// files, or between checking the media and copying them into the blob store, a folder or a
+/// file is swapped for a link (to a folder outside with files of the same names). Every path is
+/// opened one component at a time from the folder's handle without following a link, so the
+/// swap is refused, not followed; nothing is written and no blob stays behind.
+#[cfg(unix)]
+#[test]
+fn a_folder_swapped_for_a_link_while_publishing_is_refused() {
+    use fokus_server::publish::PublishStage;
+    /// Moves `inside` away (within the folder's parent, so the test's temporary folders clean
+    /// up) and puts a link to `target` in its place.
+    fn swap(inside: &std::path::Path, target: &std::path::Path) {
+        let mut aside = inside.as_os_str().to_owned();
+        aside.push(".weg");
+        std::fs::rename(inside, &aside).unwrap();
+        std::os::unix::fs::symlink(target, inside).unwrap();
+    }
+    const FREMD: &[u8] = "+++\nart = \"newsletter\"\ntitel = \"Fremder Text\"\ndatum = 2025-12-15\njahr = 2025\nquartal = 4\n+++\nVon außerhalb des Inhaltsordners.\n".as_bytes();
+    // What a link swapped in points to: files of the names publish expects, one with the very
+    // bytes it hashed before (so only the link itself can give the swap away).
+    let outside = content_folder(&[
+        ("newsletter/2025-4.md", FREMD),
+        ("dokumente/methodik.md", DOKUMENT),
+        ("dokumente/methodik.pdf", PDF),
+        ("geheim.md", FREMD),
+    ]);
+    let outside = outside.path();
+    type Swap = fn(&std::path::Path, &std::path::Path);
+    let cases: [(&str, PublishStage, Swap); 4] = [
+        (
+            "a kind folder, after listing",
+            PublishStage::Listed,
+            |folder, outside| swap(&folder.join("newsletter"), &outside.join("newsletter")),
+        ),
+        (
+            "a Markdown file, after listing",
+            PublishStage::Listed,
+            |folder, outside| {
+                swap(
+                    &folder.join("newsletter/2025-4.md"),
+                    &outside.join("geheim.md"),
+                )
+            },
+        ),
+        (
+            "the folder of a media file, after listing",
+            PublishStage::Listed,
+            |folder, outside| swap(&folder.join("dokumente"), &outside.join("dokumente")),
+        ),
+        (
+            "the folder of a media file, after checking, before the blob is copied",
+            PublishStage::Checked,
+            |folder, outside| swap(&folder.join("dokumente"), &outside.join("dokumente")),
+        ),
+    ];
+    for (what, when, change) in cases {
+        let folder = valid_folder();
+        let blob_dir = tempfile::tempdir().unwrap();
+        let blobs = fokus_server::publish::BlobDir::new(blob_dir.path().join("blobs"));
+        let mut store = demo_store();
+        let before = store.feed_since(0).unwrap();
+        let mut swapped = false;
+        let outcome = fokus_server::publish_dir_between(
+            &mut store,
+            &blobs,
+            folder.path(),
+            10,
+            &mut |stage| {
+                if stage == when {
+                    change(folder.path(), outside);
+                    swapped = true;
+                }
+            },
+        )
+        .unwrap();
+        assert!(swapped, "{what}: the publish passed the stage of the swap");
+        let error = match outcome {
+            Ok(summary) => panic!("{what}: the link was followed and published: {summary:?}"),
+            Err(error) => error.to_string(),
+        };
+        assert!(
+            error.contains("während der Veröffentlichung durch einen symbolischen Link ersetzt"),
+            "{what}: the problem says a link came in the way: {error}"
+        );
+        assert_eq!(
+            store.feed_since(0).unwrap(),
+            before,
+            "{what}: nothing written"
+        );
+        let blobs_left = std::fs::read_dir(blob_dir.path().join("blobs"))
+            .map(|entries| entries.count())
+            .unwrap_or(0);
+        assert_eq!(blobs_left, 0, "{what}: no blob copied");
+    }
 }
 
 /// Media no published item names any more are deleted after the publish: the blob route no

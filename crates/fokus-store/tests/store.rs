@@ -1142,6 +1142,28 @@ fn a_bad_snapshot_is_refused_and_changes_nothing() {
             "unreadable",
         ),
         (
+            {
+                // An index whose entries disagree with the rows of its table (the rows changed
+                // while SQLite thought the index held none of them): every page is sound and
+                // the counts agree, so `quick_check` passes, but the app would read other rows
+                // through the index than through the table, and a later write there finds the
+                // database corrupt. Found by the fuzzer (`crashers/snapshot`).
+                let path = damage("index", "");
+                let edit = |sql: &str| {
+                    rusqlite::Connection::open(&path)
+                        .unwrap()
+                        .execute_batch(sql)
+                        .unwrap()
+                };
+                edit("PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = sql || ' WHERE 0' WHERE name = 'observation_by_revision'");
+                edit("UPDATE observation SET revision = 3 - revision WHERE area = '01'");
+                edit("PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = substr(sql, 1, length(sql) - 8) WHERE name = 'observation_by_revision'");
+                path
+            },
+            info.clone(),
+            "missing from index observation_by_revision",
+        ),
+        (
             damage("revision", ""),
             fokus_store::SnapshotInfo {
                 revision: 3,
