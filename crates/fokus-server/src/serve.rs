@@ -70,6 +70,11 @@ impl Default for Limits {
     }
 }
 
+/// What hyper buffers for one connection before it asks the answer's body for more. Small, so
+/// that a body is "finished" only when little of it is left to send: the slots for large
+/// answers (`capacity.rs`) are held that long.
+pub const WRITE_BUFFER_BYTES: usize = 64 * 1024;
+
 /// File descriptors kept free for the database, media files and logs.
 const RESERVED_FILES: u64 = 64;
 
@@ -360,6 +365,7 @@ pub async fn serve(
     // buffers; the watchdog replaces it.
     http.timer(TokioTimer::new())
         .header_read_timeout(None)
+        .max_buf_size(WRITE_BUFFER_BYTES)
         .keep_alive(true);
     tokio::pin!(shutdown);
     loop {

@@ -3,8 +3,9 @@
 //! and trickle, and more event listeners than allowed, while 50 apps fetch the full feed. Every
 //! sync must answer, idle connections must be closed by the header timeout, the server's memory
 //! stays bounded (reported), and Ctrl-C ends it with apps still connected. In this process,
-//! behind the real accept loop (`fokus_server::serve`): a slow reader beside a fast client, and
-//! the waits between requests (issue 25, item 8).
+//! behind the real accept loop (`fokus_server::serve`): more full syncs at once than the server
+//! sends (some answered, the rest told 503 with `Retry-After`, answers go on afterwards), a
+//! slow reader beside a fast client, and a client that stops reading (issue 25, item 8).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -286,12 +287,19 @@ fn sigterm_ends_the_server_as_ctrl_c_does() {
     drop(listener);
 }
 
-/// The demo server in this process behind the real accept loop with `limits`.
-async fn serve_demo(dir: &std::path::Path, limits: fokus_server::serve::Limits) -> SocketAddr {
+/// The demo server in this process behind the real accept loop with `limits`, sending at most
+/// `max_full_syncs` large answers at once.
+async fn serve_demo(
+    dir: &std::path::Path,
+    limits: fokus_server::serve::Limits,
+    max_full_syncs: usize,
+) -> SocketAddr {
     let mut store = fokus_store::Store::open(&dir.join("server.sqlite3")).unwrap();
     store.ensure_instance("kreis-last").unwrap();
     fokus_server::load_demo(&mut store, 1).unwrap();
-    let state = fokus_server::AppState::new(store).unwrap();
+    let state = fokus_server::AppState::new(store)
+        .unwrap()
+        .with_max_full_syncs(max_full_syncs);
     let router = fokus_server::app(state, None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -363,8 +371,12 @@ impl Exchange {
     }
 
     /// Reads the rest of the body until the announced length or the end of the connection,
-    /// pausing `pause` after every `step` bytes; returns what arrived and the connection, for
-    /// another request.
+    /// pausing `pause` after every `step` bytes; returns what arrived.
+    async fn read_body(self, step: usize, pause: Duration) -> Vec<u8> {
+        self.read_body_keeping(step, pause).await.0
+    }
+
+    /// [`Exchange::read_body`], keeping the connection for another request.
     async fn read_body_keeping(
         mut self,
         step: usize,
@@ -399,6 +411,90 @@ fn assert_full_page(body: &[u8], who: &str) {
     );
 }
 
+/// More apps ask for their first sync at once than the server sends: as many as it has slots
+/// for are answered, the rest are told 503 with a `Retry-After` and the API's JSON at once
+/// (never a reset or a hang), small answers go on meanwhile, the admitted apps get their whole
+/// page however long they take, and afterwards the server answers full syncs again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_full_syncs_than_slots_are_answered_or_told_to_come_back() {
+    const SLOTS: usize = 3;
+    const APPS: usize = 12;
+    let dir = tempfile::tempdir().unwrap();
+    let address = serve_demo(dir.path(), fokus_server::serve::Limits::default(), SLOTS).await;
+    let asks: Vec<_> = (0..APPS)
+        .map(|_| tokio::spawn(Exchange::ask(address, FULL_FEED)))
+        .collect();
+    let mut admitted = Vec::new();
+    let mut refused = Vec::new();
+    for ask in asks {
+        let exchange = ask.await.unwrap();
+        match exchange.status {
+            200 => admitted.push(exchange),
+            503 => refused.push(exchange),
+            other => panic!("a full sync answered {other}: {}", exchange.head),
+        }
+    }
+    // The admitted apps have not read their pages: each holds its slot meanwhile.
+    assert_eq!(
+        (admitted.len(), refused.len()),
+        (SLOTS, APPS - SLOTS),
+        "as many answered as there are slots, the rest refused"
+    );
+    for exchange in refused {
+        let retry_after: u64 = exchange
+            .header("retry-after")
+            .expect("a refusal says when to come back")
+            .parse()
+            .unwrap();
+        assert!(
+            (fokus_server::capacity::RETRY_AFTER_SECS
+                ..=fokus_server::capacity::RETRY_AFTER_SECS
+                    + fokus_server::capacity::RETRY_AFTER_SPREAD)
+                .contains(&retry_after),
+            "Retry-After {retry_after}"
+        );
+        let body = exchange.read_body(0, Duration::ZERO).await;
+        let error: fokus_model::api::ApiError = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            error.code,
+            fokus_model::api::ErrorCode::Unavailable,
+            "the API's own error: {}",
+            error.message
+        );
+        assert!(
+            error.message.contains(&format!("{retry_after} Sekunden")),
+            "the message says when, in German: {}",
+            error.message
+        );
+    }
+    let status = Exchange::ask(address, "/api/v1/status").await;
+    assert_eq!(
+        status.status, 200,
+        "small answers go on while the slots are full"
+    );
+    assert_eq!(
+        Exchange::ask(address, FULL_FEED).await.status,
+        503,
+        "still full while the admitted apps read"
+    );
+    let readers: Vec<_> = admitted
+        .into_iter()
+        .map(|exchange| tokio::spawn(exchange.read_body(0, Duration::ZERO)))
+        .collect();
+    for (index, reader) in readers.into_iter().enumerate() {
+        assert_full_page(&reader.await.unwrap(), &format!("admitted app {index}"));
+    }
+    // The slots came back with the pages: the server answers full syncs again.
+    for index in 0..SLOTS {
+        let exchange = Exchange::ask(address, FULL_FEED).await;
+        assert_eq!(exchange.status, 200, "full sync {index} after the crowd");
+        assert_full_page(
+            &exchange.read_body(0, Duration::ZERO).await,
+            "an app after the crowd",
+        );
+    }
+}
+
 /// A tablet on slow Wi-Fi (or a busy one) reads its first sync a little at a time, for much
 /// longer than the header timeout, and takes a while with the page before its next request:
 /// it gets the whole page, its connection is still open for that request (hyper's header
@@ -412,7 +508,7 @@ async fn a_slow_reader_gets_its_whole_page_keeps_its_connection_and_holds_up_no_
         header_timeout: Duration::from_millis(500),
         ..Default::default()
     };
-    let address = serve_demo(dir.path(), limits).await;
+    let address = serve_demo(dir.path(), limits, fokus_server::capacity::MAX_FULL_SYNCS).await;
     let slow = Exchange::ask(address, FULL_FEED).await;
     assert_eq!(slow.status, 200);
     let length = slow.content_length();
@@ -474,7 +570,7 @@ async fn between_requests_a_connection_waits_but_a_trickling_head_is_cut_off() {
         idle_timeout: Duration::from_secs(3),
         ..Default::default()
     };
-    let address = serve_demo(dir.path(), limits).await;
+    let address = serve_demo(dir.path(), limits, 1).await;
     let first = Exchange::ask(address, "/api/v1/status").await;
     assert_eq!(first.status, 200);
     let (_, stream) = first.read_body_keeping(0, Duration::ZERO).await;
@@ -510,5 +606,45 @@ async fn between_requests_a_connection_waits_but_a_trickling_head_is_cut_off() {
     assert!(
         matches!(read, Ok(Ok(0))),
         "the idle connection was closed by the server: {read:?}"
+    );
+}
+
+/// A client that asks for a full sync and then stops reading is closed after the send timeout,
+/// and its slot comes back: a crowd of such clients cannot keep every app out for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_closed_and_its_slot_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = fokus_server::serve::Limits {
+        send_timeout: Duration::from_secs(1),
+        ..Default::default()
+    };
+    let address = serve_demo(dir.path(), limits, 1).await;
+    let stalled = Exchange::ask(address, FULL_FEED).await;
+    assert_eq!(stalled.status, 200);
+    let refused = Exchange::ask(address, FULL_FEED).await;
+    assert_eq!(
+        refused.status, 503,
+        "the one slot is taken by the stalled client"
+    );
+    // Bounded only against a hang: the slot is expected back after about a second.
+    let mut admitted = None;
+    for _ in 0..300 {
+        let exchange = Exchange::ask(address, FULL_FEED).await;
+        if exchange.status == 200 {
+            admitted = Some(exchange);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let admitted = admitted.expect("the stalled client's slot came back");
+    let length = stalled.content_length();
+    let stalled_body = stalled.read_body(0, Duration::ZERO).await;
+    assert!(
+        stalled_body.len() < length,
+        "the stalled client was closed before it had the page"
+    );
+    assert_full_page(
+        &admitted.read_body(0, Duration::ZERO).await,
+        "the app after it",
     );
 }
