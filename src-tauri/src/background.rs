@@ -45,20 +45,30 @@ pub fn start(app: AppHandle) {
 /// One sync runs at a time: asked while one runs ("Jetzt aktualisieren" during the regular
 /// sync), it waits for that one and answers with its result instead of starting another.
 pub async fn sync_now(app: &AppHandle) -> SyncState {
+    sync_round(app).await.0
+}
+
+/// [`sync_now`], with how long the server asked the app to wait before the next attempt when it
+/// was at capacity (503 with `Retry-After`, bounded by `fokus_sync::plan::retry_after`).
+async fn sync_round(app: &AppHandle) -> (SyncState, Option<Duration>) {
     let shell = app.state::<Shell>();
     match shell.sync_gate.run(sync_alone(app)).await {
-        Some(state) => state,
-        None => shell.sync_state(),
+        Some(done) => done,
+        None => (shell.sync_state(), None),
     }
 }
 
 /// The sync itself; only ever one at a time (`sync_now`).
-async fn sync_alone(app: &AppHandle) -> SyncState {
+async fn sync_alone(app: &AppHandle) -> (SyncState, Option<Duration>) {
     let shell = app.state::<Shell>();
     let syncer = shell.syncer();
     let started = shell.update_sync_state(|state| state.syncing = true);
     emit(app, AppEvent::SyncState { state: started });
     let result = syncer.sync_once(now()).await;
+    let retry_after = result
+        .as_ref()
+        .err()
+        .and_then(fokus_sync::SyncError::retry_after);
     tracing::debug!(server = %syncer.base_url(), ok = result.is_ok(), revision = ?result.as_ref().map(|outcome| outcome.revision).ok(), "sync ended");
     let settings = shell.settings();
     let media = match &result {
@@ -98,7 +108,7 @@ async fn sync_alone(app: &AppHandle) -> SyncState {
         Err(error) if error.is_broken_cache() => {
             tracing::error!(%error, "the cache is broken");
             crate::recover_cache(app);
-            return shell.sync_state();
+            return (shell.sync_state(), None);
         }
         Err(error) => tracing::info!(%error, "sync did not complete"),
     }
@@ -108,7 +118,7 @@ async fn sync_alone(app: &AppHandle) -> SyncState {
             state: state.clone(),
         },
     );
-    state
+    (state, retry_after)
 }
 
 /// Brings the window back (from the tray or behind others).
@@ -156,8 +166,12 @@ async fn sync_loop(app: AppHandle) {
     let regular = interval();
     let mut backoff = MIN_BACKOFF;
     loop {
-        let state = sync_now(&app).await;
-        let wait = if state.online {
+        let (state, retry_after) = sync_round(&app).await;
+        // A server at capacity named its wait: a crowd of apps it refused comes back spread
+        // over the times it gave them, not all on the next interval.
+        let wait = if let Some(wait) = retry_after {
+            wait
+        } else if state.online {
             backoff = MIN_BACKOFF;
             regular
         } else {

@@ -4,6 +4,7 @@
 //! The server's database uses the same schema and queries as the app's cache (`fokus-store`),
 //! so the web build's read endpoints answer exactly what the app would show offline.
 
+pub mod capacity;
 pub mod config;
 pub mod content_folder;
 pub mod demo;
@@ -66,6 +67,8 @@ pub struct AppState {
     /// Event streams open now, and how many may be.
     listeners: Arc<std::sync::atomic::AtomicUsize>,
     max_listeners: usize,
+    /// Large answers (full pages, snapshots) sent at once; beyond them 503 with `Retry-After`.
+    sync_slots: capacity::SyncSlots,
 }
 
 /// Event streams one server holds at most unless told otherwise; beyond it apps get 503 and
@@ -102,7 +105,15 @@ impl AppState {
             feed_redirect: false,
             listeners: Arc::default(),
             max_listeners: MAX_EVENT_LISTENERS,
+            sync_slots: capacity::SyncSlots::default(),
         })
+    }
+
+    /// Caps the large answers (full feed pages, snapshots) sent at once
+    /// (`capacity::MAX_FULL_SYNCS` by default); beyond it clients are told to come back later.
+    pub fn with_max_full_syncs(mut self, max: usize) -> AppState {
+        self.sync_slots = capacity::SyncSlots::new(max);
+        self
     }
 
     /// Caps the open event streams (`MAX_EVENT_LISTENERS` by default).
@@ -221,6 +232,27 @@ impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         (self.status, Json(self.body)).into_response()
     }
+}
+
+/// The server is at a limit: 503 with `Retry-After` (seconds) and the API's `{ code, message }`.
+fn busy(message: impl Into<String>, retry_after_secs: u64) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, retry_after_secs.to_string())],
+        Json(ApiError::new(ErrorCode::Unavailable, message)),
+    )
+        .into_response()
+}
+
+/// The refusal of a large answer beyond the server's slots.
+fn no_slot(refused: capacity::Refused) -> Response {
+    busy(
+        format!(
+            "Der Server sendet gerade so viele Datenstände, wie er gleichzeitig kann; bitte in {} Sekunden erneut versuchen",
+            refused.retry_after_secs
+        ),
+        refused.retry_after_secs,
+    )
 }
 
 /// The API router; with `web_dir`, also serves the web build of the UI from it.
@@ -639,7 +671,7 @@ async fn snapshot(
         return Ok(see_snapshot(&built));
     }
     // The same address holds the next revision's file tomorrow.
-    send_snapshot(built, request, "no-cache").await
+    send_snapshot(&state, built, request, "no-cache").await
 }
 
 /// A redirect to the immutable address of `built`; itself never cached.
@@ -688,7 +720,13 @@ async fn snapshot_at(
             "Revision {revision} dieses Servers gehört zu einem anderen Datenstand (Server aus einer Sicherung wiederhergestellt)"
         )));
     }
-    send_snapshot(built, request, "public, max-age=31536000, immutable").await
+    send_snapshot(
+        &state,
+        built,
+        request,
+        "public, max-age=31536000, immutable",
+    )
+    .await
 }
 
 /// A snapshot's address from before snapshots named their timeline: the current one.
@@ -734,13 +772,19 @@ async fn current_snapshot(state: &AppState) -> Result<snapshot::Built, HttpError
         .ok_or_else(none)
 }
 
-/// Sends the file (Range requests answered) with the headers that say what it holds.
+/// Sends the file (Range requests answered) with the headers that say what it holds, in one of
+/// the slots for large answers (or 503 when none is free).
 async fn send_snapshot(
+    state: &AppState,
     built: snapshot::Built,
     request: axum::extract::Request,
     cache_control: &'static str,
 ) -> Result<Response, HttpError> {
-    let mut response = serve_file(&built.path, "application/zstd", request).await?;
+    let slot = match state.sync_slots.take() {
+        Ok(slot) => slot,
+        Err(refused) => return Ok(no_slot(refused)),
+    };
+    let mut response = slot.hold(serve_file(&built.path, "application/zstd", request).await?);
     if response.status().is_success() {
         let headers = response.headers_mut();
         for (name, value) in [
@@ -843,7 +887,7 @@ async fn feed_answer(
         feed_cache::Encoding::Identity
     };
     let store = Arc::clone(&state.store);
-    let page = state
+    let built = state
         .feed_cache
         .get(since, current, encoding, move |since| {
             Ok(store
@@ -851,14 +895,25 @@ async fn feed_answer(
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .feed_since(since)?)
         })
-        .await
-        .map_err(|error| match error {
-            feed_cache::CacheError::Busy => HttpError {
-                status: StatusCode::SERVICE_UNAVAILABLE,
-                body: ApiError::new(ErrorCode::Unavailable, error.to_string()),
-            },
-            feed_cache::CacheError::Build(error) => HttpError::internal(format!("{error:#}")),
-        })?;
+        .await;
+    let page = match built {
+        Ok(page) => page,
+        Err(error @ feed_cache::CacheError::Busy) => {
+            return Ok(busy(error.to_string(), capacity::RETRY_AFTER_SECS))
+        }
+        Err(feed_cache::CacheError::Build(error)) => {
+            return Err(HttpError::internal(format!("{error:#}")))
+        }
+    };
+    // A large page is sent in a slot; a small delta costs less than its refusal would.
+    let slot = if page.body.len() > capacity::SMALL_ANSWER_BYTES {
+        match state.sync_slots.take() {
+            Ok(slot) => Some(slot),
+            Err(refused) => return Ok(no_slot(refused)),
+        }
+    } else {
+        None
+    };
     let etag = api::feed_etag(&page.instance, page.since, page.revision);
     let mut response = (
         [
@@ -884,7 +939,10 @@ async fn feed_answer(
             header::HeaderValue::from_static(encoding),
         );
     }
-    Ok(response)
+    Ok(match slot {
+        Some(slot) => slot.hold(response),
+        None => response,
+    })
 }
 
 async fn events(State(state): State<AppState>) -> Response {
@@ -893,16 +951,10 @@ async fn events(State(state): State<AppState>) -> Response {
     let slot = ListenerSlot(Arc::clone(&state.listeners));
     if open >= state.max_listeners {
         drop(slot);
-        let body = ApiError::new(
-            ErrorCode::Unavailable,
+        return busy(
             "Zu viele Verbindungen für Benachrichtigungen; die App gleicht weiter regelmäßig ab",
+            300,
         );
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, "300")],
-            Json(body),
-        )
-            .into_response();
     }
     let receiver = state.revision.subscribe();
     let stream = futures_util::stream::unfold(

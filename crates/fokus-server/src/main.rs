@@ -66,6 +66,10 @@ enum Command {
         /// regular interval.
         #[arg(long, default_value_t = fokus_server::MAX_EVENT_LISTENERS)]
         max_event_listeners: usize,
+        /// Large answers (full feed pages, snapshots: an app's first sync) sent at once; beyond
+        /// it apps are told (503, Retry-After) to come back a few seconds later.
+        #[arg(long, default_value_t = fokus_server::capacity::MAX_FULL_SYNCS)]
+        max_full_syncs: usize,
     },
     /// Set up (or change) the deployment from a configuration folder: einstellungen.toml,
     /// gebiete.geojson, kennzahlen.csv. One revision; areas no longer listed are retired.
@@ -236,6 +240,7 @@ fn run() -> anyhow::Result<()> {
             feed_redirect,
             max_connections,
             max_event_listeners,
+            max_full_syncs,
         } => {
             if demo {
                 load_demo(&mut store, now())?;
@@ -251,7 +256,8 @@ fn run() -> anyhow::Result<()> {
                 })
                 .with_blobs(BlobDir::new(blob_dir(&cli.data_dir)))
                 .with_feed_redirect(feed_redirect)
-                .with_max_event_listeners(max_event_listeners);
+                .with_max_event_listeners(max_event_listeners)
+                .with_max_full_syncs(max_full_syncs);
             let state = match &admin_token {
                 Some(token) => state.with_admin_token(token),
                 None => state,

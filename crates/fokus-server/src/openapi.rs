@@ -111,6 +111,19 @@ fn json_body(schema: Value, description: &str) -> Value {
     json!({ "description": description, "content": { "application/json": { "schema": schema } } })
 }
 
+/// A 503 with `Retry-After`: the server is at a limit; the client comes back after that many
+/// seconds.
+fn busy(error: Value, description: &str) -> Value {
+    let mut answer = json_body(error, description);
+    answer["headers"] = json!({
+        "Retry-After": {
+            "description": "Seconds to wait before asking again",
+            "schema": { "type": "integer", "minimum": 1 },
+        },
+    });
+    answer
+}
+
 struct Schemas(SchemaGenerator);
 
 impl Schemas {
@@ -212,7 +225,7 @@ fn build() -> Value {
                 "304": { "description": "Nothing new" },
                 "400": json_body(error.clone(), "The query string is not a revision"),
                 "409": json_body(error.clone(), "`since` is ahead of the server or from another timeline: resync from 0"),
-                "503": json_body(error.clone(), "Too many feed builds waiting; try again later"),
+                "503": busy(error.clone(), "At capacity: as many large answers are being sent as the server allows (`--max-full-syncs`), or too many old deltas wait to be built; try again after `Retry-After`"),
             },
         }},
         api::FEED_PAGE: { "get": {
@@ -229,7 +242,7 @@ fn build() -> Value {
                 "304": { "description": "The client has this page (If-None-Match)" },
                 "400": json_body(error.clone(), "The path does not name two revisions and a timeline"),
                 "404": json_body(error.clone(), "`until` is beyond the server's revision, `since` beyond `until`, or the timeline is not the server's"),
-                "503": json_body(error.clone(), "Too many feed builds waiting; try again later"),
+                "503": busy(error.clone(), "At capacity: as many large answers are being sent as the server allows (`--max-full-syncs`), or too many old deltas wait to be built; try again after `Retry-After`"),
             },
         }},
         api::FEED_PAGE_UNNAMED: { "get": {
@@ -256,7 +269,7 @@ fn build() -> Value {
                     },
                     "required": ["event", "data"],
                 } } } },
-                "503": json_body(error.clone(), "Too many listeners; sync on the regular interval"),
+                "503": busy(error.clone(), "Too many listeners; sync on the regular interval"),
             },
         }},
         format!("{}/{{sha256}}", api::BLOBS): { "get": {
@@ -293,6 +306,7 @@ fn build() -> Value {
                 "206": { "description": "The requested range" },
                 "404": not_found.clone(),
                 "416": { "description": "Range not satisfiable" },
+                "503": busy(error.clone(), "At capacity: as many large answers are being sent as the server allows (`--max-full-syncs`); try again after `Retry-After`"),
             },
         }},
         api::SNAPSHOT_AT: { "get": {
@@ -309,6 +323,7 @@ fn build() -> Value {
                 "400": json_body(error.clone(), "The path is not a revision and a timeline"),
                 "404": not_found.clone(),
                 "416": { "description": "Range not satisfiable" },
+                "503": busy(error.clone(), "At capacity: as many large answers are being sent as the server allows (`--max-full-syncs`); try again after `Retry-After`"),
             },
         }},
         api::SNAPSHOT_AT_UNNAMED: { "get": {

@@ -124,6 +124,14 @@ pub(crate) fn request_error(error: &reqwest::Error) -> SyncError {
     }
 }
 
+/// The `Retry-After` header of a 503, if it is text.
+pub(crate) fn retry_after_header(response: &reqwest::Response) -> Option<&str> {
+    response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+}
+
 /// Sends `request`; an unreachable server is `Offline`, any answer but 2xx an invalid answer.
 async fn successful(request: reqwest::RequestBuilder) -> Result<reqwest::Response, SyncError> {
     let response = request
@@ -145,8 +153,9 @@ fn http_client(
 ) -> Result<reqwest::Client, SyncError> {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
-        // The server closes a connection that sends no request for 10 s; reusing one it is just
-        // closing would fail the request, so idle connections are dropped here first.
+        // The server closes a connection that sends no request for a while (75 s after an
+        // answer); reusing one it is just closing would fail the request, so idle connections
+        // are dropped here first.
         .pool_idle_timeout(Duration::from_secs(5))
         .redirect(same_origin_redirects());
     if let Some(timeout) = read_timeout {
@@ -299,6 +308,8 @@ impl Syncer {
             .map_err(|error| Fetch::Failed(request_error(&error)))?;
         // Where the page came from after redirects: an immutable address is checked against it.
         let address = response.url().to_string();
+        plan::check_busy(response.status().as_u16(), retry_after_header(&response))
+            .map_err(Fetch::Failed)?;
         match plan::feed_status(response.status().as_u16()).map_err(Fetch::Failed)? {
             plan::FeedStatus::NotModified => return Ok(None),
             plan::FeedStatus::ServerBehind => return Err(Fetch::ServerBehind),

@@ -3,6 +3,8 @@
 //! browser's store worker (`fetch`, OPFS) both run exactly these steps, so the two cannot decide
 //! differently.
 
+use std::time::Duration;
+
 use fokus_model::news::News;
 use fokus_model::{api, FeedPage, SyncState};
 use fokus_store::{ApplySummary, Store, StoreError};
@@ -36,6 +38,10 @@ pub enum SyncError {
     /// The device has not the room the data need; found out before anything was written.
     #[error("Nicht genug Speicherplatz: {0}")]
     NoSpace(String),
+    /// The server is at capacity (503) and said when to come back (`Retry-After`, bounded by
+    /// [`retry_after`]). The cache is untouched; not a failure of anyone's.
+    #[error("Server ausgelastet; nächster Versuch in {secs} s", secs = .retry_after.as_secs())]
+    Busy { retry_after: Duration },
 }
 
 impl From<StoreError> for SyncError {
@@ -72,6 +78,41 @@ impl SyncError {
     pub fn is_update_needed(&self) -> bool {
         matches!(self, SyncError::UpdateNeeded(_))
     }
+
+    /// The server asked to be asked again after this long (it is at capacity); a loop that
+    /// retries waits that long instead of its own interval.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            SyncError::Busy { retry_after } => Some(*retry_after),
+            _ => None,
+        }
+    }
+}
+
+/// A server at capacity is asked again after at least this long, whatever it says …
+pub const MIN_RETRY_AFTER: Duration = Duration::from_secs(5);
+/// … and at most this long: a broken or hostile `Retry-After` must not silence the app for days.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(15 * 60);
+/// A 503 without a usable `Retry-After` (none, or an HTTP date) is asked again after this.
+pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// How long to wait after a 503 whose `Retry-After` header says `header`: its seconds, within
+/// [`MIN_RETRY_AFTER`] and [`MAX_RETRY_AFTER`].
+pub fn retry_after(header: Option<&str>) -> Duration {
+    header
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .map_or(DEFAULT_RETRY_AFTER, Duration::from_secs)
+        .clamp(MIN_RETRY_AFTER, MAX_RETRY_AFTER)
+}
+
+/// A 503 is the server at capacity: come back after its `Retry-After`. Any other status passes.
+pub fn check_busy(status: u16, retry_after_header: Option<&str>) -> Result<(), SyncError> {
+    if status == 503 {
+        return Err(SyncError::Busy {
+            retry_after: retry_after(retry_after_header),
+        });
+    }
+    Ok(())
 }
 
 /// Refuses a feed of a layout newer than this build's ([`fokus_model::FEED_FORMAT`]), from the
@@ -206,7 +247,10 @@ pub enum FeedStatus {
     Page,
 }
 
+/// A host that can read the `Retry-After` header calls [`check_busy`] first; without it a 503
+/// waits [`DEFAULT_RETRY_AFTER`].
 pub fn feed_status(status: u16) -> Result<FeedStatus, SyncError> {
+    check_busy(status, None)?;
     match status {
         304 => Ok(FeedStatus::NotModified),
         409 => Ok(FeedStatus::ServerBehind),
@@ -423,6 +467,13 @@ pub fn record(state: &mut SyncState, result: &Result<SyncOutcome, SyncError>, no
                 "Der Speicher des Geräts ist voll. Die bisherigen Daten bleiben erhalten; die App versucht es später erneut."
                     .to_owned(),
             );
+        }
+        Err(SyncError::Busy { retry_after }) => {
+            state.online = true;
+            state.problem = Some(format!(
+                "Der Server ist gerade ausgelastet. Die bisherigen Daten bleiben erhalten; die App versucht es in {} Sekunden erneut.",
+                retry_after.as_secs()
+            ));
         }
         Err(error) => {
             state.online = true;

@@ -239,15 +239,19 @@ impl Syncer {
     /// The first sync of an empty cache (or a replacement in full) from the server's snapshot;
     /// `None` when the caller is to take the feed: the server has none, it is of another schema
     /// version, or it was refused (any check failed). A snapshot is only a faster way to the
-    /// data the feed also serves, so no refusal of it may strand an app; only a lost connection
-    /// or a full disk end the sync, since the feed could not do better.
+    /// data the feed also serves, so no refusal of it may strand an app; only a lost connection,
+    /// a full disk or a server at capacity end the sync, since the feed could not do better (a
+    /// server at capacity would refuse the full page too, and the app comes back later).
     pub(crate) async fn sync_from_snapshot(
         &self,
         now: i64,
     ) -> Result<Option<SyncOutcome>, SyncError> {
         match self.try_snapshot(now).await {
             Err(error)
-                if !error.is_offline() && !error.is_disk_full() && !self.strict_snapshots =>
+                if !error.is_offline()
+                    && !error.is_disk_full()
+                    && error.retry_after().is_none()
+                    && !self.strict_snapshots =>
             {
                 tracing::warn!(%error, "the server's snapshot was refused; taking the feed");
                 Ok(None)
@@ -264,6 +268,10 @@ impl Syncer {
             .send()
             .await
             .map_err(|error| request_error(&error))?;
+        crate::plan::check_busy(
+            response.status().as_u16(),
+            crate::native::retry_after_header(&response),
+        )?;
         match response.status() {
             reqwest::StatusCode::NOT_FOUND
             | reqwest::StatusCode::METHOD_NOT_ALLOWED

@@ -1514,3 +1514,115 @@ exit $code"#;
         "the cache, and no download left behind: {stdout}"
     );
 }
+
+/// A server at capacity answers a full sync 503 with `Retry-After` (issue 25, item 8): the sync
+/// ends with `Busy` and the wait the server named, within bounds whatever the header says; a
+/// refused snapshot does not send the app on to the full feed (the server would refuse that
+/// too), the cache is untouched, the sync bar says when the app tries again, and once the
+/// server has room the same syncer gets the data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_at_capacity_is_asked_again_after_its_retry_after() {
+    use axum::response::IntoResponse;
+    let dir = tempfile::tempdir().unwrap();
+    let (server_path, _) = snapshot_server(dir.path()).await;
+    let full = spawn(app(
+        AppState::new(Store::open(&server_path).unwrap())
+            .unwrap()
+            .with_max_full_syncs(0),
+        None,
+    ))
+    .await;
+    let cache_path = dir.path().join("cache.sqlite3");
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let error = Syncer::new(&format!("http://{full}"), &cache_path)
+        .unwrap()
+        .sync_once(1)
+        .await
+        .unwrap_err();
+    let wait = error.retry_after().unwrap_or_else(|| panic!("{error}"));
+    assert!(
+        (fokus_server::capacity::RETRY_AFTER_SECS
+            ..=fokus_server::capacity::RETRY_AFTER_SECS
+                + fokus_server::capacity::RETRY_AFTER_SPREAD)
+            .contains(&wait.as_secs()),
+        "the wait the server named: {wait:?}"
+    );
+    let mut state = fokus_model::SyncState::default();
+    fokus_sync::plan::record(&mut state, &Err(error), 1);
+    assert!(
+        state.online
+            && state
+                .problem
+                .as_deref()
+                .is_some_and(|problem| problem.contains("ausgelastet")
+                    && problem.contains(&format!("{} Sekunden", wait.as_secs()))),
+        "the sync bar says the server is busy and when the app tries again: {state:?}"
+    );
+    assert_eq!(
+        Store::open(&cache_path).unwrap().revision().unwrap(),
+        0,
+        "the cache is untouched"
+    );
+
+    // The feed itself at capacity, with every kind of Retry-After: bounded, never zero.
+    for (header, expected) in [
+        (Some("7"), fokus_sync::plan::retry_after(Some("7"))),
+        (Some("0"), fokus_sync::plan::MIN_RETRY_AFTER),
+        (Some("99999999"), fokus_sync::plan::MAX_RETRY_AFTER),
+        (
+            Some("Wed, 21 Oct 2015 07:28:00 GMT"),
+            fokus_sync::plan::DEFAULT_RETRY_AFTER,
+        ),
+        (None, fokus_sync::plan::DEFAULT_RETRY_AFTER),
+    ] {
+        let counted = std::sync::Arc::clone(&requests);
+        let busy = spawn(axum::Router::new().fallback(move || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            async move {
+                let mut response = axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+                if let Some(header) = header {
+                    response.headers_mut().insert(
+                        axum::http::header::RETRY_AFTER,
+                        axum::http::HeaderValue::from_static(header),
+                    );
+                }
+                response
+            }
+        }))
+        .await;
+        let error = Syncer::new(&format!("http://{busy}"), &cache_path)
+            .unwrap()
+            .feed_only()
+            .sync_once(2)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.retry_after(),
+            Some(expected),
+            "Retry-After {header:?}: {error}"
+        );
+    }
+    assert_eq!(
+        fokus_sync::plan::retry_after(Some("7")).as_secs(),
+        7,
+        "a sane wait is taken as it is"
+    );
+    assert_eq!(
+        requests.load(std::sync::atomic::Ordering::Relaxed),
+        5,
+        "one request per sync: a busy server is not asked again at once"
+    );
+
+    // With room again, the same cache syncs.
+    let roomy = spawn(app(
+        AppState::new(Store::open(&server_path).unwrap()).unwrap(),
+        None,
+    ))
+    .await;
+    let outcome = Syncer::new(&format!("http://{roomy}"), &cache_path)
+        .unwrap()
+        .sync_once(3)
+        .await
+        .unwrap();
+    assert_eq!(outcome.revision, DEMO, "the data arrive once there is room");
+}
