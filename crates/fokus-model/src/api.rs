@@ -135,6 +135,12 @@ pub enum ErrorCode {
     /// The client's revision is not the server's revision of that number (the server was
     /// restored from a backup): the client replaces its data in full.
     OtherTimeline,
+    /// Signed in, but not allowed to do this (role, office, CSRF token, a locked account).
+    Forbidden,
+    /// Someone else changed it first; nothing was written.
+    Conflict,
+    /// Too many failed sign-ins; try again after `Retry-After`.
+    TooManyAttempts,
 }
 
 /// The error body of every HTTP and IPC error: `{ code, message }`. `message` is German and

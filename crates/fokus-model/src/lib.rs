@@ -13,6 +13,7 @@ pub mod ipc;
 pub mod news;
 pub mod personal;
 pub mod population;
+pub mod redaktion;
 pub mod search;
 pub mod text;
 pub mod view;

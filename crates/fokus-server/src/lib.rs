@@ -13,6 +13,7 @@ mod feed_cache;
 pub mod import;
 pub mod openapi;
 pub mod publish;
+pub mod redaktion;
 pub mod serve;
 pub mod snapshot;
 
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use anyhow::Context as _;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Query, State};
@@ -69,6 +71,9 @@ pub struct AppState {
     max_listeners: usize,
     /// Large answers (full pages, snapshots) sent at once; beyond them 503 with `Retry-After`.
     sync_slots: capacity::SyncSlots,
+    /// The Redaktion workspace (accounts, sessions, the working copy of the content); `None`
+    /// answers its API with 503.
+    redaktion: Option<redaktion::Workspace>,
 }
 
 /// Event streams one server holds at most unless told otherwise; beyond it apps get 503 and
@@ -106,6 +111,7 @@ impl AppState {
             listeners: Arc::default(),
             max_listeners: MAX_EVENT_LISTENERS,
             sync_slots: capacity::SyncSlots::default(),
+            redaktion: None,
         })
     }
 
@@ -137,6 +143,12 @@ impl AppState {
 
     pub fn with_import_rules(mut self, rules: import::ImportRules) -> AppState {
         self.rules = rules;
+        self
+    }
+
+    /// Enables the Redaktion workspace's API.
+    pub fn with_redaktion(mut self, workspace: redaktion::Workspace) -> AppState {
+        self.redaktion = Some(workspace);
         self
     }
 
@@ -274,6 +286,7 @@ pub fn app(state: AppState, web_dir: Option<&Path>) -> Router {
             // The handler reads the body itself, after the token, with the import limit.
             post(admin_import).layer(DefaultBodyLimit::disable()),
         )
+        .merge(redaktion::routes())
         .with_state(state.clone())
         .layer(CompressionLayer::new())
         // Media stay out of the compression layer: video and PDF are compressed already, and a
@@ -1055,7 +1068,7 @@ async fn openapi() -> Response {
 }
 
 /// Compares without an early exit, so the time taken does not reveal how much of a guess was right.
-fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+pub(crate) fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     given.len() == expected.len()
         && given
             .iter()
@@ -1374,6 +1387,59 @@ pub fn publish_dir_between(
     now: i64,
     between: &mut dyn FnMut(publish::PublishStage),
 ) -> anyhow::Result<Result<PublishSummary, publish::PublishError>> {
+    let label = format!(
+        "Veröffentlichung {}",
+        dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |name| name.to_string_lossy().into_owned()
+        )
+    );
+    publish_folder(store, blobs, dir, &label, now, None, between)
+}
+
+/// [`publish_dir`] under the revision label `label` (the workspace names who changed what).
+pub fn publish_dir_labelled(
+    store: &mut Store,
+    blobs: &publish::BlobDir,
+    dir: &Path,
+    label: &str,
+    now: i64,
+) -> anyhow::Result<Result<PublishSummary, publish::PublishError>> {
+    publish_folder(store, blobs, dir, label, now, None, &mut |_| {})
+}
+
+/// [`publish_dir`], and once it is published, `dir` becomes the server's working copy of the
+/// content (`data_dir/inhalt`, which the Redaktion workspace edits and publishes from): its
+/// Markdown files as read for the publish and the media it names.
+pub fn publish_dir_adopting(
+    store: &mut Store,
+    blobs: &publish::BlobDir,
+    dir: &Path,
+    data_dir: &Path,
+    now: i64,
+) -> anyhow::Result<Result<PublishSummary, publish::PublishError>> {
+    let label = format!(
+        "Veröffentlichung {}",
+        dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |name| name.to_string_lossy().into_owned()
+        )
+    );
+    let working = redaktion::workfolder::path(data_dir);
+    let same = std::fs::canonicalize(dir).ok() == std::fs::canonicalize(&working).ok();
+    let adopt = (!same).then_some(working.as_path());
+    publish_folder(store, blobs, dir, &label, now, adopt, &mut |_| {})
+}
+
+fn publish_folder(
+    store: &mut Store,
+    blobs: &publish::BlobDir,
+    dir: &Path,
+    label: &str,
+    now: i64,
+    adopt: Option<&Path>,
+    between: &mut dyn FnMut(publish::PublishStage),
+) -> anyhow::Result<Result<PublishSummary, publish::PublishError>> {
     let known = publish::Known::of(store)?;
     let folder = match publish::open_folder(dir) {
         Ok(folder) => folder,
@@ -1395,22 +1461,20 @@ pub fn publish_dir_between(
         .map(|file| file.media.clone())
         .collect();
     store.record_blobs(&media)?;
-    let label = format!(
-        "Veröffentlichung {}",
-        dir.file_name().map_or_else(
-            || dir.display().to_string(),
-            |name| name.to_string_lossy().into_owned()
-        )
-    );
     let items = publication.items.len();
     let commit = store.commit_revision(
-        &label,
+        label,
         now,
         &fokus_store::Changes {
-            content: Some(publication.items),
+            content: Some(publication.items.clone()),
             ..Default::default()
         },
     )?;
+    if let Some(target) = adopt {
+        // Published already: a failure here is reported, the revision stands.
+        redaktion::workfolder::adopt(&folder, &publication, blobs, target)
+            .context("copying the published folder into the server's working copy")?;
+    }
     let pruned = prune_blobs(store, blobs)?;
     Ok(Ok(PublishSummary {
         commit,

@@ -8,8 +8,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use fokus_server::import::ImportRules;
 use fokus_server::publish::BlobDir;
+use fokus_server::redaktion::Workspace;
 use fokus_server::{
-    app, blob_dir, configure, database_path, import_bytes, load_demo, publish_dir, AppState,
+    app, blob_dir, configure, database_path, import_bytes, load_demo, publish_dir_adopting, AppState,
     ImportSummary, PublishSummary,
 };
 use fokus_store::Store;
@@ -97,9 +98,94 @@ enum Command {
     /// Back the data folder up into a new folder while the server may be running: a consistent
     /// copy of the database and every blob it names. Restore by serving from that folder.
     Backup { out: PathBuf },
+    /// Accounts of the Redaktion workspace (`/redaktion` in the web build).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Write everything published as a zstd-compressed database (what `/api/v1/snapshot`
     /// serves), for apps to ship as their first-start data.
     Snapshot { out: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; prints its one-time password, which must be changed at the first
+    /// sign-in. The first admin comes from here: `user add --admin NAME`.
+    Add {
+        /// Sign-in name: lower-case letters, digits, `.`, `-`, `_`.
+        name: String,
+        /// Shorthand for `--rolle admin`.
+        #[arg(long)]
+        admin: bool,
+        /// admin, redaktion, daten or fachdienst; repeat for several.
+        #[arg(long = "rolle", value_parser = parse_role)]
+        roles: Vec<fokus_model::redaktion::Role>,
+        /// A Fachdienst account's office, as recommendations name it under `zustaendig`.
+        #[arg(long = "fachdienst", default_value = "")]
+        office: String,
+        /// How the workspace names the person (default: the sign-in name).
+        #[arg(long = "anzeigename")]
+        display_name: Option<String>,
+    },
+    /// Set a new one-time password (and lift a lockout); ends the account's sessions.
+    Reset { name: String },
+    /// List the accounts.
+    List,
+}
+
+fn parse_role(text: &str) -> Result<fokus_model::redaktion::Role, String> {
+    fokus_model::redaktion::Role::parse(text)
+        .ok_or_else(|| format!("unbekannte Rolle „{text}“: admin, redaktion, daten oder fachdienst"))
+}
+
+fn user(data_dir: &std::path::Path, command: UserCommand) -> anyhow::Result<()> {
+    let workspace = Workspace::open(data_dir)?;
+    let by = "Kommandozeile";
+    let outcome = match command {
+        UserCommand::Add {
+            name,
+            admin,
+            mut roles,
+            office,
+            display_name,
+        } => {
+            if admin {
+                roles.push(fokus_model::redaktion::Role::Admin);
+            }
+            let new = fokus_model::redaktion::NewAccount {
+                display_name: display_name.unwrap_or_else(|| name.clone()),
+                name,
+                roles,
+                office,
+            };
+            workspace.add_account_now(&new, by).map(|password| {
+                println!("Konto {} angelegt. Einmalpasswort (bei der ersten Anmeldung zu ändern):", new.name);
+                println!("{password}");
+            })
+        }
+        UserCommand::Reset { name } => workspace.reset_password_now(&name, by).map(|password| {
+            println!("Neues Einmalpasswort für {name} (bei der nächsten Anmeldung zu ändern):");
+            println!("{password}");
+        }),
+        UserCommand::List => {
+            for account in workspace.accounts_now()? {
+                let roles: Vec<&str> = account.roles.iter().map(|role| role.as_str()).collect();
+                println!(
+                    "{}\t{}\t{}\t{}{}",
+                    account.name,
+                    account.display_name,
+                    roles.join(","),
+                    account.office,
+                    if account.locked { "\tgesperrt" } else { "" }
+                );
+            }
+            Ok(())
+        }
+    };
+    if let Err(refusal) = outcome {
+        eprintln!("Fehler: {refusal}");
+        std::process::exit(2);
+    }
+    Ok(())
 }
 
 fn now() -> i64 {
@@ -134,8 +220,14 @@ fn run() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::User(command) = cli.command {
+        std::fs::create_dir_all(&cli.data_dir)
+            .with_context(|| format!("creating {}", cli.data_dir.display()))?;
+        return user(&cli.data_dir, command);
+    }
     let mut store = open_store(&cli.data_dir)?;
     match cli.command {
+        Command::User(_) => unreachable!("handled above"),
         Command::Demo { content } => {
             let summary = load_demo(&mut store, now())?;
             println!(
@@ -246,6 +338,10 @@ fn run() -> anyhow::Result<()> {
                 load_demo(&mut store, now())?;
             }
             if let Some(dir) = content {
+                // The workspace's working copy, once there, holds what staff changed since:
+                // the demo goes on from there instead of starting over.
+                let working = fokus_server::redaktion::workfolder::path(&cli.data_dir);
+                let dir = if working.is_dir() { working } else { dir };
                 publish(&mut store, &cli.data_dir, &dir)?;
             }
             let runtime = tokio::runtime::Runtime::new()?;
@@ -257,7 +353,8 @@ fn run() -> anyhow::Result<()> {
                 .with_blobs(BlobDir::new(blob_dir(&cli.data_dir)))
                 .with_feed_redirect(feed_redirect)
                 .with_max_event_listeners(max_event_listeners)
-                .with_max_full_syncs(max_full_syncs);
+                .with_max_full_syncs(max_full_syncs)
+                .with_redaktion(Workspace::open(&cli.data_dir)?);
             let state = match &admin_token {
                 Some(token) => state.with_admin_token(token),
                 None => state,
@@ -279,7 +376,7 @@ fn publish(
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
     let blobs = BlobDir::new(blob_dir(data_dir));
-    match publish_dir(store, &blobs, dir, now())? {
+    match publish_dir_adopting(store, &blobs, dir, data_dir, now())? {
         Ok(PublishSummary {
             commit,
             items,

@@ -373,8 +373,8 @@ pub async fn serve(
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(error) => {
                 // Out of file descriptors or a connection reset during accept: pause briefly
                 // instead of spinning.
@@ -392,8 +392,12 @@ pub async fn serve(
         let activity = Arc::new(Activity::new());
         let requests = Arc::clone(&activity);
         let router = router.clone();
-        let service = hyper::service::service_fn(move |request| {
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
             use tower::ServiceExt;
+            // Who is asking, for the Redaktion's audit log and sign-in throttle.
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
             let answering = Answering::start(&requests);
             let answer = router.clone().oneshot(request);
             async move {

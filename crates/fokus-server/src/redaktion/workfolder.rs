@@ -1,0 +1,215 @@
+//! The working copy of the content folder (`<data-dir>/inhalt`): what the workspace edits and
+//! publishes from. `publish DIR` adopts the folder it published (its Markdown files and the
+//! media they name), so a county that keeps its content in version control can go on
+//! publishing from there, and the workspace always changes the sources that are live. Every
+//! change the workspace makes is written here first and then published from here like any
+//! folder, through the same checks; a refused publish puts the file back.
+
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::Context;
+use fokus_model::content::StatusChange;
+
+use crate::content_folder::ContentFolder;
+use crate::publish::{BlobDir, Publication};
+
+/// Where the working copy lives inside `--data-dir`.
+pub fn path(data_dir: &Path) -> PathBuf {
+    data_dir.join("inhalt")
+}
+
+/// The Markdown file of the item `id` in the folder `root`; `None` for an id that is not a
+/// plain relative path (`..`, absolute, empty parts).
+pub fn item_file(root: &Path, id: &str) -> Option<PathBuf> {
+    let relative = Path::new(id);
+    let plain = !id.is_empty()
+        && !id.contains('\\')
+        && relative
+            .components()
+            .all(|component| matches!(component, Component::Normal(_)));
+    plain.then(|| root.join(format!("{id}.md")))
+}
+
+/// Makes `target` a copy of the published `folder`: its Markdown files as read through the
+/// folder's handle, the media the publication names as links to (or copies of) the blob files
+/// just stored. Written beside `target` and swapped in, so a failure leaves the old copy.
+pub fn adopt(
+    folder: &ContentFolder,
+    publication: &Publication,
+    blobs: &BlobDir,
+    target: &Path,
+) -> anyhow::Result<()> {
+    let parent = target
+        .parent()
+        .context("the working copy has no parent folder")?;
+    std::fs::create_dir_all(parent)?;
+    let fresh = tempfile::Builder::new()
+        .prefix(".inhalt-neu-")
+        .tempdir_in(parent)?;
+    for path in folder.list().markdown {
+        let bytes = folder
+            .read(&path)
+            .map_err(|problem| anyhow::anyhow!("{}: {}", path.display(), problem.reason()))?;
+        write_new(&fresh.path().join(&path), &bytes)?;
+    }
+    for media in &publication.media {
+        let to = fresh.path().join(&media.source);
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let from = blobs.path_of(&media.media.sha256);
+        if std::fs::hard_link(&from, &to).is_err() {
+            std::fs::copy(&from, &to)
+                .with_context(|| format!("copying {} into the working copy", from.display()))?;
+        }
+    }
+    let old = parent.join(".inhalt-alt");
+    if old.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    if target.exists() {
+        std::fs::rename(target, &old)?;
+    }
+    std::fs::rename(fresh.keep(), target)?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    Ok(())
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, bytes)
+}
+
+/// Writes `bytes` to `path` through a temporary file renamed over it.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut temporary, bytes)?;
+    temporary.as_file().sync_all()?;
+    temporary.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// Why a status could not be written into a recommendation's file.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error("Die Datei der Empfehlung fehlt im Arbeitsordner ({0})")]
+    Missing(String),
+    #[error("Der Kopfbereich der Datei {file} ist nicht lesbar: {reason}")]
+    Unreadable { file: String, reason: String },
+}
+
+/// The recommendation file `text` with `change` appended to its `[[status]]` entries; the
+/// rest of the front matter and the text stay as written.
+pub fn with_status(text: &str, file: &str, change: &StatusChange) -> Result<String, EditError> {
+    let unreadable = |reason: String| EditError::Unreadable {
+        file: file.to_owned(),
+        reason,
+    };
+    let (front, body) = split(text).ok_or_else(|| unreadable("`+++` fehlt".into()))?;
+    let mut document: toml_edit::DocumentMut = front
+        .parse()
+        .map_err(|error: toml_edit::TomlError| unreadable(error.message().to_owned()))?;
+    let date: toml_edit::Datetime = change
+        .date
+        .parse()
+        .map_err(|_| unreadable(format!("Datum {}", change.date)))?;
+    let mut entry = toml_edit::Table::new();
+    entry.insert("datum", toml_edit::value(date));
+    entry.insert("stand", toml_edit::value(change.status.as_str()));
+    entry.insert("notiz", toml_edit::value(change.note.as_str()));
+    match document.get_mut("status") {
+        None => {
+            let mut list = toml_edit::ArrayOfTables::new();
+            list.push(entry);
+            document.insert("status", toml_edit::Item::ArrayOfTables(list));
+        }
+        Some(toml_edit::Item::ArrayOfTables(list)) => list.push(entry),
+        Some(_) => {
+            return Err(unreadable(
+                "`status` ist keine Liste von `[[status]]`-Einträgen".into(),
+            ))
+        }
+    }
+    let mut front = document.to_string();
+    if !front.ends_with('\n') {
+        front.push('\n');
+    }
+    Ok(format!("+++\n{front}+++\n{body}"))
+}
+
+/// Front matter and body of a content file (as `publish` splits them).
+fn split(text: &str) -> Option<(&str, &str)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let rest = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))?;
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            return Some((&rest[..offset], &rest[offset + line.len()..]));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fokus_model::content::RecommendationStatus;
+
+    const FILE: &str = "+++\nart = \"empfehlung\" # the kind\ntitel = \"T\"\n\n[[status]]\ndatum = 2024-04-02\nstand = \"offen\"\n+++\nText mit \"+++\" darin.\n";
+
+    #[test]
+    fn a_status_is_appended_and_the_rest_kept() {
+        let change = StatusChange {
+            date: "2026-12-05".into(),
+            status: RecommendationStatus::InUmsetzung,
+            note: "Träger \"A\" beauftragt\nzweite Zeile".into(),
+        };
+        let text = with_status(FILE, "e.md", &change).unwrap();
+        assert!(text.starts_with("+++\nart = \"empfehlung\" # the kind\ntitel = \"T\"\n"));
+        assert!(text.ends_with("+++\nText mit \"+++\" darin.\n"));
+        let (front, _) = split(&text).unwrap();
+        let parsed: toml::Table = toml::from_str(front).unwrap();
+        let status = parsed["status"].as_array().unwrap();
+        assert_eq!(status.len(), 2);
+        assert_eq!(status[1]["stand"].as_str(), Some("in_umsetzung"));
+        assert_eq!(
+            status[1]["notiz"].as_str(),
+            Some("Träger \"A\" beauftragt\nzweite Zeile")
+        );
+        assert_eq!(status[1]["datum"].as_datetime().map(ToString::to_string).as_deref(), Some("2026-12-05"));
+    }
+
+    #[test]
+    fn a_file_without_status_gets_its_first() {
+        let change = StatusChange {
+            date: "2026-01-02".into(),
+            status: RecommendationStatus::Offen,
+            note: String::new(),
+        };
+        let text = with_status("+++\ntitel = \"T\"\n+++\nBody\n", "e.md", &change).unwrap();
+        let (front, body) = split(&text).unwrap();
+        assert_eq!(body, "Body\n");
+        let parsed: toml::Table = toml::from_str(front).unwrap();
+        assert_eq!(parsed["status"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn ids_name_files_inside_the_folder_only() {
+        let root = Path::new("/srv/inhalt");
+        assert_eq!(
+            item_file(root, "empfehlungen/a"),
+            Some(PathBuf::from("/srv/inhalt/empfehlungen/a.md"))
+        );
+        for id in ["", "../a", "/etc/passwd", "a/../../b", "a\\b", "./a"] {
+            assert_eq!(item_file(root, id), None, "{id}");
+        }
+    }
+}
