@@ -10,11 +10,20 @@ mod format;
 mod offline;
 mod pages;
 mod personal;
+mod redaktion;
 
 fn main() {
     console_error_panic_hook_install();
     // In a browser the store worker opens first (or says why it cannot), so the app starts with
     // the backend it keeps.
+    // The Redaktion workspace works on the server's data, online: no store worker for it.
+    let path = web_sys::window()
+        .and_then(|window| window.location().pathname().ok())
+        .unwrap_or_default();
+    if redaktion::is_workspace_path(&path) && !backend::Backend::in_app() {
+        leptos::mount::mount_to_body(redaktion::Workspace);
+        return;
+    }
     wasm_bindgen_futures::spawn_local(async {
         offline::start(backend::Backend::in_app()).await;
         leptos::mount::mount_to_body(app::App);

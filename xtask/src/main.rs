@@ -471,6 +471,7 @@ fn test() -> Result<()> {
         "tests/a11y.test.mjs",
         "tests/council.test.mjs",
         "tests/report.test.mjs",
+        "tests/redaktion.test.mjs",
         "tests/deployment.test.mjs",
         "tests/proxy.test.mjs",
         "tests/offline.test.mjs",

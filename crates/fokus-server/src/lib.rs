@@ -1281,6 +1281,20 @@ pub fn backup(store: &Store, data_dir: &Path, out: &Path) -> anyhow::Result<Back
         copy.integrity_ok()?,
         "the copy fails SQLite's integrity check"
     );
+    // The workspace: its accounts and audit log, and the working copy of the content it
+    // publishes from (without them a restored server would lose its staff's sign-ins and the
+    // sources of what it published).
+    let workspace = redaktion::database_path(data_dir);
+    if workspace.exists() {
+        redaktion::db::Db::open(&workspace)?
+            .backup_to(&redaktion::database_path(out))
+            .context("copying the Redaktion database")?;
+    }
+    let working = redaktion::workfolder::path(data_dir);
+    if working.is_dir() {
+        redaktion::workfolder::copy_tree(&working, &redaktion::workfolder::path(out))
+            .context("copying the working copy of the content")?;
+    }
     Ok(BackupSummary {
         revision: copy.revision()?,
         blobs: n_blobs,

@@ -417,3 +417,34 @@ async fn without_a_workspace_the_api_says_so() {
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(answer.message().contains("nicht eingerichtet"));
 }
+
+#[test]
+fn a_backup_keeps_the_accounts_and_the_working_copy() {
+    let data = tempfile::tempdir().unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo-content/empfehlungen");
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(folder.path().join("empfehlungen")).unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, folder.path().join("empfehlungen").join(path.file_name().unwrap())).unwrap();
+    }
+    let mut store = Store::open(&fokus_server::database_path(data.path())).unwrap();
+    store.ensure_instance("backup-test").unwrap();
+    load_demo(&mut store, 1).unwrap();
+    let blobs = BlobDir::new(fokus_server::blob_dir(data.path()));
+    fokus_server::publish_dir_adopting(&mut store, &blobs, folder.path(), data.path(), 2)
+        .unwrap()
+        .unwrap();
+    let workspace = Workspace::open(data.path()).unwrap();
+    account(&workspace, "admin", vec![Role::Admin], "");
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("sicherung");
+    fokus_server::backup(&store, data.path(), &target).unwrap();
+    let restored = Workspace::open(&target).unwrap();
+    let names: Vec<String> = restored.accounts_now().unwrap().into_iter().map(|account| account.name).collect();
+    assert_eq!(names, ["admin"]);
+    assert_eq!(
+        std::fs::read(target.join("inhalt/empfehlungen/pflege-tagespflege.md")).unwrap(),
+        std::fs::read(source.join("pflege-tagespflege.md")).unwrap()
+    );
+}
