@@ -32,22 +32,28 @@ export const mapState = `
  * `appBin`) inherits the driver's environment.
  */
 export async function startDriver(env, appBin = APP_BIN) {
-  const port = await freePort();
-  const nativePort = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  let url;
+  let driver;
   // Logs go to a file, not to our pipes: an app that outlives its driver must not hold the test
   // runner's stdout open (the runner would wait for it forever).
   const log = openSync(join(SCREENSHOTS, 'app-test.log'), 'a');
-  const driver = spawn(DRIVER_BIN, ['--port', String(port), '--native-port', String(nativePort)], {
-    stdio: ['ignore', log, log],
-    env: { ...process.env, FOKUS_SYNC_INTERVAL_SECS: '30', FOKUS_LOG_FILE: join(SCREENSHOTS, 'app.log'), ...env },
-  });
+  async function launch() {
+    const port = await freePort();
+    const nativePort = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    driver = spawn(DRIVER_BIN, ['--port', String(port), '--native-port', String(nativePort)], {
+      stdio: ['ignore', log, log],
+      env: { ...process.env, FOKUS_SYNC_INTERVAL_SECS: '30', FOKUS_LOG_FILE: join(SCREENSHOTS, 'app.log'), ...env },
+    });
+  }
+  await launch();
 
-  async function webdriver(method, path, body) {
+  async function webdriver(method, path, body, signal) {
     const response = await fetch(`${url}${path}`, {
       method,
       headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     });
     const json = await response.json();
     if (!response.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
@@ -59,11 +65,24 @@ export async function startDriver(env, appBin = APP_BIN) {
    * returns { run(script), runAsync(script), click(selector), screenshot(name), resize(w, h), close() }.
    */
   async function openApp({ args = [] } = {}) {
-    const session = await waitFor(
-      () => webdriver('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: appBin, args } } } }),
-      'a WebDriver session',
-      60_000,
-    );
+    // A session that is not there in 90 s will not come (undici would wait 300 s for headers).
+    const create = () => webdriver('POST', '/session', { capabilities: { alwaysMatch: { 'tauri:options': { application: appBin, args } } } }, AbortSignal.timeout(90_000));
+    let session;
+    try {
+      session = await waitFor(create, 'a WebDriver session', 60_000);
+    } catch (error) {
+      // Seen on a loaded machine: WebKitWebDriver never answered the new session and the app
+      // never logged its start. Say what was running, then try once with a fresh driver (no app
+      // left on the cache, so the new one cannot hand its link to a stuck one); a second miss fails.
+      const running = spawnSync('ps', ['-eo', 'pid,stat,etime,args'], { encoding: 'utf8' }).stdout
+        .split('\n').filter((line) => /fokus-app|WebKit|tauri-driver/.test(line));
+      console.log(`no WebDriver session (${error.message}); running:\n${running.join('\n')}\nstarting a fresh driver once`);
+      driver.kill('SIGKILL');
+      spawnSync('pkill', ['-KILL', '-f', appBin]);
+      spawnSync('pkill', ['-KILL', '-f', 'WebKitWebDriver']);
+      await launch();
+      session = await waitFor(create, 'a WebDriver session from a fresh driver', 60_000);
+    }
     const id = session.sessionId;
     const run = (script, args = []) => webdriver('POST', `/session/${id}/execute/sync`, { script, args });
     /** Runs `script`, which ends by calling `arguments[arguments.length - 1](result)`. */

@@ -100,6 +100,7 @@ test('the first admin signs in with the one-time password, chooses their own and
   await page.waitForSelector('[data-testid=konto-fd\\.soziales]');
   assert.match(await page.textContent('[data-testid=konto-fd\\.soziales]'), /Fachdienst.*Fachdienst Soziales.*Einmalpasswort/);
   assert.deepEqual(await axe(page), [], 'the accounts page passes axe');
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 768, 'nothing wider than the tablet (the table scrolls in its box)');
   await page.screenshot({ path: join(SCREENSHOTS, 'redaktion-konten-tablet.png'), fullPage: true });
   await page.context().close();
 });
@@ -122,6 +123,9 @@ test('a Fachdienst sets the status of its own recommendation, and an open app sh
   assert.equal(tasks.length, 2, `only the office's two recommendations: ${tasks}`);
   assert.ok(tasks.every((title) => !/Sprachförderung|Alleinerziehende/.test(title)), 'none of another office');
   assert.deepEqual(await axe(page), [], 'the Beschlusskontrolle passes axe');
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 768, 'nothing wider than the tablet');
+  assert.equal(await page.getAttribute('[data-testid=nav-empfehlungen]', 'aria-current'), 'page');
+  assert.equal(await page.getAttribute('[data-testid=nav-start]', 'aria-current'), null, 'only the page shown is marked');
   await page.screenshot({ path: join(SCREENSHOTS, 'redaktion-beschlusskontrolle-tablet.png'), fullPage: true });
 
   const card = page.locator('[data-testid=aufgabe-empfehlungen-wohnen-sozialwohnungen]');

@@ -165,7 +165,7 @@ fn WorkspaceNav() -> impl IntoView {
         }
         entries
             .into_iter()
-            .map(|(href, label, id)| view! { <li><A href=href attr:data-testid=id>{label}</A></li> })
+            .map(|(href, label, id)| view! { <li><A href=href exact=true attr:data-testid=id>{label}</A></li> })
             .collect_view()
     };
     view! {

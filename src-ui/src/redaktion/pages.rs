@@ -508,14 +508,14 @@ pub fn AccountsPage() -> impl IntoView {
                                     <td>{roles}</td>
                                     <td>{account.office.clone()}</td>
                                     <td>{state}</td>
-                                    <td class="actions">
+                                    <td><div class="row-actions">
                                         <button type="button" class="button secondary" on:click=move |_| reset(for_reset.clone())>
-                                            "Passwort zurücksetzen"<span class="visually-hidden">{format!(" für {}", account.name)}</span>
+                                            <span class="visually-hidden">"Passwort "</span>"Zurücksetzen"<span class="visually-hidden">{format!(" für {}", account.name)}</span>
                                         </button>
                                         <button type="button" class="button secondary" on:click=move |_| lock(for_lock.clone(), !locked)>
                                             {if locked { "Entsperren" } else { "Sperren" }}<span class="visually-hidden">{format!(" {}", account.name)}</span>
                                         </button>
-                                    </td>
+                                    </div></td>
                                 </tr>
                             }
                         }).collect_view()}
