@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -503,11 +503,24 @@ fn api_contract_test() -> Result<()> {
     std::fs::create_dir_all(&data_dir)?;
     let mut server = start_server(&data_dir, port)?;
     let schema = format!("http://127.0.0.1:{port}/api/v1/openapi.json");
+    // The Redaktion workspace's reads are checked signed in, as an admin (who may read them all).
+    let cookie = redaktion_session(&data_dir, port);
+    let cookie = match cookie {
+        Ok(cookie) => cookie,
+        Err(error) => {
+            let _ = server.kill();
+            let _ = server.wait();
+            return Err(error);
+        }
+    };
+    let cookie_header = format!("Cookie: {cookie}");
     let outcome = sh(
         &setup::schemathesis_bin().display().to_string(),
         &[
             "run",
             &schema,
+            "--header",
+            &cookie_header,
             "--include-method",
             "GET",
             "--max-examples",
@@ -524,6 +537,40 @@ fn api_contract_test() -> Result<()> {
     let _ = server.kill();
     let _ = server.wait();
     outcome.context("schemathesis found the API breaking its own OpenAPI document")
+}
+
+/// An admin's session on the server in `data_dir` (port `port`): the account made by
+/// `fokus-server user add --admin`, signed in by `tests/sign-in.mjs`; the Cookie header's value.
+fn redaktion_session(data_dir: &Path, port: u16) -> Result<String> {
+    let added = Command::new(exe("fokus-server"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["user", "add", "--admin", "schnittstelle"])
+        .output()
+        .context("running fokus-server user add")?;
+    ensure!(
+        added.status.success(),
+        "fokus-server user add failed: {}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&added.stdout);
+    let password = stdout.lines().last().unwrap_or_default().trim().to_owned();
+    let signed = Command::new("node")
+        .current_dir(root())
+        .args([
+            "tests/sign-in.mjs",
+            &format!("http://127.0.0.1:{port}"),
+            "schnittstelle",
+            &password,
+        ])
+        .output()
+        .context("running node tests/sign-in.mjs")?;
+    ensure!(
+        signed.status.success(),
+        "signing in to the Redaktion failed: {}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    Ok(String::from_utf8_lossy(&signed.stdout).trim().to_owned())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

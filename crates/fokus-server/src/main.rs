@@ -10,8 +10,8 @@ use fokus_server::import::ImportRules;
 use fokus_server::publish::BlobDir;
 use fokus_server::redaktion::Workspace;
 use fokus_server::{
-    app, blob_dir, configure, database_path, import_bytes, load_demo, publish_dir_adopting, AppState,
-    ImportSummary, PublishSummary,
+    app, blob_dir, configure, database_path, import_bytes, load_demo, publish_dir_adopting,
+    AppState, ImportSummary, PublishSummary,
 };
 use fokus_store::Store;
 
@@ -133,8 +133,9 @@ enum UserCommand {
 }
 
 fn parse_role(text: &str) -> Result<fokus_model::redaktion::Role, String> {
-    fokus_model::redaktion::Role::parse(text)
-        .ok_or_else(|| format!("unbekannte Rolle „{text}“: admin, redaktion, daten oder fachdienst"))
+    fokus_model::redaktion::Role::parse(text).ok_or_else(|| {
+        format!("unbekannte Rolle „{text}“: admin, redaktion, daten oder fachdienst")
+    })
 }
 
 fn user(data_dir: &std::path::Path, command: UserCommand) -> anyhow::Result<()> {
@@ -158,7 +159,10 @@ fn user(data_dir: &std::path::Path, command: UserCommand) -> anyhow::Result<()> 
                 office,
             };
             workspace.add_account_now(&new, by).map(|password| {
-                println!("Konto {} angelegt. Einmalpasswort (bei der ersten Anmeldung zu ändern):", new.name);
+                println!(
+                    "Konto {} angelegt. Einmalpasswort (bei der ersten Anmeldung zu ändern):",
+                    new.name
+                );
                 println!("{password}");
             })
         }

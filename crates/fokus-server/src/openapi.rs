@@ -368,6 +368,11 @@ fn build() -> Value {
             },
         }},
     });
+    if let (Value::Object(paths), Value::Object(workspace)) =
+        (&mut paths, redaktion_paths(&mut schemas, &error))
+    {
+        paths.extend(workspace);
+    }
     let mut reads = ReadPaths {
         schemas: &mut schemas,
         paths: serde_json::Map::new(),
@@ -395,6 +400,108 @@ fn build() -> Value {
     });
     modern_tuples(&mut document);
     document
+}
+
+/// The Redaktion workspace's paths (`/api/v1/redaktion`): signed in by the session cookie, every
+/// change with the CSRF header. (Not declared as security schemes: schemathesis, which checks
+/// the reads signed in with the cookie as a fixed header, would count the cookie it cannot take
+/// away as a missing credential accepted.)
+fn redaktion_paths(schemas: &mut Schemas, error: &Value) -> Value {
+    use fokus_model::redaktion::{
+        self as wire, Account, AccountLock, AuditEntry, Login, NewAccount, OneTimePassword,
+        PasswordChange, SessionInfo, StatusUpdate, Task,
+    };
+    let answer = |description: &str| json_body(error.clone(), description);
+    let unauthorized = answer("Not signed in, or the session ended (idle 60 minutes, 10 hours after sign-in, signed out, password reset)");
+    let forbidden = answer("A role is missing, the CSRF header is missing or wrong, the account is locked, or a one-time password must be changed first");
+    let off = answer("The server has no Redaktion workspace");
+    let invalid = answer("The body or a value in it is not accepted; the message says which");
+    let retry = json!({ "Retry-After": { "description": "Seconds until sign-in is tried again", "schema": { "type": "integer", "minimum": 1 } } });
+    let mut throttled = answer("Too many failed sign-ins for this account or from this address");
+    throttled["headers"] = retry;
+    let name = || {
+        parameters(vec![(
+            "name",
+            "path",
+            true,
+            json!({ "type": "string" }),
+            "The account's sign-in name",
+        )])
+    };
+    json!({
+        wire::LOGIN: { "post": {
+            "summary": "Sign in to the Redaktion workspace: sets the session cookie",
+            "description": "The cookie `__Host-fokus-redaktion` signs in every other workspace request; every change also sends the session's CSRF token in `x-fokus-csrf`.",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": schemas.of::<Login>() } } },
+            "responses": {
+                "200": json_body(schemas.of::<SessionInfo>(), "Signed in; the `Set-Cookie` header holds the session (Secure, HttpOnly, SameSite=Strict)"),
+                "400": invalid.clone(),
+                "401": answer("Name or password wrong (the same answer for unknown names)"),
+                "403": forbidden.clone(),
+                "429": throttled,
+                "503": off.clone(),
+            },
+        }},
+        wire::LOGOUT: { "post": {
+            "summary": "Sign out: the session ends on the server",
+            "responses": { "204": { "description": "Signed out; the cookie is cleared" }, "401": unauthorized.clone(), "403": forbidden.clone(), "503": off.clone() },
+        }},
+        wire::SESSION: { "get": {
+            "summary": "The signed-in person, their roles and the CSRF token for changes",
+            "responses": { "200": json_body(schemas.of::<SessionInfo>(), "The session"), "401": unauthorized.clone(), "403": forbidden.clone(), "503": off.clone() },
+        }},
+        wire::PASSWORD: { "post": {
+            "summary": "Change one's own password (required after a one-time password); ends one's other sessions",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": schemas.of::<PasswordChange>() } } },
+            "responses": { "200": json_body(schemas.of::<SessionInfo>(), "Changed"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "503": off.clone() },
+        }},
+        wire::ACCOUNTS: {
+            "get": {
+                "summary": "Every account (Admin)",
+                "responses": { "200": json_body(json!({ "type": "array", "items": schemas.of::<Account>() }), "The accounts, without password hashes"), "401": unauthorized.clone(), "403": forbidden.clone(), "503": off.clone() },
+            },
+            "post": {
+                "summary": "Create an account with a one-time password (Admin)",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": schemas.of::<NewAccount>() } } },
+                "responses": { "201": json_body(schemas.of::<OneTimePassword>(), "Created; the one-time password is shown this once"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "409": answer("The name is taken"), "503": off.clone() },
+            },
+        },
+        wire::ACCOUNT_RESET: { "post": {
+            "summary": "Give an account a new one-time password, lift a lockout, end its sessions (Admin; not one's own account)",
+            "parameters": name(),
+            "responses": { "200": json_body(schemas.of::<OneTimePassword>(), "Reset"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "404": answer("No such account"), "503": off.clone() },
+        }},
+        wire::ACCOUNT_LOCK: { "post": {
+            "summary": "Lock (ending its sessions) or unlock an account (Admin; not one's own)",
+            "parameters": name(),
+            "requestBody": { "required": true, "content": { "application/json": { "schema": schemas.of::<AccountLock>() } } },
+            "responses": { "204": { "description": "Done" }, "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "404": answer("No such account"), "503": off.clone() },
+        }},
+        wire::TASKS: { "get": {
+            "summary": "The recommendations the signed-in person may set the status of (a Fachdienst its office's; Redaktion and Admin all), overdue first",
+            "responses": { "200": json_body(json!({ "type": "array", "items": schemas.of::<Task>() }), "The tasks"), "401": unauthorized.clone(), "403": forbidden.clone(), "503": off.clone() },
+        }},
+        "/api/v1/redaktion/empfehlungen/status/{id}": { "post": {
+            "summary": "Add a status entry to a recommendation: one new revision, through publish's checks",
+            "parameters": parameters(vec![("id", "path", true, json!({ "type": "string" }), "The recommendation's content id, slashes included")]),
+            "requestBody": { "required": true, "content": { "application/json": { "schema": schemas.of::<StatusUpdate>() } } },
+            "responses": {
+                "200": json_body(schemas.of::<Task>(), "Changed"),
+                "400": invalid,
+                "401": unauthorized.clone(),
+                "403": forbidden.clone(),
+                "404": answer("No such recommendation"),
+                "409": answer("Someone changed its status since the author looked: nothing written"),
+                "422": answer("The working copy of the content cannot take the change, or publish refused it: nothing written"),
+                "503": off.clone(),
+            },
+        }},
+        wire::AUDIT: { "get": {
+            "summary": "The newest audit log entries, newest first (Admin)",
+            "parameters": parameters(vec![("limit", "query", false, json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX }), "How many (1 to 5000; default 200)")]),
+            "responses": { "200": json_body(json!({ "type": "array", "items": schemas.of::<AuditEntry>() }), "The entries"), "400": answer("`limit` is not a number"), "401": unauthorized, "403": forbidden, "503": off },
+        }},
+    })
 }
 
 /// The document, built once.

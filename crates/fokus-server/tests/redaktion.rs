@@ -37,7 +37,11 @@ fn fixture() -> Fixture {
         std::fs::create_dir_all(source.path().join(folder)).unwrap();
         for entry in std::fs::read_dir(demo.join(folder)).unwrap() {
             let path = entry.unwrap().path();
-            std::fs::copy(&path, source.path().join(folder).join(path.file_name().unwrap())).unwrap();
+            std::fs::copy(
+                &path,
+                source.path().join(folder).join(path.file_name().unwrap()),
+            )
+            .unwrap();
         }
     }
     let mut store = Store::open_in_memory().unwrap();
@@ -92,7 +96,13 @@ struct Browser {
 }
 
 impl Browser {
-    async fn send(&mut self, router: &axum::Router, method: &str, uri: &str, body: Option<serde_json::Value>) -> Answer {
+    async fn send(
+        &mut self,
+        router: &axum::Router,
+        method: &str,
+        uri: &str,
+        body: Option<serde_json::Value>,
+    ) -> Answer {
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(cookie) = &self.cookie {
             request = request.header(header::COOKIE, cookie);
@@ -107,20 +117,39 @@ impl Browser {
             }
             None => Body::empty(),
         };
-        let response = router.clone().oneshot(request.body(body).unwrap()).await.unwrap();
+        let response = router
+            .clone()
+            .oneshot(request.body(body).unwrap())
+            .await
+            .unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
         if let Some(set) = headers.get(header::SET_COOKIE) {
             let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
             self.cookie = (!pair.ends_with('=')).then_some(pair);
         }
-        Answer { status, headers, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     async fn login(&mut self, router: &axum::Router, name: &str, password: &str) -> Answer {
         let answer = self
-            .send(router, "POST", wire::LOGIN, Some(serde_json::json!({ "name": name, "password": password })))
+            .send(
+                router,
+                "POST",
+                wire::LOGIN,
+                Some(serde_json::json!({ "name": name, "password": password })),
+            )
             .await;
         if answer.status == StatusCode::OK {
             self.csrf = Some(answer.json::<SessionInfo>().csrf);
@@ -133,7 +162,12 @@ impl Browser {
         let answer = self.login(router, name, once).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.message());
         let answer = self
-            .send(router, "POST", wire::PASSWORD, Some(serde_json::json!({ "current": once, "new": password })))
+            .send(
+                router,
+                "POST",
+                wire::PASSWORD,
+                Some(serde_json::json!({ "current": once, "new": password })),
+            )
             .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.message());
     }
@@ -162,7 +196,9 @@ async fn feed_since(router: &axum::Router, since: u64) -> FeedPage {
 }
 
 async fn revision(router: &axum::Router) -> u64 {
-    let answer = Browser::default().send(router, "GET", api::STATUS, None).await;
+    let answer = Browser::default()
+        .send(router, "GET", api::STATUS, None)
+        .await;
     answer.json::<fokus_model::ServerStatus>().revision
 }
 
@@ -178,12 +214,22 @@ async fn sign_in_sets_a_strict_cookie_and_a_one_time_password_must_be_changed() 
     assert_eq!(wrong.message(), "Name oder Passwort ist falsch");
     let unknown = browser.login(router, "niemand", &once).await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(unknown.message(), wrong.message(), "an unknown name reads the same");
+    assert_eq!(
+        unknown.message(),
+        wrong.message(),
+        "an unknown name reads the same"
+    );
 
     let answer = browser.login(router, "Admin ", &once).await;
     assert_eq!(answer.status, StatusCode::OK);
     let cookie = answer.headers[header::SET_COOKIE].to_str().unwrap();
-    for part in ["__Host-fokus-redaktion=", "Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
+    for part in [
+        "__Host-fokus-redaktion=",
+        "Path=/",
+        "Secure",
+        "HttpOnly",
+        "SameSite=Strict",
+    ] {
         assert!(cookie.contains(part), "{cookie} lacks {part}");
     }
     assert_eq!(answer.headers[header::CACHE_CONTROL], "no-store");
@@ -191,22 +237,44 @@ async fn sign_in_sets_a_strict_cookie_and_a_one_time_password_must_be_changed() 
 
     let blocked = browser.send(router, "GET", wire::ACCOUNTS, None).await;
     assert_eq!(blocked.status, StatusCode::FORBIDDEN);
-    assert_eq!(blocked.message(), "Bitte zuerst ein eigenes Passwort wählen");
+    assert_eq!(
+        blocked.message(),
+        "Bitte zuerst ein eigenes Passwort wählen"
+    );
 
     let short = browser
-        .send(router, "POST", wire::PASSWORD, Some(serde_json::json!({ "current": once, "new": "kurz" })))
+        .send(
+            router,
+            "POST",
+            wire::PASSWORD,
+            Some(serde_json::json!({ "current": once, "new": "kurz" })),
+        )
         .await;
     assert_eq!(short.status, StatusCode::BAD_REQUEST);
-    assert!(short.message().contains("mindestens 12 Zeichen"), "{}", short.message());
+    assert!(
+        short.message().contains("mindestens 12 Zeichen"),
+        "{}",
+        short.message()
+    );
     let mut no_csrf = browser.clone();
     no_csrf.csrf = None;
     let refused = no_csrf
-        .send(router, "POST", wire::PASSWORD, Some(serde_json::json!({ "current": once, "new": "ein gutes langes Passwort" })))
+        .send(
+            router,
+            "POST",
+            wire::PASSWORD,
+            Some(serde_json::json!({ "current": once, "new": "ein gutes langes Passwort" })),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.message().contains("CSRF"), "{}", refused.message());
     let changed = browser
-        .send(router, "POST", wire::PASSWORD, Some(serde_json::json!({ "current": once, "new": "ein gutes langes Passwort" })))
+        .send(
+            router,
+            "POST",
+            wire::PASSWORD,
+            Some(serde_json::json!({ "current": once, "new": "ein gutes langes Passwort" })),
+        )
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.message());
 
@@ -215,16 +283,31 @@ async fn sign_in_sets_a_strict_cookie_and_a_one_time_password_must_be_changed() 
     let accounts: Vec<wire::Account> = list.json();
     assert_eq!(accounts.len(), 1);
     assert!(!accounts[0].must_change_password);
-    assert!(!String::from_utf8_lossy(&list.body).contains("argon2"), "no hash leaves");
+    assert!(
+        !String::from_utf8_lossy(&list.body).contains("argon2"),
+        "no hash leaves"
+    );
 
     // The one-time password is spent.
-    assert_eq!(Browser::default().login(router, "admin", &once).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        Browser::default()
+            .login(router, "admin", &once)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
     // Signing out ends the session on the server, not only in the browser.
     let stolen = browser.cookie.clone();
     let out = browser.send(router, "POST", wire::LOGOUT, None).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
-    let mut replay = Browser { cookie: stolen, csrf: None };
-    assert_eq!(replay.send(router, "GET", wire::SESSION, None).await.status, StatusCode::UNAUTHORIZED);
+    let mut replay = Browser {
+        cookie: stolen,
+        csrf: None,
+    };
+    assert_eq!(
+        replay.send(router, "GET", wire::SESSION, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -232,42 +315,97 @@ async fn sessions_expire_when_idle_and_locked_accounts_end_theirs() {
     let fixture = fixture();
     let router = &fixture.router;
     let once = account(&fixture.workspace, "admin", vec![Role::Admin], "");
-    let once_fd = account(&fixture.workspace, "fd", vec![Role::Fachdienst], "Fachdienst Jugend");
+    let once_fd = account(
+        &fixture.workspace,
+        "fd",
+        vec![Role::Fachdienst],
+        "Fachdienst Jugend",
+    );
     let mut admin = Browser::default();
-    admin.first_login(router, "admin", &once, "ein gutes langes Passwort").await;
+    admin
+        .first_login(router, "admin", &once, "ein gutes langes Passwort")
+        .await;
     let mut fd = Browser::default();
-    fd.first_login(router, "fd", &once_fd, "noch ein gutes Passwort").await;
+    fd.first_login(router, "fd", &once_fd, "noch ein gutes Passwort")
+        .await;
 
     fixture.clock.fetch_add(59 * 60, Ordering::SeqCst);
-    assert_eq!(admin.send(router, "GET", wire::SESSION, None).await.status, StatusCode::OK);
+    assert_eq!(
+        admin.send(router, "GET", wire::SESSION, None).await.status,
+        StatusCode::OK
+    );
     fixture.clock.fetch_add(59 * 60, Ordering::SeqCst);
     // The admin was active a moment ago; the Fachdienst has been idle for 118 minutes.
-    assert_eq!(admin.send(router, "GET", wire::SESSION, None).await.status, StatusCode::OK);
+    assert_eq!(
+        admin.send(router, "GET", wire::SESSION, None).await.status,
+        StatusCode::OK
+    );
     let expired = fd.send(router, "GET", wire::TASKS, None).await;
     assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
-    assert!(expired.message().contains("Sitzung abgelaufen"), "{}", expired.message());
+    assert!(
+        expired.message().contains("Sitzung abgelaufen"),
+        "{}",
+        expired.message()
+    );
 
     let mut fd = Browser::default();
-    assert_eq!(fd.login(router, "fd", "noch ein gutes Passwort").await.status, StatusCode::OK);
+    assert_eq!(
+        fd.login(router, "fd", "noch ein gutes Passwort")
+            .await
+            .status,
+        StatusCode::OK
+    );
     let locked = admin
-        .send(router, "POST", "/api/v1/redaktion/konten/fd/sperre", Some(serde_json::json!({ "locked": true })))
+        .send(
+            router,
+            "POST",
+            "/api/v1/redaktion/konten/fd/sperre",
+            Some(serde_json::json!({ "locked": true })),
+        )
         .await;
     assert_eq!(locked.status, StatusCode::NO_CONTENT);
-    assert_eq!(fd.send(router, "GET", wire::TASKS, None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        fd.send(router, "GET", wire::TASKS, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let refused = fd.login(router, "fd", "noch ein gutes Passwort").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.message().contains("gesperrt"));
     // A Fachdienst is no admin.
-    let own = admin.send(router, "POST", "/api/v1/redaktion/konten/fd/sperre", Some(serde_json::json!({ "locked": false }))).await;
+    let own = admin
+        .send(
+            router,
+            "POST",
+            "/api/v1/redaktion/konten/fd/sperre",
+            Some(serde_json::json!({ "locked": false })),
+        )
+        .await;
     assert_eq!(own.status, StatusCode::NO_CONTENT);
     let mut fd = Browser::default();
-    assert_eq!(fd.login(router, "fd", "noch ein gutes Passwort").await.status, StatusCode::OK);
-    assert_eq!(fd.send(router, "GET", wire::AUDIT, None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        fd.login(router, "fd", "noch ein gutes Passwort")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        fd.send(router, "GET", wire::AUDIT, None).await.status,
+        StatusCode::FORBIDDEN
+    );
     let create = fd
-        .send(router, "POST", wire::ACCOUNTS, Some(serde_json::json!({ "name": "x", "display_name": "X", "roles": ["admin"] })))
+        .send(
+            router,
+            "POST",
+            wire::ACCOUNTS,
+            Some(serde_json::json!({ "name": "x", "display_name": "X", "roles": ["admin"] })),
+        )
         .await;
     assert_eq!(create.status, StatusCode::FORBIDDEN);
-    assert!(create.message().contains("Administration"), "{}", create.message());
+    assert!(
+        create.message().contains("Administration"),
+        "{}",
+        create.message()
+    );
 }
 
 #[tokio::test]
@@ -277,45 +415,88 @@ async fn five_failures_lock_an_account_and_an_admin_reset_lifts_it() {
     let once = account(&fixture.workspace, "admin", vec![Role::Admin], "");
     let once_r = account(&fixture.workspace, "red", vec![Role::Redaktion], "");
     let mut admin = Browser::default();
-    admin.first_login(router, "admin", &once, "ein gutes langes Passwort").await;
+    admin
+        .first_login(router, "admin", &once, "ein gutes langes Passwort")
+        .await;
     let mut red = Browser::default();
-    red.first_login(router, "red", &once_r, "Texte prüfen und freigeben").await;
+    red.first_login(router, "red", &once_r, "Texte prüfen und freigeben")
+        .await;
     for _ in 0..5 {
-        let answer = Browser::default().login(router, "red", "geraten-geraten").await;
+        let answer = Browser::default()
+            .login(router, "red", "geraten-geraten")
+            .await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }
-    let throttled = Browser::default().login(router, "red", "Texte prüfen und freigeben").await;
+    let throttled = Browser::default()
+        .login(router, "red", "Texte prüfen und freigeben")
+        .await;
     assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(throttled.headers[header::RETRY_AFTER], "900");
-    assert!(throttled.message().contains("15 Minuten"), "{}", throttled.message());
+    assert!(
+        throttled.message().contains("15 Minuten"),
+        "{}",
+        throttled.message()
+    );
 
-    let reset = admin.send(router, "POST", "/api/v1/redaktion/konten/red/passwort", None).await;
+    let reset = admin
+        .send(
+            router,
+            "POST",
+            "/api/v1/redaktion/konten/red/passwort",
+            None,
+        )
+        .await;
     assert_eq!(reset.status, StatusCode::OK);
     let new_once = reset.json::<wire::OneTimePassword>().password;
     // The reset ended the session the person had.
-    assert_eq!(red.send(router, "GET", wire::SESSION, None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        red.send(router, "GET", wire::SESSION, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let mut red = Browser::default();
-    red.first_login(router, "red", &new_once, "ein neues Passwort bitte").await;
+    red.first_login(router, "red", &new_once, "ein neues Passwort bitte")
+        .await;
 
     let log: Vec<wire::AuditEntry> = admin.send(router, "GET", wire::AUDIT, None).await.json();
     let actions: Vec<&str> = log.iter().map(|entry| entry.action.as_str()).collect();
-    assert_eq!(actions.iter().filter(|action| **action == "anmeldung_fehlgeschlagen").count(), 5);
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|action| **action == "anmeldung_fehlgeschlagen")
+            .count(),
+        5
+    );
     assert!(actions.contains(&"passwort_zurueckgesetzt"));
     assert!(actions.contains(&"konto_angelegt"));
-    assert!(log.iter().all(|entry| !entry.detail.contains("geraten")), "no password in the log");
+    assert!(
+        log.iter().all(|entry| !entry.detail.contains("geraten")),
+        "no password in the log"
+    );
 }
 
 #[tokio::test]
 async fn a_fachdienst_sets_the_status_of_its_own_recommendations_only() {
     let fixture = fixture();
     let router = &fixture.router;
-    let once = account(&fixture.workspace, "soziales", vec![Role::Fachdienst], "Fachdienst Soziales");
+    let once = account(
+        &fixture.workspace,
+        "soziales",
+        vec![Role::Fachdienst],
+        "Fachdienst Soziales",
+    );
     let mut fd = Browser::default();
-    fd.first_login(router, "soziales", &once, "Wir bleiben dran 2026").await;
+    fd.first_login(router, "soziales", &once, "Wir bleiben dran 2026")
+        .await;
 
     let tasks: Vec<Task> = fd.send(router, "GET", wire::TASKS, None).await.json();
     let ids: Vec<&str> = tasks.iter().map(|task| task.id.as_str()).collect();
-    assert_eq!(ids, ["empfehlungen/wohnen-sozialwohnungen", "empfehlungen/pflege-tagespflege"]);
+    assert_eq!(
+        ids,
+        [
+            "empfehlungen/wohnen-sozialwohnungen",
+            "empfehlungen/pflege-tagespflege"
+        ]
+    );
     assert!(tasks.iter().all(|task| !task.overdue));
 
     let before = revision(router).await;
@@ -326,14 +507,29 @@ async fn a_fachdienst_sets_the_status_of_its_own_recommendations_only() {
     });
     // Another office's recommendation: refused, nothing written.
     let other = fd
-        .send(router, "POST", "/api/v1/redaktion/empfehlungen/status/empfehlungen/kinder-sprachfoerderung", Some(update.clone()))
+        .send(
+            router,
+            "POST",
+            "/api/v1/redaktion/empfehlungen/status/empfehlungen/kinder-sprachfoerderung",
+            Some(update.clone()),
+        )
         .await;
     assert_eq!(other.status, StatusCode::FORBIDDEN);
-    assert!(other.message().contains("Fachdienst Jugend"), "{}", other.message());
+    assert!(
+        other.message().contains("Fachdienst Jugend"),
+        "{}",
+        other.message()
+    );
     // Without the CSRF token: refused.
     let mut no_csrf = fd.clone();
     no_csrf.csrf = Some("falsch".into());
-    assert_eq!(no_csrf.send(router, "POST", &path, Some(update.clone())).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        no_csrf
+            .send(router, "POST", &path, Some(update.clone()))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(revision(router).await, before);
 
     let answer = fd.send(router, "POST", &path, Some(update.clone())).await;
@@ -351,28 +547,60 @@ async fn a_fachdienst_sets_the_status_of_its_own_recommendations_only() {
         .iter()
         .find(|item| item.id == task.id)
         .expect("the changed recommendation is in the feed");
-    let ContentDetails::Empfehlung { history, .. } = &item.details else { panic!() };
+    let ContentDetails::Empfehlung { history, .. } = &item.details else {
+        panic!()
+    };
     assert_eq!(history.last().unwrap().note, "120 Wohnungen belegt");
     assert_eq!(page.content.len(), 1, "only the changed item travels");
     // The working copy holds it, so the next publish from the folder keeps it.
-    let file = std::fs::read_to_string(fixture.data.path().join("inhalt/empfehlungen/wohnen-sozialwohnungen.md")).unwrap();
-    assert!(file.contains("stand = \"umgesetzt\"\nnotiz = \"120 Wohnungen belegt\""), "{file}");
+    let file = std::fs::read_to_string(
+        fixture
+            .data
+            .path()
+            .join("inhalt/empfehlungen/wohnen-sozialwohnungen.md"),
+    )
+    .unwrap();
+    assert!(
+        file.contains("stand = \"umgesetzt\"\nnotiz = \"120 Wohnungen belegt\""),
+        "{file}"
+    );
 
     // A second person who saw the old history is told, and nothing is written.
     let stale = fd.send(router, "POST", &path, Some(update)).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
-    assert!(stale.message().contains("inzwischen geändert"), "{}", stale.message());
+    assert!(
+        stale.message().contains("inzwischen geändert"),
+        "{}",
+        stale.message()
+    );
     assert_eq!(revision(router).await, after);
 
     // Bad dates and notes are refused before anything is touched.
     for (body, expected) in [
-        (serde_json::json!({ "date": "2024-01-01", "status": "offen", "note": "", "seen": changed.history.len() }), "vor dem letzten Stand"),
-        (serde_json::json!({ "date": "2027-06-01", "status": "offen", "note": "", "seen": changed.history.len() }), "in der Zukunft"),
-        (serde_json::json!({ "date": "5.12.2026", "status": "offen", "note": "", "seen": changed.history.len() }), "kein Datum"),
-        (serde_json::json!({ "date": "2026-12-05", "status": "erledigt", "note": "", "seen": changed.history.len() }), "erledigt"),
+        (
+            serde_json::json!({ "date": "2024-01-01", "status": "offen", "note": "", "seen": changed.history.len() }),
+            "vor dem letzten Stand",
+        ),
+        (
+            serde_json::json!({ "date": "2027-06-01", "status": "offen", "note": "", "seen": changed.history.len() }),
+            "in der Zukunft",
+        ),
+        (
+            serde_json::json!({ "date": "5.12.2026", "status": "offen", "note": "", "seen": changed.history.len() }),
+            "kein Datum",
+        ),
+        (
+            serde_json::json!({ "date": "2026-12-05", "status": "erledigt", "note": "", "seen": changed.history.len() }),
+            "erledigt",
+        ),
     ] {
         let answer = fd.send(router, "POST", &path, Some(body)).await;
-        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.message());
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            answer.message()
+        );
         assert!(answer.message().contains(expected), "{}", answer.message());
     }
     assert_eq!(revision(router).await, after);
@@ -384,7 +612,8 @@ async fn two_offices_changing_at_once_are_ordered_and_neither_is_lost() {
     let router = &fixture.router;
     let once = account(&fixture.workspace, "red", vec![Role::Redaktion], "");
     let mut red = Browser::default();
-    red.first_login(router, "red", &once, "Texte prüfen und freigeben").await;
+    red.first_login(router, "red", &once, "Texte prüfen und freigeben")
+        .await;
     let tasks: Vec<Task> = red.send(router, "GET", wire::TASKS, None).await.json();
     assert_eq!(tasks.len(), 4, "the Redaktion sees every recommendation");
     let before = revision(router).await;
@@ -396,12 +625,17 @@ async fn two_offices_changing_at_once_are_ordered_and_neither_is_lost() {
         async move { browser.send(&router, "POST", &path, Some(body)).await.status }
     });
     let statuses = futures_util::future::join_all(changes).await;
-    assert!(statuses.iter().all(|status| *status == StatusCode::OK), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|status| *status == StatusCode::OK),
+        "{statuses:?}"
+    );
     assert_eq!(revision(router).await, before + 4);
     let page = feed_since(router, before).await;
     assert_eq!(page.content.len(), 4);
     for item in &page.content {
-        let ContentDetails::Empfehlung { history, .. } = &item.details else { panic!() };
+        let ContentDetails::Empfehlung { history, .. } = &item.details else {
+            panic!()
+        };
         assert_eq!(history.last().unwrap().note, item.id);
     }
 }
@@ -412,7 +646,12 @@ async fn without_a_workspace_the_api_says_so() {
     load_demo(&mut store, 1).unwrap();
     let router = app(AppState::new(store).unwrap(), None);
     let answer = Browser::default()
-        .send(&router, "POST", wire::LOGIN, Some(serde_json::json!({ "name": "a", "password": "b" })))
+        .send(
+            &router,
+            "POST",
+            wire::LOGIN,
+            Some(serde_json::json!({ "name": "a", "password": "b" })),
+        )
         .await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(answer.message().contains("nicht eingerichtet"));
@@ -421,12 +660,20 @@ async fn without_a_workspace_the_api_says_so() {
 #[test]
 fn a_backup_keeps_the_accounts_and_the_working_copy() {
     let data = tempfile::tempdir().unwrap();
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo-content/empfehlungen");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/demo-content/empfehlungen");
     let folder = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(folder.path().join("empfehlungen")).unwrap();
     for entry in std::fs::read_dir(&source).unwrap() {
         let path = entry.unwrap().path();
-        std::fs::copy(&path, folder.path().join("empfehlungen").join(path.file_name().unwrap())).unwrap();
+        std::fs::copy(
+            &path,
+            folder
+                .path()
+                .join("empfehlungen")
+                .join(path.file_name().unwrap()),
+        )
+        .unwrap();
     }
     let mut store = Store::open(&fokus_server::database_path(data.path())).unwrap();
     store.ensure_instance("backup-test").unwrap();
@@ -441,7 +688,12 @@ fn a_backup_keeps_the_accounts_and_the_working_copy() {
     let target = out.path().join("sicherung");
     fokus_server::backup(&store, data.path(), &target).unwrap();
     let restored = Workspace::open(&target).unwrap();
-    let names: Vec<String> = restored.accounts_now().unwrap().into_iter().map(|account| account.name).collect();
+    let names: Vec<String> = restored
+        .accounts_now()
+        .unwrap()
+        .into_iter()
+        .map(|account| account.name)
+        .collect();
     assert_eq!(names, ["admin"]);
     assert_eq!(
         std::fs::read(target.join("inhalt/empfehlungen/pflege-tagespflege.md")).unwrap(),

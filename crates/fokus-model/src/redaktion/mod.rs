@@ -227,10 +227,13 @@ pub struct AuditEntry {
 /// with a letter or digit.
 pub fn is_account_name(name: &str) -> bool {
     (1..=64).contains(&name.len())
+        && name.bytes().all(|byte| {
+            byte.is_ascii_lowercase() || byte.is_ascii_digit() || b".-_".contains(&byte)
+        })
         && name
             .bytes()
-            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || b".-_".contains(&byte))
-        && name.bytes().next().is_some_and(|byte| byte.is_ascii_alphanumeric())
+            .next()
+            .is_some_and(|byte| byte.is_ascii_alphanumeric())
 }
 
 /// The offices a recommendation's `zustaendig` names: its comma-separated parts, trimmed.

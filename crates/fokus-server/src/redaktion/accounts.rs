@@ -48,13 +48,17 @@ pub enum Refusal {
     WrongCredentials,
     #[error("Zu viele Fehlversuche: dieses Konto ist für {minutes} Minuten gesperrt. Die Administration kann das Passwort zurücksetzen.")]
     Throttled { minutes: i64, retry_after: i64 },
-    #[error("Zu viele Fehlversuche von diesem Rechner: bitte in {minutes} Minuten erneut versuchen")]
+    #[error(
+        "Zu viele Fehlversuche von diesem Rechner: bitte in {minutes} Minuten erneut versuchen"
+    )]
     AddressThrottled { minutes: i64, retry_after: i64 },
     #[error("Dieses Konto ist gesperrt; bitte an die Administration wenden")]
     Locked,
     #[error("Nicht angemeldet oder Sitzung abgelaufen; bitte neu anmelden")]
     NoSession,
-    #[error("Sicherheitsmerkmal der Sitzung fehlt oder ist falsch (CSRF); bitte die Seite neu laden")]
+    #[error(
+        "Sicherheitsmerkmal der Sitzung fehlt oder ist falsch (CSRF); bitte die Seite neu laden"
+    )]
     Csrf,
     #[error("Bitte zuerst ein eigenes Passwort wählen")]
     MustChangePassword,
@@ -263,7 +267,10 @@ pub fn internal(error: rusqlite::Error) -> Refusal {
 /// What a sign-in attempt found before the password is checked.
 pub enum Attempt {
     /// Check the password against this hash.
-    Check { hash: String, exists: bool },
+    Check {
+        hash: String,
+        exists: bool,
+    },
     Refused(Refusal),
 }
 
@@ -356,7 +363,10 @@ pub fn finish_login(
 /// The session of the cookie's `token`, if it is alive; refreshes its idle time.
 pub fn session(db: &Db, policy: &Policy, token: &str, now: i64) -> Result<Signed, Refusal> {
     let hash = token_hash(token);
-    let row = db.session(&hash).map_err(internal)?.ok_or(Refusal::NoSession)?;
+    let row = db
+        .session(&hash)
+        .map_err(internal)?
+        .ok_or(Refusal::NoSession)?;
     if row.expires <= now || row.last_seen + policy.session_idle <= now {
         db.end_session(&hash).map_err(internal)?;
         return Err(Refusal::NoSession);
@@ -418,7 +428,13 @@ mod tests {
         .unwrap()
     }
 
-    fn login(db: &Db, policy: &Policy, password: &str, address: &str, now: i64) -> Result<(String, SessionInfo), Refusal> {
+    fn login(
+        db: &Db,
+        policy: &Policy,
+        password: &str,
+        address: &str,
+        now: i64,
+    ) -> Result<(String, SessionInfo), Refusal> {
         match begin_login(db, policy, "admin", address, now) {
             Attempt::Check { hash, .. } => {
                 let matched = verify_password(password, &hash);
@@ -479,7 +495,10 @@ mod tests {
             assert!(finish_login(&db, &policy, &name, "a", matched, 10).is_err());
         }
         let refused = login(&db, &policy, &password, "a", 11).unwrap_err();
-        assert!(matches!(refused, Refusal::AddressThrottled { .. }), "{refused}");
+        assert!(
+            matches!(refused, Refusal::AddressThrottled { .. }),
+            "{refused}"
+        );
         assert!(login(&db, &policy, &password, "other", 11).is_ok());
         assert!(login(&db, &policy, &password, "a", 10 + policy.address_window + 1).is_ok());
     }
@@ -539,7 +558,10 @@ mod tests {
         assert!(add_account(&db, &new, 0).is_err());
         new.office = "Fachdienst Soziales".into();
         assert!(add_account(&db, &new, 0).is_ok());
-        assert!(matches!(add_account(&db, &new, 0), Err(Refusal::Conflict(_))));
+        assert!(matches!(
+            add_account(&db, &new, 0),
+            Err(Refusal::Conflict(_))
+        ));
         new.name = "Fd".into();
         assert!(add_account(&db, &new, 0).is_err());
         new.name = "fd2".into();

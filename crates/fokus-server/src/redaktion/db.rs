@@ -153,9 +153,9 @@ impl Db {
     }
 
     pub fn accounts(&self) -> rusqlite::Result<Vec<Account>> {
-        let mut statement = self
-            .conn
-            .prepare(&format!("SELECT {ACCOUNT_COLUMNS} FROM account ORDER BY name"))?;
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM account ORDER BY name"
+        ))?;
         let rows = statement.query_map([], account_row)?;
         rows.map(|row| row.map(|row| row.account)).collect()
     }
@@ -204,7 +204,12 @@ impl Db {
 
     /// The person's own new password: their other sessions end, `keep` (the one they changed
     /// it in) goes on.
-    pub fn set_own_password(&self, name: &str, password_hash: &str, keep: &str) -> rusqlite::Result<()> {
+    pub fn set_own_password(
+        &self,
+        name: &str,
+        password_hash: &str,
+        keep: &str,
+    ) -> rusqlite::Result<()> {
         self.conn.execute(
             "UPDATE account SET password_hash = ?2, must_change = 0 WHERE name = ?1",
             params![name, password_hash],
@@ -244,7 +249,12 @@ impl Db {
     }
 
     /// Records a failed sign-in from `address`, forgetting those older than `forget_before`.
-    pub fn address_failed(&self, address: &str, now: i64, forget_before: i64) -> rusqlite::Result<()> {
+    pub fn address_failed(
+        &self,
+        address: &str,
+        now: i64,
+        forget_before: i64,
+    ) -> rusqlite::Result<()> {
         self.conn
             .execute("DELETE FROM login_failure WHERE time < ?1", [forget_before])?;
         self.conn.execute(

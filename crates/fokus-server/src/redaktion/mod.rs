@@ -117,16 +117,29 @@ impl Workspace {
     /// Adds an account from the command line (`fokus-server user add`); returns its one-time
     /// password.
     pub fn add_account_now(&self, new: &NewAccount, by: &str) -> Result<String, Refusal> {
-        let db = self.db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let db = self
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = self.now();
         let password = accounts::add_account(&db, new, now)?;
-        accounts::audit(&db, now, by, "konto_angelegt", &account_detail(new), "Kommandozeile");
+        accounts::audit(
+            &db,
+            now,
+            by,
+            "konto_angelegt",
+            &account_detail(new),
+            "Kommandozeile",
+        );
         Ok(password)
     }
 
     /// Sets a one-time password from the command line (`fokus-server user reset`).
     pub fn reset_password_now(&self, name: &str, by: &str) -> Result<String, Refusal> {
-        let db = self.db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let db = self
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let password = accounts::one_time_password();
         let changed = db
             .set_password(name, &accounts::hash_password(&password), true)
@@ -134,19 +147,32 @@ impl Workspace {
         if !changed {
             return Err(Refusal::NotFound(format!("Kein Konto „{name}“")));
         }
-        accounts::audit(&db, self.now(), by, "passwort_zurueckgesetzt", name, "Kommandozeile");
+        accounts::audit(
+            &db,
+            self.now(),
+            by,
+            "passwort_zurueckgesetzt",
+            name,
+            "Kommandozeile",
+        );
         Ok(password)
     }
 
     /// Every account (`fokus-server user list`).
     pub fn accounts_now(&self) -> anyhow::Result<Vec<wire::Account>> {
-        let db = self.db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let db = self
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         Ok(db.accounts()?)
     }
 
     /// A consistent copy of the workspace database at `out` (for `backup`).
     pub fn backup_to(&self, out: &Path) -> anyhow::Result<()> {
-        let db = self.db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let db = self
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         db.backup_to(out)?;
         Ok(())
     }
@@ -177,9 +203,7 @@ impl IntoResponse for Refusal {
             Refusal::Invalid(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             Refusal::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             Refusal::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
-            Refusal::Unprocessable(_) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadRequest)
-            }
+            Refusal::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadRequest),
             Refusal::Internal(detail) => {
                 tracing::error!(%detail, "Redaktion");
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
@@ -266,7 +290,11 @@ enum Need {
 }
 
 /// The session of the request's cookie, checked for what the request needs.
-async fn signed(state: &AppState, headers: &HeaderMap, need: Need) -> Result<(Workspace, Signed), Refusal> {
+async fn signed(
+    state: &AppState,
+    headers: &HeaderMap,
+    need: Need,
+) -> Result<(Workspace, Signed), Refusal> {
     let workspace = workspace(state)?;
     let token = cookie_token(headers).ok_or(Refusal::NoSession)?;
     let now = workspace.now();
@@ -385,7 +413,8 @@ async fn logout(
     let now = workspace.now();
     workspace
         .db(move |db| {
-            db.end_session(&signed.token_hash).map_err(accounts::internal)?;
+            db.end_session(&signed.token_hash)
+                .map_err(accounts::internal)?;
             accounts::audit(db, now, &signed.account.name, "abmeldung", "", &address);
             Ok(())
         })
@@ -501,6 +530,11 @@ async fn reset_password(
 ) -> Result<Json<OneTimePassword>, Refusal> {
     let (workspace, signed) = signed(&state, &headers, Need::Change).await?;
     signed.require(&[Role::Admin])?;
+    if name == signed.account.name {
+        return Err(Refusal::Invalid(
+            "Das eigene Passwort bitte unter „Eigenes Passwort ändern“ wechseln".into(),
+        ));
+    }
     let now = workspace.now();
     let password = accounts::one_time_password();
     let hash = {
@@ -511,13 +545,23 @@ async fn reset_password(
     };
     workspace
         .db(move |db| {
-            if !db.set_password(&name, &hash, true).map_err(accounts::internal)? {
+            if !db
+                .set_password(&name, &hash, true)
+                .map_err(accounts::internal)?
+            {
                 return Err(Refusal::NotFound(format!(
                     "Kein Konto „{}“",
                     fokus_model::text::echo(&name)
                 )));
             }
-            accounts::audit(db, now, &signed.account.name, "passwort_zurueckgesetzt", &name, &address);
+            accounts::audit(
+                db,
+                now,
+                &signed.account.name,
+                "passwort_zurueckgesetzt",
+                &name,
+                &address,
+            );
             Ok(OneTimePassword { name, password })
         })
         .await
@@ -534,18 +578,27 @@ async fn lock_account(
     let (workspace, signed) = signed(&state, &headers, Need::Change).await?;
     signed.require(&[Role::Admin])?;
     if name == signed.account.name && lock.locked {
-        return Err(Refusal::Invalid("Das eigene Konto kann man nicht sperren".into()));
+        return Err(Refusal::Invalid(
+            "Das eigene Konto kann man nicht sperren".into(),
+        ));
     }
     let now = workspace.now();
     workspace
         .db(move |db| {
-            if !db.set_locked(&name, lock.locked).map_err(accounts::internal)? {
+            if !db
+                .set_locked(&name, lock.locked)
+                .map_err(accounts::internal)?
+            {
                 return Err(Refusal::NotFound(format!(
                     "Kein Konto „{}“",
                     fokus_model::text::echo(&name)
                 )));
             }
-            let action = if lock.locked { "konto_gesperrt" } else { "konto_entsperrt" };
+            let action = if lock.locked {
+                "konto_gesperrt"
+            } else {
+                "konto_entsperrt"
+            };
             accounts::audit(db, now, &signed.account.name, action, &name, &address);
             Ok(StatusCode::NO_CONTENT)
         })
@@ -560,9 +613,12 @@ struct AuditQuery {
 async fn audit_log(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<AuditQuery>,
+    query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<wire::AuditEntry>>, Refusal> {
     let (workspace, signed) = signed(&state, &headers, Need::Read).await?;
+    let Query(query) = query.map_err(|rejection| {
+        Refusal::Invalid(fokus_model::text::echo_quoted(&rejection.body_text()))
+    })?;
     signed.require(&[Role::Admin])?;
     let limit = query.limit.unwrap_or(200).clamp(1, 5000);
     let log = workspace
@@ -582,7 +638,11 @@ pub fn iso_day(unix: i64) -> String {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02}")
 }
@@ -632,13 +692,20 @@ fn sort_tasks(tasks: &mut [Task]) {
         Some(RecommendationStatus::Umgesetzt) => 3,
     };
     tasks.sort_by(|a, b| {
-        (!a.overdue, rank(a), a.deadline.is_none(), &a.deadline, &a.title).cmp(&(
-            !b.overdue,
-            rank(b),
-            b.deadline.is_none(),
-            &b.deadline,
-            &b.title,
-        ))
+        (
+            !a.overdue,
+            rank(a),
+            a.deadline.is_none(),
+            &a.deadline,
+            &a.title,
+        )
+            .cmp(&(
+                !b.overdue,
+                rank(b),
+                b.deadline.is_none(),
+                &b.deadline,
+                &b.title,
+            ))
     });
 }
 
@@ -665,9 +732,12 @@ async fn tasks(
 /// Checks a status entry before anything is read from disk.
 fn check_update(update: &StatusUpdate, today: &str) -> Result<(), Refusal> {
     let valid_date = update.date.len() == 10
-        && update.date.parse::<toml_edit::Datetime>().is_ok_and(|value| {
-            value.date.is_some() && value.time.is_none() && value.offset.is_none()
-        });
+        && update
+            .date
+            .parse::<toml_edit::Datetime>()
+            .is_ok_and(|value| {
+                value.date.is_some() && value.time.is_none() && value.offset.is_none()
+            });
     if !valid_date {
         return Err(Refusal::Invalid(format!(
             "Datum „{}“ ist kein Datum der Form JJJJ-MM-TT",
@@ -687,11 +757,7 @@ fn check_update(update: &StatusUpdate, today: &str) -> Result<(), Refusal> {
             wire::NOTE_MAX_CHARS
         )));
     }
-    if update
-        .note
-        .chars()
-        .any(|c| c != '\n' && is_invisible(c))
-    {
+    if update.note.chars().any(|c| c != '\n' && is_invisible(c)) {
         return Err(Refusal::Invalid(
             "Die Notiz enthält Steuerzeichen oder unsichtbare Zeichen".into(),
         ));
@@ -700,7 +766,8 @@ fn check_update(update: &StatusUpdate, today: &str) -> Result<(), Refusal> {
 }
 
 fn next_day(iso: &str) -> String {
-    let parse = |range: std::ops::Range<usize>| iso.get(range).and_then(|part| part.parse::<i64>().ok());
+    let parse =
+        |range: std::ops::Range<usize>| iso.get(range).and_then(|part| part.parse::<i64>().ok());
     match (parse(0..4), parse(5..7), parse(8..10)) {
         (Some(year), Some(month), Some(day)) => {
             // Days from civil (the inverse of `iso_day`), one added.
@@ -782,13 +849,21 @@ fn change_status(
         return Err(Refusal::Forbidden(format!(
             "„{}“ ist {} zugeordnet, nicht {}",
             task.title,
-            if task.office.is_empty() { "keinem Fachdienst" } else { &task.office },
+            if task.office.is_empty() {
+                "keinem Fachdienst"
+            } else {
+                &task.office
+            },
             signed.account.office
         )));
     }
     if update.seen != task.history.len() {
         let last = task.history.last().map_or_else(String::new, |change| {
-            format!(": jetzt „{}“ seit {}", change.status.label_de(), change.date)
+            format!(
+                ": jetzt „{}“ seit {}",
+                change.status.label_de(),
+                change.date
+            )
         });
         return Err(Refusal::Conflict(format!(
             "Der Stand wurde inzwischen geändert{last}. Bitte die Seite neu laden; Ihre Eingabe ist nicht gespeichert."
@@ -852,7 +927,8 @@ fn change_status(
         .into_iter()
         .find(|item| item.id == id)
         .ok_or_else(|| Refusal::Internal("the recommendation vanished".into()))?;
-    let task = task_of(&item, today).ok_or_else(|| Refusal::Internal("not a recommendation".into()))?;
+    let task =
+        task_of(&item, today).ok_or_else(|| Refusal::Internal("not a recommendation".into()))?;
     let detail = format!("{id}: {} ({})", change.status.as_str(), change.date);
     Ok((task, revision, detail))
 }

@@ -201,7 +201,13 @@ mod tests {
             status[1]["notiz"].as_str(),
             Some("Träger \"A\" beauftragt\nzweite Zeile")
         );
-        assert_eq!(status[1]["datum"].as_datetime().map(ToString::to_string).as_deref(), Some("2026-12-05"));
+        assert_eq!(
+            status[1]["datum"]
+                .as_datetime()
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("2026-12-05")
+        );
     }
 
     #[test]
