@@ -6,6 +6,7 @@
 //! published from there (`workfolder.rs`), so each is one revision through `publish`'s checks.
 
 pub mod accounts;
+pub mod daten;
 pub mod db;
 pub mod workfolder;
 
@@ -41,6 +42,8 @@ pub struct Workspace {
     content: PathBuf,
     clock: Arc<dyn Fn() -> i64 + Send + Sync>,
     policy: Policy,
+    /// Uploaded files shown as a preview, until taken over or expired (`daten.rs`).
+    previews: Arc<Mutex<daten::Previews>>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -78,6 +81,7 @@ impl Workspace {
             content,
             clock: Arc::new(system_now),
             policy: Policy::default(),
+            previews: Arc::default(),
         }
     }
 
@@ -177,6 +181,8 @@ impl IntoResponse for Refusal {
             Refusal::Invalid(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             Refusal::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             Refusal::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            Refusal::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BadRequest),
+            Refusal::TooSlow(_) => (StatusCode::REQUEST_TIMEOUT, ErrorCode::BadRequest),
             Refusal::Unprocessable(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadRequest)
             }
@@ -309,6 +315,7 @@ pub fn routes() -> Router<AppState> {
         .route(wire::TASKS, get(tasks))
         .route(wire::TASK_STATUS, post(set_status))
         .route(wire::AUDIT, get(audit_log))
+        .merge(daten::routes())
         .layer(axum::middleware::from_fn(no_store))
 }
 
