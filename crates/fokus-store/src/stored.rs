@@ -224,7 +224,7 @@ mod tests {
             "a changed row moves to the new revision"
         );
         assert_eq!(
-            store.stored_budget(&[budget.clone()]).unwrap()[0],
+            store.stored_budget(std::slice::from_ref(&budget)).unwrap()[0],
             Some(Stored {
                 row: budget,
                 revision: first.unwrap()

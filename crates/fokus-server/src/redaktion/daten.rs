@@ -1265,8 +1265,9 @@ mod tests {
 
     #[test]
     fn the_large_change_rule() {
-        // (before, after, smallest difference, a count of people?, expected, why)
-        let cases: &[(f64, f64, f64, bool, Option<Option<f64>>, &str)] = &[
+        /// (before, after, smallest difference, a count of people?, expected, why)
+        type Case = (f64, f64, f64, bool, Option<Option<f64>>, &'static str);
+        let cases: &[Case] = &[
             (
                 10.0,
                 16.0,
@@ -1341,7 +1342,9 @@ mod tests {
 
     #[test]
     fn the_distant_year_rule() {
-        let cases: &[(&[u16], &[(u16, u16)], &str)] = &[
+        /// (the file's years, the distant ones with their nearest, why)
+        type Case = (&'static [u16], &'static [(u16, u16)], &'static str);
+        let cases: &[Case] = &[
             (&[2024, 2025, 2026], &[], "consecutive years"),
             (&[2022, 2024, 2026], &[], "every other year"),
             (
