@@ -4,6 +4,7 @@
 //! app's. Accounts, sessions and the log live in their own database beside the published one
 //! (`db.rs`); content changes are written into the working copy of the content folder and
 //! published from there (`workfolder.rs`), so each is one revision through `publish`'s checks.
+//! Imports of data are previewed, taken over and taken back in `daten.rs`.
 
 pub mod accounts;
 pub mod daten;
