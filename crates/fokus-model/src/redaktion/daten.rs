@@ -203,7 +203,8 @@ pub struct ImportEntry {
     pub time: i64,
     /// The file's name; for an undo, what it took back.
     pub name: String,
-    /// The revision it committed; `None` if the server stopped before it knew.
+    /// The revision it committed; `None` when nothing differed from the stored values (then
+    /// [`ImportEntry::not_undoable`] says so), or if the server stopped before it knew.
     pub revision: Option<crate::Revision>,
     pub counts: Counts,
     /// Values it removed (an undo removing values an import had added).
