@@ -1096,22 +1096,27 @@ fn bearer_token(headers: &HeaderMap) -> &str {
 /// The import's `name` goes into the revision log that every app shows: bounded, and without
 /// characters that break lines or hide and reorder text.
 fn check_import_name(name: &str) -> Result<(), HttpError> {
+    match import_name_problem(name) {
+        Some(problem) => Err(rejected("den Import", problem)),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with an import's file name, if anything (for the admin API and the Redaktion
+/// alike).
+pub(crate) fn import_name_problem(name: &str) -> Option<String> {
     if name.chars().count() > api::MAX_IMPORT_NAME_CHARS {
-        return Err(rejected(
-            "den Import",
-            format!(
-                "`name` ist länger als {} Zeichen; bitte nur den Dateinamen angeben",
-                api::MAX_IMPORT_NAME_CHARS
-            ),
+        return Some(format!(
+            "`name` ist länger als {} Zeichen; bitte nur den Dateinamen angeben",
+            api::MAX_IMPORT_NAME_CHARS
         ));
     }
     if name.chars().any(fokus_model::content::is_invisible) {
-        return Err(rejected(
-            "den Import",
-            "`name` enthält Steuerzeichen oder unsichtbare Zeichen (etwa einen Zeilenumbruch oder eine Umkehr der Schreibrichtung); bitte nur den Dateinamen angeben",
-        ));
+        return Some(
+            "`name` enthält Steuerzeichen oder unsichtbare Zeichen (etwa einen Zeilenumbruch oder eine Umkehr der Schreibrichtung); bitte nur den Dateinamen angeben".into(),
+        );
     }
-    Ok(())
+    None
 }
 
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), HttpError> {
@@ -1142,31 +1147,86 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), HttpError> {
 /// limit over a slow line, not a client that sends a byte a minute to hold a connection.
 pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Reads an import's body up to the import limit and within [`UPLOAD_TIMEOUT`].
-async fn read_upload(body: axum::body::Body) -> Result<axum::body::Bytes, HttpError> {
+/// Why an upload was not read to its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum UploadRefused {
+    /// Larger than the import limit (German message).
+    TooLarge(String),
+    /// Slower than [`UPLOAD_TIMEOUT`].
+    TooSlow(String),
+}
+
+/// Reads an import's body up to the import limit and within [`UPLOAD_TIMEOUT`]. A body whose
+/// `Content-Length` announces more than the limit is refused before a byte is read, with its
+/// size in the answer.
+pub(crate) async fn read_upload_within(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<axum::body::Bytes, UploadRefused> {
+    const MIB: u64 = 1024 * 1024;
+    let limit = import::MAX_IMPORT_BYTES as u64;
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if let Some(length) = announced.filter(|length| *length > limit) {
+        return Err(UploadRefused::TooLarge(format!(
+            "Die Datei ist {} MiB groß; höchstens {} MiB je Import, größere Lieferungen bitte aufteilen. Nichts wurde gespeichert.",
+            length.div_ceil(MIB),
+            limit / MIB
+        )));
+    }
     let limited = axum::body::to_bytes(body, import::MAX_IMPORT_BYTES);
     match tokio::time::timeout(UPLOAD_TIMEOUT, limited).await {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err(HttpError {
-            status: StatusCode::PAYLOAD_TOO_LARGE,
-            body: ApiError::new(
-                ErrorCode::BadRequest,
-                format!(
-                    "Die Datei ist größer als {} MiB oder kam nicht vollständig an",
-                    import::MAX_IMPORT_BYTES / (1024 * 1024)
-                ),
-            ),
-        }),
-        Err(_) => Err(HttpError {
-            status: StatusCode::REQUEST_TIMEOUT,
-            body: ApiError::new(
-                ErrorCode::BadRequest,
-                format!(
-                    "Die Übertragung dauerte länger als {} Sekunden",
-                    UPLOAD_TIMEOUT.as_secs()
-                ),
-            ),
-        }),
+        Ok(Err(_)) => Err(UploadRefused::TooLarge(format!(
+            "Die Datei ist größer als {} MiB oder kam nicht vollständig an; höchstens {} MiB je Import, größere Lieferungen bitte aufteilen. Nichts wurde gespeichert.",
+            limit / MIB,
+            limit / MIB
+        ))),
+        Err(_) => Err(UploadRefused::TooSlow(format!(
+            "Die Übertragung dauerte länger als {} Sekunden; nichts wurde gespeichert",
+            UPLOAD_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// [`read_upload_within`] with the admin API's errors.
+async fn read_upload(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<axum::body::Bytes, HttpError> {
+    read_upload_within(headers, body)
+        .await
+        .map_err(|refused| match refused {
+            UploadRefused::TooLarge(message) => HttpError {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                body: ApiError::new(ErrorCode::BadRequest, message),
+            },
+            UploadRefused::TooSlow(message) => HttpError {
+                status: StatusCode::REQUEST_TIMEOUT,
+                body: ApiError::new(ErrorCode::BadRequest, message),
+            },
+        })
+}
+
+/// A refused import as the API answers it (422): the message and every problem.
+pub(crate) fn import_rejected(error: &import::ImportError) -> ImportRejected {
+    let problems = error
+        .problems
+        .iter()
+        .map(|problem| ImportProblem {
+            line: problem.line,
+            entry: problem.entry,
+            column: problem.column.map(str::to_owned),
+            value: problem.value.clone(),
+            reason: problem.reason.clone(),
+        })
+        .collect();
+    ImportRejected {
+        code: ErrorCode::InvalidImport,
+        message: error.to_string(),
+        problems,
     }
 }
 
@@ -1183,7 +1243,7 @@ async fn admin_import(
     if let Some(name) = &query.name {
         check_import_name(name)?;
     }
-    let body = read_upload(body).await?;
+    let body = read_upload(&headers, body).await?;
     let label = format!("Import {}", query.name.as_deref().unwrap_or("über die API"));
     let dry_run = query.dry_run;
     let now = std::time::SystemTime::now()
@@ -1211,25 +1271,11 @@ async fn admin_import(
             };
             Ok(Json(report).into_response())
         }
-        Err(error) => {
-            let problems = error
-                .problems
-                .iter()
-                .map(|problem| ImportProblem {
-                    line: problem.line,
-                    entry: problem.entry,
-                    column: problem.column.map(str::to_owned),
-                    value: problem.value.clone(),
-                    reason: problem.reason.clone(),
-                })
-                .collect();
-            let rejected = ImportRejected {
-                code: ErrorCode::InvalidImport,
-                message: error.to_string(),
-                problems,
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(rejected)).into_response())
-        }
+        Err(error) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(import_rejected(&error)),
+        )
+            .into_response()),
     }
 }
 

@@ -16,6 +16,8 @@ mod schema;
 mod search;
 mod snapshot;
 pub use snapshot::SnapshotInfo;
+mod stored;
+pub use stored::Stored;
 mod write;
 
 use std::path::Path;

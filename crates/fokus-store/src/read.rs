@@ -23,7 +23,11 @@ fn kind_of(text: &str) -> rusqlite::Result<AreaKind> {
     })
 }
 
-fn cell_of(value: Option<f64>, gap: Option<String>, flag: Option<String>) -> Option<Cell> {
+pub(crate) fn cell_of(
+    value: Option<f64>,
+    gap: Option<String>,
+    flag: Option<String>,
+) -> Option<Cell> {
     match (value, gap.as_deref().and_then(Gap::parse)) {
         (Some(value), _) => Some(match flag.as_deref().and_then(ValueFlag::parse) {
             Some(flag) => Cell::Flagged { value, flag },

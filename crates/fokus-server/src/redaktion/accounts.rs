@@ -70,6 +70,12 @@ pub enum Refusal {
     Conflict(String),
     #[error("{0}")]
     NotFound(String),
+    /// An upload larger than the import limit; nothing was read beyond it.
+    #[error("{0}")]
+    TooLarge(String),
+    /// An upload slower than the server waits for.
+    #[error("{0}")]
+    TooSlow(String),
     /// Checked and refused as a whole (a publish's problems, a file that cannot be changed).
     #[error("{0}")]
     Unprocessable(String),

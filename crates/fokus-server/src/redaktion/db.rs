@@ -1,10 +1,11 @@
 //! The workspace's own database (`<data-dir>/redaktion.sqlite3`): accounts, sessions, failed
-//! sign-ins and the audit log. It lives beside the published database, never inside it, so no
+//! sign-ins, the audit log, and the Daten revision log with the values each import replaced. It lives beside the published database, never inside it, so no
 //! snapshot, feed page or backup of the published data can carry a password hash or a session.
 
 use std::path::Path;
 
 use anyhow::Context;
+use fokus_model::redaktion::daten::{Counts, EntryKind, ImportEntry};
 use fokus_model::redaktion::{Account, AuditEntry, Role};
 use rusqlite::{params, Connection, OptionalExtension};
 use rusqlite_migration::{Migrations, M};
@@ -50,8 +51,85 @@ CREATE TABLE audit (
 ) STRICT;
 ";
 
+/// The Daten revision log: every import taken over in the workspace and every undo, and for
+/// each row it wrote the row before and after, so "Rückgängig machen" can restore the values it
+/// replaced. The published database knows revisions but not who made them nor what they
+/// replaced; that stays here, with the accounts.
+const M2_DATEN_LOG: &str = "
+CREATE TABLE daten_entry (
+    id INTEGER PRIMARY KEY,
+    -- EntryKind: 'import' or 'undo'.
+    kind TEXT NOT NULL,
+    account TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    -- The revision committed; NULL while committing (and if the server stopped meanwhile) or
+    -- when nothing changed.
+    revision INTEGER,
+    new INTEGER NOT NULL DEFAULT 0,
+    changed INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    undoes INTEGER REFERENCES daten_entry(id),
+    undone_by INTEGER REFERENCES daten_entry(id),
+    -- Why it cannot be taken back (German), NULL if it can.
+    not_undoable TEXT
+) STRICT;
+CREATE INDEX daten_entry_revision ON daten_entry(revision);
+CREATE TABLE daten_row (
+    entry INTEGER NOT NULL REFERENCES daten_entry(id) ON DELETE CASCADE,
+    -- Table::as_str of fokus_model::redaktion::daten.
+    table_name TEXT NOT NULL,
+    -- The row's key within its table, as daten.rs spells it.
+    key TEXT NOT NULL,
+    -- The row as JSON (its wire type) before and after the entry; NULL: no such row.
+    before TEXT,
+    after TEXT,
+    PRIMARY KEY (entry, table_name, key)
+) STRICT;
+";
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(M1_ACCOUNTS)])
+    Migrations::new(vec![M::up(M1_ACCOUNTS), M::up(M2_DATEN_LOG)])
+}
+
+/// One row an entry of the Daten log wrote: its table, key, and JSON before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatenRow {
+    pub table: String,
+    pub key: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+const DATEN_ENTRY_COLUMNS: &str = "id, kind, account, display_name, time, name, revision, new,
+    changed, unchanged, deleted, undoes, undone_by, not_undoable";
+
+fn daten_entry_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<ImportEntry> {
+    let kind: String = row.get(1)?;
+    Ok(ImportEntry {
+        id: row.get(0)?,
+        kind: if kind == "undo" {
+            EntryKind::Undo
+        } else {
+            EntryKind::Import
+        },
+        account: row.get(2)?,
+        display_name: row.get(3)?,
+        time: row.get(4)?,
+        name: row.get(5)?,
+        revision: row.get(6)?,
+        counts: Counts {
+            new: row.get(7)?,
+            changed: row.get(8)?,
+            unchanged: row.get(9)?,
+        },
+        deleted: row.get(10)?,
+        undoes: row.get(11)?,
+        undone_by: row.get(12)?,
+        not_undoable: row.get(13)?,
+    })
 }
 
 /// The workspace database, open.
@@ -358,6 +436,132 @@ impl Db {
                 action: row.get(2)?,
                 detail: row.get(3)?,
                 from: row.get(4)?,
+            })
+        })?;
+        rows.collect()
+    }
+
+    /// Records an entry of the Daten log and the rows it is about to write, before the store
+    /// commits them (its revision is set afterwards): if the server stops in between, the
+    /// values to restore are kept. Returns the entry's id.
+    pub fn add_daten_entry(&self, entry: &ImportEntry, rows: &[DatenRow]) -> rusqlite::Result<i64> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO daten_entry (kind, account, display_name, time, name, revision, new,
+                changed, unchanged, deleted, undoes, not_undoable)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                match entry.kind {
+                    EntryKind::Import => "import",
+                    EntryKind::Undo => "undo",
+                },
+                entry.account,
+                entry.display_name,
+                entry.time,
+                entry.name,
+                entry.revision,
+                entry.counts.new,
+                entry.counts.changed,
+                entry.counts.unchanged,
+                entry.deleted,
+                entry.undoes,
+                entry.not_undoable
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO daten_row (entry, table_name, key, before, after) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for row in rows {
+                insert.execute(params![id, row.table, row.key, row.before, row.after])?;
+            }
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// What the store did with an entry: its revision (`None`: nothing changed) and counts; an
+    /// import it takes back is marked as taken back in the same transaction.
+    pub fn finish_daten_entry(
+        &self,
+        id: i64,
+        revision: Option<u64>,
+        counts: Counts,
+        deleted: u64,
+        not_undoable: Option<&str>,
+    ) -> rusqlite::Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "UPDATE daten_entry SET revision = ?2, new = ?3, changed = ?4, unchanged = ?5,
+                deleted = ?6, not_undoable = coalesce(?7, not_undoable)
+             WHERE id = ?1",
+            params![
+                id,
+                revision,
+                counts.new,
+                counts.changed,
+                counts.unchanged,
+                deleted,
+                not_undoable
+            ],
+        )?;
+        tx.execute(
+            "UPDATE daten_entry SET undone_by = ?1
+             WHERE id = (SELECT undoes FROM daten_entry WHERE id = ?1)",
+            [id],
+        )?;
+        tx.commit()
+    }
+
+    /// Forgets an entry whose commit was refused.
+    pub fn drop_daten_entry(&self, id: i64) -> rusqlite::Result<()> {
+        self.conn
+            .execute("DELETE FROM daten_entry WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    pub fn daten_entry(&self, id: i64) -> rusqlite::Result<Option<ImportEntry>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {DATEN_ENTRY_COLUMNS} FROM daten_entry WHERE id = ?1"),
+                [id],
+                daten_entry_of,
+            )
+            .optional()
+    }
+
+    /// The entry that committed `revision`, if the workspace made it.
+    pub fn daten_entry_of_revision(&self, revision: u64) -> rusqlite::Result<Option<ImportEntry>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {DATEN_ENTRY_COLUMNS} FROM daten_entry WHERE revision = ?1"),
+                [revision],
+                daten_entry_of,
+            )
+            .optional()
+    }
+
+    /// The newest `limit` entries, newest first.
+    pub fn daten_entries(&self, limit: u32) -> rusqlite::Result<Vec<ImportEntry>> {
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {DATEN_ENTRY_COLUMNS} FROM daten_entry ORDER BY id DESC LIMIT ?1"
+        ))?;
+        let rows = statement.query_map([limit], daten_entry_of)?;
+        rows.collect()
+    }
+
+    /// The rows an entry wrote, in the order it recorded them.
+    pub fn daten_rows(&self, entry: i64) -> rusqlite::Result<Vec<DatenRow>> {
+        let mut statement = self.conn.prepare(
+            "SELECT table_name, key, before, after FROM daten_row WHERE entry = ?1 ORDER BY rowid",
+        )?;
+        let rows = statement.query_map([entry], |row| {
+            Ok(DatenRow {
+                table: row.get(0)?,
+                key: row.get(1)?,
+                before: row.get(2)?,
+                after: row.get(3)?,
             })
         })?;
         rows.collect()

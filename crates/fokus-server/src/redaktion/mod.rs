@@ -4,8 +4,10 @@
 //! app's. Accounts, sessions and the log live in their own database beside the published one
 //! (`db.rs`); content changes are written into the working copy of the content folder and
 //! published from there (`workfolder.rs`), so each is one revision through `publish`'s checks.
+//! Imports of data are previewed, taken over and taken back in `daten.rs`.
 
 pub mod accounts;
+pub mod daten;
 pub mod db;
 pub mod workfolder;
 
@@ -41,6 +43,8 @@ pub struct Workspace {
     content: PathBuf,
     clock: Arc<dyn Fn() -> i64 + Send + Sync>,
     policy: Policy,
+    /// Uploaded files shown as a preview, until taken over or expired (`daten.rs`).
+    previews: Arc<Mutex<daten::Previews>>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -78,6 +82,7 @@ impl Workspace {
             content,
             clock: Arc::new(system_now),
             policy: Policy::default(),
+            previews: Arc::default(),
         }
     }
 
@@ -203,7 +208,11 @@ impl IntoResponse for Refusal {
             Refusal::Invalid(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             Refusal::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             Refusal::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
-            Refusal::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadRequest),
+            Refusal::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BadRequest),
+            Refusal::TooSlow(_) => (StatusCode::REQUEST_TIMEOUT, ErrorCode::BadRequest),
+            Refusal::Unprocessable(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadRequest)
+            }
             Refusal::Internal(detail) => {
                 tracing::error!(%detail, "Redaktion");
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
@@ -337,6 +346,7 @@ pub fn routes() -> Router<AppState> {
         .route(wire::TASKS, get(tasks))
         .route(wire::TASK_STATUS, post(set_status))
         .route(wire::AUDIT, get(audit_log))
+        .merge(daten::routes())
         .layer(axum::middleware::from_fn(no_store))
 }
 
