@@ -166,6 +166,53 @@ test('a Fachdienst sets the status of its own recommendation, and an open app sh
   await page.context().close();
 });
 
+test('a BI export: a refused file names its lines, an accepted one is previewed, taken over, reaches the API and is taken back', async () => {
+  const page = await tablet();
+  await signIn(page, 'planer', 'Planung braucht gute Daten');
+  await page.waitForURL(/\/redaktion$/);
+  await page.click('[data-testid=nav-daten]');
+  await page.waitForSelector('[data-testid=daten-form]');
+  const before = (await (await fetch(`${server.url}/api/v1/status`)).json()).revision;
+
+  await page.setInputFiles('[data-testid=daten-datei]', { name: 'kaputt.csv', mimeType: 'text/csv', buffer: Buffer.from('kennzahl;gebiet;jahr;wert\nsgb2_quote;010560015;2026;viel\n') });
+  await page.click('[data-testid=daten-vorschau]');
+  await page.waitForSelector('[data-testid=daten-abgelehnt]');
+  const problems = await page.$$eval('[data-testid=daten-problem]', (rows) => rows.map((row) => row.textContent));
+  assert.ok(problems.length >= 1 && problems.some((row) => row.startsWith('2') && /viel/.test(row)), `line 2 named with its value: ${problems}`);
+
+  const csv = ['kennzahl;gebiet;jahr;wert', 'sgb2_quote;010560015;2025;19,9', 'sgb2_quote;01056;2026;7,1'].join('\n');
+  await page.setInputFiles('[data-testid=daten-datei]', { name: 'bi-export.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('[data-testid=daten-vorschau]');
+  await page.waitForSelector('[data-testid=daten-vorschau-ergebnis]');
+  assert.match(await page.textContent('[data-testid=daten-summe]'), /^1 neu, 1 geändert, 0 unverändert/);
+  assert.match(await page.textContent('[data-testid=daten-aenderungen]'), /Elmshorn.*2025/, 'the changed value with its area and year');
+  assert.ok((await page.locator('[data-testid=daten-hinweise] li').count()) >= 1, 'a doubled rate is worth a warning');
+  assert.equal((await (await fetch(`${server.url}/api/v1/status`)).json()).revision, before, 'a preview writes nothing');
+  assert.deepEqual(await axe(page), [], 'the Daten page with a preview passes axe');
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 768, 'nothing wider than the tablet');
+  await page.screenshot({ path: join(SCREENSHOTS, 'redaktion-daten-vorschau-tablet.png'), fullPage: true });
+
+  const stored2025 = (await (await fetch(`${server.url}/api/v1/read/area_series?indicator=sgb2_quote&area=010560015`)).json()).lines[0].points.find(([year]) => year === 2025)[1];
+  assert.notEqual(stored2025, 19.9);
+  await page.click('[data-testid=daten-uebernehmen]');
+  await waitFor(async () => /^Übernommen: bi-export\.csv/.test(await page.textContent('[data-testid=redaktion-erledigt]')), 'taken over');
+  // Elmshorn's 2025 value as the server serves it.
+  const at2025 = async () => {
+    const series = await (await fetch(`${server.url}/api/v1/read/area_series?indicator=sgb2_quote&area=010560015`)).json();
+    return series.lines[0].points.find(([year]) => year === 2025)[1];
+  };
+  assert.equal(await at2025(), 19.9, 'the new value is served');
+  assert.equal((await (await fetch(`${server.url}/api/v1/status`)).json()).revision, before + 1, 'one revision');
+
+  await page.click('[data-testid=daten-rueckgaengig]');
+  await waitFor(async () => /^Rückgängig gemacht/.test(await page.textContent('[data-testid=redaktion-erledigt]')), 'taken back');
+  assert.equal(await at2025(), stored2025, 'the old value is back');
+  assert.equal((await (await fetch(`${server.url}/api/v1/status`)).json()).revision, before + 2, 'the undo is a revision of its own');
+  await waitFor(async () => /rückgängig gemacht/.test(await page.textContent('[data-testid=daten-log]')), 'the log says so');
+  await page.screenshot({ path: join(SCREENSHOTS, 'redaktion-daten-log-tablet.png'), fullPage: true });
+  await page.context().close();
+});
+
 test('the admin reads who changed what in the audit log, on a desktop and in dark', async () => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: 'dark', bypassCSP: true });
   const page = await context.newPage();

@@ -408,7 +408,7 @@ fn build() -> Value {
 /// away as a missing credential accepted.)
 fn redaktion_paths(schemas: &mut Schemas, error: &Value) -> Value {
     use fokus_model::redaktion::{
-        self as wire, Account, AccountLock, AuditEntry, Login, NewAccount, OneTimePassword,
+        self as wire, daten, Account, AccountLock, AuditEntry, Login, NewAccount, OneTimePassword,
         PasswordChange, SessionInfo, StatusUpdate, Task,
     };
     let answer = |description: &str| json_body(error.clone(), description);
@@ -493,6 +493,48 @@ fn redaktion_paths(schemas: &mut Schemas, error: &Value) -> Value {
                 "404": answer("No such recommendation"),
                 "409": answer("Someone changed its status since the author looked: nothing written"),
                 "422": answer("The working copy of the content cannot take the change, or publish refused it: nothing written"),
+                "503": off.clone(),
+            },
+        }},
+        daten::PREVIEW: { "post": {
+            "summary": "Preview an import (any kind, CSV or JSON) against the stored data; nothing is written (Daten, Admin)",
+            "parameters": parameters(vec![("name", "query", false, json!({ "type": "string", "maxLength": api::MAX_IMPORT_NAME_CHARS }), "The file's name")]),
+            "requestBody": { "required": true, "content": { "text/csv": { "schema": { "type": "string" } }, "application/json": { "schema": { "type": "string" } } } },
+            "responses": {
+                "200": json_body(schemas.of::<daten::Preview>(), "What the import would do: counts by indicator and year, the biggest changes, warnings"),
+                "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(),
+                "408": answer("The upload took longer than two minutes"),
+                "413": answer("The upload is larger than 64 MiB"),
+                "422": json_body(schemas.of::<api::ImportRejected>(), "Refused: every problem with line, column, value and reason"),
+                "503": off.clone(),
+            },
+        }},
+        daten::ACCEPT: { "post": {
+            "summary": "Take over exactly the previewed file as one revision (Daten, Admin)",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": schemas.of::<daten::AcceptPreview>() } } },
+            "responses": {
+                "200": json_body(schemas.of::<daten::ImportEntry>(), "Taken over"),
+                "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(),
+                "404": answer("No such preview (expired, taken over already, or another account's)"),
+                "409": answer("The data changed since the preview: nothing written"),
+                "422": answer("Refused on taking over: nothing written"),
+                "503": off.clone(),
+            },
+        }},
+        daten::REVISIONS: { "get": {
+            "summary": "The imports made in the workspace, newest first (Daten, Admin)",
+            "parameters": parameters(vec![("limit", "query", false, json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX }), "How many")]),
+            "responses": { "200": json_body(json!({ "type": "array", "items": schemas.of::<daten::ImportEntry>() }), "The log"), "400": answer("`limit` is not a number"), "401": unauthorized.clone(), "403": forbidden.clone(), "503": off.clone() },
+        }},
+        daten::UNDO: { "post": {
+            "summary": "Restore the values an import replaced, as a new revision (Daten, Admin)",
+            "parameters": parameters(vec![("id", "path", true, json!({ "type": "integer", "format": "int64" }), "The log entry")]),
+            "responses": {
+                "200": json_body(schemas.of::<daten::ImportEntry>(), "Taken back"),
+                "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(),
+                "404": answer("No such entry"),
+                "409": answer("Taken back already, or a later revision changed the same values"),
+                "422": answer("This entry cannot be taken back"),
                 "503": off.clone(),
             },
         }},

@@ -992,6 +992,10 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
         fokus_model::redaktion::TASKS,
         "/api/v1/redaktion/empfehlungen/status/{id}",
         fokus_model::redaktion::AUDIT,
+        fokus_model::redaktion::daten::PREVIEW,
+        fokus_model::redaktion::daten::ACCEPT,
+        fokus_model::redaktion::daten::REVISIONS,
+        fokus_model::redaktion::daten::UNDO,
     ]
     .map(String::from)
     .to_vec();

@@ -80,7 +80,8 @@ async fn request<B: Serialize, T: DeserializeOwned>(
         .as_string()
         .unwrap_or_default();
     let parsed = js_sys::JSON::parse(&text).ok();
-    let decode = |value: Option<JsValue>| value.and_then(|value| serde_wasm_bindgen::from_value(value).ok());
+    let decode =
+        |value: Option<JsValue>| value.and_then(|value| serde_wasm_bindgen::from_value(value).ok());
     if !response.ok() {
         return Err(decode(parsed).unwrap_or_else(|| {
             ApiError::new(
@@ -89,8 +90,44 @@ async fn request<B: Serialize, T: DeserializeOwned>(
             )
         }));
     }
-    let value = parsed.ok_or_else(|| ApiError::new(ErrorCode::InvalidAnswer, "keine JSON-Antwort"))?;
+    let value =
+        parsed.ok_or_else(|| ApiError::new(ErrorCode::InvalidAnswer, "keine JSON-Antwort"))?;
     serde_wasm_bindgen::from_value(value)
         .map(Some)
         .map_err(|error| ApiError::new(ErrorCode::InvalidAnswer, error.to_string()))
+}
+
+/// `POST path` with a file as the body (its own type) and the CSRF token: the answer's status
+/// and JSON, whatever the status, for pages that read a refusal's details.
+pub async fn post_file(
+    path: &str,
+    file: &web_sys::File,
+    csrf: &str,
+) -> Result<(u16, JsValue), ApiError> {
+    let window =
+        web_sys::window().ok_or_else(|| ApiError::new(ErrorCode::Internal, "kein Fenster"))?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let headers = web_sys::Headers::new().map_err(failed)?;
+    headers.set("accept", "application/json").map_err(failed)?;
+    headers.set(CSRF_HEADER, csrf).map_err(failed)?;
+    let kind = if file.type_().is_empty() {
+        "text/csv".to_owned()
+    } else {
+        file.type_()
+    };
+    headers.set("content-type", &kind).map_err(failed)?;
+    init.set_headers(&headers);
+    init.set_body(file);
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(failed)?
+        .unchecked_into();
+    let text = JsFuture::from(response.text().map_err(failed)?)
+        .await
+        .map_err(failed)?
+        .as_string()
+        .unwrap_or_default();
+    let json = js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL);
+    Ok((response.status(), json))
 }

@@ -5,6 +5,7 @@
 //! `/api/v1/redaktion` (`fokus_model::redaktion`).
 
 mod client;
+mod daten;
 mod pages;
 
 use fokus_model::redaktion::{self as wire, Role, SessionInfo};
@@ -14,6 +15,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
 
+pub use daten::DatenPage;
 pub use pages::*;
 
 /// Whether the page was opened as the workspace.
@@ -57,12 +59,18 @@ pub mod routes {
     pub const TASKS: &str = "/redaktion/empfehlungen";
     pub const ACCOUNTS: &str = "/redaktion/konten";
     pub const AUDIT: &str = "/redaktion/protokoll";
+    pub const DATA: &str = "/redaktion/daten";
 }
 
 /// Follows the system's dark mode (the workspace has no settings page of its own).
 fn apply_theme() {
     let dark = web_sys::window()
-        .and_then(|window| window.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .and_then(|window| {
+            window
+                .match_media("(prefers-color-scheme: dark)")
+                .ok()
+                .flatten()
+        })
         .is_some_and(|query| query.matches());
     if let Some(root) = web_sys::window()
         .and_then(|window| window.document())
@@ -116,6 +124,7 @@ pub fn Workspace() -> impl IntoView {
                     <Route path=path!("/redaktion/empfehlungen") view=TasksPage/>
                     <Route path=path!("/redaktion/konten") view=AccountsPage/>
                     <Route path=path!("/redaktion/protokoll") view=AuditPage/>
+                    <Route path=path!("/redaktion/daten") view=DatenPage/>
                 </Routes>
             </main>
             <footer class="footer">
@@ -156,8 +165,12 @@ fn WorkspaceNav() -> impl IntoView {
     let session = use_session();
     let entries = move || {
         let mut entries = vec![(routes::START, "Übersicht", "nav-start")];
-        if session.has(Role::Fachdienst) || session.has(Role::Redaktion) || session.has(Role::Admin) {
+        if session.has(Role::Fachdienst) || session.has(Role::Redaktion) || session.has(Role::Admin)
+        {
             entries.push((routes::TASKS, "Beschlusskontrolle", "nav-empfehlungen"));
+        }
+        if session.has(Role::Daten) || session.has(Role::Admin) {
+            entries.push((routes::DATA, "Daten", "nav-daten"));
         }
         if session.has(Role::Admin) {
             entries.push((routes::ACCOUNTS, "Konten", "nav-konten"));

@@ -74,7 +74,8 @@ pub fn LoginPage() -> impl IntoView {
         let navigate = navigate.clone();
         busy.set(true);
         spawn_local(async move {
-            let answer = client::send::<_, SessionInfo>("POST", wire::LOGIN, Some(&login), "").await;
+            let answer =
+                client::send::<_, SessionInfo>("POST", wire::LOGIN, Some(&login), "").await;
             busy.set(false);
             match answer {
                 Ok(Some(info)) => {
@@ -134,7 +135,9 @@ pub fn PasswordPage() -> impl IntoView {
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if new.get_untracked() != repeat.get_untracked() {
-            problem.set(Some("Die beiden neuen Passwörter stimmen nicht überein".into()));
+            problem.set(Some(
+                "Die beiden neuen Passwörter stimmen nicht überein".into(),
+            ));
             return;
         }
         let change = PasswordChange {
@@ -144,7 +147,8 @@ pub fn PasswordPage() -> impl IntoView {
         let csrf = session.csrf();
         let navigate = navigate.clone();
         spawn_local(async move {
-            match client::send::<_, SessionInfo>("POST", wire::PASSWORD, Some(&change), &csrf).await {
+            match client::send::<_, SessionInfo>("POST", wire::PASSWORD, Some(&change), &csrf).await
+            {
                 Ok(Some(info)) => {
                     session.info.set(Some(Some(info)));
                     navigate(routes::START, Default::default());
@@ -221,6 +225,12 @@ pub fn StartPage() -> impl IntoView {
                     <li class="card">
                         <h2><A href=routes::TASKS>"Beschlusskontrolle"</A></h2>
                         <p>"Den Stand der Handlungsempfehlungen setzen, für die Ihr Fachdienst zuständig ist. Jede Änderung erreicht alle Apps mit der nächsten Aktualisierung."</p>
+                    </li>
+                </Show>
+                <Show when=move || session.has(Role::Daten) || session.has(Role::Admin)>
+                    <li class="card">
+                        <h2><A href=routes::DATA>"Daten"</A></h2>
+                        <p>"Exporte aus dem BI-System hochladen, die Vorschau prüfen, übernehmen – und bei Bedarf rückgängig machen."</p>
                     </li>
                 </Show>
                 <Show when=move || session.has(Role::Admin)>
@@ -418,7 +428,9 @@ pub fn AccountsPage() -> impl IntoView {
         };
         let csrf = session.csrf();
         spawn_local(async move {
-            match client::send::<_, OneTimePassword>("POST", wire::ACCOUNTS, Some(&new), &csrf).await {
+            match client::send::<_, OneTimePassword>("POST", wire::ACCOUNTS, Some(&new), &csrf)
+                .await
+            {
                 Ok(password) => {
                     problem.set(None);
                     issued.set(password);
@@ -564,6 +576,8 @@ fn action_label(action: &str) -> &str {
         "konto_gesperrt" => "Konto gesperrt",
         "konto_entsperrt" => "Konto entsperrt",
         "status" => "Stand einer Empfehlung",
+        "daten_import" => "Daten übernommen",
+        "daten_rueckgaengig" => "Import rückgängig gemacht",
         other => other,
     }
 }

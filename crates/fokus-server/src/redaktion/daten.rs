@@ -992,10 +992,13 @@ struct LogQuery {
 async fn revisions(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<LogQuery>,
+    query: Result<Query<LogQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<ImportEntry>>, Refusal> {
     let (workspace, signed) = signed(&state, &headers, Need::Read).await?;
     signed.require(&ROLES)?;
+    let Query(query) = query.map_err(|rejection| {
+        Refusal::Invalid(fokus_model::text::echo_quoted(&rejection.body_text()))
+    })?;
     let limit = query.limit.unwrap_or(100).clamp(1, 1000);
     workspace
         .db(move |db| db.daten_entries(limit).map_err(accounts::internal))

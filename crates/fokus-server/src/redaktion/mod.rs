@@ -210,9 +210,7 @@ impl IntoResponse for Refusal {
             Refusal::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             Refusal::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BadRequest),
             Refusal::TooSlow(_) => (StatusCode::REQUEST_TIMEOUT, ErrorCode::BadRequest),
-            Refusal::Unprocessable(_) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadRequest)
-            }
+            Refusal::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadRequest),
             Refusal::Internal(detail) => {
                 tracing::error!(%detail, "Redaktion");
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
