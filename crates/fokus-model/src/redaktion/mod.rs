@@ -4,6 +4,8 @@
 //! field once. None of it ever travels in the feed: accounts and sessions live in the server's
 //! own workspace database, beside the published one.
 
+pub mod inhalte;
+
 use serde::{Deserialize, Serialize};
 
 use crate::content::{RecommendationStatus, StatusChange};

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod db;
+pub mod inhalte;
 pub mod workfolder;
 
 use std::net::SocketAddr;
@@ -41,6 +42,8 @@ pub struct Workspace {
     content: PathBuf,
     clock: Arc<dyn Fn() -> i64 + Send + Sync>,
     policy: Policy,
+    /// The largest media file an upload may bring (`inhalte::MEDIA_MAX_BYTES`).
+    media_max: u64,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -78,6 +81,7 @@ impl Workspace {
             content,
             clock: Arc::new(system_now),
             policy: Policy::default(),
+            media_max: inhalte::MEDIA_MAX_BYTES,
         }
     }
 
@@ -89,6 +93,12 @@ impl Workspace {
 
     pub fn with_policy(mut self, policy: Policy) -> Workspace {
         self.policy = policy;
+        self
+    }
+
+    /// Caps the size of a media upload (tests, or a server with little disk).
+    pub fn with_media_limit(mut self, bytes: u64) -> Workspace {
+        self.media_max = bytes;
         self
     }
 
@@ -309,6 +319,7 @@ pub fn routes() -> Router<AppState> {
         .route(wire::TASKS, get(tasks))
         .route(wire::TASK_STATUS, post(set_status))
         .route(wire::AUDIT, get(audit_log))
+        .merge(inhalte::routes())
         .layer(axum::middleware::from_fn(no_store))
 }
 
