@@ -1090,6 +1090,8 @@ fn human_bytes(bytes: u64) -> String {
         format!("{} GiB", bytes / (1024 * MIB))
     } else if bytes >= MIB {
         format!("{} MiB", bytes / MIB)
+    } else if bytes >= 1024 {
+        format!("{} KiB", bytes / 1024)
     } else {
         format!("{bytes} Bytes")
     }
