@@ -626,7 +626,7 @@ async fn a_stale_edit_is_refused_naming_who_changed_it_and_nothing_is_lost() {
             (HistoryAction::Veroeffentlicht, "Frau eins", "titel"),
             (
                 HistoryAction::Ausgangsstand,
-                "",
+                "Inhaltsordner",
                 "Stand vor der ersten Änderung im Arbeitsbereich"
             ),
         ],
@@ -1054,4 +1054,67 @@ async fn a_fachdienst_may_not_edit_content() {
         .send(router, "GET", content::ITEMS, None)
         .await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_fachdienst_status_change_is_history_and_makes_an_open_edit_stale() {
+    let fixture = fixture();
+    let router = &fixture.router;
+    let mut red = fixture.person("red", vec![Role::Redaktion]).await;
+    let mut fd = fixture.person("fd", vec![Role::Fachdienst]).await;
+    let id = "empfehlungen/wohnen-sozialwohnungen";
+    let loaded: ItemSource = red
+        .send(router, "GET", &at(content::SOURCE, id), None)
+        .await
+        .json();
+    let tasks: Vec<wire::Task> = fd.send(router, "GET", wire::TASKS, None).await.json();
+    let task = tasks.iter().find(|task| task.id == id).unwrap();
+    let update = json!({ "date": "2026-12-05", "status": "umgesetzt", "note": "belegt", "seen": task.history.len() });
+    let answer = fd
+        .send(
+            router,
+            "POST",
+            &format!("/api/v1/redaktion/empfehlungen/status/{id}"),
+            Some(update),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.message());
+
+    let history: Vec<HistoryEntry> = red
+        .send(router, "GET", &at(content::HISTORY, id), None)
+        .await
+        .json();
+    let lines: Vec<(&str, &str)> = history
+        .iter()
+        .map(|entry| (entry.display_name.as_str(), entry.changes.as_str()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("Frau fd", "status"),
+            (
+                "Inhaltsordner",
+                "Stand vor der ersten Änderung im Arbeitsbereich"
+            )
+        ]
+    );
+
+    let mut edited = loaded.published.unwrap();
+    edited.fields.summary = "Neu gefasst".into();
+    let stale = red
+        .send(
+            router,
+            "POST",
+            &at(content::PUBLISH, id),
+            Some(json!({ "source": edited, "version": loaded.version })),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale
+            .message()
+            .contains("geändert von Frau fd am 2026-12-05"),
+        "{}",
+        stale.message()
+    );
 }

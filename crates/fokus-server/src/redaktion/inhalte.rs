@@ -756,6 +756,46 @@ fn stale_message(history: &[HistoryEntry], current: Option<&str>, kept: bool) ->
     )
 }
 
+/// Adds a published edit of `id` (the file `old` became `new` in `revision`) to its history;
+/// the first edit the workspace makes also keeps the text before it.
+pub(super) fn record_edit(
+    db: &super::db::Db,
+    id: &str,
+    now: i64,
+    account: &str,
+    revision: u64,
+    old: &str,
+    new: &str,
+) -> Result<(), Refusal> {
+    let history = versions::history(db, id).map_err(accounts::internal)?;
+    if history.is_empty() && !old.is_empty() {
+        versions::add_version(
+            db,
+            id,
+            now,
+            "",
+            HistoryAction::Ausgangsstand,
+            None,
+            old,
+            "Stand vor der ersten Änderung im Arbeitsbereich",
+        )
+        .map_err(accounts::internal)?;
+    }
+    let changes = front_matter::changes((!old.is_empty()).then_some(old), new);
+    versions::add_version(
+        db,
+        id,
+        now,
+        account,
+        HistoryAction::Veroeffentlicht,
+        Some(revision),
+        new,
+        &changes,
+    )
+    .map_err(accounts::internal)?;
+    Ok(())
+}
+
 async fn publish(
     State(state): State<AppState>,
     Address(address): Address,
@@ -806,33 +846,9 @@ async fn publish(
                 let id = id.clone();
                 workspace
                     .db(move |db| {
-                        if revision.is_some() {
-                            let history = versions::history(db, &id).map_err(accounts::internal)?;
-                            if let (Some(old), true) = (&done.old, history.is_empty()) {
-                                versions::add_version(
-                                    db,
-                                    &id,
-                                    now,
-                                    "",
-                                    HistoryAction::Ausgangsstand,
-                                    None,
-                                    old,
-                                    "Stand vor der ersten Änderung im Arbeitsbereich",
-                                )
-                                .map_err(accounts::internal)?;
-                            }
-                            let changes = front_matter::changes(done.old.as_deref(), &text);
-                            versions::add_version(
-                                db,
-                                &id,
-                                now,
-                                &account,
-                                HistoryAction::Veroeffentlicht,
-                                revision,
-                                &text,
-                                &changes,
-                            )
-                            .map_err(accounts::internal)?;
+                        if let Some(revision) = revision {
+                            let old = done.old.as_deref().unwrap_or_default();
+                            record_edit(db, &id, now, &account, revision, old, &text)?;
                         }
                         versions::discard_draft(db, &id, &account).map_err(accounts::internal)?;
                         let detail = match revision {

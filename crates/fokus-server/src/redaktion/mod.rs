@@ -751,15 +751,16 @@ async fn set_status(
         })
         .await
         .map_err(|error| Refusal::Internal(format!("{error:?}")))?;
-    let (task, revision, detail) = outcome?;
+    let (task, revision, detail, (old, new)) = outcome?;
     state.revision.send_replace(revision);
     workspace
         .db(move |db| {
             accounts::audit(db, now, &actor.name, "status", &detail, &address);
-            Ok(())
+            // The item's history shows the status change like any edit.
+            inhalte::record_edit(db, &task.id, now, &actor.name, revision, &old, &new)?;
+            Ok(Json(task))
         })
-        .await?;
-    Ok(Json(task))
+        .await
 }
 
 /// Appends a status entry to a recommendation's file in the working copy and publishes the
@@ -775,7 +776,7 @@ fn change_status(
     update: StatusUpdate,
     today: &str,
     now: i64,
-) -> Result<(Task, u64, String), Refusal> {
+) -> Result<(Task, u64, String, (String, String)), Refusal> {
     let items = store
         .content_list(Some(ContentKind::Empfehlung))
         .map_err(|error| Refusal::Internal(error.to_string()))?;
@@ -865,7 +866,7 @@ fn change_status(
         .ok_or_else(|| Refusal::Internal("the recommendation vanished".into()))?;
     let task = task_of(&item, today).ok_or_else(|| Refusal::Internal("not a recommendation".into()))?;
     let detail = format!("{id}: {} ({})", change.status.as_str(), change.date);
-    Ok((task, revision, detail))
+    Ok((task, revision, detail, (text, new)))
 }
 
 #[cfg(test)]

@@ -54,12 +54,19 @@ const HISTORY_COLUMNS: &str = "content_version.seq, content_version.id, content_
     content_version.changes";
 
 fn history_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
+    let account: String = row.get(3)?;
+    // The text from before the workspace was published from a folder, by no account.
+    let display_name = if account.is_empty() {
+        "Inhaltsordner".to_owned()
+    } else {
+        row.get(4)?
+    };
     Ok(HistoryEntry {
         seq: row.get(0)?,
         id: row.get(1)?,
         time: row.get(2)?,
-        account: row.get(3)?,
-        display_name: row.get(4)?,
+        account,
+        display_name,
         action: action_of(&row.get::<_, String>(5)?),
         revision: row.get(6)?,
         version: row.get(7)?,
