@@ -40,7 +40,8 @@ pub enum Directive {
     },
 }
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

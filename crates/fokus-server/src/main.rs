@@ -104,6 +104,10 @@ enum Command {
     /// Write everything published as a zstd-compressed database (what `/api/v1/snapshot`
     /// serves), for apps to ship as their first-start data.
     Snapshot { out: PathBuf },
+    /// Write the server's working copy of the content (what is published now, including the
+    /// Redaktion's edits) as a content folder OUT, or as an archive when OUT ends in `.tar`;
+    /// `publish` takes either folder back.
+    ExportContent { out: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -192,6 +196,27 @@ fn user(data_dir: &std::path::Path, command: UserCommand) -> anyhow::Result<()> 
     Ok(())
 }
 
+fn export_content(data_dir: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+    use fokus_server::redaktion::workfolder;
+    let working = workfolder::path(data_dir);
+    if workfolder::files(&working)?.is_empty() {
+        anyhow::bail!(
+            "{} enthält keinen Inhalt; veröffentlicht wird mit `fokus-server publish ORDNER`",
+            working.display()
+        );
+    }
+    if out.extension().is_some_and(|extension| extension == "tar") {
+        let file = std::fs::File::create_new(out)
+            .with_context(|| format!("creating {}", out.display()))?;
+        workfolder::export_tar(&working, std::io::BufWriter::new(file))?;
+        println!("Inhalt als Archiv in {}", out.display());
+    } else {
+        let files = workfolder::export_to(&working, out)?;
+        println!("Inhalt in {}: {files} Dateien", out.display());
+    }
+    Ok(())
+}
+
 fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -229,9 +254,12 @@ fn run() -> anyhow::Result<()> {
             .with_context(|| format!("creating {}", cli.data_dir.display()))?;
         return user(&cli.data_dir, command);
     }
+    if let Command::ExportContent { out } = &cli.command {
+        return export_content(&cli.data_dir, out);
+    }
     let mut store = open_store(&cli.data_dir)?;
     match cli.command {
-        Command::User(_) => unreachable!("handled above"),
+        Command::User(_) | Command::ExportContent { .. } => unreachable!("handled above"),
         Command::Demo { content } => {
             let summary = load_demo(&mut store, now())?;
             println!(

@@ -356,6 +356,22 @@ fn expand_directives(
     known: &Known<'_>,
     check: &mut FileCheck<'_>,
 ) -> String {
+    expand_directives_marking(body, first_line, known, check, false)
+}
+
+/// [`expand_directives`]; with `mark`, a directive that is refused is replaced by a `<mark>`
+/// naming the problem where it stood (the workspace's preview), instead of by nothing.
+fn expand_directives_marking(
+    body: &str,
+    first_line: usize,
+    known: &Known<'_>,
+    check: &mut FileCheck<'_>,
+    mark: bool,
+) -> String {
+    let marked = |line: usize, reason: &str| {
+        let text = fokus_model::directive::escape(&format!("Zeile {line}: {reason}"));
+        format!("<mark title=\"{text}\">⚠ {text}</mark>")
+    };
     let mut out = String::with_capacity(body.len());
     let mut fence: Option<&str> = None;
     for (index, line) in body.split_inclusive('\n').enumerate() {
@@ -396,7 +412,12 @@ fn expand_directives(
                 };
                 match result {
                     Ok(html) => out.push_str(&format!("\n{html}\n\n")),
-                    Err(reason) => check.report(Some(line_number), reason),
+                    Err(reason) => {
+                        if mark {
+                            out.push_str(&format!("\n<p>{}</p>\n\n", marked(line_number, &reason)));
+                        }
+                        check.report(Some(line_number), reason);
+                    }
                 }
                 continue;
             }
@@ -406,22 +427,47 @@ fn expand_directives(
             out.push_str(&rest[..start]);
             let after = &rest[start + ":wert{".len()..];
             let Some(end) = after.find('}') else {
-                check.report(
-                    Some(line_number),
-                    "`:wert{` wird auf dieser Zeile nicht mit `}` geschlossen",
-                );
+                let reason = "`:wert{` wird auf dieser Zeile nicht mit `}` geschlossen";
+                if mark {
+                    out.push_str(&marked(line_number, reason));
+                }
+                check.report(Some(line_number), reason);
                 rest = "";
                 break;
             };
             match directive_html("wert", &after[..end], known) {
                 Ok(html) => out.push_str(&html),
-                Err(reason) => check.report(Some(line_number), reason),
+                Err(reason) => {
+                    if mark {
+                        out.push_str(&marked(line_number, &reason));
+                    }
+                    check.report(Some(line_number), reason);
+                }
             }
             rest = &after[end + 1..];
         }
         out.push_str(rest);
     }
     out
+}
+
+/// The HTML of a Markdown `body` as publish renders it, for the workspace's preview: each
+/// directive publish would refuse is shown in place as a `<mark>` naming the problem, and the
+/// problems are returned with their lines (the body starting on file line `first_line`).
+pub fn render_preview(
+    file: &str,
+    body: &str,
+    first_line: usize,
+    known: &Known<'_>,
+) -> (String, Vec<PublishProblem>) {
+    let mut problems = Vec::new();
+    let mut check = FileCheck {
+        file,
+        front: "",
+        problems: &mut problems,
+    };
+    let expanded = expand_directives_marking(body, first_line, known, &mut check, true);
+    (render_markdown(&expanded), problems)
 }
 
 /// A checked content folder, ready to commit.

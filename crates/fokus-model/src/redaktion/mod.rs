@@ -5,6 +5,7 @@
 //! own workspace database, beside the published one.
 
 pub mod daten;
+pub mod inhalte;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,8 @@
 //! The workspace's own database (`<data-dir>/redaktion.sqlite3`): accounts, sessions, failed
-//! sign-ins, the audit log, and the Daten revision log with the values each import replaced. It lives beside the published database, never inside it, so no
-//! snapshot, feed page or backup of the published data can carry a password hash or a session.
+//! sign-ins, the audit log, the Daten revision log with the values each import replaced, and
+//! the content editor's drafts and history. It lives beside the published database, never
+//! inside it, so no snapshot, feed page or backup of the published data can carry a password
+//! hash, a session or an unpublished draft.
 
 use std::path::Path;
 
@@ -90,8 +92,44 @@ CREATE TABLE daten_row (
 ) STRICT;
 ";
 
+/// Migration 3: the content editor's drafts and each item's history (`inhalte/versions.rs`). Drafts are
+/// kept here, never in the published database, so no app sees one before it is published.
+const M3_CONTENT: &str = "
+CREATE TABLE content_draft (
+    -- The item's id (its path in the content folder without `.md`).
+    id TEXT NOT NULL,
+    -- One draft per item and person: nobody overwrites another's.
+    account TEXT NOT NULL,
+    -- The whole file as it would be written.
+    text TEXT NOT NULL,
+    -- SHA-256 of the published file the draft started from; NULL for a new item.
+    base TEXT,
+    saved INTEGER NOT NULL,
+    PRIMARY KEY (id, account)
+) STRICT;
+CREATE TABLE content_version (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    account TEXT NOT NULL,
+    -- HistoryAction: ausgangsstand, veroeffentlicht, zurueckgezogen.
+    action TEXT NOT NULL,
+    revision INTEGER,
+    -- The whole file (for a withdrawal: the file withdrawn, to restore it from).
+    text TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    -- What changed against the version before, for people.
+    changes TEXT NOT NULL
+) STRICT;
+CREATE INDEX content_version_id ON content_version(id, seq);
+";
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(M1_ACCOUNTS), M::up(M2_DATEN_LOG)])
+    Migrations::new(vec![
+        M::up(M1_ACCOUNTS),
+        M::up(M2_DATEN_LOG),
+        M::up(M3_CONTENT),
+    ])
 }
 
 /// One row an entry of the Daten log wrote: its table, key, and JSON before and after.
@@ -218,6 +256,11 @@ impl Db {
             .to_latest(conn)
             .context("migrating the Redaktion database")?;
         Ok(())
+    }
+
+    /// The connection, for the modules that keep their own tables here (`inhalte`).
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
     }
 
     pub fn account(&self, name: &str) -> rusqlite::Result<Option<AccountRow>> {

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod daten;
 pub mod db;
+pub mod inhalte;
 pub mod workfolder;
 
 use std::net::SocketAddr;
@@ -45,6 +46,8 @@ pub struct Workspace {
     policy: Policy,
     /// Uploaded files shown as a preview, until taken over or expired (`daten.rs`).
     previews: Arc<Mutex<daten::Previews>>,
+    /// The largest media file an upload may bring (`inhalte::MEDIA_MAX_BYTES`).
+    media_max: u64,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -83,6 +86,7 @@ impl Workspace {
             clock: Arc::new(system_now),
             policy: Policy::default(),
             previews: Arc::default(),
+            media_max: inhalte::MEDIA_MAX_BYTES,
         }
     }
 
@@ -94,6 +98,12 @@ impl Workspace {
 
     pub fn with_policy(mut self, policy: Policy) -> Workspace {
         self.policy = policy;
+        self
+    }
+
+    /// Caps the size of a media upload (tests, or a server with little disk).
+    pub fn with_media_limit(mut self, bytes: u64) -> Workspace {
+        self.media_max = bytes;
         self
     }
 
@@ -345,6 +355,7 @@ pub fn routes() -> Router<AppState> {
         .route(wire::TASK_STATUS, post(set_status))
         .route(wire::AUDIT, get(audit_log))
         .merge(daten::routes())
+        .merge(inhalte::routes())
         .layer(axum::middleware::from_fn(no_store))
 }
 
@@ -815,15 +826,16 @@ async fn set_status(
         })
         .await
         .map_err(|error| Refusal::Internal(format!("{error:?}")))?;
-    let (task, revision, detail) = outcome?;
+    let (task, revision, detail, (old, new)) = outcome?;
     state.revision.send_replace(revision);
     workspace
         .db(move |db| {
             accounts::audit(db, now, &actor.name, "status", &detail, &address);
-            Ok(())
+            // The item's history shows the status change like any edit.
+            inhalte::record_edit(db, &task.id, now, &actor.name, revision, &old, &new)?;
+            Ok(Json(task))
         })
-        .await?;
-    Ok(Json(task))
+        .await
 }
 
 /// Appends a status entry to a recommendation's file in the working copy and publishes the
@@ -839,7 +851,7 @@ fn change_status(
     update: StatusUpdate,
     today: &str,
     now: i64,
-) -> Result<(Task, u64, String), Refusal> {
+) -> Result<(Task, u64, String, (String, String)), Refusal> {
     let items = store
         .content_list(Some(ContentKind::Empfehlung))
         .map_err(|error| Refusal::Internal(error.to_string()))?;
@@ -938,7 +950,7 @@ fn change_status(
     let task =
         task_of(&item, today).ok_or_else(|| Refusal::Internal("not a recommendation".into()))?;
     let detail = format!("{id}: {} ({})", change.status.as_str(), change.date);
-    Ok((task, revision, detail))
+    Ok((task, revision, detail, (text, new)))
 }
 
 #[cfg(test)]

@@ -111,6 +111,80 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The files of the working copy `root`, relative, sorted: regular files only, without the
+/// temporary ones (their names start with a dot) and without following a link.
+pub fn files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        let entries = match std::fs::read_dir(root.join(&relative)) {
+            Ok(entries) => entries,
+            // No working copy yet: nothing to list.
+            Err(error)
+                if error.kind() == std::io::ErrorKind::NotFound
+                    && relative.as_os_str().is_empty() =>
+            {
+                return Ok(found)
+            }
+            Err(error) => return Err(error),
+        };
+        for entry in entries {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let kind = entry.file_type()?;
+            let path = relative.join(entry.file_name());
+            if kind.is_dir() {
+                pending.push(path);
+            } else if kind.is_file() {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Writes the working copy `root` as a tar archive to `out`: a folder `inhalt/` that
+/// `fokus-server publish` takes as it is.
+pub fn export_tar(root: &Path, out: impl std::io::Write) -> anyhow::Result<()> {
+    let mut archive = tar::Builder::new(out);
+    archive.mode(tar::HeaderMode::Deterministic);
+    for relative in files(root)? {
+        let mut file = std::fs::File::open(root.join(&relative))
+            .with_context(|| format!("opening {}", relative.display()))?;
+        let mut header = tar::Header::new_gnu();
+        header.set_size(file.metadata()?.len());
+        header.set_mode(0o644);
+        archive
+            .append_data(&mut header, Path::new("inhalt").join(&relative), &mut file)
+            .with_context(|| format!("archiving {}", relative.display()))?;
+    }
+    archive.into_inner()?.flush()?;
+    Ok(())
+}
+
+/// Copies the working copy `root` into the new folder `out` (`fokus-server export-content`).
+pub fn export_to(root: &Path, out: &Path) -> anyhow::Result<usize> {
+    if out.exists() && std::fs::read_dir(out)?.next().is_some() {
+        anyhow::bail!(
+            "{} ist nicht leer; bitte einen neuen Ordner angeben",
+            out.display()
+        );
+    }
+    let files = files(root)?;
+    for relative in &files {
+        let target = out.join(relative);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::copy(root.join(relative), &target)
+            .with_context(|| format!("copying {}", relative.display()))?;
+    }
+    Ok(files.len())
+}
+
 /// Why a status could not be written into a recommendation's file.
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
@@ -160,7 +234,7 @@ pub fn with_status(text: &str, file: &str, change: &StatusChange) -> Result<Stri
 }
 
 /// Front matter and body of a content file (as `publish` splits them).
-fn split(text: &str) -> Option<(&str, &str)> {
+pub fn split(text: &str) -> Option<(&str, &str)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let rest = text
         .strip_prefix("+++\n")
