@@ -408,8 +408,8 @@ fn build() -> Value {
 /// away as a missing credential accepted.)
 fn redaktion_paths(schemas: &mut Schemas, error: &Value) -> Value {
     use fokus_model::redaktion::{
-        self as wire, daten, Account, AccountLock, AuditEntry, Login, NewAccount, OneTimePassword,
-        PasswordChange, SessionInfo, StatusUpdate, Task,
+        self as wire, daten, inhalte, Account, AccountLock, AuditEntry, Login, NewAccount,
+        OneTimePassword, PasswordChange, SessionInfo, StatusUpdate, Task,
     };
     let answer = |description: &str| json_body(error.clone(), description);
     let unauthorized = answer("Not signed in, or the session ended (idle 60 minutes, 10 hours after sign-in, signed out, password reset)");
@@ -419,6 +419,15 @@ fn redaktion_paths(schemas: &mut Schemas, error: &Value) -> Value {
     let retry = json!({ "Retry-After": { "description": "Seconds until sign-in is tried again", "schema": { "type": "integer", "minimum": 1 } } });
     let mut throttled = answer("Too many failed sign-ins for this account or from this address");
     throttled["headers"] = retry;
+    let id_param = || {
+        parameters(vec![(
+            "id",
+            "path",
+            true,
+            json!({ "type": "string" }),
+            "The item's content id, slashes included",
+        )])
+    };
     let name = || {
         parameters(vec![(
             "name",
@@ -428,7 +437,82 @@ fn redaktion_paths(schemas: &mut Schemas, error: &Value) -> Value {
             "The account's sign-in name",
         )])
     };
-    json!({
+    let content = json!({
+        inhalte::ITEMS: { "get": {
+            "summary": "Every content item with its state, drafts and last change (Redaktion, Admin)",
+            "parameters": parameters(vec![("art", "query", false, json!({ "type": "string", "enum": ["kapitel", "empfehlung", "newsletter", "dokument", "video"] }), "Only this kind")]),
+            "responses": { "200": json_body(json!({ "type": "array", "items": schemas.of::<inhalte::ItemSummary>() }), "The items"), "400": answer("An unknown kind"), "401": unauthorized.clone(), "403": forbidden.clone(), "503": off.clone() },
+        }},
+        "/api/v1/redaktion/inhalte/quelle/{id}": { "get": {
+            "summary": "An item's source: the published front matter as fields and its Markdown, its version, the drafts (Redaktion, Admin)",
+            "parameters": id_param(),
+            "responses": { "200": json_body(schemas.of::<inhalte::ItemSource>(), "The source"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "404": answer("No such item"), "503": off.clone() },
+        }},
+        inhalte::CREATE: { "post": {
+            "summary": "Start a new item as a draft (Redaktion, Admin)",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": schemas.of::<inhalte::NewItem>() } } },
+            "responses": { "201": json_body(schemas.of::<inhalte::ItemSource>(), "Created as a draft"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "409": answer("An item of that id exists"), "503": off.clone() },
+        }},
+        "/api/v1/redaktion/inhalte/entwurf/{id}": {
+            "put": {
+                "summary": "Save one's draft of an item; apps never see it (Redaktion, Admin)",
+                "parameters": id_param(),
+                "requestBody": { "required": true, "content": { "application/json": { "schema": schemas.of::<inhalte::DraftSave>() } } },
+                "responses": { "200": json_body(schemas.of::<inhalte::DraftInfo>(), "Saved"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "404": answer("No such item"), "503": off.clone() },
+            },
+            "delete": {
+                "summary": "Discard one's draft (Redaktion, Admin)",
+                "parameters": id_param(),
+                "responses": { "204": { "description": "Discarded" }, "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "404": answer("No such draft"), "503": off.clone() },
+            },
+        },
+        inhalte::PREVIEW: { "post": {
+            "summary": "The HTML publish would make of a source, and every problem it would refuse, marked in place; nothing written",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": schemas.of::<inhalte::PreviewRequest>() } } },
+            "responses": { "200": json_body(schemas.of::<inhalte::Preview>(), "The preview"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "503": off.clone() },
+        }},
+        "/api/v1/redaktion/inhalte/veroeffentlichen/{id}": { "post": {
+            "summary": "Publish an item: one revision through publish's checks (Redaktion, Admin)",
+            "parameters": id_param(),
+            "requestBody": { "required": true, "content": { "application/json": { "schema": schemas.of::<inhalte::PublishRequest>() } } },
+            "responses": { "200": json_body(schemas.of::<inhalte::Published>(), "Published"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "404": answer("No such item"), "409": answer("The file changed since the editor loaded it (named who); the text is kept as a draft"), "422": answer("Refused by publish's checks; the text is kept as a draft"), "503": off.clone() },
+        }},
+        "/api/v1/redaktion/inhalte/zurueckziehen/{id}": { "post": {
+            "summary": "Withdraw a published item: one revision, a tombstone in the feed (Redaktion, Admin)",
+            "parameters": id_param(),
+            "requestBody": { "required": true, "content": { "application/json": { "schema": schemas.of::<inhalte::WithdrawRequest>() } } },
+            "responses": { "200": json_body(schemas.of::<inhalte::Published>(), "Withdrawn"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "404": answer("No such item"), "409": answer("The file changed since"), "422": answer("Refused"), "503": off.clone() },
+        }},
+        "/api/v1/redaktion/inhalte/verlauf/{id}": { "get": {
+            "summary": "An item's history: who published what when, newest first (Redaktion, Admin)",
+            "parameters": id_param(),
+            "responses": { "200": json_body(json!({ "type": "array", "items": schemas.of::<inhalte::HistoryEntry>() }), "The history"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "404": answer("No such item"), "503": off.clone() },
+        }},
+        inhalte::VERSION: { "get": {
+            "summary": "One version of the history with its whole text (Redaktion, Admin)",
+            "parameters": parameters(vec![("seq", "path", true, json!({ "type": "integer", "format": "int64" }), "The version's number")]),
+            "responses": { "200": json_body(schemas.of::<inhalte::HistoryVersion>(), "The version"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "404": answer("No such version"), "503": off.clone() },
+        }},
+        inhalte::RESTORE: { "post": {
+            "summary": "Make a version of the history one's draft (Redaktion, Admin)",
+            "parameters": parameters(vec![("seq", "path", true, json!({ "type": "integer", "format": "int64" }), "The version's number")]),
+            "responses": { "200": json_body(schemas.of::<inhalte::ItemSource>(), "Now the draft"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "404": answer("No such version"), "503": off.clone() },
+        }},
+        inhalte::MEDIA: { "post": {
+            "summary": "Upload a media file into the working copy, checked by name and content against the allow-list (Redaktion, Admin)",
+            "parameters": parameters(vec![
+                ("item", "query", true, json!({ "type": "string" }), "The item it belongs to"),
+                ("name", "query", true, json!({ "type": "string" }), "The file's name"),
+            ]),
+            "requestBody": { "required": true, "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } },
+            "responses": { "201": json_body(schemas.of::<inhalte::MediaUploaded>(), "Stored"), "400": invalid.clone(), "401": unauthorized.clone(), "403": forbidden.clone(), "409": answer("A file of that name exists"), "413": answer("Too large"), "422": answer("Not an allowed type, or its content is not what its name says"), "503": off.clone() },
+        }},
+        inhalte::EXPORT: { "get": {
+            "summary": "The working copy of the content as a folder archive (Redaktion, Admin)",
+            "responses": { "200": { "description": "A tar archive", "content": { "application/x-tar": {} } }, "401": unauthorized.clone(), "403": forbidden.clone(), "503": off.clone() },
+        }},
+    });
+    let mut paths = json!({
         wire::LOGIN: { "post": {
             "summary": "Sign in to the Redaktion workspace: sets the session cookie",
             "description": "The cookie `__Host-fokus-redaktion` signs in every other workspace request; every change also sends the session's CSRF token in `x-fokus-csrf`.",
@@ -543,7 +627,11 @@ fn redaktion_paths(schemas: &mut Schemas, error: &Value) -> Value {
             "parameters": parameters(vec![("limit", "query", false, json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX }), "How many (1 to 5000; default 200)")]),
             "responses": { "200": json_body(json!({ "type": "array", "items": schemas.of::<AuditEntry>() }), "The entries"), "400": answer("`limit` is not a number"), "401": unauthorized, "403": forbidden, "503": off },
         }},
-    })
+    });
+    if let (Value::Object(paths), Value::Object(content)) = (&mut paths, content) {
+        paths.extend(content);
+    }
+    paths
 }
 
 /// The document, built once.

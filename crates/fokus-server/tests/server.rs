@@ -996,6 +996,18 @@ async fn openapi_describes_every_route_and_every_described_path_answers() {
         fokus_model::redaktion::daten::ACCEPT,
         fokus_model::redaktion::daten::REVISIONS,
         fokus_model::redaktion::daten::UNDO,
+        fokus_model::redaktion::inhalte::ITEMS,
+        "/api/v1/redaktion/inhalte/quelle/{id}",
+        fokus_model::redaktion::inhalte::CREATE,
+        "/api/v1/redaktion/inhalte/entwurf/{id}",
+        fokus_model::redaktion::inhalte::PREVIEW,
+        "/api/v1/redaktion/inhalte/veroeffentlichen/{id}",
+        "/api/v1/redaktion/inhalte/zurueckziehen/{id}",
+        "/api/v1/redaktion/inhalte/verlauf/{id}",
+        fokus_model::redaktion::inhalte::VERSION,
+        fokus_model::redaktion::inhalte::RESTORE,
+        fokus_model::redaktion::inhalte::MEDIA,
+        fokus_model::redaktion::inhalte::EXPORT,
     ]
     .map(String::from)
     .to_vec();

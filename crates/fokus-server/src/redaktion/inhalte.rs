@@ -128,12 +128,15 @@ fn kind_order(kind: ContentKind) -> usize {
 async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<ListQuery>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<ItemSummary>>, Refusal> {
     let (workspace, signed) = signed(&state, &headers, Need::Read).await?;
     signed.require(&EDITORS)?;
+    let Query(query) = query.map_err(|rejection| {
+        Refusal::Invalid(fokus_model::text::echo_quoted(&rejection.body_text()))
+    })?;
     let only = match query.art.as_deref() {
-        None | Some("") => None,
+        None => None,
         Some(art) => Some(ContentKind::parse(art).ok_or_else(|| {
             Refusal::Invalid(format!(
                 "unbekannte art „{}“; erlaubt: kapitel, empfehlung, newsletter, dokument, video",
@@ -1031,9 +1034,10 @@ async fn history(
 async fn version(
     State(state): State<AppState>,
     headers: HeaderMap,
-    UrlPath(seq): UrlPath<i64>,
+    seq: Result<UrlPath<i64>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<HistoryVersion>, Refusal> {
     let (workspace, signed) = signed(&state, &headers, Need::Read).await?;
+    let UrlPath(seq) = seq.map_err(|_| Refusal::Invalid("Die Fassung ist keine Zahl".into()))?;
     signed.require(&EDITORS)?;
     let found = workspace
         .db(move |db| versions::version(db, seq).map_err(accounts::internal))
@@ -1046,9 +1050,10 @@ async fn restore(
     State(state): State<AppState>,
     Address(address): Address,
     headers: HeaderMap,
-    UrlPath(seq): UrlPath<i64>,
+    seq: Result<UrlPath<i64>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<ItemSource>, Refusal> {
     let (workspace, signed) = signed(&state, &headers, Need::Change).await?;
+    let UrlPath(seq) = seq.map_err(|_| Refusal::Invalid("Die Fassung ist keine Zahl".into()))?;
     signed.require(&EDITORS)?;
     let found = workspace
         .db(move |db| versions::version(db, seq).map_err(accounts::internal))
@@ -1354,7 +1359,8 @@ async fn export(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        axum::body::Body::from_stream(stream),
+        // Fused: the compression layer may poll again after the end, which `unfold` forbids.
+        axum::body::Body::from_stream(futures_util::StreamExt::fuse(stream)),
     )
         .into_response())
 }
