@@ -514,8 +514,8 @@ struct StatusEntry {
     notiz: String,
 }
 
-/// Splits `+++ … +++` front matter from the body.
-fn split_front_matter(text: &str) -> Option<(&str, &str)> {
+/// Splits `+++ … +++` front matter from the body (a byte order mark first is skipped).
+pub fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let rest = text
         .strip_prefix("+++\n")

@@ -45,18 +45,6 @@ fn change_row(change: ValueChange) -> impl IntoView {
     }
 }
 
-fn entry_time(unix: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
-    format!(
-        "{:02}.{:02}.{:04}, {:02}:{:02}",
-        date.get_date(),
-        date.get_month() + 1,
-        date.get_full_year(),
-        date.get_hours(),
-        date.get_minutes()
-    )
-}
-
 #[component]
 pub fn DatenPage() -> impl IntoView {
     let session = use_session();
@@ -288,7 +276,7 @@ pub fn DatenPage() -> impl IntoView {
                                     };
                                     view! {
                                         <tr data-testid="daten-eintrag">
-                                            <td>{entry_time(entry.time)}</td>
+                                            <td>{format::date_time(entry.time)}</td>
                                             <td>{entry.display_name.clone()}</td>
                                             <td>{what}</td>
                                             <td>{values}</td>

@@ -44,19 +44,6 @@ fn today() -> String {
     crate::beschluss::today()
 }
 
-/// Unix seconds as a German date and time.
-fn date_time(unix: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
-    format!(
-        "{:02}.{:02}.{:04}, {:02}:{:02}",
-        date.get_date(),
-        date.get_month() + 1,
-        date.get_full_year(),
-        date.get_hours(),
-        date.get_minutes()
-    )
-}
-
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
@@ -604,7 +591,7 @@ pub fn AuditPage() -> impl IntoView {
                         <tbody>
                         {entries.into_iter().map(|entry| view! {
                             <tr>
-                                <td>{date_time(entry.time)}</td>
+                                <td>{format::date_time(entry.time)}</td>
                                 <td>{entry.account.clone()}</td>
                                 <td>{action_label(&entry.action).to_owned()}</td>
                                 <td>{entry.detail.clone()}</td>

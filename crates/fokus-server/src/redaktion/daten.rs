@@ -47,7 +47,7 @@ use serde::Deserialize;
 
 use super::accounts::{self, Refusal};
 use super::db::DatenRow;
-use super::{signed, Address, Body, Need, Workspace};
+use super::{params, signed, Address, Body, Need, Workspace};
 use crate::import::{self, ImportRules};
 use crate::AppState;
 
@@ -764,9 +764,7 @@ async fn preview(
     // The session first: without it not one byte of the body is read.
     let (workspace, signed) = signed(&state, &headers, Need::Change).await?;
     signed.require(&ROLES)?;
-    let Query(query) = query.map_err(|rejection| {
-        Refusal::Invalid(fokus_model::text::echo_quoted(&rejection.body_text()))
-    })?;
+    let query = params(query)?;
     let name = query.name.unwrap_or_default().trim().to_owned();
     if let Some(problem) = crate::import_name_problem(&name) {
         return Err(Refusal::Invalid(problem));
@@ -996,9 +994,7 @@ async fn revisions(
 ) -> Result<Json<Vec<ImportEntry>>, Refusal> {
     let (workspace, signed) = signed(&state, &headers, Need::Read).await?;
     signed.require(&ROLES)?;
-    let Query(query) = query.map_err(|rejection| {
-        Refusal::Invalid(fokus_model::text::echo_quoted(&rejection.body_text()))
-    })?;
+    let query = params(query)?;
     let limit = query.limit.unwrap_or(100).clamp(1, 1000);
     workspace
         .db(move |db| db.daten_entries(limit).map_err(accounts::internal))

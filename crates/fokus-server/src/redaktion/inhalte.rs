@@ -31,7 +31,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::accounts::{self, Refusal, Signed};
-use super::{iso_day, signed, workfolder, Address, Body, Need, Workspace};
+use super::{iso_day, params, signed, workfolder, Address, Body, Need, Workspace};
 use crate::AppState;
 
 pub use front_matter::{compose, source_of};
@@ -132,9 +132,7 @@ async fn list(
 ) -> Result<Json<Vec<ItemSummary>>, Refusal> {
     let (workspace, signed) = signed(&state, &headers, Need::Read).await?;
     signed.require(&EDITORS)?;
-    let Query(query) = query.map_err(|rejection| {
-        Refusal::Invalid(fokus_model::text::echo_quoted(&rejection.body_text()))
-    })?;
+    let query = params(query)?;
     let only = match query.art.as_deref() {
         None => None,
         Some(art) => Some(ContentKind::parse(art).ok_or_else(|| {
@@ -455,7 +453,7 @@ async fn discard_draft(
 
 /// The file line the body of `text` starts on (as publish counts).
 fn first_body_line(text: &str) -> usize {
-    match workfolder::split(text) {
+    match crate::publish::split_front_matter(text) {
         Some((_, body)) => text[..text.len() - body.len()].lines().count() + 1,
         None => 1,
     }
@@ -514,7 +512,7 @@ fn preview_of(
     std::fs::create_dir_all(folder).map_err(internal)?;
     let handle = crate::content_folder::ContentFolder::open(folder).map_err(internal)?;
     let parsed = crate::publish::parse_item(&handle, Path::new(&file), text.as_bytes(), known);
-    let body = workfolder::split(&text).map_or("", |(_, body)| body);
+    let body = crate::publish::split_front_matter(&text).map_or("", |(_, body)| body);
     let (marked, body_problems) = crate::publish::render_preview(&file, body, body_starts, known);
     let (html, mut found) = match parsed {
         Ok(item) => (item.body_html, Vec::new()),

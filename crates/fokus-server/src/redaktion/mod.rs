@@ -369,6 +369,17 @@ async fn no_store(request: axum::extract::Request, next: axum::middleware::Next)
     response
 }
 
+/// A query string's parameters, or the workspace's 400 naming what is wrong with them. Taken
+/// as `Result` by handlers (after the session is checked), so a caller without a session hears
+/// 401 whatever the query.
+pub fn params<T>(
+    query: Result<Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, Refusal> {
+    query.map(|Query(params)| params).map_err(|rejection| {
+        Refusal::Invalid(fokus_model::text::echo_quoted(&rejection.body_text()))
+    })
+}
+
 /// A JSON body, or the workspace's 400 naming what is wrong with it.
 pub struct Body<T>(T);
 
@@ -635,9 +646,7 @@ async fn audit_log(
     query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<wire::AuditEntry>>, Refusal> {
     let (workspace, signed) = signed(&state, &headers, Need::Read).await?;
-    let Query(query) = query.map_err(|rejection| {
-        Refusal::Invalid(fokus_model::text::echo_quoted(&rejection.body_text()))
-    })?;
+    let query = params(query)?;
     signed.require(&[Role::Admin])?;
     let limit = query.limit.unwrap_or(200).clamp(1, 5000);
     let log = workspace

@@ -11,7 +11,7 @@ use anyhow::Context;
 use fokus_model::content::StatusChange;
 
 use crate::content_folder::ContentFolder;
-use crate::publish::{BlobDir, Publication};
+use crate::publish::{split_front_matter, BlobDir, Publication};
 
 /// Where the working copy lives inside `--data-dir`.
 pub fn path(data_dir: &Path) -> PathBuf {
@@ -201,7 +201,7 @@ pub fn with_status(text: &str, file: &str, change: &StatusChange) -> Result<Stri
         file: file.to_owned(),
         reason,
     };
-    let (front, body) = split(text).ok_or_else(|| unreadable("`+++` fehlt".into()))?;
+    let (front, body) = split_front_matter(text).ok_or_else(|| unreadable("`+++` fehlt".into()))?;
     let mut document: toml_edit::DocumentMut = front
         .parse()
         .map_err(|error: toml_edit::TomlError| unreadable(error.message().to_owned()))?;
@@ -233,22 +233,6 @@ pub fn with_status(text: &str, file: &str, change: &StatusChange) -> Result<Stri
     Ok(format!("+++\n{front}+++\n{body}"))
 }
 
-/// Front matter and body of a content file (as `publish` splits them).
-pub fn split(text: &str) -> Option<(&str, &str)> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let rest = text
-        .strip_prefix("+++\n")
-        .or_else(|| text.strip_prefix("+++\r\n"))?;
-    let mut offset = 0;
-    for line in rest.split_inclusive('\n') {
-        if line.trim_end() == "+++" {
-            return Some((&rest[..offset], &rest[offset + line.len()..]));
-        }
-        offset += line.len();
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,7 +250,7 @@ mod tests {
         let text = with_status(FILE, "e.md", &change).unwrap();
         assert!(text.starts_with("+++\nart = \"empfehlung\" # the kind\ntitel = \"T\"\n"));
         assert!(text.ends_with("+++\nText mit \"+++\" darin.\n"));
-        let (front, _) = split(&text).unwrap();
+        let (front, _) = split_front_matter(&text).unwrap();
         let parsed: toml::Table = toml::from_str(front).unwrap();
         let status = parsed["status"].as_array().unwrap();
         assert_eq!(status.len(), 2);
@@ -292,7 +276,7 @@ mod tests {
             note: String::new(),
         };
         let text = with_status("+++\ntitel = \"T\"\n+++\nBody\n", "e.md", &change).unwrap();
-        let (front, body) = split(&text).unwrap();
+        let (front, body) = split_front_matter(&text).unwrap();
         assert_eq!(body, "Body\n");
         let parsed: toml::Table = toml::from_str(front).unwrap();
         assert_eq!(parsed["status"].as_array().unwrap().len(), 1);

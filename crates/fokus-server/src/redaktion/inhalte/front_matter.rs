@@ -6,7 +6,7 @@ use fokus_model::content::{ContentKind, RecommendationStatus, StatusChange};
 use fokus_model::redaktion::inhalte::{FrontFields, KindFields, Problem, Source};
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
 
-use crate::redaktion::workfolder::split;
+use crate::publish::split_front_matter as split;
 
 /// The file for `source`, written over `base` (the file as it is, when there is one): its
 /// front matter with the form's values, then the Markdown text. Values the form gets wrong in
