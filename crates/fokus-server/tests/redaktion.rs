@@ -4,17 +4,16 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use fokus_model::content::{ContentDetails, RecommendationStatus};
-use fokus_model::redaktion::{self as wire, NewAccount, Role, SessionInfo, Task};
-use fokus_model::{api, FeedPage};
+use fokus_model::redaktion::{self as wire, Role, SessionInfo, Task};
 use fokus_server::publish::BlobDir;
 use fokus_server::redaktion::{db::Db, workfolder, Workspace};
 use fokus_server::{app, load_demo, AppState};
 use fokus_store::Store;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+
+mod common;
+use common::{account, feed_since, revision, Browser};
 
 /// 2026-12-05, noon.
 const NOON: i64 = 1_796_472_000;
@@ -69,137 +68,6 @@ fn fixture() -> Fixture {
         data,
         _source: source,
     }
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json<T: serde::de::DeserializeOwned>(&self) -> T {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn message(&self) -> String {
-        self.json::<api::ApiError>().message
-    }
-}
-
-/// A browser: keeps the session cookie and sends the CSRF token it was given.
-#[derive(Default, Clone)]
-struct Browser {
-    cookie: Option<String>,
-    csrf: Option<String>,
-}
-
-impl Browser {
-    async fn send(
-        &mut self,
-        router: &axum::Router,
-        method: &str,
-        uri: &str,
-        body: Option<serde_json::Value>,
-    ) -> Answer {
-        let mut request = Request::builder().method(method).uri(uri);
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        if let Some(csrf) = &self.csrf {
-            request = request.header(wire::CSRF_HEADER, csrf);
-        }
-        let body = match body {
-            Some(json) => {
-                request = request.header(header::CONTENT_TYPE, "application/json");
-                Body::from(json.to_string())
-            }
-            None => Body::empty(),
-        };
-        let response = router
-            .clone()
-            .oneshot(request.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        if let Some(set) = headers.get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = (!pair.ends_with('=')).then_some(pair);
-        }
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn login(&mut self, router: &axum::Router, name: &str, password: &str) -> Answer {
-        let answer = self
-            .send(
-                router,
-                "POST",
-                wire::LOGIN,
-                Some(serde_json::json!({ "name": name, "password": password })),
-            )
-            .await;
-        if answer.status == StatusCode::OK {
-            self.csrf = Some(answer.json::<SessionInfo>().csrf);
-        }
-        answer
-    }
-
-    /// Signs in with a one-time password and chooses `password`.
-    async fn first_login(&mut self, router: &axum::Router, name: &str, once: &str, password: &str) {
-        let answer = self.login(router, name, once).await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.message());
-        let answer = self
-            .send(
-                router,
-                "POST",
-                wire::PASSWORD,
-                Some(serde_json::json!({ "current": once, "new": password })),
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.message());
-    }
-}
-
-fn account(workspace: &Workspace, name: &str, roles: Vec<Role>, office: &str) -> String {
-    workspace
-        .add_account_now(
-            &NewAccount {
-                name: name.into(),
-                display_name: format!("Frau {name}"),
-                roles,
-                office: office.into(),
-            },
-            "test",
-        )
-        .unwrap()
-}
-
-async fn feed_since(router: &axum::Router, since: u64) -> FeedPage {
-    let answer = Browser::default()
-        .send(router, "GET", &format!("{}?since={since}", api::FEED), None)
-        .await;
-    assert_eq!(answer.status, StatusCode::OK);
-    answer.json()
-}
-
-async fn revision(router: &axum::Router) -> u64 {
-    let answer = Browser::default()
-        .send(router, "GET", api::STATUS, None)
-        .await;
-    answer.json::<fokus_model::ServerStatus>().revision
 }
 
 #[tokio::test]

@@ -8,13 +8,14 @@ use std::sync::Arc;
 use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};
 use fokus_model::redaktion::daten::{self as daten, EntryKind, ImportEntry, Preview, WarningRule};
-use fokus_model::redaktion::{self as wire, NewAccount, Role, SessionInfo};
-use fokus_model::{api, ipc, FeedPage, ObservationKey};
+use fokus_model::redaktion::{self as wire, Role};
+use fokus_model::{api, ipc, ObservationKey};
 use fokus_server::redaktion::{db::Db, workfolder, Workspace};
 use fokus_server::{app, load_demo, AppState};
 use fokus_store::Store;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+
+mod common;
+use common::{feed_since, revision, Answer, Browser};
 
 /// 2026-12-05, noon.
 const NOON: i64 = 1_796_472_000;
@@ -52,81 +53,7 @@ fn fixture() -> Fixture {
     }
 }
 
-struct Answer {
-    status: StatusCode,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json<T: serde::de::DeserializeOwned>(&self) -> T {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn message(&self) -> String {
-        self.json::<api::ApiError>().message
-    }
-}
-
-/// A browser: keeps the session cookie and sends the CSRF token it was given.
-#[derive(Default, Clone)]
-struct Browser {
-    cookie: Option<String>,
-    csrf: Option<String>,
-}
-
 impl Browser {
-    async fn request(
-        &mut self,
-        router: &axum::Router,
-        request: axum::http::request::Builder,
-        body: Body,
-    ) -> Answer {
-        let mut request = request;
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        if let Some(csrf) = &self.csrf {
-            request = request.header(wire::CSRF_HEADER, csrf);
-        }
-        let response = router
-            .clone()
-            .oneshot(request.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        if let Some(set) = response.headers().get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = (!pair.ends_with('=')).then_some(pair);
-        }
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        Answer { status, body }
-    }
-
-    async fn send(
-        &mut self,
-        router: &axum::Router,
-        method: &str,
-        uri: &str,
-        json: Option<serde_json::Value>,
-    ) -> Answer {
-        let request = Request::builder().method(method).uri(uri);
-        match json {
-            Some(json) => {
-                let request = request.header(header::CONTENT_TYPE, "application/json");
-                self.request(router, request, Body::from(json.to_string()))
-                    .await
-            }
-            None => self.request(router, request, Body::empty()).await,
-        }
-    }
-
     /// Uploads `bytes` as file `name` for a preview.
     async fn upload(&mut self, router: &axum::Router, name: &str, bytes: &str) -> Answer {
         let request = Request::builder()
@@ -181,54 +108,7 @@ impl Browser {
 
 /// A signed-in person with `roles`, past the one-time password.
 async fn person(fixture: &Fixture, name: &str, roles: Vec<Role>, office: &str) -> Browser {
-    let once = fixture
-        .workspace
-        .add_account_now(
-            &NewAccount {
-                name: name.into(),
-                display_name: format!("Frau {name}"),
-                roles,
-                office: office.into(),
-            },
-            "test",
-        )
-        .unwrap();
-    let mut browser = Browser::default();
-    let answer = browser
-        .send(
-            &fixture.router,
-            "POST",
-            wire::LOGIN,
-            Some(serde_json::json!({ "name": name, "password": once })),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.message());
-    browser.csrf = Some(answer.json::<SessionInfo>().csrf);
-    let answer = browser
-        .send(
-            &fixture.router,
-            "POST",
-            wire::PASSWORD,
-            Some(serde_json::json!({ "current": once, "new": "ein gutes langes Passwort" })),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.message());
-    browser
-}
-
-async fn revision(router: &axum::Router) -> u64 {
-    let answer = Browser::default()
-        .send(router, "GET", api::STATUS, None)
-        .await;
-    answer.json::<fokus_model::ServerStatus>().revision
-}
-
-async fn feed_since(router: &axum::Router, since: u64) -> FeedPage {
-    let answer = Browser::default()
-        .send(router, "GET", &format!("{}?since={since}", api::FEED), None)
-        .await;
-    assert_eq!(answer.status, StatusCode::OK);
-    answer.json()
+    common::person(&fixture.router, &fixture.workspace, name, roles, office).await
 }
 
 /// The SGB-II-Quote of the Kreis by year, as the app's read API answers it.

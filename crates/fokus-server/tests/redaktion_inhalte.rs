@@ -11,15 +11,15 @@ use fokus_model::redaktion::inhalte::{
     self as content, DraftInfo, HistoryAction, HistoryEntry, ItemSource, ItemState, ItemSummary,
     MediaUploaded, Preview, Published,
 };
-use fokus_model::redaktion::{self as wire, NewAccount, Role, SessionInfo};
-use fokus_model::{api, FeedPage};
+use fokus_model::redaktion::{self as wire, Role};
 use fokus_server::publish::BlobDir;
 use fokus_server::redaktion::{db::Db, workfolder, Workspace};
 use fokus_server::{app, load_demo, AppState};
 use fokus_store::Store;
-use http_body_util::BodyExt;
 use serde_json::json;
-use tower::ServiceExt;
+
+mod common;
+use common::{feed_since, revision, Answer, Browser};
 
 /// 2026-12-05, noon.
 const NOON: i64 = 1_796_472_000;
@@ -87,83 +87,18 @@ impl Fixture {
 
     /// A signed-in person with `roles`, their password chosen.
     async fn person(&self, name: &str, roles: Vec<Role>) -> Browser {
-        let once = self
-            .workspace
-            .add_account_now(
-                &NewAccount {
-                    name: name.into(),
-                    display_name: format!("Frau {name}"),
-                    roles,
-                    office: "Fachdienst Soziales".into(),
-                },
-                "test",
-            )
-            .unwrap();
-        let mut browser = Browser::default();
-        let answer = browser
-            .send(
-                &self.router,
-                "POST",
-                wire::LOGIN,
-                Some(json!({ "name": name, "password": once })),
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.message());
-        let answer = browser
-            .send(
-                &self.router,
-                "POST",
-                wire::PASSWORD,
-                Some(json!({ "current": once, "new": "ein gutes langes Passwort" })),
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.message());
-        browser
+        common::person(
+            &self.router,
+            &self.workspace,
+            name,
+            roles,
+            "Fachdienst Soziales",
+        )
+        .await
     }
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json<T: serde::de::DeserializeOwned>(&self) -> T {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn message(&self) -> String {
-        serde_json::from_slice::<api::ApiError>(&self.body)
-            .map(|error| error.message)
-            .unwrap_or_else(|_| String::from_utf8_lossy(&self.body).into_owned())
-    }
-}
-
-/// A browser: keeps the session cookie and sends the CSRF token it was given.
-#[derive(Default, Clone)]
-struct Browser {
-    cookie: Option<String>,
-    csrf: Option<String>,
 }
 
 impl Browser {
-    async fn send(
-        &mut self,
-        router: &axum::Router,
-        method: &str,
-        uri: &str,
-        body: Option<serde_json::Value>,
-    ) -> Answer {
-        let (content_type, bytes) = match body {
-            Some(json) => (Some("application/json"), json.to_string().into_bytes()),
-            None => (None, Vec::new()),
-        };
-        self.send_bytes(router, method, uri, content_type, bytes, false)
-            .await
-    }
-
     /// Sends raw bytes, with a `Content-Length` header when `declare` (a browser always sends
     /// one; a streamed upload may not).
     async fn send_bytes(
@@ -176,65 +111,19 @@ impl Browser {
         declare: bool,
     ) -> Answer {
         let mut request = Request::builder().method(method).uri(uri);
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        if let Some(csrf) = &self.csrf {
-            request = request.header(wire::CSRF_HEADER, csrf);
-        }
         if let Some(content_type) = content_type {
             request = request.header(header::CONTENT_TYPE, content_type);
         }
         if declare {
             request = request.header(header::CONTENT_LENGTH, bytes.len());
         }
-        let response = router
-            .clone()
-            .oneshot(request.body(Body::from(bytes)).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        if let Some(set) = headers.get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = (!pair.ends_with('=')).then_some(pair);
-            if status == StatusCode::OK {
-                self.csrf = Some(serde_json::from_slice::<SessionInfo>(&body).unwrap().csrf);
-            }
-        }
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        self.request(router, request, Body::from(bytes)).await
     }
 }
 
 /// A path with `{*id}` or `{seq}` filled in.
 fn at(path: &str, value: &str) -> String {
     path.replace("{*id}", value).replace("{seq}", value)
-}
-
-async fn feed_since(router: &axum::Router, since: u64) -> FeedPage {
-    let answer = Browser::default()
-        .send(router, "GET", &format!("{}?since={since}", api::FEED), None)
-        .await;
-    assert_eq!(answer.status, StatusCode::OK);
-    answer.json()
-}
-
-async fn revision(router: &axum::Router) -> u64 {
-    let answer = Browser::default()
-        .send(router, "GET", api::STATUS, None)
-        .await;
-    answer.json::<fokus_model::ServerStatus>().revision
 }
 
 fn chapter_fields(title: &str) -> serde_json::Value {
